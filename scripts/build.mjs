@@ -1,0 +1,66 @@
+// Bundles the extension, the language server, the CLI and the webview scripts with esbuild, and copies the
+// WASM files they load at run time next to them. `node scripts/build.mjs [--watch] [--production]`.
+import * as esbuild from 'esbuild';
+import { copyFileSync, mkdirSync, chmodSync, existsSync, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(join(root, 'package.json'));
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+const dist = join(root, 'dist');
+mkdirSync(dist, { recursive: true });
+
+const node = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: !production,
+  minify: production,
+  logLevel: 'warning',
+  // ssh2 probes optional native helpers at run time and falls back to pure JS when they are missing.
+  external: ['vscode', 'cpu-features', '*.node'],
+  // web-tree-sitter's loader calls createRequire(import.meta.url), which a CJS bundle lacks.
+  define: { 'import.meta.url': '__nixkitImportMetaUrl' },
+  banner: { js: "const __nixkitImportMetaUrl = require('url').pathToFileURL(__filename).href;" },
+};
+const builds = [
+  { ...node, entryPoints: { extension: join(root, 'extension/main.ts') }, outdir: dist },
+  { ...node, entryPoints: { server: join(root, 'server/lsp/main.ts') }, outdir: dist },
+  { ...node, entryPoints: { cli: join(root, 'server/cli/main.ts') }, outdir: dist, banner: { js: '#!/usr/bin/env node\n' + node.banner.js } },
+];
+const webviewDir = join(root, 'webview');
+const webviewEntries = existsSync(webviewDir)
+  ? readdirSync(webviewDir).filter((f) => /^[a-z-]+-panel\.ts$/.test(f)).map((f) => join(webviewDir, f))
+  : [];
+if (webviewEntries.length) {
+  builds.push({
+    bundle: true,
+    platform: 'browser',
+    target: 'es2022',
+    format: 'iife',
+    sourcemap: !production,
+    minify: production,
+    logLevel: 'warning',
+    entryPoints: webviewEntries,
+    outdir: join(dist, 'webview'),
+  });
+}
+
+function copyAssets() {
+  copyFileSync(require.resolve('web-tree-sitter/tree-sitter.wasm'), join(dist, 'tree-sitter.wasm'));
+  copyFileSync(join(root, 'server/syntax/grammar/tree-sitter-nix.wasm'), join(dist, 'tree-sitter-nix.wasm'));
+  if (existsSync(join(dist, 'cli.js'))) chmodSync(join(dist, 'cli.js'), 0o755);
+}
+
+if (watch) {
+  for (const b of builds) await (await esbuild.context(b)).watch();
+  copyAssets();
+  console.log('esbuild: watching');
+} else {
+  await Promise.all(builds.map((b) => esbuild.build(b)));
+  copyAssets();
+}

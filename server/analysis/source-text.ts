@@ -1,0 +1,39 @@
+// Reading a file as Nix source: what to do with bytes that are not text, and with files too large to check.
+export type SourceText =
+  | { ok: true; text: string; warning?: string }
+  | { ok: false; reason: 'binary' | 'too-large'; message: string };
+
+/** Default limit: tree-sitter's WASM heap holds ~35x the file size and never shrinks. */
+export const DEFAULT_MAX_FILE_BYTES = 4 * 1024 * 1024;
+
+export function decodeSource(bytes: Uint8Array, maxBytes = DEFAULT_MAX_FILE_BYTES): SourceText {
+  if (bytes.length > maxBytes) {
+    return {
+      ok: false,
+      reason: 'too-large',
+      message: `file is too large to check (${formatSize(bytes.length)}; the limit is ${formatSize(maxBytes)})`,
+    };
+  }
+  const nul = bytes.indexOf(0);
+  if (nul !== -1) {
+    return { ok: false, reason: 'binary', message: `not a text file (a NUL byte at offset ${nul}); Nix cannot parse it` };
+  }
+  try {
+    return { ok: true, text: new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes) };
+  } catch {
+    // Nix itself accepts any bytes in strings and comments, so this is a warning, not an error.
+    const text = new TextDecoder('utf-8').decode(bytes);
+    const bad = text.indexOf('\uFFFD');
+    return {
+      ok: true,
+      text,
+      warning: `the file is not valid UTF-8 (first bad byte near character ${bad}); it was checked with replacement characters`,
+    };
+  }
+}
+
+export function formatSize(bytes: number): string {
+  if (bytes >= 1024 * 1024) return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+  if (bytes >= 1024) return `${(bytes / 1024).toFixed(1)} KB`;
+  return `${bytes} B`;
+}

@@ -1,0 +1,39 @@
+// Turns a document's syntax and parse-time problems into findings (code `syntax-error`, plus the two Nix
+// parse-time checks that have codes of their own: `duplicate-definition` and `undefined-variable`).
+import type { Finding } from '../findings';
+import type { SyntaxDocument } from '../syntax/document';
+
+export function syntaxFindings(doc: SyntaxDocument, file: string): Finding[] {
+  const lines = doc.lineIndex;
+  const syntax = doc.syntaxProblems();
+  if (syntax.length) {
+    return syntax.map((p) => ({
+      file,
+      range: lines.rangeOf(p.span),
+      severity: 'error',
+      code: 'syntax-error',
+      message: p.message,
+      related: p.related ? [{ file, range: lines.rangeOf(p.related.span), message: p.related.message }] : undefined,
+    }));
+  }
+  if (!doc.sourceFile().expr) {
+    // Nix refuses an empty file; say so plainly instead of "unexpected end of file" at 1:1.
+    return [
+      {
+        file,
+        range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+        severity: 'error',
+        code: 'syntax-error',
+        message: 'the file has no expression (Nix needs one, for example `{ }`)',
+      },
+    ];
+  }
+  return doc.semanticProblems().map((p) => ({
+    file,
+    range: lines.rangeOf(p.span),
+    severity: 'error',
+    code: p.code,
+    message: p.message,
+    related: p.related ? [{ file, range: lines.rangeOf(p.related.span), message: p.related.message }] : undefined,
+  }));
+}

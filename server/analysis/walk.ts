@@ -1,0 +1,107 @@
+// Finds the .nix files below the paths a user names: skips .git, node_modules and `result*` build links,
+// follows symlinked folders at most once (so a loop ends), and reports what it could not read.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+export interface WalkResult {
+  files: string[];
+  /** Paths that could not be read, with the reason (an I/O problem: exit code 2). */
+  errors: { path: string; message: string }[];
+  /** Things skipped on purpose that a user may want to know about (symlink loops). */
+  notes: string[];
+}
+
+const SKIP_DIRS = new Set(['.git', 'node_modules', '.direnv', '.vscode-test']);
+const isResultLink = (name: string) => name === 'result' || name.startsWith('result-');
+
+export function walkNixFiles(roots: string[]): WalkResult {
+  const out: WalkResult = { files: [], errors: [], notes: [] };
+  const seenDirs = new Set<string>();
+  const seenFiles = new Set<string>();
+  const addFile = (p: string) => {
+    const key = safeRealpath(p) ?? p;
+    if (seenFiles.has(key)) return;
+    seenFiles.add(key);
+    out.files.push(p);
+  };
+  for (const root of roots) {
+    let st: fs.Stats;
+    try {
+      st = fs.statSync(root);
+    } catch (e) {
+      out.errors.push({ path: root, message: describeIoError(e) });
+      continue;
+    }
+    if (st.isFile()) addFile(root);
+    else if (st.isDirectory()) walkDir(root, out, seenDirs, addFile);
+    else out.errors.push({ path: root, message: 'not a file or folder' });
+  }
+  return out;
+}
+
+function walkDir(dir: string, out: WalkResult, seenDirs: Set<string>, addFile: (p: string) => void): void {
+  const stack = [dir];
+  while (stack.length) {
+    const current = stack.pop()!;
+    const real = safeRealpath(current);
+    if (!real) {
+      out.errors.push({ path: current, message: 'cannot resolve the folder' });
+      continue;
+    }
+    if (seenDirs.has(real)) {
+      if (current !== real) out.notes.push(`skipped ${current}: a symlink back to a folder already checked (${real})`);
+      continue;
+    }
+    seenDirs.add(real);
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(current, { withFileTypes: true });
+    } catch (e) {
+      out.errors.push({ path: current, message: describeIoError(e) });
+      continue;
+    }
+    entries.sort((a, b) => (a.name < b.name ? 1 : a.name > b.name ? -1 : 0)); // popped in ascending order
+    for (const entry of entries) {
+      const p = path.join(current, entry.name);
+      if (entry.isDirectory()) {
+        if (!SKIP_DIRS.has(entry.name)) stack.push(p);
+      } else if (entry.isSymbolicLink()) {
+        if (isResultLink(entry.name)) continue; // nix-build output links point into the store
+        let st: fs.Stats;
+        try {
+          st = fs.statSync(p);
+        } catch {
+          out.notes.push(`skipped ${p}: a broken symlink or a symlink loop`);
+          continue;
+        }
+        if (st.isDirectory()) stack.push(p);
+        else if (st.isFile() && entry.name.endsWith('.nix')) addFile(p);
+      } else if (entry.isFile() && entry.name.endsWith('.nix')) addFile(p);
+    }
+  }
+}
+
+function safeRealpath(p: string): string | undefined {
+  try {
+    return fs.realpathSync(p);
+  } catch {
+    return undefined;
+  }
+}
+
+export function describeIoError(e: unknown): string {
+  const err = e as NodeJS.ErrnoException;
+  switch (err.code) {
+    case 'ENOENT':
+      return 'no such file or folder';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'ELOOP':
+      return 'too many levels of symbolic links (a symlink loop)';
+    case 'EISDIR':
+      return 'is a folder';
+    default:
+      return err.message ?? String(e);
+  }
+}

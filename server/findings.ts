@@ -1,0 +1,41 @@
+// A finding is what every layer reports (syntax, model rules, probe rules) and what both the language server
+// and `nixkit check` print. Positions are LSP's: 0-based lines, UTF-16 columns.
+import type { Range } from './syntax/positions';
+
+export type Severity = 'error' | 'warning' | 'information' | 'hint';
+
+export const SEVERITY_RANK: Record<Severity, number> = { error: 0, warning: 1, information: 2, hint: 3 };
+
+export interface TextEdit {
+  /** Absolute path of the file to change. */
+  file: string;
+  range: Range;
+  newText: string;
+}
+
+export interface Fix {
+  title: string;
+  edits: TextEdit[];
+  /** The fix a user most likely wants (VS Code marks it preferred). */
+  preferred?: boolean;
+}
+
+export interface Finding {
+  /** Absolute path of the file the finding is in. */
+  file: string;
+  range: Range;
+  severity: Severity;
+  code: string;
+  message: string;
+  related?: { file: string; range: Range; message: string }[];
+  fixes?: Fix[];
+}
+
+export function compareFindings(a: Finding, b: Finding): number {
+  return (
+    (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) ||
+    a.range.start.line - b.range.start.line ||
+    a.range.start.character - b.range.start.character ||
+    a.code.localeCompare(b.code)
+  );
+}

@@ -1,0 +1,231 @@
+// Syntax errors from a tree-sitter tree, as a person wants them: one finding per real mistake, placed where
+// the mistake is, with a readable message. tree-sitter's recovery decides *that* a file is broken; bracket
+// matching and (when given) a Nix-grammar recogniser decide *where* and *what*.
+import type { Node, Tree } from 'web-tree-sitter';
+import type { Span } from './positions';
+import { describeToken } from './tokens';
+
+export interface SyntaxProblem {
+  span: Span;
+  message: string;
+  related?: { span: Span; message: string };
+}
+
+/** The first error exactly as Nix's own parser finds it (see recognizer.ts). */
+export interface FirstError {
+  start: number;
+  end: number;
+  message: string;
+}
+
+const OPENERS: Record<string, string> = { '{': '}', '${': '}', '[': ']', '(': ')' };
+const CLOSERS = new Set(['}', ']', ')']);
+const MAX_PROBLEMS = 50;
+
+interface Leaf {
+  type: string;
+  start: number;
+  end: number;
+  text: string;
+}
+
+export function syntaxErrors(tree: Tree, text: string, firstError?: (text: string) => FirstError | null): SyntaxProblem[] {
+  const root = tree.rootNode;
+  if (!root.hasError) return [];
+  const leaves = collectLeaves(root);
+  const problems: SyntaxProblem[] = [];
+
+  const unclosed = findUnclosed(leaves, text);
+  const precise = firstError?.(text) ?? null;
+  let cutoff = Infinity; // tree-sitter sites after an unclosed bracket are its cascade
+
+  if (unclosed) {
+    const closer = OPENERS[unclosed.type];
+    problems.push({
+      span: { start: unclosed.start, end: unclosed.end },
+      message: `'${unclosed.type}' is not closed (expected '${closer}')`,
+      related: { span: { start: text.length, end: text.length }, message: 'the file ends before it is closed' },
+    });
+    cutoff = unclosed.start;
+  }
+  if (precise && precise.start < cutoff) {
+    problems.push({ span: { start: precise.start, end: Math.max(precise.end, precise.start) }, message: precise.message });
+  }
+
+  for (const site of errorSites(root)) {
+    if (problems.length >= MAX_PROBLEMS) break;
+    const p = describeSite(site, leaves, text);
+    if (!p || p.span.start >= cutoff) continue;
+    problems.push(p);
+  }
+  return onePerLine(problems, text);
+}
+
+/** Keeps the first finding of each line: a broken line yields one message, not one per recovered fragment. */
+function onePerLine(problems: SyntaxProblem[], text: string): SyntaxProblem[] {
+  problems.sort((a, b) => a.span.start - b.span.start);
+  const out: SyntaxProblem[] = [];
+  let lastLineStart = -1;
+  for (const p of problems) {
+    const lineStart = text.lastIndexOf('\n', p.span.start - 1) + 1;
+    if (lineStart === lastLineStart) continue;
+    lastLineStart = lineStart;
+    out.push(p);
+  }
+  return out;
+}
+
+function collectLeaves(root: Node): Leaf[] {
+  const leaves: Leaf[] = [];
+  const cursor = root.walk();
+  for (;;) {
+    if (cursor.gotoFirstChild()) continue;
+    const missing = cursor.nodeIsMissing;
+    if ((cursor.startIndex !== cursor.endIndex || missing) && cursor.nodeType !== 'comment') {
+      const type = cursor.nodeType;
+      leaves.push({ type: missing ? `MISSING ${type}` : type, start: cursor.startIndex, end: cursor.endIndex, text: cursor.nodeText });
+    }
+    let done = false;
+    while (!cursor.gotoNextSibling()) {
+      if (!cursor.gotoParent()) {
+        done = true;
+        break;
+      }
+    }
+    if (done) break;
+  }
+  cursor.delete();
+  return leaves;
+}
+
+/** Tokens the grammar treats as one leaf but that open or close a bracket. */
+function bracketOf(leaf: Leaf): string | undefined {
+  if (leaf.type.startsWith('MISSING')) return undefined;
+  if (leaf.type in OPENERS || CLOSERS.has(leaf.type)) return leaf.type;
+  // Inside ERROR nodes tree-sitter may report raw characters.
+  if (leaf.text in OPENERS || CLOSERS.has(leaf.text)) return leaf.text;
+  return undefined;
+}
+
+function indentOfLine(text: string, offset: number): { indent: number; firstOnLine: boolean } {
+  const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
+  let i = lineStart;
+  while (i < offset && (text[i] === ' ' || text[i] === '\t')) i++;
+  return { indent: i - lineStart, firstOnLine: i === offset };
+}
+
+/**
+ * Matches brackets over all tokens (ERROR nodes included). A closer that sits alone at the start of its line
+ * is matched to the opener whose line has the same indentation, so in
+ *   { a = {        <- this one is reported
+ *       b = 1;
+ *     c = 2;
+ *   }
+ * the inner `{` is the unclosed one, not the outer.
+ */
+function findUnclosed(leaves: Leaf[], text: string): Leaf | undefined {
+  const stack: { leaf: Leaf; indent: number }[] = [];
+  const unclosed: Leaf[] = [];
+  for (const leaf of leaves) {
+    const b = bracketOf(leaf);
+    if (!b) continue;
+    if (b in OPENERS) {
+      stack.push({ leaf, indent: indentOfLine(text, leaf.start).indent });
+      continue;
+    }
+    const { indent, firstOnLine } = indentOfLine(text, leaf.start);
+    let target = -1;
+    for (let i = stack.length - 1; i >= 0; i--) {
+      if (OPENERS[bracketOf(stack[i].leaf)!] !== b) continue;
+      if (target === -1) target = i;
+      if (!firstOnLine || stack[i].indent === indent) {
+        target = i;
+        break;
+      }
+      if (stack[i].indent < indent) break;
+    }
+    if (target === -1) continue; // a stray closer: the ERROR node reports it
+    for (let i = stack.length - 1; i > target; i--) unclosed.push(stack[i].leaf);
+    stack.length = target;
+  }
+  for (const s of stack) unclosed.push(s.leaf);
+  if (!unclosed.length) return undefined;
+  return unclosed.sort((a, b) => a.start - b.start)[0];
+}
+
+function errorSites(root: Node): Node[] {
+  const sites: Node[] = [];
+  const stack: Node[] = [root];
+  while (stack.length && sites.length < MAX_PROBLEMS * 4) {
+    const n = stack.pop()!;
+    if (n.isError || n.isMissing) {
+      sites.push(n);
+      continue;
+    }
+    for (let i = n.childCount - 1; i >= 0; i--) {
+      const c = n.child(i);
+      if (c && (c.hasError || c.isMissing)) stack.push(c);
+    }
+  }
+  return sites.sort((a, b) => a.startIndex - b.startIndex);
+}
+
+function leafIndexAt(leaves: Leaf[], offset: number): number {
+  let lo = 0;
+  let hi = leaves.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (leaves[mid].start < offset) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function describeSite(site: Node, leaves: Leaf[], text: string): SyntaxProblem | undefined {
+  const last = leaves[leaves.length - 1];
+  const eof = (expected?: string): SyntaxProblem => {
+    const at = last ? { start: last.start, end: last.end } : { start: 0, end: 0 };
+    return { span: at, message: `unexpected end of file${expected ? ` (expected ${expected})` : ''}` };
+  };
+  if (site.isMissing) {
+    const type = site.type;
+    const idx = leafIndexAt(leaves, site.startIndex);
+    if (type === 'identifier' || !/^[^a-z_]+$|^(in|then|else)$/.test(type)) {
+      // An expression is missing: say what came instead.
+      const next = leaves.slice(idx).find((l) => !l.type.startsWith('MISSING'));
+      if (!next) return eof('an expression');
+      return { span: { start: next.start, end: next.end }, message: `unexpected ${describeToken(next.type, next.text)} (expected an expression)` };
+    }
+    const prev = leaves[idx - 1] ?? leaves.slice(0, idx).reverse().find((l) => !l.type.startsWith('MISSING'));
+    const at = prev ? prev.end : site.startIndex;
+    return { span: { start: at, end: at }, message: `expected '${type}'` };
+  }
+  // An ERROR node: its first token is the one the parser could not use.
+  const idx = leafIndexAt(leaves, site.startIndex);
+  const first = leaves[idx];
+  if (!first || first.start >= site.endIndex) {
+    return eof();
+  }
+  const pipe = /^(\|>|<\|)/.exec(text.slice(Math.max(0, first.start - 1), first.start + 2).replace(/^[^|<]/, ''));
+  if (pipe || text.startsWith('|>', first.start - 1) || text.startsWith('<|', first.start)) {
+    const start = text.startsWith('|>', first.start - 1) ? first.start - 1 : first.start;
+    return {
+      span: { start, end: start + 2 },
+      message: "the pipe operators '|>' and '<|' are not supported yet (an experimental Nix feature that nixkit's parser does not know)",
+    };
+  }
+  if (first.type === '"' || first.type === "''") {
+    return { span: { start: first.start, end: first.end }, message: 'unterminated string' };
+  }
+  const parentType = site.parent?.type;
+  const expected =
+    parentType === 'binding' ? "';'" : parentType === 'list_expression' ? "']'" : parentType === 'parenthesized_expression' ? "')'" : undefined;
+  if (site.parent?.type === 'source_code' && site.endIndex >= (last?.end ?? 0) && idx === 0) {
+    // The whole file failed to reduce: the parser ran out of input.
+    return eof();
+  }
+  return {
+    span: { start: first.start, end: first.end },
+    message: `unexpected ${describeToken(first.type, first.text)}${expected ? ` (expected ${expected})` : ''}`,
+  };
+}

@@ -1,0 +1,252 @@
+// The errors Nix's parser itself reports after the grammar accepted a file (nix-instantiate --parse fails on
+// them): an attribute defined twice, a duplicate formal argument, an undefined variable, a dynamic attribute
+// in `inherit`, a path with a trailing slash. Same verdicts as Nix, so `nixkit check` agrees with it.
+import type { AttrKey, Binding, Expr, Inherit, LambdaExpr, SourceFile } from './ast';
+import type { Span } from './positions';
+
+export interface SemanticProblem {
+  span: Span;
+  code: 'duplicate-definition' | 'undefined-variable' | 'syntax-error';
+  message: string;
+  /** For duplicates: where the first definition is. */
+  related?: { span: Span; message: string };
+}
+
+/** Names Nix 2.x puts in the global scope (builtins without `builtins.`); `__`-prefixed primops are allowed too. */
+const GLOBALS = new Set([
+  'true', 'false', 'null', 'builtins', 'import', 'abort', 'throw', 'baseNameOf', 'dirOf', 'isNull',
+  'removeAttrs', 'toString', 'map', 'derivation', 'derivationStrict', 'placeholder', 'fetchTarball', 'fetchGit',
+  'fetchMercurial', 'fetchTree', 'scopedImport', 'fromTOML', '__curPos',
+]); // prettier-ignore
+
+/** Every `__name` primop Nix 2.8 defines; newer Nix adds more, so unknown `__` names are not reported. */
+const isGlobal = (name: string) => GLOBALS.has(name) || name.startsWith('__');
+
+export function semanticChecks(file: SourceFile): SemanticProblem[] {
+  const problems: SemanticProblem[] = [];
+  if (file.expr) new Checker(problems).expr(file.expr, null);
+  // A key repeated inside a merged set is seen both by the merge and by the set's own check.
+  const seen = new Set<string>();
+  return problems
+    .filter((p) => {
+      const id = `${p.span.start}:${p.message}`;
+      return !seen.has(id) && !!seen.add(id);
+    })
+    .sort((a, b) => a.span.start - b.span.start);
+}
+
+/** A lexical scope: names it binds, or `with` (which may bind anything). */
+interface Scope {
+  names?: Set<string>;
+  isWith?: boolean;
+  parent: Scope | null;
+}
+
+/** Merge tree of the attribute names defined in one attribute set, used to find duplicates as Nix does. */
+interface AttrNode {
+  span: Span;
+  /** Sub-attributes when the definition is an attribute set Nix can merge into. */
+  children?: Map<string, AttrNode>;
+}
+
+class Checker {
+  constructor(private readonly problems: SemanticProblem[]) {}
+
+  private resolve(name: string, scope: Scope | null): 'bound' | 'with' | 'unbound' {
+    let sawWith = false;
+    for (let s = scope; s; s = s.parent) {
+      if (s.names?.has(name)) return 'bound';
+      if (s.isWith) sawWith = true;
+    }
+    if (isGlobal(name)) return 'bound';
+    return sawWith ? 'with' : 'unbound';
+  }
+
+  expr(root: Expr, rootScope: Scope | null): void {
+    // An explicit stack keeps deeply nested files (long `++` chains, generated code) from overflowing.
+    const stack: [Expr, Scope | null][] = [[root, rootScope]];
+    while (stack.length) {
+      const [e, scope] = stack.pop()!;
+      const push = (x: Expr | undefined, s: Scope | null = scope) => {
+        if (x) stack.push([x, s]);
+      };
+      switch (e.kind) {
+        case 'var':
+          if (this.resolve(e.name, scope) === 'unbound')
+            this.problems.push({ span: e.span, code: 'undefined-variable', message: `undefined variable '${e.name}'` });
+          break;
+        case 'attrs': {
+          this.duplicates(e.bindings, e.inherits);
+          const inner: Scope | null = e.rec ? { names: this.boundNames(e.bindings, e.inherits), parent: scope } : scope;
+          this.bindingExprs(e.bindings, e.inherits, inner, scope, push);
+          break;
+        }
+        case 'let': {
+          this.duplicates(e.bindings, e.inherits);
+          const inner: Scope = { names: this.boundNames(e.bindings, e.inherits), parent: scope };
+          this.bindingExprs(e.bindings, e.inherits, inner, scope, push);
+          push(e.body, inner);
+          break;
+        }
+        case 'with':
+          push(e.env);
+          push(e.body, { isWith: true, parent: scope });
+          break;
+        case 'lambda': {
+          const inner: Scope = { names: this.lambdaNames(e), parent: scope };
+          for (const f of e.formals ?? []) push(f.default, inner);
+          push(e.body, inner);
+          break;
+        }
+        case 'path':
+          if (e.value !== undefined && e.pathKind !== 'search' && e.value.length > 1 && e.value.endsWith('/'))
+            this.problems.push({ span: e.span, code: 'syntax-error', message: 'path has a trailing slash' });
+          for (const p of e.parts) if (typeof p !== 'string') push(p);
+          break;
+        case 'select':
+        case 'hasAttr':
+          push(e.target);
+          for (const k of e.path) push(k.dynamic);
+          if (e.kind === 'select') push(e.default);
+          break;
+        default:
+          for (const c of childrenOf(e)) push(c);
+      }
+    }
+  }
+
+  private bindingExprs(
+    bindings: Binding[],
+    inherits: Inherit[],
+    inner: Scope | null,
+    outer: Scope | null,
+    push: (x: Expr | undefined, s?: Scope | null) => void,
+  ): void {
+    for (const inh of inherits) {
+      if (inh.from) push(inh.from, inner);
+      for (const k of inh.names) {
+        if (k.dynamic) {
+          this.problems.push({ span: k.span, code: 'syntax-error', message: 'dynamic attributes not allowed in inherit' });
+        } else if (!inh.from && k.name !== undefined && this.resolve(k.name, outer) === 'unbound') {
+          // `inherit x;` reads x from the enclosing scope, even inside `rec` and `let`.
+          this.problems.push({ span: k.span, code: 'undefined-variable', message: `undefined variable '${k.name}'` });
+        }
+      }
+    }
+    for (const b of bindings) {
+      // Dynamic keys are evaluated in the scope outside a `rec`, but inside a `let`.
+      for (const k of b.path) push(k.dynamic, inner);
+      push(b.value, inner);
+    }
+  }
+
+  private boundNames(bindings: Binding[], inherits: Inherit[]): Set<string> {
+    const names = new Set<string>();
+    for (const b of bindings) if (b.path[0]?.name !== undefined) names.add(b.path[0].name);
+    for (const i of inherits) for (const k of i.names) if (k.name !== undefined) names.add(k.name);
+    return names;
+  }
+
+  private lambdaNames(e: LambdaExpr): Set<string> {
+    const names = new Set<string>();
+    if (e.param) names.add(e.param.name);
+    const seen = new Map<string, Span>();
+    for (const f of e.formals ?? []) {
+      if (seen.has(f.name.name)) {
+        this.problems.push({
+          span: f.name.span,
+          code: 'syntax-error',
+          message: `duplicate formal function argument '${f.name.name}'`,
+        });
+      } else seen.set(f.name.name, f.name.span);
+      names.add(f.name.name);
+    }
+    return names;
+  }
+
+  /** Nix merges `a.b = 1; a.c = 2;` and `a = { b = 1; }; a = { c = 2; };`, and refuses any other repeat. */
+  private duplicates(bindings: Binding[], inherits: Inherit[]): void {
+    this.insertAll(new Map(), bindings, inherits, [], true);
+  }
+
+  private insertAll(level: Map<string, AttrNode>, bindings: Binding[], inherits: Inherit[], prefix: AttrKey[], report: boolean): void {
+    const defs: { start: number; keys: AttrKey[]; value?: Expr }[] = [];
+    for (const i of inherits) for (const k of i.names) if (k.name !== undefined) defs.push({ start: k.span.start, keys: [k] });
+    for (const b of bindings) defs.push({ start: b.span.start, keys: b.path, value: b.value });
+    defs.sort((a, b) => a.start - b.start);
+    for (const d of defs) this.insert(level, d.keys, d.value, prefix, report);
+  }
+
+  private insert(top: Map<string, AttrNode>, keys: AttrKey[], value: Expr | undefined, prefix: AttrKey[], report: boolean): void {
+    let level = top;
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i];
+      if (key.name === undefined) return; // dynamic: only known at evaluation time
+      const existing = level.get(key.name);
+      if (i < keys.length - 1) {
+        if (!existing) {
+          const node: AttrNode = { span: key.span, children: new Map() };
+          level.set(key.name, node);
+          level = node.children!;
+        } else if (existing.children) level = existing.children;
+        else return this.reportDuplicate([...prefix, ...keys], prefix.length + i, key, existing, report);
+        continue;
+      }
+      const v = value ? unwrapParens(value) : undefined;
+      const attrs = v?.kind === 'attrs' ? v : undefined;
+      if (!existing) {
+        const node: AttrNode = { span: key.span };
+        if (attrs) {
+          node.children = new Map();
+          this.insertAll(node.children, attrs.bindings, attrs.inherits, [...prefix, ...keys], false);
+        }
+        level.set(key.name, node);
+      } else if (existing.children && attrs) {
+        // Merge into the earlier set; a key repeated inside is a duplicate.
+        this.insertAll(existing.children, attrs.bindings, attrs.inherits, [...prefix, ...keys], report);
+      } else this.reportDuplicate([...prefix, ...keys], prefix.length + i, key, existing, report);
+    }
+  }
+
+  private reportDuplicate(keys: AttrKey[], upto: number, at: AttrKey, first: AttrNode, report: boolean): void {
+    if (!report) return;
+    const path = keys
+      .slice(0, upto + 1)
+      .map((k) => k.name ?? '${…}')
+      .join('.');
+    this.problems.push({
+      span: at.span,
+      code: 'duplicate-definition',
+      message: `attribute '${path}' is already defined`,
+      related: { span: first.span, message: 'first defined here' },
+    });
+  }
+}
+
+function unwrapParens(e: Expr): Expr {
+  while (e.kind === 'paren') e = e.expr;
+  return e;
+}
+
+function childrenOf(e: Expr): Expr[] {
+  switch (e.kind) {
+    case 'assert':
+      return [e.cond, e.body];
+    case 'if':
+      return [e.cond, e.then, e.else];
+    case 'apply':
+      return [e.fn, e.arg];
+    case 'binary':
+      return [e.left, e.right];
+    case 'unary':
+      return [e.arg];
+    case 'string':
+      return e.parts.filter((p): p is Expr => typeof p !== 'string');
+    case 'list':
+      return e.items;
+    case 'paren':
+      return [e.expr];
+    default:
+      return [];
+  }
+}
