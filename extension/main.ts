@@ -20,7 +20,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       output.appendLine('Restarting the nixkit language server…');
       const old = client;
       client = undefined;
-      if (old) await old.stop().catch((e: unknown) => output.appendLine(`stopping the server failed: ${String(e)}`));
+      if (old)
+        await old.stop().catch((e: unknown) => output.appendLine(`stopping the server failed: ${String(e)}`));
       await start();
       output.appendLine('The nixkit language server is running.');
     }),
@@ -29,7 +30,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   // Not awaited: activation returns at once; the client queues requests until the server is up.
   start().catch((e: unknown) => {
     output.appendLine(`The nixkit language server failed to start: ${String(e)}`);
-    void vscode.window.showErrorMessage('nixkit: the language server failed to start. See the "nixkit" output.');
+    void vscode.window.showErrorMessage(
+      'nixkit: the language server failed to start. See the "nixkit" output.',
+    );
   });
 }
 

@@ -30,11 +30,18 @@ const node = {
 const builds = [
   { ...node, entryPoints: { extension: join(root, 'extension/main.ts') }, outdir: dist },
   { ...node, entryPoints: { server: join(root, 'server/lsp/main.ts') }, outdir: dist },
-  { ...node, entryPoints: { cli: join(root, 'server/cli/main.ts') }, outdir: dist, banner: { js: '#!/usr/bin/env node\n' + node.banner.js } },
+  {
+    ...node,
+    entryPoints: { cli: join(root, 'server/cli/main.ts') },
+    outdir: dist,
+    banner: { js: '#!/usr/bin/env node\n' + node.banner.js },
+  },
 ];
 const webviewDir = join(root, 'webview');
 const webviewEntries = existsSync(webviewDir)
-  ? readdirSync(webviewDir).filter((f) => /^[a-z-]+-panel\.ts$/.test(f)).map((f) => join(webviewDir, f))
+  ? readdirSync(webviewDir)
+      .filter((f) => /^[a-z-]+-panel\.ts$/.test(f))
+      .map((f) => join(webviewDir, f))
   : [];
 if (webviewEntries.length) {
   builds.push({

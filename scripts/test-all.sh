@@ -11,3 +11,4 @@ tier "bundle";               node scripts/build.mjs
 tier "grammar reproducible"; sh scripts/build-grammar.sh --check
 tier "unit tests";           node --test out/test/unit
 # (further tiers are added below as they land)
+tier "language server over stdio"; node --test out/test/protocol

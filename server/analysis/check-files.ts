@@ -26,7 +26,12 @@ const ORIGIN = { line: 0, character: 0 };
 export async function checkPaths(paths: string[], options: CheckOptions = {}): Promise<CheckResult> {
   const parser = await createParser();
   const walk = walkNixFiles(paths);
-  const result: CheckResult = { findings: [], filesChecked: 0, ioErrors: [...walk.errors], notes: [...walk.notes] };
+  const result: CheckResult = {
+    findings: [],
+    filesChecked: 0,
+    ioErrors: [...walk.errors],
+    notes: [...walk.notes],
+  };
   for (const file of walk.files) {
     let bytes: Buffer;
     try {
@@ -43,7 +48,12 @@ export async function checkPaths(paths: string[], options: CheckOptions = {}): P
   return result;
 }
 
-export function checkSource(parser: Parser, file: string, bytes: Uint8Array, options: CheckOptions = {}): Finding[] {
+export function checkSource(
+  parser: Parser,
+  file: string,
+  bytes: Uint8Array,
+  options: CheckOptions = {},
+): Finding[] {
   const source = decodeSource(bytes, options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES);
   const at = { start: ORIGIN, end: ORIGIN };
   if (!source.ok) {
@@ -58,7 +68,8 @@ export function checkSource(parser: Parser, file: string, bytes: Uint8Array, opt
     ];
   }
   const findings: Finding[] = [];
-  if (source.warning) findings.push({ file, range: at, severity: 'warning', code: 'invalid-utf8', message: source.warning });
+  if (source.warning)
+    findings.push({ file, range: at, severity: 'warning', code: 'invalid-utf8', message: source.warning });
   const doc = new SyntaxDocument(parser, source.text);
   try {
     findings.push(...syntaxFindings(doc, file));

@@ -16,7 +16,11 @@ export function decodeSource(bytes: Uint8Array, maxBytes = DEFAULT_MAX_FILE_BYTE
   }
   const nul = bytes.indexOf(0);
   if (nul !== -1) {
-    return { ok: false, reason: 'binary', message: `not a text file (a NUL byte at offset ${nul}); Nix cannot parse it` };
+    return {
+      ok: false,
+      reason: 'binary',
+      message: `not a text file (a NUL byte at offset ${nul}); Nix cannot parse it`,
+    };
   }
   try {
     return { ok: true, text: new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes) };

@@ -13,7 +13,9 @@ export function syntaxFindings(doc: SyntaxDocument, file: string): Finding[] {
       severity: 'error',
       code: 'syntax-error',
       message: p.message,
-      related: p.related ? [{ file, range: lines.rangeOf(p.related.span), message: p.related.message }] : undefined,
+      related: p.related
+        ? [{ file, range: lines.rangeOf(p.related.span), message: p.related.message }]
+        : undefined,
     }));
   }
   if (!doc.sourceFile().expr) {
@@ -34,6 +36,8 @@ export function syntaxFindings(doc: SyntaxDocument, file: string): Finding[] {
     severity: 'error',
     code: p.code,
     message: p.message,
-    related: p.related ? [{ file, range: lines.rangeOf(p.related.span), message: p.related.message }] : undefined,
+    related: p.related
+      ? [{ file, range: lines.rangeOf(p.related.span), message: p.related.message }]
+      : undefined,
   }));
 }

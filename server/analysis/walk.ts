@@ -49,7 +49,8 @@ function walkDir(dir: string, out: WalkResult, seenDirs: Set<string>, addFile: (
       continue;
     }
     if (seenDirs.has(real)) {
-      if (current !== real) out.notes.push(`skipped ${current}: a symlink back to a folder already checked (${real})`);
+      if (current !== real)
+        out.notes.push(`skipped ${current}: a symlink back to a folder already checked (${real})`);
       continue;
     }
     seenDirs.add(real);

@@ -49,7 +49,8 @@ export const checkCommand: Subcommand = async (args: string[], io: CliIO) => {
   const paths = parsed.positionals.map((p) => path.resolve(io.cwd, p));
   const result = await checkPaths(paths, { maxFileBytes });
   for (const note of result.notes) io.stderr(`nixkit check: note: ${note}\n`);
-  for (const e of result.ioErrors) io.stderr(`nixkit check: ${path.relative(io.cwd, e.path) || e.path}: ${e.message}\n`);
+  for (const e of result.ioErrors)
+    io.stderr(`nixkit check: ${path.relative(io.cwd, e.path) || e.path}: ${e.message}\n`);
   if (format === 'json') io.stdout(formatJson(result.findings, io.cwd));
   else if (format === 'sarif') io.stdout(formatSarif(result.findings, io.cwd, () => undefined));
   else io.stdout(formatText(result.findings, io.cwd, result.filesChecked));

@@ -39,9 +39,18 @@ export function formatText(findings: Finding[], cwd: string, filesChecked: numbe
   return lines.join('\n') + '\n';
 }
 
-const SARIF_LEVEL: Record<Severity, string> = { error: 'error', warning: 'warning', information: 'note', hint: 'note' };
+const SARIF_LEVEL: Record<Severity, string> = {
+  error: 'error',
+  warning: 'warning',
+  information: 'note',
+  hint: 'note',
+};
 
-export function formatSarif(findings: Finding[], cwd: string, describe: (code: string) => string | undefined): string {
+export function formatSarif(
+  findings: Finding[],
+  cwd: string,
+  describe: (code: string) => string | undefined,
+): string {
   const codes = [...new Set(findings.map((f) => f.code))].sort();
   const sarif = {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',

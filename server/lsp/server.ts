@@ -1,10 +1,6 @@
 // The LSP glue: keeps one parsed document per open file and answers with the analysis' results. Thin on
 // purpose: everything it reports comes from server/analysis and server/syntax, the same code `nixkit check` runs.
-import {
-  TextDocumentSyncKind,
-  type Connection,
-  type InitializeResult,
-} from 'vscode-languageserver/node';
+import { TextDocumentSyncKind, type Connection, type InitializeResult } from 'vscode-languageserver/node';
 import { fileURLToPath } from 'node:url';
 import type { Parser } from 'web-tree-sitter';
 import { DEFAULT_MAX_FILE_BYTES, formatSize } from '../analysis/source-text';
@@ -105,7 +101,8 @@ export function startServer(connection: Connection): void {
         if (!('range' in c)) text = c.text;
         else {
           const lines = new LineIndex(text);
-          text = text.slice(0, lines.offsetAt(c.range.start)) + c.text + text.slice(lines.offsetAt(c.range.end));
+          text =
+            text.slice(0, lines.offsetAt(c.range.start)) + c.text + text.slice(lines.offsetAt(c.range.end));
         }
       }
       const reopened = open(doc.uri, doc.version, text);

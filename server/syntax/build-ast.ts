@@ -19,7 +19,8 @@ function collectComments(n: Node, out: Comment[]): void {
   let descend = true;
   for (;;) {
     if (descend && cursor.gotoFirstChild()) continue;
-    if (cursor.nodeType === 'comment') out.push({ span: { start: cursor.startIndex, end: cursor.endIndex }, text: cursor.nodeText });
+    if (cursor.nodeType === 'comment')
+      out.push({ span: { start: cursor.startIndex, end: cursor.endIndex }, text: cursor.nodeText });
     if (cursor.gotoNextSibling()) {
       descend = true;
       continue;
@@ -93,14 +94,20 @@ function toExpr(n: Node): Expr {
           else if (c.type === 'formal') {
             const name = field(c, 'name');
             const def = field(c, 'default');
-            if (name) formals.push({ name: { name: name.text, span: spanOf(name) }, default: def ? toExpr(def) : undefined, span: spanOf(c) });
+            if (name)
+              formals.push({
+                name: { name: name.text, span: spanOf(name) },
+                default: def ? toExpr(def) : undefined,
+                span: spanOf(c),
+              });
           }
         }
       }
       return {
         kind: 'lambda',
         span,
-        param: universal && !universal.isMissing ? { name: universal.text, span: spanOf(universal) } : undefined,
+        param:
+          universal && !universal.isMissing ? { name: universal.text, span: spanOf(universal) } : undefined,
         formals,
         ellipsis,
         body: exprField(n, 'body'),
@@ -119,7 +126,12 @@ function toExpr(n: Node): Expr {
       };
     }
     case 'has_attr_expression':
-      return { kind: 'hasAttr', span, target: exprField(n, 'expression'), path: attrKeys(field(n, 'attrpath')) };
+      return {
+        kind: 'hasAttr',
+        span,
+        target: exprField(n, 'expression'),
+        path: attrKeys(field(n, 'attrpath')),
+      };
     case 'binary_expression':
       return {
         kind: 'binary',
@@ -150,7 +162,8 @@ function toExpr(n: Node): Expr {
         else if (c.type === 'interpolation') parts.push(exprField(c, 'expression'));
       }
       const first = typeof parts[0] === 'string' ? parts[0] : '';
-      const pathKind = n.type === 'hpath_expression' ? 'home' : first.startsWith('/') ? 'absolute' : 'relative';
+      const pathKind =
+        n.type === 'hpath_expression' ? 'home' : first.startsWith('/') ? 'absolute' : 'relative';
       return { kind: 'path', span, pathKind, parts, value: staticValue(parts) };
     }
     case 'spath_expression': {
@@ -194,7 +207,11 @@ function bindingSet(set: Node | null): { bindings: Binding[]; inherits: Inherit[
       });
     } else if (c.type === 'inherit' || c.type === 'inherit_from') {
       const from = c.type === 'inherit_from' ? field(c, 'expression') : null;
-      inherits.push({ span: spanOf(c), from: from ? toExpr(from) : undefined, names: attrKeys(field(c, 'attrs')) });
+      inherits.push({
+        span: spanOf(c),
+        from: from ? toExpr(from) : undefined,
+        names: attrKeys(field(c, 'attrs')),
+      });
     }
   }
   return { bindings, inherits };

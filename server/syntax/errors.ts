@@ -29,7 +29,11 @@ interface Leaf {
   text: string;
 }
 
-export function syntaxErrors(tree: Tree, text: string, firstError?: (text: string) => FirstError | null): SyntaxProblem[] {
+export function syntaxErrors(
+  tree: Tree,
+  text: string,
+  firstError?: (text: string) => FirstError | null,
+): SyntaxProblem[] {
   const root = tree.rootNode;
   if (!root.hasError) return [];
   const leaves = collectLeaves(root);
@@ -44,12 +48,18 @@ export function syntaxErrors(tree: Tree, text: string, firstError?: (text: strin
     problems.push({
       span: { start: unclosed.start, end: unclosed.end },
       message: `'${unclosed.type}' is not closed (expected '${closer}')`,
-      related: { span: { start: text.length, end: text.length }, message: 'the file ends before it is closed' },
+      related: {
+        span: { start: text.length, end: text.length },
+        message: 'the file ends before it is closed',
+      },
     });
     cutoff = unclosed.start;
   }
   if (precise && precise.start < cutoff) {
-    problems.push({ span: { start: precise.start, end: Math.max(precise.end, precise.start) }, message: precise.message });
+    problems.push({
+      span: { start: precise.start, end: Math.max(precise.end, precise.start) },
+      message: precise.message,
+    });
   }
 
   for (const site of errorSites(root)) {
@@ -58,7 +68,41 @@ export function syntaxErrors(tree: Tree, text: string, firstError?: (text: strin
     if (!p || p.span.start >= cutoff) continue;
     problems.push(p);
   }
-  return onePerLine(problems, text);
+  return onePerLine(
+    problems.map((p) => refineMissingSemicolon(p, text)),
+    text,
+  );
+}
+
+const ATTRPATH_LINE = /^[ \t]*[A-Za-z_"$][A-Za-z0-9_'"\-.${} ]*$/;
+
+/**
+ * `a = 1\n  b = 2;` parses as `a = 1 b` (an application) until the second `=`, which is where Nix and the
+ * parser complain. A person sees a missing `;` at the end of the first binding: report it there.
+ */
+function refineMissingSemicolon(p: SyntaxProblem, text: string): SyntaxProblem {
+  const at = p.span.start;
+  if (text[at] !== '=' || text[at + 1] === '=') return p;
+  const lineStart = text.lastIndexOf('\n', at - 1) + 1;
+  if (!ATTRPATH_LINE.test(text.slice(lineStart, at))) return p;
+  let i = lineStart - 1;
+  // Walk back over line breaks, blank lines and whole-line comments to the previous binding's last character.
+  for (;;) {
+    while (i >= 0 && /\s/.test(text[i])) i--;
+    if (i < 0) return p;
+    const ls = text.lastIndexOf('\n', i) + 1;
+    if (/^[ \t]*#/.test(text.slice(ls, i + 1))) {
+      i = ls - 1;
+      continue;
+    }
+    break;
+  }
+  if (
+    ';{(['.includes(text[i]) ||
+    /(^|[^\w'-])(let|rec|in|then|else)$/.test(text.slice(Math.max(0, i - 5), i + 1))
+  )
+    return p;
+  return { span: { start: i + 1, end: i + 1 }, message: "expected ';' (the next line starts a new binding)" };
 }
 
 /** Keeps the first finding of each line: a broken line yields one message, not one per recovered fragment. */
@@ -83,7 +127,12 @@ function collectLeaves(root: Node): Leaf[] {
     const missing = cursor.nodeIsMissing;
     if ((cursor.startIndex !== cursor.endIndex || missing) && cursor.nodeType !== 'comment') {
       const type = cursor.nodeType;
-      leaves.push({ type: missing ? `MISSING ${type}` : type, start: cursor.startIndex, end: cursor.endIndex, text: cursor.nodeText });
+      leaves.push({
+        type: missing ? `MISSING ${type}` : type,
+        start: cursor.startIndex,
+        end: cursor.endIndex,
+        text: cursor.nodeText,
+      });
     }
     let done = false;
     while (!cursor.gotoNextSibling()) {
@@ -194,9 +243,17 @@ function describeSite(site: Node, leaves: Leaf[], text: string): SyntaxProblem |
       // An expression is missing: say what came instead.
       const next = leaves.slice(idx).find((l) => !l.type.startsWith('MISSING'));
       if (!next) return eof('an expression');
-      return { span: { start: next.start, end: next.end }, message: `unexpected ${describeToken(next.type, next.text)} (expected an expression)` };
+      return {
+        span: { start: next.start, end: next.end },
+        message: `unexpected ${describeToken(next.type, next.text)} (expected an expression)`,
+      };
     }
-    const prev = leaves[idx - 1] ?? leaves.slice(0, idx).reverse().find((l) => !l.type.startsWith('MISSING'));
+    const prev =
+      leaves[idx - 1] ??
+      leaves
+        .slice(0, idx)
+        .reverse()
+        .find((l) => !l.type.startsWith('MISSING'));
     const at = prev ? prev.end : site.startIndex;
     return { span: { start: at, end: at }, message: `expected '${type}'` };
   }
@@ -206,12 +263,15 @@ function describeSite(site: Node, leaves: Leaf[], text: string): SyntaxProblem |
   if (!first || first.start >= site.endIndex) {
     return eof();
   }
-  const pipe = /^(\|>|<\|)/.exec(text.slice(Math.max(0, first.start - 1), first.start + 2).replace(/^[^|<]/, ''));
+  const pipe = /^(\|>|<\|)/.exec(
+    text.slice(Math.max(0, first.start - 1), first.start + 2).replace(/^[^|<]/, ''),
+  );
   if (pipe || text.startsWith('|>', first.start - 1) || text.startsWith('<|', first.start)) {
     const start = text.startsWith('|>', first.start - 1) ? first.start - 1 : first.start;
     return {
       span: { start, end: start + 2 },
-      message: "the pipe operators '|>' and '<|' are not supported yet (an experimental Nix feature that nixkit's parser does not know)",
+      message:
+        "the pipe operators '|>' and '<|' are not supported yet (an experimental Nix feature that nixkit's parser does not know)",
     };
   }
   if (first.type === '"' || first.type === "''") {
@@ -219,7 +279,13 @@ function describeSite(site: Node, leaves: Leaf[], text: string): SyntaxProblem |
   }
   const parentType = site.parent?.type;
   const expected =
-    parentType === 'binding' ? "';'" : parentType === 'list_expression' ? "']'" : parentType === 'parenthesized_expression' ? "')'" : undefined;
+    parentType === 'binding'
+      ? "';'"
+      : parentType === 'list_expression'
+        ? "']'"
+        : parentType === 'parenthesized_expression'
+          ? "')'"
+          : undefined;
   if (site.parent?.type === 'source_code' && site.endIndex >= (last?.end ?? 0) && idx === 0) {
     // The whole file failed to reduce: the parser ran out of input.
     return eof();

@@ -20,7 +20,8 @@ export function locateAsset(name: string): string {
     if (path.dirname(dir) === dir) break;
   }
   const found = candidates.find((c) => fs.existsSync(c));
-  if (!found) throw new Error(`nixkit: cannot find ${name} (looked in ${candidates.slice(0, 3).join(', ')} ...)`);
+  if (!found)
+    throw new Error(`nixkit: cannot find ${name} (looked in ${candidates.slice(0, 3).join(', ')} ...)`);
   return found;
 }
 

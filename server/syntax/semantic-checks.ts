@@ -73,11 +73,17 @@ class Checker {
       switch (e.kind) {
         case 'var':
           if (this.resolve(e.name, scope) === 'unbound')
-            this.problems.push({ span: e.span, code: 'undefined-variable', message: `undefined variable '${e.name}'` });
+            this.problems.push({
+              span: e.span,
+              code: 'undefined-variable',
+              message: `undefined variable '${e.name}'`,
+            });
           break;
         case 'attrs': {
           this.duplicates(e.bindings, e.inherits);
-          const inner: Scope | null = e.rec ? { names: this.boundNames(e.bindings, e.inherits), parent: scope } : scope;
+          const inner: Scope | null = e.rec
+            ? { names: this.boundNames(e.bindings, e.inherits), parent: scope }
+            : scope;
           this.bindingExprs(e.bindings, e.inherits, inner, scope, push);
           break;
         }
@@ -126,10 +132,18 @@ class Checker {
       if (inh.from) push(inh.from, inner);
       for (const k of inh.names) {
         if (k.dynamic) {
-          this.problems.push({ span: k.span, code: 'syntax-error', message: 'dynamic attributes not allowed in inherit' });
+          this.problems.push({
+            span: k.span,
+            code: 'syntax-error',
+            message: 'dynamic attributes not allowed in inherit',
+          });
         } else if (!inh.from && k.name !== undefined && this.resolve(k.name, outer) === 'unbound') {
           // `inherit x;` reads x from the enclosing scope, even inside `rec` and `let`.
-          this.problems.push({ span: k.span, code: 'undefined-variable', message: `undefined variable '${k.name}'` });
+          this.problems.push({
+            span: k.span,
+            code: 'undefined-variable',
+            message: `undefined variable '${k.name}'`,
+          });
         }
       }
     }
@@ -169,15 +183,28 @@ class Checker {
     this.insertAll(new Map(), bindings, inherits, [], true);
   }
 
-  private insertAll(level: Map<string, AttrNode>, bindings: Binding[], inherits: Inherit[], prefix: AttrKey[], report: boolean): void {
+  private insertAll(
+    level: Map<string, AttrNode>,
+    bindings: Binding[],
+    inherits: Inherit[],
+    prefix: AttrKey[],
+    report: boolean,
+  ): void {
     const defs: { start: number; keys: AttrKey[]; value?: Expr }[] = [];
-    for (const i of inherits) for (const k of i.names) if (k.name !== undefined) defs.push({ start: k.span.start, keys: [k] });
+    for (const i of inherits)
+      for (const k of i.names) if (k.name !== undefined) defs.push({ start: k.span.start, keys: [k] });
     for (const b of bindings) defs.push({ start: b.span.start, keys: b.path, value: b.value });
     defs.sort((a, b) => a.start - b.start);
     for (const d of defs) this.insert(level, d.keys, d.value, prefix, report);
   }
 
-  private insert(top: Map<string, AttrNode>, keys: AttrKey[], value: Expr | undefined, prefix: AttrKey[], report: boolean): void {
+  private insert(
+    top: Map<string, AttrNode>,
+    keys: AttrKey[],
+    value: Expr | undefined,
+    prefix: AttrKey[],
+    report: boolean,
+  ): void {
     let level = top;
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i];
@@ -208,7 +235,13 @@ class Checker {
     }
   }
 
-  private reportDuplicate(keys: AttrKey[], upto: number, at: AttrKey, first: AttrNode, report: boolean): void {
+  private reportDuplicate(
+    keys: AttrKey[],
+    upto: number,
+    at: AttrKey,
+    first: AttrNode,
+    report: boolean,
+  ): void {
     if (!report) return;
     const path = keys
       .slice(0, upto + 1)

@@ -55,7 +55,14 @@ function bindingSymbols(
     for (const k of inh.names) {
       if (k.name === undefined) continue;
       const r = lines.rangeOf(k.span);
-      out.push({ name: k.name, kind, range: lines.rangeOf(inh.span), selectionRange: r, detail: 'inherit', children: [] });
+      out.push({
+        name: k.name,
+        kind,
+        range: lines.rangeOf(inh.span),
+        selectionRange: r,
+        detail: 'inherit',
+        children: [],
+      });
     }
   }
   for (const b of bindings) {
@@ -70,7 +77,9 @@ function bindingSymbols(
       children,
     });
   }
-  return out.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
+  return out.sort(
+    (a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character,
+  );
 }
 
 function valueKind(e: Expr, hasChildren: boolean, fallback: 'property' | 'variable'): OutlineKind {
@@ -85,7 +94,9 @@ function detailOf(e: Expr): string | undefined {
   while (e.kind === 'paren') e = e.expr;
   switch (e.kind) {
     case 'string':
-      return e.value !== undefined ? JSON.stringify(e.value.length > 40 ? e.value.slice(0, 39) + '…' : e.value) : 'string';
+      return e.value !== undefined
+        ? JSON.stringify(e.value.length > 40 ? e.value.slice(0, 39) + '…' : e.value)
+        : 'string';
     case 'int':
     case 'float':
       return e.text;

@@ -1,0 +1,31 @@
+// Shared by tests: the repository root, a parser, and a quick way to parse or check a snippet.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Parser } from 'web-tree-sitter';
+import { SyntaxDocument } from '../server/syntax/document';
+import { createParser } from '../server/syntax/parser';
+
+/** The repository root, found from wherever the compiled test runs (out/test/...). */
+export const REPO_ROOT = (() => {
+  for (let dir = __dirname; ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, 'package.json')) && fs.existsSync(path.join(dir, 'server'))) return dir;
+    if (path.dirname(dir) === dir) throw new Error('repository root not found from ' + __dirname);
+  }
+})();
+
+let shared: Promise<Parser> | undefined;
+export function parser(): Promise<Parser> {
+  shared ??= createParser();
+  return shared;
+}
+
+export async function parse(text: string): Promise<SyntaxDocument> {
+  return new SyntaxDocument(await parser(), text);
+}
+
+/** The built CLI; tests that spawn it need `node scripts/build.mjs` first (the test command does that). */
+export const CLI = path.join(REPO_ROOT, 'dist', 'cli.js');
+
+export function tempDir(prefix: string): string {
+  return fs.mkdtempSync(path.join(require('node:os').tmpdir(), `nixkit-${prefix}-`));
+}

@@ -1,0 +1,157 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import { main } from '../../../server/cli/main';
+import { CLI, tempDir } from '../../helpers';
+
+async function run(args: string[], cwd: string) {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(args, {
+    stdout: (t) => (stdout += t),
+    stderr: (t) => (stderr += t),
+    cwd,
+    env: {},
+    signal: new AbortController().signal,
+  });
+  return { code, stdout, stderr };
+}
+
+function workspace(): string {
+  const dir = tempDir('check');
+  fs.mkdirSync(path.join(dir, 'hosts/a'), { recursive: true });
+  fs.writeFileSync(path.join(dir, 'flake.nix'), '{ outputs = { self }: { }; }\n');
+  fs.writeFileSync(
+    path.join(dir, 'hosts/a/configuration.nix'),
+    '{ ... }:\n{\n  networking.hostName = "a"\n  boot.loader.grub.enable = true;\n}\n',
+  );
+  fs.writeFileSync(path.join(dir, 'hosts/a/notes.txt'), 'not nix {');
+  fs.mkdirSync(path.join(dir, '.git'));
+  fs.writeFileSync(path.join(dir, '.git/broken.nix'), '{');
+  fs.mkdirSync(path.join(dir, 'node_modules/x'), { recursive: true });
+  fs.writeFileSync(path.join(dir, 'node_modules/x/broken.nix'), '{');
+  fs.mkdirSync(path.join(dir, 'store/out'), { recursive: true });
+  fs.writeFileSync(path.join(dir, 'store/out/broken.nix'), '{');
+  fs.symlinkSync(path.join(dir, 'store/out'), path.join(dir, 'result'));
+  fs.symlinkSync(dir, path.join(dir, 'hosts/loop')); // a symlink loop back to the root
+  fs.rmSync(path.join(dir, 'store'), { recursive: true }); // now `result` is dangling too
+  return dir;
+}
+
+test('json output follows the contract: version 1, 0-based ranges, files relative to the current folder', async () => {
+  const dir = workspace();
+  const r = await run(['check', '--format', 'json', '.'], dir);
+  assert.equal(r.code, 1);
+  const out = JSON.parse(r.stdout);
+  assert.equal(out.version, 1);
+  assert.deepEqual(out.diagnostics, [
+    {
+      file: 'hosts/a/configuration.nix',
+      range: { start: { line: 2, character: 27 }, end: { line: 2, character: 27 } },
+      severity: 'error',
+      code: 'syntax-error',
+      message: "expected ';' (the next line starts a new binding)",
+    },
+  ]);
+  assert.match(r.stderr, /symlink back to a folder already checked/);
+});
+
+test('text output is file:line:col: severity [code] message, 1-based, with a summary', async () => {
+  const dir = workspace();
+  const r = await run(['check', 'hosts', 'flake.nix'], dir);
+  assert.equal(r.code, 1);
+  const lines = r.stdout.trimEnd().split('\n');
+  assert.equal(
+    lines[0],
+    "hosts/a/configuration.nix:3:28: error [syntax-error] expected ';' (the next line starts a new binding)",
+  );
+  assert.equal(lines[1], '1 error, 0 warnings in 2 files checked');
+});
+
+test('sarif output is SARIF 2.1.0 with rules and 1-based regions', async () => {
+  const dir = workspace();
+  const r = await run(['check', '--format', 'sarif', '.'], dir);
+  const sarif = JSON.parse(r.stdout);
+  assert.equal(sarif.version, '2.1.0');
+  const run0 = sarif.runs[0];
+  assert.equal(run0.tool.driver.name, 'nixkit');
+  assert.deepEqual(
+    run0.tool.driver.rules.map((x: { id: string }) => x.id),
+    ['syntax-error'],
+  );
+  const res = run0.results[0];
+  assert.equal(res.ruleId, 'syntax-error');
+  assert.equal(res.level, 'error');
+  assert.equal(res.locations[0].physicalLocation.artifactLocation.uri, 'hosts/a/configuration.nix');
+  assert.deepEqual(res.locations[0].physicalLocation.region, {
+    startLine: 3,
+    startColumn: 28,
+    endLine: 3,
+    endColumn: 28,
+  });
+});
+
+test('exit codes: 0 when clean, 2 for usage problems and missing paths', async () => {
+  const dir = tempDir('clean');
+  fs.writeFileSync(path.join(dir, 'ok.nix'), '{ a = 1; }\n');
+  assert.equal((await run(['check', 'ok.nix'], dir)).code, 0);
+  assert.equal((await run(['check'], dir)).code, 2);
+  assert.equal((await run(['check', '--format', 'xml', 'ok.nix'], dir)).code, 2);
+  assert.equal((await run(['frobnicate'], dir)).code, 2);
+  const missing = await run(['check', 'nope.nix'], dir);
+  assert.equal(missing.code, 2);
+  assert.match(missing.stderr, /nope\.nix: no such file or folder/);
+});
+
+test('binary files, invalid UTF-8, too-large and empty files get one clear finding each', async () => {
+  const dir = tempDir('bad');
+  fs.writeFileSync(path.join(dir, 'binary.nix'), Buffer.from([0x7b, 0x00, 0x01, 0x7d]));
+  fs.writeFileSync(path.join(dir, 'latin1.nix'), Buffer.from('{ a = "caf\xe9"; }', 'latin1'));
+  fs.writeFileSync(path.join(dir, 'empty.nix'), '');
+  fs.writeFileSync(path.join(dir, 'big.nix'), '{ ' + 'a = 1; '.repeat(300_000) + '}');
+  const r = await run(['check', '--format', 'json', '--max-file-size', '1000000', '.'], dir);
+  const byFile = new Map<string, { code: string; severity: string }[]>();
+  for (const d of JSON.parse(r.stdout).diagnostics) byFile.set(d.file, [...(byFile.get(d.file) ?? []), d]);
+  assert.deepEqual(
+    byFile.get('binary.nix')?.map((d) => d.code),
+    ['not-text'],
+  );
+  assert.deepEqual(
+    byFile.get('latin1.nix')?.map((d) => `${d.severity}:${d.code}`),
+    ['warning:invalid-utf8'],
+  );
+  assert.deepEqual(
+    byFile.get('empty.nix')?.map((d) => d.code),
+    ['syntax-error'],
+  );
+  assert.deepEqual(
+    byFile.get('big.nix')?.map((d) => `${d.severity}:${d.code}`),
+    ['warning:file-too-large'],
+  );
+  assert.equal(r.code, 1);
+});
+
+test('an unreadable file is an I/O problem: exit 2 with a clear message, other files still checked', () => {
+  const dir = tempDir('unreadable');
+  fs.chmodSync(dir, 0o755);
+  fs.writeFileSync(path.join(dir, 'ok.nix'), '{ }\n');
+  fs.writeFileSync(path.join(dir, 'secret.nix'), '{ }\n');
+  fs.chmodSync(path.join(dir, 'secret.nix'), 0o000);
+  // As root every file is readable: run the CLI as nobody to see the real refusal.
+  const asNobody =
+    process.getuid?.() === 0 ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'] : [];
+  const r = spawnSync(
+    asNobody[0] ?? process.execPath,
+    [...asNobody.slice(1), ...(asNobody.length ? [process.execPath] : []), CLI, 'check', '.'],
+    {
+      cwd: dir,
+      encoding: 'utf8',
+      timeout: 20000,
+    },
+  );
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(r.stderr, /secret\.nix: permission denied/);
+  assert.match(r.stdout, /in 1 file checked/);
+});

@@ -1,0 +1,101 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { syntaxFindings } from '../../../server/analysis/syntax-findings';
+import { parse } from '../../helpers';
+
+async function findings(text: string) {
+  const doc = await parse(text);
+  const out = syntaxFindings(doc, '/x.nix');
+  doc.dispose();
+  return out;
+}
+
+test('a valid module has no findings', async () => {
+  const text = `{ config, lib, pkgs, ... }:
+{
+  imports = [ ./hardware-configuration.nix ];
+  boot.loader.systemd-boot.enable = true;
+  networking.hostName = "demo";
+  environment.systemPackages = with pkgs; [ git vim ];
+  users.users.alice = { isNormalUser = true; extraGroups = [ "wheel" ]; };
+  system.stateVersion = "24.05";
+}
+`;
+  assert.deepEqual(await findings(text), []);
+});
+
+test('a missing semicolon is reported at the end of the binding that lacks it', async () => {
+  const f = await findings('{\n  a = 1;\n  b = 2\n}\n');
+  assert.equal(f.length, 1);
+  assert.equal(f[0].code, 'syntax-error');
+  assert.deepEqual(f[0].range.start, { line: 2, character: 7 });
+  assert.match(f[0].message, /expected ';'/);
+});
+
+test('an unclosed brace points at the brace that is not closed, and only there', async () => {
+  const f = await findings('{\n  a = {\n    b = 1;\n  c = 2;\n}\n');
+  assert.equal(f.length, 1, JSON.stringify(f));
+  assert.deepEqual(f[0].range.start, { line: 1, character: 6 });
+  assert.match(f[0].message, /'\{' is not closed/);
+  assert.ok(f[0].related?.length, 'says where the file ends');
+});
+
+test('an unclosed outer brace is reported at the first line', async () => {
+  const f = await findings('{\n  a = 1;\n  b = { c = 2; };\n');
+  assert.equal(f.length, 1, JSON.stringify(f));
+  assert.deepEqual(f[0].range.start, { line: 0, character: 0 });
+});
+
+test('an unterminated string is reported at its opening quote', async () => {
+  const f = await findings('{ a = "abc; }');
+  assert.equal(f.length, 1);
+  assert.deepEqual(f[0].range.start, { line: 0, character: 6 });
+  assert.match(f[0].message, /unterminated string/);
+});
+
+test('the line nixos-generate-config corrupted gives one finding on that line, and the rest of the file parses', async () => {
+  const text = `{ config, lib, ... }:
+{
+  boot.initrd.availableKernelModules = [ "ahci" "xhci_pci" ];
+  nixpkgs.hostPlatform = lib.mkDefault warning: the group 'nixbld' specified in 'build-users-group' does not exist; = lib.mkDefault config.hardware.enableRedistributableFirmware;
+  hardware.cpu.intel.updateMicrocode = lib.mkDefault true;
+}
+`;
+  const f = await findings(text);
+  assert.equal(f.length, 1, JSON.stringify(f, null, 1));
+  assert.equal(f[0].range.start.line, 3);
+  assert.ok(
+    f[0].range.start.character >= 'nixpkgs.hostPlatform = lib.mkDefault'.length + 2,
+    JSON.stringify(f[0].range),
+  );
+});
+
+test('the pipe operator gives one clear finding', async () => {
+  const f = await findings('{ pkgs }: pkgs.hello |> toString');
+  assert.equal(f.length, 1, JSON.stringify(f));
+  assert.match(f[0].message, /pipe operator/);
+  assert.deepEqual(f[0].range.start, { line: 0, character: 21 });
+});
+
+test('an empty file and a comment-only file are one clear error each', async () => {
+  for (const text of ['', '# just a comment\n']) {
+    const f = await findings(text);
+    assert.equal(f.length, 1);
+    assert.match(f[0].message, /no expression/);
+  }
+});
+
+test('CRLF line endings parse like LF', async () => {
+  assert.deepEqual(await findings('{\r\n  a = 1;\r\n  b = "x";\r\n}\r\n'), []);
+  const f = await findings('{\r\n  a = 1;\r\n  b = 2\r\n}\r\n');
+  assert.equal(f.length, 1);
+  assert.deepEqual(f[0].range.start, { line: 2, character: 7 });
+});
+
+test('several independent mistakes give one finding each, not a cascade', async () => {
+  const text = '{\n  a = 1\n  b = 2;\n  c = [ 1 2;\n  d = 4;\n}\n';
+  const f = await findings(text);
+  assert.ok(f.length >= 1 && f.length <= 3, JSON.stringify(f, null, 1));
+  const lines = f.map((x) => x.range.start.line);
+  assert.equal(new Set(lines).size, lines.length, 'one finding per line');
+});
