@@ -1,17 +1,19 @@
 // `nixkit check`'s engine: reads files, runs the same analysis as the language server, returns findings.
 // Trees are freed as soon as a file is checked, so memory stays flat over large repositories.
 import * as fs from 'node:fs';
-import type { Parser } from 'web-tree-sitter';
 import type { Finding } from '../findings';
 import { compareFindings } from '../findings';
-import { SyntaxDocument } from '../syntax/document';
+import type { RuleSettings } from '../rules/engine';
 import { createParser } from '../syntax/parser';
-import { decodeSource, DEFAULT_MAX_FILE_BYTES } from './source-text';
-import { syntaxFindings } from './syntax-findings';
+import { DEFAULT_MAX_FILE_BYTES } from './source-text';
+import { applySuppressions } from './suppressions';
 import { describeIoError, walkNixFiles } from './walk';
+import { WorkspaceAnalysis } from './workspace-analysis';
+import { WorkspaceSources } from './workspace-sources';
 
 export interface CheckOptions {
   maxFileBytes?: number;
+  rules?: RuleSettings;
 }
 
 export interface CheckResult {
@@ -20,8 +22,6 @@ export interface CheckResult {
   ioErrors: { path: string; message: string }[];
   notes: string[];
 }
-
-const ORIGIN = { line: 0, character: 0 };
 
 export async function checkPaths(paths: string[], options: CheckOptions = {}): Promise<CheckResult> {
   const parser = await createParser();
@@ -32,49 +32,29 @@ export async function checkPaths(paths: string[], options: CheckOptions = {}): P
     ioErrors: [...walk.errors],
     notes: [...walk.notes],
   };
+  const readable: string[] = [];
   for (const file of walk.files) {
-    let bytes: Buffer;
     try {
-      bytes = fs.readFileSync(file);
+      fs.accessSync(file, fs.constants.R_OK);
+      readable.push(file);
     } catch (e) {
       result.ioErrors.push({ path: file, message: describeIoError(e) });
-      continue;
     }
-    result.filesChecked++;
-    result.findings.push(...checkSource(parser, file, bytes, options));
   }
+  const sources = new WorkspaceSources(parser, options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES);
+  for (const file of readable) {
+    try {
+      result.findings.push(...sources.readFindings(file));
+      result.filesChecked++;
+    } catch (e) {
+      result.ioErrors.push({ path: file, message: describeIoError(e) });
+    }
+  }
+  const analysis = new WorkspaceAnalysis(sources, () => readable, options.rules);
+  analysis.full();
+  for (const findings of analysis.findingsByFile().values()) result.findings.push(...findings);
   parser.delete();
+  result.findings = applySuppressions(result.findings, sources);
   result.findings.sort(compareFindings);
   return result;
-}
-
-export function checkSource(
-  parser: Parser,
-  file: string,
-  bytes: Uint8Array,
-  options: CheckOptions = {},
-): Finding[] {
-  const source = decodeSource(bytes, options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES);
-  const at = { start: ORIGIN, end: ORIGIN };
-  if (!source.ok) {
-    return [
-      {
-        file,
-        range: at,
-        severity: source.reason === 'binary' ? 'error' : 'warning',
-        code: source.reason === 'binary' ? 'not-text' : 'file-too-large',
-        message: source.message,
-      },
-    ];
-  }
-  const findings: Finding[] = [];
-  if (source.warning)
-    findings.push({ file, range: at, severity: 'warning', code: 'invalid-utf8', message: source.warning });
-  const doc = new SyntaxDocument(parser, source.text);
-  try {
-    findings.push(...syntaxFindings(doc, file));
-  } finally {
-    doc.dispose();
-  }
-  return findings;
 }

@@ -1,0 +1,117 @@
+// The model's view of files: open editor documents first (their incremental trees), the disk otherwise.
+// A closed file is parsed, turned into an AST and its tree freed at once; the AST is cached until the file's
+// size or modification time changes.
+import * as fs from 'node:fs';
+import type { Parser } from 'web-tree-sitter';
+import type { Finding } from '../findings';
+import { disk, type ParsedFile, type SourceProvider } from '../model/sources';
+import { SyntaxDocument } from '../syntax/document';
+import { decodeSource, DEFAULT_MAX_FILE_BYTES } from './source-text';
+import { syntaxFindings } from './syntax-findings';
+
+interface CacheEntry {
+  stamp: string;
+  parsed: ParsedFile | undefined;
+  /** What reading and parsing the file found (unreadable bytes, syntax errors). */
+  findings: Finding[];
+}
+
+const ORIGIN = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+
+export class WorkspaceSources implements SourceProvider {
+  private readonly open = new Map<string, SyntaxDocument>();
+  private readonly cache = new Map<string, CacheEntry>();
+
+  constructor(
+    private readonly parser: Parser,
+    private readonly maxFileBytes = DEFAULT_MAX_FILE_BYTES,
+  ) {}
+
+  /** Makes an open document (kept up to date by its owner) the source of truth for a path. */
+  setOpen(file: string, doc: SyntaxDocument | undefined): void {
+    if (doc) this.open.set(file, doc);
+    else this.open.delete(file);
+  }
+
+  /** Forgets what is cached for a file (it changed on disk). */
+  invalidate(file: string): void {
+    this.cache.delete(file);
+  }
+
+  parsed(file: string): ParsedFile | undefined {
+    const doc = this.open.get(file);
+    if (doc)
+      return {
+        ast: doc.sourceFile(),
+        lines: doc.lineIndex,
+        hasSyntaxErrors: doc.syntaxProblems().length > 0,
+      };
+    return this.load(file)?.parsed;
+  }
+
+  /** Findings of reading and parsing a closed file (syntax errors, binary data, ...); [] for open documents. */
+  readFindings(file: string): Finding[] {
+    if (this.open.has(file)) return [];
+    return this.load(file)?.findings ?? [];
+  }
+
+  private load(file: string): CacheEntry | undefined {
+    let st: fs.Stats;
+    try {
+      st = fs.statSync(file);
+      if (!st.isFile()) return undefined;
+    } catch {
+      this.cache.delete(file);
+      return undefined;
+    }
+    const stamp = `${st.size}:${st.mtimeMs}`;
+    const hit = this.cache.get(file);
+    if (hit && hit.stamp === stamp) return hit;
+    const entry: CacheEntry = { stamp, parsed: undefined, findings: [] };
+    const source = decodeSource(fs.readFileSync(file), this.maxFileBytes);
+    if (!source.ok) {
+      const binary = source.reason === 'binary';
+      entry.findings.push({
+        file,
+        range: ORIGIN,
+        severity: binary ? 'error' : 'warning',
+        code: binary ? 'not-text' : 'file-too-large',
+        message: source.message,
+      });
+    } else {
+      if (source.warning)
+        entry.findings.push({
+          file,
+          range: ORIGIN,
+          severity: 'warning',
+          code: 'invalid-utf8',
+          message: source.warning,
+        });
+      const d = new SyntaxDocument(this.parser, source.text);
+      try {
+        entry.parsed = {
+          ast: d.sourceFile(),
+          lines: d.lineIndex,
+          hasSyntaxErrors: d.syntaxProblems().length > 0,
+        };
+        entry.findings.push(...syntaxFindings(d, file));
+      } finally {
+        d.dispose(); // no tree is kept for closed files
+      }
+    }
+    this.cache.set(file, entry);
+    return entry;
+  }
+
+  exists(file: string): boolean {
+    return this.open.has(file) || disk.exists(file);
+  }
+
+  isDirectory(file: string): boolean {
+    return disk.isDirectory(file);
+  }
+
+  list(dir: string): string[] | undefined {
+    return disk.list(dir);
+  }
+}

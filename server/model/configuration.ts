@@ -1,0 +1,150 @@
+// One NixOS configuration as the rules see it: its modules and files, and queries over its option
+// definitions that follow the module system's rules (priorities, conditions) and say "unknown" whenever
+// nixkit cannot be sure.
+import type { CollectedModules, Definition, ModuleRef } from './modules';
+import type { Source, Value } from './value';
+
+export type Resolved =
+  | { state: 'unset' }
+  | { state: 'unknown' }
+  | { state: 'known'; value: Value; def: Definition; defs: Definition[] };
+
+/** Modules that are known not to define install-relevant options (so they do not make "absence" rules unsure). */
+const HARMLESS_EXTERNAL = [
+  /profiles\/qemu-guest\.nix$/,
+  /installer\/scan\/not-detected\.nix$/,
+  /profiles\/headless\.nix$/,
+  /profiles\/minimal\.nix$/,
+  /home-manager/,
+  /sops-nix|\.sops\b/,
+  /agenix|\.age\b/,
+  /nix-index/,
+  /vscode-server/,
+];
+
+export interface ConfigurationEntry {
+  name: string;
+  /** The file that declares it: a flake.nix, or the configuration.nix itself. */
+  file: string;
+  kind: 'flake' | 'configuration.nix';
+  /** Where the entry is written (the `nixosConfigurations.<name>` key), for findings about the whole configuration. */
+  at?: Source;
+  /** `system = "…"` given to nixosSystem, if any. */
+  system?: Value;
+}
+
+const key = (p: string[]) => p.join('\u0000');
+
+export function optionPath(dotted: string): string[] {
+  return dotted.split('.');
+}
+
+export class NixosConfiguration {
+  private readonly byPath = new Map<string, Definition[]>();
+  readonly modules: ModuleRef[];
+  readonly definitions: Definition[];
+  private readonly dynamicPrefixes: string[][];
+
+  constructor(
+    readonly entry: ConfigurationEntry,
+    collected: CollectedModules,
+    /** Every file the configuration's evaluation read. */
+    readonly files: Set<string>,
+  ) {
+    this.modules = collected.modules;
+    this.definitions = collected.definitions;
+    this.dynamicPrefixes = collected.dynamicPrefixes;
+    for (const d of collected.definitions) {
+      const k = key(d.path);
+      const list = this.byPath.get(k);
+      if (list) list.push(d);
+      else this.byPath.set(k, [d]);
+    }
+  }
+
+  get name(): string {
+    return this.entry.name;
+  }
+
+  /**
+   * True when modules nixkit cannot read (other flakes' modules, unknown expressions) take part: they may
+   * define anything, so a rule about something *missing* must stay quiet.
+   */
+  get hasOpaqueModules(): boolean {
+    return this.modules.some(
+      (m) =>
+        m.kind === 'unknown' || (m.kind === 'external' && !HARMLESS_EXTERNAL.some((re) => re.test(m.name))),
+    );
+  }
+
+  hasExternalModule(pattern: RegExp): boolean {
+    return this.modules.some((m) => m.kind === 'external' && pattern.test(m.name));
+  }
+
+  defs(p: string[] | string): Definition[] {
+    return this.byPath.get(key(typeof p === 'string' ? optionPath(p) : p)) ?? [];
+  }
+
+  /** Whether something nixkit cannot see could define `p` (a dynamic key above it, an unknown set above it). */
+  isOpaqueAt(p: string[]): boolean {
+    if (this.dynamicPrefixes.some((d) => d.length < p.length && d.every((x, i) => x === p[i]))) return true;
+    for (let i = 1; i < p.length; i++) {
+      for (const d of this.byPath.get(key(p.slice(0, i))) ?? []) if (d.value.t === 'unknown') return true;
+    }
+    return false;
+  }
+
+  /** The value the module system would give an option, as far as nixkit can tell. */
+  value(dotted: string | string[]): Resolved {
+    const p = typeof dotted === 'string' ? optionPath(dotted) : dotted;
+    const defs = this.defs(p);
+    if (!defs.length) return this.isOpaqueAt(p) ? { state: 'unknown' } : { state: 'unset' };
+    const sure = defs.filter((d) => !d.conditional);
+    const best = Math.min(...sure.map((d) => d.priority), Infinity);
+    // A conditional definition that could win makes the result unsure.
+    if (defs.some((d) => d.conditional && d.priority <= best)) return { state: 'unknown' };
+    const winners = sure.filter((d) => d.priority === best);
+    if (
+      winners.some(
+        (d) =>
+          d.value.t === 'unknown' || d.value.t === 'external' || d.value.t === 'fn' || d.value.t === 'lambda',
+      )
+    )
+      return { state: 'unknown' };
+    return { state: 'known', value: winners[0].value, def: winners[0], defs: winners };
+  }
+
+  /** A boolean option: true/false when known, undefined when unsure, `unset` when nothing defines it. */
+  bool(dotted: string | string[]): boolean | undefined | 'unset' {
+    const r = this.value(dotted);
+    if (r.state === 'unset') return 'unset';
+    if (r.state === 'unknown') return undefined;
+    return r.value.t === 'bool' ? r.value.v : undefined;
+  }
+
+  string(dotted: string | string[]): { value: string; def: Definition } | undefined | 'unset' {
+    const r = this.value(dotted);
+    if (r.state === 'unset') return 'unset';
+    if (r.state === 'unknown') return undefined;
+    return r.value.t === 'str' || r.value.t === 'path' ? { value: r.value.v, def: r.def } : undefined;
+  }
+
+  /** Names defined directly below a prefix (`users.users` → alice, root), and whether that list may be incomplete. */
+  children(dotted: string | string[]): { names: string[]; complete: boolean } {
+    const p = typeof dotted === 'string' ? optionPath(dotted) : dotted;
+    const names = new Set<string>();
+    let complete = !this.isOpaqueAt([...p, '*']);
+    for (const d of this.definitions) {
+      if (d.path.length > p.length && p.every((x, i) => d.path[i] === x)) names.add(d.path[p.length]);
+      if (d.path.length === p.length && p.every((x, i) => d.path[i] === x) && d.value.t !== 'attrs')
+        complete = false;
+    }
+    return { names: [...names].sort(), complete };
+  }
+
+  /** Definitions at or below a prefix. */
+  defsUnder(dotted: string | string[]): Definition[] {
+    const p = typeof dotted === 'string' ? optionPath(dotted) : dotted;
+    return this.definitions.filter((d) => d.path.length >= p.length && p.every((x, i) => d.path[i] === x));
+  }
+}

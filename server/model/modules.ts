@@ -1,0 +1,250 @@
+// Collects the option definitions of one NixOS configuration from its module tree: follows `modules`
+// and `imports`, calls module functions with their arguments, unwraps mkIf/mkDefault/mkForce/mkMerge, and
+// records every definition with the file and range it was written at.
+import * as path from 'node:path';
+import type { Span } from '../syntax/positions';
+import { Evaluator, PRIORITY } from './evaluator';
+import { resolveImportPath } from './sources';
+import { known, type Source, type Thunk, type Value } from './value';
+
+export interface Definition {
+  path: string[];
+  value: Value;
+  /** Module-system priority: lower wins (mkForce 50, plain 100, mkDefault 1000). */
+  priority: number;
+  /** Defined under an `mkIf` whose condition nixkit cannot decide. */
+  conditional: boolean;
+  /** Where the option is set: the last key of the binding (`c` in `a.b.c = …`), or the binding. */
+  at?: Source;
+  /** Where the value expression is. */
+  valueAt?: Source;
+  /** Where each key of `path` was written, where known (`fileSystems."/boot".device` → three places). */
+  pathAt: (Source | undefined)[];
+  /** The binding that holds the value, and how many of `path`'s last keys it spells out. */
+  binding?: Source;
+  bindingKeys?: number;
+}
+
+export type ModuleRef =
+  | { kind: 'file'; file: string; src?: Source }
+  | { kind: 'inline'; file: string; src?: Source }
+  | { kind: 'external'; name: string; src?: Source }
+  | { kind: 'missing'; file: string; src?: Source }
+  | { kind: 'unknown'; src?: Source };
+
+const SPECIAL_KEYS = new Set([
+  'imports',
+  'options',
+  'config',
+  '_file',
+  'key',
+  'disabledModules',
+  'meta',
+  'freeformType',
+  '_class',
+]);
+const MAX_OPTION_DEPTH = 16;
+
+export interface CollectedModules {
+  modules: ModuleRef[];
+  definitions: Definition[];
+  /** Option paths under which some definition has keys nixkit cannot know (`${name} = …`). */
+  dynamicPrefixes: string[][];
+}
+
+export function collectModules(
+  ev: Evaluator,
+  roots: Thunk[],
+  specialArgs: Value | undefined,
+): CollectedModules {
+  const out: CollectedModules = { modules: [], definitions: [], dynamicPrefixes: [] };
+  const seenFiles = new Set<string>();
+  const queue: { thunk: Thunk; ref: ModuleRef }[] = [];
+
+  const enqueue = (item: Thunk, importer: string | undefined) => {
+    const v = ev.force(item);
+    const src = v.src;
+    switch (v.t) {
+      case 'path': {
+        const file = resolveImportPath(v.v, ev.sources);
+        if (seenFiles.has(file)) return;
+        seenFiles.add(file);
+        if (!ev.sources.exists(file)) {
+          out.modules.push({ kind: 'missing', file, src });
+          return;
+        }
+        const ref: ModuleRef = { kind: 'file', file, src };
+        out.modules.push(ref);
+        queue.push({ thunk: ev.fileThunk(file), ref });
+        return;
+      }
+      case 'attrs':
+      case 'lambda': {
+        const ref: ModuleRef = {
+          kind: 'inline',
+          file: v.t === 'lambda' ? v.file : (src?.file ?? importer ?? ''),
+          src,
+        };
+        out.modules.push(ref);
+        queue.push({ thunk: known(v), ref });
+        return;
+      }
+      case 'external':
+        out.modules.push({ kind: 'external', name: v.name, src });
+        return;
+      case 'unknown':
+        if (v.path) out.modules.push({ kind: 'external', name: v.path.join('.'), src });
+        else out.modules.push({ kind: 'unknown', src });
+        return;
+      case 'list':
+        for (const t of v.items) enqueue(t, importer);
+        return;
+      default:
+        out.modules.push({ kind: 'unknown', src });
+    }
+  };
+
+  for (const r of roots) enqueue(r, undefined);
+  const specialAttrs = specialArgs?.t === 'attrs' ? specialArgs.attrs : undefined;
+
+  while (queue.length) {
+    const { thunk, ref } = queue.shift()!;
+    let v = ev.force(thunk);
+    const moduleFile = ref.kind === 'file' || ref.kind === 'inline' ? ref.file : undefined;
+    if (v.t === 'lambda') {
+      const fn = v;
+      v = ev.callLambda(fn.expr, fn.env, fn.file, known({ t: 'unknown' }), (name) => {
+        const special = specialAttrs?.get(name);
+        if (special) return special;
+        // Module arguments the module system provides; nixkit knows them by name only.
+        return known({ t: 'unknown', path: [name] });
+      });
+    }
+    collectModuleBody(ev, v, moduleFile, out, (item) => enqueue(item, moduleFile));
+  }
+  return out;
+}
+
+function collectModuleBody(
+  ev: Evaluator,
+  body: Value,
+  moduleFile: string | undefined,
+  out: CollectedModules,
+  addImport: (t: Thunk) => void,
+): void {
+  if (body.t !== 'attrs') {
+    // A module that is an mkIf/mkMerge of sets, or unknown: definitions only.
+    collectValue(ev, body, [], TOP, out, undefined);
+    return;
+  }
+  const imports = body.attrs.get('imports');
+  if (imports) addImport(imports);
+  const explicit = body.attrs.has('config') || body.attrs.has('options');
+  if (explicit) {
+    const config = body.attrs.get('config');
+    if (config) collectValue(ev, ev.force(config), [], TOP, out);
+    return;
+  }
+  for (const [key, t] of body.attrs) {
+    if (SPECIAL_KEYS.has(key)) continue;
+    collectThunk(ev, t, [key], TOP, out);
+  }
+  if (body.dynamic) out.dynamicPrefixes.push([]);
+  void moduleFile;
+}
+
+interface Ctx {
+  priority: number;
+  conditional: boolean;
+  pathAt: (Source | undefined)[];
+  binding?: Source;
+  bindingKeys?: number;
+  /** Path length at which the current binding's value expression sits. */
+  bindingDepth?: number;
+}
+
+const TOP: Ctx = { priority: PRIORITY.normal, conditional: false, pathAt: [] };
+
+function collectThunk(ev: Evaluator, t: Thunk, p: string[], ctx: Ctx, out: CollectedModules): void {
+  const at: Source | undefined =
+    t.file && (t.keySpan ?? t.bindingSpan)
+      ? { file: t.file, span: (t.keySpan ?? t.bindingSpan) as Span }
+      : undefined;
+  const valueAt: Source | undefined = t.file && t.expr ? { file: t.file, span: t.expr.span } : undefined;
+  const next: Ctx = {
+    ...ctx,
+    pathAt: [
+      ...ctx.pathAt.slice(0, p.length - 1),
+      t.file && t.keySpan ? { file: t.file, span: t.keySpan } : undefined,
+    ],
+    binding: t.file && t.bindingSpan && t.expr ? { file: t.file, span: t.bindingSpan } : ctx.binding,
+    bindingKeys: t.bindingKeys ?? ctx.bindingKeys,
+  };
+  if (t.expr) next.bindingDepth = p.length;
+  collectValue(ev, ev.force(t), p, next, out, at, valueAt);
+}
+
+function definition(p: string[], v: Value, ctx: Ctx, at?: Source, valueAt?: Source): Definition {
+  // The binding spells out the last `bindingKeys` keys of the path where the value expression was written.
+  const bound = ctx.binding && ctx.bindingDepth === p.length ? ctx.bindingKeys : undefined;
+  return {
+    path: p,
+    value: v,
+    priority: ctx.priority,
+    conditional: ctx.conditional,
+    at,
+    valueAt,
+    pathAt: ctx.pathAt.slice(0, p.length),
+    binding: bound ? ctx.binding : undefined,
+    bindingKeys: bound,
+  };
+}
+
+function collectValue(
+  ev: Evaluator,
+  v: Value,
+  p: string[],
+  ctx: Ctx,
+  out: CollectedModules,
+  at?: Source,
+  valueAt?: Source,
+): void {
+  if (v.t === 'mk') {
+    let next = ctx;
+    if (v.kind === 'priority') next = { ...ctx, priority: v.priority ?? ctx.priority };
+    if (v.kind === 'if') {
+      const c = v.cond;
+      if (c?.t === 'bool' && !c.v) return;
+      if (!(c?.t === 'bool' && c.v)) next = { ...ctx, conditional: true };
+    }
+    for (const t of v.content) {
+      const inner = ev.force(t);
+      collectValue(
+        ev,
+        inner,
+        p,
+        next,
+        out,
+        at,
+        t.expr && t.file ? { file: t.file, span: t.expr.span } : valueAt,
+      );
+    }
+    return;
+  }
+  if (v.t === 'attrs' && p.length < MAX_OPTION_DEPTH) {
+    if (v.dynamic) out.dynamicPrefixes.push(p);
+    for (const [key, t] of v.attrs) collectThunk(ev, t, [...p, key], ctx, out);
+    // Record the set itself too, so `fileSystems."/" = { }` still says the mount point exists.
+    if (v.attrs.size === 0 && p.length) out.definitions.push(definition(p, v, ctx, at, valueAt));
+    return;
+  }
+  if (!p.length) {
+    if (v.t === 'unknown') out.dynamicPrefixes.push([]);
+    return;
+  }
+  out.definitions.push(definition(p, v, ctx, at, valueAt));
+}
+
+export function relativeTo(file: string, dir: string): string {
+  return path.relative(dir, file) || path.basename(file);
+}

@@ -1,0 +1,81 @@
+// Values of the static evaluator: what nixkit can know about a Nix expression without running Nix.
+// Anything it cannot know is `unknown`, and rules never report on unknown values.
+import type { Expr, LambdaExpr } from '../syntax/ast';
+import type { Span } from '../syntax/positions';
+
+/** Where a value was written: the file and the span of the expression. */
+export interface Source {
+  file: string;
+  span: Span;
+}
+
+export type Value =
+  | { t: 'str'; v: string; src?: Source }
+  | { t: 'path'; v: string; src?: Source }
+  | { t: 'int' | 'float'; v: number; src?: Source }
+  | { t: 'bool'; v: boolean; src?: Source }
+  | { t: 'null'; src?: Source }
+  | { t: 'list'; items: Thunk[]; src?: Source }
+  | {
+      t: 'attrs';
+      attrs: Map<string, Thunk>;
+      /** keys only known at evaluation time */ dynamic: boolean;
+      src?: Source;
+    }
+  | { t: 'lambda'; expr: LambdaExpr; env: Env; file: string; src?: Source }
+  /** A function nixkit models (lib.mkIf, import, lib.genAttrs, nixosSystem, ...), with the arguments so far. */
+  | { t: 'fn'; name: string; args: Thunk[]; src?: Source }
+  /** A module-system wrapper after application: mkIf, mkDefault, mkMerge, ... */
+  | {
+      t: 'mk';
+      kind: 'if' | 'priority' | 'merge' | 'order';
+      priority?: number;
+      cond?: Value;
+      content: Thunk[];
+      src?: Source;
+    }
+  /** `nixpkgs.lib.nixosSystem { ... }`: a NixOS configuration. */
+  | { t: 'nixosSystem'; args: Thunk; src?: Source }
+  /** Something outside the workspace, known by name only: `inputs.x.nixosModules.y`, `modulesPath + "/…"`. */
+  | { t: 'external'; name: string; src?: Source }
+  /** Not statically known. `path` remembers the variable/selection it came from (`lib.mkDefault`). */
+  | { t: 'unknown'; path?: string[]; src?: Source };
+
+export interface Env {
+  vars: Map<string, Thunk>;
+  /** `with e;` scopes: names not bound lexically may come from them. */
+  withs: Thunk[];
+  parent?: Env;
+}
+
+/** A delayed expression (Nix is lazy; so is this evaluator), or an already known value. */
+export interface Thunk {
+  expr?: Expr;
+  env?: Env;
+  file?: string;
+  value?: Value;
+  /** Set while being forced, to turn infinite recursion into `unknown`. */
+  forcing?: boolean;
+  /** For attribute values: where the key was written (`a.b.c` → the span of `c`) and the whole binding. */
+  keySpan?: Span;
+  bindingSpan?: Span;
+  /** How many keys the binding has (`a.b.c = …` → 3), so a fix can write a sibling binding. */
+  bindingKeys?: number;
+}
+
+export const UNKNOWN: Value = { t: 'unknown' };
+
+export const known = (value: Value): Thunk => ({ value });
+
+export function isUnknown(v: Value): boolean {
+  return v.t === 'unknown';
+}
+
+/** The static string of a value, if it is one (strings, and paths as text). */
+export function stringOf(v: Value | undefined): string | undefined {
+  return v && (v.t === 'str' || v.t === 'path') ? v.v : undefined;
+}
+
+export function boolOf(v: Value | undefined): boolean | undefined {
+  return v?.t === 'bool' ? v.v : undefined;
+}

@@ -1,0 +1,101 @@
+import type { Definition } from '../model/modules';
+import { mountedFileSystems } from '../model/filesystems';
+import { attrName, insertSibling, nixString, replaceValue } from './edits';
+import type { Rule, RuleFix } from './rule';
+import { efiBootloader } from './facts';
+
+export const espMountMismatch: Rule = {
+  code: 'esp-mount-mismatch',
+  severity: 'error',
+  title: 'The EFI System Partition is not mounted where the bootloader installs to',
+  explanation:
+    'systemd-boot and GRUB with efiSupport write the bootloader and its entries to `boot.loader.efi.efiSysMountPoint`, ' +
+    '`/boot` unless set otherwise. When the EFI System Partition (the vfat filesystem) is mounted elsewhere, for ' +
+    'example at `/boot/efi` as many other distributions do, the install writes the loader onto the root ' +
+    'filesystem instead: bootctl refuses, or the firmware finds no entry for the new generation and the machine ' +
+    'does not boot into it. Either mount the ESP at `/boot` or tell the bootloader where it is.',
+  bad: {
+    files: {
+      'configuration.nix': `{ ... }:
+{
+  boot.loader.systemd-boot.enable = true;
+  fileSystems."/" = { device = "/dev/disk/by-label/nixos"; fsType = "ext4"; };
+  fileSystems."/boot/efi" = { device = "/dev/disk/by-label/ESP"; fsType = "vfat"; };
+}
+`,
+    },
+    expect: ['configuration.nix:5'],
+  },
+  good: {
+    files: {
+      'configuration.nix': `{ ... }:
+{
+  boot.loader.systemd-boot.enable = true;
+  boot.loader.efi.efiSysMountPoint = "/boot/efi";
+  fileSystems."/" = { device = "/dev/disk/by-label/nixos"; fsType = "ext4"; };
+  fileSystems."/boot/efi" = { device = "/dev/disk/by-label/ESP"; fsType = "vfat"; };
+}
+`,
+    },
+  },
+  checkConfiguration(ctx) {
+    const { config } = ctx;
+    const loader = efiBootloader(config);
+    if (!loader) return;
+    const mp = config.string('boot.loader.efi.efiSysMountPoint');
+    if (mp === undefined) return; // set, but not statically known
+    const espMount = mp === 'unset' ? '/boot' : mp.value;
+    const fss = mountedFileSystems(config, ctx.force);
+    if (fss.some((f) => f.fsType.unknown && !f.conditional)) return; // an unknown filesystem could be the ESP
+    const vfat = fss.filter((f) => f.fsType.value === 'vfat' && !f.conditional);
+    if (!vfat.length || vfat.some((f) => f.mountPoint === espMount)) return;
+    // The ESP is the vfat filesystem in /boot-ish places; with several, the one under /boot.
+    const esp = vfat.find((f) => /^\/boot|^\/efi/.test(f.mountPoint)) ?? vfat[0];
+    if (!esp.at) return;
+    const fixes: RuleFix[] = [];
+    const setPoint =
+      mp !== 'unset'
+        ? replaceValue(mp.def, nixString(esp.mountPoint))
+        : insertSibling(
+            loader.def,
+            ['boot', 'loader', 'efi', 'efiSysMountPoint'],
+            nixString(esp.mountPoint),
+            ctx.sources,
+          );
+    if (setPoint)
+      fixes.push({
+        title: `Set boot.loader.efi.efiSysMountPoint = "${esp.mountPoint}"`,
+        edits: [setPoint],
+        preferred: true,
+      });
+    const mountKey =
+      esp.origin === 'fileSystems'
+        ? mountPointKey(config.defsUnder(['fileSystems', esp.mountPoint]))
+        : undefined;
+    const taken = fss.some((f) => f.mountPoint === espMount);
+    if (mountKey && !taken)
+      fixes.push({
+        title: `Mount the ESP at ${espMount}`,
+        edits: [{ at: mountKey, newText: attrName(espMount) }],
+      });
+    if (esp.origin === 'disko' && esp.at && !taken)
+      fixes.push({
+        title: `Mount the ESP at ${espMount}`,
+        edits: [{ at: esp.at, newText: nixString(espMount) }],
+      });
+    ctx.report({
+      at: esp.at,
+      message:
+        `the EFI System Partition is mounted at ${esp.mountPoint}, but ${loader.name} installs to ${espMount} ` +
+        `(boot.loader.efi.efiSysMountPoint${mp === 'unset' ? ', by default' : ''}): the machine would not boot the new system`,
+      fixes,
+      related: [{ at: loader.def.at ?? esp.at, message: `${loader.name} is enabled here` }],
+    });
+  },
+};
+
+/** The source of the mount point key in `fileSystems."/boot/efi"…` (index 1 of the option path). */
+function mountPointKey(defs: Definition[]) {
+  for (const d of defs) if (d.pathAt[1]) return d.pathAt[1];
+  return undefined;
+}
