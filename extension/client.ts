@@ -21,7 +21,11 @@ export function createClient(context: vscode.ExtensionContext, output: vscode.Ou
       { scheme: 'untitled', language: 'nix' },
     ],
     outputChannel: output,
-    synchronize: { configurationSection: 'nixkit' },
+    synchronize: {
+      configurationSection: 'nixkit',
+      // Created, changed and deleted .nix files change which configurations exist and what they import.
+      fileEvents: vscode.workspace.createFileSystemWatcher('**/*.nix'),
+    },
   };
   return new LanguageClient('nixkit', 'nixkit', serverOptions, clientOptions);
 }

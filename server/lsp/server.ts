@@ -1,19 +1,33 @@
-// The LSP glue: keeps one parsed document per open file and answers with the analysis' results. Thin on
-// purpose: everything it reports comes from server/analysis and server/syntax, the same code `nixkit check` runs.
-import { TextDocumentSyncKind, type Connection, type InitializeResult } from 'vscode-languageserver/node';
-import { fileURLToPath } from 'node:url';
+// The LSP glue: keeps one parsed document per open file, the workspace analysis (every configuration and
+// rule), and publishes findings for every file they touch. Thin on purpose: everything it reports comes from
+// server/analysis, the same code `nixkit check` runs.
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import {
+  DidChangeWatchedFilesNotification,
+  FileChangeType,
+  TextDocumentSyncKind,
+  type Connection,
+  type InitializeParams,
+  type InitializeResult,
+} from 'vscode-languageserver/node';
 import type { Parser } from 'web-tree-sitter';
 import { DEFAULT_MAX_FILE_BYTES, formatSize } from '../analysis/source-text';
+import { applySuppressions } from '../analysis/suppressions';
 import { syntaxFindings } from '../analysis/syntax-findings';
-import type { Finding } from '../findings';
+import { walkNixFiles } from '../analysis/walk';
+import { WorkspaceAnalysis } from '../analysis/workspace-analysis';
+import { WorkspaceSources } from '../analysis/workspace-sources';
+import { compareFindings, type Finding } from '../findings';
 import { SyntaxDocument } from '../syntax/document';
-import { LineIndex } from '../syntax/positions';
 import { createParser } from '../syntax/parser';
+import { LineIndex } from '../syntax/positions';
 import { outline } from '../syntax/symbols';
 import { toDiagnostic, toDocumentSymbol } from './convert';
+import { FEATURES } from './features/index';
 
 interface OpenDocument {
   uri: string;
+  file: string;
   version: number;
   /** Absent when the file is too large to parse. */
   syntax?: SyntaxDocument;
@@ -21,37 +35,100 @@ interface OpenDocument {
   text?: string;
 }
 
+/** What the server knows of the workspace; shared with the feature modules (code actions, hover, ...). */
+export interface ServerState {
+  docs: Map<string, OpenDocument>;
+  sources: WorkspaceSources;
+  analysis: WorkspaceAnalysis;
+  /** Findings last published, by file (for code actions and hover on findings). */
+  published: Map<string, Finding[]>;
+}
+
+const filePath = (uri: string) => (uri.startsWith('file:') ? fileURLToPath(uri) : uri);
+const MAX_WORKSPACE_FILES = 5000;
+
 export function startServer(connection: Connection): void {
   let parser: Parser | undefined;
+  let state: ServerState | undefined;
+  let roots: string[] = [];
+  let workspaceFiles: string[] = [];
   const docs = new Map<string, OpenDocument>();
+  const published = new Map<string, Finding[]>();
   const maxChars = DEFAULT_MAX_FILE_BYTES;
   const log = (msg: string) => connection.console.log(msg);
+  let watchFiles = false;
 
-  connection.onInitialize(async (): Promise<InitializeResult> => {
+  const refreshFileList = () => {
+    const walk = walkNixFiles(roots);
+    workspaceFiles = walk.files.slice(0, MAX_WORKSPACE_FILES);
+    if (walk.files.length > MAX_WORKSPACE_FILES)
+      log(
+        `nixkit: the workspace has ${walk.files.length} .nix files; analysing the first ${MAX_WORKSPACE_FILES}`,
+      );
+  };
+  const listFiles = () => {
+    const open = [...docs.values()]
+      .map((d) => d.file)
+      .filter((f) => !workspaceFiles.includes(f) && f.startsWith('/'));
+    return [...workspaceFiles, ...open];
+  };
+
+  connection.onInitialize(async (params: InitializeParams): Promise<InitializeResult> => {
     const t0 = Date.now();
     parser = await createParser();
-    log(`nixkit language server ready (parser loaded in ${Date.now() - t0} ms)`);
+    roots = (
+      params.workspaceFolders?.map((f) => filePath(f.uri)) ??
+      (params.rootUri ? [filePath(params.rootUri)] : [])
+    ).filter((r) => r.startsWith('/'));
+    watchFiles = !!params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration;
+    const sources = new WorkspaceSources(parser);
+    state = { docs, sources, analysis: new WorkspaceAnalysis(sources, listFiles), published };
+    log(
+      `nixkit language server ready (parser loaded in ${Date.now() - t0} ms; workspace: ${roots.join(', ') || 'none'})`,
+    );
     return {
-      capabilities: {
-        textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
-        documentSymbolProvider: true,
-      },
+      capabilities: Object.assign(
+        {
+          textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
+          documentSymbolProvider: true,
+        },
+        ...FEATURES.map((f) => f.capabilities),
+      ),
       serverInfo: { name: 'nixkit', version: '0.1.0' },
     };
   });
 
-  const filePath = (uri: string) => (uri.startsWith('file:') ? fileURLToPath(uri) : uri);
+  connection.onInitialized(() => {
+    if (watchFiles)
+      void connection.client.register(DidChangeWatchedFilesNotification.type, {
+        watchers: [{ globPattern: '**/*.nix' }],
+      });
+    const t0 = Date.now();
+    refreshFileList();
+    state!.analysis.full();
+    publishAll();
+    log(
+      `nixkit: analysed ${workspaceFiles.length} files, ${state!.analysis.project.configurations.length} configurations in ${Date.now() - t0} ms`,
+    );
+  });
 
   function open(uri: string, version: number, text: string): OpenDocument {
     if (!parser) throw new Error('nixkit: document opened before initialize');
-    if (text.length > maxChars) return { uri, version, text };
-    return { uri, version, syntax: new SyntaxDocument(parser, text) };
+    const file = filePath(uri);
+    if (text.length > maxChars) return { uri, file, version, text };
+    return { uri, file, version, syntax: new SyntaxDocument(parser, text) };
   }
 
-  function findingsOf(doc: OpenDocument): Finding[] {
-    const file = filePath(doc.uri);
-    if (!doc.syntax) {
-      return [
+  function uriOf(file: string): string {
+    for (const d of docs.values()) if (d.file === file) return d.uri;
+    return pathToFileURL(file).toString();
+  }
+
+  function findingsOf(file: string): Finding[] {
+    const doc = [...docs.values()].find((d) => d.file === file);
+    let own: Finding[];
+    if (doc && !doc.syntax) {
+      own = [
         {
           file,
           range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
@@ -60,18 +137,49 @@ export function startServer(connection: Connection): void {
           message: `nixkit does not check this file: it is too large (${formatSize(doc.text!.length)}; the limit is ${formatSize(maxChars)})`,
         },
       ];
-    }
-    return syntaxFindings(doc.syntax, file);
+    } else if (doc?.syntax) own = syntaxFindings(doc.syntax, file);
+    else own = state!.sources.readFindings(file);
+    const all = [...own, ...state!.analysis.findingsFor(file)];
+    return applySuppressions(all, state!.sources).sort(compareFindings);
   }
 
-  function publish(doc: OpenDocument): void {
+  function publish(file: string): void {
     try {
-      const diagnostics = findingsOf(doc).map(toDiagnostic);
-      void connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics });
+      const findings = findingsOf(file);
+      const before = published.get(file);
+      if (!findings.length && !before?.length) return;
+      if (findings.length) published.set(file, findings);
+      else published.delete(file);
+      const doc = [...docs.values()].find((d) => d.file === file);
+      void connection.sendDiagnostics({
+        uri: uriOf(file),
+        version: doc?.version,
+        diagnostics: findings.map(toDiagnostic),
+      });
     } catch (e) {
       // A bug in one check must not take the server down; say where it happened.
-      log(`nixkit: checking ${doc.uri} failed: ${(e as Error).stack ?? e}`);
+      log(`nixkit: checking ${file} failed: ${(e as Error).stack ?? e}`);
     }
+  }
+
+  function publishAll(): void {
+    const files = new Set<string>([
+      ...listFiles(),
+      ...state!.analysis.findingsByFile().keys(),
+      ...published.keys(),
+    ]);
+    for (const f of files) publish(f);
+  }
+
+  function changed(files: string[]): void {
+    let touched: Set<string>;
+    try {
+      touched = state!.analysis.update(files);
+    } catch (e) {
+      log(`nixkit: analysis failed: ${(e as Error).stack ?? e}`);
+      touched = new Set(files);
+    }
+    for (const f of touched) publish(f);
   }
 
   connection.onDidOpenTextDocument(({ textDocument: td }) => {
@@ -79,7 +187,8 @@ export function startServer(connection: Connection): void {
     existing?.syntax?.dispose();
     const doc = open(td.uri, td.version, td.text);
     docs.set(td.uri, doc);
-    publish(doc);
+    state!.sources.setOpen(doc.file, doc.syntax);
+    changed([doc.file]);
   });
 
   connection.onDidChangeTextDocument(({ textDocument: td, contentChanges }) => {
@@ -109,14 +218,32 @@ export function startServer(connection: Connection): void {
       doc.syntax = reopened.syntax;
       doc.text = reopened.text;
     }
-    publish(doc);
+    state!.sources.setOpen(doc.file, doc.syntax);
+    changed([doc.file]);
   });
 
   connection.onDidCloseTextDocument(({ textDocument: td }) => {
     const doc = docs.get(td.uri);
-    doc?.syntax?.dispose(); // no tree is kept for closed files
+    if (!doc) return;
+    doc.syntax?.dispose(); // no tree is kept for closed files
     docs.delete(td.uri);
-    void connection.sendDiagnostics({ uri: td.uri, diagnostics: [] });
+    state!.sources.setOpen(doc.file, undefined);
+    state!.sources.invalidate(doc.file);
+    if (!workspaceFiles.includes(doc.file)) {
+      // Outside the workspace: nobody else will update its diagnostics.
+      published.delete(doc.file);
+      void connection.sendDiagnostics({ uri: td.uri, diagnostics: [] });
+      changed([doc.file]);
+      return;
+    }
+    changed([doc.file]);
+  });
+
+  connection.onDidChangeWatchedFiles(({ changes }) => {
+    const files = changes.map((c) => filePath(c.uri));
+    for (const f of files) state!.sources.invalidate(f);
+    if (changes.some((c) => c.type !== FileChangeType.Changed)) refreshFileList();
+    changed(files);
   });
 
   connection.onDocumentSymbol(({ textDocument }) => {
@@ -124,6 +251,8 @@ export function startServer(connection: Connection): void {
     if (!doc?.syntax) return [];
     return outline(doc.syntax.sourceFile().expr, doc.syntax.lineIndex).map(toDocumentSymbol);
   });
+
+  for (const feature of FEATURES) feature.register(connection, () => state);
 
   connection.onShutdown(() => {
     for (const d of docs.values()) d.syntax?.dispose();

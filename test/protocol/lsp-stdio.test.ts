@@ -1,7 +1,9 @@
 // Starts the language server as a separate process over stdio and speaks JSON-RPC to it as an editor does.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { after, before, test } from 'node:test';
 import {
   createProtocolConnection,
@@ -11,7 +13,7 @@ import {
   type PublishDiagnosticsParams,
   type DocumentSymbol,
 } from 'vscode-languageserver-protocol/node';
-import { REPO_ROOT } from '../helpers';
+import { REPO_ROOT, tempDir } from '../helpers';
 
 const URI = 'file:///tmp/nixkit-protocol/configuration.nix';
 
@@ -117,4 +119,69 @@ test('`nixkit lsp` speaks the same protocol over stdio (for Neovim, Helix, Emacs
   const s = startServer([path.join(REPO_ROOT, 'dist/cli.js'), 'lsp']);
   servers.push(s);
   await exchange(s);
+});
+
+test('the server analyses the whole configuration: a finding in a closed file follows an edit in another', async () => {
+  const ws = tempDir('lsp-ws');
+  fs.mkdirSync(path.join(ws, 'hosts/demo'), { recursive: true });
+  fs.writeFileSync(
+    path.join(ws, 'flake.nix'),
+    `{
+  inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-24.05";
+  outputs = { self, nixpkgs }: {
+    nixosConfigurations.demo = nixpkgs.lib.nixosSystem { system = "x86_64-linux"; modules = [ ./hosts/demo/configuration.nix ]; };
+  };
+}
+`,
+  );
+  const config = `{ ... }:
+{
+  imports = [ ./hardware-configuration.nix ];
+  boot.loader.systemd-boot.enable = true;
+}
+`;
+  fs.writeFileSync(path.join(ws, 'hosts/demo/configuration.nix'), config);
+  fs.writeFileSync(
+    path.join(ws, 'hosts/demo/hardware-configuration.nix'),
+    `{ ... }:
+{
+  fileSystems."/" = { device = "/dev/disk/by-uuid/1111"; fsType = "ext4"; };
+  fileSystems."/boot/efi" = { device = "/dev/disk/by-uuid/2222"; fsType = "vfat"; };
+}
+`,
+  );
+  const hwUri = pathToFileURL(path.join(ws, 'hosts/demo/hardware-configuration.nix')).toString();
+  const cfgUri = pathToFileURL(path.join(ws, 'hosts/demo/configuration.nix')).toString();
+  const s = startServer([path.join(REPO_ROOT, 'dist/server.js'), '--stdio']);
+  servers.push(s);
+  await s.conn.sendRequest('initialize', {
+    processId: process.pid,
+    rootUri: pathToFileURL(ws).toString(),
+    capabilities: {},
+  });
+  await s.conn.sendNotification('initialized', {});
+  // The ESP finding is in the hardware configuration, which is not open.
+  const initial = await waitFor('the ESP finding in the closed file', () =>
+    s.diagnostics.find((d) => d.uri === hwUri && d.diagnostics.some((x) => x.code === 'esp-mount-mismatch')),
+  );
+  assert.equal(initial.diagnostics[0].range.start.line, 3);
+  // Tell systemd-boot where the ESP is, in the other file: the finding in the closed file goes away.
+  await s.conn.sendNotification('textDocument/didOpen', {
+    textDocument: { uri: cfgUri, languageId: 'nix', version: 1, text: config },
+  });
+  const count = s.diagnostics.length;
+  await s.conn.sendNotification('textDocument/didChange', {
+    textDocument: { uri: cfgUri, version: 2 },
+    contentChanges: [
+      {
+        range: { start: { line: 3, character: 41 }, end: { line: 3, character: 41 } },
+        text: '\n  boot.loader.efi.efiSysMountPoint = "/boot/efi";',
+      },
+    ],
+  });
+  await waitFor('the ESP finding cleared', () =>
+    s.diagnostics.slice(count).find((d) => d.uri === hwUri && d.diagnostics.length === 0),
+  );
+  await s.conn.sendRequest('shutdown');
+  await s.conn.sendNotification('exit');
 });
