@@ -4,11 +4,18 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tier() { printf '\n=== %s\n' "$1"; }
+bin=node_modules/.bin
 
-tier "format and lint";      npx prettier --check . && npx eslint .
-tier "type check";           npx tsc -p . && npx tsc -p webview
+tier "system packages";      bash scripts/setup-system.sh test
+tier "npm packages";         [ -x "$bin/tsc" ] || npm ci --no-audit --no-fund
+tier "format and lint";      "$bin/prettier" --check . && "$bin/eslint" .
+tier "type check";           "$bin/tsc" -p . && "$bin/tsc" -p webview
 tier "bundle";               node scripts/build.mjs
 tier "grammar reproducible"; sh scripts/build-grammar.sh --check
 tier "unit tests";           node --test out/test/unit
 # (further tiers are added below as they land)
 tier "language server over stdio"; node --test out/test/protocol
+tier "VS Code: install code-server"; sh scripts/setup-code-server.sh
+tier "VS Code: integration suite in code-server"; node out/test/e2e/run-vscode-tests.js
+tier "VS Code: UI test (Problems panel)"; node out/test/e2e/ui-test.js
+tier "integration (namespace target)"; node --test --test-concurrency=1 --test-timeout=300000 out/test/integration

@@ -1,12 +1,14 @@
-// `nixkit check PATH... [--format text|json|sarif] [--max-file-size BYTES]`
+// `nixkit check PATH... [--format text|json|sarif] [--max-file-size BYTES] [--config FILE | --no-config]`
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { checkPaths } from '../analysis/check-files';
+import { commonFolder, findProjectConfig, loadProjectConfig, ruleSettings } from '../analysis/project-config';
 import { formatJson, formatSarif, formatText, type OutputFormat } from './format';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, type CliIO, type Subcommand } from './io';
 
-export const CHECK_USAGE = `usage: nixkit check PATH... [--format text|json|sarif] [--max-file-size BYTES]
-  Checks .nix files (folders are walked) and prints the findings.
+export const CHECK_USAGE = `usage: nixkit check PATH... [--format text|json|sarif] [--max-file-size BYTES] [--config FILE | --no-config]
+  Checks .nix files (folders are walked) and prints the findings. Rule severities come from the nearest
+  nixkit.toml or .nixkit.json above the checked paths (up to the repository root), or from --config FILE.
   Exit status: 0 no errors, 1 errors found, 2 usage or I/O problem.`;
 
 export const checkCommand: Subcommand = async (args: string[], io: CliIO) => {
@@ -18,6 +20,8 @@ export const checkCommand: Subcommand = async (args: string[], io: CliIO) => {
       options: {
         format: { type: 'string', short: 'f', default: 'text' },
         'max-file-size': { type: 'string' },
+        config: { type: 'string' },
+        'no-config': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -47,7 +51,24 @@ export const checkCommand: Subcommand = async (args: string[], io: CliIO) => {
     }
   }
   const paths = parsed.positionals.map((p) => path.resolve(io.cwd, p));
-  const result = await checkPaths(paths, { maxFileBytes });
+  const configFile = parsed.values['no-config']
+    ? undefined
+    : parsed.values.config !== undefined
+      ? path.resolve(io.cwd, parsed.values.config)
+      : findProjectConfig(commonFolder(paths));
+  let rules;
+  if (configFile) {
+    const loaded = loadProjectConfig(configFile);
+    const shown = path.relative(io.cwd, configFile) || configFile;
+    if (!loaded.ok) {
+      const line = loaded.range ? `:${loaded.range.start.line + 1}` : '';
+      io.stderr(`nixkit check: ${shown}${line}: ${loaded.message}\n`);
+      return EXIT_USAGE;
+    }
+    for (const w of loaded.warnings) io.stderr(`nixkit check: note: ${shown}: ${w}\n`);
+    rules = ruleSettings(loaded.config);
+  }
+  const result = await checkPaths(paths, { maxFileBytes, rules });
   for (const note of result.notes) io.stderr(`nixkit check: note: ${note}\n`);
   for (const e of result.ioErrors)
     io.stderr(`nixkit check: ${path.relative(io.cwd, e.path) || e.path}: ${e.message}\n`);

@@ -1,5 +1,7 @@
 // The `nixkit` command (dist/cli.js, package.json bin): the same engine as the extension, outside VS Code.
 import { checkCommand, CHECK_USAGE } from './check-command';
+import { hwconfigCommand } from './hwconfig-command';
+import { probeCommand } from './probe-command';
 import { EXIT_USAGE, type CliIO, type Subcommand } from './io';
 
 const VERSION = '0.1.0';
@@ -10,6 +12,8 @@ usage: nixkit <command> [options]
 
 commands:
   check PATH...     check .nix files and folders (--format text|json|sarif)
+  probe TARGET      report the target's hardware over SSH (--json for the versioned report)
+  hwconfig PROBE    write hardware-configuration.nix from a saved probe (nixkit probe --json)
   lsp               run the language server over stdio (for Neovim, Helix, Emacs, ...)
   version           print the version
 
@@ -18,6 +22,8 @@ ${CHECK_USAGE}
 
 const commands: Record<string, Subcommand> = {
   check: checkCommand,
+  probe: probeCommand,
+  hwconfig: hwconfigCommand,
   lsp: async () => {
     // The server takes over stdin/stdout until the client says exit.
     process.argv.push('--stdio');

@@ -5,6 +5,7 @@ import type { SourceFile } from './ast';
 import { buildAst } from './build-ast';
 import { syntaxErrors, type FirstError, type SyntaxProblem } from './errors';
 import { LineIndex, type Position, type Range } from './positions';
+import { recognize } from './recognizer';
 import { semanticChecks, type SemanticProblem } from './semantic-checks';
 
 /** An LSP-style content change: a range and its replacement, or (no range) the whole new text. */
@@ -23,7 +24,8 @@ export class SyntaxDocument {
   constructor(
     private readonly parser: Parser,
     private textValue: string,
-    private readonly firstError?: (text: string) => FirstError | null,
+    /** Finds the first error as Nix does; the recognizer by default. */
+    private readonly firstError: ((text: string) => FirstError | null) | undefined = recognize,
   ) {
     this.tree = this.parse(textValue);
     this.lines = new LineIndex(textValue);
@@ -83,7 +85,7 @@ export class SyntaxDocument {
   }
 
   sourceFile(): SourceFile {
-    this.ast ??= buildAst(this.tree.rootNode);
+    this.ast ??= buildAst(this.tree.rootNode, this.textValue);
     return this.ast;
   }
 

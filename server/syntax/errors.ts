@@ -21,12 +21,16 @@ export interface FirstError {
 const OPENERS: Record<string, string> = { '{': '}', '${': '}', '[': ']', '(': ')' };
 const CLOSERS = new Set(['}', ']', ')']);
 const MAX_PROBLEMS = 50;
+const PIPE_MESSAGE =
+  "the pipe operators '|>' and '<|' are not supported (an experimental Nix feature; neither nixkit's parser nor Nix before 2.24 knows them)";
 
 interface Leaf {
   type: string;
   start: number;
   end: number;
   text: string;
+  /** An error-free subtree standing in for its tokens. */
+  opaque?: Node;
 }
 
 export function syntaxErrors(
@@ -39,11 +43,14 @@ export function syntaxErrors(
   const leaves = collectLeaves(root);
   const problems: SyntaxProblem[] = [];
 
+  // Nix's own grammar (recognizer.ts) has the last word on whether and where the file is broken; tree-sitter's
+  // recovery then only adds the later, independent mistakes.
+  const precise = firstError ? firstError(text) : null;
+  if (firstError && !precise) return [];
   const unclosed = findUnclosed(leaves, text);
-  const precise = firstError?.(text) ?? null;
   let cutoff = Infinity; // tree-sitter sites after an unclosed bracket are its cascade
 
-  if (unclosed) {
+  if (unclosed && (!precise || unclosed.start <= precise.start)) {
     const closer = OPENERS[unclosed.type];
     problems.push({
       span: { start: unclosed.start, end: unclosed.end },
@@ -55,36 +62,62 @@ export function syntaxErrors(
     });
     cutoff = unclosed.start;
   }
+  const sites = errorSites(root)
+    .slice(0, MAX_PROBLEMS)
+    .map((site) => describeSite(site, leaves, text))
+    .filter((p): p is SyntaxProblem => !!p && p.span.start < cutoff);
   if (precise && precise.start < cutoff) {
-    problems.push({
-      span: { start: precise.start, end: Math.max(precise.end, precise.start) },
-      message: precise.message,
-    });
-  }
-
-  for (const site of errorSites(root)) {
-    if (problems.length >= MAX_PROBLEMS) break;
-    const p = describeSite(site, leaves, text);
-    if (!p || p.span.start >= cutoff) continue;
-    problems.push(p);
-  }
+    let span = { start: precise.start, end: Math.max(precise.end, precise.start) };
+    let message = precise.message;
+    if (/^unterminated/.test(message)) {
+      // Nix notices at the end of the file; the person needs the quote that opened it.
+      const opening = sites.find((p) => p.message === message && p.span.start <= precise.start);
+      if (opening) span = opening.span;
+    }
+    if (/^(\|>|<\|)/.test(text.slice(precise.start, precise.start + 2))) {
+      span = { start: precise.start, end: precise.start + 2 };
+      message = PIPE_MESSAGE;
+    }
+    problems.push({ span, message });
+    for (const p of sites) if (p.span.start > precise.end) problems.push(p);
+  } else if (!precise) problems.push(...sites);
   return onePerLine(
     problems.map((p) => refineMissingSemicolon(p, text)),
     text,
   );
 }
 
+/** Keeps the first finding of each line: a broken line yields one message, not one per recovered fragment. */
+function onePerLine(problems: SyntaxProblem[], text: string): SyntaxProblem[] {
+  problems.sort((a, b) => a.span.start - b.span.start);
+  const out: SyntaxProblem[] = [];
+  let lastLineStart = -1;
+  for (const p of problems) {
+    const lineStart = text.lastIndexOf('\n', p.span.start - 1) + 1;
+    if (lineStart === lastLineStart) continue;
+    lastLineStart = lineStart;
+    out.push(p);
+  }
+  return out;
+}
+
 const ATTRPATH_LINE = /^[ \t]*[A-Za-z_"$][A-Za-z0-9_'"\-.${} ]*$/;
 
 /**
- * `a = 1\n  b = 2;` parses as `a = 1 b` (an application) until the second `=`, which is where Nix and the
- * parser complain. A person sees a missing `;` at the end of the first binding: report it there.
+ * A missing `;` is noticed at the next token, often on the next line: `a = 1\n}` complains about `}`, and
+ * `a = 1\n  b = 2;` parses as `a = 1 b` until the second `=`. A person sees a missing `;` at the end of the
+ * binding that lacks it: report it there.
  */
 function refineMissingSemicolon(p: SyntaxProblem, text: string): SyntaxProblem {
+  if (!/expected ';'/.test(p.message)) return p;
   const at = p.span.start;
-  if (text[at] !== '=' || text[at + 1] === '=') return p;
   const lineStart = text.lastIndexOf('\n', at - 1) + 1;
-  if (!ATTRPATH_LINE.test(text.slice(lineStart, at))) return p;
+  const before = text.slice(lineStart, at);
+  let newBinding = false;
+  if (!/^[ \t]*$/.test(before)) {
+    if (text[at] !== '=' || text[at + 1] === '=' || !ATTRPATH_LINE.test(before)) return p;
+    newBinding = true;
+  }
   let i = lineStart - 1;
   // Walk back over line breaks, blank lines and whole-line comments to the previous binding's last character.
   for (;;) {
@@ -102,54 +135,98 @@ function refineMissingSemicolon(p: SyntaxProblem, text: string): SyntaxProblem {
     /(^|[^\w'-])(let|rec|in|then|else)$/.test(text.slice(Math.max(0, i - 5), i + 1))
   )
     return p;
-  return { span: { start: i + 1, end: i + 1 }, message: "expected ';' (the next line starts a new binding)" };
+  return {
+    span: { start: i + 1, end: i + 1 },
+    message: newBinding ? "expected ';' (the next line starts a new binding)" : "expected ';'",
+  };
 }
 
-/** Keeps the first finding of each line: a broken line yields one message, not one per recovered fragment. */
-function onePerLine(problems: SyntaxProblem[], text: string): SyntaxProblem[] {
-  problems.sort((a, b) => a.span.start - b.span.start);
-  const out: SyntaxProblem[] = [];
-  let lastLineStart = -1;
-  for (const p of problems) {
-    const lineStart = text.lastIndexOf('\n', p.span.start - 1) + 1;
-    if (lineStart === lastLineStart) continue;
-    lastLineStart = lineStart;
-    out.push(p);
-  }
-  return out;
-}
-
+/**
+ * The tokens on the paths from the root to the errors. A subtree without errors is balanced and correct by
+ * construction, so it stands in as one opaque leaf: a broken 1 MB file costs as much as the broken part.
+ */
 function collectLeaves(root: Node): Leaf[] {
   const leaves: Leaf[] = [];
-  const cursor = root.walk();
-  for (;;) {
-    if (cursor.gotoFirstChild()) continue;
-    const missing = cursor.nodeIsMissing;
-    if ((cursor.startIndex !== cursor.endIndex || missing) && cursor.nodeType !== 'comment') {
-      const type = cursor.nodeType;
-      leaves.push({
-        type: missing ? `MISSING ${type}` : type,
-        start: cursor.startIndex,
-        end: cursor.endIndex,
-        text: cursor.nodeText,
-      });
+  // Inside an ERROR node every token counts: the brace that lost its partner may be in a correct-looking subtree.
+  const visit = (n: Node, insideError: boolean) => {
+    const count = n.childCount;
+    if (count === 0) {
+      const missing = n.isMissing;
+      if ((n.startIndex !== n.endIndex || missing) && n.type !== 'comment') {
+        leaves.push({
+          type: missing ? `MISSING ${n.type}` : n.type,
+          start: n.startIndex,
+          end: n.endIndex,
+          text: missing ? '' : n.text,
+        });
+      }
+      return;
     }
-    let done = false;
-    while (!cursor.gotoNextSibling()) {
-      if (!cursor.gotoParent()) {
-        done = true;
+    if (!insideError && !n.hasError && !n.isError) {
+      leaves.push({ type: n.type, start: n.startIndex, end: n.endIndex, text: '', opaque: n });
+      return;
+    }
+    for (let i = 0; i < count; i++) {
+      const c = n.child(i);
+      if (c) visit(c, insideError || n.isError);
+    }
+  };
+  const stack: Node[] = [];
+  // Iterative over the spine (deep files), recursive only inside error subtrees.
+  stack.push(root);
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (n.childCount && (n.hasError || n.isError) && !n.isError) {
+      for (let i = n.childCount - 1; i >= 0; i--) {
+        const c = n.child(i);
+        if (c) stack.push(c);
+      }
+    } else visit(n, false);
+  }
+  return leaves;
+}
+
+/** The last real token of a leaf. */
+function lastToken(leaf: Leaf): Leaf {
+  let n = leaf.opaque;
+  if (!n) return leaf;
+  while (n.childCount) {
+    let prev: Node | null = null;
+    for (let i = n.childCount - 1; i >= 0; i--) {
+      const c = n.child(i);
+      if (c && c.type !== 'comment' && c.endIndex > c.startIndex) {
+        prev = c;
         break;
       }
     }
-    if (done) break;
+    if (!prev) break;
+    n = prev;
   }
-  cursor.delete();
-  return leaves;
+  return { type: n.type, start: n.startIndex, end: n.endIndex, text: n.text };
+}
+
+/** The first real token of a leaf (opaque subtrees are expanded on demand, for messages). */
+function firstToken(leaf: Leaf): Leaf {
+  let n = leaf.opaque;
+  if (!n) return leaf;
+  while (n.childCount) {
+    let next: Node | null = null;
+    for (let i = 0; i < n.childCount; i++) {
+      const c = n.child(i);
+      if (c && c.type !== 'comment' && c.endIndex > c.startIndex) {
+        next = c;
+        break;
+      }
+    }
+    if (!next) break;
+    n = next;
+  }
+  return { type: n.type, start: n.startIndex, end: n.endIndex, text: n.text };
 }
 
 /** Tokens the grammar treats as one leaf but that open or close a bracket. */
 function bracketOf(leaf: Leaf): string | undefined {
-  if (leaf.type.startsWith('MISSING')) return undefined;
+  if (leaf.type.startsWith('MISSING') || leaf.opaque) return undefined;
   if (leaf.type in OPENERS || CLOSERS.has(leaf.type)) return leaf.type;
   // Inside ERROR nodes tree-sitter may report raw characters.
   if (leaf.text in OPENERS || CLOSERS.has(leaf.text)) return leaf.text;
@@ -231,7 +308,8 @@ function leafIndexAt(leaves: Leaf[], offset: number): number {
 }
 
 function describeSite(site: Node, leaves: Leaf[], text: string): SyntaxProblem | undefined {
-  const last = leaves[leaves.length - 1];
+  const lastLeaf = leaves[leaves.length - 1];
+  const last = lastLeaf ? lastToken(lastLeaf) : undefined;
   const eof = (expected?: string): SyntaxProblem => {
     const at = last ? { start: last.start, end: last.end } : { start: 0, end: 0 };
     return { span: at, message: `unexpected end of file${expected ? ` (expected ${expected})` : ''}` };
@@ -241,8 +319,9 @@ function describeSite(site: Node, leaves: Leaf[], text: string): SyntaxProblem |
     const idx = leafIndexAt(leaves, site.startIndex);
     if (type === 'identifier' || !/^[^a-z_]+$|^(in|then|else)$/.test(type)) {
       // An expression is missing: say what came instead.
-      const next = leaves.slice(idx).find((l) => !l.type.startsWith('MISSING'));
-      if (!next) return eof('an expression');
+      const found = leaves.slice(idx).find((l) => !l.type.startsWith('MISSING'));
+      if (!found) return eof('an expression');
+      const next = firstToken(found);
       return {
         span: { start: next.start, end: next.end },
         message: `unexpected ${describeToken(next.type, next.text)} (expected an expression)`,
@@ -259,7 +338,7 @@ function describeSite(site: Node, leaves: Leaf[], text: string): SyntaxProblem |
   }
   // An ERROR node: its first token is the one the parser could not use.
   const idx = leafIndexAt(leaves, site.startIndex);
-  const first = leaves[idx];
+  const first = leaves[idx] ? firstToken(leaves[idx]) : undefined;
   if (!first || first.start >= site.endIndex) {
     return eof();
   }

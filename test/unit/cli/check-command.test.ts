@@ -24,7 +24,7 @@ function workspace(): string {
   fs.mkdirSync(path.join(dir, 'hosts/a'), { recursive: true });
   fs.writeFileSync(path.join(dir, 'flake.nix'), '{ outputs = { self }: { }; }\n');
   fs.writeFileSync(
-    path.join(dir, 'hosts/a/configuration.nix'),
+    path.join(dir, 'hosts/a/module.nix'),
     '{ ... }:\n{\n  networking.hostName = "a"\n  boot.loader.grub.enable = true;\n}\n',
   );
   fs.writeFileSync(path.join(dir, 'hosts/a/notes.txt'), 'not nix {');
@@ -48,7 +48,7 @@ test('json output follows the contract: version 1, 0-based ranges, files relativ
   assert.equal(out.version, 1);
   assert.deepEqual(out.diagnostics, [
     {
-      file: 'hosts/a/configuration.nix',
+      file: 'hosts/a/module.nix',
       range: { start: { line: 2, character: 27 }, end: { line: 2, character: 27 } },
       severity: 'error',
       code: 'syntax-error',
@@ -65,7 +65,7 @@ test('text output is file:line:col: severity [code] message, 1-based, with a sum
   const lines = r.stdout.trimEnd().split('\n');
   assert.equal(
     lines[0],
-    "hosts/a/configuration.nix:3:28: error [syntax-error] expected ';' (the next line starts a new binding)",
+    "hosts/a/module.nix:3:28: error [syntax-error] expected ';' (the next line starts a new binding)",
   );
   assert.equal(lines[1], '1 error, 0 warnings in 2 files checked');
 });
@@ -84,7 +84,7 @@ test('sarif output is SARIF 2.1.0 with rules and 1-based regions', async () => {
   const res = run0.results[0];
   assert.equal(res.ruleId, 'syntax-error');
   assert.equal(res.level, 'error');
-  assert.equal(res.locations[0].physicalLocation.artifactLocation.uri, 'hosts/a/configuration.nix');
+  assert.equal(res.locations[0].physicalLocation.artifactLocation.uri, 'hosts/a/module.nix');
   assert.deepEqual(res.locations[0].physicalLocation.region, {
     startLine: 3,
     startColumn: 28,

@@ -1,0 +1,135 @@
+// Starts and stops the fast-tier target (test/targets/netns) for integration tests, and describes it in the shape
+// every probe/auth test takes, so a VM target can be passed instead (another host, port, key, fingerprint).
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { FileHostKeyStore } from '../../extension/engine/ssh/known-hosts';
+import type { HostKeyInfo, Prompter } from '../../extension/engine/ssh/session';
+import type { ResolvedTarget } from '../../extension/engine/ssh/target';
+import { REPO_ROOT } from '../helpers';
+
+export interface TestTarget {
+  host: string;
+  port: number;
+  identity: string;
+  identityWithPassphrase: string;
+  passphrase: string;
+  fingerprint: string;
+  changedFingerprint: string;
+  users: {
+    root: string;
+    password: string;
+    keyboardInteractive: string;
+    sudo: string;
+    sudoPassword: string;
+    noSudo: string;
+  };
+  password: string;
+  sudoPassword: string;
+  marker: string;
+  hostilePartName: string;
+  hostileLabel: string;
+  disks: Record<'a' | 'aEsp' | 'aRoot' | 'aSwap' | 'b' | 'bData', string>;
+  installRoot: string;
+  stateDir: string;
+  hostVeth: string;
+}
+
+const SCRIPTS = path.join(REPO_ROOT, 'test', 'targets', 'netns');
+
+export function startNetnsTarget(): { target: TestTarget; stop: () => void } {
+  const state = fs.mkdtempSync(path.join(os.tmpdir(), 'nixkit-target-'));
+  // A suffix per test process, so files running at the same time get separate /30s and namespaces.
+  const suffix = String(20 + (process.pid % 200));
+  execFileSync('bash', [path.join(SCRIPTS, 'start.sh'), state, suffix], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    timeout: 60_000,
+  });
+  const target = JSON.parse(fs.readFileSync(path.join(state, 'target.json'), 'utf8')) as TestTarget;
+  let stopped = false;
+  const stop = () => {
+    if (stopped) return;
+    stopped = true;
+    execFileSync('bash', [path.join(SCRIPTS, 'stop.sh'), state], { stdio: 'ignore', timeout: 60_000 });
+    fs.rmSync(state, { recursive: true, force: true });
+  };
+  return { target, stop };
+}
+
+/** Restarts the target's sshd with its primary or its "changed" host key (a reboot of a live system). */
+export function restartSshd(t: TestTarget, set: 'primary' | 'changed'): void {
+  execFileSync('bash', [path.join(SCRIPTS, 'sshd.sh'), t.stateDir, set], {
+    stdio: 'ignore',
+    timeout: 30_000,
+  });
+}
+
+/** Kills the per-connection sshd processes (children of the listener), as a crash or reboot would. */
+export function killSshSessions(t: TestTarget): number {
+  const pid = fs.readFileSync(path.join(t.stateDir, 'sshd.pid'), 'utf8').trim();
+  let killed = 0;
+  for (const task of fs.readdirSync(`/proc/${pid}/task`)) {
+    const children = fs.readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim();
+    for (const c of children.split(/\s+/).filter(Boolean)) {
+      try {
+        process.kill(Number(c), 'SIGKILL');
+        killed++;
+      } catch {
+        /* already gone */
+      }
+    }
+  }
+  return killed;
+}
+
+export function resolved(
+  t: TestTarget,
+  user: string,
+  identityFiles: string[] = [t.identity],
+): ResolvedTarget {
+  return { label: `${user}@${t.host}`, user, host: t.host, port: t.port, identityFiles, proxyJump: [] };
+}
+
+/** A scripted Prompter that records what it was asked. */
+export class FakePrompter implements Prompter {
+  asked: string[] = [];
+  constructor(
+    private readonly answers: {
+      password?: string;
+      passphrase?: string;
+      keyboard?: string[];
+      trust?: boolean;
+    } = {},
+  ) {}
+  async password(prompt: string) {
+    this.asked.push(`password:${prompt}`);
+    return this.answers.password;
+  }
+  async passphrase(keyPath: string) {
+    this.asked.push(`passphrase:${keyPath}`);
+    return this.answers.passphrase;
+  }
+  async keyboardInteractive(
+    _name: string,
+    _instructions: string,
+    prompts: { prompt: string; echo: boolean }[],
+  ) {
+    this.asked.push(`keyboard:${prompts.map((p) => p.prompt).join('|')}`);
+    return this.answers.keyboard;
+  }
+  async confirmHostKey(info: HostKeyInfo) {
+    this.asked.push(`hostkey:${info.fingerprint}`);
+    return this.answers.trust ?? false;
+  }
+}
+
+/** A fresh nixkit known-hosts store that already trusts the target (tests not about host keys use it). */
+export function trustingStore(t: TestTarget, dir: string): FileHostKeyStore {
+  const store = new FileHostKeyStore(path.join(dir, `known_hosts-${Math.random().toString(36).slice(2)}`));
+  const pub = fs
+    .readFileSync(path.join(t.stateDir, 'hostkeys', 'primary', 'ssh_host_ed25519_key.pub'), 'utf8')
+    .split(' ');
+  store.add(t.host, t.port, Buffer.from(pub[1], 'base64'));
+  return store;
+}
