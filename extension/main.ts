@@ -3,10 +3,18 @@
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { createClient } from './client';
+import { registerHardwareConfig } from './commands/hardware-config';
+import { registerProbeHardware } from './commands/probe-hardware';
+import { registerShowConfiguration } from './commands/show-configuration';
 
 let client: LanguageClient | undefined;
 
-export async function activate(context: vscode.ExtensionContext): Promise<void> {
+/** What activate() returns: only in extension tests (ExtensionMode.Test), so they can reach the real SecretStorage. */
+export interface NixkitTestApi {
+  secrets: vscode.SecretStorage;
+}
+
+export async function activate(context: vscode.ExtensionContext): Promise<NixkitTestApi | undefined> {
   const output = vscode.window.createOutputChannel('nixkit');
   context.subscriptions.push(output);
 
@@ -27,6 +35,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     }),
   );
 
+  registerShowConfiguration(context, () => client, output);
+  const hwconfig = registerHardwareConfig(context, () => client, output);
+  registerProbeHardware(context, () => client, output, hwconfig);
+
   // Not awaited: activation returns at once; the client queues requests until the server is up.
   start().catch((e: unknown) => {
     output.appendLine(`The nixkit language server failed to start: ${String(e)}`);
@@ -34,6 +46,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       'nixkit: the language server failed to start. See the "nixkit" output.',
     );
   });
+  return context.extensionMode === vscode.ExtensionMode.Test ? { secrets: context.secrets } : undefined;
 }
 
 export async function deactivate(): Promise<void> {

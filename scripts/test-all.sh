@@ -19,3 +19,4 @@ tier "VS Code: install code-server"; sh scripts/setup-code-server.sh
 tier "VS Code: integration suite in code-server"; node out/test/e2e/run-vscode-tests.js
 tier "VS Code: UI test (Problems panel)"; node out/test/e2e/ui-test.js
 tier "integration (namespace target)"; node --test --test-concurrency=1 --test-timeout=300000 out/test/integration
+tier "vm target smoke"; bash test/targets/vm/smoke.sh

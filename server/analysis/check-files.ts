@@ -6,6 +6,7 @@ import { compareFindings } from '../findings';
 import type { RuleSettings } from '../rules/engine';
 import { createParser } from '../syntax/parser';
 import { DEFAULT_MAX_FILE_BYTES } from './source-text';
+import { ProbeProvider, type ExplicitProbe } from './probes';
 import { applySuppressions } from './suppressions';
 import { describeIoError, walkNixFiles } from './walk';
 import { WorkspaceAnalysis } from './workspace-analysis';
@@ -14,6 +15,8 @@ import { WorkspaceSources } from './workspace-sources';
 export interface CheckOptions {
   maxFileBytes?: number;
   rules?: RuleSettings;
+  /** A probe for every configuration (or the one it names), besides the `.nixkit/hosts/<name>.json` files. */
+  probe?: ExplicitProbe;
 }
 
 export interface CheckResult {
@@ -51,6 +54,12 @@ export async function checkPaths(paths: string[], options: CheckOptions = {}): P
     }
   }
   const analysis = new WorkspaceAnalysis(sources, () => readable, options.rules);
+  analysis.setProbes(
+    new ProbeProvider({
+      explicit: options.probe,
+      onProblem: (file, message) => result.notes.push(`${file}: ${message}; this probe is not used`),
+    }),
+  );
   analysis.full();
   for (const findings of analysis.findingsByFile().values()) result.findings.push(...findings);
   parser.delete();

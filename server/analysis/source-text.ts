@@ -1,7 +1,12 @@
 // Reading a file as Nix source: what to do with bytes that are not text, and with files too large to check.
 export type SourceText =
   | { ok: true; text: string; warning?: string }
-  | { ok: false; reason: 'binary' | 'too-large'; message: string };
+  | {
+      ok: false;
+      reason: 'binary' | 'too-large';
+      message: string;
+      /** where the NUL byte is (text before it) */ before?: string;
+    };
 
 /** Default limit: tree-sitter's WASM heap holds ~35x the file size and never shrinks. */
 export const DEFAULT_MAX_FILE_BYTES = 4 * 1024 * 1024;
@@ -23,7 +28,7 @@ export function decodeSource(bytes: Uint8Array, maxBytes = DEFAULT_MAX_FILE_BYTE
     };
   }
   try {
-    return { ok: true, text: new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes) };
+    return { ok: true, text: new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes) };
   } catch {
     // Nix itself accepts any bytes in strings and comments, so this is a warning, not an error.
     const text = new TextDecoder('utf-8').decode(bytes);

@@ -3,22 +3,28 @@
 import type { Finding } from '../findings';
 import type { SyntaxDocument } from '../syntax/document';
 
+/** Only the parser's errors: cheap after an incremental reparse (no AST is built). */
+export function syntaxOnlyFindings(doc: SyntaxDocument, file: string, thorough = true): Finding[] {
+  const lines = doc.lineIndex;
+  return doc.syntaxProblems(thorough).map((p) => ({
+    file,
+    range: lines.rangeOf(p.span),
+    severity: 'error',
+    code: 'syntax-error',
+    message: p.message,
+    related: p.related
+      ? [{ file, range: lines.rangeOf(p.related.span), message: p.related.message }]
+      : undefined,
+  }));
+}
+
 export function syntaxFindings(doc: SyntaxDocument, file: string): Finding[] {
   const lines = doc.lineIndex;
-  const syntax = doc.syntaxProblems();
-  if (syntax.length) {
-    return syntax.map((p) => ({
-      file,
-      range: lines.rangeOf(p.span),
-      severity: 'error',
-      code: 'syntax-error',
-      message: p.message,
-      related: p.related
-        ? [{ file, range: lines.rangeOf(p.related.span), message: p.related.message }]
-        : undefined,
-    }));
-  }
-  if (!doc.sourceFile().expr) {
+  const syntax = syntaxOnlyFindings(doc, file);
+  const empty = () => !doc.sourceFile().expr;
+  if (syntax.length && !(syntax.length === 1 && /^unexpected end of file/.test(syntax[0].message) && empty()))
+    return syntax;
+  if (empty()) {
     // Nix refuses an empty file; say so plainly instead of "unexpected end of file" at 1:1.
     return [
       {

@@ -12,12 +12,15 @@ import {
 } from '../rules/engine';
 import { RULES } from '../rules/index';
 import type { Rule } from '../rules/rule';
+import type { ProbeProvider } from './probes';
 
 export class WorkspaceAnalysis {
   readonly project: Project;
   private unitFindings = new Map<string, Finding[]>();
   private fileFindings = new Map<string, Finding[]>();
   private projectFindings: Finding[] = [];
+  /** Probes of the configurations' target machines (`.nixkit/hosts/<name>.json`, `--probe`). */
+  private probes?: ProbeProvider;
 
   constructor(
     readonly sources: SourceProvider,
@@ -34,8 +37,7 @@ export class WorkspaceAnalysis {
     this.unitFindings.clear();
     for (const u of this.project.analysisUnits) this.unitFindings.set(u.file, this.runUnit(u));
     this.fileFindings.clear();
-    for (const f of this.listFiles())
-      this.fileFindings.set(f, runFileRules(this.rules, f, this.sources, this.settings));
+    for (const f of this.listFiles()) this.fileFindings.set(f, this.runFile(f));
     this.projectFindings = runProjectRules(this.rules, this.project, this.listFiles(), this.settings);
   }
 
@@ -57,11 +59,37 @@ export class WorkspaceAnalysis {
       for (const f of now) touched.add(f.file);
       this.unitFindings.set(u.file, now);
     }
-    for (const c of changed)
-      this.fileFindings.set(c, runFileRules(this.rules, c, this.sources, this.settings));
+    // File rules may use what the configurations that read a file know (a platform for a fix): re-run them for
+    // the files of re-evaluated units too.
+    const rerun = new Set<string>(changed);
+    for (const u of units) for (const f of u.files) if (this.fileFindings.has(f)) rerun.add(f);
+    for (const f of rerun) {
+      for (const x of this.fileFindings.get(f) ?? []) touched.add(x.file);
+      const now = this.runFile(f);
+      for (const x of now) touched.add(x.file);
+      this.fileFindings.set(f, now);
+    }
     for (const f of this.projectFindings) touched.add(f.file);
     this.projectFindings = runProjectRules(this.rules, this.project, this.listFiles(), this.settings);
     for (const f of this.projectFindings) touched.add(f.file);
+    return touched;
+  }
+
+  /** Attaches probes to the configurations (from now on; call `probesChanged()` to re-run with them). */
+  setProbes(probes: ProbeProvider | undefined): void {
+    this.probes = probes;
+  }
+
+  /** A probe file changed: re-runs the configuration rules of every unit; returns the files whose findings may have changed. */
+  probesChanged(): Set<string> {
+    this.probes?.invalidate();
+    const touched = new Set<string>();
+    for (const u of this.project.analysisUnits) {
+      for (const f of this.unitFindings.get(u.file) ?? []) touched.add(f.file);
+      const now = this.runUnit(u);
+      for (const f of now) touched.add(f.file);
+      this.unitFindings.set(u.file, now);
+    }
     return touched;
   }
 
@@ -86,11 +114,18 @@ export class WorkspaceAnalysis {
     return this.findingsByFile().get(file) ?? [];
   }
 
+  private runFile(file: string): Finding[] {
+    return runFileRules(this.rules, file, this.sources, this.settings, (f) =>
+      this.project.configurations.filter((c) => c.files.has(f)),
+    );
+  }
+
   private runUnit(u: AnalysisUnit): Finding[] {
     const out: Finding[] = [];
     for (const c of u.configurations) {
       try {
-        out.push(...runConfigurationRules(this.rules, u, c, this.project, this.settings));
+        const probe = this.probes?.forConfiguration(c)?.report;
+        out.push(...runConfigurationRules(this.rules, u, c, this.project, this.settings, probe));
       } catch {
         // One rule's bug must not hide the others' findings; the rule tests catch it.
       }

@@ -6,6 +6,7 @@ import type { Parser } from 'web-tree-sitter';
 import type { Finding } from '../findings';
 import { disk, type ParsedFile, type SourceProvider } from '../model/sources';
 import { SyntaxDocument } from '../syntax/document';
+import { LineIndex } from '../syntax/positions';
 import { decodeSource, DEFAULT_MAX_FILE_BYTES } from './source-text';
 import { syntaxFindings } from './syntax-findings';
 
@@ -33,9 +34,30 @@ export class WorkspaceSources implements SourceProvider {
     else this.open.delete(file);
   }
 
-  /** Forgets what is cached for a file (it changed on disk). */
+  /** Whether paths exist / are folders: asked thousands of times per analysis, answered from memory. */
+  private readonly existence = new Map<string, 'file' | 'dir' | 'none' | 'other'>();
+
+  /**
+   * Forgets what is known of a path (it was created, changed or deleted on disk). The language server calls this
+   * for every file event; `nixkit check` never needs to, as files do not change during one run.
+   */
   invalidate(file: string): void {
     this.cache.delete(file);
+    this.existence.delete(file);
+  }
+
+  private kind(file: string): 'file' | 'dir' | 'none' | 'other' {
+    let k = this.existence.get(file);
+    if (!k) {
+      try {
+        const st = fs.statSync(file);
+        k = st.isFile() ? 'file' : st.isDirectory() ? 'dir' : 'other';
+      } catch {
+        k = 'none';
+      }
+      this.existence.set(file, k);
+    }
+    return k;
   }
 
   parsed(file: string): ParsedFile | undefined {
@@ -56,24 +78,29 @@ export class WorkspaceSources implements SourceProvider {
   }
 
   private load(file: string): CacheEntry | undefined {
+    const hit = this.cache.get(file);
+    if (hit) return hit;
+    if (this.kind(file) !== 'file') return undefined;
     let st: fs.Stats;
     try {
       st = fs.statSync(file);
-      if (!st.isFile()) return undefined;
     } catch {
-      this.cache.delete(file);
+      this.existence.set(file, 'none');
       return undefined;
     }
     const stamp = `${st.size}:${st.mtimeMs}`;
-    const hit = this.cache.get(file);
-    if (hit && hit.stamp === stamp) return hit;
     const entry: CacheEntry = { stamp, parsed: undefined, findings: [] };
     const source = decodeSource(fs.readFileSync(file), this.maxFileBytes);
     if (!source.ok) {
       const binary = source.reason === 'binary';
+      // Point at the NUL byte itself: that is where Nix stops too.
+      const at =
+        source.before !== undefined
+          ? new LineIndex(source.before).positionAt(source.before.length)
+          : ORIGIN.start;
       entry.findings.push({
         file,
-        range: ORIGIN,
+        range: { start: at, end: at },
         severity: binary ? 'error' : 'warning',
         code: binary ? 'not-text' : 'file-too-large',
         message: source.message,
@@ -104,11 +131,11 @@ export class WorkspaceSources implements SourceProvider {
   }
 
   exists(file: string): boolean {
-    return this.open.has(file) || disk.exists(file);
+    return this.open.has(file) || this.kind(file) !== 'none';
   }
 
   isDirectory(file: string): boolean {
-    return disk.isDirectory(file);
+    return this.kind(file) === 'dir';
   }
 
   list(dir: string): string[] | undefined {

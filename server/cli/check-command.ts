@@ -1,14 +1,20 @@
-// `nixkit check PATH... [--format text|json|sarif] [--max-file-size BYTES] [--config FILE | --no-config]`
+// `nixkit check PATH... [--format text|json|sarif] [--max-file-size BYTES] [--config FILE | --no-config]
+//  [--probe FILE [--probe-for NAME]]`
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { checkPaths } from '../analysis/check-files';
+import { readProbeFile, type ExplicitProbe } from '../analysis/probes';
 import { commonFolder, findProjectConfig, loadProjectConfig, ruleSettings } from '../analysis/project-config';
 import { formatJson, formatSarif, formatText, type OutputFormat } from './format';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, type CliIO, type Subcommand } from './io';
 
 export const CHECK_USAGE = `usage: nixkit check PATH... [--format text|json|sarif] [--max-file-size BYTES] [--config FILE | --no-config]
+                    [--probe FILE [--probe-for NAME]]
   Checks .nix files (folders are walked) and prints the findings. Rule severities come from the nearest
   nixkit.toml or .nixkit.json above the checked paths (up to the repository root), or from --config FILE.
+  A probe of the target (\`nixkit probe TARGET --json\`) adds the probe-aware checks: --probe FILE applies it to
+  every configuration, or to the one named by --probe-for; .nixkit/hosts/NAME.json beside a flake applies to
+  the configuration NAME.
   Exit status: 0 no errors, 1 errors found, 2 usage or I/O problem.`;
 
 export const checkCommand: Subcommand = async (args: string[], io: CliIO) => {
@@ -22,6 +28,8 @@ export const checkCommand: Subcommand = async (args: string[], io: CliIO) => {
         'max-file-size': { type: 'string' },
         config: { type: 'string' },
         'no-config': { type: 'boolean' },
+        probe: { type: 'string' },
+        'probe-for': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -50,6 +58,19 @@ export const checkCommand: Subcommand = async (args: string[], io: CliIO) => {
       return EXIT_USAGE;
     }
   }
+  if (parsed.values['probe-for'] !== undefined && parsed.values.probe === undefined) {
+    io.stderr(`nixkit check: --probe-for needs --probe FILE\n`);
+    return EXIT_USAGE;
+  }
+  let probe: ExplicitProbe | undefined;
+  if (parsed.values.probe !== undefined) {
+    const loaded = readProbeFile(path.resolve(io.cwd, parsed.values.probe));
+    if (!loaded.ok) {
+      io.stderr(`nixkit check: ${parsed.values.probe}: ${loaded.message}\n`);
+      return EXIT_USAGE;
+    }
+    probe = { report: loaded.report, file: loaded.file, for: parsed.values['probe-for'] };
+  }
   const paths = parsed.positionals.map((p) => path.resolve(io.cwd, p));
   const configFile = parsed.values['no-config']
     ? undefined
@@ -68,7 +89,7 @@ export const checkCommand: Subcommand = async (args: string[], io: CliIO) => {
     for (const w of loaded.warnings) io.stderr(`nixkit check: note: ${shown}: ${w}\n`);
     rules = ruleSettings(loaded.config);
   }
-  const result = await checkPaths(paths, { maxFileBytes, rules });
+  const result = await checkPaths(paths, { maxFileBytes, rules, probe });
   for (const note of result.notes) io.stderr(`nixkit check: note: ${note}\n`);
   for (const e of result.ioErrors)
     io.stderr(`nixkit check: ${path.relative(io.cwd, e.path) || e.path}: ${e.message}\n`);

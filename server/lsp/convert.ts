@@ -8,6 +8,7 @@ import {
 import { pathToFileURL } from 'node:url';
 import type { Finding, Severity } from '../findings';
 import type { OutlineKind, OutlineSymbol } from '../syntax/symbols';
+import { docsUrl } from './features/util';
 
 const SEVERITY: Record<Severity, DiagnosticSeverity> = {
   error: DiagnosticSeverity.Error,
@@ -21,6 +22,7 @@ export function toDiagnostic(f: Finding): Diagnostic {
     range: f.range,
     severity: SEVERITY[f.severity],
     code: f.code,
+    codeDescription: { href: docsUrl(f.code) },
     source: 'nixkit',
     message: f.message,
     relatedInformation: f.related?.map((r) => ({

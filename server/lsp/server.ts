@@ -13,17 +13,18 @@ import {
 import type { Parser } from 'web-tree-sitter';
 import { DEFAULT_MAX_FILE_BYTES, formatSize } from '../analysis/source-text';
 import { applySuppressions } from '../analysis/suppressions';
-import { syntaxFindings } from '../analysis/syntax-findings';
+import { syntaxFindings, syntaxOnlyFindings } from '../analysis/syntax-findings';
 import { walkNixFiles } from '../analysis/walk';
 import { WorkspaceAnalysis } from '../analysis/workspace-analysis';
 import { WorkspaceSources } from '../analysis/workspace-sources';
 import { compareFindings, type Finding } from '../findings';
 import { SyntaxDocument } from '../syntax/document';
 import { createParser } from '../syntax/parser';
-import { LineIndex } from '../syntax/positions';
+import { LineIndex, type Range } from '../syntax/positions';
 import { outline } from '../syntax/symbols';
 import { toDiagnostic, toDocumentSymbol } from './convert';
 import { FEATURES } from './features/index';
+import { shiftFindings } from './shift-findings';
 
 interface OpenDocument {
   uri: string;
@@ -42,10 +43,22 @@ export interface ServerState {
   analysis: WorkspaceAnalysis;
   /** Findings last published, by file (for code actions and hover on findings). */
   published: Map<string, Finding[]>;
+  /** Workspace folders, as paths. */
+  roots: string[];
+  parser: Parser;
+  /** Publishes every file's findings again (after the rule settings changed). */
+  republish(): void;
 }
 
 const filePath = (uri: string) => (uri.startsWith('file:') ? fileURLToPath(uri) : uri);
 const MAX_WORKSPACE_FILES = 5000;
+/**
+ * Files up to this size are fully re-analysed on every edit. Larger ones get their syntax errors at once
+ * (incremental parse) and the rest of the analysis when typing pauses: building the AST of a 1 MB file takes
+ * longer than a keystroke may.
+ */
+const SYNC_ANALYSIS_CHARS = 64 * 1024;
+const PAUSE_MS = 300;
 
 export function startServer(connection: Connection): void {
   let parser: Parser | undefined;
@@ -82,7 +95,16 @@ export function startServer(connection: Connection): void {
     ).filter((r) => r.startsWith('/'));
     watchFiles = !!params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration;
     const sources = new WorkspaceSources(parser);
-    state = { docs, sources, analysis: new WorkspaceAnalysis(sources, listFiles), published };
+    state = {
+      docs,
+      sources,
+      analysis: new WorkspaceAnalysis(sources, listFiles),
+      published,
+      roots,
+      parser,
+      republish: () => publishAll(),
+    };
+    for (const feature of FEATURES) feature.initialize?.(state);
     log(
       `nixkit language server ready (parser loaded in ${Date.now() - t0} ms; workspace: ${roots.join(', ') || 'none'})`,
     );
@@ -101,7 +123,7 @@ export function startServer(connection: Connection): void {
   connection.onInitialized(() => {
     if (watchFiles)
       void connection.client.register(DidChangeWatchedFilesNotification.type, {
-        watchers: [{ globPattern: '**/*.nix' }],
+        watchers: [{ globPattern: '**/*.nix' }, ...FEATURES.flatMap((f) => f.watch ?? [])],
       });
     const t0 = Date.now();
     refreshFileList();
@@ -147,10 +169,11 @@ export function startServer(connection: Connection): void {
     try {
       const findings = findingsOf(file);
       const before = published.get(file);
-      if (!findings.length && !before?.length) return;
+      const doc = [...docs.values()].find((d) => d.file === file);
+      // Open documents always get a versioned answer; closed ones only when something changes.
+      if (!doc && !findings.length && !before?.length) return;
       if (findings.length) published.set(file, findings);
       else published.delete(file);
-      const doc = [...docs.values()].find((d) => d.file === file);
       void connection.sendDiagnostics({
         uri: uriOf(file),
         version: doc?.version,
@@ -169,6 +192,31 @@ export function startServer(connection: Connection): void {
       ...published.keys(),
     ]);
     for (const f of files) publish(f);
+  }
+
+  let pauseTimer: NodeJS.Timeout | undefined;
+  const waitingForPause = new Set<string>();
+
+  /** Publishes a large document's syntax errors now and re-runs the rest when typing pauses. */
+  function editedLargeDocument(doc: OpenDocument, edits: { range: Range; text: string }[]): void {
+    const syntax = doc.syntax ? syntaxOnlyFindings(doc.syntax, doc.file, false) : [];
+    const previous = (published.get(doc.file) ?? []).filter((f) => f.code !== 'syntax-error');
+    const findings = [...syntax, ...shiftFindings(previous, edits)].sort(compareFindings);
+    if (findings.length) published.set(doc.file, findings);
+    else published.delete(doc.file);
+    void connection.sendDiagnostics({
+      uri: doc.uri,
+      version: doc.version,
+      diagnostics: findings.map(toDiagnostic),
+    });
+    waitingForPause.add(doc.file);
+    if (pauseTimer) clearTimeout(pauseTimer);
+    pauseTimer = setTimeout(() => {
+      pauseTimer = undefined;
+      const files = [...waitingForPause];
+      waitingForPause.clear();
+      changed(files);
+    }, PAUSE_MS);
   }
 
   function changed(files: string[]): void {
@@ -219,7 +267,14 @@ export function startServer(connection: Connection): void {
       doc.text = reopened.text;
     }
     state!.sources.setOpen(doc.file, doc.syntax);
-    changed([doc.file]);
+    const edits = contentChanges.filter((c): c is { range: Range; text: string } => 'range' in c);
+    if (
+      doc.syntax &&
+      doc.syntax.text.length > SYNC_ANALYSIS_CHARS &&
+      edits.length === contentChanges.length
+    ) {
+      editedLargeDocument(doc, edits);
+    } else changed([doc.file]);
   });
 
   connection.onDidCloseTextDocument(({ textDocument: td }) => {
@@ -240,6 +295,9 @@ export function startServer(connection: Connection): void {
   });
 
   connection.onDidChangeWatchedFiles(({ changes }) => {
+    for (const feature of FEATURES) feature.watchedFilesChanged?.(changes.map((c) => filePath(c.uri)));
+    changes = changes.filter((c) => c.uri.endsWith('.nix'));
+    if (!changes.length) return;
     const files = changes.map((c) => filePath(c.uri));
     for (const f of files) state!.sources.invalidate(f);
     if (changes.some((c) => c.type !== FileChangeType.Changed)) refreshFileList();
@@ -255,6 +313,7 @@ export function startServer(connection: Connection): void {
   for (const feature of FEATURES) feature.register(connection, () => state);
 
   connection.onShutdown(() => {
+    if (pauseTimer) clearTimeout(pauseTimer);
     for (const d of docs.values()) d.syntax?.dispose();
     docs.clear();
   });

@@ -33,7 +33,13 @@ export interface ConfigurationEntry {
   system?: Value;
 }
 
-const key = (p: string[]) => p.join('\u0000');
+const keys = new WeakMap<string[], string>();
+/** Map key of an option path; definitions are shared between configurations, so the key is computed once. */
+const key = (p: string[]) => {
+  let k = keys.get(p);
+  if (k === undefined) keys.set(p, (k = p.join('\u0000')));
+  return k;
+};
 
 export function optionPath(dotted: string): string[] {
   return dotted.split('.');
@@ -50,6 +56,8 @@ export class NixosConfiguration {
     collected: CollectedModules,
     /** Every file the configuration's evaluation read. */
     readonly files: Set<string>,
+    /** Some of those files have syntax errors. */
+    readonly hasSyntaxErrors = false,
   ) {
     this.modules = collected.modules;
     this.definitions = collected.definitions;
@@ -71,6 +79,8 @@ export class NixosConfiguration {
    * define anything, so a rule about something *missing* must stay quiet.
    */
   get hasOpaqueModules(): boolean {
+    // A file with syntax errors is partly unknown: what its broken part defines cannot be seen.
+    if (this.hasSyntaxErrors) return true;
     return this.modules.some(
       (m) =>
         m.kind === 'unknown' || (m.kind === 'external' && !HARMLESS_EXTERNAL.some((re) => re.test(m.name))),
@@ -92,6 +102,27 @@ export class NixosConfiguration {
       for (const d of this.byPath.get(key(p.slice(0, i))) ?? []) if (d.value.t === 'unknown') return true;
     }
     return false;
+  }
+
+  /**
+   * Whether anything at or below a prefix is beyond nixkit: opaque at the prefix, a dynamic key or a value it
+   * cannot know anywhere inside, or a definition under a condition it cannot decide. Absence rules that read
+   * a whole subtree (every filesystem, every disko partition) stay quiet when this is true.
+   */
+  isUncertainUnder(dotted: string | string[]): boolean {
+    const p = typeof dotted === 'string' ? optionPath(dotted) : dotted;
+    if (this.isOpaqueAt([...p, '*'])) return true;
+    const under = (q: string[]) => q.length >= p.length && p.every((x, i) => q[i] === x);
+    if (this.dynamicPrefixes.some(under)) return true;
+    return this.definitions.some(
+      (d) =>
+        under(d.path) &&
+        (d.conditional ||
+          d.value.t === 'unknown' ||
+          d.value.t === 'external' ||
+          d.value.t === 'fn' ||
+          d.value.t === 'lambda'),
+    );
   }
 
   /** The value the module system would give an option, as far as nixkit can tell. */
@@ -130,11 +161,27 @@ export class NixosConfiguration {
   }
 
   /** Names defined directly below a prefix (`users.users` → alice, root), and whether that list may be incomplete. */
+  private byFirstKey?: Map<string, Definition[]>;
+
+  /** The definitions whose path starts with the same first key (rules ask about subtrees many times). */
+  private bucket(first: string | undefined): Definition[] {
+    if (first === undefined) return this.definitions;
+    if (!this.byFirstKey) {
+      this.byFirstKey = new Map();
+      for (const d of this.definitions) {
+        const list = this.byFirstKey.get(d.path[0]);
+        if (list) list.push(d);
+        else this.byFirstKey.set(d.path[0], [d]);
+      }
+    }
+    return this.byFirstKey.get(first) ?? [];
+  }
+
   children(dotted: string | string[]): { names: string[]; complete: boolean } {
     const p = typeof dotted === 'string' ? optionPath(dotted) : dotted;
     const names = new Set<string>();
     let complete = !this.isOpaqueAt([...p, '*']);
-    for (const d of this.definitions) {
+    for (const d of this.bucket(p[0])) {
       if (d.path.length > p.length && p.every((x, i) => d.path[i] === x)) names.add(d.path[p.length]);
       if (d.path.length === p.length && p.every((x, i) => d.path[i] === x) && d.value.t !== 'attrs')
         complete = false;
@@ -145,6 +192,6 @@ export class NixosConfiguration {
   /** Definitions at or below a prefix. */
   defsUnder(dotted: string | string[]): Definition[] {
     const p = typeof dotted === 'string' ? optionPath(dotted) : dotted;
-    return this.definitions.filter((d) => d.path.length >= p.length && p.every((x, i) => d.path[i] === x));
+    return this.bucket(p[0]).filter((d) => d.path.length >= p.length && p.every((x, i) => d.path[i] === x));
   }
 }

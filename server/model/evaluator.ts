@@ -167,15 +167,7 @@ export class Evaluator {
       if (t) return this.force(t);
       withs.push(...s.withs);
     }
-    // Lexical bindings win over `with`; the innermost `with` wins among them.
-    for (const w of withs) {
-      const v = this.force(w);
-      if (v.t === 'attrs') {
-        const t = v.attrs.get(name);
-        if (t) return this.force(t);
-        if (v.dynamic) return { t: 'unknown', path: [name], src };
-      } else return { t: 'unknown', path: [name], src };
-    }
+    // Builtins (`true`, `import`, ...) are bound in Nix's outermost lexical scope: `with lib;` cannot shadow them.
     switch (name) {
       case 'true':
         return { t: 'bool', v: true, src };
@@ -187,6 +179,15 @@ export class Evaluator {
         return { t: 'unknown', path: ['builtins'], src };
     }
     if (GLOBAL_FUNCTIONS.has(name)) return { t: 'fn', name, args: [], src };
+    // Lexical bindings win over `with`; the innermost `with` wins among them.
+    for (const w of withs) {
+      const v = this.force(w);
+      if (v.t === 'attrs') {
+        const t = v.attrs.get(name);
+        if (t) return this.force(t);
+        if (v.dynamic) return { t: 'unknown', path: [name], src };
+      } else return { t: 'unknown', path: [name], src };
+    }
     return { t: 'unknown', path: [name], src };
   }
 

@@ -94,6 +94,8 @@ function diskoFileSystems(config: NixosConfiguration, force: (t: Thunk) => Value
     const p = d.path;
     const last = p[p.length - 1];
     if (last !== 'mountpoint' || d.value.t !== 'str') continue;
+    // ZFS properties (`options.mountpoint = "legacy"`, `rootFsOptions.mountpoint = "none"`) are not mounts.
+    if (NOT_MOUNTS.has(p[p.length - 2]) || !d.value.v.startsWith('/')) continue;
     const base = p.slice(0, -1);
     const sibling = (k: string) => config.defs([...base, k]);
     const format = field(sibling('format'));
@@ -106,12 +108,38 @@ function diskoFileSystems(config: NixosConfiguration, force: (t: Thunk) => Value
         ? format
         : isNodev
           ? field(sibling('fsType'))
-          : { unknown: type.value !== 'filesystem' && type.value !== undefined },
+          : (impliedFsType(p, type.value) ?? {
+              unknown: type.value !== 'filesystem' && type.value !== undefined,
+            }),
       at: d.value.src ?? d.at,
       origin: 'disko',
       conditional: d.conditional,
     });
   }
+  // `disko.devices.nodev."/tmp" = { fsType = "tmpfs"; }`: the name is the mount point unless one is given.
+  const { names } = config.children('disko.devices.nodev');
+  for (const name of names) {
+    const base = ['disko', 'devices', 'nodev', name];
+    if (config.defs([...base, 'mountpoint']).length || !name.startsWith('/')) continue;
+    const defs = config.defsUnder(base);
+    out.push({
+      mountPoint: name,
+      device: { value: 'none', unknown: false },
+      fsType: field(config.defs([...base, 'fsType'])),
+      at: defs.find((d) => d.pathAt[3])?.pathAt[3] ?? defs[0]?.at,
+      origin: 'disko',
+      conditional: defs.every((d) => d.conditional),
+    });
+  }
   void force;
   return out;
 }
+
+/** Mounts whose type follows from where they sit: btrfs subvolumes, ZFS datasets and pools. */
+function impliedFsType(p: string[], type: string | undefined): FsField | undefined {
+  if (p[p.length - 3] === 'subvolumes' || type === 'btrfs') return { value: 'btrfs', unknown: false };
+  if (type === 'zfs_fs' || type === 'zpool' || p[2] === 'zpool') return { value: 'zfs', unknown: false };
+  return undefined;
+}
+
+const NOT_MOUNTS = new Set(['options', 'rootFsOptions', 'mountOptions', 'extraArgs']);

@@ -52,6 +52,21 @@ export interface CollectedModules {
   dynamicPrefixes: string[][];
 }
 
+interface ModuleResult {
+  definitions: Definition[];
+  dynamicPrefixes: string[][];
+  imports: Thunk[];
+}
+
+const resultsByEvaluator = new WeakMap<Evaluator, Map<string, ModuleResult>>();
+
+/** Per evaluation (one flake): what each module file defined, shared by the flake's configurations. */
+function moduleResults(ev: Evaluator): Map<string, ModuleResult> {
+  let m = resultsByEvaluator.get(ev);
+  if (!m) resultsByEvaluator.set(ev, (m = new Map()));
+  return m;
+}
+
 export function collectModules(
   ev: Evaluator,
   roots: Thunk[],
@@ -109,10 +124,22 @@ export function collectModules(
 
   while (queue.length) {
     const { thunk, ref } = queue.shift()!;
-    let v = ev.force(thunk);
     const moduleFile = ref.kind === 'file' || ref.kind === 'inline' ? ref.file : undefined;
+    const cached = ref.kind === 'file' ? moduleResults(ev).get(ref.file) : undefined;
+    if (cached) {
+      // The same file in another configuration of this flake, not depending on its specialArgs.
+      out.definitions.push(...cached.definitions);
+      out.dynamicPrefixes.push(...cached.dynamicPrefixes);
+      for (const i of cached.imports) enqueue(i, moduleFile);
+      continue;
+    }
+    let v = ev.force(thunk);
+    let dependsOnArgs = false;
     if (v.t === 'lambda') {
       const fn = v;
+      // A module that names a specialArg (or takes them all with `args@`) may differ between configurations.
+      dependsOnArgs =
+        !!fn.expr.param || !!fn.expr.formals?.some((f) => specialAttrs?.has(f.name.name)) || !fn.expr.formals;
       v = ev.callLambda(fn.expr, fn.env, fn.file, known({ t: 'unknown' }), (name) => {
         const special = specialAttrs?.get(name);
         if (special) return special;
@@ -120,7 +147,21 @@ export function collectModules(
         return known({ t: 'unknown', path: [name] });
       });
     }
-    collectModuleBody(ev, v, moduleFile, out, (item) => enqueue(item, moduleFile));
+    const local: CollectedModules = { modules: [], definitions: [], dynamicPrefixes: [] };
+    const imports: Thunk[] = [];
+    collectModuleBody(ev, v, moduleFile, local, (item) => {
+      imports.push(item);
+      enqueue(item, moduleFile);
+    });
+    out.definitions.push(...local.definitions);
+    out.dynamicPrefixes.push(...local.dynamicPrefixes);
+    if (ref.kind === 'file' && !dependsOnArgs) {
+      moduleResults(ev).set(ref.file, {
+        definitions: local.definitions,
+        dynamicPrefixes: local.dynamicPrefixes,
+        imports,
+      });
+    }
   }
   return out;
 }

@@ -117,7 +117,8 @@ export class Project {
       for (const f of ev.filesRead) if (!before.has(f) || f === file) own.add(f);
       for (const m of collected.modules) if (m.kind === 'file' || m.kind === 'missing') own.add(m.file);
       for (const f of own) files.add(f);
-      configurations.push(new NixosConfiguration(d.entry, collected, own));
+      const broken = [...own].some((f) => this.sources.parsed(f)?.hasSyntaxErrors);
+      configurations.push(new NixosConfiguration(d.entry, collected, own, broken));
     }
     for (const f of ev.filesRead) files.add(f);
     return { file, kind, evaluator: ev, configurations, files };

@@ -6,13 +6,21 @@ import type { NixosConfiguration } from '../model/configuration';
 import type { AnalysisUnit, Project } from '../model/project';
 import type { SourceProvider } from '../model/sources';
 import type { Report, Rule } from './rule';
+import type { ProbeReport } from '../../extension/engine/probe/probe-parse';
+import { attachProbe } from './probe-facts';
 
 export interface RuleSettings {
   /** Per-code severity overrides; `off` disables a rule. */
   severity?: Record<string, Severity | 'off'>;
 }
 
-function toFinding(rule: Rule, r: Report, sources: SourceProvider, severity: Severity): Finding | undefined {
+function toFinding(
+  rule: Rule,
+  r: Report,
+  sources: SourceProvider,
+  severity: Severity,
+  overridden = false,
+): Finding | undefined {
   const parsed = sources.parsed(r.at.file);
   if (!parsed) return undefined;
   const rangeIn = (file: string, span: { start: number; end: number }) => {
@@ -23,7 +31,7 @@ function toFinding(rule: Rule, r: Report, sources: SourceProvider, severity: Sev
   return {
     file: r.at.file,
     range,
-    severity,
+    severity: r.severity && !overridden ? r.severity : severity,
     code: rule.code,
     message: r.message,
     related: r.related
@@ -43,14 +51,23 @@ function severityOf(rule: Rule, settings: RuleSettings): Severity | 'off' {
   return settings.severity?.[rule.code] ?? rule.severity;
 }
 
+/** Whether the user set this rule's severity (then a report's own severity does not apply). */
+function overridden(rule: Rule, settings: RuleSettings): boolean {
+  return settings.severity?.[rule.code] !== undefined;
+}
+
 export function runConfigurationRules(
   rules: Rule[],
   unit: AnalysisUnit,
   config: NixosConfiguration,
   project: Project,
   settings: RuleSettings = {},
+  /** The probe of the configuration's target machine, when one is attached. */
+  probe?: ProbeReport,
 ): Finding[] {
   const out: Finding[] = [];
+  // Helpers that rules share (stable device names) find the probe through the configuration.
+  attachProbe(config, probe);
   for (const rule of rules) {
     const severity = severityOf(rule, settings);
     if (!rule.checkConfiguration || severity === 'off') continue;
@@ -58,10 +75,11 @@ export function runConfigurationRules(
       config,
       unit,
       project,
+      probe,
       sources: project.sources,
       force: (t) => unit.evaluator.force(t),
       report: (r) => {
-        const f = toFinding(rule, r, project.sources, severity);
+        const f = toFinding(rule, r, project.sources, severity, overridden(rule, settings));
         if (f) out.push(f);
       },
     });
@@ -74,6 +92,8 @@ export function runFileRules(
   file: string,
   sources: SourceProvider,
   settings: RuleSettings = {},
+  /** The configurations that read a file (for rules that fix a file with what its configurations know). */
+  configurationsOf: (file: string) => NixosConfiguration[] = () => [],
 ): Finding[] {
   const parsed = sources.parsed(file);
   if (!parsed) return [];
@@ -85,8 +105,9 @@ export function runFileRules(
       file,
       parsed,
       text: parsed.lines.text,
+      configurations: () => configurationsOf(file),
       report: (r) => {
-        const f = toFinding(rule, r, sources, severity);
+        const f = toFinding(rule, r, sources, severity, overridden(rule, settings));
         if (f) out.push(f);
       },
     });
@@ -109,7 +130,7 @@ export function runProjectRules(
       files,
       sources: project.sources,
       report: (r) => {
-        const f = toFinding(rule, r, project.sources, severity);
+        const f = toFinding(rule, r, project.sources, severity, overridden(rule, settings));
         if (f) out.push(f);
       },
     });

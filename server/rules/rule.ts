@@ -5,6 +5,7 @@ import type { NixosConfiguration } from '../model/configuration';
 import type { AnalysisUnit, Project } from '../model/project';
 import type { ParsedFile, SourceProvider } from '../model/sources';
 import type { Source, Thunk, Value } from '../model/value';
+import type { ProbeReport } from '../../extension/engine/probe/probe-parse';
 
 export interface RuleExample {
   /** Files by path relative to the workspace root; a `flake.nix` or `configuration.nix` roots the configuration. */
@@ -14,6 +15,11 @@ export interface RuleExample {
    * examples this is omitted: the rule must report nothing.
    */
   expect?: string[];
+  /**
+   * A probe of the target, for probe-aware rules: the example test saves it as `.nixkit/hosts/<name>.json` for the
+   * example's configuration(s), as the probe panel does.
+   */
+  probe?: ProbeReport;
 }
 
 export interface RuleEdit {
@@ -30,6 +36,11 @@ export interface RuleFix {
 export interface Report {
   at: Source;
   message: string;
+  /**
+   * This finding's severity when it differs from the rule's default (a renamed option warns, a removed one
+   * fails evaluation). A severity the user set for the rule in settings still wins.
+   */
+  severity?: Severity;
   fixes?: RuleFix[];
   related?: { at: Source; message: string }[];
 }
@@ -39,6 +50,8 @@ export interface ConfigurationContext {
   unit: AnalysisUnit;
   project: Project;
   sources: SourceProvider;
+  /** The probe of the machine this configuration is for, when one is attached (`.nixkit/hosts/<name>.json`). */
+  probe?: ProbeReport;
   /** Forces a lazy value (list items, attribute values) of this configuration's evaluation. */
   force(t: Thunk): Value;
   report(r: Report): void;
@@ -48,6 +61,8 @@ export interface FileContext {
   file: string;
   parsed: ParsedFile;
   text: string;
+  /** The configurations whose evaluation reads this file (empty when none does, or outside a workspace). */
+  configurations(): NixosConfiguration[];
   report(r: Report): void;
 }
 

@@ -19,6 +19,7 @@ export class SyntaxDocument {
   private lines: LineIndex;
   private ast?: SourceFile;
   private errors?: SyntaxProblem[];
+  private quickErrors?: SyntaxProblem[];
   private semantic?: SemanticProblem[];
 
   constructor(
@@ -52,7 +53,7 @@ export class SyntaxDocument {
       const startIndex = this.lines.offsetAt(change.range.start);
       const oldEndIndex = this.lines.offsetAt(change.range.end);
       const newText = this.textValue.slice(0, startIndex) + change.text + this.textValue.slice(oldEndIndex);
-      const newLines = new LineIndex(newText);
+      const newLines = this.lines.edited(startIndex, oldEndIndex, change.text.length, newText);
       const edit: Edit = {
         startIndex,
         oldEndIndex,
@@ -70,12 +71,22 @@ export class SyntaxDocument {
     }
     this.ast = undefined;
     this.errors = undefined;
+    this.quickErrors = undefined;
     this.semantic = undefined;
   }
 
-  syntaxProblems(): SyntaxProblem[] {
-    this.errors ??= syntaxErrors(this.tree, this.textValue, this.firstError);
-    return this.errors;
+  /**
+   * The syntax errors. `thorough` (the default) also runs Nix's grammar over a file tree-sitter accepted; the
+   * language server skips that on keystrokes in large files and catches up when typing pauses.
+   */
+  syntaxProblems(thorough = true): SyntaxProblem[] {
+    if (thorough) {
+      this.errors ??= syntaxErrors(this.tree, this.textValue, this.firstError, true);
+      return this.errors;
+    }
+    if (this.errors) return this.errors;
+    this.quickErrors ??= syntaxErrors(this.tree, this.textValue, this.firstError, false);
+    return this.quickErrors;
   }
 
   /** Nix's parse-time checks (duplicates, undefined variables); only meaningful on a tree without errors. */

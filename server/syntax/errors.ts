@@ -16,9 +16,17 @@ export interface FirstError {
   start: number;
   end: number;
   message: string;
+  /** Where Nix itself reports it, when that differs from `start` (at the end of the file: the last lexeme). */
+  nixOffset?: number;
 }
 
-const OPENERS: Record<string, string> = { '{': '}', '${': '}', '[': ']', '(': ')' };
+// A prototype-less map: `'toString' in OPENERS` must be false for an identifier called toString.
+const OPENERS: Record<string, string> = Object.assign(Object.create(null) as Record<string, string>, {
+  '{': '}',
+  '${': '}',
+  '[': ']',
+  '(': ')',
+});
 const CLOSERS = new Set(['}', ']', ')']);
 const MAX_PROBLEMS = 50;
 const PIPE_MESSAGE =
@@ -37,24 +45,36 @@ export function syntaxErrors(
   tree: Tree,
   text: string,
   firstError?: (text: string) => FirstError | null,
+  /** Also ask Nix's grammar when tree-sitter found nothing (it accepts a few things Nix refuses, like `a == b == c`). */
+  thorough = true,
 ): SyntaxProblem[] {
   const root = tree.rootNode;
-  if (!root.hasError) return [];
-  const leaves = collectLeaves(root);
-  const problems: SyntaxProblem[] = [];
-
+  if (!root.hasError && !(firstError && thorough)) return [];
   // Nix's own grammar (recognizer.ts) has the last word on whether and where the file is broken; tree-sitter's
   // recovery then only adds the later, independent mistakes.
-  const precise = firstError ? firstError(text) : null;
-  if (firstError && !precise) return [];
+  const found = firstError ? firstError(text) : null;
+  if (firstError && !found) return [];
+  const precise =
+    found && found.nixOffset !== undefined && found.nixOffset < found.start
+      ? { ...found, start: found.nixOffset, end: Math.max(found.end, found.nixOffset) }
+      : found;
+  if (!root.hasError && precise)
+    return [
+      refineMissingSemicolon(
+        { span: { start: precise.start, end: precise.end }, message: precise.message },
+        text,
+      ),
+    ];
+  const leaves = collectLeaves(root);
+  const problems: SyntaxProblem[] = [];
   const unclosed = findUnclosed(leaves, text);
   let cutoff = Infinity; // tree-sitter sites after an unclosed bracket are its cascade
 
   if (unclosed && (!precise || unclosed.start <= precise.start)) {
-    const closer = OPENERS[unclosed.type];
+    const bracket = bracketOf(unclosed) ?? unclosed.text;
     problems.push({
       span: { start: unclosed.start, end: unclosed.end },
-      message: `'${unclosed.type}' is not closed (expected '${closer}')`,
+      message: `'${bracket}' is not closed (expected '${OPENERS[bracket] ?? '}'}')`,
       related: {
         span: { start: text.length, end: text.length },
         message: 'the file ends before it is closed',
@@ -85,6 +105,18 @@ export function syntaxErrors(
     problems.map((p) => refineMissingSemicolon(p, text)),
     text,
   );
+}
+
+/** A line without its trailing `# comment` (a `#` inside a string does not start one), right-trimmed. */
+function codeBeforeComment(line: string): string {
+  let inString = false;
+  for (let k = 0; k < line.length; k++) {
+    const c = line[k];
+    if (c === '\\' && inString) k++;
+    else if (c === '"') inString = !inString;
+    else if (c === '#' && !inString && (k === 0 || /\s/.test(line[k - 1]))) return line.slice(0, k).trimEnd();
+  }
+  return line.trimEnd();
 }
 
 /** Keeps the first finding of each line: a broken line yields one message, not one per recovered fragment. */
@@ -128,6 +160,9 @@ function refineMissingSemicolon(p: SyntaxProblem, text: string): SyntaxProblem {
       i = ls - 1;
       continue;
     }
+    // A trailing comment: the `;` belongs before it.
+    const code = codeBeforeComment(text.slice(ls, i + 1));
+    i = ls + code.length - 1;
     break;
   }
   if (

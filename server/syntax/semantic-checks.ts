@@ -82,14 +82,22 @@ class Checker {
         case 'attrs': {
           this.duplicates(e.bindings, e.inherits);
           const inner: Scope | null = e.rec
-            ? { names: this.boundNames(e.bindings, e.inherits), parent: scope }
+            ? {
+                names: this.boundNames(e.bindings, e.inherits),
+                isWith: hasDynamicKey(e.bindings),
+                parent: scope,
+              }
             : scope;
           this.bindingExprs(e.bindings, e.inherits, inner, scope, push);
           break;
         }
         case 'let': {
           this.duplicates(e.bindings, e.inherits);
-          const inner: Scope = { names: this.boundNames(e.bindings, e.inherits), parent: scope };
+          const inner: Scope = {
+            names: this.boundNames(e.bindings, e.inherits),
+            isWith: hasDynamicKey(e.bindings),
+            parent: scope,
+          };
           this.bindingExprs(e.bindings, e.inherits, inner, scope, push);
           push(e.body, inner);
           break;
@@ -137,10 +145,12 @@ class Checker {
             code: 'syntax-error',
             message: 'dynamic attributes not allowed in inherit',
           });
-        } else if (!inh.from && k.name !== undefined && this.resolve(k.name, outer) === 'unbound') {
-          // `inherit x;` reads x from the enclosing scope, even inside `rec` and `let`.
+        } else if (!inh.from && k.name && this.resolve(k.name, outer) === 'unbound') {
+          // `inherit x;` reads x from the enclosing scope, even inside `rec` and `let`. Nix reports it where the
+          // inherit begins; so do we (the name's own span follows).
           this.problems.push({
-            span: k.span,
+            // Nix points at the character just before `inherit`.
+            span: { start: Math.max(0, inh.span.start - 1), end: k.span.end },
             code: 'undefined-variable',
             message: `undefined variable '${k.name}'`,
           });
@@ -189,13 +199,19 @@ class Checker {
     inherits: Inherit[],
     prefix: AttrKey[],
     report: boolean,
+    merged = false,
   ): void {
+    // Without inherits the bindings are the definitions, already in source order (the common case: no copies).
+    if (inherits.length === 0 && inSourceOrder(bindings)) {
+      for (const b of bindings) this.insert(level, b.path, b.value, prefix, report, merged);
+      return;
+    }
     const defs: { start: number; keys: AttrKey[]; value?: Expr }[] = [];
     for (const i of inherits)
       for (const k of i.names) if (k.name !== undefined) defs.push({ start: k.span.start, keys: [k] });
     for (const b of bindings) defs.push({ start: b.span.start, keys: b.path, value: b.value });
     defs.sort((a, b) => a.start - b.start);
-    for (const d of defs) this.insert(level, d.keys, d.value, prefix, report);
+    for (const d of defs) this.insert(level, d.keys, d.value, prefix, report, merged);
   }
 
   private insert(
@@ -204,6 +220,7 @@ class Checker {
     value: Expr | undefined,
     prefix: AttrKey[],
     report: boolean,
+    merged: boolean,
   ): void {
     let level = top;
     for (let i = 0; i < keys.length; i++) {
@@ -216,7 +233,16 @@ class Checker {
           level.set(key.name, node);
           level = node.children!;
         } else if (existing.children) level = existing.children;
-        else return this.reportDuplicate([...prefix, ...keys], prefix.length + i, key, existing, report);
+        else
+          return this.reportDuplicate(
+            [...prefix, ...keys],
+            prefix.length + i,
+            key,
+            existing,
+            report,
+            prefix.length,
+            merged,
+          );
         continue;
       }
       const v = value ? unwrapParens(value) : undefined;
@@ -230,8 +256,17 @@ class Checker {
         level.set(key.name, node);
       } else if (existing.children && attrs) {
         // Merge into the earlier set; a key repeated inside is a duplicate.
-        this.insertAll(existing.children, attrs.bindings, attrs.inherits, [...prefix, ...keys], report);
-      } else this.reportDuplicate([...prefix, ...keys], prefix.length + i, key, existing, report);
+        this.insertAll(existing.children, attrs.bindings, attrs.inherits, [...prefix, ...keys], report, true);
+      } else
+        this.reportDuplicate(
+          [...prefix, ...keys],
+          prefix.length + i,
+          key,
+          existing,
+          report,
+          prefix.length,
+          merged,
+        );
     }
   }
 
@@ -241,19 +276,41 @@ class Checker {
     at: AttrKey,
     first: AttrNode,
     report: boolean,
+    /** Index in `keys` of the binding's own first key. */
+    firstKey: number,
+    /** Found while merging a second set into an earlier one: Nix reports these at the earlier definition. */
+    merged: boolean,
   ): void {
     if (!report) return;
     const path = keys
       .slice(0, upto + 1)
       .map((k) => k.name ?? '${…}')
       .join('.');
+    // Nix reports a duplicate where the binding's attribute path starts (`a` in `a.b.c = …`).
+    const start = Math.min(at.span.start, keys[firstKey]?.span.start ?? at.span.start);
     this.problems.push({
-      span: at.span,
+      // Within a merged set Nix points one character before the earlier key.
+      span: merged
+        ? { start: Math.max(0, first.span.start - 1), end: first.span.end }
+        : { start, end: at.span.end },
       code: 'duplicate-definition',
       message: `attribute '${path}' is already defined`,
-      related: { span: first.span, message: 'first defined here' },
+      related: merged
+        ? { span: at.span, message: 'defined again here' }
+        : { span: first.span, message: 'first defined here' },
     });
   }
+}
+
+/** `let ${x} = …;` may bind any name: like `with`, it makes unknown names possibly defined. */
+function hasDynamicKey(bindings: Binding[]): boolean {
+  return bindings.some((b) => b.path[0] && b.path[0].name === undefined);
+}
+
+function inSourceOrder(bindings: Binding[]): boolean {
+  for (let i = 1; i < bindings.length; i++)
+    if (bindings[i].span.start < bindings[i - 1].span.start) return false;
+  return true;
 }
 
 function unwrapParens(e: Expr): Expr {

@@ -62,6 +62,8 @@ export interface CodeServerOptions {
   linkExtension?: boolean;
   /** Default folder code-server opens when the URL names none. */
   folder?: string;
+  /** Extra environment for code-server and its extension hosts (e.g. HOME with a test ~/.ssh). */
+  env?: Record<string, string>;
 }
 
 export interface CodeServer {
@@ -115,6 +117,7 @@ export async function startCodeServer(opts: CodeServerOptions = {}): Promise<Cod
     XDG_DATA_HOME: data,
     // No extension gallery: nothing here may reach beyond 127.0.0.1 (and the failed lookups flood the log).
     EXTENSIONS_GALLERY: '{}',
+    ...opts.env,
   };
   // Its own process group, so stop() also ends the extension hosts, the language server and file watchers.
   const child = spawn(CODE_SERVER, args, { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -15,7 +15,7 @@ import {
 } from 'vscode-languageserver-protocol/node';
 import { REPO_ROOT, tempDir } from '../helpers';
 
-const URI = 'file:///tmp/nixkit-protocol/configuration.nix';
+const URI = 'file:///tmp/nixkit-protocol/module.nix';
 
 interface Server {
   proc: ChildProcess;

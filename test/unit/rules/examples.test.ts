@@ -15,12 +15,27 @@ async function findingsOf(example: RuleExample) {
     fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
     fs.writeFileSync(path.join(dir, rel), text);
   }
+  if (example.probe) writeProbe(dir, example);
   const result = await checkPaths([dir]);
   fs.rmSync(dir, { recursive: true, force: true });
   return result.findings.map((f) => ({
     ...f,
     where: `${path.relative(dir, f.file)}:${f.range.start.line + 1}`,
   }));
+}
+
+/** Saves the example's probe as the probe panel does, for each configuration: `.nixkit/hosts/<name>.json`. */
+function writeProbe(dir: string, example: RuleExample) {
+  const names = new Set<string>();
+  for (const [rel, text] of Object.entries(example.files)) {
+    if (path.basename(rel) === 'configuration.nix')
+      names.add(path.basename(path.dirname(path.join(dir, rel))));
+    if (path.basename(rel) === 'flake.nix')
+      for (const m of text.matchAll(/nixosConfigurations\.("?)([\w-]+)\1/g)) names.add(m[2]);
+  }
+  fs.mkdirSync(path.join(dir, '.nixkit', 'hosts'), { recursive: true });
+  for (const name of names)
+    fs.writeFileSync(path.join(dir, '.nixkit', 'hosts', `${name}.json`), JSON.stringify(example.probe));
 }
 
 for (const rule of RULES) {

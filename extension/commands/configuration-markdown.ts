@@ -1,0 +1,181 @@
+// Renders the nixkit/configurations answer as Markdown for "NixOS: Show Configuration". Pure (no `vscode`),
+// so unit tests can check it.
+import type {
+  ConfigurationSummary,
+  ConfigurationsResult,
+  FileSystemSummary,
+  Location,
+  LoginMethod,
+  ResolvedSetting,
+} from '../../server/protocol/lsp-ext';
+
+/** Relative display paths: file URIs under `root` (a folder URI) lose the prefix. */
+export function renderConfigurations(result: ConfigurationsResult, root?: string): string {
+  const list = result.configurations;
+  const out: string[] = ['# NixOS configurations', ''];
+  if (!list.length) {
+    out.push(
+      'nixkit found no NixOS configuration in this workspace: no `nixosConfigurations` in a `flake.nix`, and no',
+      'standalone `configuration.nix`.',
+      '',
+    );
+    return out.join('\n');
+  }
+  const rel = (uri: string) => shortPath(uri, root);
+  const link = (loc: Location | undefined, text: string) =>
+    loc ? `[${escape(text)}](${loc.uri}#L${loc.range.start.line + 1})` : escape(text);
+  if (list.length > 1) {
+    out.push(...list.map((c) => `- [${escape(c.name)}](#${anchor(c.name)}) (${rel(c.location.uri)})`), '');
+  }
+  for (const c of list) out.push(...section(c, rel, link));
+  return out.join('\n');
+}
+
+function section(
+  c: ConfigurationSummary,
+  rel: (uri: string) => string,
+  link: (loc: Location | undefined, text: string) => string,
+): string[] {
+  const out: string[] = [];
+  const where = `${c.location.uri}#L${c.location.range.start.line + 1}`;
+  const origin =
+    c.kind === 'flake'
+      ? `[\`nixosConfigurations.${c.name}\` in ${escape(rel(c.location.uri))}](${where})`
+      : `[${escape(rel(c.location.uri))}](${where})`;
+  out.push(`## ${escape(c.name)}`, '', `Declared as ${origin}.`, '');
+  const f = c.findings;
+  const counts = [
+    f.error && `${f.error} error${f.error > 1 ? 's' : ''}`,
+    f.warning && `${f.warning} warning${f.warning > 1 ? 's' : ''}`,
+  ].filter(Boolean);
+  if (counts.length) out.push(`**Problems in its files:** ${counts.join(', ')} (see the Problems view).`, '');
+
+  const rows: [string, string][] = [];
+  rows.push(['Platform', setting(c.platform, link)]);
+  rows.push(['Bootloader', bootloader(c, link)]);
+  if (c.bootloader.efi || c.esp) {
+    rows.push(['ESP mount point (efiSysMountPoint)', setting(c.efiSysMountPoint, link)]);
+    rows.push(['EFI System Partition', c.esp ? fs(c.esp, link) : 'none (no vfat filesystem)']);
+  }
+  rows.push(['Root filesystem', c.rootFileSystem ? fs(c.rootFileSystem, link) : 'nothing is mounted at `/`']);
+  rows.push([
+    'Swap',
+    c.swap.length
+      ? c.swap.map((s) => link(s.location, s.device ?? '(not known statically)')).join(', ')
+      : 'none',
+  ]);
+  rows.push(['stateVersion', setting(c.stateVersion, link)]);
+  out.push('| | |', '|---|---|', ...rows.map(([k, v]) => `| ${k} | ${v} |`), '');
+
+  const others = c.fileSystems.filter((x) => x.mountPoint !== '/' && x.mountPoint !== c.esp?.mountPoint);
+  if (others.length) {
+    out.push('### Other filesystems', '');
+    out.push(...others.map((x) => `- ${fs(x, link)}`), '');
+  }
+
+  out.push('### Who can log in', '');
+  const users = c.users.map((u) => {
+    const how = u.methods.length
+      ? u.methods.map(loginText).join(', ')
+      : u.name === 'root'
+        ? 'no password or key (root cannot log in)'
+        : '**no way to log in**';
+    const role = u.name === 'root' ? '' : u.admin ? ' (wheel: may use sudo)' : '';
+    return `- ${link(u.location, u.name)}${role}: ${how}`;
+  });
+  out.push(...users, '');
+  if (!c.users.some((u) => u.admin && u.methods.length))
+    out.push('> Neither root nor a member of `wheel` has a password or SSH key nixkit can see.', '');
+
+  if (c.externalModules.length || c.unreadableModules.length) {
+    out.push('### Modules nixkit did not read', '');
+    out.push(
+      'They may set any of the values above; nixkit stays quiet about what they could change.',
+      '',
+      ...c.externalModules.map((m) => `- \`${m}\``),
+      ...c.unreadableModules.map((m) => `- ${link(m.location, m.description)}`),
+      '',
+    );
+  }
+
+  out.push(`### Files (${c.files.length})`, '', ...c.files.map((u) => `- [${escape(rel(u))}](${u})`), '');
+  return out;
+}
+
+function setting(s: ResolvedSetting, link: (loc: Location | undefined, text: string) => string): string {
+  const from = s.from ? ` (${'`'}${s.from}${'`'})` : '';
+  if (s.state === 'known') return `${link(s.location, s.value ?? '')}${from}`;
+  if (s.state === 'unknown') return `not known statically${from}`;
+  return s.value !== undefined ? `${escape(s.value)} (default)` : 'not set';
+}
+
+function bootloader(
+  c: ConfigurationSummary,
+  link: (loc: Location | undefined, text: string) => string,
+): string {
+  const b = c.bootloader;
+  switch (b.kind) {
+    case 'systemd-boot':
+      return link(b.location, 'systemd-boot (UEFI)');
+    case 'grub': {
+      const devices = b.grubDevices?.length
+        ? `device ${b.grubDevices.map((d) => `\`${d}\``).join(', ')}`
+        : 'no device';
+      return link(b.location, `GRUB${b.efi ? ' with EFI support' : ' (BIOS)'}`) + `, ${devices}`;
+    }
+    case 'extlinux':
+      return link(b.location, 'extlinux (U-Boot)');
+    case 'limine':
+      return link(b.location, 'Limine');
+    case 'none':
+      return '**none enabled**';
+    default:
+      return 'not known statically';
+  }
+}
+
+function fs(f: FileSystemSummary, link: (loc: Location | undefined, text: string) => string): string {
+  const what = [
+    f.device ?? (f.origin === 'disko' ? 'a disko partition' : 'device not known'),
+    f.fsType && `(${f.fsType})`,
+  ]
+    .filter(Boolean)
+    .join(' ');
+  return `${link(f.location, f.mountPoint)}: ${escape(what)}${f.conditional ? ' — only under a condition' : ''}`;
+}
+
+function loginText(m: LoginMethod): string {
+  switch (m) {
+    case 'sshKey':
+      return 'SSH key';
+    case 'password':
+      return 'password (clear text)';
+    case 'initialPassword':
+      return 'initial password (clear text)';
+    case 'hashedPassword':
+      return 'password hash';
+    case 'initialHashedPassword':
+      return 'initial password hash';
+    case 'hashedPasswordFile':
+      return 'password hash file';
+    default:
+      return 'a credential nixkit cannot read';
+  }
+}
+
+function shortPath(uri: string, root: string | undefined): string {
+  const r = root?.replace(/\/$/, '');
+  if (r && uri.startsWith(r + '/')) return decodeURIComponent(uri.slice(r.length + 1));
+  return decodeURIComponent(uri.replace(/^file:\/\//, ''));
+}
+
+function escape(s: string): string {
+  return s.replace(/([\\`*[\]<>|])/g, '\\$1');
+}
+
+function anchor(name: string): string {
+  return name
+    .toLowerCase()
+    .replace(/[^\w\- ]/g, '')
+    .replace(/ /g, '-');
+}

@@ -1,0 +1,61 @@
+// The nixkit/configurations request: every NixOS configuration of the workspace with what it will install
+// (for "NixOS: Show Configuration"). The model computes the summary; this turns its places into LSP locations.
+import type { Location } from 'vscode-languageserver/node';
+import { summarize } from '../../model/summary';
+import type { Source } from '../../model/value';
+import {
+  ConfigurationsRequest,
+  type ConfigurationsParams,
+  type ConfigurationsResult,
+  type ConfigurationSummary,
+} from '../../protocol/lsp-ext';
+import type { ServerState } from '../server';
+import type { Feature } from './index';
+import { fileOfUri, uriOfFile } from './util';
+
+export function configurations(state: ServerState, params: ConfigurationsParams = {}): ConfigurationsResult {
+  const only = params.uri ? fileOfUri(state, params.uri) : undefined;
+  const locate = (src: Source | undefined): Location | undefined => {
+    if (!src) return undefined;
+    const parsed = state.sources.parsed(src.file);
+    return parsed ? { uri: uriOfFile(state, src.file), range: parsed.lines.rangeOf(src.span) } : undefined;
+  };
+  const out: ConfigurationSummary[] = [];
+  for (const unit of state.analysis.project.analysisUnits) {
+    for (const config of unit.configurations) {
+      if (only && !config.files.has(only)) continue;
+      const files = [...config.files].sort();
+      const findings = { error: 0, warning: 0, information: 0, hint: 0 };
+      for (const f of files) for (const x of state.published.get(f) ?? []) findings[x.severity]++;
+      let summary;
+      try {
+        summary = summarize(config, (t) => unit.evaluator.force(t), locate);
+      } catch {
+        continue; // a bug in one summary must not hide the other configurations
+      }
+      out.push({
+        name: config.name,
+        kind: config.entry.kind,
+        location: locate(config.entry.at) ?? {
+          uri: uriOfFile(state, config.entry.file),
+          range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+        },
+        files: files.map((f) => uriOfFile(state, f)),
+        ...summary,
+        findings,
+      });
+    }
+  }
+  out.sort((a, b) => a.name.localeCompare(b.name) || a.location.uri.localeCompare(b.location.uri));
+  return { configurations: out };
+}
+
+export const configurationsFeature: Feature = {
+  capabilities: {},
+  register(connection, state) {
+    connection.onRequest(ConfigurationsRequest, (params) => {
+      const s = state();
+      return s ? configurations(s, params ?? {}) : { configurations: [] };
+    });
+  },
+};

@@ -1,0 +1,96 @@
+import {
+  absenceUnsure,
+  allFileSystems,
+  diskoSetsGrubDevices,
+  isImageOrContainer,
+  isSharedModule,
+  loaderFacts,
+  rootFileSystem,
+} from './boot-facts';
+import type { Rule } from './rule';
+
+export const bootloaderMissing: Rule = {
+  code: 'bootloader-missing',
+  severity: 'error',
+  title: 'No bootloader is configured',
+  explanation:
+    'An installed NixOS machine boots through a bootloader that the install writes: systemd-boot, GRUB, ' +
+    'extlinux, Limine, rEFInd or an external one. NixOS enables GRUB when no other loader is chosen, but GRUB ' +
+    'then has no disk to install to and the build stops; and when GRUB is switched off with nothing in its ' +
+    'place, `nixos-install` completes without installing any bootloader, and the machine does not start. ' +
+    'Choose one: systemd-boot for UEFI machines, GRUB with `boot.loader.grub.device` for BIOS ones. ' +
+    'Containers, VMs and images, which boot some other way, are not reported. When GRUB is chosen but lacks ' +
+    'its device, grub-device-missing reports that instead.',
+  bad: {
+    files: {
+      'configuration.nix': `{ config, pkgs, ... }:
+{
+  imports = [ ./hardware-configuration.nix ];
+  boot.loader.grub.enable = false;
+  boot.loader.efi.canTouchEfiVariables = true;
+  networking.hostName = "nas";
+  system.stateVersion = "24.05";
+}
+`,
+      'hardware-configuration.nix': `{ config, lib, pkgs, modulesPath, ... }:
+{
+  fileSystems."/" = { device = "/dev/disk/by-label/nixos"; fsType = "ext4"; };
+  fileSystems."/boot" = { device = "/dev/disk/by-label/boot"; fsType = "vfat"; };
+}
+`,
+    },
+    expect: ['configuration.nix:4'],
+  },
+  good: {
+    files: {
+      'configuration.nix': `{ config, pkgs, ... }:
+{
+  imports = [ ./hardware-configuration.nix ];
+  boot.loader.grub.enable = false;
+  boot.loader.systemd-boot.enable = true;
+  boot.loader.efi.canTouchEfiVariables = true;
+  networking.hostName = "nas";
+  system.stateVersion = "24.05";
+}
+`,
+      'hardware-configuration.nix': `{ config, lib, pkgs, modulesPath, ... }:
+{
+  fileSystems."/" = { device = "/dev/disk/by-label/nixos"; fsType = "ext4"; };
+  fileSystems."/boot" = { device = "/dev/disk/by-label/boot"; fsType = "vfat"; };
+}
+`,
+    },
+  },
+  checkConfiguration(ctx) {
+    const { config } = ctx;
+    if (isSharedModule(config, ctx.project) || absenceUnsure(config, ctx.sources, { diskoModelled: true }))
+      return;
+    if (isImageOrContainer(config) !== false) return;
+    const loaders = loaderFacts(config);
+    if (loaders.other || loaders.unsure) return;
+    const { grub } = loaders;
+    if (grub.state === 'off' && grub.def?.at && !grub.def.conditional) {
+      ctx.report({
+        at: grub.def.at,
+        message:
+          'GRUB is disabled and no other bootloader is enabled: the install would leave the machine without a ' +
+          'bootloader (enable systemd-boot for UEFI, or GRUB with a device for BIOS)',
+      });
+      return;
+    }
+    if (grub.state !== 'on' || !grub.byDefault) return;
+    // Any GRUB setting means GRUB was chosen: grub-device-missing speaks about its device.
+    if (loaders.grubSettings.length || diskoSetsGrubDevices(config)) return;
+    if (config.isOpaqueAt(['boot', 'loader', 'grub', 'device'])) return;
+    // Only for configurations that describe the machine's disks; otherwise root-filesystem-missing speaks first.
+    const fss = allFileSystems(config, ctx.force);
+    const root = fss && rootFileSystem(fss);
+    if (!fss || !root || root.conditional || !config.entry.at) return;
+    ctx.report({
+      at: config.entry.at,
+      message:
+        `configuration "${config.name}" chooses no bootloader: NixOS falls back to GRUB, which has no device ` +
+        `to install to, so the build stops (enable systemd-boot for UEFI, or set boot.loader.grub.device for BIOS)`,
+    });
+  },
+};

@@ -1,0 +1,109 @@
+import * as path from 'node:path';
+import { addImport } from './rewrite';
+import type { Rule, RuleFix } from './rule';
+
+export const hardwareConfigNotImported: Rule = {
+  code: 'hardware-config-not-imported',
+  severity: 'warning',
+  title: 'A hardware-configuration.nix that no configuration imports',
+  explanation:
+    "nixos-generate-config writes the machine's filesystems, swap, kernel modules for its disks and its platform " +
+    'into hardware-configuration.nix, and configuration.nix imports it. When no configuration reaches that file ' +
+    '(a flake whose `modules` forgot it, an import dropped while moving files around), the system is built ' +
+    'without a root filesystem or the drivers to find it: evaluation fails, or the machine does not boot. Import ' +
+    'it from the configuration of the machine it was generated on. nixkit stays quiet when a configuration has ' +
+    'modules it cannot read, which might import it.',
+  bad: {
+    files: {
+      'flake.nix': `{
+  inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-24.11";
+  outputs = { nixpkgs, ... }: {
+    nixosConfigurations.box = nixpkgs.lib.nixosSystem {
+      system = "x86_64-linux";
+      modules = [ ./hosts/box/configuration.nix ];
+    };
+  };
+}
+`,
+      'hosts/box/configuration.nix': `{ ... }:
+{
+  networking.hostName = "box";
+  system.stateVersion = "24.11";
+}
+`,
+      'hosts/box/hardware-configuration.nix': `{ lib, ... }:
+{
+  fileSystems."/" = { device = "/dev/disk/by-label/nixos"; fsType = "ext4"; };
+  nixpkgs.hostPlatform = lib.mkDefault "x86_64-linux";
+}
+`,
+    },
+    expect: ['hosts/box/hardware-configuration.nix:1'],
+  },
+  good: {
+    files: {
+      'flake.nix': `{
+  inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-24.11";
+  outputs = { nixpkgs, ... }: {
+    nixosConfigurations.box = nixpkgs.lib.nixosSystem {
+      system = "x86_64-linux";
+      modules = [ ./hosts/box/configuration.nix ];
+    };
+  };
+}
+`,
+      'hosts/box/configuration.nix': `{ ... }:
+{
+  imports = [ ./hardware-configuration.nix ];
+  networking.hostName = "box";
+  system.stateVersion = "24.11";
+}
+`,
+      'hosts/box/hardware-configuration.nix': `{ lib, ... }:
+{
+  fileSystems."/" = { device = "/dev/disk/by-label/nixos"; fsType = "ext4"; };
+  nixpkgs.hostPlatform = lib.mkDefault "x86_64-linux";
+}
+`,
+    },
+  },
+  checkProject(ctx) {
+    const hw = ctx.files.filter((f) => path.basename(f) === 'hardware-configuration.nix');
+    if (!hw.length) return;
+    const units = ctx.project.analysisUnits;
+    const configs = ctx.project.configurations;
+    if (!configs.length) return;
+    // A flake whose configurations nixkit could not enumerate, or a configuration with modules nixkit cannot
+    // read: either might import the file.
+    if (units.some((u) => u.kind === 'flake' && !u.configurations.length)) return;
+    if (configs.some((c) => c.hasOpaqueModules || c.modules.some((m) => m.kind === 'unknown'))) return;
+    const reached = new Set<string>();
+    for (const c of configs) for (const f of c.files) reached.add(f);
+    for (const u of units) for (const f of u.files) reached.add(f);
+    for (const file of hw) {
+      if (reached.has(file)) continue;
+      const fixes: RuleFix[] = [];
+      const dir = path.dirname(file);
+      const sibling = ['configuration.nix', 'default.nix']
+        .map((n) => path.join(dir, n))
+        .find((f) => configs.some((c) => c.files.has(f)));
+      if (sibling) {
+        const edit = addImport(sibling, './hardware-configuration.nix', ctx.sources);
+        if (edit)
+          fixes.push({
+            title: `Import it from ${path.basename(sibling)}`,
+            edits: [edit],
+            preferred: true,
+          });
+      }
+      ctx.report({
+        at: { file, span: { start: 0, end: 0 } },
+        message:
+          `no configuration imports this hardware-configuration.nix` +
+          (sibling ? ` (${path.basename(sibling)} beside it does not)` : '') +
+          `: its filesystems, boot modules and platform are left out of the build`,
+        fixes,
+      });
+    }
+  },
+};

@@ -1,0 +1,88 @@
+import * as path from 'node:path';
+import { editDistance } from './data/systems';
+import type { Rule, RuleFix } from './rule';
+
+export const moduleNotFound: Rule = {
+  code: 'module-not-found',
+  severity: 'error',
+  title: 'A module in imports or modules does not exist',
+  explanation:
+    'Every path in `imports` (and in the `modules` of `nixosSystem`) is read when the configuration is ' +
+    'evaluated; a path that does not exist stops the evaluation with "No such file or directory", so nothing ' +
+    'is built or installed. A folder (`./hosts/box`) means its `default.nix`. This usually comes from a renamed ' +
+    'or moved file, a typo, or a file that was never created (hardware-configuration.nix is only written by ' +
+    'nixos-generate-config on the target).',
+  bad: {
+    files: {
+      'configuration.nix': `{ ... }:
+{
+  imports = [ ./hardware-configuraton.nix ];
+  system.stateVersion = "24.11";
+}
+`,
+      'hardware-configuration.nix': `{ ... }:
+{
+  fileSystems."/" = { device = "/dev/disk/by-label/nixos"; fsType = "ext4"; };
+}
+`,
+    },
+    expect: ['configuration.nix:3'],
+  },
+  good: {
+    files: {
+      'configuration.nix': `{ ... }:
+{
+  imports = [ ./hardware-configuration.nix ];
+  system.stateVersion = "24.11";
+}
+`,
+      'hardware-configuration.nix': `{ ... }:
+{
+  fileSystems."/" = { device = "/dev/disk/by-label/nixos"; fsType = "ext4"; };
+}
+`,
+    },
+  },
+  checkConfiguration(ctx) {
+    for (const m of ctx.config.modules) {
+      if (m.kind !== 'missing' || !m.src) continue;
+      const written = ctx.sources.parsed(m.src.file)?.lines.text.slice(m.src.span.start, m.src.span.end);
+      const fromDir = path.dirname(m.src.file);
+      const rel = relative(fromDir, m.file);
+      const folder = path.basename(m.file) === 'default.nix' && ctx.sources.isDirectory(path.dirname(m.file));
+      const message = folder
+        ? `${written ?? rel} is a folder without a default.nix (${rel} does not exist)`
+        : `${written ?? rel} does not exist (${m.file})`;
+      const fixes: RuleFix[] = [];
+      const alt = folder ? undefined : closestFile(m.file, ctx.sources.list(path.dirname(m.file)));
+      const isLiteral = written !== undefined && /^\.{1,2}\/[\w./+-]+$/.test(written);
+      if (alt && isLiteral) {
+        const replacement = relative(fromDir, path.join(path.dirname(m.file), alt));
+        fixes.push({
+          title: `Use ${replacement}`,
+          edits: [{ at: m.src, newText: replacement }],
+          preferred: true,
+        });
+      }
+      ctx.report({ at: m.src, message: alt ? `${message}; did you mean ${alt}?` : message, fixes });
+    }
+  },
+};
+
+function relative(fromDir: string, file: string): string {
+  const r = path.relative(fromDir, file);
+  return r.startsWith('..') ? r : `./${r}`;
+}
+
+/** A .nix file beside the missing one whose name is a small typo away. */
+function closestFile(missing: string, names: string[] | undefined): string | undefined {
+  if (!names) return undefined;
+  const want = path.basename(missing);
+  let best: { n: string; d: number } | undefined;
+  for (const n of names) {
+    if (!n.endsWith('.nix') || n === want) continue;
+    const d = editDistance(want, n);
+    if (!best || d < best.d) best = { n, d };
+  }
+  return best && best.d <= Math.min(3, Math.floor(want.length / 4)) ? best.n : undefined;
+}

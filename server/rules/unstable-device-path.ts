@@ -1,0 +1,126 @@
+import type { Definition } from '../model/modules';
+import type { Source } from '../model/value';
+import { nixString } from './edits';
+import type { ConfigurationContext, Rule, RuleFix } from './rule';
+import { stableNameFor } from './stable-names';
+
+/** Kernel names given in the order disks are found: they can change between boots. */
+const UNSTABLE = /^\/dev\/(?:(?:sd|vd|xvd|hd)[a-z]{1,3}\d*|nvme\d+n\d+(?:p\d+)?|mmcblk\d+(?:p\d+)?)$/;
+
+export function isUnstableDevicePath(device: string): boolean {
+  return UNSTABLE.test(device);
+}
+
+export const unstableDevicePath: Rule = {
+  code: 'unstable-device-path',
+  severity: 'warning',
+  title: 'A filesystem or swap device is named by its kernel name (/dev/sdX), which can change between boots',
+  explanation:
+    'Names like `/dev/sda2`, `/dev/vdb`, `/dev/nvme0n1p2` or `/dev/mmcblk0p2` are handed out in the order the ' +
+    'kernel finds the disks, and that order is not fixed: a USB stick left plugged in, a second NVMe drive, a ' +
+    'controller that answers faster, or a new kernel can swap them. The initrd then waits for a root or LUKS ' +
+    'device that is now another disk, or mounts the wrong one, and the machine drops to an emergency shell. ' +
+    'Name filesystems, swap and LUKS devices by something stored on the disk itself: `/dev/disk/by-uuid/…`, ' +
+    "`/dev/disk/by-label/…` or `/dev/disk/by-partlabel/…` (GRUB's `boot.loader.grub.device` is fine: it is used " +
+    'once, at install time, and is not reported).',
+  bad: {
+    files: {
+      'configuration.nix': `{ config, pkgs, ... }:
+{
+  imports = [ ./hardware-configuration.nix ];
+  boot.loader.grub.enable = true;
+  boot.loader.grub.device = "/dev/sda";
+  system.stateVersion = "24.11";
+}
+`,
+      'hardware-configuration.nix': `{ config, lib, pkgs, modulesPath, ... }:
+{
+  # /dev/sda1: UUID="3e6f1c2a-9b8d-4e7f-a1b2-c3d4e5f60718" BLOCK_SIZE="4096" TYPE="ext4" PARTUUID="5d1e6f7a-01"
+  fileSystems."/" = {
+    device = "/dev/sda1";
+    fsType = "ext4";
+  };
+  swapDevices = [ { device = "/dev/sda2"; } ];
+}
+`,
+    },
+    expect: ['hardware-configuration.nix:5', 'hardware-configuration.nix:8'],
+  },
+  good: {
+    files: {
+      'configuration.nix': `{ config, pkgs, ... }:
+{
+  imports = [ ./hardware-configuration.nix ];
+  boot.loader.grub.enable = true;
+  boot.loader.grub.device = "/dev/sda";
+  system.stateVersion = "24.11";
+}
+`,
+      'hardware-configuration.nix': `{ config, lib, pkgs, modulesPath, ... }:
+{
+  fileSystems."/" = {
+    device = "/dev/disk/by-uuid/3e6f1c2a-9b8d-4e7f-a1b2-c3d4e5f60718";
+    fsType = "ext4";
+  };
+  swapDevices = [ { device = "/dev/disk/by-label/swap"; } ];
+}
+`,
+    },
+  },
+  checkConfiguration(ctx) {
+    const { config } = ctx;
+    for (const mp of config.children('fileSystems').names) {
+      const r = config.value(['fileSystems', mp, 'device']);
+      if (r.state === 'known') checkDef(ctx, r.def, `the filesystem at ${mountPointOf(ctx, mp)}`);
+    }
+    for (const name of config.children('boot.initrd.luks.devices').names) {
+      const r = config.value(['boot', 'initrd', 'luks', 'devices', name, 'device']);
+      if (r.state === 'known') checkDef(ctx, r.def, `the LUKS device "${name}"`);
+    }
+    const resume = config.value('boot.resumeDevice');
+    if (resume.state === 'known') checkDef(ctx, resume.def, 'the resume (hibernation) device');
+    // swapDevices is a list: every definition adds to it.
+    for (const d of config.defs('swapDevices')) {
+      if (d.conditional || d.value.t !== 'list') continue;
+      for (const item of d.value.items) {
+        const v = ctx.force(item);
+        if (v.t !== 'attrs') continue;
+        const dev = v.attrs.get('device');
+        const dv = dev ? ctx.force(dev) : undefined;
+        if (dv?.t === 'str' && dv.src) check(ctx, dv.v, dv.src, 'the swap device');
+      }
+    }
+  },
+};
+
+function mountPointOf(ctx: ConfigurationContext, name: string): string {
+  const mp = ctx.config.string(['fileSystems', name, 'mountPoint']);
+  return typeof mp === 'object' ? mp.value : name;
+}
+
+function checkDef(ctx: ConfigurationContext, def: Definition, what: string): void {
+  if (def.conditional || def.value.t !== 'str') return;
+  const at = def.value.src ?? def.valueAt;
+  if (at) check(ctx, def.value.v, at, what);
+}
+
+function check(ctx: ConfigurationContext, device: string, at: Source, what: string): void {
+  if (!isUnstableDevicePath(device)) return;
+  // Only a plain string literal can be rewritten in place.
+  const text = ctx.sources.parsed(at.file)?.lines.text.slice(at.span.start, at.span.end);
+  const stable = stableNameFor(ctx.config, device, ctx.sources);
+  const fixes: RuleFix[] = [];
+  if (stable && text === nixString(device))
+    fixes.push({
+      title: `Use ${stable.path} (from ${stable.from})`,
+      edits: [{ at, newText: nixString(stable.path) }],
+      preferred: true,
+    });
+  ctx.report({
+    at,
+    message:
+      `${what} is named ${device}, a kernel name that can point at another disk after a reboot: ` +
+      `use /dev/disk/by-uuid/… or /dev/disk/by-label/…`,
+    fixes,
+  });
+}

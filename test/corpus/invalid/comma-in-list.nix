@@ -1,0 +1,1 @@
+{ pkgs, ... }: { environment.systemPackages = [ pkgs.git, pkgs.vim ]; }

@@ -1,0 +1,1 @@
+{ lib, ... }: { inherit lib; lib = 1; }

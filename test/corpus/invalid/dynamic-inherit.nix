@@ -1,0 +1,1 @@
+{ lib, ... }: let name = "x"; in { inherit "${name}"; }

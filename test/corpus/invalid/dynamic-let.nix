@@ -1,0 +1,1 @@
+{ lib, ... }: let name = "x"; in let ${name} = 1; in 2

@@ -1,0 +1,4 @@
+{ config, pkgs, ... }:
+{
+  boot.loader.grub.enable = true;
+  boot.loader.grub.device = "/dev/sda";

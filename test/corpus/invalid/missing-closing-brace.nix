@@ -1,0 +1,7 @@
+{ config, pkgs, ... }:
+{
+  services.nginx = {
+    enable = true;
+  
+  networking.firewall.allowedTCPPorts = [ 80 ];
+}

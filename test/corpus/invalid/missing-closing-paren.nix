@@ -1,0 +1,4 @@
+{ lib, ... }:
+{
+  boot.kernelParams = lib.optionals (true [ "quiet" ];
+}

@@ -1,0 +1,4 @@
+{ config, ... }:
+{
+  services.foo.enable = if config.networking.hostName == "x" then true;
+}

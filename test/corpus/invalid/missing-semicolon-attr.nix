@@ -1,0 +1,5 @@
+{ config, pkgs, ... }:
+{
+  networking.hostName = "nixos"
+  networking.networkmanager.enable = true;
+}

@@ -1,0 +1,1 @@
+{ ... }: { networking.nameservers = [ "1.1.1.1"; "8.8.8.8" ]; }

@@ -1,0 +1,5 @@
+{
+  greeting = "héllo wörld 😀";
+  other = "日本" + "語"
+  last = "✓";
+}

@@ -1,0 +1,5 @@
+{ ... }:
+{
+  /* this comment never ends
+  a = 1;
+}

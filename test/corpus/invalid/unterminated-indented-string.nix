@@ -1,0 +1,6 @@
+{ pkgs, ... }:
+{
+  environment.etc."issue".text = ''
+    Welcome!
+  ;
+}

@@ -1,0 +1,5 @@
+{ ... }:
+{
+  networking.hostName = "nixos;
+  time.timeZone = "UTC";
+}

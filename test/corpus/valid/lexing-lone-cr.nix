@@ -1,0 +1,1 @@
+{ lib, ... }:{  # old Mac line endings (lone CR)  a = 1;  b = lib.id 2;}

@@ -1,0 +1,7 @@
+let
+	x = 1;
+	y = {
+		z = x;	# tab before comment
+	};
+in
+	y

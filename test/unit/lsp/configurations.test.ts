@@ -1,0 +1,118 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { renderConfigurations } from '../../../extension/commands/configuration-markdown';
+import { configurations } from '../../../server/lsp/features/configurations';
+import { memoryWorkspace } from './setup';
+
+const FLAKE = `{
+  inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-24.05";
+  outputs = { self, nixpkgs, disko, ... }: {
+    nixosConfigurations.web = nixpkgs.lib.nixosSystem {
+      system = "x86_64-linux";
+      modules = [ ./web.nix ./hardware.nix disko.nixosModules.disko ];
+    };
+    nixosConfigurations.pi = nixpkgs.lib.nixosSystem {
+      modules = [ { nixpkgs.hostPlatform = "aarch64-linux"; boot.loader.grub.enable = false; boot.loader.generic-extlinux-compatible.enable = true; } ];
+    };
+  };
+}
+`;
+const WEB = `{ lib, ... }:
+{
+  boot.loader.grub = { enable = true; efiSupport = true; device = "nodev"; };
+  boot.loader.efi.efiSysMountPoint = "/boot/efi";
+  users.users.root.hashedPassword = "!";
+  users.users.alice = {
+    isNormalUser = true;
+    extraGroups = [ "wheel" ];
+    openssh.authorizedKeys.keys = [ "ssh-ed25519 AAAA alice" ];
+  };
+  users.users.bob = { isNormalUser = true; hashedPassword = "$y$j9T$abc$def"; };
+  system.stateVersion = "24.05";
+}
+`;
+const HARDWARE = `{ ... }:
+{
+  fileSystems."/" = { device = "/dev/disk/by-uuid/1111"; fsType = "btrfs"; };
+  fileSystems."/boot/efi" = { device = "/dev/disk/by-uuid/2222"; fsType = "vfat"; };
+  swapDevices = [ { device = "/dev/disk/by-label/swap"; } ];
+}
+`;
+
+test('nixkit/configurations: each flake entry with what it installs', async () => {
+  const ws = await memoryWorkspace({ 'flake.nix': FLAKE, 'web.nix': WEB, 'hardware.nix': HARDWARE });
+  const { configurations: list } = configurations(ws.state);
+  assert.deepEqual(
+    list.map((c) => c.name),
+    ['pi', 'web'],
+  );
+  const web = list.find((c) => c.name === 'web')!;
+  assert.equal(web.kind, 'flake');
+  assert.equal(web.location.uri, ws.uri('flake.nix'));
+  assert.equal(web.location.range.start.line, 3);
+  assert.deepEqual(web.files, [ws.uri('flake.nix'), ws.uri('hardware.nix'), ws.uri('web.nix')]);
+  assert.deepEqual(
+    [web.platform.state, web.platform.value, web.platform.from],
+    ['known', 'x86_64-linux', 'system'],
+  );
+  assert.deepEqual(
+    [web.bootloader.kind, web.bootloader.efi, web.bootloader.grubDevices],
+    ['grub', true, ['nodev']],
+  );
+  assert.deepEqual([web.efiSysMountPoint.state, web.efiSysMountPoint.value], ['known', '/boot/efi']);
+  assert.deepEqual(
+    [web.esp?.mountPoint, web.esp?.device, web.esp?.fsType],
+    ['/boot/efi', '/dev/disk/by-uuid/2222', 'vfat'],
+  );
+  assert.deepEqual(
+    [web.rootFileSystem?.device, web.rootFileSystem?.fsType],
+    ['/dev/disk/by-uuid/1111', 'btrfs'],
+  );
+  assert.equal(web.rootFileSystem?.location?.uri, ws.uri('hardware.nix'));
+  assert.deepEqual(
+    web.swap.map((s) => s.device),
+    ['/dev/disk/by-label/swap'],
+  );
+  assert.deepEqual(
+    web.users.map((u) => [u.name, u.methods, u.admin]),
+    [
+      ['root', [], true],
+      ['alice', ['sshKey'], true],
+      ['bob', ['hashedPassword'], false],
+    ],
+  );
+  assert.deepEqual([web.stateVersion.state, web.stateVersion.value], ['known', '24.05']);
+  assert.deepEqual(web.externalModules, ['disko.nixosModules.disko']);
+  const pi = list.find((c) => c.name === 'pi')!;
+  assert.deepEqual([pi.platform.value, pi.platform.from], ['aarch64-linux', 'nixpkgs.hostPlatform']);
+  assert.equal(pi.bootloader.kind, 'extlinux');
+  assert.deepEqual([pi.stateVersion.state, pi.rootFileSystem], ['unset', undefined]);
+});
+
+test('nixkit/configurations: a standalone configuration.nix; `uri` limits the answer', async () => {
+  const ws = await memoryWorkspace({
+    'configuration.nix': `{ modulesPath, ... }:\n{\n  imports = [ (modulesPath + "/profiles/qemu-guest.nix") ./missing.nix ];\n  boot.loader.systemd-boot.enable = true;\n}\n`,
+  });
+  const [c] = configurations(ws.state).configurations;
+  assert.equal(c.kind, 'configuration.nix');
+  assert.equal(c.bootloader.kind, 'systemd-boot');
+  assert.deepEqual([c.efiSysMountPoint.state, c.efiSysMountPoint.value], ['unset', '/boot']);
+  assert.deepEqual(c.externalModules, ['<nixpkgs/nixos/modules>/profiles/qemu-guest.nix']);
+  assert.match(c.unreadableModules[0].description, /missing\.nix does not exist/);
+  assert.equal(configurations(ws.state, { uri: 'file:///elsewhere.nix' }).configurations.length, 0);
+});
+
+test('Show Configuration renders a readable document', async () => {
+  const ws = await memoryWorkspace({ 'flake.nix': FLAKE, 'web.nix': WEB, 'hardware.nix': HARDWARE });
+  const md = renderConfigurations(configurations(ws.state), 'file:///mem/ws');
+  assert.match(md, /^# NixOS configurations/);
+  assert.match(md, /## web/);
+  assert.match(md, /\| Platform \| \[x86_64-linux\]\(file:\/\/\/mem\/ws\/flake\.nix#L5\) \(`system`\) \|/);
+  assert.match(md, /\| Bootloader \| .*GRUB with EFI support.*device `nodev` \|/);
+  assert.match(md, /\| EFI System Partition \| .*\/boot\/efi.*vfat/);
+  assert.match(md, /alice.*\(wheel: may use sudo\): SSH key/);
+  assert.match(md, /- root: no password or key \(root cannot log in\)/);
+  assert.match(md, /`disko\.nixosModules\.disko`/);
+  assert.match(md, /- \[hardware\.nix\]\(file:\/\/\/mem\/ws\/hardware\.nix\)/);
+  assert.match(renderConfigurations({ configurations: [] }), /found no NixOS configuration/);
+});

@@ -1,0 +1,126 @@
+// A small, complete probe report for the webview tests: a BIOS machine with little RAM and no Nix, one disk whose
+// labels are hostile (quotes, $(), backticks, markup, a newline, a backslash).
+import type { ProbeReport } from '../../../extension/engine/probe/probe-parse';
+
+export const HOSTILE = 'l"b\'$(touch /tmp/pwned)`id`<img src=x onerror=alert(1)>\n\\${x}&amp;';
+
+export function hostileReport(): ProbeReport {
+  return {
+    version: 1,
+    probedAt: '2024-01-01T00:00:00.000Z',
+    target: 'root@rescue',
+    user: { uid: 0 },
+    system: {
+      arch: 'x86_64',
+      nixSystem: 'x86_64-linux',
+      kernel: '6.1.0',
+      hostname: '<b>rescue</b>',
+      os: { id: 'debian', name: 'Debian', prettyName: null, versionId: '12', variantId: null },
+      nixos: false,
+      nixosInstaller: false,
+      nix: { present: false, version: null },
+      memory: { totalBytes: 1024 ** 3, availableBytes: 512 * 1024 ** 2, kexecFits: false },
+      virtualisation: { type: 'kvm', source: 'systemd-detect-virt' },
+      kernelCmdline: null,
+    },
+    firmware: {
+      mode: 'bios',
+      platformBits: null,
+      efivarsMounted: false,
+      efivarsWritable: null,
+      secureBoot: null,
+    },
+    cpu: {
+      vendor: 'GenuineIntel',
+      model: HOSTILE,
+      cores: 2,
+      kvmModule: 'kvm-intel',
+      microcode: 'intel',
+      hypervisorFlag: true,
+      governors: [],
+    },
+    disks: [
+      {
+        name: 'sda',
+        path: '/dev/sda',
+        majorMinor: '8:0',
+        sizeBytes: 20 * 1024 ** 3,
+        model: HOSTILE,
+        serial: null,
+        vendor: null,
+        wwn: null,
+        transport: 'sata',
+        rotational: false,
+        removable: false,
+        readOnly: false,
+        byId: ['ata-DISK_1'],
+        partitionTable: { type: 'gpt', uuid: null },
+        partitions: [
+          {
+            name: 'sda1',
+            path: '/dev/sda1',
+            number: 1,
+            startSector: 2048,
+            sizeBytes: 1024 ** 3,
+            type: null,
+            typeName: 'Linux filesystem',
+            partuuid: 'p-1',
+            partlabel: HOSTILE,
+            fs: { type: 'ext4', uuid: 'u-1', label: HOSTILE, version: null },
+            mountpoints: ['/mnt'],
+          },
+        ],
+        fs: null,
+        mountpoints: [],
+        liveSystem: false,
+        module: null,
+        loop: null,
+      },
+    ],
+    controllers: [
+      {
+        kind: 'storage',
+        address: '0000:00:1f.2',
+        pciClass: null,
+        vendorId: null,
+        deviceId: null,
+        driver: 'ahci',
+        module: 'ahci',
+      },
+      {
+        kind: 'network',
+        address: '0000:00:03.0',
+        pciClass: null,
+        vendorId: null,
+        deviceId: null,
+        driver: 'e1000',
+        module: 'e1000',
+      },
+    ],
+    network: {
+      interfaces: [
+        {
+          name: 'eth0',
+          mac: '52:54:00:12:34:56',
+          driver: 'e1000',
+          state: 'up',
+          virtual: false,
+          addresses: [{ family: 'inet', address: '192.0.2.10', prefixLength: 24, scope: 'global' }],
+          predicted: { name: 'enp0s3', source: 'udevadm', reason: 'ID_NET_NAME_PATH' },
+        },
+      ],
+      defaultRoutes: [],
+      dns: [],
+      searchDomains: [],
+    },
+    mounts: [],
+    swaps: [],
+    missing: ['udevadm'],
+    warnings: [
+      'BIOS (legacy) boot: systemd-boot needs UEFI; use GRUB with boot.loader.grub.device.',
+      'Only 1024 MiB of RAM: kexec into a NixOS installer needs about 1.5 GiB.',
+      'No Nix on the target: the system will be copied without nix-store on the remote side.',
+      'Tools missing on the target (fewer facts): udevadm.',
+    ],
+  };
+}
