@@ -176,10 +176,15 @@ export async function handleHostKeyChanged(
 ): Promise<boolean> {
   const place = where(error.host, error.port);
   const ours = path.resolve(error.source) === path.resolve(store.path);
-  const detail = ours
-    ? error.message
-    : `${error.message}\n\nThat key is recorded in ${error.source}, which nixkit does not edit: remove it ` +
-      `with  ssh-keygen -R ${error.port === 22 ? error.host : `'[${error.host}]:${error.port}'`}  and connect again.`;
+  const recorded = error.knownFingerprints.join('\n') || 'a different key';
+  const removal = ours
+    ? 'If you rebooted or reinstalled the target, forget the old key and connect again to check and accept the new one.'
+    : `That key is recorded in ${error.source}, which nixkit does not edit: remove it with  ssh-keygen -R ` +
+      `${error.port === 22 ? error.host : `'[${error.host}]:${error.port}'`}  and connect again.`;
+  const detail =
+    `Now:\n${error.algorithm} ${error.fingerprint}\n\nRemembered${ours ? ' by nixkit' : ''}:\n${recorded}\n\n` +
+    'Someone may be intercepting the connection, so nixkit stops here. Live and rescue systems make new host ' +
+    `keys on every boot, so a reboot of the target is the usual cause. ${removal}`;
   const first = await ui.modal(
     'error',
     `The host key of ${place} has CHANGED. nixkit stopped.`,

@@ -20,3 +20,5 @@ tier "VS Code: integration suite in code-server"; node out/test/e2e/run-vscode-t
 tier "VS Code: UI test (Problems panel)"; node out/test/e2e/ui-test.js
 tier "integration (namespace target)"; node --test --test-concurrency=1 --test-timeout=300000 out/test/integration
 tier "vm target smoke"; bash test/targets/vm/smoke.sh
+tier "differential vs nix-instantiate"; node --test out/test/differential
+tier "VS Code: probe panel UI (namespace target)"; node out/test/e2e/probe-panel-ui.js

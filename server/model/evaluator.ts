@@ -59,6 +59,18 @@ export class Evaluator {
   /** Every file this evaluator read, so an edit to one of them re-analyses what depends on it. */
   readonly filesRead = new Set<string>();
   private readonly importCache = new Map<string, Thunk>();
+  private readonly trackers: Set<string>[] = [];
+
+  /** Runs `fn` and says which files it read (so a result computed from them can be cached until they change). */
+  track<T>(fn: () => T): { result: T; files: Set<string> } {
+    const files = new Set<string>();
+    this.trackers.push(files);
+    try {
+      return { result: fn(), files };
+    } finally {
+      this.trackers.splice(this.trackers.indexOf(files), 1);
+    }
+  }
 
   constructor(
     readonly sources: SourceProvider,
@@ -69,6 +81,7 @@ export class Evaluator {
 
   /** A thunk for a file's top-level expression (memoised: `import` of the same file shares it). */
   fileThunk(file: string): Thunk {
+    for (const t of this.trackers) t.add(file);
     let t = this.importCache.get(file);
     if (t) return t;
     this.filesRead.add(file);

@@ -67,6 +67,34 @@ function moduleResults(ev: Evaluator): Map<string, ModuleResult> {
   return m;
 }
 
+/**
+ * Across analyses (one per edit in the language server): a module's result, valid while its own AST and the
+ * ASTs of every file its evaluation read are the same objects (the sources hand out a new AST when a file
+ * changes). Keyed by source provider, so the CLI, the server and tests never share entries.
+ */
+const persistent = new WeakMap<object, Map<string, { deps: Map<string, unknown>; result: ModuleResult }>>();
+
+function astOf(ev: Evaluator, file: string): unknown {
+  return ev.sources.parsed(file)?.ast;
+}
+
+function persistentResult(ev: Evaluator, file: string): ModuleResult | undefined {
+  const entry = persistent.get(ev.sources)?.get(file);
+  if (!entry) return undefined;
+  for (const [f, ast] of entry.deps) if (astOf(ev, f) !== ast) return undefined;
+  // The files it was computed from still belong to this evaluation (an edit to one of them re-analyses it).
+  for (const f of entry.deps.keys()) ev.filesRead.add(f);
+  return entry.result;
+}
+
+function rememberResult(ev: Evaluator, file: string, read: Set<string>, result: ModuleResult): void {
+  let byFile = persistent.get(ev.sources);
+  if (!byFile) persistent.set(ev.sources, (byFile = new Map()));
+  const deps = new Map<string, unknown>();
+  for (const f of [file, ...read]) deps.set(f, astOf(ev, f));
+  byFile.set(file, { deps, result });
+}
+
 export function collectModules(
   ev: Evaluator,
   roots: Thunk[],
@@ -125,42 +153,49 @@ export function collectModules(
   while (queue.length) {
     const { thunk, ref } = queue.shift()!;
     const moduleFile = ref.kind === 'file' || ref.kind === 'inline' ? ref.file : undefined;
-    const cached = ref.kind === 'file' ? moduleResults(ev).get(ref.file) : undefined;
+    const cached =
+      ref.kind === 'file' ? (moduleResults(ev).get(ref.file) ?? persistentResult(ev, ref.file)) : undefined;
     if (cached) {
-      // The same file in another configuration of this flake, not depending on its specialArgs.
+      // The same file in another configuration of this flake, or unchanged since the last analysis, and not
+      // depending on its configuration's specialArgs.
       out.definitions.push(...cached.definitions);
       out.dynamicPrefixes.push(...cached.dynamicPrefixes);
+      if (ref.kind === 'file') moduleResults(ev).set(ref.file, cached);
       for (const i of cached.imports) enqueue(i, moduleFile);
       continue;
     }
-    let v = ev.force(thunk);
-    let dependsOnArgs = false;
-    if (v.t === 'lambda') {
-      const fn = v;
-      // A module that names a specialArg (or takes them all with `args@`) may differ between configurations.
-      dependsOnArgs =
-        !!fn.expr.param || !!fn.expr.formals?.some((f) => specialAttrs?.has(f.name.name)) || !fn.expr.formals;
-      v = ev.callLambda(fn.expr, fn.env, fn.file, known({ t: 'unknown' }), (name) => {
-        const special = specialAttrs?.get(name);
-        if (special) return special;
-        // Module arguments the module system provides; nixkit knows them by name only.
-        return known({ t: 'unknown', path: [name] });
-      });
-    }
     const local: CollectedModules = { modules: [], definitions: [], dynamicPrefixes: [] };
     const imports: Thunk[] = [];
-    collectModuleBody(ev, v, moduleFile, local, (item) => {
-      imports.push(item);
-      enqueue(item, moduleFile);
+    let dependsOnArgs = false;
+    const { files: read } = ev.track(() => {
+      let v = ev.force(thunk);
+      if (v.t === 'lambda') {
+        const fn = v;
+        // A module that names a specialArg (or takes them all with `args@`) may differ between configurations.
+        dependsOnArgs =
+          !!fn.expr.param ||
+          !!fn.expr.formals?.some((f) => specialAttrs?.has(f.name.name)) ||
+          !fn.expr.formals;
+        v = ev.callLambda(fn.expr, fn.env, fn.file, known({ t: 'unknown' }), (name) => {
+          const special = specialAttrs?.get(name);
+          if (special) return special;
+          // Module arguments the module system provides; nixkit knows them by name only.
+          return known({ t: 'unknown', path: [name] });
+        });
+      }
+      collectModuleBody(ev, v, moduleFile, local, (item) => imports.push(item));
     });
+    for (const i of imports) enqueue(i, moduleFile);
     out.definitions.push(...local.definitions);
     out.dynamicPrefixes.push(...local.dynamicPrefixes);
     if (ref.kind === 'file' && !dependsOnArgs) {
-      moduleResults(ev).set(ref.file, {
+      const result: ModuleResult = {
         definitions: local.definitions,
         dynamicPrefixes: local.dynamicPrefixes,
         imports,
-      });
+      };
+      moduleResults(ev).set(ref.file, result);
+      rememberResult(ev, ref.file, read, result);
     }
   }
   return out;

@@ -183,7 +183,8 @@ describe('VS Code prompter and secret storage', () => {
       assert.equal(await handleHostKeyChanged(err, store, declined), false);
       assert.equal(store.entries().length, 1, 'one click does not forget');
       assert.equal(declined.modals[0].level, 'error');
-      assert.match(declined.modals[0].detail, /CHANGED/);
+      assert.match(declined.modals[0].message, /has CHANGED/);
+      assert.match(declined.modals[0].detail, /SHA256:new[\s\S]*SHA256:old/);
       assert.match(declined.modals[0].detail, /new host keys on every boot/);
       assert.deepEqual(declined.modals[0].buttons, [FORGET_BUTTON]);
 

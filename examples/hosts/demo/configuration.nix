@@ -7,8 +7,9 @@
   boot.loader.systemd-boot.enable = true;
   boot.loader.efi.canTouchEfiVariables = true;
 
-  networking.hostName = "demo";
+  networking.hostName = "demo.example.org";
   networking.useDHCP = true;
+  sound.enable = true;
 
   time.timeZone = "UTC";
   i18n.defaultLocale = "en_US.UTF-8";
@@ -41,5 +42,5 @@
   networking.firewall.allowedTCPPorts = [ 22 ];
 
   # Read the NixOS release notes before changing this; it is not the NixOS version to upgrade to.
-  system.stateVersion = "24.05";
+  system.stateVersion = "24.11.20241210.a0f3e10";
 }
