@@ -11,7 +11,7 @@ test_pkgs=(
   clang-19 lld-19 wasi-libc                              # rebuilding the grammar WASM to check it is reproducible
   openssh-server openssh-client iproute2 udev jq sudo         # the namespace test target
   fdisk dosfstools mtools fusefat btrfs-progs xfsprogs e2fsprogs cryptsetup-bin busybox-static util-linux
-  qemu-system-x86 ovmf debootstrap                       # the VM test target
+  qemu-system-x86 qemu-utils ovmf debootstrap            # the VM test target
 )
 if [ "$purpose" = start ]; then pkgs=("${start_pkgs[@]}"); else pkgs=("${test_pkgs[@]}"); fi
 missing=()
