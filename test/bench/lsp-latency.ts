@@ -22,7 +22,7 @@ export function generateNix(targetBytes: number): string {
           ? `  environment.etc."app${i}.conf".text = "key=${i}\\n";\n`
           : i % 4 === 2
             ? `  users.users.u${i} = { isNormalUser = true; extraGroups = [ "wheel" "video" ]; uid = ${1000 + i}; };\n`
-            : `  networking.hosts."10.0.${i % 250}.${i % 200}" = [ "host${i}.lan" ];\n`;
+            : `  networking.hosts."10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}" = [ "host${i}.lan" ];\n`;
     parts.push(b);
     size += b.length;
   }
@@ -35,9 +35,17 @@ export async function benchLspLatency(
   edits = 100,
 ): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
-  const proc = spawn(process.execPath, [path.join(REPO_ROOT, 'dist/server.js'), '--stdio'], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
+  const proc = spawn(
+    process.execPath,
+    [
+      ...(process.env.NIXKIT_SERVER_NODE_ARGS?.split(' ') ?? []),
+      path.join(REPO_ROOT, 'dist/server.js'),
+      '--stdio',
+    ],
+    {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    },
+  );
   const conn = createProtocolConnection(
     new StreamMessageReader(proc.stdout),
     new StreamMessageWriter(proc.stdin),

@@ -1,0 +1,64 @@
+// `npm run bench`: every speed and memory goal of the issues, measured and printed as one table.
+// Benchmarks never fail the build; the table says which goals this run met. NIXKIT_BENCH=name,... runs a subset.
+import { benchAst } from './ast-bench';
+import { benchActivation, benchVsixSize } from './extension-bench';
+import { benchLspLatency } from './lsp-latency';
+import { benchCheckVsNix } from './parse-bench';
+import { benchProbe } from './probe-bench';
+import { printTable, type BenchRow } from './table';
+import { benchFlakeEdit, benchLargeRepo } from './workspace-bench';
+
+const parseRow = (goal: string, test: (value: string) => boolean) => (r: BenchRow) => ({
+  ...r,
+  goal,
+  met: test(r.value),
+});
+
+const p95 = (v: string) => Number(/p95 ([\d.]+)/.exec(v)?.[1]);
+
+const BENCHES: Record<string, () => Promise<BenchRow[]> | BenchRow[]> = {
+  lsp: async () =>
+    (
+      await benchLspLatency(
+        [
+          { label: '100 KB', bytes: 100_000 },
+          { label: '1 MB', bytes: 1_000_000 },
+        ],
+        100,
+      )
+    ).map((r) =>
+      r.name.includes('100 KB')
+        ? parseRow('p95 < 10 ms', (v) => p95(v) < 10)(r)
+        : parseRow('p95 < 60 ms', (v) => p95(v) < 60)(r),
+    ),
+  ast: benchAst,
+  flake: () => benchFlakeEdit(100),
+  repo: benchLargeRepo,
+  corpus: async () =>
+    (await benchCheckVsNix()).map((r) =>
+      r.name.endsWith('nixkit / nix')
+        ? { ...r, goal: '<= 1 (no slower than Nix)', met: Number(r.value) <= 1 }
+        : r,
+    ),
+  probe: async () =>
+    process.getuid?.() === 0
+      ? benchProbe()
+      : [{ name: 'probe (namespace target)', value: 'skipped: needs root' }],
+  vsix: benchVsixSize,
+  activation: benchActivation,
+};
+
+(async () => {
+  const only = process.env.NIXKIT_BENCH?.split(',');
+  const rows: BenchRow[] = [];
+  for (const [name, run] of Object.entries(BENCHES)) {
+    if (only && !only.includes(name)) continue;
+    process.stderr.write(`bench: ${name}…\n`);
+    try {
+      rows.push(...(await run()));
+    } catch (e) {
+      rows.push({ name, value: `failed: ${(e as Error).message.split('\n')[0]}` });
+    }
+  }
+  console.log(printTable(rows));
+})();
