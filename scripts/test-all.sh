@@ -3,7 +3,17 @@
 # A tier that needs something this machine lacks fails loudly; nothing is skipped silently.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-tier() { printf '\n=== %s\n' "$1"; }
+START=$SECONDS
+TIERS=0
+LAST=$SECONDS
+# Each tier prints its name and, when the next begins, how long the previous one took.
+tier() {
+  if [ "$TIERS" -gt 0 ]; then printf '(%ss)\n' "$((SECONDS - LAST))"; fi
+  TIERS=$((TIERS + 1))
+  LAST=$SECONDS
+  printf '\n=== %s\n' "$1"
+}
+trap 'status=$?; if [ $status -eq 0 ]; then printf "(%ss)\n\nall tiers took %ss\ntiers: %s passed, 0 failed\n" "$((SECONDS - LAST))" "$((SECONDS - START))" "$TIERS"; else printf "\ntiers: %s passed, 1 failed\n" "$((TIERS - 1))"; fi' EXIT
 bin=node_modules/.bin
 
 tier "system packages";      bash scripts/setup-system.sh test
