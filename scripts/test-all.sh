@@ -19,7 +19,7 @@ bin=node_modules/.bin
 tier "system packages";      bash scripts/setup-system.sh test
 tier "npm packages";         [ -x "$bin/tsc" ] || npm ci --no-audit --no-fund
 tier "format and lint";      "$bin/prettier" --check . && "$bin/eslint" .
-tier "type check";           "$bin/tsc" -p . && "$bin/tsc" -p webview
+tier "type check";           rm -rf out && "$bin/tsc" -p . && "$bin/tsc" -p webview   # no stale compiled tests
 tier "bundle";               node scripts/build.mjs
 tier "grammar reproducible"; sh scripts/build-grammar.sh --check
 tier "unit tests";           node --test out/test/unit
