@@ -1,6 +1,7 @@
 // The `nixkit` command (dist/cli.js, package.json bin): the same engine as the extension, outside VS Code.
 import { checkCommand, CHECK_USAGE } from './check-command';
 import { hwconfigCommand } from './hwconfig-command';
+import { installCommand } from './install-command';
 import { probeCommand } from './probe-command';
 import { EXIT_USAGE, type CliIO, type Subcommand } from './io';
 
@@ -14,6 +15,7 @@ commands:
   check PATH...     check .nix files and folders (--format text|json|sarif)
   probe TARGET      report the target's hardware over SSH (--json for the versioned report)
   hwconfig PROBE    write hardware-configuration.nix from a saved probe (nixkit probe --json)
+  install           install a flake's configuration onto a host over SSH (--dry-run prints the plan)
   lsp               run the language server over stdio (for Neovim, Helix, Emacs, ...)
   version           print the version
 
@@ -24,6 +26,7 @@ const commands: Record<string, Subcommand> = {
   check: checkCommand,
   probe: probeCommand,
   hwconfig: hwconfigCommand,
+  install: installCommand,
   lsp: async () => {
     // The server takes over stdin/stdout until the client says exit.
     process.argv.push('--stdio');

@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { PassThrough, Readable } from 'node:stream';
 import {
   Client,
   utils,
@@ -84,7 +85,11 @@ export interface ConnectOptions {
 }
 
 export interface ExecOptions {
-  stdin?: string | Buffer;
+  /**
+   * Fed to the command's standard input. A Readable is streamed with backpressure (the SSH channel's window
+   * paces it) and ends the input when it ends: for closures and archives too large to hold in memory.
+   */
+  stdin?: string | Buffer | Readable;
   onStdout?: (chunk: Buffer) => void;
   onStderr?: (chunk: Buffer) => void;
   signal?: AbortSignal;
@@ -114,6 +119,9 @@ export class Session {
   private closedReason: string | undefined;
   private rootMode: RootMode | undefined;
   private readonly closeListeners = new Set<(reason: string) => void>();
+  /** The host key this connection verified (the SSH wire-format blob), for tools that open their own
+   * connection to the same host (OpenSSH for `nix copy`) and must check the same key. */
+  hostKey: Buffer | undefined;
 
   private constructor(
     private readonly client: Client,
@@ -194,6 +202,7 @@ export class Session {
     ];
 
     let hostKeyError: EngineError | undefined;
+    let verifiedKey: Buffer | undefined;
     let passwordTried = false;
     let kbdUsedPassword = false;
     let lastAuthProblem = 'the server accepted none of the offered methods';
@@ -345,6 +354,7 @@ export class Session {
             );
             return verify(false);
           }
+          verifiedKey = Buffer.from(key);
           if (known) return verify(true);
           const remember = () => {
             try {
@@ -389,6 +399,7 @@ export class Session {
           jump,
           Date.now() - started,
         );
+        session.hostKey = verifiedKey;
         finish(undefined, session);
       });
       client.on('error', (e: Error & { level?: string; code?: string }) => {
@@ -450,6 +461,10 @@ export class Session {
       let timer: NodeJS.Timeout | undefined;
       const cleanup = () => {
         if (timer) clearTimeout(timer);
+        if (input instanceof Readable) {
+          input.removeListener('error', onInputError);
+          if (channel) input.unpipe(channel);
+        }
         options.signal?.removeEventListener('abort', onAbort);
         this.closeListeners.delete(onLost);
       };
@@ -470,6 +485,15 @@ export class Session {
       };
       const onAbort = () => fail(new CancelledError(what));
       const onLost = (reason: string) => fail(new ConnectionLostError(host, reason));
+      const input = options.stdin;
+      const onInputError = (e: Error) =>
+        fail(
+          new EngineError(
+            'stdin-failed',
+            `The input of the remote command failed: ${this.redact(e.message)}`,
+          ),
+        );
+      if (input instanceof Readable) input.once('error', onInputError);
       options.signal?.addEventListener('abort', onAbort, { once: true });
       this.closeListeners.add(onLost);
       if (options.timeoutMs)
@@ -522,7 +546,8 @@ export class Session {
             });
           });
         });
-        if (options.stdin !== undefined) stream.end(options.stdin);
+        if (input instanceof Readable) input.pipe(stream);
+        else if (input !== undefined) stream.end(input);
         else stream.end();
       });
     });
@@ -577,7 +602,14 @@ export class Session {
     if (mode === 'root') return this.exec(argv, options);
     if (mode === 'sudo-nopasswd') return this.exec(['sudo', '-n', '--', ...argv], options);
     // -k: always ask, so the first stdin line is always consumed as the password and never reaches the command.
-    const stdin = Buffer.concat([Buffer.from(this.sudoPassword + '\n'), Buffer.from(options.stdin ?? '')]);
+    let stdin: Buffer | Readable;
+    if (options.stdin instanceof Readable) {
+      const joined = new PassThrough();
+      joined.write(this.sudoPassword + '\n');
+      options.stdin.once('error', (e) => joined.destroy(e));
+      options.stdin.pipe(joined);
+      stdin = joined;
+    } else stdin = Buffer.concat([Buffer.from(this.sudoPassword + '\n'), Buffer.from(options.stdin ?? '')]);
     return this.exec(['sudo', '-k', '-S', '-p', '', '--', ...argv], { ...options, stdin });
   }
 

@@ -1,0 +1,31 @@
+// The install's steps in order: the runner runs whatever this list holds, in this order.
+import type { Step } from '../plan';
+import { buildStep } from './build';
+import { copyStep } from './copy';
+import { finishStep } from './finish';
+import { hardwareConfigStep } from './hardware-config';
+import { installStep } from './install';
+import { createMountStep, type MountHooks } from './mount';
+import { createPartitionStep, type PartitionHooks } from './partition';
+import { preflightStep } from './preflight';
+import { verifyStep } from './verify';
+
+/** Seams for kernels without partition-table parsing or vfat (the namespace test target); none in production. */
+export type StepHooks = PartitionHooks & MountHooks;
+
+/** The ordered steps of an install. */
+export function installSteps(hooks: StepHooks = {}): Step[] {
+  return [
+    preflightStep,
+    createPartitionStep(hooks),
+    createMountStep(hooks),
+    hardwareConfigStep,
+    buildStep,
+    copyStep,
+    installStep,
+    verifyStep,
+    finishStep,
+  ];
+}
+
+export const INSTALL_STEPS: readonly Step[] = installSteps();

@@ -1,0 +1,103 @@
+// The copy step's target-side scripts, run here with sh and tar: a tar stream unpacked path by path, an
+// interrupted stream leaving only complete paths (recovered next time), the missing-path query; the nix copy URI
+// and OpenSSH options (host key checking on).
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { after, describe, it } from 'node:test';
+import {
+  MISSING_SCRIPT,
+  RECEIVE_SCRIPT,
+  nixCopyUri,
+  nixSshOpts,
+} from '../../../extension/engine/install/steps/copy';
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nixkit-copy-unit-'));
+after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+const names = [
+  'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-one',
+  'bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb-two',
+  'cccccccccccccccccccccccccccccccc-three',
+];
+const src = path.join(dir, 'src');
+for (const [i, n] of names.entries()) {
+  fs.mkdirSync(path.join(src, 'nix/store', n, 'share'), { recursive: true });
+  fs.writeFileSync(path.join(src, 'nix/store', n, 'share', 'data'), Buffer.alloc(200_000 * (i + 1), i + 65));
+  fs.symlinkSync('share/data', path.join(src, 'nix/store', n, 'link'));
+}
+const tarOf = (list: string[]) =>
+  execFileSync(
+    'tar',
+    ['-C', src, '--owner=0', '--group=0', '-cf', '-', ...list.map((n) => `nix/store/${n}`)],
+    {
+      maxBuffer: 64 << 20,
+    },
+  );
+const receive = (root: string, input: Buffer) =>
+  spawnSync('sh', ['-c', RECEIVE_SCRIPT, 'r', root], { input, encoding: 'utf8' });
+const missing = (root: string, paths: string[]) =>
+  spawnSync('sh', ['-c', MISSING_SCRIPT, 'm', root], { input: paths.join('\n') + '\n', encoding: 'utf8' });
+
+describe('copy step scripts', () => {
+  it('a whole stream lands path by path in the store', () => {
+    const root = path.join(dir, 'r1');
+    const r = receive(root, tarOf(names));
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(
+      r.stdout.split('\n').filter((l) => l.startsWith('done ')),
+      names.map((n) => `done ${n}`),
+    );
+    assert.match(r.stdout, /nixkit-copy-ok/);
+    for (const n of names) assert.ok(fs.existsSync(path.join(root, 'nix/store', n, 'share/data')));
+    assert.equal(fs.existsSync(path.join(root, 'nix/.nixkit-incoming')), false);
+    assert.equal(
+      missing(
+        root,
+        names.map((n) => `/nix/store/${n}`),
+      ).stdout,
+      '',
+    );
+  });
+
+  it('a cut stream leaves complete paths only; the next query recovers them and lists the rest', () => {
+    const root = path.join(dir, 'r2');
+    const whole = tarOf(names);
+    // Cut inside the third path: the first two are complete, the third is half written.
+    const cut = whole.subarray(0, Math.floor(whole.length * 0.75));
+    const r = receive(root, cut);
+    assert.notEqual(r.status, 0);
+    assert.equal(fs.existsSync(path.join(root, 'nix/store', names[2])), false, 'no half path in the store');
+    const m = missing(
+      root,
+      names.map((n) => `/nix/store/${n}`),
+    );
+    assert.equal(m.status, 0, m.stderr);
+    assert.deepEqual(m.stdout.split('\n').filter(Boolean), [`/nix/store/${names[2]}`]);
+    for (const n of names.slice(0, 2)) {
+      const data = fs.readFileSync(path.join(root, 'nix/store', n, 'share/data'));
+      assert.equal(data.length, 200_000 * (names.indexOf(n) + 1));
+    }
+    assert.equal(fs.existsSync(path.join(root, 'nix/.nixkit-incoming')), false, 'the half path was dropped');
+    // The rest completes the store.
+    assert.equal(receive(root, tarOf([names[2]])).status, 0);
+    assert.equal(
+      missing(
+        root,
+        names.map((n) => `/nix/store/${n}`),
+      ).stdout,
+      '',
+    );
+  });
+
+  it('nix copy: the store URI and OpenSSH options keep host key checking on', () => {
+    assert.equal(nixCopyUri('10.0.0.2', '/mnt'), 'ssh://root@10.0.0.2?remote-store=local%3Froot%3D%2Fmnt');
+    assert.equal(nixCopyUri('fe80::1', '/mnt').startsWith('ssh://root@[fe80::1]?'), true);
+    const opts = nixSshOpts(2222, '/k/id', '/t/known_hosts');
+    assert.match(opts, /StrictHostKeyChecking=yes/);
+    assert.match(opts, /UserKnownHostsFile=\/t\/known_hosts/);
+    assert.doesNotMatch(opts, /StrictHostKeyChecking=no|accept-new/);
+  });
+});
