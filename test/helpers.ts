@@ -26,6 +26,18 @@ export async function parse(text: string): Promise<SyntaxDocument> {
 /** The built CLI; tests that spawn it need `node scripts/build.mjs` first (the test command does that). */
 export const CLI = path.join(REPO_ROOT, 'dist', 'cli.js');
 
+const madeDirs: string[] = [];
+let cleanupRegistered = false;
+
+/** A fresh temporary folder, removed when the test process exits (each test file runs in its own process). */
 export function tempDir(prefix: string): string {
-  return fs.mkdtempSync(path.join(require('node:os').tmpdir(), `nixkit-${prefix}-`));
+  const dir = fs.mkdtempSync(path.join(require('node:os').tmpdir(), `nixkit-${prefix}-`));
+  madeDirs.push(dir);
+  if (!cleanupRegistered) {
+    cleanupRegistered = true;
+    process.on('exit', () => {
+      for (const d of madeDirs) fs.rmSync(d, { recursive: true, force: true });
+    });
+  }
+  return dir;
 }
