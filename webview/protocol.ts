@@ -1,5 +1,5 @@
-// The one message protocol between the extension and its webview panels (the probe panel now, the install wizard
-// later). Both sides import their types and validators from here and nowhere else; each message has a comment
+// The one message protocol between the extension and its webview panels (the probe panel and the install
+// wizard). Both sides import their types and validators from here and nowhere else; each message has a comment
 // saying who sends it to whom. Every message that crosses the boundary is checked on arrival with the guards
 // below (a webview's page is untrusted; the extension's messages are checked too, so a stale or foreign sender
 // cannot make the UI misbehave). No imports: this file is compiled for Node (tsc -p .) and bundled for the browser.
@@ -113,6 +113,202 @@ export interface ProbeView {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
+// Data the install wizard shows (extension/panels/install-wizard-model.ts builds it). The extension owns the wizard's
+// state; the page draws this snapshot and sends the person's choices back. Strings from the target (disk models,
+// labels) and from the flake are carried verbatim and shown as text.
+
+/** The wizard's pages, in order. */
+export type WizardPage =
+  | 'target'
+  | 'probe'
+  | 'disk'
+  | 'configuration'
+  | 'strategy'
+  | 'review'
+  | 'run'
+  | 'done';
+export const WIZARD_PAGES: readonly WizardPage[] = [
+  'target',
+  'probe',
+  'disk',
+  'configuration',
+  'strategy',
+  'review',
+  'run',
+  'done',
+];
+
+export interface WizardDiskChoice {
+  /** The kernel's name (/dev/sda). */
+  path: string;
+  sizeBytes: number;
+  model: string | null;
+  transport: string | null;
+  /** Names the disk can be chosen by: its /dev/disk/by-id links, else the kernel's name. */
+  names: string[];
+  /** The names are /dev/disk/by-id links (stable across boots). */
+  stableNames: boolean;
+  /** One line per partition: device, size, filesystem, label (verbatim). */
+  partitions: string[];
+  /** Why it cannot be chosen (holds the running system, mounted, read-only); null when it can. */
+  blocked: string | null;
+  liveSystem: boolean;
+}
+
+export interface WizardLayoutView {
+  espSizeMiB: number;
+  rootFs: 'ext4' | 'btrfs' | 'xfs';
+  /** 0: no swap partition. */
+  swapSizeMiB: number;
+  /** btrfs subvolumes @ (/), @home, @nix. */
+  subvolumes: boolean;
+  /** LUKS around the root filesystem (the passphrase is asked when the install runs, never stored). */
+  luks: boolean;
+}
+
+export interface WizardFindingView {
+  severity: 'error' | 'warning';
+  message: string;
+  /** file:line */
+  where: string;
+}
+
+export interface WizardConfigurationView {
+  /** `flake#name`: what the page sends back. */
+  id: string;
+  name: string;
+  /** The flake's folder. */
+  flake: string;
+  bootloader: string;
+  efiSysMountPoint: string;
+  errors: number;
+  warnings: number;
+  findings: WizardFindingView[];
+}
+
+export interface WizardStrategyView {
+  name: 'nixos-installer' | 'nix-present' | 'no-nix' | 'lustrate' | 'kexec';
+  title: string;
+  ok: boolean;
+  supported: boolean;
+  automatic: boolean;
+  preconditions: string[];
+  reasons: string[];
+  warnings: string[];
+}
+
+export interface PlanCommandView {
+  where: 'target' | 'local';
+  /** The command line exactly as it runs (each argument shell-quoted); long inline scripts shortened. */
+  text: string;
+  /** The whole command line when `text` is shortened (null when `text` is all of it). */
+  fullText: string | null;
+  destructive: boolean;
+  stdin: string | null;
+  purpose: string;
+}
+
+export interface PlanStepView {
+  id: string;
+  title: string;
+  skipped: string | null;
+  warnings: string[];
+  files: { path: string; purpose: string }[];
+  commands: PlanCommandView[];
+}
+
+export type StepStatus = 'pending' | 'running' | 'done' | 'failed' | 'skipped' | 'cancelled';
+
+export interface WizardStepStatusView {
+  id: string;
+  title: string;
+  status: StepStatus;
+  error: string | null;
+}
+
+export interface WizardProgressView {
+  step: string;
+  done: number;
+  total: number | null;
+  unit: 'bytes' | 'paths' | 'steps';
+  detail: string | null;
+}
+
+export interface WizardInstallView {
+  id: string;
+  status: 'pending' | 'running' | 'done' | 'failed' | 'cancelled';
+  /** Some step stopped (failed, cancelled, or interrupted when VS Code closed): Resume continues from it. */
+  resumable: boolean;
+  steps: WizardStepStatusView[];
+  error: string | null;
+  /** The transcript file on this machine. */
+  transcript: string;
+  /** What was checked after the install (bootloader on the ESP, the new system running). */
+  verification: string[];
+  /** The host key explanation after the reboot (null when the target was not rebooted). */
+  hostKey: string | null;
+  nextSteps: string[];
+}
+
+export interface WizardView {
+  page: WizardPage;
+  /** What the extension is doing right now ("Connecting to …"); the page shows it and disables its actions. */
+  busy: string | null;
+  /** Why the last action failed, for the current page. */
+  error: string | null;
+  target: string | null;
+  recentTargets: string[];
+  probe: ProbeView | null;
+  disks: WizardDiskChoice[];
+  /** The chosen disk's name (one of its `names`); null with useMounted, or before choosing. */
+  disk: string | null;
+  /** Install onto what is mounted at `root` (no partitioning). */
+  useMounted: boolean;
+  root: string;
+  layout: WizardLayoutView;
+  configurations: WizardConfigurationView[];
+  /** The chosen configuration's id. */
+  configuration: string | null;
+  strategies: WizardStrategyView[];
+  /** The strategy asked for; null: the one chosen from the probe (`autoStrategy`). */
+  strategy: WizardStrategyView['name'] | null;
+  autoStrategy: WizardStrategyView['name'] | null;
+  buildOn: 'local' | 'target';
+  reboot: boolean;
+  plan: PlanStepView[] | null;
+  /** Why the plan cannot be made or run (null when it can). */
+  planError: string | null;
+  install: WizardInstallView | null;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Wizard rules both sides apply (the page to enable its buttons, the extension to refuse what the page must not ask).
+
+/** The pages the person may go to now. While an install exists, only its run (and, once done, its end) pages. */
+export function reachablePages(v: WizardView): WizardPage[] {
+  if (v.install) return v.install.status === 'done' ? ['run', 'done'] : ['run'];
+  const pages: WizardPage[] = ['target'];
+  if (!v.probe) return pages;
+  pages.push('probe', 'disk');
+  const diskOk =
+    v.useMounted || (v.disk !== null && v.disks.some((d) => d.blocked === null && d.names.includes(v.disk!)));
+  if (!diskOk) return pages;
+  pages.push('configuration');
+  const config = v.configurations.find((c) => c.id === v.configuration);
+  if (!config || config.errors > 0) return pages;
+  pages.push('strategy');
+  const strategy = v.strategies.find((s) => s.name === (v.strategy ?? v.autoStrategy));
+  if (!strategy || !strategy.ok || !v.plan) return pages;
+  pages.push('review');
+  return pages;
+}
+
+/** The erase confirmation: exactly the disk's name, character for character (no trimming, no case folding). */
+export function diskConfirmed(disk: string | null, typed: string): boolean {
+  return disk === null || typed === disk;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
 // Messages.
 
 export type ToWebview =
@@ -123,7 +319,13 @@ export type ToWebview =
   /** extension → probe panel: an action is running (busy=true) or finished (false); disables the buttons. */
   | { type: 'probe/busy'; busy: boolean }
   /** extension → any panel: a one-line outcome of an action, shown in the panel's status line. */
-  | { type: 'status'; level: 'info' | 'error'; text: string };
+  | { type: 'status'; level: 'info' | 'error'; text: string }
+  /** extension → install wizard: the whole wizard state to draw (answer to 'ready', and after every change). */
+  | { type: 'wizard/show'; view: WizardView }
+  /** extension → install wizard: new lines of the running install's log (the page keeps the last few thousand). */
+  | { type: 'wizard/log'; lines: string[] }
+  /** extension → install wizard: progress of the running step (bytes or paths copied). */
+  | { type: 'wizard/progress'; progress: WizardProgressView };
 
 export type FromWebview =
   /** any panel → extension: the page's script is running; send the current state. */
@@ -133,7 +335,34 @@ export type FromWebview =
   /** probe panel → extension: "Generate hardware-configuration.nix" pressed. */
   | { type: 'probe/generateHwconfig' }
   /** probe panel → extension: "Probe again" pressed (same target). */
-  | { type: 'probe/reprobe' };
+  | { type: 'probe/reprobe' }
+  /** install wizard → extension: connect to this target and probe it (Target page). */
+  | { type: 'wizard/connect'; target: string }
+  /** install wizard → extension: go to a page (Back, Next, the page list); refused unless reachable. */
+  | { type: 'wizard/goto'; page: WizardPage }
+  /** install wizard → extension: the disk (a name from its `names`) or "use what is mounted", and the layout. */
+  | { type: 'wizard/setDisk'; disk: string | null; useMounted: boolean; layout: WizardLayoutView }
+  /** install wizard → extension: the configuration picked (its id). */
+  | { type: 'wizard/setConfiguration'; id: string }
+  /** install wizard → extension: ask the language server for the configurations again. */
+  | { type: 'wizard/refreshConfigurations' }
+  /** install wizard → extension: strategy (null: automatic), where to build, reboot at the end. */
+  | {
+      type: 'wizard/setStrategy';
+      strategy: WizardStrategyView['name'] | null;
+      buildOn: 'local' | 'target';
+      reboot: boolean;
+    }
+  /** install wizard → extension: "Install" pressed on the review, with the disk's name as typed (null: no disk). */
+  | { type: 'wizard/install'; confirmedDisk: string | null }
+  /** install wizard → extension: "Cancel" pressed while the install runs. */
+  | { type: 'wizard/cancel' }
+  /** install wizard → extension: "Resume" pressed after a failed, cancelled or interrupted install. */
+  | { type: 'wizard/resume' }
+  /** install wizard → extension: "Start over" pressed (forgets the wizard's choices, not the install's transcript). */
+  | { type: 'wizard/startOver' }
+  /** install wizard → extension: "Open transcript" pressed. */
+  | { type: 'wizard/openTranscript' };
 
 // ---------------------------------------------------------------------------------------------------------------
 // Guards: small combinators, so each message's check reads like its type.
@@ -277,6 +506,120 @@ export const isProbeView: Guard<ProbeView> = objectOf<ProbeView>({
   warnings: arrayOf(isProbeWarningView),
 });
 
+const isWizardPage = oneOf('target', 'probe', 'disk', 'configuration', 'strategy', 'review', 'run', 'done');
+const isStrategyName = oneOf('nixos-installer', 'nix-present', 'no-nix', 'lustrate', 'kexec');
+const isBuildOn = oneOf('local', 'target');
+
+const isWizardDiskChoice = objectOf<WizardDiskChoice>({
+  path: str,
+  sizeBytes: isNumber,
+  model: strOrNull,
+  transport: strOrNull,
+  names: strings,
+  stableNames: isBoolean,
+  partitions: strings,
+  blocked: strOrNull,
+  liveSystem: isBoolean,
+});
+
+export const isWizardLayoutView: Guard<WizardLayoutView> = objectOf<WizardLayoutView>({
+  espSizeMiB: isNumber,
+  rootFs: oneOf('ext4', 'btrfs', 'xfs'),
+  swapSizeMiB: isNumber,
+  subvolumes: isBoolean,
+  luks: isBoolean,
+});
+
+const isWizardConfigurationView = objectOf<WizardConfigurationView>({
+  id: str,
+  name: str,
+  flake: str,
+  bootloader: str,
+  efiSysMountPoint: str,
+  errors: isNumber,
+  warnings: isNumber,
+  findings: arrayOf(
+    objectOf<WizardFindingView>({ severity: oneOf('error', 'warning'), message: str, where: str }),
+  ),
+});
+
+const isWizardStrategyView = objectOf<WizardStrategyView>({
+  name: isStrategyName,
+  title: str,
+  ok: isBoolean,
+  supported: isBoolean,
+  automatic: isBoolean,
+  preconditions: strings,
+  reasons: strings,
+  warnings: strings,
+});
+
+const isPlanStepView = objectOf<PlanStepView>({
+  id: str,
+  title: str,
+  skipped: strOrNull,
+  warnings: strings,
+  files: arrayOf(objectOf<{ path: string; purpose: string }>({ path: str, purpose: str })),
+  commands: arrayOf(
+    objectOf<PlanCommandView>({
+      where: oneOf('target', 'local'),
+      text: str,
+      fullText: strOrNull,
+      destructive: isBoolean,
+      stdin: strOrNull,
+      purpose: str,
+    }),
+  ),
+});
+
+const isStepStatus = oneOf('pending', 'running', 'done', 'failed', 'skipped', 'cancelled');
+
+export const isWizardProgressView: Guard<WizardProgressView> = objectOf<WizardProgressView>({
+  step: str,
+  done: isNumber,
+  total: numOrNull,
+  unit: oneOf('bytes', 'paths', 'steps'),
+  detail: strOrNull,
+});
+
+const isWizardInstallView = objectOf<WizardInstallView>({
+  id: str,
+  status: oneOf('pending', 'running', 'done', 'failed', 'cancelled'),
+  resumable: isBoolean,
+  steps: arrayOf(
+    objectOf<WizardStepStatusView>({ id: str, title: str, status: isStepStatus, error: strOrNull }),
+  ),
+  error: strOrNull,
+  transcript: str,
+  verification: strings,
+  hostKey: strOrNull,
+  nextSteps: strings,
+});
+
+export const isWizardView: Guard<WizardView> = objectOf<WizardView>({
+  page: isWizardPage,
+  busy: strOrNull,
+  error: strOrNull,
+  target: strOrNull,
+  recentTargets: strings,
+  probe: nullable(isProbeView),
+  disks: arrayOf(isWizardDiskChoice),
+  disk: strOrNull,
+  useMounted: isBoolean,
+  root: str,
+  layout: isWizardLayoutView,
+  configurations: arrayOf(isWizardConfigurationView),
+  configuration: strOrNull,
+  strategies: arrayOf(isWizardStrategyView),
+  strategy: nullable(isStrategyName),
+  autoStrategy: nullable(isStrategyName),
+  buildOn: isBuildOn,
+  reboot: isBoolean,
+  plan: nullable(arrayOf(isPlanStepView)),
+  planError: strOrNull,
+  install: nullable(isWizardInstallView),
+});
+
 type Guards<U extends { type: string }> = { [K in U['type']]: Guard<Extract<U, { type: K }>> };
 
 /** One guard per extension → webview message type. */
@@ -285,6 +628,9 @@ export const TO_WEBVIEW_GUARDS: Guards<ToWebview> = {
   'probe/saved': objectOf({ type: oneOf('probe/saved'), name: str, file: str }),
   'probe/busy': objectOf({ type: oneOf('probe/busy'), busy: isBoolean }),
   status: objectOf({ type: oneOf('status'), level: oneOf('info', 'error'), text: str }),
+  'wizard/show': objectOf({ type: oneOf('wizard/show'), view: isWizardView }),
+  'wizard/log': objectOf({ type: oneOf('wizard/log'), lines: strings }),
+  'wizard/progress': objectOf({ type: oneOf('wizard/progress'), progress: isWizardProgressView }),
 };
 
 /** One guard per webview → extension message type. */
@@ -293,6 +639,27 @@ export const FROM_WEBVIEW_GUARDS: Guards<FromWebview> = {
   'probe/save': objectOf({ type: oneOf('probe/save') }),
   'probe/generateHwconfig': objectOf({ type: oneOf('probe/generateHwconfig') }),
   'probe/reprobe': objectOf({ type: oneOf('probe/reprobe') }),
+  'wizard/connect': objectOf({ type: oneOf('wizard/connect'), target: str }),
+  'wizard/goto': objectOf({ type: oneOf('wizard/goto'), page: isWizardPage }),
+  'wizard/setDisk': objectOf({
+    type: oneOf('wizard/setDisk'),
+    disk: strOrNull,
+    useMounted: isBoolean,
+    layout: isWizardLayoutView,
+  }),
+  'wizard/setConfiguration': objectOf({ type: oneOf('wizard/setConfiguration'), id: str }),
+  'wizard/refreshConfigurations': objectOf({ type: oneOf('wizard/refreshConfigurations') }),
+  'wizard/setStrategy': objectOf({
+    type: oneOf('wizard/setStrategy'),
+    strategy: nullable(isStrategyName),
+    buildOn: isBuildOn,
+    reboot: isBoolean,
+  }),
+  'wizard/install': objectOf({ type: oneOf('wizard/install'), confirmedDisk: strOrNull }),
+  'wizard/cancel': objectOf({ type: oneOf('wizard/cancel') }),
+  'wizard/resume': objectOf({ type: oneOf('wizard/resume') }),
+  'wizard/startOver': objectOf({ type: oneOf('wizard/startOver') }),
+  'wizard/openTranscript': objectOf({ type: oneOf('wizard/openTranscript') }),
 };
 
 function byType<U extends { type: string }>(guards: Guards<U>): Guard<U> {

@@ -9,7 +9,12 @@ import type {
   ResolvedSetting,
 } from '../../server/protocol/lsp-ext';
 
-/** Relative display paths: file URIs under `root` (a folder URI) lose the prefix. */
+/**
+ * Relative display paths: file URIs under `root` (a folder URI) lose the prefix. Links point into `root` (the first
+ * workspace folder) as `/relative/path#L<line>`: the Markdown preview resolves a link that starts with `/` against
+ * the first workspace folder when the document (here a `nixkit:` one) lies in none, and it refuses `file:` links
+ * (they would show as raw Markdown). Files outside `root` are named without a link.
+ */
 export function renderConfigurations(result: ConfigurationsResult, root?: string): string {
   const list = result.configurations;
   const out: string[] = ['# NixOS configurations', ''];
@@ -22,12 +27,18 @@ export function renderConfigurations(result: ConfigurationsResult, root?: string
     return out.join('\n');
   }
   const rel = (uri: string) => shortPath(uri, root);
-  const link = (loc: Location | undefined, text: string) =>
-    loc ? `[${escape(text)}](${loc.uri}#L${loc.range.start.line + 1})` : escape(text);
+  const link = (loc: Location | undefined, text: string) => {
+    const target = loc && href(loc.uri, root, loc.range.start.line + 1);
+    return target ? `[${escape(text)}](${target})` : escape(text);
+  };
+  const fileLink = (uri: string) => {
+    const target = href(uri, root);
+    return target ? `[${escape(rel(uri))}](${target})` : escape(rel(uri));
+  };
   if (list.length > 1) {
     out.push(...list.map((c) => `- [${escape(c.name)}](#${anchor(c.name)}) (${rel(c.location.uri)})`), '');
   }
-  for (const c of list) out.push(...section(c, rel, link));
+  for (const c of list) out.push(...section(c, rel, link, fileLink));
   return out.join('\n');
 }
 
@@ -35,13 +46,13 @@ function section(
   c: ConfigurationSummary,
   rel: (uri: string) => string,
   link: (loc: Location | undefined, text: string) => string,
+  fileLink: (uri: string) => string,
 ): string[] {
   const out: string[] = [];
-  const where = `${c.location.uri}#L${c.location.range.start.line + 1}`;
   const origin =
     c.kind === 'flake'
-      ? `[\`nixosConfigurations.${c.name}\` in ${escape(rel(c.location.uri))}](${where})`
-      : `[${escape(rel(c.location.uri))}](${where})`;
+      ? `\`nixosConfigurations.${c.name}\` in ${link(c.location, rel(c.location.uri))}`
+      : link(c.location, rel(c.location.uri));
   out.push(`## ${escape(c.name)}`, '', `Declared as ${origin}.`, '');
   const f = c.findings;
   const counts = [
@@ -98,7 +109,7 @@ function section(
     );
   }
 
-  out.push(`### Files (${c.files.length})`, '', ...c.files.map((u) => `- [${escape(rel(u))}](${u})`), '');
+  out.push(`### Files (${c.files.length})`, '', ...c.files.map((u) => `- ${fileLink(u)}`), '');
   return out;
 }
 
@@ -161,6 +172,17 @@ function loginText(m: LoginMethod): string {
     default:
       return 'a credential nixkit cannot read';
   }
+}
+
+/** `/path/under/root#L<line>` for a file URI under `root`, percent-encoded for a Markdown link destination. */
+function href(uri: string, root: string | undefined, line?: number): string | undefined {
+  const r = root?.replace(/\/$/, '');
+  if (!r || !uri.startsWith(r + '/')) return undefined;
+  // File URIs are percent-encoded already; parentheses and spaces would end the destination early.
+  const path = uri
+    .slice(r.length)
+    .replace(/[() ]/g, (ch) => '%' + ch.charCodeAt(0).toString(16).toUpperCase());
+  return line === undefined ? path : `${path}#L${line}`;
 }
 
 function shortPath(uri: string, root: string | undefined): string {

@@ -334,6 +334,40 @@ export async function problemRows(page: Page, containing: string, timeoutMs = 30
   return page.locator('.markers-panel .monaco-list-row').allInnerTexts();
 }
 
+/**
+ * The Problems panel's rows for one file (its name as the panel shows it, e.g. `broken.nix`), focusing the panel
+ * first: polls until `accept` takes them, so a test waits for the state it expects rather than for any row.
+ * Returns the last rows read; `accept` decides whether that is a failure.
+ */
+export async function fileProblemRows(
+  page: Page,
+  file: string,
+  accept: (rows: string[]) => boolean,
+  timeoutMs = 30_000,
+): Promise<string[]> {
+  await runCommand(page, 'View: Focus Problems (Errors, Warnings, Infos)');
+  const rows = page.locator('.markers-panel .monaco-list-row');
+  await rows.first().waitFor({ timeout: timeoutMs });
+  let mine: string[] = [];
+  for (const deadline = Date.now() + timeoutMs; ; await sleep(250)) {
+    // Level-1 rows are files ("3 problems in file x.nix of folder hosts/demo"), level-2 rows their problems.
+    const all = await rows.evaluateAll((els) =>
+      els.map((e) => ({
+        level: e.getAttribute('aria-level'),
+        label: e.getAttribute('aria-label') ?? '',
+        text: (e as unknown as { innerText: string }).innerText,
+      })),
+    );
+    mine = [];
+    let inFile = false;
+    for (const r of all) {
+      if (r.level === '1') inFile = r.label.includes(` in file ${file} of folder `);
+      else if (inFile && r.level === '2') mine.push(r.text);
+    }
+    if (accept(mine) || Date.now() > deadline) return mine;
+  }
+}
+
 export async function screenshot(page: Page, name: string): Promise<string> {
   fs.mkdirSync(RESULTS_DIR, { recursive: true });
   const file = path.join(RESULTS_DIR, name);

@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
+import type { NixkitTestApi } from '../../extension/main';
 import { EXTENSION_ID, waitFor } from './util';
 
 describe('activation', () => {
@@ -13,5 +14,20 @@ describe('activation', () => {
   it('registers nixkit.restartServer', async () => {
     const commands = await vscode.commands.getCommands(true);
     assert.ok(commands.includes('nixkit.restartServer'), 'nixkit.restartServer is not registered');
+  });
+
+  // A measurement, not a timed assertion: `npm run bench` parses the line this prints from the runner's output
+  // (test/bench/extension-bench.ts), so keep its shape.
+  it('reports its activation time', async () => {
+    const ext = vscode.extensions.getExtension<NixkitTestApi | undefined>(EXTENSION_ID);
+    assert.ok(ext, `extension ${EXTENSION_ID} is not loaded`);
+    const api = await ext.activate();
+    const t = api?.activation;
+    assert.ok(t, 'activate() returns its activation time in extension tests');
+    for (const [k, v] of Object.entries(t)) assert.ok(Number.isFinite(v) && v >= 0, `activation.${k} = ${v}`);
+    console.log(
+      `nixkit activation: ${t.totalMs.toFixed(1)} ms ` +
+        `(code loading ${t.loadMs.toFixed(1)} ms, activate() ${t.activateMs.toFixed(1)} ms)`,
+    );
   });
 });

@@ -53,6 +53,27 @@ describe('quick fixes', () => {
     await doc.save();
   });
 
+  it('reports the example workspace’s documented mistakes without opening its files', async () => {
+    // examples/README.md lists them; the server analyses the whole workspace, not only open documents.
+    const expected: Record<string, string[]> = {
+      'hosts/demo/configuration.nix': ['hostname-invalid', 'removed-option', 'state-version-invalid'],
+      'hosts/demo/hardware-configuration.nix': [
+        'esp-mount-mismatch',
+        'host-platform-corrupted',
+        'syntax-error',
+        'unstable-device-path',
+      ],
+    };
+    for (const [file, codes] of Object.entries(expected)) {
+      const uri = vscode.Uri.joinPath(workspaceRoot(), file);
+      const found = await waitFor(`${codes.join(', ')} on ${file}`, () => {
+        const have = nixkitDiagnostics(uri).map((d) => String(codeOf(d)));
+        return codes.every((c) => have.includes(c)) && have;
+      });
+      assert.deepEqual([...new Set(found)].sort(), codes, `findings on ${file}`);
+    }
+  });
+
   it('registers NixOS: Show Configuration', async () => {
     const commands = await vscode.commands.getCommands(true);
     assert.ok(commands.includes('nixkit.showConfiguration'));

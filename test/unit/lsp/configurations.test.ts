@@ -107,12 +107,18 @@ test('Show Configuration renders a readable document', async () => {
   const md = renderConfigurations(configurations(ws.state), 'file:///mem/ws');
   assert.match(md, /^# NixOS configurations/);
   assert.match(md, /## web/);
-  assert.match(md, /\| Platform \| \[x86_64-linux\]\(file:\/\/\/mem\/ws\/flake\.nix#L5\) \(`system`\) \|/);
+  // Links relative to the workspace folder: the Markdown preview refuses file: links and shows them raw.
+  assert.match(md, /\| Platform \| \[x86_64-linux\]\(\/flake\.nix#L5\) \(`system`\) \|/);
+  assert.doesNotMatch(md, /\]\(file:/);
   assert.match(md, /\| Bootloader \| .*GRUB with EFI support.*device `nodev` \|/);
   assert.match(md, /\| EFI System Partition \| .*\/boot\/efi.*vfat/);
   assert.match(md, /alice.*\(wheel: may use sudo\): SSH key/);
   assert.match(md, /- root: no password or key \(root cannot log in\)/);
   assert.match(md, /`disko\.nixosModules\.disko`/);
-  assert.match(md, /- \[hardware\.nix\]\(file:\/\/\/mem\/ws\/hardware\.nix\)/);
+  assert.match(md, /- \[hardware\.nix\]\(\/hardware\.nix\)/);
+  // Outside the workspace folder: named, not linked.
+  const outside = renderConfigurations(configurations(ws.state), 'file:///elsewhere');
+  assert.match(outside, /- \/mem\/ws\/hardware\.nix$/m);
+  assert.doesNotMatch(outside, /\]\(\//);
   assert.match(renderConfigurations({ configurations: [] }), /found no NixOS configuration/);
 });

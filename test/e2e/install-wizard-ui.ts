@@ -1,0 +1,280 @@
+// UI test of "NixOS: Install to Host…" in the real workbench, against the namespace target (test/targets/netns;
+// needs root): code-server with nixkit installed from this repository, a throwaway HOME whose ~/.ssh holds the
+// target's client key, and a workspace holding the examples (whose demo configuration has errors) plus a small clean
+// flake (lab/). The wizard is driven page by page: Target (typed, host key accepted in nixkit's modal) → the probe
+// summary → disk and layout (a loop disk of the target; disks in use are shown but cannot be chosen) → configuration
+// (demo is blocked by its errors, lab is picked) → strategy → review. On the review: the plan lists the destructive
+// commands for the chosen disk, and Install stays disabled until the disk's exact name is typed. Then the panel is
+// closed and reopened: the wizard comes back at the review. Nothing is installed (Install is never pressed).
+// Leaves test-results/wizard-review.png (and wizard-*.png of the other pages; failure.png when it fails).
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { startNetnsTarget, type TestTarget } from '../integration/netns-target';
+import {
+  REPO_ROOT,
+  SetupError,
+  copyExamples,
+  exitOnSignals,
+  launchBrowser,
+  runCommand,
+  screenshot,
+  requireFile,
+  startCodeServer,
+  tempDir,
+  waitForWorkbench,
+  webviewFrame,
+  workbenchUrl,
+  type Browser,
+  type CodeServer,
+} from './code-server';
+
+const DEADLINE_MS = Number(process.env.NIXKIT_E2E_DEADLINE_MS) || 300_000;
+
+/** A HOME for code-server with the target's client key as the default identity and no known_hosts. */
+function testHome(t: TestTarget): string {
+  const home = tempDir('home');
+  const ssh = path.join(home, '.ssh');
+  fs.mkdirSync(ssh, { mode: 0o700 });
+  fs.copyFileSync(t.identity, path.join(ssh, 'id_ed25519'));
+  fs.chmodSync(path.join(ssh, 'id_ed25519'), 0o600);
+  return home;
+}
+
+/** A small flake without findings: the configuration the wizard installs. */
+function writeLabFlake(ws: string): string {
+  const dir = path.join(ws, 'lab');
+  fs.mkdirSync(path.join(dir, 'hosts', 'lab'), { recursive: true });
+  fs.writeFileSync(
+    path.join(dir, 'flake.nix'),
+    `{
+  description = "A small host for the install wizard test";
+  inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-24.11";
+  outputs = { self, nixpkgs, ... }: {
+    nixosConfigurations.lab = nixpkgs.lib.nixosSystem {
+      system = "x86_64-linux";
+      modules = [ ./hosts/lab/configuration.nix ];
+    };
+  };
+}
+`,
+  );
+  fs.writeFileSync(
+    path.join(dir, 'hosts', 'lab', 'configuration.nix'),
+    `{ ... }:
+
+{
+  boot.loader.systemd-boot.enable = true;
+  boot.loader.efi.canTouchEfiVariables = false;
+  fileSystems."/" = { device = "/dev/disk/by-label/nixos"; fsType = "ext4"; };
+  fileSystems."/boot" = { device = "/dev/disk/by-label/ESP"; fsType = "vfat"; };
+  networking.hostName = "lab";
+  services.openssh.enable = true;
+  users.users.root.openssh.authorizedKeys.keys = [
+    "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJqIDjZXtgGz20XLopUuM6INIZ5LWP9USC/dYFiqrNey admin@laptop"
+  ];
+  system.stateVersion = "24.11";
+}
+`,
+  );
+  return dir;
+}
+
+async function main(): Promise<void> {
+  exitOnSignals();
+  setTimeout(() => {
+    console.error(`install-wizard-ui: overall deadline of ${DEADLINE_MS} ms passed`);
+    process.exit(2);
+  }, DEADLINE_MS).unref();
+  requireFile(path.join(REPO_ROOT, 'dist/extension.js'), 'run `npm run build` first');
+  requireFile(path.join(REPO_ROOT, 'dist/webview/install-wizard-panel.js'), 'run `npm run build` first');
+  if (process.getuid?.() !== 0)
+    throw new SetupError('needs root (the namespace target: netns, loop devices)');
+  const t0 = Date.now();
+  const elapsed = () => `${((Date.now() - t0) / 1000).toFixed(1)} s`;
+
+  const { target, stop } = startNetnsTarget();
+  process.once('exit', stop);
+  console.log(`namespace target up at root@${target.host} (${elapsed()})`);
+  const home = testHome(target);
+  const ws = copyExamples();
+  writeLabFlake(ws);
+  let cs: CodeServer | undefined;
+  let browser: Browser | undefined;
+  try {
+    cs = await startCodeServer({
+      port: Number(process.env.NIXKIT_CS_PORT) || undefined,
+      linkExtension: true,
+      env: { HOME: home, SSH_AUTH_SOCK: '' },
+    });
+    browser = await launchBrowser();
+    const { page } = browser;
+    const cspViolations: string[] = [];
+    page.on('console', (m) => {
+      if (/Content.Security.Policy/i.test(m.text())) cspViolations.push(m.text());
+    });
+    try {
+      await page.goto(workbenchUrl(cs, ws));
+      await waitForWorkbench(page, 'flake.nix');
+      console.log(`workbench ready (${elapsed()})`);
+
+      // --- Target
+      await runCommand(page, 'NixOS: Install to Host…');
+      const frame = webviewFrame(page);
+      await frame.locator('#page-target').waitFor({ timeout: 30_000 });
+      // Only the first page is reachable at the start.
+      assert.equal(await frame.locator('#pages button:not([disabled])').count(), 0);
+      const targetInput = frame.locator('#target-input input');
+      await targetInput.fill(`root@${target.host}`);
+      await targetInput.press('Enter');
+      const dialog = page.locator('.monaco-dialog-box');
+      await dialog.waitFor({ timeout: 30_000 });
+      assert.ok(
+        (await dialog.innerText()).includes(target.fingerprint),
+        'the host key dialog lacks the fingerprint',
+      );
+      await dialog.locator('.monaco-button', { hasText: 'Trust and Connect' }).click();
+
+      // --- the probe summary
+      await frame.locator('#page-probe').waitFor({ timeout: 60_000 });
+      const summary = await frame.locator('#page-probe').innerText();
+      assert.ok(summary.includes(target.disks.b), `the summary does not list ${target.disks.b}:\n${summary}`);
+      console.log(`probe summary shown (${elapsed()})`);
+      await runCommand(page, 'Notifications: Clear All Notifications');
+      await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
+      console.log(`screenshot: ${await screenshot(page, 'wizard-probe.png')}`);
+      await frame.locator('vscode-button#next').click();
+
+      // --- disk and layout
+      await frame.locator('#page-disk').waitFor({ timeout: 15_000 });
+      // Disk a has the install root mounted: shown, but it cannot be chosen.
+      const diskA = frame.locator(`.disk-card[data-disk="${target.disks.a}"]`);
+      await diskA.waitFor();
+      assert.match(await diskA.innerText(), /Cannot be erased: in use/);
+      assert.equal(await diskA.locator('vscode-radio[disabled]').count(), 1);
+      // The hostile labels of the target are shown verbatim.
+      const partitionTexts = await frame.locator('#disk-list ul.partitions code').allTextContents();
+      assert.ok(
+        partitionTexts.some((t) => t.includes(target.hostileLabel)),
+        `hostile label not shown verbatim: ${JSON.stringify(partitionTexts)}`,
+      );
+      const diskB = frame.locator(`.disk-card[data-disk="${target.disks.b}"]`);
+      await diskB.locator('vscode-radio').click();
+      const esp = frame.locator('#esp-size input');
+      await esp.fill('64');
+      console.log(`screenshot: ${await screenshot(page, 'wizard-disk.png')}`);
+      await frame.locator('vscode-button#disk-next').click();
+
+      // --- configuration: demo has errors and blocks; lab is clean
+      await frame.locator('#page-configuration').waitFor({ timeout: 15_000 });
+      const lab = frame.locator('.config-card[data-config="lab"]');
+      await lab.waitFor({ timeout: 60_000 });
+      const demo = frame.locator('.config-card[data-config="demo"]');
+      if ((await demo.count()) > 0) {
+        // The language server may still be checking the files: its error count arrives with the diagnostics.
+        const demoText = await demo.innerText();
+        console.log(`demo configuration: ${demoText.split('\n').slice(0, 2).join(' | ')}`);
+      }
+      await lab.locator('vscode-radio').click();
+      console.log(`screenshot: ${await screenshot(page, 'wizard-configuration.png')}`);
+      await frame.locator('vscode-button#config-next').click();
+
+      // --- strategy
+      await frame.locator('#page-strategy').waitFor({ timeout: 60_000 });
+      // (a vscode-radio's label is its attribute, drawn in its shadow root)
+      const auto = (await frame.locator('vscode-radio[data-value="auto"]').getAttribute('label')) ?? '';
+      assert.match(auto, /^Automatic: /, `no automatic strategy: ${auto}`);
+      console.log(`strategy: ${auto}`);
+      console.log(`screenshot: ${await screenshot(page, 'wizard-strategy.png')}`);
+      await frame.locator('vscode-button#strategy-next').click();
+
+      // --- review
+      await frame.locator('#page-review').waitFor({ timeout: 30_000 });
+      const disk = target.disks.b;
+      const destructive = frame.locator('#plan li.command.destructive');
+      const destructiveTexts = await destructive.allInnerTexts();
+      console.log(`destructive commands: ${destructiveTexts.length}`);
+      assert.ok(
+        destructiveTexts.length >= 3,
+        `too few destructive commands: ${JSON.stringify(destructiveTexts)}`,
+      );
+      for (const t of destructiveTexts) assert.match(t, /ERASES DATA/);
+      assert.ok(
+        destructiveTexts.some((t) => t.includes(`wipefs --all ${disk}`)),
+        'wipefs of the disk missing',
+      );
+      assert.ok(
+        destructiveTexts.some((t) => t.includes(`sfdisk`) && t.includes(disk)),
+        'sfdisk of the disk missing',
+      );
+      const steps = await frame
+        .locator('#plan > li')
+        .evaluateAll((els) => els.map((e) => e.getAttribute('data-step')));
+      console.log(`plan steps: ${steps.join(', ')}`);
+      assert.deepEqual(steps.slice(0, 4), ['preflight', 'partition', 'mount', 'hardware-config']);
+
+      // Install stays off until the exact name is typed.
+      const install = frame.locator('vscode-button#install');
+      const confirm = frame.locator('#confirm-disk input');
+      const disabled = async () => (await install.getAttribute('disabled')) !== null;
+      assert.ok(await disabled(), 'Install is enabled before the disk name was typed');
+      await confirm.fill(disk.slice(0, -1));
+      assert.ok(await disabled(), 'Install is enabled for a prefix of the disk name');
+      await confirm.fill(disk + ' ');
+      assert.ok(await disabled(), 'Install is enabled for the name with a trailing space');
+      await frame.locator('#install-hint', { hasText: 'exactly' }).waitFor({ timeout: 5000 });
+      await confirm.fill(disk);
+      await frame.locator('#install-hint', { hasText: 'will be erased' }).waitFor({ timeout: 5000 });
+      const planError = await frame.locator('#plan-error').count();
+      if (planError === 0) assert.ok(!(await disabled()), 'Install stays disabled with the exact name');
+      else console.log(`plan error shown: ${await frame.locator('#plan-error').innerText()}`);
+      console.log(`disk confirmation gate checked (${elapsed()})`);
+
+      // The screenshot: the first destructive command and its badge in view.
+      await destructive.first().evaluate((el) => el.scrollIntoView({ block: 'center' }));
+      await page.waitForTimeout(300);
+      console.log(`screenshot: ${await screenshot(page, 'wizard-review.png')}`);
+      await frame.locator('#confirm-disk').evaluate((el) => el.scrollIntoView({ block: 'center' }));
+      await page.waitForTimeout(200);
+      console.log(`screenshot: ${await screenshot(page, 'wizard-review-confirm.png')}`);
+
+      // State survives closing the panel: reopening comes back at the review, with the same plan.
+      await runCommand(page, 'View: Close All Editors');
+      await frame
+        .locator('#page-review')
+        .waitFor({ state: 'detached', timeout: 10_000 })
+        .catch(() => undefined);
+      await runCommand(page, 'NixOS: Install to Host…');
+      await webviewFrame(page).locator('#page-review').waitFor({ timeout: 60_000 });
+      assert.equal(
+        await webviewFrame(page).locator('#plan li.command.destructive').count(),
+        destructiveTexts.length,
+      );
+      assert.ok(
+        (await webviewFrame(page).locator('vscode-button#install').getAttribute('disabled')) !== null,
+        'the confirmation must be typed again after reopening',
+      );
+      console.log(`reopened at the review (${elapsed()})`);
+      assert.deepEqual(cspViolations, [], 'Content-Security-Policy violations');
+    } catch (e) {
+      const shot = await screenshot(page, 'failure.png').catch(() => '(none)');
+      console.error(`screenshot of the failure: ${shot}`);
+      throw e;
+    }
+    console.log(`install-wizard-ui passed (${elapsed()})`);
+  } finally {
+    await browser?.close();
+    await cs?.stop();
+    stop();
+    fs.rmSync(path.dirname(ws), { recursive: true, force: true });
+    fs.rmSync(home, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (e: unknown) => {
+    console.error(e instanceof SetupError ? `install-wizard-ui: ${e.message}` : e);
+    process.exit(e instanceof SetupError ? 2 : 1);
+  },
+);

@@ -1,0 +1,800 @@
+// The install wizard's page: draws the WizardView the extension sends (webview/protocol.ts) and sends the person's
+// choices back. UI only: the extension owns the state and checks everything again. Every message is checked with
+// the protocol's guards. The DOM is built with createElement and textContent only — never innerHTML — so a disk
+// label like `"$(touch /tmp/x)<b>` shows as exactly those characters.
+import '@vscode-elements/elements/dist/vscode-button/index.js';
+import '@vscode-elements/elements/dist/vscode-badge/index.js';
+import '@vscode-elements/elements/dist/vscode-textfield/index.js';
+import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
+import '@vscode-elements/elements/dist/vscode-radio/index.js';
+import '@vscode-elements/elements/dist/vscode-progress-ring/index.js';
+import './install-wizard-panel.css';
+import {
+  isToWebview,
+  type FromWebview,
+  type ToWebview,
+  type WizardLayoutView,
+  type WizardPage,
+  type WizardProgressView,
+  type WizardView,
+} from './protocol';
+import {
+  destructiveCount,
+  installGate,
+  navigation,
+  nextPage,
+  planNodes,
+  previousPage,
+  type VNode,
+} from './install-wizard-view';
+
+interface VsCodeApi {
+  postMessage(message: FromWebview): void;
+  setState(state: unknown): void;
+  getState(): unknown;
+}
+declare function acquireVsCodeApi(): VsCodeApi;
+
+const vscode = acquireVsCodeApi();
+const app = document.getElementById('app')!;
+const LOG_LINES = 2000;
+
+type Child = Node | string | null | undefined | false;
+
+function h(
+  tag: string,
+  attrs: Record<string, string | boolean | undefined> = {},
+  ...children: Child[]
+): HTMLElement {
+  const el = document.createElement(tag);
+  for (const [k, val] of Object.entries(attrs)) {
+    if (val === undefined || val === false) continue;
+    if (/^on/i.test(k)) throw new Error(`event handler attribute ${k} not allowed`);
+    el.setAttribute(k, val === true ? '' : val);
+  }
+  for (const c of children) {
+    if (c === null || c === undefined || c === false) continue;
+    el.append(typeof c === 'string' ? document.createTextNode(c) : c);
+  }
+  return el;
+}
+
+/** A pure node tree (install-wizard-view.ts) as elements: strings become text nodes. */
+function materialize(n: VNode | string): Node {
+  if (typeof n === 'string') return document.createTextNode(n);
+  return h(n.tag, n.attrs, ...n.children.map(materialize));
+}
+
+function formatBytes(n: number | null): string {
+  if (n === null) return '—';
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let x = n;
+  let i = 0;
+  while (x >= 1024 && i < units.length - 1) {
+    x /= 1024;
+    i++;
+  }
+  return `${i === 0 ? x : x.toFixed(x >= 100 ? 0 : 1)} ${units[i]}`;
+}
+
+const dash = (x: string | number | null | undefined): string =>
+  x === null || x === undefined || x === '' ? '—' : String(x);
+
+function send(message: FromWebview): void {
+  vscode.postMessage(message);
+}
+
+function button(
+  label: string,
+  onClick: () => void,
+  opts: { secondary?: boolean; disabled?: boolean; id?: string } = {},
+): HTMLElement {
+  const b = h(
+    'vscode-button',
+    { secondary: opts.secondary, disabled: opts.disabled || !!view?.busy, id: opts.id },
+    label,
+  );
+  b.addEventListener('click', () => {
+    if (!b.hasAttribute('disabled')) onClick();
+  });
+  return b;
+}
+
+function textfield(
+  id: string,
+  value: string,
+  attrs: Record<string, string | undefined> = {},
+): HTMLInputElement {
+  const f = h('vscode-textfield', { id, ...attrs }) as HTMLInputElement;
+  f.value = value;
+  return f;
+}
+
+function radio(
+  name: string,
+  value: string,
+  label: string,
+  checked: boolean,
+  disabled = false,
+): HTMLInputElement {
+  const r = h('vscode-radio', { name, value, label, disabled, 'data-value': value }) as HTMLInputElement;
+  r.checked = checked;
+  r.addEventListener('change', () => {
+    if (!r.checked) return;
+    for (const other of app.querySelectorAll<HTMLInputElement>(`vscode-radio[name="${name}"]`))
+      if (other !== r) other.checked = false;
+  });
+  return r;
+}
+
+function checkbox(id: string, label: string, checked: boolean, disabled = false): HTMLInputElement {
+  const c = h('vscode-checkbox', { id, label, disabled }) as HTMLInputElement;
+  c.checked = checked;
+  return c;
+}
+
+function checkedValue(name: string): string | null {
+  for (const r of app.querySelectorAll<HTMLInputElement>(`vscode-radio[name="${name}"]`))
+    if (r.checked) return r.getAttribute('data-value');
+  return null;
+}
+
+function facts(pairs: [string, Child][]): HTMLElement {
+  return h('dl', { class: 'facts' }, ...pairs.flatMap(([k, x]) => [h('dt', {}, k), h('dd', {}, x)]));
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// State on the page: the last view, the install's log (bounded), what was typed but not sent yet.
+
+let view: WizardView | undefined;
+let log: string[] = [];
+let progress: WizardProgressView | null = null;
+/** What the person typed on the current page, kept across redraws (a redraw must not eat the confirmation). */
+let drafts: { page: WizardPage | null; target: string; confirm: string } = {
+  page: null,
+  target: '',
+  confirm: '',
+};
+
+// ---------------------------------------------------------------------------------------------------------------
+// Pages.
+
+function targetPage(v: WizardView): Child[] {
+  const field = textfield('target-input', drafts.target || v.target || '', {
+    placeholder: 'root@192.0.2.10 or a Host from ~/.ssh/config',
+    'aria-label': 'Target',
+  });
+  field.addEventListener('input', () => (drafts.target = field.value));
+  const connect = () => {
+    const t = field.value.trim();
+    if (t) send({ type: 'wizard/connect', target: t });
+  };
+  field.addEventListener('keydown', (e) => {
+    if ((e as KeyboardEvent).key === 'Enter') connect();
+  });
+  queueMicrotask(() => field.focus());
+  return [
+    h(
+      'p',
+      {},
+      'The machine to install NixOS on, reachable over SSH as root or a user with sudo. Booted into a NixOS installer, a rescue system or any Linux.',
+    ),
+    h('div', { class: 'row' }, field, button('Connect and probe', connect, { id: 'connect' })),
+    v.recentTargets.length
+      ? h(
+          'div',
+          { class: 'recent' },
+          h('span', { class: 'muted' }, 'Recent: '),
+          ...v.recentTargets.map((t) =>
+            button(t, () => send({ type: 'wizard/connect', target: t }), { secondary: true }),
+          ),
+        )
+      : null,
+  ];
+}
+
+function probePage(v: WizardView): Child[] {
+  const p = v.probe!;
+  const s = p.system;
+  return [
+    h(
+      'p',
+      {},
+      'What nixkit found on ',
+      h('code', {}, p.target),
+      p.hostname ? ` (${p.hostname})` : '',
+      ', probed ',
+      new Date(p.probedAt).toLocaleString(),
+      '.',
+    ),
+    p.warnings.length
+      ? h('ul', { class: 'warnings', id: 'probe-warnings' }, ...p.warnings.map((w) => h('li', {}, w.text)))
+      : null,
+    facts([
+      ['Firmware', p.firmware.mode === 'uefi' ? 'UEFI' : h('span', { class: 'warn' }, 'BIOS (legacy boot)')],
+      ['Platform', h('code', {}, dash(s.nixSystem ?? s.arch))],
+      ['CPU', `${dash(p.cpu.model)}, ${dash(p.cpu.cores)} cores`],
+      [
+        'Memory',
+        `${formatBytes(p.memory.totalBytes)} total, ${formatBytes(p.memory.availableBytes)} available`,
+      ],
+      ['Operating system', `${dash(s.os)}${s.nixosInstaller ? ' (NixOS installer)' : ''}`],
+      ['Nix', s.nixPresent ? `present (${dash(s.nixVersion)})` : 'not installed'],
+      [
+        'Disks',
+        `${p.disks.length}: ${p.disks.map((d) => `${d.path} (${formatBytes(d.sizeBytes)})`).join(', ')}`,
+      ],
+      ['Missing tools', p.missingTools.length ? p.missingTools.join(', ') : 'none'],
+    ]),
+    h(
+      'div',
+      { class: 'row' },
+      button('Probe again', () => send({ type: 'wizard/connect', target: p.target }), { secondary: true }),
+    ),
+  ];
+}
+
+function diskPage(v: WizardView): Child[] {
+  const cards = v.disks.map((d) => {
+    const name = d.names[0];
+    const chosen = !v.useMounted && v.disk !== null && d.names.includes(v.disk);
+    return h(
+      'div',
+      { class: `disk-card${d.blocked ? ' blocked' : ''}`, 'data-disk': d.path },
+      h(
+        'div',
+        { class: 'disk-head' },
+        radio('disk', chosen ? v.disk! : name, chosen ? v.disk! : name, chosen, d.blocked !== null),
+        h(
+          'span',
+          { class: 'muted' },
+          `${d.names.includes(d.path) ? '' : ` ${d.path}`} · ${formatBytes(d.sizeBytes)}`,
+          d.model ? ` · ${d.model}` : '',
+          d.transport ? ` · ${d.transport}` : '',
+        ),
+        d.liveSystem ? h('vscode-badge', { class: 'live' }, 'live system') : null,
+      ),
+      d.blocked ? h('p', { class: 'blocked-reason' }, `Cannot be erased: ${d.blocked}.`) : null,
+      !d.stableNames
+        ? h(
+            'p',
+            { class: 'muted' },
+            'No /dev/disk/by-id name: the kernel name is used (it may change between boots).',
+          )
+        : d.names.length > 1
+          ? h(
+              'p',
+              { class: 'muted' },
+              'Also known as: ',
+              ...d.names.slice(1).map((n) => h('code', { class: 'raw' }, n)),
+            )
+          : null,
+      d.partitions.length
+        ? h(
+            'ul',
+            { class: 'partitions' },
+            ...d.partitions.map((p) => h('li', {}, h('code', { class: 'raw' }, p))),
+          )
+        : h('p', { class: 'muted' }, 'No partitions.'),
+    );
+  });
+  const mounted = h(
+    'div',
+    { class: 'disk-card' },
+    radio('disk', '', `Use what is mounted at ${v.root} (no partitioning)`, v.useMounted),
+  );
+  const l = v.layout;
+  const esp = textfield('esp-size', String(l.espSizeMiB), {
+    type: 'number',
+    min: '64',
+    'aria-label': 'ESP size in MiB',
+  });
+  const swap = textfield('swap-size', String(l.swapSizeMiB), {
+    type: 'number',
+    min: '0',
+    'aria-label': 'Swap size in MiB',
+  });
+  const fsRadios = (['ext4', 'btrfs', 'xfs'] as const).map((fs) => radio('rootfs', fs, fs, l.rootFs === fs));
+  const subvols = checkbox('subvolumes', 'btrfs subvolumes @ (/), @home, @nix', l.subvolumes);
+  const luks = checkbox(
+    'luks',
+    'Encrypt the root with LUKS (the passphrase is asked when the install runs)',
+    l.luks,
+  );
+  const layout = h(
+    'fieldset',
+    { class: 'layout' },
+    h('legend', {}, 'Layout (GPT: EFI system partition, optional swap, root)'),
+    h('label', { class: 'field' }, h('span', {}, 'ESP size (MiB)'), esp),
+    h(
+      'div',
+      { class: 'field' },
+      h('span', {}, 'Root filesystem'),
+      h('div', { class: 'radios', role: 'radiogroup', 'aria-label': 'Root filesystem' }, ...fsRadios),
+    ),
+    h('label', { class: 'field' }, h('span', {}, 'Swap (MiB, 0 for none)'), swap),
+    subvols,
+    luks,
+  );
+  const submit = () => {
+    const chosen = checkedValue('disk');
+    const layoutView: WizardLayoutView = {
+      espSizeMiB: Number(esp.value),
+      rootFs: (checkedValue('rootfs') ?? 'ext4') as WizardLayoutView['rootFs'],
+      swapSizeMiB: Number(swap.value || '0'),
+      subvolumes: subvols.checked,
+      luks: luks.checked,
+    };
+    send({
+      type: 'wizard/setDisk',
+      disk: chosen === null || chosen === '' ? null : chosen,
+      useMounted: chosen === '',
+      layout: layoutView,
+    });
+  };
+  return [
+    h(
+      'p',
+      {},
+      'The disk to erase and install onto. The disk the running system uses is listed but cannot be chosen.',
+    ),
+    h('div', { class: 'disks', id: 'disk-list' }, ...cards, mounted),
+    layout,
+    h('div', { class: 'row' }, button('Next: configuration', submit, { id: 'disk-next' })),
+  ];
+}
+
+function configurationPage(v: WizardView): Child[] {
+  const selectedId = v.configuration ?? v.configurations.find((c) => c.errors === 0)?.id ?? null;
+  const list = v.configurations.map((c) =>
+    h(
+      'div',
+      { class: `config-card${c.errors ? ' has-errors' : ''}`, 'data-config': c.name },
+      h(
+        'div',
+        { class: 'disk-head' },
+        radio('config', c.id, c.name, c.id === selectedId),
+        h('span', { class: 'muted' }, ` ${c.flake}`),
+        c.errors
+          ? h('vscode-badge', { class: 'error-badge' }, `${c.errors} error${c.errors > 1 ? 's' : ''}`)
+          : null,
+        c.warnings
+          ? h('vscode-badge', { class: 'warning-badge' }, `${c.warnings} warning${c.warnings > 1 ? 's' : ''}`)
+          : null,
+      ),
+      h('p', { class: 'muted' }, `boot loader ${c.bootloader}, ESP at ${c.efiSysMountPoint}`),
+      c.findings.length
+        ? h(
+            'ul',
+            { class: 'findings' },
+            ...c.findings.map((f) =>
+              h(
+                'li',
+                { class: f.severity },
+                h('span', { class: 'sev' }, f.severity),
+                ' ',
+                f.message,
+                ' ',
+                h('span', { class: 'muted' }, f.where),
+              ),
+            ),
+          )
+        : null,
+      c.errors
+        ? h(
+            'p',
+            { class: 'blocked-reason' },
+            'Errors block the install: fix them in the editor, then refresh.',
+          )
+        : null,
+    ),
+  );
+  return [
+    h(
+      'p',
+      {},
+      'The flake output to install (nixosConfigurations). nixkit analyses it: errors block the way, warnings are shown.',
+    ),
+    v.configurations.length
+      ? h('div', { class: 'configs', id: 'config-list' }, ...list)
+      : h('p', { class: 'muted' }, 'No configurations found yet.'),
+    h(
+      'div',
+      { class: 'row' },
+      button('Refresh', () => send({ type: 'wizard/refreshConfigurations' }), { secondary: true }),
+      button(
+        'Next: strategy',
+        () => {
+          const id = checkedValue('config');
+          if (id) send({ type: 'wizard/setConfiguration', id });
+        },
+        { id: 'config-next' },
+      ),
+    ),
+  ];
+}
+
+function strategyPage(v: WizardView): Child[] {
+  const auto = v.strategies.find((s) => s.name === v.autoStrategy);
+  const cards = v.strategies.map((s) =>
+    h(
+      'div',
+      { class: `strategy-card${s.ok ? '' : ' blocked'}`, 'data-strategy': s.name },
+      radio('strategy', s.name, s.title, v.strategy === s.name, !s.ok),
+      h('ul', { class: 'muted preconditions' }, ...s.preconditions.map((p) => h('li', {}, p))),
+      s.reasons.length ? h('p', { class: 'blocked-reason' }, `Not possible: ${s.reasons.join('; ')}.`) : null,
+      s.warnings.length && s.ok
+        ? h('ul', { class: 'warnings' }, ...s.warnings.map((w) => h('li', {}, w)))
+        : null,
+    ),
+  );
+  const reboot = checkbox('reboot', 'Reboot into the new system at the end and confirm it runs', v.reboot);
+  return [
+    h(
+      'p',
+      {},
+      'How the system gets onto the target. nixkit picks one from the probe; choose another only when you know why.',
+    ),
+    h(
+      'div',
+      { class: 'strategies', id: 'strategy-list' },
+      h(
+        'div',
+        { class: 'strategy-card' },
+        radio(
+          'strategy',
+          'auto',
+          auto ? `Automatic: ${auto.title}` : 'Automatic (no strategy fits this target)',
+          v.strategy === null,
+          !auto,
+        ),
+      ),
+      ...cards,
+    ),
+    h(
+      'fieldset',
+      { class: 'layout' },
+      h('legend', {}, 'Build location'),
+      h(
+        'div',
+        { class: 'radios', role: 'radiogroup', 'aria-label': 'Build location' },
+        radio('buildon', 'local', 'On this machine (then copied to the target)', v.buildOn === 'local'),
+        radio('buildon', 'target', 'On the target', v.buildOn === 'target'),
+      ),
+    ),
+    reboot,
+    h(
+      'div',
+      { class: 'row' },
+      button(
+        'Next: review the plan',
+        () => {
+          const s = checkedValue('strategy');
+          send({
+            type: 'wizard/setStrategy',
+            strategy: s === null || s === 'auto' ? null : (s as WizardView['strategy']),
+            buildOn: checkedValue('buildon') === 'target' ? 'target' : 'local',
+            reboot: reboot.checked,
+          });
+        },
+        { id: 'strategy-next' },
+      ),
+    ),
+  ];
+}
+
+function reviewPage(v: WizardView): Child[] {
+  const plan = v.plan ?? [];
+  const disk = v.useMounted ? null : v.disk;
+  const config = v.configurations.find((c) => c.id === v.configuration);
+  const strategy = v.strategies.find((s) => s.name === (v.strategy ?? v.autoStrategy));
+  const hint = h('p', { id: 'install-hint', class: 'hint', 'aria-live': 'polite' });
+  const install = button(
+    'Install',
+    () => send({ type: 'wizard/install', confirmedDisk: disk === null ? null : (field?.value ?? '') }),
+    {
+      id: 'install',
+    },
+  );
+  const gate = () => {
+    const g = installGate(v, field ? field.value : '');
+    install.toggleAttribute('disabled', !g.enabled);
+    hint.textContent = g.hint;
+    hint.className = g.enabled ? 'hint ok' : 'hint';
+  };
+  let field: HTMLInputElement | undefined;
+  const confirm: Child[] = [];
+  if (disk !== null) {
+    field = textfield('confirm-disk', drafts.confirm, {
+      placeholder: disk,
+      'aria-label': `Type ${disk} to confirm erasing it`,
+      autocomplete: 'off',
+      spellcheck: 'false',
+    });
+    field.addEventListener('input', () => {
+      drafts.confirm = field!.value;
+      gate();
+    });
+    confirm.push(
+      h(
+        'div',
+        { class: 'confirm', role: 'group', 'aria-labelledby': 'confirm-label' },
+        h(
+          'p',
+          { id: 'confirm-label' },
+          'Everything on ',
+          h('code', { class: 'raw' }, disk),
+          ' is erased. Type its name to continue:',
+        ),
+        field,
+      ),
+    );
+  }
+  queueMicrotask(gate);
+  const n = destructiveCount(plan);
+  return [
+    facts([
+      ['Target', h('code', {}, dash(v.target))],
+      ['Disk', disk === null ? `what is mounted at ${v.root}` : h('code', { class: 'raw' }, disk)],
+      [
+        'Layout',
+        disk === null
+          ? '—'
+          : `ESP ${v.layout.espSizeMiB} MiB, ${v.layout.rootFs}${v.layout.subvolumes && v.layout.rootFs === 'btrfs' ? ' with subvolumes' : ''}${v.layout.swapSizeMiB ? `, swap ${v.layout.swapSizeMiB} MiB` : ''}${v.layout.luks ? ', LUKS' : ''}`,
+      ],
+      ['Configuration', config ? `${config.flake}#${config.name}` : '—'],
+      [
+        'Strategy',
+        `${strategy?.title ?? '—'}${v.strategy === null ? ' (automatic)' : ''}, build ${v.buildOn === 'local' ? 'on this machine' : 'on the target'}`,
+      ],
+      ['Reboot at the end', v.reboot ? 'yes' : 'no'],
+    ]),
+    v.planError ? h('p', { class: 'error-box', id: 'plan-error' }, v.planError) : null,
+    h(
+      'h2',
+      {},
+      `The plan: ${plan.reduce((a, s) => a + s.commands.length, 0)} commands, ${n} of them destructive`,
+    ),
+    materialize(planNodes(plan)) as HTMLElement,
+    ...confirm,
+    h('div', { class: 'row sticky' }, install, hint),
+  ];
+}
+
+const STATUS_ICON: Record<string, string> = {
+  pending: '○',
+  running: '◐',
+  done: '✓',
+  skipped: '–',
+  failed: '✗',
+  cancelled: '■',
+};
+
+function progressNode(): HTMLElement | null {
+  if (!progress) return null;
+  const p = progress;
+  const fmt = (n: number) => (p.unit === 'bytes' ? formatBytes(n) : `${n} ${p.unit}`);
+  const pct = p.total ? Math.min(100, (100 * p.done) / p.total) : null;
+  return h(
+    'div',
+    { class: 'progress', id: 'progress' },
+    h(
+      'div',
+      {
+        class: 'bar',
+        role: 'progressbar',
+        'aria-valuemin': '0',
+        'aria-valuemax': '100',
+        'aria-valuenow': pct === null ? undefined : String(Math.round(pct)),
+      },
+      h('div', { class: 'fill' }),
+    ),
+    h(
+      'span',
+      {},
+      `${fmt(p.done)}${p.total !== null ? ` of ${fmt(p.total)}` : ''}${p.detail ? ` — ${p.detail}` : ''}`,
+    ),
+  );
+}
+
+function setProgressWidth(): void {
+  const fill = app.querySelector<HTMLElement>('#progress .fill');
+  if (!fill || !progress) return;
+  const pct = progress.total ? Math.min(100, (100 * progress.done) / progress.total) : 0;
+  fill.style.width = `${pct}%`;
+}
+
+function runPage(v: WizardView): Child[] {
+  const inst = v.install!;
+  const running = inst.status === 'running';
+  const logEl = h('pre', { id: 'log', class: 'log', tabindex: '0', 'aria-label': 'Install log' });
+  logEl.textContent = log.join('\n');
+  queueMicrotask(() => (logEl.scrollTop = logEl.scrollHeight));
+  return [
+    h('p', {}, `Install ${inst.id}: `, h('strong', { id: 'install-status' }, inst.status)),
+    h(
+      'ol',
+      { class: 'steps', id: 'step-list' },
+      ...inst.steps.map((s) =>
+        h(
+          'li',
+          { class: `step ${s.status}`, 'data-step': s.id, 'data-status': s.status },
+          h('span', { class: 'icon', 'aria-hidden': 'true' }, STATUS_ICON[s.status] ?? '?'),
+          ' ',
+          s.title,
+          h('span', { class: 'muted' }, ` — ${s.status}`),
+          s.error ? h('div', { class: 'step-error' }, s.error) : null,
+        ),
+      ),
+    ),
+    running ? progressNode() : null,
+    inst.error && !running ? h('p', { class: 'error-box' }, inst.error) : null,
+    h(
+      'div',
+      { class: 'row' },
+      running ? button('Cancel', () => send({ type: 'wizard/cancel' }), { id: 'cancel' }) : null,
+      inst.resumable ? button('Resume', () => send({ type: 'wizard/resume' }), { id: 'resume' }) : null,
+      button('Open transcript', () => send({ type: 'wizard/openTranscript' }), { secondary: true }),
+      !running && inst.status !== 'done'
+        ? button('Start over', () => send({ type: 'wizard/startOver' }), { secondary: true })
+        : null,
+    ),
+    h('h2', {}, 'Log'),
+    logEl,
+    h('p', { class: 'muted' }, 'Transcript: ', h('code', {}, inst.transcript)),
+  ];
+}
+
+function donePage(v: WizardView): Child[] {
+  const inst = v.install!;
+  return [
+    h('p', { class: 'ok-box' }, `NixOS is installed on ${dash(v.target)}.`),
+    h('h2', {}, 'Verification'),
+    h('ul', { id: 'verification' }, ...inst.verification.map((x) => h('li', {}, x))),
+    inst.hostKey ? h('h2', {}, 'The host key') : null,
+    inst.hostKey ? h('p', { id: 'host-key' }, inst.hostKey) : null,
+    h('h2', {}, 'What next'),
+    h('ol', { id: 'next-steps' }, ...inst.nextSteps.map((x) => h('li', {}, x))),
+    h('p', { class: 'muted' }, 'Transcript: ', h('code', {}, inst.transcript)),
+    h(
+      'div',
+      { class: 'row' },
+      button('Open transcript', () => send({ type: 'wizard/openTranscript' }), { secondary: true }),
+      button('Install another', () => send({ type: 'wizard/startOver' }), { secondary: true }),
+    ),
+  ];
+}
+
+const PAGES: Record<WizardPage, (v: WizardView) => Child[]> = {
+  target: targetPage,
+  probe: probePage,
+  disk: diskPage,
+  configuration: configurationPage,
+  strategy: strategyPage,
+  review: reviewPage,
+  run: runPage,
+  done: donePage,
+};
+
+function render(v: WizardView): void {
+  const focused = document.activeElement?.id;
+  if (drafts.page !== v.page) drafts = { page: v.page, target: '', confirm: '' };
+  const nav = h(
+    'nav',
+    { 'aria-label': 'Install steps' },
+    h(
+      'ol',
+      { class: 'pages', id: 'pages' },
+      ...navigation(v).map((n, i) => {
+        const b = h(
+          'button',
+          {
+            type: 'button',
+            class: 'page-link',
+            'data-page': n.page,
+            disabled: !n.reachable || n.current || !!v.busy,
+            'aria-current': n.current ? 'step' : undefined,
+          },
+          `${i + 1}. ${n.title}`,
+        );
+        b.addEventListener('click', () => send({ type: 'wizard/goto', page: n.page }));
+        return h('li', { class: n.current ? 'current' : n.reachable ? 'reachable' : 'unreachable' }, b);
+      }),
+    ),
+  );
+  const prev = previousPage(v);
+  const next = nextPage(v);
+  const status = h(
+    'div',
+    { id: 'status', role: 'status', 'aria-live': 'polite' },
+    v.busy ? h('p', { class: 'busy' }, h('vscode-progress-ring', {}), ' ', v.busy) : null,
+    v.error ? h('p', { class: 'error-box', id: 'error' }, v.error) : null,
+  );
+  const body = h(
+    'section',
+    { id: `page-${v.page}`, class: 'page', 'aria-labelledby': 'page-title' },
+    ...PAGES[v.page](v),
+  );
+  const footer =
+    v.page === 'run' || v.page === 'done'
+      ? null
+      : h(
+          'div',
+          { class: 'row nav-buttons' },
+          prev
+            ? button('Back', () => send({ type: 'wizard/goto', page: prev }), { secondary: true, id: 'back' })
+            : null,
+          next && !['disk', 'configuration', 'strategy', 'review'].includes(v.page)
+            ? button('Next', () => send({ type: 'wizard/goto', page: next }), { id: 'next' })
+            : null,
+        );
+  app.replaceChildren(
+    h(
+      'header',
+      {},
+      h(
+        'h1',
+        { id: 'page-title' },
+        'Install NixOS',
+        v.page ? ` — ${navigation(v).find((n) => n.current)?.title}` : '',
+      ),
+      nav,
+    ),
+    status,
+    body,
+    ...(footer ? [footer] : []),
+  );
+  app.setAttribute('aria-busy', String(!!v.busy));
+  setProgressWidth();
+  if (focused) document.getElementById(focused)?.focus();
+}
+
+function appendLog(lines: string[]): void {
+  log.push(...lines);
+  if (log.length > LOG_LINES) log = log.slice(-LOG_LINES);
+  const el = app.querySelector<HTMLElement>('#log');
+  if (!el) return;
+  const atBottom = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
+  el.textContent = log.join('\n');
+  if (atBottom) el.scrollTop = el.scrollHeight;
+}
+
+window.addEventListener('message', (event: MessageEvent<unknown>) => {
+  const message: unknown = event.data;
+  if (!isToWebview(message)) {
+    console.warn('nixkit install wizard: ignored an unexpected message');
+    return;
+  }
+  handle(message);
+});
+
+function handle(message: ToWebview): void {
+  switch (message.type) {
+    case 'wizard/show':
+      if (view?.install?.id !== message.view.install?.id) {
+        log = [];
+        progress = null;
+      }
+      view = message.view;
+      render(view);
+      return;
+    case 'wizard/log':
+      appendLog(message.lines);
+      return;
+    case 'wizard/progress': {
+      progress = message.progress;
+      const old = app.querySelector('#progress');
+      const fresh = progressNode();
+      if (old && fresh) old.replaceWith(fresh);
+      setProgressWidth();
+      return;
+    }
+    case 'status':
+      if (view) render({ ...view, error: message.level === 'error' ? message.text : view.error });
+      return;
+    default:
+      return; // the probe panel's messages
+  }
+}
+
+send({ type: 'ready' });
