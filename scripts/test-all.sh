@@ -32,3 +32,5 @@ tier "integration (namespace target)"; node --test --test-concurrency=1 --test-t
 tier "vm target smoke"; bash test/targets/vm/smoke.sh
 tier "differential vs nix-instantiate"; node --test out/test/differential
 tier "VS Code: probe panel UI (namespace target)"; node out/test/e2e/probe-panel-ui.js
+tier "VS Code: quick-fix menu, hover and Show Configuration UI"; node out/test/e2e/quick-fix-ui.js
+tier "VS Code: install wizard UI (namespace target)"; node out/test/e2e/install-wizard-ui.js
