@@ -2,11 +2,12 @@
 // exactly as `nixkit probe --json` prints it (so `nixkit hwconfig` and `nixkit check --probe` read it as is), where
 // <name> is the `nixosConfigurations` entry it belongs to — the convention the probe-aware analysis reads. The index
 // `.nixkit/hosts.json` records, per name, the file, the target it was probed on and when (no secrets).
+import { requestConfigurations } from './lsp-requests';
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { validateProbeReport } from './engine/probe/probe-schema';
 import type { ProbeReport } from './engine/probe/probe-parse';
-import { ConfigurationsRequest, type ConfigurationSummary } from '../server/protocol/lsp-ext';
+import { type ConfigurationSummary } from '../server/protocol/lsp-ext';
 
 /** Configuration names that are safe as file names (nixosConfigurations attribute names, in practice). */
 const NAME = /^[A-Za-z0-9_][A-Za-z0-9_.+-]{0,127}$/;
@@ -56,7 +57,7 @@ export async function configurations(
   if (!client) return undefined;
   try {
     const result = await Promise.race([
-      client.sendRequest(ConfigurationsRequest, {}),
+      requestConfigurations(client),
       new Promise<undefined>((r) => setTimeout(() => r(undefined), 10_000)),
     ]);
     return result?.configurations;

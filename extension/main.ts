@@ -2,13 +2,21 @@
 // commands only register handlers.
 // First import: its timestamp marks the start of code loading (see activation below).
 import { loadStart } from './load-clock';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { createClient } from './client';
-import { registerHardwareConfig } from './commands/hardware-config';
-import { registerInstallToHost } from './commands/install-to-host';
-import { registerProbeHardware } from './commands/probe-hardware';
 import { registerShowConfiguration } from './commands/show-configuration';
+import type * as Remote from './remote';
+
+/** Kept in step with remote.ts (a test checks): the commands that load dist/remote.js on first use. */
+const REMOTE_COMMANDS: readonly string[] = [
+  'nixkit.probeHardware',
+  'nixkit.forgetHostKey',
+  'nixkit.generateHardwareConfiguration',
+  'nixkit.applyHardwareConfiguration',
+  'nixkit.installToHost',
+];
 
 // Every import has been evaluated by now: the end of code loading.
 const loadEnd = performance.now();
@@ -58,9 +66,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Nixkit
   );
 
   registerShowConfiguration(context, () => client, output);
-  const hwconfig = registerHardwareConfig(context, () => client, output);
-  registerProbeHardware(context, () => client, output, hwconfig);
-  registerInstallToHost(context, () => client, output);
+  registerRemoteOnFirstUse(context, output);
 
   // Not awaited: activation returns at once; the client queues requests until the server is up.
   start().catch((e: unknown) => {
@@ -82,6 +88,27 @@ export async function activate(context: vscode.ExtensionContext): Promise<Nixkit
   return context.extensionMode === vscode.ExtensionMode.Test
     ? { secrets: context.secrets, activation }
     : undefined;
+}
+
+/**
+ * Stand-ins for the SSH commands: the first call loads dist/remote.js (ssh2, the engine, the panels), lets it
+ * register the real commands in their place, and forwards the call.
+ */
+function registerRemoteOnFirstUse(context: vscode.ExtensionContext, output: vscode.OutputChannel): void {
+  let loaded = false;
+  const standIns = REMOTE_COMMANDS.map((id) =>
+    vscode.commands.registerCommand(id, async (...args: unknown[]) => {
+      if (!loaded) {
+        loaded = true;
+        for (const s of standIns) s.dispose();
+        // A separate bundle, required by path so esbuild leaves it out of dist/extension.js.
+        const remote = require(path.join(__dirname, 'remote.js')) as typeof Remote;
+        remote.registerRemote(context, () => client, output);
+      }
+      return vscode.commands.executeCommand(id, ...args);
+    }),
+  );
+  context.subscriptions.push(...standIns);
 }
 
 export async function deactivate(): Promise<void> {

@@ -29,6 +29,8 @@ const node = {
 };
 const builds = [
   { ...node, entryPoints: { extension: join(root, 'extension/main.ts') }, outdir: dist },
+  // The SSH side of the extension, loaded on first use (see extension/remote.ts).
+  { ...node, entryPoints: { remote: join(root, 'extension/remote.ts') }, outdir: dist },
   { ...node, entryPoints: { server: join(root, 'server/lsp/main.ts') }, outdir: dist },
   {
     ...node,

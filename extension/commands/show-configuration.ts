@@ -1,8 +1,9 @@
 // "NixOS: Show Configuration": asks the server for every NixOS configuration (nixkit/configurations) and shows
 // what each will install in a read-only Markdown document (`nixkit:` scheme), opened in the preview.
+import { requestConfigurations } from '../lsp-requests';
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { ConfigurationsRequest } from '../../server/protocol/lsp-ext';
+
 import { renderConfigurations } from './configuration-markdown';
 
 export const SCHEME = 'nixkit';
@@ -45,7 +46,7 @@ export function registerShowConfiguration(
       const active = vscode.window.activeTextEditor?.document;
       let result;
       try {
-        result = await c.sendRequest(ConfigurationsRequest, {});
+        result = await requestConfigurations(c);
       } catch (e) {
         output.appendLine(`nixkit/configurations failed: ${String(e)}`);
         void vscode.window.showErrorMessage(

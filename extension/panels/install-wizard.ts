@@ -4,11 +4,12 @@
 // (webview/install-wizard-panel.ts). The install runs in the controller, not the panel: closing the panel while it
 // runs leaves it running; reopening shows it. Talks to the page only through webview/protocol.ts and checks every
 // message from it. A status bar item shows a running install; long steps show a progress notification.
+import { requestConfigurations } from '../lsp-requests';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { ConfigurationsRequest, type ConfigurationSummary } from '../../server/protocol/lsp-ext';
+import { type ConfigurationSummary } from '../../server/protocol/lsp-ext';
 import {
   AuthFailedError,
   CancelledError,
@@ -449,7 +450,7 @@ export class InstallWizard implements vscode.Disposable {
     this.busy = 'Asking the language server for the configurations…';
     this.update();
     try {
-      const result = await client.sendRequest(ConfigurationsRequest, {});
+      const result = await requestConfigurations(client);
       this.configs = configurationViews(result.configurations.map((c) => this.configurationInput(c)));
       if (this.configs.length === 0)
         this.error =

@@ -6,6 +6,7 @@ import { benchActivation, benchVsixSize } from './extension-bench';
 import { benchLspLatency } from './lsp-latency';
 import { benchCheckVsNix } from './parse-bench';
 import { benchProbe } from './probe-bench';
+import { benchProbeVm } from './vm-probe-bench';
 import { printTable, type BenchRow } from './table';
 import { benchFlakeEdit, benchLargeRepo } from './workspace-bench';
 
@@ -45,6 +46,9 @@ const BENCHES: Record<string, () => Promise<BenchRow[]> | BenchRow[]> = {
     process.getuid?.() === 0
       ? benchProbe()
       : [{ name: 'probe (namespace target)', value: 'skipped: needs root' }],
+  // boots its own VM (1–3 min under TCG) and stops it again
+  'probe-vm': async () =>
+    process.getuid?.() === 0 ? benchProbeVm() : [{ name: 'probe (VM target)', value: 'skipped: needs root' }],
   copy: async () => {
     if (process.getuid?.() !== 0) return [{ name: 'closure copy', value: 'skipped: needs root' }];
     return (await benchCopy()).map((r) =>

@@ -4,7 +4,7 @@
 // note in `missing` / `warnings`; nothing here throws on odd input except a broken record framing.
 import { ProbeError } from '../errors';
 import { predictName, type PredictedName } from './predicted-names';
-import { PROBE_SCRIPT_VERSION } from './probe-script';
+import { EFI_GLOBAL_GUID, PROBE_SCRIPT_VERSION } from './probe-script';
 
 export const PROBE_REPORT_VERSION = 1;
 /** About what kexec into a NixOS installer needs (kernel + initrd + the squashfs in RAM). */
@@ -436,8 +436,8 @@ export function parseProbeOutput(output: Buffer, options: ParseOptions = {}): Pr
   // --- firmware
   const efi = rec.has('fw/efi');
   const efivars = mounts.find((m) => m.fsType === 'efivarfs');
-  const sbByte = num(line('fw/SecureBoot-8be4df61-93ca-11d2-aa0d-e0bcf1c8e8f8'));
-  const setupByte = num(line('fw/SetupMode-8be4df61-93ca-11d2-aa0d-e0bcf1c8e8f8'));
+  const sbByte = num(line(`fw/SecureBoot-${EFI_GLOBAL_GUID}`));
+  const setupByte = num(line(`fw/SetupMode-${EFI_GLOBAL_GUID}`));
   const secureBoot: ProbeReport['firmware']['secureBoot'] = !efi
     ? null
     : setupByte === 1

@@ -12,6 +12,23 @@ export const PROBE_SCRIPT_VERSION = 1;
 /** Largest value one record may carry (bytes); bigger outputs are cut (and the parser notes the cut). */
 export const MAX_VALUE_BYTES = 262_144;
 
+/** EFI_GLOBAL_VARIABLE, the vendor GUID of the UEFI spec's global variables (SecureBoot, SetupMode, Boot####). */
+export const EFI_GLOBAL_GUID = '8be4df61-93ca-11d2-aa0d-00e098032b8c';
+
+/**
+ * lsblk columns, newest util-linux first. An lsblk that does not know one column refuses the whole list (and prints
+ * nothing), so the script falls back: PARTN is new in 2.39 (Debian 12 and Ubuntu 22.04 have 2.38), FSVER,
+ * PARTTYPENAME and MOUNTPOINTS in 2.35–2.37 (the mount points come from mountinfo anyway).
+ */
+export const LSBLK_COLUMN_SETS: readonly string[] = (() => {
+  const all =
+    'NAME,KNAME,PATH,MAJ:MIN,TYPE,SIZE,MODEL,SERIAL,VENDOR,WWN,TRAN,ROTA,RM,RO,PTTYPE,PTUUID,PARTTYPE,PARTTYPENAME,PARTUUID,PARTLABEL,PARTN,FSTYPE,FSVER,UUID,LABEL,MOUNTPOINTS,PKNAME'.split(
+      ',',
+    );
+  const without = (drop: string[]) => all.filter((c) => !drop.includes(c)).join(',');
+  return [all.join(','), without(['PARTN']), without(['PARTN', 'FSVER', 'PARTTYPENAME', 'MOUNTPOINTS'])];
+})();
+
 /** Tools the probe uses when present; each absent one is reported in `missing`. */
 export const PROBE_TOOLS = [
   'lsblk',
@@ -69,7 +86,7 @@ attr cpu/governors /sys/devices/system/cpu/cpu0/cpufreq/scaling_available_govern
 if [ -d /sys/firmware/efi ]; then
   rec fw/efi 1
   attr fw/platform-size /sys/firmware/efi/fw_platform_size
-  for f in /sys/firmware/efi/efivars/SecureBoot-8be4df61-93ca-11d2-aa0d-e0bcf1c8e8f8 /sys/firmware/efi/efivars/SetupMode-8be4df61-93ca-11d2-aa0d-e0bcf1c8e8f8; do
+  for f in /sys/firmware/efi/efivars/SecureBoot-${EFI_GLOBAL_GUID} /sys/firmware/efi/efivars/SetupMode-${EFI_GLOBAL_GUID}; do
     [ -r "$f" ] && cmd "fw/${'${f##*/}'}" od -An -tu1 -j4 -N1 "$f"
   done
 fi
@@ -80,7 +97,12 @@ file mnt/swaps /proc/swaps
 
 # --- block devices
 if have lsblk; then
-  cmd blk/lsblk lsblk -J -b -o NAME,KNAME,PATH,MAJ:MIN,TYPE,SIZE,MODEL,SERIAL,VENDOR,WWN,TRAN,ROTA,RM,RO,PTTYPE,PTUUID,PARTTYPE,PARTTYPENAME,PARTUUID,PARTLABEL,PARTN,FSTYPE,FSVER,UUID,LABEL,MOUNTPOINTS,PKNAME
+  # the first column list this lsblk accepts (an older one prints nothing for a list with a column it lacks)
+  for _c in ${LSBLK_COLUMN_SETS.join(' ')}; do
+    _v=$(lsblk -J -b -o "$_c" 2>/dev/null | head -c "$MAX"; echo .)
+    [ "$_v" = . ] || break
+  done
+  rec blk/lsblk "${'${_v%.}'}"
 fi
 for d in /sys/block/*; do
   [ -e "$d/dev" ] || continue

@@ -13,7 +13,11 @@ import {
   parseProbeOutput,
   parseRecords,
 } from '../../../extension/engine/probe/probe-parse';
-import { PROBE_SCRIPT } from '../../../extension/engine/probe/probe-script';
+import {
+  EFI_GLOBAL_GUID,
+  LSBLK_COLUMN_SETS,
+  PROBE_SCRIPT,
+} from '../../../extension/engine/probe/probe-script';
 import { validateProbeReport } from '../../../extension/engine/probe/probe-schema';
 import { predictName } from '../../../extension/engine/probe/predicted-names';
 
@@ -119,7 +123,7 @@ describe('parsing captured outputs', () => {
     ],
     ['cpu/count', '4\n'],
     ['fw/efi', '1'],
-    ['fw/SecureBoot-8be4df61-93ca-11d2-aa0d-e0bcf1c8e8f8', '   1\n'],
+    [`fw/SecureBoot-${EFI_GLOBAL_GUID}`, '   1\n'],
     [
       'mnt/mountinfo',
       '22 1 0:20 / / rw - tmpfs tmpfs rw\n30 22 0:25 / /sys/firmware/efi/efivars rw,nosuid - efivarfs efivarfs rw\n40 22 254:2 / /mnt rw - btrfs /dev/vda2 rw\n41 22 11:0 / /iso ro - iso9660 /dev/sr0 ro\n',
@@ -239,6 +243,25 @@ describe('parsing captured outputs', () => {
     assert.deepEqual(r.network.dns, ['10.0.2.3']);
     assert.deepEqual(r.network.searchDomains, ['example.org', 'lan']);
   });
+  it('Secure Boot from the UEFI global variables (SecureBoot, SetupMode)', () => {
+    // The spec's EFI_GLOBAL_VARIABLE GUID: with another one the script read nothing and always said "unknown".
+    assert.equal(EFI_GLOBAL_GUID, '8be4df61-93ca-11d2-aa0d-00e098032b8c');
+    for (const v of ['SecureBoot', 'SetupMode'])
+      assert.ok(PROBE_SCRIPT.includes(`/sys/firmware/efi/efivars/${v}-${EFI_GLOBAL_GUID}`), v);
+    const sb = (secure: string, setup: string) =>
+      parseProbeOutput(
+        records([
+          ['meta/version', '1'],
+          ['fw/efi', '1'],
+          [`fw/SecureBoot-${EFI_GLOBAL_GUID}`, secure],
+          [`fw/SetupMode-${EFI_GLOBAL_GUID}`, setup],
+          ['meta/end', '1'],
+        ]),
+      ).firmware.secureBoot;
+    assert.equal(sb('   1\n', '   0\n'), 'enabled');
+    assert.equal(sb('   0\n', '   0\n'), 'disabled');
+    assert.equal(sb('   0\n', '   1\n'), 'setup-mode'); // OVMF without enrolled keys (the VM target)
+  });
   it('an incomplete output still parses, with a warning', () => {
     const partial = parseProbeOutput(records(base.slice(0, 5)));
     assert.ok(partial.warnings.some((w) => /incomplete/.test(w)));
@@ -284,7 +307,52 @@ describe('the real script on this machine', () => {
     assert.equal(r.system.arch, os.machine());
     assert.ok(r.disks.length > 0);
     assert.ok(!r.missing.includes('lsblk'));
+    // lsblk answered (whatever util-linux this is: 2.38 refuses the newest column list and printed nothing)
+    const lsblk = parseRecords(out).find((x) => x.name === 'blk/lsblk');
+    assert.ok(lsblk, 'an lsblk record');
+    assert.ok(Array.isArray(JSON.parse(lsblk.value.toString()).blockdevices), lsblk.value.toString());
   });
+
+  for (const [version, unknown, used] of [
+    ['2.38 (Debian 12, Ubuntu 22.04)', ['PARTN'], 1],
+    ['2.34 (Ubuntu 20.04)', ['PARTN', 'FSVER', 'PARTTYPENAME', 'MOUNTPOINTS'], 2],
+  ] as const) {
+    it(`falls back to the lsblk columns util-linux ${version} knows`, { timeout: 30_000 }, () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nixkit-lsblk-'));
+      try {
+        for (const tool of ['sh', 'cat', 'head', 'sed', 'grep', 'od', 'readlink', 'uname', 'id']) {
+          const real = ['/usr/bin', '/bin'].map((d) => path.join(d, tool)).find((p) => fs.existsSync(p));
+          if (real) fs.symlinkSync(real, path.join(dir, tool));
+        }
+        // Like the real one: a list with one column it does not know is refused as a whole, nothing on stdout.
+        fs.writeFileSync(
+          path.join(dir, 'lsblk'),
+          `#!/bin/sh
+for c in ${unknown.join(' ')}; do
+  case ",$4," in *",$c,"*) echo "lsblk: unknown column: $c" >&2; exit 1 ;; esac
+done
+echo "$4" >> ${dir}/calls
+printf '{"blockdevices": [{"name": "vdz", "serial": "S 1"}]}\n'
+`,
+          { mode: 0o755 },
+        );
+        const out = execFileSync(path.join(dir, 'sh'), ['-c', PROBE_SCRIPT], {
+          env: { NIXKIT_PROBE_PATH: dir },
+          maxBuffer: 64 * 1024 * 1024,
+          stdio: ['ignore', 'pipe', 'ignore'],
+        });
+        const lsblk = parseRecords(out).find((x) => x.name === 'blk/lsblk');
+        assert.deepEqual(JSON.parse(lsblk?.value.toString() ?? 'null'), {
+          blockdevices: [{ name: 'vdz', serial: 'S 1' }],
+        });
+        assert.deepEqual(fs.readFileSync(path.join(dir, 'calls'), 'utf8'), `${LSBLK_COLUMN_SETS[used]}\n`);
+        for (const c of unknown) assert.ok(!LSBLK_COLUMN_SETS[used].split(',').includes(c), c);
+        assert.ok(LSBLK_COLUMN_SETS[used].includes('SERIAL'));
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  }
 
   const busybox = ['/bin/busybox', '/usr/bin/busybox'].find((p) => fs.existsSync(p));
   it(

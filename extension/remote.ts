@@ -1,0 +1,27 @@
+// The SSH side of the extension: the probe panel, hardware configuration generation and the install wizard.
+// It pulls in ssh2, the engine and the webview panels, so it is bundled apart (dist/remote.js) and loaded the
+// first time one of its commands runs: opening a .nix file never pays for it.
+import type * as vscode from 'vscode';
+import type { LanguageClient } from 'vscode-languageclient/node';
+import { registerHardwareConfig } from './commands/hardware-config';
+import { registerInstallToHost } from './commands/install-to-host';
+import { registerProbeHardware } from './commands/probe-hardware';
+
+/** The commands this module registers; main.ts stands in for them until it is loaded. */
+export const REMOTE_COMMANDS = [
+  'nixkit.probeHardware',
+  'nixkit.forgetHostKey',
+  'nixkit.generateHardwareConfiguration',
+  'nixkit.applyHardwareConfiguration',
+  'nixkit.installToHost',
+] as const;
+
+export function registerRemote(
+  context: vscode.ExtensionContext,
+  client: () => LanguageClient | undefined,
+  output: vscode.OutputChannel,
+): void {
+  const hwconfig = registerHardwareConfig(context, client, output);
+  registerProbeHardware(context, client, output, hwconfig);
+  registerInstallToHost(context, client, output);
+}
