@@ -1,0 +1,404 @@
+// The VM tier's proof: a real system goes onto the VM's blank disk through the install engine and boots from that
+// disk alone.
+//
+// 1. test/targets/vm-closure/build.sh: a system closure built by Debian's nix-bin from plain derivations, whose
+//    kernel (Debian's), initrd (busybox, made here) and boot loader (Debian's systemd-boot) are real (cached).
+// 2. The live VM (test/targets/vm: a Debian rescue system under OVMF, no Nix) is installed onto through
+//    InstallRunner with the engine's own steps, in order: preflight (probe, strategy "no Nix" chosen from it,
+//    disk checks) → partition (GPT: ESP vfat + ext4 root on /dev/disk/by-id/virtio-nixkit-target) → mount →
+//    hardware-config → build (nix-build of the closure, locally) → copy (the tar route: no Nix on the target) →
+//    install (the manual route: system profile, /etc/NIXOS, enter the root, switch-to-configuration boot, which
+//    installs systemd-boot) → verify (loader, generation entry, kernel and initrd on the ESP) → finish (unmount).
+// 3. The live VM stops; a second VM boots the target disk alone (`vm.sh boot-disk`, fresh OVMF variables: no
+//    boot entry helps, the firmware finds \EFI\BOOT\BOOTX64.EFI) and the serial console must show the marker the
+//    installed system's own init prints from the disk: `NIXKIT-INSTALLED-SYSTEM-BOOTED generation=1 system=...`.
+//
+// Root only (the image build, qemu). Every VM is stopped whatever happens (after hooks, process exit, and
+// NIXKIT_VM_LIFETIME as the last resort). Timings of every phase go to test-results/vm-install-proof.json, the
+// serial log of the disk boot to test-results/vm-install-proof-serial.log.
+import assert from 'node:assert/strict';
+import { execFile, execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { NodeLocalRunner } from '../../extension/engine/install/local-runner';
+import type { InstallOptions, InstallState, Step, StepId } from '../../extension/engine/install/plan';
+import { InstallRunner } from '../../extension/engine/install/runner';
+import { StateStore, newInstallState } from '../../extension/engine/install/state-store';
+import { buildStep, type BuildOutputs } from '../../extension/engine/install/steps/build';
+import { copyStep, type CopyOutputs } from '../../extension/engine/install/steps/copy';
+import { finishStep } from '../../extension/engine/install/steps/finish';
+import { installSteps } from '../../extension/engine/install/steps/index';
+import { installStep, type InstallOutputs } from '../../extension/engine/install/steps/install';
+import type { PreflightOutputs } from '../../extension/engine/install/steps/preflight';
+import { verifyStep, type VerifyOutputs } from '../../extension/engine/install/steps/verify';
+import { FileHostKeyStore } from '../../extension/engine/ssh/known-hosts';
+import { Session, type Prompter } from '../../extension/engine/ssh/session';
+import { REPO_ROOT } from '../helpers';
+import { writeFlake } from '../unit/install/fixtures';
+
+const VM = path.join(REPO_ROOT, 'test', 'targets', 'vm', 'vm.sh');
+const CLOSURE_BUILD = path.join(REPO_ROOT, 'test', 'targets', 'vm-closure', 'build.sh');
+const SYSTEM_NIX = path.join(REPO_ROOT, 'test', 'targets', 'vm-closure', 'system.nix');
+const RESULTS = path.join(REPO_ROOT, 'test-results');
+const TARGET_DISK = '/dev/disk/by-id/virtio-nixkit-target';
+const MARKER = 'NIXKIT-INSTALLED-SYSTEM-BOOTED';
+const OVMF_VARS = '/usr/share/OVMF/OVMF_VARS_4M.fd';
+const MIN = 60_000;
+
+const phases: { phase: string; seconds: number }[] = [];
+const diag = (text: string) => process.stderr.write(`${text}\n`);
+
+async function phase<T>(name: string, fn: () => Promise<T> | T): Promise<T> {
+  const t = Date.now();
+  try {
+    return await fn();
+  } finally {
+    const seconds = Math.round((Date.now() - t) / 100) / 10;
+    phases.push({ phase: name, seconds });
+    diag(`phase ${name}: ${seconds}s`);
+  }
+}
+
+let dir = '';
+let vmState = '';
+const vmEnv = () => ({ ...process.env, NIXKIT_VM_STATE: vmState, NIXKIT_VM_LIFETIME: '1800' });
+
+/** vm.sh SUBCOMMAND ... (async, so a long wait does not block the test runner's timers). */
+function vm(args: string[], timeoutMs: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      'bash',
+      [VM, ...args],
+      { env: vmEnv(), timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 16 * 1024 * 1024 },
+      (err, stdout, stderr) => {
+        if (stderr.trim()) diag(stderr.trim());
+        if (err) reject(new Error(`vm.sh ${args.join(' ')} failed: ${err.message}\n${stderr}`));
+        else resolve(stdout);
+      },
+    );
+  });
+}
+
+/** Stops this test's VM synchronously (safe to call any number of times, also from an exit handler). */
+function stopVmSync(): void {
+  if (!vmState || !fs.existsSync(vmState)) return;
+  try {
+    execFileSync('bash', [VM, 'stop'], { env: vmEnv(), stdio: 'ignore', timeout: 30_000 });
+  } catch {
+    /* the lifetime limit still ends it */
+  }
+}
+
+function vmRunning(): boolean {
+  try {
+    execFileSync('bash', [VM, 'status'], { env: vmEnv(), stdio: 'ignore', timeout: 10_000 });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+process.on('exit', stopVmSync);
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, () => process.exit(130));
+
+/** Answers nothing: the host key is pinned up front, and only the key file logs in. */
+const noPrompts: Prompter = {
+  password: async () => undefined,
+  passphrase: async () => undefined,
+  keyboardInteractive: async () => undefined,
+  confirmHostKey: async () => false,
+};
+
+interface VmEnv {
+  port: number;
+  key: string;
+  hostKeyPub: string;
+  image: string;
+}
+
+interface ClosureCache {
+  dir: string;
+  store: string;
+  env: Record<string, string>;
+  toplevel: string;
+  inputs: string;
+}
+
+let closure: ClosureCache;
+let live: VmEnv;
+let knownHosts: FileHostKeyStore;
+let state: InstallState;
+let store: StateStore;
+
+before(
+  async () => {
+    assert.equal(process.getuid?.(), 0, 'the VM proof runs as root (image build, qemu, apt-get download)');
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nixkit-vm-proof-'));
+    vmState = path.join(dir, 'vm');
+    closure = await phase('closure build (vm-closure/build.sh, cached by content)', async () => {
+      const out = await new Promise<string>((resolve, reject) =>
+        execFile(
+          'bash',
+          [CLOSURE_BUILD],
+          { timeout: 20 * MIN, killSignal: 'SIGKILL', maxBuffer: 16 * 1024 * 1024 },
+          (err, stdout, stderr) => {
+            if (stderr.trim()) diag(stderr.trim().split('\n').slice(-12).join('\n  '));
+            if (err) reject(new Error(`build.sh failed: ${err.message}\n${stderr}`));
+            else resolve(stdout.trim().split('\n').pop() ?? '');
+          },
+        ),
+      );
+      const args = JSON.parse(fs.readFileSync(path.join(out, 'build-args.json'), 'utf8')) as {
+        arg: { inputs: string };
+        store: string;
+        env: Record<string, string>;
+        toplevel: string;
+      };
+      return { dir: out, store: args.store, env: args.env, toplevel: args.toplevel, inputs: args.arg.inputs };
+    });
+    await phase('live VM: start (image cached by vm.sh)', () => vm(['start'], 30 * MIN));
+    await phase('live VM: boot until sshd answers', () =>
+      vm(['wait-ssh', process.env.NIXKIT_VM_SSH_DEADLINE ?? '300'], 7 * MIN),
+    );
+    const env = Object.fromEntries(
+      (await vm(['env'], 30_000))
+        .trim()
+        .split('\n')
+        .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+    );
+    const image = fs.readFileSync(path.join(vmState, 'image'), 'utf8').trim();
+    live = {
+      port: Number(env.NIXKIT_VM_PORT),
+      key: env.NIXKIT_VM_KEY,
+      hostKeyPub: path.join(image, 'ssh_host_ed25519_key.pub'),
+      image,
+    };
+    knownHosts = new FileHostKeyStore(path.join(dir, 'known_hosts'));
+    knownHosts.add(
+      '127.0.0.1',
+      live.port,
+      Buffer.from(fs.readFileSync(live.hostKeyPub, 'utf8').split(' ')[1], 'base64'),
+    );
+    store = new StateStore(path.join(dir, 'installs'));
+  },
+  { timeout: 45 * MIN },
+);
+
+after(
+  () => {
+    stopVmSync();
+    fs.mkdirSync(RESULTS, { recursive: true });
+    const serial = path.join(vmState, 'serial.log');
+    if (fs.existsSync(serial)) fs.copyFileSync(serial, path.join(RESULTS, 'vm-install-proof-serial.log'));
+    fs.writeFileSync(
+      path.join(RESULTS, 'vm-install-proof.json'),
+      JSON.stringify({ phases, steps: state?.steps, toplevel: closure?.toplevel }, null, 2) + '\n',
+    );
+    diag('phases: ' + phases.map((p) => `${p.phase} ${p.seconds}s`).join(' | '));
+    if (vmState && fs.existsSync(vmState)) {
+      try {
+        execFileSync('bash', [VM, 'clean'], { env: vmEnv(), stdio: 'ignore', timeout: 30_000 });
+      } catch {
+        /* stopped above */
+      }
+    }
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  },
+  { timeout: 2 * MIN },
+);
+
+function connect(signal: AbortSignal): Promise<Session> {
+  return Session.connect({
+    target: {
+      label: `root@127.0.0.1:${live.port}`,
+      user: 'root',
+      host: '127.0.0.1',
+      port: live.port,
+      identityFiles: [live.key],
+      proxyJump: [],
+    },
+    prompter: noPrompts,
+    hostKeyStore: knownHosts,
+    userKnownHostsFiles: [],
+    agent: false,
+    useDefaultIdentities: false,
+    readyTimeoutMs: 60_000,
+    signal,
+  });
+}
+
+/** The engine's steps in install order: index.ts's list, with the later steps added where it lacks them. */
+function engineSteps(): Step[] {
+  const steps = installSteps();
+  for (const s of [buildStep, copyStep, installStep, verifyStep, finishStep])
+    if (!steps.some((x) => x.id === s.id)) steps.push(s);
+  return steps;
+}
+
+const outputsOf = <O>(id: StepId) => state.steps.find((s) => s.id === id)?.outputs as O;
+
+describe('VM proof: install onto the blank disk through the engine, then boot that disk alone', () => {
+  it(
+    'installs with every step of the engine (no Nix on the target: tar copy, manual install)',
+    { timeout: 30 * MIN },
+    async () => {
+      const flake = writeFlake(path.join(dir, 'flake'), 'nixkit-vm');
+      const options: InstallOptions = {
+        flake,
+        configuration: 'nixkit-vm',
+        target: `root@127.0.0.1:${live.port}`,
+        disk: TARGET_DISK,
+        confirmedDisk: TARGET_DISK,
+        layout: { espSizeMiB: 256, rootFs: 'ext4' },
+        buildOn: 'local',
+        root: '/mnt',
+        reboot: false,
+        bootloader: { kind: 'systemd-boot' },
+        buildExpr: { file: SYSTEM_NIX, arg: { inputs: closure.inputs } },
+        localNix: { store: closure.store, env: closure.env },
+        copyRoute: 'tar',
+        installRoute: 'manual',
+      };
+      const steps = engineSteps();
+      assert.deepEqual(
+        steps.map((s) => s.id),
+        [
+          'preflight',
+          'partition',
+          'mount',
+          'hardware-config',
+          'build',
+          'copy',
+          'install',
+          'verify',
+          'finish',
+        ],
+      );
+      state = newInstallState(
+        options,
+        steps.map((s) => s.id),
+      );
+      const started = new Map<StepId, number>();
+      const log: string[] = [];
+      const runner = new InstallRunner(state, {
+        steps,
+        store,
+        connect,
+        local: new NodeLocalRunner(),
+        signal: AbortSignal.timeout(28 * MIN),
+        onEvent: (step, e) => {
+          if (e.kind === 'command') log.push(`${step} $ ${e.command.argv.join(' ').slice(0, 160)}`);
+          else if (e.kind === 'note') log.push(`${step} note: ${e.text}`);
+          else if (e.kind === 'output' && step === 'install')
+            log.push(`${step} ${e.stream}: ${e.text.trimEnd()}`);
+        },
+        onStepState: (st) => {
+          if (st.status === 'running') started.set(st.id, Date.now());
+          else if (started.has(st.id)) {
+            const seconds = Math.round((Date.now() - started.get(st.id)!) / 100) / 10;
+            phases.push({ phase: `engine step ${st.id} (${st.status})`, seconds });
+            diag(`engine step ${st.id}: ${st.status} in ${seconds}s`);
+          }
+        },
+      });
+      diag(
+        'plan:\n# ' +
+          runner
+            .plan()
+            .map((d) => `${d.title}: ${d.commands.length} commands`)
+            .join('\n  '),
+      );
+      try {
+        await phase('install through the engine (all steps)', () => runner.run());
+      } finally {
+        diag('engine log:\n  ' + log.join('\n  ').slice(-12_000));
+      }
+      assert.equal(state.status, 'done');
+      for (const s of state.steps)
+        assert.equal(s.status, 'done', `step ${s.id} is ${s.status}: ${s.error ?? ''}`);
+      assert.equal(outputsOf<PreflightOutputs>('preflight').strategy, 'no-nix');
+      const build = outputsOf<BuildOutputs>('build');
+      assert.equal(build.toplevel, closure.toplevel, 'the engine built the same closure build.sh built');
+      assert.equal(outputsOf<CopyOutputs>('copy').route, 'tar');
+      const install = outputsOf<InstallOutputs>('install');
+      assert.equal(install.route, 'manual');
+      assert.equal(install.generation, 1);
+      const verify = outputsOf<VerifyOutputs>('verify');
+      assert.equal(verify.entry, '/mnt/boot/loader/entries/nixos-generation-1.conf');
+      diag(
+        `installed ${build.toplevel} (${build.closure.paths.length} paths, ${build.closure.totalBytes} bytes), generation ${install.generation}`,
+      );
+    },
+  );
+
+  it(
+    'boots the installed disk alone under OVMF and its own init prints the marker',
+    { timeout: 15 * MIN },
+    async () => {
+      assert.equal(state?.status, 'done', 'the install did not finish');
+      await phase('live VM: stop', () => vm(['stop'], 60_000));
+      assert.equal(vmRunning(), false, 'the live VM is still running');
+      // Fresh firmware variables: no boot entry from the install helps; the firmware must find the removable-media
+      // path \EFI\BOOT\BOOTX64.EFI (systemd-boot) on the disk by itself.
+      const vars = path.join(dir, 'fresh-vars.fd');
+      fs.copyFileSync(OVMF_VARS, vars);
+      await phase('disk VM: launch', () => vm(['boot-disk', '--vars', vars], 60_000));
+      const expect = `${MARKER} generation=1 system=${closure.toplevel}`;
+      const matched = await phase(
+        'disk VM: firmware → systemd-boot → kernel → initrd → installed init prints the marker',
+        () =>
+          vm(
+            [
+              'wait-serial',
+              `${MARKER}|NIXKIT-STAGE[12]-FAILED`,
+              process.env.NIXKIT_VM_SERIAL_DEADLINE ?? '420',
+            ],
+            8 * MIN,
+          ),
+      );
+      // eslint-disable-next-line no-control-regex
+      const ansi = /\x1b\[[0-9;=?]*[A-Za-z]/g;
+      const serial = fs
+        .readFileSync(path.join(vmState, 'serial.log'), 'latin1')
+        .replace(/\r/g, '')
+        .replace(ansi, '');
+      const lines = serial.split('\n');
+      const pick = (re: RegExp) => lines.filter((l) => re.test(l));
+      const evidence = [
+        ...pick(/BdsDxe: (loading|starting)/),
+        ...pick(/Linux version|Command line:/),
+        ...pick(/nixkit stage 1|NIXKIT-/),
+      ];
+      diag('serial console of the disk boot:\n  ' + evidence.join('\n  '));
+      assert.doesNotMatch(matched, /FAILED/, `the installed system did not boot: ${matched}`);
+      assert.ok(
+        lines.some((l) => l.trim() === expect),
+        `no "${expect}" on the serial console`,
+      );
+      // systemd-boot read the generation's entry: it started the kernel from the ESP with the entry's initrd and
+      // options (the firmware alone passes no command line), from the target disk at PCI 00:03.0.
+      const cmdline = pick(/Command line:/).join('\n');
+      assert.match(
+        cmdline,
+        /Command line: initrd=\\EFI\\nixos\\\S+-initrd\.efi /,
+        'no initrd= from the entry',
+      );
+      assert.ok(
+        cmdline.includes(`init=${closure.toplevel}/init console=ttyS0,115200 root=LABEL=nixos`),
+        `the kernel was not started with the installed generation's options: ${cmdline}`,
+      );
+      assert.ok(
+        pick(/BdsDxe: starting .*Pci\(0x3,0x0\)/).length > 0,
+        'the firmware did not boot from the target disk (PCI 00:03.0)',
+      );
+      // The installed init powers the machine off after the marker.
+      await phase('disk VM: powers itself off', async () => {
+        const deadline = Date.now() + 2 * MIN;
+        while (vmRunning() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 1000));
+      });
+      assert.equal(vmRunning(), false, 'the installed system did not power off after the marker');
+    },
+  );
+});
