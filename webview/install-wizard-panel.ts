@@ -18,6 +18,7 @@ import {
   type WizardProgressView,
   type WizardView,
 } from './protocol';
+import { dash, facts, formatBytes, h, vscode, type Child } from './dom';
 import {
   destructiveCount,
   installGate,
@@ -28,57 +29,14 @@ import {
   type VNode,
 } from './install-wizard-view';
 
-interface VsCodeApi {
-  postMessage(message: FromWebview): void;
-  setState(state: unknown): void;
-  getState(): unknown;
-}
-declare function acquireVsCodeApi(): VsCodeApi;
-
-const vscode = acquireVsCodeApi();
 const app = document.getElementById('app')!;
 const LOG_LINES = 2000;
-
-type Child = Node | string | null | undefined | false;
-
-function h(
-  tag: string,
-  attrs: Record<string, string | boolean | undefined> = {},
-  ...children: Child[]
-): HTMLElement {
-  const el = document.createElement(tag);
-  for (const [k, val] of Object.entries(attrs)) {
-    if (val === undefined || val === false) continue;
-    if (/^on/i.test(k)) throw new Error(`event handler attribute ${k} not allowed`);
-    el.setAttribute(k, val === true ? '' : val);
-  }
-  for (const c of children) {
-    if (c === null || c === undefined || c === false) continue;
-    el.append(typeof c === 'string' ? document.createTextNode(c) : c);
-  }
-  return el;
-}
 
 /** A pure node tree (install-wizard-view.ts) as elements: strings become text nodes. */
 function materialize(n: VNode | string): Node {
   if (typeof n === 'string') return document.createTextNode(n);
   return h(n.tag, n.attrs, ...n.children.map(materialize));
 }
-
-function formatBytes(n: number | null): string {
-  if (n === null) return '—';
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let x = n;
-  let i = 0;
-  while (x >= 1024 && i < units.length - 1) {
-    x /= 1024;
-    i++;
-  }
-  return `${i === 0 ? x : x.toFixed(x >= 100 ? 0 : 1)} ${units[i]}`;
-}
-
-const dash = (x: string | number | null | undefined): string =>
-  x === null || x === undefined || x === '' ? '—' : String(x);
 
 function send(message: FromWebview): void {
   vscode.postMessage(message);
@@ -137,10 +95,6 @@ function checkedValue(name: string): string | null {
   for (const r of app.querySelectorAll<HTMLInputElement>(`vscode-radio[name="${name}"]`))
     if (r.checked) return r.getAttribute('data-value');
   return null;
-}
-
-function facts(pairs: [string, Child][]): HTMLElement {
-  return h('dl', { class: 'facts' }, ...pairs.flatMap(([k, x]) => [h('dt', {}, k), h('dd', {}, x)]));
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -5,52 +5,9 @@ import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-badge/index.js';
 import './probe-panel.css';
 import { isToWebview, type DiskView, type FromWebview, type ProbeView, type ToWebview } from './protocol';
+import { dash, facts, formatBytes, h, vscode, type Child } from './dom';
 
-interface VsCodeApi {
-  postMessage(message: FromWebview): void;
-  setState(state: unknown): void;
-  getState(): unknown;
-}
-declare function acquireVsCodeApi(): VsCodeApi;
-
-const vscode = acquireVsCodeApi();
 const app = document.getElementById('app')!;
-
-type Child = Node | string | null | undefined | false;
-
-/** An element with attributes (never event handlers: those are added with addEventListener) and text children. */
-function h(
-  tag: string,
-  attrs: Record<string, string | boolean | undefined> = {},
-  ...children: Child[]
-): HTMLElement {
-  const el = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v === undefined || v === false) continue;
-    if (/^on/i.test(k)) throw new Error(`event handler attribute ${k} not allowed`);
-    el.setAttribute(k, v === true ? '' : v);
-  }
-  for (const c of children) {
-    if (c === null || c === undefined || c === false) continue;
-    el.append(typeof c === 'string' ? document.createTextNode(c) : c);
-  }
-  return el;
-}
-
-function formatBytes(n: number | null): string {
-  if (n === null) return '—';
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
-  let v = n;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${i === 0 ? v : v.toFixed(v >= 100 ? 0 : 1)} ${units[i]}`;
-}
-
-const dash = (v: string | number | null | undefined): string =>
-  v === null || v === undefined || v === '' ? '—' : String(v);
 
 /** A value that came from the target: shown verbatim, in a code font, with line breaks visible. */
 function raw(v: string | null): HTMLElement {
@@ -66,10 +23,6 @@ function table(caption: string, headers: string[], rows: HTMLElement[], id: stri
     h('thead', {}, h('tr', {}, ...headers.map((t) => h('th', { scope: 'col' }, t)))),
     h('tbody', {}, ...rows),
   );
-}
-
-function facts(pairs: [string, Child][]): HTMLElement {
-  return h('dl', { class: 'facts' }, ...pairs.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]));
 }
 
 function section(id: string, title: string, ...children: Child[]): HTMLElement {
