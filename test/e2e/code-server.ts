@@ -154,6 +154,30 @@ export async function startCodeServer(opts: CodeServerOptions = {}): Promise<Cod
  * Turns Ctrl-C and SIGTERM into a normal exit, so the 'exit' hooks end code-server's process group (a signal's
  * default action would leave it running: it is in a group of its own).
  */
+/**
+ * Runs a UI test's main as a script: exit 0 on success, 1 when the test failed, 2 for a setup problem (the
+ * SetupError's message alone, no stack). A main returning a number exits with that number.
+ */
+export function runAsScript(name: string, main: () => Promise<number | void>): void {
+  main().then(
+    (code) => process.exit(typeof code === 'number' ? code : 0),
+    (e: unknown) => {
+      console.error(e instanceof SetupError ? `${name}: ${e.message}` : e);
+      process.exit(e instanceof SetupError ? 2 : 1);
+    },
+  );
+}
+
+/** A HOME for code-server whose default SSH identity is `identity`, with no known_hosts. */
+export function sshHomeWith(identity: string): string {
+  const home = tempDir('home');
+  const ssh = path.join(home, '.ssh');
+  fs.mkdirSync(ssh, { mode: 0o700 });
+  fs.copyFileSync(identity, path.join(ssh, 'id_ed25519'));
+  fs.chmodSync(path.join(ssh, 'id_ed25519'), 0o600);
+  return home;
+}
+
 export function exitOnSignals(): void {
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(sig, () => process.exit(130));
 }

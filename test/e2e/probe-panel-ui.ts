@@ -7,18 +7,19 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { restartSshd, startNetnsTarget, type TestTarget } from '../integration/netns-target';
+import { restartSshd, startNetnsTarget } from '../integration/netns-target';
 import {
   REPO_ROOT,
   SetupError,
   copyExamples,
   exitOnSignals,
+  runAsScript,
   launchBrowser,
   runCommand,
   screenshot,
   requireFile,
+  sshHomeWith,
   startCodeServer,
-  tempDir,
   waitForWorkbench,
   webviewFrame,
   workbenchUrl,
@@ -27,16 +28,6 @@ import {
 } from './code-server';
 
 const DEADLINE_MS = Number(process.env.NIXKIT_E2E_DEADLINE_MS) || 240_000;
-
-/** A HOME for code-server with the target's client key as the default identity and no known_hosts. */
-function testHome(t: TestTarget): string {
-  const home = tempDir('home');
-  const ssh = path.join(home, '.ssh');
-  fs.mkdirSync(ssh, { mode: 0o700 });
-  fs.copyFileSync(t.identity, path.join(ssh, 'id_ed25519'));
-  fs.chmodSync(path.join(ssh, 'id_ed25519'), 0o600);
-  return home;
-}
 
 async function main(): Promise<void> {
   exitOnSignals();
@@ -54,7 +45,7 @@ async function main(): Promise<void> {
   const { target, stop } = startNetnsTarget();
   process.once('exit', stop);
   console.log(`namespace target up at root@${target.host} (${elapsed()})`);
-  const home = testHome(target);
+  const home = sshHomeWith(target.identity);
   const ws = copyExamples();
   let cs: CodeServer | undefined;
   let browser: Browser | undefined;
@@ -239,10 +230,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (e: unknown) => {
-    console.error(e instanceof SetupError ? `probe-panel-ui: ${e.message}` : e);
-    process.exit(e instanceof SetupError ? 2 : 1);
-  },
-);
+runAsScript('probe-panel-ui', main);
