@@ -524,10 +524,12 @@ const STATUS_ICON: Record<string, string> = {
   cancelled: '■',
 };
 
-function progressNode(): HTMLElement | null {
-  if (!progress) return null;
-  const p = progress;
-  const fmt = (n: number) => (p.unit === 'bytes' ? formatBytes(n) : `${n} ${p.unit}`);
+/** The running step's progress; an empty placeholder (replaced as progress arrives) when it has reported none. */
+function progressNode(): HTMLElement {
+  const runningStep = view?.install?.steps.find((s) => s.status === 'running')?.id;
+  // Progress belongs to one step: what the previous step reported must not linger under the next one.
+  const p = progress && progress.step === runningStep ? progress : null;
+  if (!p) return h('div', { class: 'progress empty', id: 'progress' });
   const pct = p.total ? Math.min(100, (100 * p.done) / p.total) : null;
   return h(
     'div',
@@ -543,12 +545,16 @@ function progressNode(): HTMLElement | null {
       },
       h('div', { class: 'fill' }),
     ),
-    h(
-      'span',
-      {},
-      `${fmt(p.done)}${p.total !== null ? ` of ${fmt(p.total)}` : ''}${p.detail ? ` — ${p.detail}` : ''}`,
-    ),
+    h('span', {}, `${progressAmount(p)}${p.detail ? ` — ${p.detail}` : ''}`),
   );
+}
+
+/** "12.0 MiB of 48.0 MiB", "3 of 6 paths", "1 of 4 done" (steps count what is finished). */
+function progressAmount(p: WizardProgressView): string {
+  if (p.unit === 'bytes')
+    return `${formatBytes(p.done)}${p.total !== null ? ` of ${formatBytes(p.total)}` : ''}`;
+  if (p.unit === 'steps') return p.total !== null ? `${p.done} of ${p.total} done` : `${p.done} done`;
+  return p.total !== null ? `${p.done} of ${p.total} ${p.unit}` : `${p.done} ${p.unit}`;
 }
 
 function setProgressWidth(): void {
@@ -738,8 +744,7 @@ function handle(message: ToWebview): void {
     case 'wizard/progress': {
       progress = message.progress;
       const old = app.querySelector('#progress');
-      const fresh = progressNode();
-      if (old && fresh) old.replaceWith(fresh);
+      if (old) old.replaceWith(progressNode());
       setProgressWidth();
       return;
     }

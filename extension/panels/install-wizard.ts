@@ -32,6 +32,7 @@ import { newInstallState, StateStore } from '../engine/install/state-store';
 import { chooseStrategy, requireSupported } from '../engine/install/strategies';
 import { installSteps } from '../engine/install/steps/index';
 import { analyzeConfiguration } from '../engine/install/steps/preflight';
+import type { InstallTestSeams } from '../engine/install/test-seams';
 import { formatCommand } from '../engine/install/transcript';
 import { runProbe } from '../engine/probe/run-probe';
 import { Session } from '../engine/ssh/session';
@@ -77,8 +78,8 @@ const LONG_STEPS: ReadonlySet<StepId> = new Set(['partition', 'build', 'copy', '
 export interface InstallWizardDeps {
   client: () => LanguageClient | undefined;
   output: vscode.OutputChannel;
-  /** The engine's steps (tests of the namespace target pass seams); default installSteps(). */
-  steps?: () => Step[];
+  /** Test seams (NIXKIT_INSTALL_TEST_SEAMS): what to build, the local store, the ESP through FUSE. */
+  seams?: InstallTestSeams;
 }
 
 interface ActiveRun {
@@ -130,7 +131,7 @@ export class InstallWizard implements vscode.Disposable {
   }
 
   private steps(): Step[] {
-    return this.deps.steps ? this.deps.steps() : installSteps();
+    return installSteps(this.deps.seams?.hooks);
   }
 
   private titles(): Map<string, string> {
@@ -526,7 +527,7 @@ export class InstallWizard implements vscode.Disposable {
       kind === 'systemd-boot' || kind === 'grub'
         ? { kind, ...(facts ? { efiSysMountPoint: facts.efiSysMountPoint } : {}) }
         : undefined;
-    const options = buildOptions(s, c, bootloader);
+    const options = { ...buildOptions(s, c, bootloader), ...this.deps.seams?.options };
     const state = newInstallState(
       options,
       this.steps().map((x) => x.id),

@@ -21,6 +21,11 @@ import { newInstallState, StateStore } from '../../extension/engine/install/stat
 import { STRATEGY_NAMES } from '../../extension/engine/install/strategies';
 import { installSteps, type StepHooks } from '../../extension/engine/install/steps/index';
 import { analyzeConfiguration } from '../../extension/engine/install/steps/preflight';
+import {
+  describeSeams,
+  loadInstallTestSeams,
+  type InstallTestSeams,
+} from '../../extension/engine/install/test-seams';
 import { formatCommand } from '../../extension/engine/install/transcript';
 import { FileHostKeyStore } from '../../extension/engine/ssh/known-hosts';
 import { Session, type Prompter } from '../../extension/engine/ssh/session';
@@ -49,7 +54,7 @@ export const INSTALL_USAGE = `usage: nixkit install --flake PATH#NAME --target T
 
 export interface InstallCommandDeps {
   prompter?: (io: CliIO) => Prompter;
-  /** Test seams for kernels without partition tables or vfat (see steps/index.ts). */
+  /** Test seams for kernels without vfat (see steps/index.ts). */
   hooks?: StepHooks;
   /** Asks the user to type the disk's name (default: the terminal); undefined when there is no terminal. */
   confirm?: (question: string) => Promise<string | undefined>;
@@ -156,6 +161,14 @@ export function makeInstallCommand(deps: InstallCommandDeps = {}): Subcommand {
     const sudoPassword = fromEnv(v['sudo-password-env'], '--sudo-password-env');
     const luksPassphrase = fromEnv(v['luks-passphrase-env'], '--luks-passphrase-env');
     if (password === null || sudoPassword === null || luksPassphrase === null) return EXIT_USAGE;
+    let seams: InstallTestSeams | undefined;
+    try {
+      seams = loadInstallTestSeams(io.env);
+    } catch (e) {
+      return usage((e as Error).message);
+    }
+    if (seams) io.stderr(`nixkit install: ${describeSeams(seams)}\n`);
+    const hooks = { ...seams?.hooks, ...deps.hooks };
     let port: number | undefined;
     if (v.port !== undefined) {
       port = Number(v.port);
@@ -222,8 +235,9 @@ export function makeInstallCommand(deps: InstallCommandDeps = {}): Subcommand {
         root,
         reboot: v.reboot === true,
         ...(v['kexec-image'] ? { kexecImage: path.resolve(io.cwd, v['kexec-image']) } : {}),
+        ...seams?.options,
       };
-      const steps = installSteps(deps.hooks);
+      const steps = installSteps(hooks);
       state = newInstallState(
         options,
         steps.map((s) => s.id),
@@ -234,7 +248,7 @@ export function makeInstallCommand(deps: InstallCommandDeps = {}): Subcommand {
         /* preflight reports analysis problems with the target's facts */
       }
     }
-    const steps = installSteps(deps.hooks);
+    const steps = installSteps(hooks);
     const options = state.options;
 
     // --- the plan

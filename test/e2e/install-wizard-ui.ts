@@ -3,14 +3,23 @@
 // target's client key, and a workspace holding the examples (whose demo configuration has errors) plus a small clean
 // flake (lab/). The wizard is driven page by page: Target (typed, host key accepted in nixkit's modal) → the probe
 // summary → disk and layout (a loop disk of the target; disks in use are shown but cannot be chosen) → configuration
-// (demo is blocked by its errors, lab is picked) → strategy → review. On the review: the plan lists the destructive
-// commands for the chosen disk, and Install stays disabled until the disk's exact name is typed. Then the panel is
-// closed and reopened: the wizard comes back at the review. Nothing is installed (Install is never pressed).
-// Leaves test-results/wizard-review.png (and wizard-*.png of the other pages; failure.png when it fails).
+// (demo is blocked by its errors, lab is picked) → strategy (reboot unticked: this target shares the machine's
+// PID namespace) → review. On the review: the plan lists the destructive commands for the chosen disk, and Install
+// stays disabled until the disk's exact name is typed. Then the panel is closed and reopened: the wizard comes back
+// at the review. Then the install runs for real onto that disk: partition, format, mount at /mnt (an empty tmpfs in
+// the target's mount namespace), hardware-configuration.nix and disko.nix written into lab/, build, copy, install,
+// verify, unmount; the run page and the status bar are watched and the done page checked.
+// Two seams, from NIXKIT_INSTALL_TEST_SEAMS (extension/engine/install/test-seams.ts): nixpkgs cannot be fetched
+// here, so the build is of the test closure (test/targets/closure/system.nix, plain derivations, a private store);
+// this kernel has no vfat, so the ESP is mounted through FUSE.
+// Leaves test-results/wizard-review.png, wizard-run.png, wizard-done.png (and wizard-*.png of the other pages;
+// failure.png when it fails).
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as os from 'node:os';
 import { startNetnsTarget } from '../integration/netns-target';
+import { closureOptions, inTarget, testNix } from '../targets/closure/test-closure';
 import {
   REPO_ROOT,
   SetupError,
@@ -89,14 +98,28 @@ async function main(): Promise<void> {
   console.log(`namespace target up at root@${target.host} (${elapsed()})`);
   const home = sshHomeWith(target.identity);
   const ws = copyExamples();
-  writeLabFlake(ws);
+  const labDir = writeLabFlake(ws);
+  // The seams (extension/engine/install/test-seams.ts): build the test closure into a private store, ESP via FUSE.
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'nixkit-wizard-install-'));
+  const seamsFile = path.join(scratch, 'seams.json');
+  fs.writeFileSync(
+    seamsFile,
+    JSON.stringify({ ...closureOptions(testNix(scratch)), fuseVfatFallback: true }),
+  );
+  // /mnt is the install root: this host has mounts under it, which the target's mount namespace (and only it)
+  // lets go of, as on a fresh rescue system.
+  inTarget(target.stateDir, [
+    'sh',
+    '-c',
+    `for m in $(awk '$2 ~ "^/mnt/" { print $2 }' /proc/self/mounts | sort -r); do umount -l "$m"; done`,
+  ]);
   let cs: CodeServer | undefined;
   let browser: Browser | undefined;
   try {
     cs = await startCodeServer({
       port: Number(process.env.NIXKIT_CS_PORT) || undefined,
       linkExtension: true,
-      env: { HOME: home, SSH_AUTH_SOCK: '' },
+      env: { HOME: home, SSH_AUTH_SOCK: '', NIXKIT_INSTALL_TEST_SEAMS: seamsFile },
     });
     browser = await launchBrowser();
     const { page } = browser;
@@ -176,6 +199,20 @@ async function main(): Promise<void> {
       const auto = (await frame.locator('vscode-radio[data-value="auto"]').getAttribute('label')) ?? '';
       assert.match(auto, /^Automatic: /, `no automatic strategy: ${auto}`);
       console.log(`strategy: ${auto}`);
+      // This target has no PID namespace of its own: a reboot there would be this machine's. The finished run
+      // here stops before the reboot (unmounted, "runs at the next boot"); rebooting is tested with a simulated
+      // reboot in test/integration/install-reboot.test.ts.
+      const reboot = frame.locator('vscode-checkbox#reboot');
+      if (
+        (await reboot.getAttribute('checked')) !== null ||
+        (await reboot.evaluate((e) => (e as unknown as { checked: boolean }).checked))
+      )
+        await reboot.click();
+      assert.equal(
+        await reboot.evaluate((e) => (e as unknown as { checked: boolean }).checked),
+        false,
+        'reboot still checked',
+      );
       console.log(`screenshot: ${await screenshot(page, 'wizard-strategy.png')}`);
       await frame.locator('vscode-button#strategy-next').click();
 
@@ -246,6 +283,70 @@ async function main(): Promise<void> {
         'the confirmation must be typed again after reopening',
       );
       console.log(`reopened at the review (${elapsed()})`);
+      const review = await webviewFrame(page).locator('#page-review').innerText();
+      assert.match(review, /Reboot at the end\s+no/, 'the review does not say "no reboot"');
+      assert.ok(!/\breboot\b.*reboot into the installed system/.test(review), 'a reboot command is planned');
+
+      // --- run: the install itself, onto disk B, with the test closure (the seams file) and the ESP through FUSE.
+      const f2 = webviewFrame(page);
+      await f2.locator('#confirm-disk input').fill(disk);
+      await f2.locator('vscode-button#install:not([disabled])').waitFor({ timeout: 10_000 });
+      await f2.locator('vscode-button#install').click();
+      await f2.locator('#page-run').waitFor({ timeout: 30_000 });
+      // While it runs: the status bar item names the running step.
+      const status = page.locator('.statusbar-item', { hasText: 'NixOS install' });
+      await status.first().waitFor({ timeout: 30_000 });
+      console.log(`status bar: ${(await status.first().innerText()).trim()} (${elapsed()})`);
+      // Waits for `what` (a selector in the wizard); a failed step ends the wait at once with the wizard's log.
+      const failed = f2.locator('#page-run .error-box');
+      const until = async (what: string, timeout: number) => {
+        await f2.locator(`${what}, #page-run .error-box`).first().waitFor({ timeout });
+        if ((await failed.count()) === 0) return;
+        const log = await f2
+          .locator('#log')
+          .innerText()
+          .catch(() => '');
+        throw new Error(
+          `the install failed: ${await failed.innerText()}\n--- log (end):\n${log.split('\n').slice(-40).join('\n')}`,
+        );
+      };
+      await until(
+        '#step-list li[data-step="copy"]:is([data-status="running"], [data-status="done"])',
+        240_000,
+      );
+      // The progress shown is the running step's own, never what an earlier step reported.
+      const shownProgress = await f2.locator('#progress').innerText();
+      assert.ok(
+        !/format|partition/i.test(shownProgress),
+        `stale progress under a later step: ${shownProgress}`,
+      );
+      console.log(`screenshot: ${await screenshot(page, 'wizard-run.png')}`);
+      await until('#page-done', 300_000);
+      const verification = await f2.locator('#verification').innerText();
+      console.log(`verification:\n${verification}`);
+      assert.match(verification, /systemd-boot/, 'the done page does not name the verified boot loader');
+      assert.match(verification, /not rebooted/, 'the done page does not say the target was not rebooted');
+      await runCommand(page, 'Notifications: Clear All Notifications');
+      await page.waitForTimeout(300);
+      console.log(`screenshot: ${await screenshot(page, 'wizard-done.png')}`);
+      console.log(`install finished in the wizard (${elapsed()})`);
+      assert.equal(await status.count(), 0, 'the status bar item stays after the install');
+
+      // What the install left: the flake has the generated files, the disk holds the system, nothing is mounted.
+      for (const f of ['hardware-configuration.nix', 'disko.nix'])
+        assert.ok(
+          fs.existsSync(path.join(labDir, 'hosts', 'lab', f)),
+          `the install did not write ${f} into the flake`,
+        );
+      const mounts = inTarget(target.stateDir, ['cat', '/proc/self/mounts']);
+      assert.ok(
+        !/ \/mnt\/boot /.test(mounts) && !mounts.split('\n').some((l) => l.split(' ')[0].startsWith(disk)),
+        `still mounted:\n${mounts}`,
+      );
+      const transcriptPath = (await f2.locator('#page-done p.muted code').last().innerText()).trim();
+      const transcript = fs.readFileSync(transcriptPath, 'utf8');
+      assert.match(transcript, /wipefs --all/);
+      assert.match(transcript, /switch-to-configuration/);
       assert.deepEqual(cspViolations, [], 'Content-Security-Policy violations');
     } catch (e) {
       const shot = await screenshot(page, 'failure.png').catch(() => '(none)');
@@ -258,6 +359,7 @@ async function main(): Promise<void> {
     await cs?.stop();
     stop();
     fs.rmSync(path.dirname(ws), { recursive: true, force: true });
+    fs.rmSync(scratch, { recursive: true, force: true });
     fs.rmSync(home, { recursive: true, force: true });
   }
 }

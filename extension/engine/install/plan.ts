@@ -130,6 +130,11 @@ export interface ConfigurationFacts {
   hardwareConfigImported: boolean;
   /** `boot.initrd.systemd.enable` when statically known. */
   initrdSystemd: boolean | null;
+  /**
+   * `boot.loader.efi.canTouchEfiVariables` when statically known (unset is false): the install then writes an EFI
+   * boot entry, which the verify step checks. Absent in states saved before it was recorded.
+   */
+  canTouchEfiVariables?: boolean | null;
 }
 
 export interface InstallState {

@@ -75,6 +75,7 @@ export async function analyzeConfiguration(
       hardwareConfigFile: defaultHardwareConfigFile(flake, configuration),
       hardwareConfigImported: false,
       initrdSystemd: null,
+      canTouchEfiVariables: null,
     };
     if (config) {
       const esp = config.string('boot.loader.efi.efiSysMountPoint');
@@ -90,6 +91,8 @@ export async function analyzeConfiguration(
       }
       const systemd = config.bool('boot.initrd.systemd.enable');
       facts.initrdSystemd = systemd === 'unset' ? false : (systemd ?? null);
+      const efiVars = config.bool('boot.loader.efi.canTouchEfiVariables');
+      facts.canTouchEfiVariables = efiVars === 'unset' ? false : (efiVars ?? null);
     }
     const all = [...check.findings];
     for (const e of check.ioErrors)

@@ -177,14 +177,17 @@ export const verifyStep: Step = {
       }
     }
     let efiBootEntry: VerifyOutputs['efiBootEntry'] = 'not-checked';
-    if (ctx.options.bootloader?.canTouchEfiVariables && facts.values.get('efivars') === 'yes') {
+    // The options win (the CLI/tests may say so); otherwise what the analysis found in the configuration.
+    const touchEfi =
+      ctx.options.bootloader?.canTouchEfiVariables ?? ctx.state.config?.canTouchEfiVariables === true;
+    if (touchEfi && facts.values.get('efivars') === 'yes') {
       const want = kind === 'systemd-boot' ? /Linux Boot Manager/i : /NixOS/i;
       if (facts.bootEntries.some((d) => want.test(d))) efiBootEntry = 'found';
       else
         problems.push(
           `no EFI boot entry for ${kind} (canTouchEfiVariables is set; the firmware lists: ${facts.bootEntries.join(', ') || 'nothing'})`,
         );
-    } else if (ctx.options.bootloader?.canTouchEfiVariables) {
+    } else if (touchEfi) {
       ctx.emit({
         kind: 'note',
         text: 'no EFI variables on the target (booted as BIOS?): the EFI boot entry was not checked',
