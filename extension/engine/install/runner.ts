@@ -69,6 +69,17 @@ export interface RunnerOptions {
   signal?: AbortSignal;
 }
 
+/**
+ * A step that can tell, when the install resumes at it, that the target is past what the finished steps before
+ * it set up: finish after its reboot (the live system and its mounts are gone; the installed system runs). Those
+ * steps are then neither checked again nor run again — on the new system they would remount its own disk, or
+ * fail for want of the old mounts, and the confirmation would never be reached.
+ */
+export interface ResumeAwareStep extends Step {
+  /** Why the earlier steps need no check (shown), or undefined to check them as usual. */
+  pastEarlierSteps?(ctx: StepContext): Promise<string | undefined>;
+}
+
 /** Every step's description, in order, for the review (nothing runs). */
 export function describePlan(steps: readonly Step[], state: InstallState): StepDescription[] {
   return steps.map((s) => s.describe(state.options, state));
@@ -205,11 +216,22 @@ export class InstallRunner {
         return state;
       }
       this.session = await this.o.connect(signal);
+      const next: ResumeAwareStep | undefined = this.o.steps.find((s) => {
+        const st = state.steps.find((x) => x.id === s.id);
+        return st?.status !== 'done' && st?.status !== 'skipped';
+      });
+      const past = resuming
+        ? await next?.pastEarlierSteps?.(this.context(next, signal, transcript))
+        : undefined;
       for (const step of this.o.steps) {
         const st = state.steps.find((s) => s.id === step.id)!;
         current = { step, st };
         if (signal.aborted) throw new CancelledError('The install');
         const ctx = this.context(step, signal, transcript);
+        if (st.status === 'done' && past) {
+          ctx.emit({ kind: 'note', text: `${step.title}: finished earlier; not checked again (${past})` });
+          continue;
+        }
         if (st.status === 'done') {
           try {
             await step.verify(ctx, st.outputs ?? {});
@@ -264,7 +286,7 @@ export class InstallRunner {
           step.id,
           step.title,
           cancelled,
-          message.endsWith('.') ? message : message + '.',
+          /[.?!]$/.test(message) ? message : message + '.',
           e instanceof EngineError ? e.code : undefined,
         );
       }
@@ -305,6 +327,8 @@ export class InstallRunner {
       },
       emit,
       signal,
+      // The finish step waits for the rebooted target with it: the same connect, so the same host-key rules.
+      reconnect: () => this.o.connect(signal),
       secret: async (name) => {
         if (name !== 'luks-passphrase') return undefined;
         if (this.luks === undefined) {

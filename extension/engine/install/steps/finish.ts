@@ -7,8 +7,10 @@ import * as path from 'node:path';
 import { EngineError, HostKeyChangedError } from '../../errors';
 import type { Session } from '../../ssh/session';
 import { lastLines } from '../nix-env';
-import type { InstallOptions, InstallState, PlannedCommand, Step, StepContext, StepOutputs } from '../plan';
+import type { InstallOptions, InstallState, PlannedCommand, StepContext, StepOutputs } from '../plan';
+import type { ResumeAwareStep } from '../runner';
 import type { BuildOutputs } from './build';
+import type { MountOutputs } from './mount';
 
 export interface FinishOutputs extends StepOutputs {
   extraFiles: string[];
@@ -43,7 +45,7 @@ sync
 rc=0
 for s in "$@"; do
   case $s in
-    swap:*) d=\${s#swap:}; grep -q "^$d[[:space:]]" /proc/swaps 2>/dev/null && { swapoff "$d" || rc=1; } ;;
+    swap:*) d=\${s#swap:}; d=$(readlink -f "$d" || echo "$d"); grep -q "^$d[[:space:]]" /proc/swaps 2>/dev/null && { swapoff "$d" || rc=1; } ;;
   esac
 done
 if grep -q "[[:space:]]$root[[:space:]/]" /proc/self/mounts 2>/dev/null || mountpoint -q "$root" 2>/dev/null; then
@@ -67,9 +69,11 @@ function rootPath(root: string, p: string): string {
 }
 
 function unmountArgs(ctx: { outputs: StepContext['outputs']; options: InstallOptions }): string[] {
-  const m = ctx.outputs('mount') ?? {};
-  const swaps = Array.isArray(m.swapDevices) ? (m.swapDevices as string[]) : [];
-  const luks = new Set<string>(Array.isArray(m.luksNames) ? (m.luksNames as string[]) : []);
+  const m = (ctx.outputs('mount') ?? {}) as Partial<MountOutputs>;
+  // The mount step records the one swap it turned on as `swap`, by the path it used (often a /dev/disk link;
+  // /proc/swaps names the device itself, hence the readlink in the script).
+  const swaps = typeof m.swap === 'string' ? [m.swap] : [];
+  const luks = new Set<string>();
   if (ctx.options.layout?.luks?.name) luks.add(ctx.options.layout.luks.name);
   return [...swaps.map((s) => `swap:${s}`), ...[...luks].map((n) => `luks:${n}`)];
 }
@@ -88,7 +92,14 @@ const sleep = (ms: number, signal: AbortSignal) =>
     signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
   });
 
-export const finishStep: Step = {
+/** After the reboot: the target runs the installed system (/run/current-system is the build's toplevel). */
+async function runsInstalled(ctx: StepContext, top: string | undefined): Promise<boolean> {
+  if (!ctx.options.reboot || !top) return false;
+  const r = await ctx.session.execAsRoot(['readlink', '/run/current-system'], { signal: ctx.signal });
+  return r.stdout.toString().trim() === top;
+}
+
+export const finishStep: ResumeAwareStep = {
   id: 'finish',
   title: 'Finish: unmount, reboot, confirm',
 
@@ -154,8 +165,7 @@ export const finishStep: Step = {
     const hostKeyNote = hostKeyExplanation(!!o.keepHostKeys, ctx.session.target.host);
 
     // Resumed after the reboot (the session already reaches the new system): only the confirmation is left.
-    const already = await ctx.session.execAsRoot(['readlink', '/run/current-system'], { signal: ctx.signal });
-    if (o.reboot && top && already.stdout.toString().trim() === top) {
+    if (top && (await runsInstalled(ctx, top))) {
       const gen = await confirm(ctx, ctx.session, top);
       return {
         extraFiles: [],
@@ -276,6 +286,13 @@ export const finishStep: Step = {
 
   async verify() {
     // Confirmation happens in run (the mounts are gone and the target may have rebooted).
+  },
+
+  async pastEarlierSteps(ctx: StepContext) {
+    const top = (ctx.outputs('build') as BuildOutputs | undefined)?.toplevel;
+    return (await runsInstalled(ctx, top))
+      ? `the target already runs the installed system ${top}`
+      : undefined;
   },
 };
 
