@@ -1,8 +1,9 @@
 // The first install steps against the namespace target, for real: preflight refusals, partition + format + mount of
 // a blank loop disk (ext4 with swap, btrfs with subvolumes), hardware-configuration.nix generated after mounting
 // and checked clean, resume after the target lost its mounts, `--dry-run` changing nothing, and hostile names.
-// This kernel parses no partition tables and has no vfat: the partition step's hook maps partition N to a loop
-// device at its offset (created here, after sfdisk wrote the table), and the mount step falls back to fusefat.
+// This kernel parses no partition tables and has no vfat: the partition step takes its default path (the kernel
+// shows no new partitions, so partx tells it about them, as on any disk whose table the kernel did not re-read),
+// and the mount step falls back to fusefat.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import * as crypto from 'node:crypto';
@@ -14,6 +15,7 @@ import { checkPaths } from '../../server/analysis/check-files';
 import { makeInstallCommand } from '../../server/cli/install-command';
 import type { CliIO } from '../../server/cli/io';
 import type { DiskLayout, InstallOptions, InstallState, StepId } from '../../extension/engine/install/plan';
+import { plannedPartitions } from '../../extension/engine/install/layout';
 import { InstallFailedError, InstallRunner } from '../../extension/engine/install/runner';
 import { newInstallState, StateStore } from '../../extension/engine/install/state-store';
 import { installSteps, type StepHooks } from '../../extension/engine/install/steps/index';
@@ -25,7 +27,7 @@ const T = { timeout: 120_000 };
 let t: TestTarget;
 let stop: () => void;
 let dir: string;
-const loops: string[] = []; // partition loops first when detaching (reverse order)
+const loops: string[] = []; // whole-disk loops; partx gives them partitions
 const roots: string[] = [];
 const links: string[] = [];
 
@@ -43,26 +45,8 @@ function blankDisk(name: string, mib = 400): { image: string; loop: string } {
   return { image, loop };
 }
 
-/** The test seam: partition N is a loop device at its offset into the disk's backing file. */
-const hooks: StepHooks = {
-  fuseVfatFallback: true,
-  async partitionDevice(info) {
-    const backing = fs
-      .readFileSync(`/sys/block/${path.basename(info.diskDevice)}/loop/backing_file`, 'utf8')
-      .trim();
-    const loop = sh('losetup', [
-      '--find',
-      '--show',
-      '-o',
-      String(info.startBytes),
-      '--sizelimit',
-      String(info.sizeBytes),
-      backing,
-    ]).trim();
-    loops.push(loop);
-    return loop;
-  },
-};
+/** The only seam left: the ESP through FUSE (this kernel has no vfat). */
+const hooks: StepHooks = { fuseVfatFallback: true };
 
 function connect(user = 'root') {
   return (signal: AbortSignal) =>
@@ -147,8 +131,19 @@ async function cleanupRoot(root: string): Promise<void> {
   ]).catch(() => undefined);
 }
 
+/** The kernel partitions of a loop device (what partx gave it). */
+function partitionsOf(loop: string): string[] {
+  const sys = `/sys/class/block/${path.basename(loop)}`;
+  if (!fs.existsSync(sys)) return [];
+  return fs
+    .readdirSync(sys)
+    .filter((n) => fs.existsSync(path.join(sys, n, 'partition')))
+    .map((n) => `/dev/${n}`);
+}
+
 async function swapoffAll(): Promise<void> {
-  for (const l of loops) execFileSync('sh', ['-c', 'swapoff "$1" 2>/dev/null; true', 'x', l]);
+  for (const l of loops)
+    for (const p of partitionsOf(l)) execFileSync('sh', ['-c', 'swapoff "$1" 2>/dev/null; true', 'x', p]);
 }
 
 before(
@@ -164,9 +159,17 @@ after(
     try {
       await swapoffAll();
       for (const r of roots) await cleanupRoot(r);
-      // fusefat processes die with their mounts; the loops can go once nothing holds them
-      for (const l of [...loops].reverse())
+      // fusefat processes die with their mounts; the loops can go once nothing holds them. Their partitions go
+      // first: a loop device detached without partition scanning keeps the partitions partx gave it, and whoever
+      // attaches that loop next would find them describing another image.
+      for (const l of loops) {
+        // a FUSE ESP's process may still hold its partition for a moment after the unmount
+        for (let i = 0; i < 20 && partitionsOf(l).length > 0; i++) {
+          execFileSync('sh', ['-c', 'partx --delete "$1" 2>/dev/null; true', 'x', l]);
+          if (partitionsOf(l).length > 0) await new Promise((res) => setTimeout(res, 250));
+        }
         execFileSync('sh', ['-c', 'losetup -d "$1" 2>/dev/null; true', 'x', l]);
+      }
       for (const l of links) fs.rmSync(l, { force: true });
     } finally {
       stop?.();
@@ -224,8 +227,9 @@ describe('preflight refuses early, with the reason', () => {
   });
 });
 
-async function installAndCheck(layout: DiskLayout, name: string) {
+async function installAndCheck(layout: DiskLayout, name: string, prepare?: (loop: string) => void) {
   const { loop, image } = blankDisk(name);
+  prepare?.(loop);
   const root = newRoot(name);
   const opts = options({ disk: loop, confirmedDisk: loop, layout, root });
   const { r, store, events } = runner(opts);
@@ -241,7 +245,30 @@ async function installAndCheck(layout: DiskLayout, name: string) {
     cmds.indexOf(`wipefs --all ${loop}`) <
       cmds.indexOf(`sfdisk --wipe always --wipe-partitions always ${loop}`),
   );
-  return { loop, image, root, opts, state, store };
+  // The loop has no partition scanning (and this kernel no table parsers): partx told the kernel, announced, and
+  // the partitions are the kernel's own, on this disk, where the table puts them.
+  assert.ok(cmds.includes(`partx --add ${loop}`), cmds.join('\n'));
+  const devices = Object.values(
+    (
+      state.steps.find((s) => s.id === 'partition')!.outputs as {
+        devices: Record<string, string | undefined>;
+      }
+    ).devices,
+  ).filter((d) => d !== undefined);
+  assert.deepEqual(devices.sort(), partitionsOf(loop).sort());
+  assert.equal(partitionsOf(loop).length, plannedPartitions(layout).length);
+  const table = JSON.parse(sh('sfdisk', ['-J', loop])) as {
+    partitiontable: { partitions: { node: string; start: number; size: number }[] };
+  };
+  for (const p of table.partitiontable.partitions) {
+    const sys = `/sys/class/block/${path.basename(p.node)}`;
+    assert.deepEqual(
+      [fs.readFileSync(`${sys}/start`, 'utf8').trim(), fs.readFileSync(`${sys}/size`, 'utf8').trim()],
+      [String(p.start), String(p.size)],
+      p.node,
+    );
+  }
+  return { loop, image, root, opts, state, store, cmds };
 }
 
 describe('partition, format and mount a blank disk', () => {
@@ -284,6 +311,32 @@ describe('partition, format and mount a blank disk', () => {
           .map((f) => f.message),
         [],
       );
+      await cleanupRoot(root);
+    },
+  );
+
+  it(
+    'partitions the kernel still has from an old table are replaced, not taken for the new ones',
+    T,
+    async () => {
+      // as a loop device reattached after an earlier use keeps them: same names, other places
+      const { root, cmds, loop } = await installAndCheck(
+        { espSizeMiB: 64, rootFs: 'ext4' },
+        'stale',
+        (loop) => {
+          execFileSync('sfdisk', ['-q', loop], {
+            input: 'label: gpt\nsize=8MiB, type=linux\nsize=8MiB, type=linux\ntype=linux\n',
+          });
+          sh('partx', ['--add', loop]);
+          assert.equal(partitionsOf(loop).length, 3);
+        },
+      );
+      // the old table had three partitions, the new one two: the third is gone too (checked in installAndCheck)
+      assert.ok(
+        cmds.indexOf(`partx --delete ${loop}`) < cmds.indexOf(`partx --add ${loop}`),
+        cmds.join('\n'),
+      );
+      assert.ok(cmds.includes(`partx --delete ${loop}`), cmds.join('\n'));
       await cleanupRoot(root);
     },
   );

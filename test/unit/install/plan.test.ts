@@ -61,10 +61,15 @@ describe('the plan', () => {
       `! wipefs --all ${DISK}`,
       `! sfdisk --wipe always --wipe-partitions always ${DISK}`,
       '  udevadm settle --timeout=30',
+      `  partx --delete ${DISK}`,
+      `  partx --add ${DISK}`,
       `! mkfs.vfat -F 32 -n ESP ${DISK}-part1`,
       `! mkswap -L swap ${DISK}-part2`,
       `! mkfs.ext4 -F -L nixos ${DISK}-part3`,
     ]);
+    // partx runs only when the kernel did not re-read the table, and the review says so
+    for (const c of p.commands.slice(3, 5))
+      assert.match(c.purpose, /^if the kernel did not pick up the new table: /);
     assert.equal(
       p.commands[1].stdin,
       'label: gpt\nsize=512MiB, type=uefi, name="ESP"\nsize=2048MiB, type=swap, name="swap"\ntype=linux, name="nixos"\n',
@@ -83,12 +88,12 @@ describe('the plan', () => {
       luks: { name: 'cryptroot' },
     };
     const p = planOf(options({ layout })).find((d) => d.id === 'partition')!;
-    assert.deepEqual(argvs(p.commands).slice(3), [
+    assert.deepEqual(argvs(p.commands).slice(5), [
       `! cryptsetup luksFormat --batch-mode --type luks2 --key-file=- ${DISK}-part2`,
       `  cryptsetup open --key-file=- ${DISK}-part2 cryptroot`,
       `! mkfs.vfat -F 32 -n ESP ${DISK}-part1`,
       '! mkfs.btrfs -f -L nixos /dev/mapper/cryptroot',
-      `  sh -c ${p.commands[7].argv[2]} nixkit-subvolumes /dev/mapper/cryptroot @ @home @nix`,
+      `  sh -c ${p.commands[9].argv[2]} nixkit-subvolumes /dev/mapper/cryptroot @ @home @nix`,
     ]);
     // the passphrase is never part of the plan
     for (const c of p.commands)

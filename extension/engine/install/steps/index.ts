@@ -6,18 +6,18 @@ import { finishStep } from './finish';
 import { hardwareConfigStep } from './hardware-config';
 import { installStep } from './install';
 import { createMountStep, type MountHooks } from './mount';
-import { createPartitionStep, type PartitionHooks } from './partition';
+import { createPartitionStep } from './partition';
 import { preflightStep } from './preflight';
 import { verifyStep } from './verify';
 
-/** Seams for kernels without partition-table parsing or vfat (the namespace test target); none in production. */
-export type StepHooks = PartitionHooks & MountHooks;
+/** Seams for kernels without vfat (the namespace test target); none in production. */
+export type StepHooks = MountHooks;
 
 /** The ordered steps of an install. */
 export function installSteps(hooks: StepHooks = {}): Step[] {
   return [
     preflightStep,
-    createPartitionStep(hooks),
+    createPartitionStep(),
     createMountStep(hooks),
     hardwareConfigStep,
     buildStep,

@@ -1,5 +1,6 @@
 // Step 2, partition and format: wipefs, a GPT from the layout through sfdisk (script on stdin), the partition
-// devices (udev's by-id -partN links, else the kernel's names), optional LUKS (passphrase on stdin, never argv),
+// devices (udev's by-id -partN links, else the kernel's names; when the kernel did not re-read the table, partx
+// tells it about the new partitions), optional LUKS (passphrase on stdin, never argv),
 // mkfs for each filesystem, btrfs subvolumes; then the same layout as a disko file in the flake. Every argument is
 // an argv element, quoted by the session: a disk id or label with quotes or `$()` stays data.
 import * as fs from 'node:fs';
@@ -41,15 +42,6 @@ export interface PartitionInfo {
   sizeBytes: number;
 }
 
-export interface PartitionHooks {
-  /**
-   * Maps partition N to its device node after sfdisk wrote the table. The default waits for udev's by-id
-   * `-partN` link or the kernel's partition node. Test kernels without partition-table parsing map it to a loop
-   * device at the partition's offset instead.
-   */
-  partitionDevice?(info: PartitionInfo, signal: AbortSignal): Promise<string>;
-}
-
 export class PartitionError extends EngineError {
   constructor(detail: string) {
     super('partition-failed', detail);
@@ -89,6 +81,28 @@ export function tableCommands(disk: string, layout: DiskLayout): PlannedCommand[
       purpose: 'wait for the partition devices',
     },
   ];
+}
+
+/**
+ * Run only when the kernel did not pick up the new table (a loop device attached without partition scanning, a
+ * disk whose re-read the kernel refused, a kernel without partition-table parsers): partx adds partitions one by
+ * one through BLKPG, which works where a re-read does not. The kernel's partitions left from the old table go
+ * first: `partx --update` would have to move them in order and fails on the overlaps.
+ */
+export function partxCommands(disk: string): { forget: PlannedCommand; add: PlannedCommand } {
+  const when = 'if the kernel did not pick up the new table';
+  return {
+    forget: {
+      where: 'target',
+      argv: ['partx', '--delete', disk],
+      purpose: `${when}: make it forget the partitions of the old table`,
+    },
+    add: {
+      where: 'target',
+      argv: ['partx', '--add', disk],
+      purpose: `${when}: tell it about the new partitions`,
+    },
+  };
 }
 
 /** LUKS, mkfs and subvolumes, on the given partition devices. */
@@ -173,7 +187,8 @@ async function readTable(ctx: StepContext, disk: string): Promise<SfdiskJson['pa
   const r = await runCommand(
     ctx,
     { where: 'target', argv: ['sfdisk', '-J', disk], purpose: 'read the partition table back' },
-    { allowFailure: true, timeoutMs: 30_000 },
+    // Its JSON is for nixkit, not the log: a mismatch is reported in words.
+    { allowFailure: true, timeoutMs: 30_000, quiet: true },
   );
   if (r.code !== 0) return undefined;
   try {
@@ -199,30 +214,66 @@ function tableMatches(table: SfdiskJson['partitiontable'], layout: DiskLayout): 
   return undefined;
 }
 
+// Prints `part NAME` for each partition the kernel has on the disk ($1), then `ok PATH` for each candidate (given
+// as START SIZE PATH, in 512-byte sectors as sysfs counts) that is the partition the new table describes: a block
+// device whose kernel device exists, sits on this disk, has this geometry and the node's own device number. A node
+// alone proves nothing: devtmpfs can keep nodes of partitions that are gone, a detached loop device keeps the
+// partitions partx gave it (reattached, they describe another image), and partition minors are reused.
+const PARTITION_CHECK = `d=$(readlink -f "$1"); d=\${d##*/}; shift
+disk=$(readlink -f "/sys/class/block/$d")
+for s in "/sys/class/block/$d"/*/partition; do [ -e "$s" ] && { p=\${s%/partition}; printf 'part %s\\n' "\${p##*/}"; }; done
+while [ $# -ge 3 ]; do
+  st=$1; sz=$2; p=$3; shift 3
+  [ -b "$p" ] || continue
+  n=$(readlink -f "$p"); s=/sys/class/block/\${n##*/}
+  [ -e "$s/partition" ] && [ "$(readlink -f "$s/..")" = "$disk" ] || continue
+  [ "$(cat "$s/start") $(cat "$s/size")" = "$st $sz" ] || continue
+  IFS=: read -r ma mi < "$s/dev" || continue
+  [ "$(stat -L -c '%t %T' "$p")" = "$(printf '%x %x' "$ma" "$mi")" ] && printf 'ok %s\\n' "$p"
+done
+true`;
+
+/** How long the kernel gets to show the new partitions by itself before partx tells it, and in all. */
+const PARTX_AFTER_MS = 3_000;
+const WAIT_MS = 20_000;
+
 async function defaultPartitionDevice(
   ctx: StepContext,
   infos: PartitionInfo[],
 ): Promise<Map<number, string>> {
-  // udev's by-id link first, the kernel's node (from the resolved disk) second; poll up to 20 s.
+  // udev's by-id link first, the kernel's node (from the resolved disk) second.
   const candidates = infos.map((i) => [
     ...new Set([partitionPath(i.disk, i.number), partitionPath(i.diskDevice, i.number)]),
   ]);
-  const all = [...new Set(candidates.flat())];
-  const deadline = Date.now() + 20_000;
+  const args = infos.flatMap((info, i) =>
+    candidates[i].flatMap((p) => [String(info.startBytes / 512), String(info.sizeBytes / 512), p]),
+  );
+  const start = Date.now();
+  let partxRan = false;
   for (;;) {
     const r = await ctx.session.execAsRoot(
-      ['sh', '-c', 'for p do [ -b "$p" ] && printf "%s\\n" "$p"; done; true', 'nixkit-wait', ...all],
+      ['sh', '-c', PARTITION_CHECK, 'nixkit-wait', infos[0].diskDevice, ...args],
       { signal: ctx.signal, timeoutMs: 30_000 },
     );
-    const present = new Set(r.stdout.toString().split('\n'));
+    const lines = r.stdout.toString().split('\n');
+    const present = new Set(lines.filter((l) => l.startsWith('ok ')).map((l) => l.slice(3)));
     const found = candidates.map((c) => c.find((p) => present.has(p)));
     if (found.every((f) => f !== undefined)) return new Map(infos.map((info, i) => [info.number, found[i]!]));
-    if (Date.now() > deadline)
+    if (!partxRan && Date.now() - start >= PARTX_AFTER_MS) {
+      partxRan = true;
+      const partx = partxCommands(infos[0].disk);
+      // Failures are allowed: the wait below is what decides, and its error names what is missing.
+      if (lines.some((l) => l.startsWith('part ')))
+        await runCommand(ctx, partx.forget, { allowFailure: true, timeoutMs: 60_000 });
+      await runCommand(ctx, partx.add, { allowFailure: true, timeoutMs: 60_000 });
+      continue;
+    }
+    if (Date.now() - start > WAIT_MS)
       throw new PartitionError(
         `the kernel did not create the new partitions' devices (${candidates
           .filter((_, i) => !found[i])
           .map((c) => c.join(' or '))
-          .join(', ')}): is the disk in use?`,
+          .join(', ')}), not even after partx: is the disk in use?`,
       );
     await new Promise((res) => setTimeout(res, 250));
   }
@@ -266,7 +317,7 @@ async function writeDisko(ctx: StepContext, layout: DiskLayout): Promise<{ file:
   return { file, backup };
 }
 
-export function createPartitionStep(hooks: PartitionHooks = {}): Step {
+export function createPartitionStep(): Step {
   return {
     id: 'partition',
     title: 'Partition and format the disk',
@@ -284,7 +335,13 @@ export function createPartitionStep(hooks: PartitionHooks = {}): Step {
       return {
         id: 'partition',
         title: 'Partition and format the disk',
-        commands: [...tableCommands(options.disk, layout), ...formatCommands(layout, devices)],
+        commands: [
+          ...tableCommands(options.disk, layout),
+          // conditional (see partxCommands), yet shown: the review lists every command that can run
+          partxCommands(options.disk).forget,
+          partxCommands(options.disk).add,
+          ...formatCommands(layout, devices),
+        ],
         files: [
           {
             path: facts ? diskoFileFor(facts) : '(hosts/<name>/disko.nix in the flake)',
@@ -322,11 +379,7 @@ export function createPartitionStep(hooks: PartitionHooks = {}): Step {
         startBytes: (table!.partitions![i].start ?? 0) * sector,
         sizeBytes: (table!.partitions![i].size ?? 0) * sector,
       }));
-      let byNumber: Map<number, string>;
-      if (hooks.partitionDevice) {
-        byNumber = new Map();
-        for (const info of infos) byNumber.set(info.number, await hooks.partitionDevice(info, ctx.signal));
-      } else byNumber = await defaultPartitionDevice(ctx, infos);
+      const byNumber = await defaultPartitionDevice(ctx, infos);
       const devices: PartitionDevices = { esp: undefined, swap: undefined, root: undefined };
       for (const p of plannedPartitions(layout)) devices[p.role] = byNumber.get(p.number);
       ctx.emit({
