@@ -18,6 +18,38 @@ export interface BuildOutputs extends StepOutputs {
 
 const NIX_FLAKES = ['--extra-experimental-features', 'nix-command flakes'];
 
+/**
+ * The OpenSSH options Nix adds to its own ssh for ssh:// and ssh-ng:// stores: NIX_SSHOPTS as the local commands
+ * see it (the options' environment over nixkit's), split on whitespace as Nix splits it. nixkit's own ssh to the
+ * build host takes them too, as nixos-rebuild's does, so one ssh configuration (identity, known_hosts) reaches
+ * every connection to that host.
+ */
+export function nixSshOptsFromEnv(env: Record<string, string>): string[] {
+  return (env.NIX_SSHOPTS ?? process.env.NIX_SSHOPTS ?? '').split(/[ \t\n\r]+/).filter(Boolean);
+}
+
+/**
+ * A build host as ssh and Nix's ssh-ng:// take it: `[user@]host` or an ssh config alias. Nix passes the host to
+ * ssh before its own options, so a name starting with "-" would be read as an option (-oProxyCommand=...);
+ * "/", "?" or spaces would change the store URI.
+ */
+function checkBuildHost(host: string): void {
+  if (!/^[A-Za-z0-9_.@:[\]-]+$/.test(host) || host.startsWith('-'))
+    throw new EngineError(
+      'bad-build-host',
+      `"${host}" is not a build host name ([user@]host or an ssh alias).`,
+    );
+}
+
+/**
+ * The build host's own ssh runs the build: with the build host's Nix configuration (its build users, sandbox,
+ * substituters), as nixos-rebuild --build-host does. A realise through `--store ssh-ng://host` would instead send
+ * this machine's settings along, which a daemon that trusts the user (root) applies.
+ */
+export function buildHostRealiseArgv(host: string, drv: string, env: Record<string, string>): string[] {
+  return ['ssh', ...nixSshOptsFromEnv(env), '--', host, shJoin(['nix-store', '--realise', drv])];
+}
+
 /** `nixosConfigurations."name"`: an attribute name Nix accepts whatever characters the name has. */
 export function toplevelAttr(configuration: string): string {
   const name = /^[A-Za-z_][A-Za-z0-9_'-]*$/.test(configuration)
@@ -70,6 +102,9 @@ function lastStorePath(out: Buffer, what: string): string {
   return p;
 }
 
+/** $1 = root, $2 = toplevel: present under the root, and valid in the root's Nix database. */
+const CHECK_TARGET_SCRIPT = 'test -e "$1$2" && nix-store --store "$1" --check-validity "$2"';
+
 const cmd = (where: 'local' | 'target', argv: string[], purpose: string): PlannedCommand => ({
   where,
   argv,
@@ -87,7 +122,9 @@ export const buildStep: Step = {
       : `${options.flake}#${toplevelAttr(options.configuration)}`;
     const closureCmds = (where: 'local' | 'target', store: string[]) => [
       cmd(where, ['nix-store', ...store, '-qR', '<toplevel>'], 'list the closure'),
-      cmd(where, ['nix-store', ...store, '-q', '--size', '<closure paths>'], 'size the closure'),
+      where === 'local'
+        ? cmd(where, ['nix-store', ...store, '-q', '--size', '<closure paths>'], 'size the closure')
+        : cmd(where, ['xargs', 'nix-store', ...store, '-q', '--size'], 'size the closure (paths on stdin)'),
     ];
     if (options.buildOn === 'local') {
       return {
@@ -142,7 +179,7 @@ export const buildStep: Step = {
           ],
           `copy the derivations to ${host}`,
         ),
-        cmd('local', ['ssh', host, shJoin(['nix-store', '--realise', '<derivation>'])], `build on ${host}`),
+        cmd('local', buildHostRealiseArgv(host, '<derivation>', nix.env), `build on ${host}`),
         cmd(
           'local',
           [
@@ -165,6 +202,8 @@ export const buildStep: Step = {
   async run(ctx: StepContext): Promise<BuildOutputs> {
     const o = ctx.options;
     const nix = localNix(o);
+    // Before anything runs: a name ssh would take for an option never reaches it.
+    if (typeof o.buildOn === 'object') checkBuildHost(o.buildOn.host);
     const stream = (s: 'stdout' | 'stderr') => (c: Buffer) =>
       ctx.emit({ kind: 'output', stream: s, text: c.toString() });
     const local = async (argv: string[], purpose: string, stdin?: Buffer): Promise<Buffer> => {
@@ -222,12 +261,28 @@ export const buildStep: Step = {
           .toString()
           .split('\n')
           .filter(Boolean);
-        const sizes = (await run(['nix-store', ...rootStore, '-q', '--size', ...paths], 'Sizing the closure'))
+        const odd = paths.find((p) => !isStorePath(p));
+        if (odd !== undefined)
+          throw new EngineError('bad-closure', `nix-store listed "${odd}", which is not a store path.`);
+        // The paths go on stdin, not the command line: a remote command is one `sh -c` argument, which Linux
+        // caps at 128 KiB — about 2,500 store paths, fewer than a desktop system's closure has.
+        const sizes = (
+          await run(
+            ['xargs', 'nix-store', ...rootStore, '-q', '--size'],
+            'Sizing the closure',
+            Buffer.from(paths.join('\n') + '\n'),
+          )
+        )
           .toString()
           .split('\n')
           .filter(Boolean)
           .map(Number);
-        const list = paths.map((path, i) => ({ path, narSize: sizes[i] ?? 0 }));
+        if (sizes.length !== paths.length || sizes.some((n) => !Number.isFinite(n)))
+          throw new EngineError(
+            'bad-closure',
+            `nix-store gave ${sizes.length} sizes for ${paths.length} paths.`,
+          );
+        const list = paths.map((path, i) => ({ path, narSize: sizes[i] }));
         closure = { toplevel, paths: list, totalBytes: list.reduce((a, p) => a + p.narSize, 0) };
         builtOn = 'target';
         storeSide = 'target';
@@ -247,7 +302,7 @@ export const buildStep: Step = {
           `copy the derivations to ${host}`,
         );
         toplevel = lastStorePath(
-          await local(['ssh', host, shJoin(['nix-store', '--realise', drv])], `build on ${host}`),
+          await local(buildHostRealiseArgv(host, drv, nix.env), `build on ${host}`),
           'The build',
         );
         await local(
@@ -279,13 +334,16 @@ export const buildStep: Step = {
     if (!out.toplevel || !isStorePath(out.toplevel))
       throw new EngineError('build-failed', 'The build left no toplevel.');
     if (out.storeSide === 'target') {
-      const r = await ctx.session.execAsRoot(['test', '-e', ctx.options.root + out.toplevel], {
-        signal: ctx.signal,
-      });
+      // Valid in the root's Nix database, not just present: an interrupted build or copy leaves files behind.
+      // Nix is asked only when the path is there, so a root that is not mounted gets no store created in it.
+      const r = await ctx.session.execAsRoot(
+        ['sh', '-c', CHECK_TARGET_SCRIPT, 'nixkit-check-build', ctx.options.root, out.toplevel],
+        { signal: ctx.signal, timeoutMs: 5 * 60_000 },
+      );
       if (r.code !== 0)
         throw new EngineError(
           'build-missing',
-          `${out.toplevel} is no longer in the target's store under ${ctx.options.root}.`,
+          `${out.toplevel} is not (or no longer) a valid path in the target's store under ${ctx.options.root}.`,
         );
       return;
     }
