@@ -72,6 +72,9 @@ function parseFlakeRef(ref: string, cwd: string): { flake: string; name: string 
 function parseBuildOn(v: string | undefined): { buildOn: InstallOptions['buildOn'] } | { error: string } {
   if (v === undefined || v === 'local') return { buildOn: 'local' };
   if (v === 'target') return { buildOn: 'target' };
+  // ssh and Nix's ssh-ng:// take no host:port: a port goes into an ~/.ssh/config alias.
+  if (/^[^[]*:\d+$/.test(v) || /^\[.*\]:\d+$/.test(v))
+    return { error: `--build-on '${v}': give the port in an ~/.ssh/config Host alias, not as host:port` };
   if (/^[A-Za-z0-9_.@:[\]-]+$/.test(v) && !v.startsWith('-')) return { buildOn: { host: v } };
   return { error: `--build-on takes local, target or a host, not '${v}'` };
 }

@@ -1,41 +1,43 @@
-// The VM tier's proof: a real system goes onto the VM's blank disk through the install engine and boots from that
+// The VM tier's proof: from the command line, a configuration goes onto the VM's blank disk and boots from that
 // disk alone.
 //
 // 1. test/targets/vm-closure/build.sh: a system closure built by Debian's nix-bin from plain derivations, whose
 //    kernel (Debian's), initrd (busybox, made here) and boot loader (Debian's systemd-boot) are real (cached).
-// 2. The live VM (test/targets/vm: a Debian rescue system under OVMF, no Nix) is installed onto through
-//    InstallRunner with the engine's own steps, in order: preflight (probe, strategy "no Nix" chosen from it,
-//    disk checks) → partition (GPT: ESP vfat + ext4 root on /dev/disk/by-id/virtio-nixkit-target) → mount →
-//    hardware-config → build (nix-build of the closure, locally) → copy (the tar route: no Nix on the target) →
-//    install (the manual route: system profile, /etc/NIXOS, enter the root, switch-to-configuration boot, which
-//    installs systemd-boot) → verify (loader, generation entry, kernel and initrd on the ESP) → finish (unmount).
+// 2. The live VM (test/targets/vm: a Debian rescue system under OVMF, no Nix) is installed onto by the real CLI
+//    binary, as a person would run it: `node dist/cli.js install --flake FLAKE#nixkit-vm --target root@127.0.0.1
+//    --port P --identity KEY --known-hosts FILE --disk /dev/disk/by-id/virtio-nixkit-target --yes --confirm-disk
+//    ... --strategy no-nix --state-dir DIR`. The only test seam is NIXKIT_INSTALL_TEST_SEAMS (a JSON file: build
+//    the closure's system.nix into its private store instead of the flake's toplevel, since nixpkgs cannot be
+//    fetched offline), which the CLI announces on stderr. It prints the plan, then runs every step in order:
+//    preflight (probe, disk checks) → partition (GPT: ESP vfat + ext4 root) → mount → hardware-config → build
+//    (nix-build of the closure, locally) → copy (the tar route, chosen because the probe found no Nix) → install
+//    (the manual route, chosen because there is no nixos-install: system profile, /etc/NIXOS, enter the root,
+//    switch-to-configuration boot, which installs systemd-boot) → verify (loader, generation entry, kernel and
+//    initrd on the ESP) → finish (unmount). The saved state in the state folder says what each step did.
 // 3. The live VM stops; a second VM boots the target disk alone (`vm.sh boot-disk`, fresh OVMF variables: no
 //    boot entry helps, the firmware finds \EFI\BOOT\BOOTX64.EFI) and the serial console must show the marker the
 //    installed system's own init prints from the disk: `NIXKIT-INSTALLED-SYSTEM-BOOTED generation=1 system=...`.
 //
-// Root only (the image build, qemu). Every VM is stopped whatever happens (after hooks, process exit, and
-// NIXKIT_VM_LIFETIME as the last resort). Timings of every phase go to test-results/vm-install-proof.json, the
-// serial log of the disk boot to test-results/vm-install-proof-serial.log.
+// Root only (the image build, qemu). `node scripts/build.mjs` first (dist/cli.js). Every VM is stopped whatever
+// happens (after hooks, process exit, and NIXKIT_VM_LIFETIME as the last resort). Timings of every phase (and of
+// each step, from the saved state) go to test-results/vm-install-proof.json, the serial log of the disk boot to
+// test-results/vm-install-proof-serial.log.
 import assert from 'node:assert/strict';
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { NodeLocalRunner } from '../../extension/engine/install/local-runner';
-import type { InstallOptions, InstallState, Step, StepId } from '../../extension/engine/install/plan';
-import { InstallRunner } from '../../extension/engine/install/runner';
-import { StateStore, newInstallState } from '../../extension/engine/install/state-store';
-import { buildStep, type BuildOutputs } from '../../extension/engine/install/steps/build';
-import { copyStep, type CopyOutputs } from '../../extension/engine/install/steps/copy';
-import { finishStep } from '../../extension/engine/install/steps/finish';
-import { installSteps } from '../../extension/engine/install/steps/index';
-import { installStep, type InstallOutputs } from '../../extension/engine/install/steps/install';
+import type { InstallState, StepId } from '../../extension/engine/install/plan';
+import { StateStore } from '../../extension/engine/install/state-store';
+import type { BuildOutputs } from '../../extension/engine/install/steps/build';
+import type { CopyOutputs } from '../../extension/engine/install/steps/copy';
+import type { InstallOutputs } from '../../extension/engine/install/steps/install';
 import type { PreflightOutputs } from '../../extension/engine/install/steps/preflight';
-import { verifyStep, type VerifyOutputs } from '../../extension/engine/install/steps/verify';
+import type { VerifyOutputs } from '../../extension/engine/install/steps/verify';
+import { TEST_SEAMS_ENV } from '../../extension/engine/install/test-seams';
 import { FileHostKeyStore } from '../../extension/engine/ssh/known-hosts';
-import { Session, type Prompter } from '../../extension/engine/ssh/session';
-import { REPO_ROOT } from '../helpers';
+import { CLI, REPO_ROOT } from '../helpers';
 import { writeFlake } from '../unit/install/fixtures';
 
 const VM = path.join(REPO_ROOT, 'test', 'targets', 'vm', 'vm.sh');
@@ -103,14 +105,6 @@ function vmRunning(): boolean {
 process.on('exit', stopVmSync);
 for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, () => process.exit(130));
 
-/** Answers nothing: the host key is pinned up front, and only the key file logs in. */
-const noPrompts: Prompter = {
-  password: async () => undefined,
-  passphrase: async () => undefined,
-  keyboardInteractive: async () => undefined,
-  confirmHostKey: async () => false,
-};
-
 interface VmEnv {
   port: number;
   key: string;
@@ -128,9 +122,8 @@ interface ClosureCache {
 
 let closure: ClosureCache;
 let live: VmEnv;
-let knownHosts: FileHostKeyStore;
+let knownHosts: string;
 let state: InstallState;
-let store: StateStore;
 
 before(
   async () => {
@@ -175,13 +168,13 @@ before(
       hostKeyPub: path.join(image, 'ssh_host_ed25519_key.pub'),
       image,
     };
-    knownHosts = new FileHostKeyStore(path.join(dir, 'known_hosts'));
-    knownHosts.add(
+    // The live system's host key, pinned up front in the file the CLI gets with --known-hosts: nothing is asked.
+    knownHosts = path.join(dir, 'known_hosts');
+    new FileHostKeyStore(knownHosts).add(
       '127.0.0.1',
       live.port,
       Buffer.from(fs.readFileSync(live.hostKeyPub, 'utf8').split(' ')[1], 'base64'),
     );
-    store = new StateStore(path.join(dir, 'installs'));
   },
   { timeout: 45 * MIN },
 );
@@ -209,61 +202,112 @@ after(
   { timeout: 2 * MIN },
 );
 
-function connect(signal: AbortSignal): Promise<Session> {
-  return Session.connect({
-    target: {
-      label: `root@127.0.0.1:${live.port}`,
-      user: 'root',
-      host: '127.0.0.1',
-      port: live.port,
-      identityFiles: [live.key],
-      proxyJump: [],
-    },
-    prompter: noPrompts,
-    hostKeyStore: knownHosts,
-    userKnownHostsFiles: [],
-    agent: false,
-    useDefaultIdentities: false,
-    readyTimeoutMs: 60_000,
-    signal,
-  });
+interface CliRun {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
 }
 
-/** The engine's steps in install order: index.ts's list, with the later steps added where it lacks them. */
-function engineSteps(): Step[] {
-  const steps = installSteps();
-  for (const s of [buildStep, copyStep, installStep, verifyStep, finishStep])
-    if (!steps.some((x) => x.id === s.id)) steps.push(s);
-  return steps;
+/**
+ * Runs `node dist/cli.js ARGS` as its own process. Past the time limit it gets SIGINT (the CLI cancels and saves
+ * the install's state, as on Ctrl-C), then SIGKILL.
+ */
+function cli(args: string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+    let kill: NodeJS.Timeout | undefined;
+    const stop = setTimeout(() => {
+      diag(`nixkit install still running after ${timeoutMs / MIN} min: interrupting it`);
+      child.kill('SIGINT');
+      kill = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    }, timeoutMs);
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(stop);
+      clearTimeout(kill);
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
 }
 
 const outputsOf = <O>(id: StepId) => state.steps.find((s) => s.id === id)?.outputs as O;
 
-describe('VM proof: install onto the blank disk through the engine, then boot that disk alone', () => {
+const secondsBetween = (from?: string, to?: string) =>
+  from && to ? Math.round((Date.parse(to) - Date.parse(from)) / 100) / 10 : undefined;
+
+describe('VM proof: install onto the blank disk with `nixkit install`, then boot that disk alone', () => {
   it(
-    'installs with every step of the engine (no Nix on the target: tar copy, manual install)',
+    'installs with every step, through the CLI (no Nix on the target: tar copy, manual install)',
     { timeout: 30 * MIN },
     async () => {
+      assert.ok(fs.existsSync(CLI), `${CLI} is missing: run node scripts/build.mjs first`);
       const flake = writeFlake(path.join(dir, 'flake'), 'nixkit-vm');
-      const options: InstallOptions = {
-        flake,
-        configuration: 'nixkit-vm',
-        target: `root@127.0.0.1:${live.port}`,
-        disk: TARGET_DISK,
-        confirmedDisk: TARGET_DISK,
-        layout: { espSizeMiB: 256, rootFs: 'ext4' },
-        buildOn: 'local',
-        root: '/mnt',
-        reboot: false,
-        bootloader: { kind: 'systemd-boot' },
-        buildExpr: { file: SYSTEM_NIX, arg: { inputs: closure.inputs } },
-        localNix: { store: closure.store, env: closure.env },
-        copyRoute: 'tar',
-        installRoute: 'manual',
-      };
-      const steps = engineSteps();
+      const layout = path.join(dir, 'layout.json');
+      fs.writeFileSync(layout, JSON.stringify({ espSizeMiB: 256, rootFs: 'ext4' }));
+      const seams = path.join(dir, 'test-seams.json');
+      fs.writeFileSync(
+        seams,
+        JSON.stringify({
+          buildExpr: { file: SYSTEM_NIX, arg: { inputs: closure.inputs } },
+          localNix: { store: closure.store, env: closure.env },
+          fuseVfatFallback: false,
+        }),
+      );
+      const stateDir = path.join(dir, 'installs');
+      const home = path.join(dir, 'home');
+      fs.mkdirSync(home);
+      // A home of its own (no ~/.ssh/config, no nixkit host keys of this machine's user) and no agent: the key
+      // file and the pinned host key are all the CLI has.
+      const env: NodeJS.ProcessEnv = { ...process.env, HOME: home, [TEST_SEAMS_ENV]: seams };
+      delete env.SSH_AUTH_SOCK;
+      const args = [
+        'install',
+        '--flake',
+        `${flake}#nixkit-vm`,
+        '--target',
+        'root@127.0.0.1',
+        '--port',
+        String(live.port),
+        '--identity',
+        live.key,
+        '--known-hosts',
+        knownHosts,
+        '--disk',
+        TARGET_DISK,
+        '--layout',
+        layout,
+        '--yes',
+        '--confirm-disk',
+        TARGET_DISK,
+        '--strategy',
+        'no-nix',
+        '--state-dir',
+        stateDir,
+      ];
+      diag(`$ node dist/cli.js ${args.join(' ')}`);
+      const run = await phase('install through the CLI (nixkit install, all steps)', () =>
+        cli(args, env, 28 * MIN),
+      );
+      diag('nixkit install, stdout:\n  ' + run.stdout.trimEnd().slice(-12_000).replace(/\n/g, '\n  '));
+      diag('nixkit install, stderr:\n  ' + run.stderr.trimEnd().slice(-6_000).replace(/\n/g, '\n  '));
+
+      // The saved state says what every step did; its times give each step's phase.
+      const saved = new StateStore(stateDir).list();
+      assert.equal(saved.length, 1, `one install in ${stateDir}, found ${saved.length}`);
+      state = saved[0];
+      for (const st of state.steps) {
+        const seconds = secondsBetween(st.startedAt, st.finishedAt);
+        if (seconds !== undefined) phases.push({ phase: `step ${st.id} (${st.status})`, seconds });
+      }
+      assert.equal(run.code, 0, `nixkit install exited with ${run.code ?? run.signal}`);
+      assert.equal(state.status, 'done');
       assert.deepEqual(
-        steps.map((s) => s.id),
+        state.steps.map((s) => s.id),
         [
           'preflight',
           'partition',
@@ -276,56 +320,36 @@ describe('VM proof: install onto the blank disk through the engine, then boot th
           'finish',
         ],
       );
-      state = newInstallState(
-        options,
-        steps.map((s) => s.id),
-      );
-      const started = new Map<StepId, number>();
-      const log: string[] = [];
-      const runner = new InstallRunner(state, {
-        steps,
-        store,
-        connect,
-        local: new NodeLocalRunner(),
-        signal: AbortSignal.timeout(28 * MIN),
-        onEvent: (step, e) => {
-          if (e.kind === 'command') log.push(`${step} $ ${e.command.argv.join(' ').slice(0, 160)}`);
-          else if (e.kind === 'note') log.push(`${step} note: ${e.text}`);
-          else if (e.kind === 'output' && step === 'install')
-            log.push(`${step} ${e.stream}: ${e.text.trimEnd()}`);
-        },
-        onStepState: (st) => {
-          if (st.status === 'running') started.set(st.id, Date.now());
-          else if (started.has(st.id)) {
-            const seconds = Math.round((Date.now() - started.get(st.id)!) / 100) / 10;
-            phases.push({ phase: `engine step ${st.id} (${st.status})`, seconds });
-            diag(`engine step ${st.id}: ${st.status} in ${seconds}s`);
-          }
-        },
-      });
-      diag(
-        'plan:\n# ' +
-          runner
-            .plan()
-            .map((d) => `${d.title}: ${d.commands.length} commands`)
-            .join('\n  '),
-      );
-      try {
-        await phase('install through the engine (all steps)', () => runner.run());
-      } finally {
-        diag('engine log:\n  ' + log.join('\n  ').slice(-12_000));
-      }
-      assert.equal(state.status, 'done');
       for (const s of state.steps)
         assert.equal(s.status, 'done', `step ${s.id} is ${s.status}: ${s.error ?? ''}`);
+
+      // The CLI announced the seam, printed the plan (the seam's build in it) before anything ran, streamed the
+      // steps and said it finished.
+      assert.ok(
+        run.stderr.includes(`test seams from ${TEST_SEAMS_ENV}=${seams} are in effect: builds ${SYSTEM_NIX}`),
+        run.stderr,
+      );
+      const out = run.stdout;
+      const planAt = out.indexOf(`Install plan for ${flake}#nixkit-vm onto root@127.0.0.1:`);
+      assert.ok(planAt >= 0, 'no plan on stdout');
+      const runAt = out.indexOf(`\ninstall ${state.id} (state and transcript in ${stateDir})`);
+      assert.ok(runAt > planAt, 'the plan did not come before the run');
+      const plan = out.slice(planAt, runAt);
+      assert.match(plan, new RegExp(`target \\[DESTRUCTIVE\\]: wipefs --all ${TARGET_DISK}`));
+      assert.match(plan, new RegExp(`local: nix-build .*${SYSTEM_NIX} --arg inputs `));
+      for (const title of ['Partition and format the disk', 'Copy the system to the target'])
+        assert.ok(out.slice(runAt).includes(`==> ${title}`), `no "==> ${title}" on stdout`);
+      assert.match(out, new RegExp(`install ${state.id} finished\\. Transcript: `));
+
       assert.equal(outputsOf<PreflightOutputs>('preflight').strategy, 'no-nix');
       const build = outputsOf<BuildOutputs>('build');
-      assert.equal(build.toplevel, closure.toplevel, 'the engine built the same closure build.sh built');
+      assert.equal(build.toplevel, closure.toplevel, 'the CLI built the same closure build.sh built');
       assert.equal(outputsOf<CopyOutputs>('copy').route, 'tar');
       const install = outputsOf<InstallOutputs>('install');
       assert.equal(install.route, 'manual');
       assert.equal(install.generation, 1);
       const verify = outputsOf<VerifyOutputs>('verify');
+      assert.equal(verify.bootloader, 'systemd-boot');
       assert.equal(verify.entry, '/mnt/boot/loader/entries/nixos-generation-1.conf');
       diag(
         `installed ${build.toplevel} (${build.closure.paths.length} paths, ${build.closure.totalBytes} bytes), generation ${install.generation}`,

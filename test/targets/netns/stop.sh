@@ -15,8 +15,16 @@ if SSHD=$(pid_of sshd.pid); then
 fi
 [ -n "${HOLDER:-}" ] && kill "$HOLDER" 2>/dev/null
 if [ -s "$S/loops" ]; then
-  # partitions first, then whole disks (reverse order of creation)
-  for l in $(tac "$S/loops"); do losetup -d "$l" 2>/dev/null; done
+  # partitions first, then whole disks (reverse order of creation). The partitions an install's partx gave a disk
+  # go before it: a loop device detached without partition scanning keeps them, and whoever attaches that loop next
+  # would find them describing another image (a FUSE ESP's process may hold one a moment after its unmount).
+  for l in $(tac "$S/loops"); do
+    for _ in $(seq 20); do
+      ls /sys/class/block/"${l##*/}"/*/partition >/dev/null 2>&1 || break
+      partx --delete "$l" 2>/dev/null || sleep 0.1
+    done
+    losetup -d "$l" 2>/dev/null
+  done
   rm -f "$S/loops"
 fi
 if UDEVD=$(pid_of udevd.pid); then

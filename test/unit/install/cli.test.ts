@@ -48,6 +48,7 @@ describe('nixkit install (no target needed)', () => {
         DISK,
       ],
       ['--flake', `${flake}#demo`, '--target', 'root@h', '--build-on', '-oProxyCommand=x'],
+      ['--flake', `${flake}#demo`, '--target', 'root@h', '--build-on', 'builder.lan:2222'],
       ['--bogus'],
     ]) {
       const { io: i, out } = io(dir);
