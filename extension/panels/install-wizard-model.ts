@@ -151,6 +151,11 @@ export function diskProblems(
 }
 
 /** The options the engine gets from the wizard's choices. */
+/** Where the new system goes: /mnt, or the running root itself when it is lustrated in place. */
+export function rootFor(strategy: WizardSaved['strategy']): string {
+  return strategy === 'lustrate' ? '/' : INSTALL_ROOT;
+}
+
 export function buildOptions(
   saved: WizardSaved,
   config: WizardConfigurationView,
@@ -162,7 +167,7 @@ export function buildOptions(
     configuration: config.name,
     target: saved.target,
     buildOn: saved.buildOn,
-    root: INSTALL_ROOT,
+    root: rootFor(saved.strategy),
     reboot: saved.reboot,
   };
   if (saved.strategy) options.strategy = saved.strategy;
@@ -186,7 +191,11 @@ export function strategyViews(
 ): StrategyViews {
   const inputs = { report, options, config };
   const strategies = STRATEGY_NAMES.map((name): WizardStrategyView => {
-    const c = checkStrategy(name, inputs);
+    // In the wizard, choosing lustrate is choosing the running root: judge it with that root.
+    const c = checkStrategy(
+      name,
+      name === 'lustrate' ? { ...inputs, options: { ...options, root: '/' } } : inputs,
+    );
     const info = STRATEGIES[name];
     return {
       name,

@@ -1,7 +1,7 @@
 // How the system gets onto the target, chosen from the probe (with a user override). Each strategy names its
-// preconditions; a strategy whose preconditions fail is refused with the reasons, never half-tried. lustrate and
-// kexec are recognised and checked, but their execution is not implemented yet: choosing one is refused at run
-// time with a clear message (see `supported`).
+// preconditions; a strategy whose preconditions fail is refused with the reasons, never half-tried. kexec is
+// recognised and checked, but its execution is not implemented yet: choosing it is refused at run time with a
+// clear message (see `supported`).
 import { EngineError } from '../errors';
 import { KEXEC_MIN_BYTES, type ProbeReport } from '../probe/probe-parse';
 import type { ConfigurationFacts, InstallOptions, StrategyName } from './plan';
@@ -66,7 +66,7 @@ export const STRATEGIES: Record<StrategyName, StrategyInfo> = {
     ],
     minRamBytes: 512 * MiB,
     automatic: false,
-    supported: false,
+    supported: true,
   },
   kexec: {
     name: 'kexec',

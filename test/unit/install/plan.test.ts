@@ -55,6 +55,45 @@ function planOf(o: InstallOptions) {
 const argvs = (cmds: PlannedCommand[]) => cmds.map((c) => [c.destructive ? '!' : ' ', ...c.argv].join(' '));
 
 describe('the plan', () => {
+  it('lustrate: in place on the running root — nothing partitioned or unmounted, the root marked for lustration', () => {
+    const plan = planOf(
+      options({
+        disk: undefined,
+        confirmedDisk: undefined,
+        layout: undefined,
+        root: '/',
+        strategy: 'lustrate',
+      }),
+    );
+    const step = (id: string) => plan.find((d) => d.id === id)!;
+    assert.equal(step('partition').skipped, 'use what is mounted at /');
+    const install = step('install');
+    assert.deepEqual(
+      install.commands.map((c) => c.argv.slice(0, 2).concat(c.argv.slice(3))),
+      [
+        ['sh', '-c', 'nixkit-profile', '/', '<toplevel>'],
+        ['sh', '-c', 'nixkit-lustrate', '/nix/var/nix/profiles/system'],
+      ],
+    );
+    assert.match(install.commands[1].argv[2], /touch \/etc\/NIXOS \/etc\/NIXOS_LUSTRATE/);
+    assert.match(
+      install.commands[1].argv[2],
+      /NIXOS_INSTALL_BOOTLOADER=1 "\$sys\/bin\/switch-to-configuration" boot/,
+    );
+    assert.match(install.warnings!.join(' '), /\/old-root/);
+    // `umount -R /` would take the running system down: finish never plans it for the running root.
+    assert.ok(
+      !step('finish').commands.some((c) => c.argv.includes('nixkit-unmount')),
+      JSON.stringify(step('finish').commands),
+    );
+    // Everywhere else the install root is unmounted at the end.
+    assert.ok(
+      planOf(options())
+        .find((d) => d.id === 'finish')!
+        .commands.some((c) => c.argv.includes('nixkit-unmount')),
+    );
+  });
+
   it('partition: the exact commands for ext4 with swap, destructive ones marked', () => {
     const p = planOf(options()).find((d) => d.id === 'partition')!;
     assert.deepEqual(argvs(p.commands), [

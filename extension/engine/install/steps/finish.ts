@@ -26,14 +26,24 @@ export interface FinishOutputs extends StepOutputs {
 const WRITE_SCRIPT =
   'set -e; umask 077; mkdir -p "$(dirname "$1")"; cat > "$1.nixkit-tmp"; chmod "$2" "$1.nixkit-tmp"; mv "$1.nixkit-tmp" "$1"';
 
-/** Copies the live system's host keys into the root (private keys 0600). $1 = root. */
+/**
+ * Copies the live system's host keys into the root (private keys 0600). $1 = root. In place (root /, lustrate)
+ * the keys already are where they belong, but stage 1 moves every old file to /old-root: listing them in
+ * /etc/NIXOS_LUSTRATE brings them back.
+ */
 const HOST_KEYS_SCRIPT = `set -e
 mkdir -p "$1/etc/ssh"
 n=0
 for k in /etc/ssh/ssh_host_*_key; do
   [ -f "$k" ] || continue
-  cp "$k" "$1$k"; chmod 0600 "$1$k"
-  [ -f "$k.pub" ] && { cp "$k.pub" "$1$k.pub"; chmod 0644 "$1$k.pub"; }
+  if [ "$1" = / ]; then
+    for f in "$k" "$k.pub"; do
+      [ -f "$f" ] && { grep -qxF "\${f#/}" /etc/NIXOS_LUSTRATE 2>/dev/null || printf '%s\\n' "\${f#/}" >> /etc/NIXOS_LUSTRATE; }
+    done
+  else
+    cp "$k" "$1$k"; chmod 0600 "$1$k"
+    [ -f "$k.pub" ] && { cp "$k.pub" "$1$k.pub"; chmod 0644 "$1$k.pub"; }
+  fi
   n=$((n + 1))
 done
 echo "$n"`;
@@ -57,6 +67,11 @@ for s in "$@"; do
   esac
 done
 exit $rc`;
+
+/** The install went onto the running system's own root (the lustrate route). */
+function runningRoot(root: string): boolean {
+  return root.replace(/\/+$/, '') === '';
+}
 
 function rootPath(root: string, p: string): string {
   const norm = path.posix.normalize('/' + p);
@@ -122,11 +137,13 @@ export const finishStep: ResumeAwareStep = {
       options,
       outputs: (id: string) => state.steps.find((s) => s.id === id && s.status === 'done')?.outputs,
     };
-    commands.push({
-      where: 'target',
-      argv: ['sh', '-c', UNMOUNT_SCRIPT, 'nixkit-unmount', root, ...unmountArgs(ctxLike)],
-      purpose: `unmount everything under ${root}, swap off, close LUKS`,
-    });
+    // The running root (lustrate) is never unmounted: `umount -R /` would take the live system down.
+    if (!runningRoot(root))
+      commands.push({
+        where: 'target',
+        argv: ['sh', '-c', UNMOUNT_SCRIPT, 'nixkit-unmount', root, ...unmountArgs(ctxLike)],
+        purpose: `unmount everything under ${root}, swap off, close LUKS`,
+      });
     if (options.reboot) {
       commands.push({ where: 'target', argv: ['reboot'], purpose: 'reboot into the installed system' });
       commands.push({
@@ -216,15 +233,16 @@ export const finishStep: ResumeAwareStep = {
           'keepHostKeys is set but the live system has no /etc/ssh/ssh_host_*_key.',
         );
     }
-    await exec(ctx.session, {
-      where: 'target',
-      argv: ['sh', '-c', UNMOUNT_SCRIPT, 'nixkit-unmount', root, ...unmountArgs(ctx)],
-      purpose: `unmount everything under ${root}`,
-    });
+    if (!runningRoot(root))
+      await exec(ctx.session, {
+        where: 'target',
+        argv: ['sh', '-c', UNMOUNT_SCRIPT, 'nixkit-unmount', root, ...unmountArgs(ctx)],
+        purpose: `unmount everything under ${root}`,
+      });
     const outputs: FinishOutputs = {
       extraFiles: written,
       hostKeysKept: !!o.keepHostKeys,
-      unmounted: true,
+      unmounted: !runningRoot(root),
       rebooted: false,
       hostKeyNote,
     };

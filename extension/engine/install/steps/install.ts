@@ -11,7 +11,7 @@ import type { BuildOutputs } from './build';
 import { REGISTRATION } from './copy';
 
 export interface InstallOutputs extends StepOutputs {
-  route: 'nixos-install' | 'manual';
+  route: 'nixos-install' | 'manual' | 'lustrate';
   toplevel: string;
   /** The system profile generation that points at the toplevel. */
   generation: number;
@@ -62,6 +62,41 @@ if [ -x "$root$sys/activate" ]; then
 fi
 exec env -i PATH="$path" NIXOS_INSTALL_BOOTLOADER=1 "$chroot" "$root" "$sys/bin/switch-to-configuration" boot`;
 
+/**
+ * The in-place route (NIXOS_LUSTRATE) on the running root: mark it as NixOS and to be lustrated at the next boot
+ * (stage 1 then moves every old file to /old-root, keeping /nix, /boot and what /etc/NIXOS_LUSTRATE lists), load
+ * the registration when the target has no Nix of its own, and install the boot loader from the new system as the
+ * NixOS manual's "installing from another distribution" does. No chroot: the root is the running one. $1 = system.
+ */
+export const LUSTRATE_SCRIPT = `set -eu
+sys=$1
+touch /etc/NIXOS /etc/NIXOS_LUSTRATE
+if [ -f ${REGISTRATION} ] && ! command -v nix-store >/dev/null 2>&1 && [ -x "$sys/sw/bin/nix-store" ]; then
+  "$sys/sw/bin/nix-store" --load-db < ${REGISTRATION}
+fi
+NIXOS_INSTALL_BOOTLOADER=1 "$sys/bin/switch-to-configuration" boot`;
+
+export function lustrateCommands(top: string): PlannedCommand[] {
+  return [
+    {
+      where: 'target',
+      argv: ['sh', '-c', PROFILE_SCRIPT, 'nixkit-profile', '/', top],
+      purpose: 'point the system profile at the new system; mark the root as NixOS (/etc/NIXOS)',
+    },
+    {
+      where: 'target',
+      argv: ['sh', '-c', LUSTRATE_SCRIPT, 'nixkit-lustrate', '/nix/var/nix/profiles/system'],
+      purpose:
+        'mark the running root for lustration at the next boot (/etc/NIXOS_LUSTRATE) and install the boot loader: switch-to-configuration boot',
+    },
+  ];
+}
+
+function isLustrate(o: InstallOptions, state: InstallState): boolean {
+  const chosen = state.steps.find((s) => s.id === 'preflight')?.outputs?.strategy;
+  return (chosen ?? o.strategy) === 'lustrate';
+}
+
 function toplevelOf(state: InstallState): string | undefined {
   return (state.steps.find((s) => s.id === 'build')?.outputs as BuildOutputs | undefined)?.toplevel;
 }
@@ -109,6 +144,16 @@ export const installStep: Step = {
 
   describe(options: InstallOptions, state: InstallState) {
     const top = toplevelOf(state) ?? '<toplevel>';
+    if (isLustrate(options, state))
+      return {
+        id: 'install',
+        title: this.title,
+        commands: lustrateCommands(top),
+        warnings: [
+          'At the next boot every file of the running system moves to /old-root; only /nix, /boot and what ' +
+            '/etc/NIXOS_LUSTRATE lists stay.',
+        ],
+      };
     const route = plannedRoute(options, state);
     const nixosInstall: PlannedCommand = {
       where: 'target',
@@ -134,6 +179,7 @@ export const installStep: Step = {
     const top = toplevelOf(ctx.state);
     if (!top) throw new EngineError('no-build', 'Nothing to install: the build step has not finished.');
     const root = ctx.options.root;
+    if (isLustrate(ctx.options, ctx.state)) return runLustrate(ctx, top);
     let route = plannedRoute(ctx.options, ctx.state);
     if (route === 'auto') {
       const r = await ctx.session.execAsRoot(['sh', '-c', 'command -v nixos-install'], {
@@ -185,6 +231,14 @@ export const installStep: Step = {
 
   async verify(ctx: StepContext, outputs: StepOutputs) {
     const out = outputs as InstallOutputs;
+    if (out.route === 'lustrate') {
+      const r = await ctx.session.execAsRoot(['test', '-e', '/etc/NIXOS_LUSTRATE'], { signal: ctx.signal });
+      if (r.code !== 0)
+        throw new EngineError(
+          'install-incomplete',
+          '/etc/NIXOS_LUSTRATE is missing: nothing would be lustrated.',
+        );
+    }
     const root = ctx.options.root;
     const link = `${root}/nix/var/nix/profiles/system-${out.generation}-link`;
     const r = await ctx.session.execAsRoot(
@@ -200,3 +254,31 @@ export const installStep: Step = {
     if (nixos !== 'nixos') throw new EngineError('install-incomplete', `${root}/etc/NIXOS is missing.`);
   },
 };
+
+async function runLustrate(ctx: StepContext, top: string): Promise<InstallOutputs> {
+  if (ctx.options.root !== '/')
+    throw new EngineError(
+      'install-failed',
+      'The lustrate route installs onto the running root: the root must be /.',
+    );
+  let generation = 0;
+  for (const [i, command] of lustrateCommands(top).entries()) {
+    ctx.emit({ kind: 'command', command });
+    const r = await ctx.session.execAsRoot(command.argv, {
+      signal: ctx.signal,
+      timeoutMs: 60 * 60_000,
+      onStdout:
+        i === 0 ? undefined : (c) => ctx.emit({ kind: 'output', stream: 'stdout', text: c.toString() }),
+      onStderr: (c) => ctx.emit({ kind: 'output', stream: 'stderr', text: c.toString() }),
+    });
+    if (r.code !== 0)
+      throw new EngineError(
+        'install-failed',
+        `${command.purpose} failed (exit ${r.code ?? r.signal}): ${ctx.session.redact(lastLines(r.stderr.toString(), 8))}`,
+      );
+    if (i === 0) generation = Number(r.stdout.toString().trim().split('\n').pop());
+  }
+  if (!Number.isInteger(generation) || generation < 1)
+    throw new EngineError('install-failed', 'Setting the system profile printed no generation.');
+  return { route: 'lustrate', toplevel: top, generation };
+}
