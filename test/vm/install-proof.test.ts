@@ -23,7 +23,6 @@
 // each step, from the saved state) go to test-results/vm-install-proof.json, the serial log of the disk boot to
 // test-results/vm-install-proof-serial.log.
 import assert from 'node:assert/strict';
-import { execFile, execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -36,92 +35,38 @@ import type { InstallOutputs } from '../../extension/engine/install/steps/instal
 import type { PreflightOutputs } from '../../extension/engine/install/steps/preflight';
 import type { VerifyOutputs } from '../../extension/engine/install/steps/verify';
 import { TEST_SEAMS_ENV } from '../../extension/engine/install/test-seams';
-import { FileHostKeyStore } from '../../extension/engine/ssh/known-hosts';
-import { CLI, REPO_ROOT } from '../helpers';
+import { CLI } from '../helpers';
 import { writeFlake } from '../unit/install/fixtures';
+import {
+  MIN,
+  Phases,
+  RESULTS,
+  VM_SYSTEM_NIX as SYSTEM_NIX,
+  VM_TARGET_DISK as TARGET_DISK,
+  Vm,
+  buildVmClosure,
+  diag,
+  runCli as cli,
+  secondsBetween,
+  writeVmSeams,
+  type LiveVm,
+  type VmClosure,
+} from './vm-harness';
 
-const VM = path.join(REPO_ROOT, 'test', 'targets', 'vm', 'vm.sh');
-const CLOSURE_BUILD = path.join(REPO_ROOT, 'test', 'targets', 'vm-closure', 'build.sh');
-const SYSTEM_NIX = path.join(REPO_ROOT, 'test', 'targets', 'vm-closure', 'system.nix');
-const RESULTS = path.join(REPO_ROOT, 'test-results');
-const TARGET_DISK = '/dev/disk/by-id/virtio-nixkit-target';
 const MARKER = 'NIXKIT-INSTALLED-SYSTEM-BOOTED';
 const OVMF_VARS = '/usr/share/OVMF/OVMF_VARS_4M.fd';
-const MIN = 60_000;
 
-const phases: { phase: string; seconds: number }[] = [];
-const diag = (text: string) => process.stderr.write(`${text}\n`);
-
-async function phase<T>(name: string, fn: () => Promise<T> | T): Promise<T> {
-  const t = Date.now();
-  try {
-    return await fn();
-  } finally {
-    const seconds = Math.round((Date.now() - t) / 100) / 10;
-    phases.push({ phase: name, seconds });
-    diag(`phase ${name}: ${seconds}s`);
-  }
-}
+const phases = new Phases();
+const phase = <T>(name: string, fn: () => Promise<T> | T) => phases.run(name, fn);
 
 let dir = '';
 let vmState = '';
-const vmEnv = () => ({ ...process.env, NIXKIT_VM_STATE: vmState, NIXKIT_VM_LIFETIME: '1800' });
+let vmHandle: Vm;
+const vm = (args: string[], timeoutMs: number) => vmHandle.sh(args, timeoutMs);
+const vmRunning = () => vmHandle.running();
 
-/** vm.sh SUBCOMMAND ... (async, so a long wait does not block the test runner's timers). */
-function vm(args: string[], timeoutMs: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      'bash',
-      [VM, ...args],
-      { env: vmEnv(), timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 16 * 1024 * 1024 },
-      (err, stdout, stderr) => {
-        if (stderr.trim()) diag(stderr.trim());
-        if (err) reject(new Error(`vm.sh ${args.join(' ')} failed: ${err.message}\n${stderr}`));
-        else resolve(stdout);
-      },
-    );
-  });
-}
-
-/** Stops this test's VM synchronously (safe to call any number of times, also from an exit handler). */
-function stopVmSync(): void {
-  if (!vmState || !fs.existsSync(vmState)) return;
-  try {
-    execFileSync('bash', [VM, 'stop'], { env: vmEnv(), stdio: 'ignore', timeout: 30_000 });
-  } catch {
-    /* the lifetime limit still ends it */
-  }
-}
-
-function vmRunning(): boolean {
-  try {
-    execFileSync('bash', [VM, 'status'], { env: vmEnv(), stdio: 'ignore', timeout: 10_000 });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-process.on('exit', stopVmSync);
-for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, () => process.exit(130));
-
-interface VmEnv {
-  port: number;
-  key: string;
-  hostKeyPub: string;
-  image: string;
-}
-
-interface ClosureCache {
-  dir: string;
-  store: string;
-  env: Record<string, string>;
-  toplevel: string;
-  inputs: string;
-}
-
-let closure: ClosureCache;
-let live: VmEnv;
+let closure: VmClosure;
+let live: LiveVm;
 let knownHosts: string;
 let state: InstallState;
 
@@ -130,115 +75,31 @@ before(
     assert.equal(process.getuid?.(), 0, 'the VM proof runs as root (image build, qemu, apt-get download)');
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nixkit-vm-proof-'));
     vmState = path.join(dir, 'vm');
-    closure = await phase('closure build (vm-closure/build.sh, cached by content)', async () => {
-      const out = await new Promise<string>((resolve, reject) =>
-        execFile(
-          'bash',
-          [CLOSURE_BUILD],
-          { timeout: 20 * MIN, killSignal: 'SIGKILL', maxBuffer: 16 * 1024 * 1024 },
-          (err, stdout, stderr) => {
-            if (stderr.trim()) diag(stderr.trim().split('\n').slice(-12).join('\n  '));
-            if (err) reject(new Error(`build.sh failed: ${err.message}\n${stderr}`));
-            else resolve(stdout.trim().split('\n').pop() ?? '');
-          },
-        ),
-      );
-      const args = JSON.parse(fs.readFileSync(path.join(out, 'build-args.json'), 'utf8')) as {
-        arg: { inputs: string };
-        store: string;
-        env: Record<string, string>;
-        toplevel: string;
-      };
-      return { dir: out, store: args.store, env: args.env, toplevel: args.toplevel, inputs: args.arg.inputs };
-    });
-    await phase('live VM: start (image cached by vm.sh)', () => vm(['start'], 30 * MIN));
-    await phase('live VM: boot until sshd answers', () =>
-      vm(['wait-ssh', process.env.NIXKIT_VM_SSH_DEADLINE ?? '300'], 7 * MIN),
-    );
-    const env = Object.fromEntries(
-      (await vm(['env'], 30_000))
-        .trim()
-        .split('\n')
-        .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
-    );
-    const image = fs.readFileSync(path.join(vmState, 'image'), 'utf8').trim();
-    live = {
-      port: Number(env.NIXKIT_VM_PORT),
-      key: env.NIXKIT_VM_KEY,
-      hostKeyPub: path.join(image, 'ssh_host_ed25519_key.pub'),
-      image,
-    };
+    vmHandle = new Vm(vmState);
+    closure = await buildVmClosure(phases);
     // The live system's host key, pinned up front in the file the CLI gets with --known-hosts: nothing is asked.
     knownHosts = path.join(dir, 'known_hosts');
-    new FileHostKeyStore(knownHosts).add(
-      '127.0.0.1',
-      live.port,
-      Buffer.from(fs.readFileSync(live.hostKeyPub, 'utf8').split(' ')[1], 'base64'),
-    );
+    live = await vmHandle.startLive(phases, knownHosts);
   },
   { timeout: 45 * MIN },
 );
 
 after(
   () => {
-    stopVmSync();
+    vmHandle?.clean({ 'serial.log': 'vm-install-proof-serial.log' });
     fs.mkdirSync(RESULTS, { recursive: true });
-    const serial = path.join(vmState, 'serial.log');
-    if (fs.existsSync(serial)) fs.copyFileSync(serial, path.join(RESULTS, 'vm-install-proof-serial.log'));
     fs.writeFileSync(
       path.join(RESULTS, 'vm-install-proof.json'),
-      JSON.stringify({ phases, steps: state?.steps, toplevel: closure?.toplevel }, null, 2) + '\n',
+      JSON.stringify({ phases: phases.list, steps: state?.steps, toplevel: closure?.toplevel }, null, 2) +
+        '\n',
     );
-    diag('phases: ' + phases.map((p) => `${p.phase} ${p.seconds}s`).join(' | '));
-    if (vmState && fs.existsSync(vmState)) {
-      try {
-        execFileSync('bash', [VM, 'clean'], { env: vmEnv(), stdio: 'ignore', timeout: 30_000 });
-      } catch {
-        /* stopped above */
-      }
-    }
+    diag('phases: ' + phases.summary());
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
   },
   { timeout: 2 * MIN },
 );
 
-interface CliRun {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-/**
- * Runs `node dist/cli.js ARGS` as its own process. Past the time limit it gets SIGINT (the CLI cancels and saves
- * the install's state, as on Ctrl-C), then SIGKILL.
- */
-function cli(args: string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-    let kill: NodeJS.Timeout | undefined;
-    const stop = setTimeout(() => {
-      diag(`nixkit install still running after ${timeoutMs / MIN} min: interrupting it`);
-      child.kill('SIGINT');
-      kill = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    }, timeoutMs);
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      clearTimeout(stop);
-      clearTimeout(kill);
-      resolve({ code, signal, stdout, stderr });
-    });
-  });
-}
-
 const outputsOf = <O>(id: StepId) => state.steps.find((s) => s.id === id)?.outputs as O;
-
-const secondsBetween = (from?: string, to?: string) =>
-  from && to ? Math.round((Date.parse(to) - Date.parse(from)) / 100) / 10 : undefined;
 
 describe('VM proof: install onto the blank disk with `nixkit install`, then boot that disk alone', () => {
   it(
@@ -249,15 +110,7 @@ describe('VM proof: install onto the blank disk with `nixkit install`, then boot
       const flake = writeFlake(path.join(dir, 'flake'), 'nixkit-vm');
       const layout = path.join(dir, 'layout.json');
       fs.writeFileSync(layout, JSON.stringify({ espSizeMiB: 256, rootFs: 'ext4' }));
-      const seams = path.join(dir, 'test-seams.json');
-      fs.writeFileSync(
-        seams,
-        JSON.stringify({
-          buildExpr: { file: SYSTEM_NIX, arg: { inputs: closure.inputs } },
-          localNix: { store: closure.store, env: closure.env },
-          fuseVfatFallback: false,
-        }),
-      );
+      const seams = writeVmSeams(path.join(dir, 'test-seams.json'), closure);
       const stateDir = path.join(dir, 'installs');
       const home = path.join(dir, 'home');
       fs.mkdirSync(home);
@@ -302,7 +155,7 @@ describe('VM proof: install onto the blank disk with `nixkit install`, then boot
       state = saved[0];
       for (const st of state.steps) {
         const seconds = secondsBetween(st.startedAt, st.finishedAt);
-        if (seconds !== undefined) phases.push({ phase: `step ${st.id} (${st.status})`, seconds });
+        if (seconds !== undefined) phases.add(`step ${st.id} (${st.status})`, seconds);
       }
       assert.equal(run.code, 0, `nixkit install exited with ${run.code ?? run.signal}`);
       assert.equal(state.status, 'done');
