@@ -38,7 +38,7 @@ import { installStep, type InstallOutputs } from '../../extension/engine/install
 import { verifyStep } from '../../extension/engine/install/steps/verify';
 import { Session } from '../../extension/engine/ssh/session';
 import { closureOptions, inTarget, testNix, type TestNix } from '../targets/closure/test-closure';
-import { FakePrompter, resolved, startNetnsTarget, trustingStore, type TestTarget } from './netns-target';
+import { connectTarget, startNetnsTarget, type TestTarget } from './netns-target';
 
 const T = { timeout: 120_000 };
 
@@ -122,15 +122,7 @@ after(
 );
 
 function connect(): Promise<Session> {
-  return Session.connect({
-    target: resolved(t, 'root'),
-    prompter: new FakePrompter(),
-    hostKeyStore: trustingStore(t, dir),
-    userKnownHostsFiles: [],
-    agent: false,
-    useDefaultIdentities: false,
-    readyTimeoutMs: 10_000,
-  });
+  return connectTarget(t, dir);
 }
 
 interface RunRecord {

@@ -40,14 +40,7 @@ import {
   type TestDisk,
   type TestNix,
 } from '../targets/closure/test-closure';
-import {
-  FakePrompter,
-  killSshSessions,
-  resolved,
-  startNetnsTarget,
-  trustingStore,
-  type TestTarget,
-} from './netns-target';
+import { connectTarget, killSshSessions, startNetnsTarget, type TestTarget } from './netns-target';
 
 const STEPS: Step[] = [buildStep, copyStep, installStep, verifyStep, finishStep];
 const IDS = STEPS.map((s) => s.id);
@@ -79,15 +72,7 @@ after(
 );
 
 function connect(): Promise<Session> {
-  return Session.connect({
-    target: resolved(t, 'root'),
-    prompter: new FakePrompter(),
-    hostKeyStore: trustingStore(t, dir),
-    userKnownHostsFiles: [],
-    agent: false,
-    useDefaultIdentities: false,
-    readyTimeoutMs: 10_000,
-  });
+  return connectTarget(t, dir);
 }
 
 /** One run of the runner, recording what each step did (commands announced, bytes and paths sent). */

@@ -19,9 +19,8 @@ import { plannedPartitions } from '../../extension/engine/install/layout';
 import { InstallFailedError, InstallRunner } from '../../extension/engine/install/runner';
 import { newInstallState, StateStore } from '../../extension/engine/install/state-store';
 import { installSteps, type StepHooks } from '../../extension/engine/install/steps/index';
-import { Session } from '../../extension/engine/ssh/session';
 import { writeFlake } from '../unit/install/fixtures';
-import { FakePrompter, resolved, startNetnsTarget, trustingStore, type TestTarget } from './netns-target';
+import { connectTarget, startNetnsTarget, type TestTarget } from './netns-target';
 
 const T = { timeout: 120_000 };
 let t: TestTarget;
@@ -49,16 +48,7 @@ function blankDisk(name: string, mib = 400): { image: string; loop: string } {
 const hooks: StepHooks = { fuseVfatFallback: true };
 
 function connect(user = 'root') {
-  return (signal: AbortSignal) =>
-    Session.connect({
-      target: resolved(t, user),
-      prompter: new FakePrompter(),
-      hostKeyStore: trustingStore(t, dir),
-      userKnownHostsFiles: [],
-      agent: false,
-      readyTimeoutMs: 20_000,
-      signal,
-    });
+  return (signal: AbortSignal) => connectTarget(t, dir, user, { readyTimeoutMs: 20_000, signal });
 }
 
 /** Runs a command inside the target's mount namespace (where the install mounts things). */

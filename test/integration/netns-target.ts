@@ -5,7 +5,12 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { FileHostKeyStore } from '../../extension/engine/ssh/known-hosts';
-import type { HostKeyInfo, Prompter } from '../../extension/engine/ssh/session';
+import {
+  Session,
+  type ConnectOptions,
+  type HostKeyInfo,
+  type Prompter,
+} from '../../extension/engine/ssh/session';
 import type { ResolvedTarget } from '../../extension/engine/ssh/target';
 import { REPO_ROOT } from '../helpers';
 
@@ -132,4 +137,35 @@ export function trustingStore(t: TestTarget, dir: string): FileHostKeyStore {
     .split(' ');
   store.add(t.host, t.port, Buffer.from(pub[1], 'base64'));
   return store;
+}
+
+/**
+ * How tests reach the target: as `user` with the test key only (no agent, no ~/.ssh, no default identities), the
+ * target's primary host key trusted from a known_hosts file in `dir`, nothing prompted; `extra` overrides.
+ */
+export function testConnectOptions(
+  t: TestTarget,
+  dir: string,
+  user = 'root',
+  extra: Partial<ConnectOptions> = {},
+): ConnectOptions {
+  return {
+    target: resolved(t, user, extra.target?.identityFiles ?? [t.identity]),
+    prompter: new FakePrompter(),
+    hostKeyStore: trustingStore(t, dir),
+    userKnownHostsFiles: [],
+    agent: false,
+    useDefaultIdentities: false,
+    readyTimeoutMs: 10_000,
+    ...extra,
+  };
+}
+
+export function connectTarget(
+  t: TestTarget,
+  dir: string,
+  user = 'root',
+  extra: Partial<ConnectOptions> = {},
+): Promise<Session> {
+  return Session.connect(testConnectOptions(t, dir, user, extra));
 }

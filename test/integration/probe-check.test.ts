@@ -11,10 +11,9 @@ import { after, before, describe, it } from 'node:test';
 import { generateHardwareConfig } from '../../extension/engine/hwconfig/generate';
 import type { ProbeReport } from '../../extension/engine/probe/probe-parse';
 import { runProbe } from '../../extension/engine/probe/run-probe';
-import { Session } from '../../extension/engine/ssh/session';
 import { firmwareOf } from '../../server/rules/probe-facts';
 import { CLI } from '../helpers';
-import { FakePrompter, resolved, startNetnsTarget, trustingStore, type TestTarget } from './netns-target';
+import { connectTarget, startNetnsTarget, type TestTarget } from './netns-target';
 
 const T = { timeout: 60_000 };
 let t: TestTarget;
@@ -26,13 +25,7 @@ before(
   async () => {
     ({ target: t, stop } = startNetnsTarget());
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nixkit-probe-check-'));
-    const s = await Session.connect({
-      target: resolved(t, 'root'),
-      prompter: new FakePrompter(),
-      hostKeyStore: trustingStore(t, dir),
-      userKnownHostsFiles: [],
-      agent: false,
-    });
+    const s = await connectTarget(t, dir);
     try {
       report = (await runProbe(s, { timeoutMs: 30_000 })).report;
     } finally {

@@ -10,10 +10,9 @@ import { generateHardwareConfig } from '../../extension/engine/hwconfig/generate
 import type { Disk, ProbeReport } from '../../extension/engine/probe/probe-parse';
 import { validateProbeReport } from '../../extension/engine/probe/probe-schema';
 import { runProbe } from '../../extension/engine/probe/run-probe';
-import { Session } from '../../extension/engine/ssh/session';
 import { hwconfigCommand } from '../../server/cli/hwconfig-command';
 import { probeCommand } from '../../server/cli/probe-command';
-import { FakePrompter, resolved, startNetnsTarget, trustingStore, type TestTarget } from './netns-target';
+import { connectTarget, startNetnsTarget, type TestTarget } from './netns-target';
 
 const T = { timeout: 60_000 };
 let t: TestTarget;
@@ -25,13 +24,7 @@ before(
   async () => {
     ({ target: t, stop } = startNetnsTarget());
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nixkit-probe-test-'));
-    const s = await Session.connect({
-      target: resolved(t, 'root'),
-      prompter: new FakePrompter(),
-      hostKeyStore: trustingStore(t, dir),
-      userKnownHostsFiles: [],
-      agent: false,
-    });
+    const s = await connectTarget(t, dir);
     try {
       report = (await runProbe(s, { timeoutMs: 30_000 })).report;
     } finally {

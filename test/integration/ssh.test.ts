@@ -22,7 +22,7 @@ import {
   resolved,
   restartSshd,
   startNetnsTarget,
-  trustingStore,
+  testConnectOptions,
   type TestTarget,
 } from './netns-target';
 
@@ -47,16 +47,7 @@ after(
 );
 
 function options(user: string, extra: Partial<ConnectOptions> = {}): ConnectOptions {
-  return {
-    target: resolved(t, user, extra.target?.identityFiles ?? [t.identity]),
-    prompter: new FakePrompter(),
-    hostKeyStore: trustingStore(t, dir),
-    userKnownHostsFiles: [],
-    agent: false,
-    useDefaultIdentities: false,
-    readyTimeoutMs: 10_000,
-    ...extra,
-  };
+  return testConnectOptions(t, dir, user, extra);
 }
 
 async function whoami(s: Session): Promise<string> {

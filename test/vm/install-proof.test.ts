@@ -48,6 +48,7 @@ import {
   diag,
   runCli as cli,
   secondsBetween,
+  vmInstall,
   writeVmSeams,
   type LiveVm,
   type VmClosure,
@@ -112,24 +113,7 @@ describe('VM proof: install onto the blank disk with `nixkit install`, then boot
       fs.writeFileSync(layout, JSON.stringify({ espSizeMiB: 256, rootFs: 'ext4' }));
       const seams = writeVmSeams(path.join(dir, 'test-seams.json'), closure);
       const stateDir = path.join(dir, 'installs');
-      const home = path.join(dir, 'home');
-      fs.mkdirSync(home);
-      // A home of its own (no ~/.ssh/config, no nixkit host keys of this machine's user) and no agent: the key
-      // file and the pinned host key are all the CLI has.
-      const env: NodeJS.ProcessEnv = { ...process.env, HOME: home, [TEST_SEAMS_ENV]: seams };
-      delete env.SSH_AUTH_SOCK;
-      const args = [
-        'install',
-        '--flake',
-        `${flake}#nixkit-vm`,
-        '--target',
-        'root@127.0.0.1',
-        '--port',
-        String(live.port),
-        '--identity',
-        live.key,
-        '--known-hosts',
-        knownHosts,
+      const { args, env } = vmInstall({ live, flake, stateDir, seams, home: path.join(dir, 'home') }, [
         '--disk',
         TARGET_DISK,
         '--layout',
@@ -139,9 +123,7 @@ describe('VM proof: install onto the blank disk with `nixkit install`, then boot
         TARGET_DISK,
         '--strategy',
         'no-nix',
-        '--state-dir',
-        stateDir,
-      ];
+      ]);
       diag(`$ node dist/cli.js ${args.join(' ')}`);
       const run = await phase('install through the CLI (nixkit install, all steps)', () =>
         cli(args, env, 28 * MIN),

@@ -20,7 +20,6 @@ import type { FinishOutputs } from '../../extension/engine/install/steps/finish'
 import type { InstallOutputs } from '../../extension/engine/install/steps/install';
 import type { PreflightOutputs } from '../../extension/engine/install/steps/preflight';
 import type { VerifyOutputs } from '../../extension/engine/install/steps/verify';
-import { TEST_SEAMS_ENV } from '../../extension/engine/install/test-seams';
 import { CLI } from '../helpers';
 import { writeFlake } from '../unit/install/fixtures';
 import {
@@ -32,6 +31,7 @@ import {
   buildVmClosure,
   diag,
   runCli,
+  vmInstall,
   writeVmSeams,
   type LiveVm,
   type VmClosure,
@@ -114,25 +114,10 @@ describe('in place over the running Linux (lustrate), through the CLI', () => {
       const flake = writeFlake(path.join(dir, 'flake'), 'nixkit-vm');
       const seams = writeVmSeams(path.join(dir, 'seams.json'), closure);
       const stateDir = path.join(dir, 'installs');
-      const home = path.join(dir, 'home');
-      fs.mkdirSync(home);
-      const env: NodeJS.ProcessEnv = { ...process.env, HOME: home, [TEST_SEAMS_ENV]: seams };
-      delete env.SSH_AUTH_SOCK;
-      const base = [
-        'install',
-        '--flake',
-        `${flake}#nixkit-vm`,
-        '--target',
-        'root@127.0.0.1',
-        '--port',
-        String(live.port),
-        '--identity',
-        live.key,
-        '--known-hosts',
-        live.knownHosts,
-        '--state-dir',
-        stateDir,
-      ];
+      const { args: base, env } = vmInstall(
+        { live, flake, stateDir, seams, home: path.join(dir, 'home') },
+        [],
+      );
       // Never chosen on its own, and refused with a reason unless the root is the running one.
       const refused = await runCli([...base, '--strategy', 'lustrate', '--yes'], env, 10 * MIN);
       assert.equal(refused.code, 1, `without --root /: ${refused.stdout}\n${refused.stderr}`);

@@ -5,6 +5,7 @@
 import { execFile, execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { TEST_SEAMS_ENV } from '../../extension/engine/install/test-seams';
 import { FileHostKeyStore } from '../../extension/engine/ssh/known-hosts';
 import { CLI, REPO_ROOT } from '../helpers';
 
@@ -222,3 +223,34 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv, timeoutMs: number
 /** Seconds between two ISO times (a step's startedAt and finishedAt). */
 export const secondsBetween = (from?: string, to?: string): number | undefined =>
   from && to ? Math.round((Date.parse(to) - Date.parse(from)) / 100) / 10 : undefined;
+
+/**
+ * `nixkit install` of `flake#nixkit-vm` onto the live VM, as these tests run it: a HOME of its own (no
+ * ~/.ssh/config, no nixkit host keys of this machine's user) and no agent, so the key file and the pinned host key
+ * are all the CLI has; the closure's build through the seams file. `more` are the install's own flags.
+ */
+export function vmInstall(
+  o: { live: LiveVm; flake: string; stateDir: string; seams: string; home: string },
+  more: string[],
+): { args: string[]; env: NodeJS.ProcessEnv } {
+  fs.mkdirSync(o.home, { recursive: true });
+  const env: NodeJS.ProcessEnv = { ...process.env, HOME: o.home, [TEST_SEAMS_ENV]: o.seams };
+  delete env.SSH_AUTH_SOCK;
+  const args = [
+    'install',
+    '--flake',
+    `${o.flake}#nixkit-vm`,
+    '--target',
+    'root@127.0.0.1',
+    '--port',
+    String(o.live.port),
+    '--identity',
+    o.live.key,
+    '--known-hosts',
+    o.live.knownHosts,
+    '--state-dir',
+    o.stateDir,
+    ...more,
+  ];
+  return { args, env };
+}
