@@ -1,15 +1,18 @@
 // Step 4, hardware configuration: probe again now that the new system's filesystems are mounted, generate
-// hardware-configuration.nix for them (generateHardwareConfig with the install root), write it where the
-// configuration imports it (else hosts/<name>/hardware-configuration.nix), keeping a backup of a different
-// existing file, and check it with the analysis: any error or warning in it fails the step.
+// hardware-configuration.nix for them (generateHardwareConfig with the install root, plus the LUKS device of an
+// encrypted root), write it where the configuration imports it (else hosts/<name>/hardware-configuration.nix),
+// keeping a backup of a different existing file, and check it with the analysis: any error or warning in it fails
+// the step.
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { checkPaths } from '../../../../server/analysis/check-files';
 import { EngineError } from '../../errors';
-import { generateHardwareConfig } from '../../hwconfig/generate';
+import { generateHardwareConfig, nixString } from '../../hwconfig/generate';
+import type { ProbeReport } from '../../probe/probe-parse';
 import { probeArgv } from '../../probe/probe-script';
 import { runProbe } from '../../probe/run-probe';
+import { plannedPartitions } from '../layout';
 import type { InstallOptions, InstallState, Step, StepContext, StepDescription, StepOutputs } from '../plan';
 import { defaultHardwareConfigFile, formatFinding } from './preflight';
 
@@ -45,6 +48,37 @@ async function checkFile(file: string, flake: string): Promise<void> {
     );
 }
 
+/**
+ * The encrypted root's `boot.initrd.luks.devices."NAME".device`, the LUKS partition by UUID, placed after
+ * `fileSystems."/"` as nixos-generate-config places it: without it the initrd never opens the container and the
+ * installed system cannot mount its root. The probe records no device-mapper tables, so the install's own facts
+ * name the container: the layout's mapping and the root partition of the disk, whose UUID the probe's blkid read.
+ */
+export function withLuksDevice(
+  text: string,
+  options: InstallOptions,
+  report: ProbeReport,
+  diskDevice: string | undefined,
+): string {
+  const name = options.layout?.luks?.name;
+  if (!options.disk || !name) return text;
+  const at = diskDevice ?? options.disk;
+  const disk = report.disks.find((d) => d.path === at || d.byId.some((id) => `/dev/disk/by-id/${id}` === at));
+  const number = plannedPartitions(options.layout!).find((p) => p.role === 'root')!.number;
+  const fs = disk?.partitions.find((p) => p.number === number)?.fs;
+  if (fs?.type !== 'crypto_LUKS' || !fs.uuid)
+    throw new HardwareConfigError(
+      `the probe shows no LUKS container on partition ${number} of ${at} (found ${fs?.type ?? 'nothing'}): ` +
+        `cannot tell the new system which device to unlock as ${name}`,
+    );
+  const entry = `  boot.initrd.luks.devices.${nixString(name)}.device = ${nixString(`/dev/disk/by-uuid/${fs.uuid}`)};\n\n`;
+  const root = text.indexOf('  fileSystems."/" =');
+  const close = '    };\n\n';
+  const end = root < 0 ? -1 : text.indexOf(close, root);
+  const pos = end >= 0 ? end + close.length : text.indexOf('  swapDevices');
+  return text.slice(0, pos) + entry + text.slice(pos);
+}
+
 export const hardwareConfigStep: Step = {
   id: 'hardware-config',
   title: 'Write hardware-configuration.nix',
@@ -74,7 +108,12 @@ export const hardwareConfigStep: Step = {
     ctx.emit({ kind: 'command', command: hardwareConfigStep.describe(options, state).commands[0] });
     const report = (await runProbe(ctx.session, { signal: ctx.signal, timeoutMs: 120_000 })).report;
     state.probe = report;
-    const text = generateHardwareConfig(report, { root: options.root });
+    const text = withLuksDevice(
+      generateHardwareConfig(report, { root: options.root }),
+      options,
+      report,
+      ctx.outputs('preflight')?.diskDevice as string | undefined,
+    );
     const file = hardwareConfigFile(options, state);
     let backup: string | undefined;
     if (fs.existsSync(file) && fs.readFileSync(file, 'utf8') !== text) {

@@ -287,6 +287,32 @@ async function blkidType(ctx: StepContext, device: string): Promise<string | und
   return /^ID_FS_TYPE=(.*)$/m.exec(r.stdout.toString())?.[1];
 }
 
+/**
+ * Before a finished partitioning runs again: its verify could not unlock the container this install made, and
+ * the runner runs a step whose check failed again (it keeps the earlier outputs meanwhile). A passphrase that does
+ * not open that container is a typo; erasing the disk would lose the install's work and encrypt the new root with
+ * the typo. cryptsetup exits with 2 when no key slot opens with the passphrase.
+ */
+async function refuseWrongPassphrase(ctx: StepContext, passphrase: string): Promise<void> {
+  const earlier = ctx.state.steps.find((s) => s.id === 'partition')?.outputs as PartitionOutputs | undefined;
+  const root = earlier?.devices?.root;
+  if (!root || (await blkidType(ctx, root)) !== 'crypto_LUKS') return;
+  const r = await runCommand(
+    ctx,
+    {
+      where: 'target',
+      argv: ['cryptsetup', 'open', '--test-passphrase', '--key-file=-', root],
+      purpose: 'check the passphrase against the encrypted root this install made earlier',
+    },
+    { stdin: passphrase, allowFailure: true, timeoutMs: 120_000 },
+  );
+  if (r.code === 2)
+    throw new PartitionError(
+      `the passphrase does not open the encrypted root ${root} this install made earlier; nothing was erased. ` +
+        'Resume with the passphrase the install began with',
+    );
+}
+
 /** Writes the disko file into the flake (backing up a different existing one) and checks it. */
 async function writeDisko(ctx: StepContext, layout: DiskLayout): Promise<{ file: string; backup?: string }> {
   const facts = ctx.state.config;
@@ -363,6 +389,7 @@ export function createPartitionStep(): Step {
       if (layout.luks) {
         passphrase = await ctx.secret?.('luks-passphrase');
         if (!passphrase) throw new PartitionError('LUKS encryption needs a passphrase and none was given');
+        await refuseWrongPassphrase(ctx, passphrase);
       }
       const diskDevice = (ctx.outputs('preflight')?.diskDevice as string | undefined) ?? disk;
       for (const c of tableCommands(disk, layout))
