@@ -198,4 +198,9 @@ export interface Step {
   run(ctx: StepContext): Promise<StepOutputs>;
   /** Checks that the work really landed (a bootloader that "installed" but is not on the ESP fails here). */
   verify(ctx: StepContext, outputs: StepOutputs): Promise<void>;
+  /**
+   * Running this step again undoes what every later step did (partitioning erases the disk they wrote to): when a
+   * resume runs it again, the later steps run again too instead of being checked and kept.
+   */
+  invalidatesLaterSteps?: boolean;
 }

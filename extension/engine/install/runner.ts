@@ -197,6 +197,26 @@ export class InstallRunner {
     return this.o.store.transcriptPath(this.state.id);
   }
 
+  /** Marks every step after `step` pending again: its work is about to be undone (see invalidatesLaterSteps). */
+  private resetLaterSteps(step: Step, ctx: StepContext): void {
+    const ids = this.o.steps.map((s) => s.id);
+    const later = this.state.steps.filter(
+      (s) => ids.indexOf(s.id) > ids.indexOf(step.id) && s.status !== 'pending',
+    );
+    for (const st of later) {
+      st.status = 'pending';
+      delete st.outputs;
+      delete st.error;
+      delete st.startedAt;
+      delete st.finishedAt;
+    }
+    if (later.length > 0)
+      ctx.emit({
+        kind: 'note',
+        text: `${step.title} runs again, so ${later.map((s) => s.id).join(', ')} will run again too`,
+      });
+  }
+
   /** Runs (or resumes) the install; resolves with the final state, rejects with InstallFailedError. */
   async run(): Promise<InstallState> {
     const signal = this.o.signal ?? new AbortController().signal;
@@ -232,9 +252,12 @@ export class InstallRunner {
           ctx.emit({ kind: 'note', text: `${step.title}: finished earlier; not checked again (${past})` });
           continue;
         }
-        if (st.status === 'done') {
+        // Outputs are only kept once a step finished, so a step that failed or was cancelled while running again
+        // (e.g. refusing a mistyped passphrase) may still have its earlier work in place: check before redoing it.
+        if (st.status === 'done' || (st.outputs !== undefined && st.status !== 'skipped')) {
           try {
             await step.verify(ctx, st.outputs ?? {});
+            if (st.status !== 'done') this.update(st, { status: 'done', error: undefined });
             ctx.emit({ kind: 'note', text: `${step.title}: finished earlier, still in place` });
             continue;
           } catch (e) {
@@ -258,6 +281,7 @@ export class InstallRunner {
           finishedAt: undefined,
         });
         transcript.stepStarted(step.id, step.title);
+        if (step.invalidatesLaterSteps) this.resetLaterSteps(step, ctx);
         const outputs: StepOutputs = await step.run(ctx);
         if (signal.aborted) throw new CancelledError(step.title);
         await step.verify(ctx, outputs);

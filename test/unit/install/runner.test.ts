@@ -56,6 +56,8 @@ function fakeSteps(ids: StepId[], behaviour: Map<StepId, Behaviour>, log: string
   return ids.map((id) => ({
     id,
     title: `step ${id}`,
+    // as the real partition step: running it again erases what the later steps wrote
+    invalidatesLaterSteps: id === 'partition',
     describe: () => ({ id, title: `step ${id}`, commands: [] }),
     async run(ctx: StepContext) {
       log.push(`run ${id}`);
@@ -181,6 +183,45 @@ describe('install runner', () => {
       ],
     );
     assert.deepEqual(store.load(first.state.id).steps[1].outputs, partitionOutputs);
+  });
+
+  it('partitioning again makes every later step run again; a step that failed re-running is checked first', async () => {
+    const { store, log, behaviour, make } = setup();
+    behaviour.set('hardware-config', { fail: true });
+    const first = make();
+    await assert.rejects(first.run(), InstallFailedError);
+    // The disk's partitions are gone and re-partitioning fails (say, a mistyped passphrase refused).
+    behaviour.set('hardware-config', {});
+    behaviour.set('partition', { verifyFails: true, fail: true });
+    log.length = 0;
+    await assert.rejects(make(store.load(first.state.id)).run(), InstallFailedError);
+    assert.deepEqual(
+      log.filter((l) => /^(run|verify)/.test(l)),
+      ['verify preflight', 'verify partition', 'run partition'],
+    );
+    const saved = store.load(first.state.id);
+    assert.deepEqual(
+      saved.steps.map((s) => s.status),
+      ['done', 'failed', 'pending', 'pending'],
+    );
+    assert.equal(saved.steps[2].outputs, undefined, 'mount kept outputs from before the re-partitioning');
+    // Resumed again: partition's earlier work is in place after all (checked, not redone); mount and
+    // hardware-config run again since they were undone.
+    behaviour.set('partition', {});
+    log.length = 0;
+    const done = await make(store.load(first.state.id)).run();
+    assert.equal(done.status, 'done');
+    assert.deepEqual(
+      log.filter((l) => /^(run|verify)/.test(l)),
+      [
+        'verify preflight',
+        'verify partition',
+        'run mount',
+        'verify mount',
+        'run hardware-config',
+        'verify hardware-config',
+      ],
+    );
   });
 
   it('a finished step whose result is gone runs again on resume', async () => {

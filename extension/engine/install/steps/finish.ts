@@ -179,7 +179,7 @@ export const finishStep: ResumeAwareStep = {
         );
       return r.stdout.toString();
     };
-    const hostKeyNote = hostKeyExplanation(!!o.keepHostKeys, ctx.session.target.host);
+    const hostKeyNote = hostKeyExplanation(!!o.keepHostKeys, o.target);
 
     // Resumed after the reboot (the session already reaches the new system): only the confirmation is left.
     if (top && (await runsInstalled(ctx, top))) {
@@ -286,7 +286,7 @@ export const finishStep: ResumeAwareStep = {
           if (o.keepHostKeys) throw e; // the kept key changed anyway: a real warning, not the install's doing
           throw new EngineError(
             'new-host-key',
-            `The installed system is up and answers with a new host key (${e.algorithm} ${e.fingerprint}). ${hostKeyExplanation(false, ctx.session.target.host)} Then resume the install to confirm the new system.`,
+            `The installed system is up and answers with a new host key (${e.algorithm} ${e.fingerprint}). ${hostKeyExplanation(false, o.target)} Then resume the install to confirm the new system.`,
           );
         }
         lastError = (e as Error).message;

@@ -347,6 +347,7 @@ export function createPartitionStep(): Step {
   return {
     id: 'partition',
     title: 'Partition and format the disk',
+    invalidatesLaterSteps: true,
     describe(options: InstallOptions, state: InstallState): StepDescription {
       if (!options.disk)
         return {
