@@ -298,7 +298,10 @@ export function installView(
     verification.push(
       verify.efiBootEntry === 'found'
         ? 'An EFI boot entry for it exists.'
-        : 'EFI boot entries were not checked (no EFI variables, or the configuration may not touch them).',
+        : state.config?.canTouchEfiVariables === true
+          ? 'EFI boot entries were not checked: the target shows no EFI variables (booted as BIOS?).'
+          : 'EFI boot entries were not checked: the configuration does not set boot.loader.efi.canTouchEfiVariables, ' +
+            'so the firmware finds the loader at its fallback path (\\EFI\\BOOT\\BOOTX64.EFI) or by its own entries.',
     );
   }
   const finish = out('finish');
