@@ -75,7 +75,9 @@ export function withLuksDevice(
   const root = text.indexOf('  fileSystems."/" =');
   const close = '    };\n\n';
   const end = root < 0 ? -1 : text.indexOf(close, root);
-  const pos = end >= 0 ? end + close.length : text.indexOf('  swapDevices');
+  const swaps = text.indexOf('  swapDevices');
+  // (the file's last resort: just inside its closing brace)
+  const pos = end >= 0 ? end + close.length : swaps >= 0 ? swaps : text.lastIndexOf('}');
   return text.slice(0, pos) + entry + text.slice(pos);
 }
 
