@@ -35,6 +35,6 @@ tier "differential vs nix-instantiate"; node --test out/test/differential
 tier "VS Code: probe panel UI (namespace target)"; node out/test/e2e/probe-panel-ui.js
 tier "VS Code: quick-fix menu, hover and Show Configuration UI"; node out/test/e2e/quick-fix-ui.js
 tier "VS Code: install wizard UI (namespace target)"; node out/test/e2e/install-wizard-ui.js
-tier "VM: nixkit install onto the blank disk, boot it; LUKS; in place (lustrate)"; node --test --test-concurrency=1 $(find out/test/vm -name "*.test.js" | sort)
+tier "VM: nixkit install onto the blank disk, boot it; LUKS; in place (lustrate); kexec"; node --test --test-concurrency=1 $(find out/test/vm -name "*.test.js" | sort)
 tier "integration (VM target): probe through the engine, sudo, hwconfig check"; node --test --test-concurrency=1 --test-timeout=600000 out/test/integration/vm-probe.test.js
 tier "VS Code: install wizard onto the VM, boot the installed disk"; node out/test/e2e/install-wizard-vm-ui.js

@@ -416,6 +416,28 @@ function strategyPage(v: WizardView): Child[] {
         radio('buildon', 'target', 'On the target', v.buildOn === 'target'),
       ),
     ),
+    h(
+      'fieldset',
+      { class: 'layout', id: 'kexec-image' },
+      h('legend', {}, 'Installer image for kexec'),
+      h(
+        'p',
+        { class: 'muted' },
+        'Only for the kexec strategy: a NixOS installer kernel and initrd on this machine (a folder with bzImage ' +
+          'and initrd), booted in place of the running system.',
+      ),
+      h(
+        'div',
+        { class: 'row' },
+        v.kexecImage
+          ? h('code', { id: 'kexec-image-path' }, v.kexecImage)
+          : h('span', { class: 'muted' }, 'none chosen'),
+        button('Choose…', () => send({ type: 'wizard/pickKexecImage' }), {
+          secondary: true,
+          id: 'pick-kexec',
+        }),
+      ),
+    ),
     reboot,
     h(
       'div',

@@ -275,6 +275,8 @@ export interface WizardView {
   autoStrategy: WizardStrategyView['name'] | null;
   buildOn: 'local' | 'target';
   reboot: boolean;
+  /** The NixOS installer image (a folder with bzImage and initrd) the kexec strategy boots, on this machine. */
+  kexecImage: string | null;
   plan: PlanStepView[] | null;
   /** Why the plan cannot be made or run (null when it can). */
   planError: string | null;
@@ -353,6 +355,8 @@ export type FromWebview =
       buildOn: 'local' | 'target';
       reboot: boolean;
     }
+  /** install wizard → extension: "Choose…" pressed for the kexec strategy's installer image (a folder dialog opens). */
+  | { type: 'wizard/pickKexecImage' }
   /** install wizard → extension: "Install" pressed on the review, with the disk's name as typed (null: no disk). */
   | { type: 'wizard/install'; confirmedDisk: string | null }
   /** install wizard → extension: "Cancel" pressed while the install runs. */
@@ -615,6 +619,7 @@ export const isWizardView: Guard<WizardView> = objectOf<WizardView>({
   autoStrategy: nullable(isStrategyName),
   buildOn: isBuildOn,
   reboot: isBoolean,
+  kexecImage: strOrNull,
   plan: nullable(arrayOf(isPlanStepView)),
   planError: strOrNull,
   install: nullable(isWizardInstallView),
@@ -655,6 +660,7 @@ export const FROM_WEBVIEW_GUARDS: Guards<FromWebview> = {
     buildOn: isBuildOn,
     reboot: isBoolean,
   }),
+  'wizard/pickKexecImage': objectOf({ type: oneOf('wizard/pickKexecImage') }),
   'wizard/install': objectOf({ type: oneOf('wizard/install'), confirmedDisk: strOrNull }),
   'wizard/cancel': objectOf({ type: oneOf('wizard/cancel') }),
   'wizard/resume': objectOf({ type: oneOf('wizard/resume') }),

@@ -41,6 +41,8 @@ export interface WizardSaved {
   strategy: WizardStrategyView['name'] | null;
   buildOn: 'local' | 'target';
   reboot: boolean;
+  /** The kexec strategy's installer image on this machine (chosen in a folder dialog). */
+  kexecImage: string | null;
   /** The install started from the review (its state lives in the engine's state store). */
   installId: string | null;
 }
@@ -68,6 +70,7 @@ export function freshWizard(): WizardSaved {
     strategy: null,
     buildOn: 'local',
     reboot: true,
+    kexecImage: null,
     installId: null,
   };
 }
@@ -171,6 +174,7 @@ export function buildOptions(
     reboot: saved.reboot,
   };
   if (saved.strategy) options.strategy = saved.strategy;
+  if (saved.strategy === 'kexec' && saved.kexecImage) options.kexecImage = saved.kexecImage;
   if (!saved.useMounted && saved.disk) {
     options.disk = saved.disk;
     options.layout = layoutFromView(saved.layout);

@@ -224,7 +224,11 @@ export class InstallWizard implements vscode.Disposable {
       s.probe && s.configuration
         ? strategyViews(
             s.probe,
-            { disk: s.useMounted ? undefined : (s.disk ?? undefined), root: INSTALL_ROOT },
+            {
+              disk: s.useMounted ? undefined : (s.disk ?? undefined),
+              root: INSTALL_ROOT,
+              kexecImage: s.kexecImage ?? undefined,
+            },
             this.facts.get(s.configuration),
           )
         : { strategies: [], auto: null };
@@ -247,6 +251,7 @@ export class InstallWizard implements vscode.Disposable {
       autoStrategy: strategies.auto,
       buildOn: s.buildOn,
       reboot: s.reboot,
+      kexecImage: s.kexecImage,
       plan: this.plan,
       planError: this.planError,
       install: this.installView(),
@@ -344,6 +349,19 @@ export class InstallWizard implements vscode.Disposable {
         if (this.plan && reachablePages(this.view()).includes('review')) this.go('review');
         else this.error = this.planError ?? 'The plan cannot be made with these choices.';
         return this.update();
+      case 'wizard/pickKexecImage': {
+        const picked = await vscode.window.showOpenDialog({
+          title: 'The NixOS installer image for kexec: a folder with bzImage and initrd',
+          canSelectFolders: true,
+          canSelectFiles: false,
+          canSelectMany: false,
+          openLabel: 'Use this image',
+        });
+        if (!picked?.[0]) return;
+        s.kexecImage = picked[0].fsPath;
+        this.plan = null;
+        return this.update();
+      }
       case 'wizard/install':
         return this.install(m.confirmedDisk);
       case 'wizard/cancel':

@@ -36,7 +36,7 @@ import { TtyPrompter } from './tty-prompter';
 
 export const INSTALL_USAGE = `usage: nixkit install --flake PATH#NAME --target TARGET [--disk /dev/disk/by-id/ID] [--layout FILE]
                       [--strategy S] [--build-on local|target|HOST] [--root DIR] [--dry-run]
-                      [--yes --confirm-disk ID] [--resume [INSTALL-ID]] [--reboot]
+                      [--yes --confirm-disk ID] [--resume [INSTALL-ID]] [--reboot] [--kexec-image DIR]
                       [--identity FILE]... [--known-hosts FILE] [--accept-new-host-key]
                       [--password-env VAR] [--sudo-password-env VAR] [--luks-passphrase-env VAR]
                       [--state-dir DIR] [--ssh-config FILE]
@@ -46,6 +46,8 @@ export const INSTALL_USAGE = `usage: nixkit install --flake PATH#NAME --target T
                      "subvolumes":{"@":"/"},"luks":{"name":"cryptroot"},"labels":{...}}); default ESP 512 MiB + ext4
   --strategy S       ${STRATEGY_NAMES.join(', ')} (default: chosen from the probe)
   --root DIR         where the new system is mounted on the target (default /mnt)
+  --kexec-image DIR  with --strategy kexec: the installer image to kexec into first, a folder with bzImage,
+                     initrd and cmdline (or an unpacked nixos-images kexec tarball)
   --dry-run          print every command the install would run; connect to nothing, change nothing
   --yes              do not ask; erasing a disk then needs --confirm-disk with the disk's exact name
   --resume [ID]      continue a failed or cancelled install (default: the newest unfinished one)

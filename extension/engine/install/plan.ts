@@ -187,6 +187,11 @@ export interface StepContext {
    * refused (HostKeyChangedError) unless the person accepts it, never silently. Absent: no waiting for SSH.
    */
   reconnect?(): Promise<import('../ssh/session').Session>;
+  /**
+   * Makes `session` the install's session from here on (this context's and every later step's), closing the old
+   * one: after the kexec in preflight the target is another system. Absent where the runner cannot switch.
+   */
+  adoptSession?(session: import('../ssh/session').Session): void;
 }
 
 export interface Step {

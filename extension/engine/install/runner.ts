@@ -340,7 +340,7 @@ export class InstallRunner {
       transcript.event(step.id, e);
       this.o.onEvent?.(step.id, e);
     };
-    return {
+    const ctx: StepContext = {
       options: this.state.options,
       state: this.state,
       session: this.session!,
@@ -351,7 +351,8 @@ export class InstallRunner {
       },
       emit,
       signal,
-      // The finish step waits for the rebooted target with it: the same connect, so the same host-key rules.
+      // finish (after its reboot) and preflight (after a kexec) wait for the target with it: the same connect, so
+      // the same host-key rules.
       reconnect: () => this.o.connect(signal),
       secret: async (name) => {
         if (name !== 'luks-passphrase') return undefined;
@@ -361,7 +362,14 @@ export class InstallRunner {
         }
         return this.luks;
       },
+      // Preflight's kexec: the old system's session is dead, the new one serves this step and the later ones.
+      adoptSession: (session) => {
+        if (this.session !== session) this.session?.close();
+        this.session = session;
+        ctx.session = session;
+      },
     };
+    return ctx;
   }
 }
 

@@ -1,7 +1,7 @@
 // How the system gets onto the target, chosen from the probe (with a user override). Each strategy names its
-// preconditions; a strategy whose preconditions fail is refused with the reasons, never half-tried. kexec is
-// recognised and checked, but its execution is not implemented yet: choosing it is refused at run time with a
-// clear message (see `supported`).
+// preconditions; a strategy whose preconditions fail is refused with the reasons, never half-tried. kexec only
+// replaces the running system with an installer image (see kexec.ts): the strategy that installs is then chosen
+// on the installer from its own probe.
 import { EngineError } from '../errors';
 import { KEXEC_MIN_BYTES, type ProbeReport } from '../probe/probe-parse';
 import type { ConfigurationFacts, InstallOptions, StrategyName } from './plan';
@@ -73,12 +73,13 @@ export const STRATEGIES: Record<StrategyName, StrategyInfo> = {
     title: 'kexec into a NixOS installer image',
     preconditions: [
       `at least ${Math.round(KEXEC_MIN_BYTES / MiB)} MiB of RAM (the installer runs from memory)`,
-      'a NixOS installer kexec image supplied by you',
+      'a NixOS installer kexec image supplied by you (a folder with bzImage, initrd and cmdline)',
       'an x86_64 or aarch64 target',
+      'kexec-tools on the target (kexec)',
     ],
     minRamBytes: KEXEC_MIN_BYTES,
     automatic: false,
-    supported: false,
+    supported: true,
   },
 };
 
@@ -152,6 +153,7 @@ export function checkStrategy(name: StrategyName, inputs: StrategyInputs): Strat
           `the target has ${total === null ? 'an unknown amount of' : mib(total)} RAM; kexec into an installer needs about ${mib(KEXEC_MIN_BYTES)}`,
         );
       if (!options.kexecImage) reasons.push('no NixOS installer kexec image was given');
+      if (!has('kexec')) reasons.push('kexec (kexec-tools) is not available on the target');
       if (report.system.arch && !['x86_64', 'aarch64'].includes(report.system.arch))
         reasons.push(`kexec images exist for x86_64 and aarch64, not ${report.system.arch}`);
       warnings.push('The running system is replaced in memory: anything not saved on disk is lost.');

@@ -94,6 +94,48 @@ describe('the plan', () => {
     );
   });
 
+  it('kexec: the upload, load and start in preflight, with the warning, before the probe on the installer', () => {
+    const image = fs.mkdtempSync(path.join(os.tmpdir(), 'nixkit-kexec-plan-'));
+    try {
+      for (const f of ['bzImage', 'initrd']) fs.writeFileSync(path.join(image, f), f);
+      fs.writeFileSync(path.join(image, 'cmdline'), 'init=/nix/store/x-nixos/init console=ttyS0\n');
+      const o = options({ strategy: 'kexec', kexecImage: image });
+      const steps = installSteps();
+      const state = newInstallState(
+        o,
+        steps.map((s) => s.id),
+      );
+      const pre = describePlan(steps, state).find((d) => d.id === 'preflight')!;
+      assert.match(pre.warnings!.join(' '), /replaced in memory by the installer image/);
+      assert.match(pre.warnings!.join(' '), /host key/);
+      // The probe script is thousands of characters: its first ones name it.
+      const cmds = argvs(pre.commands).map((c) => (c.length > 400 ? c.slice(0, 120) : c));
+      const k = cmds.findIndex((c) => c.includes('kexec --load'));
+      assert.deepEqual(cmds.slice(k - 3, k + 3), [
+        '  cat /proc/sys/kernel/random/boot_id /proc/cmdline',
+        `  sh -c ${pre.commands[k - 2].argv[2]} nixkit-upload /root/nixkit-kexec /root/nixkit-kexec/kernel`,
+        `  sh -c ${pre.commands[k - 1].argv[2]} nixkit-upload /root/nixkit-kexec /root/nixkit-kexec/initrd`,
+        `  kexec --load /root/nixkit-kexec/kernel --initrd=/root/nixkit-kexec/initrd --append=init=/nix/store/x-nixos/init console=ttyS0 nixkit.kexec=${state.id}`,
+        '! sh -c (sleep 1; sync; kexec -e) >/dev/null 2>&1 </dev/null &',
+        '  cat /proc/sys/kernel/random/boot_id /proc/cmdline',
+      ]);
+      assert.match(pre.commands[k - 2].purpose, new RegExp(`${path.join(image, 'bzImage')}, on stdin`));
+      // The probe and the tools run again on the installer, then the disk is resolved there.
+      assert.ok(cmds.slice(k).some((c) => c.includes('nixkit-tools')));
+      assert.equal(cmds.at(-1), `  readlink -e -- ${DISK}`);
+
+      // An unreadable image is a warning in the review (the run refuses it), not a crash of the plan.
+      const bad = newInstallState(
+        options({ strategy: 'kexec', kexecImage: path.join(image, 'missing') }),
+        steps.map((s) => s.id),
+      );
+      const badPre = describePlan(steps, bad).find((d) => d.id === 'preflight')!;
+      assert.match(badPre.warnings!.join(' '), /kexec: The kexec image .*missing does not exist/);
+    } finally {
+      fs.rmSync(image, { recursive: true, force: true });
+    }
+  });
+
   it('partition: the exact commands for ext4 with swap, destructive ones marked', () => {
     const p = planOf(options()).find((d) => d.id === 'partition')!;
     assert.deepEqual(argvs(p.commands), [

@@ -299,4 +299,52 @@ describe('install runner', () => {
     assert.ok(fs.existsSync(store.statePath(r.state.id)));
     assert.equal((fs.statSync(r.transcriptPath).mode & 0o777).toString(8), '600');
   });
+  it("a step's adopted session (the kexec'd system's) serves it and every later step; the old one is closed", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nixkit-runner-'));
+    const log: string[] = [];
+    let n = 0;
+    const session = (name: string) =>
+      ({
+        name,
+        redact: (t: string) => t,
+        ensureRoot: async () => 'root',
+        close: () => log.push(`close ${name}`),
+      }) as unknown as Session;
+    const seen = (id: StepId, ctx: StepContext) =>
+      log.push(`${id} on ${(ctx.session as unknown as { name: string }).name}`);
+    const steps: Step[] = (['preflight', 'partition', 'mount'] as StepId[]).map((id) => ({
+      id,
+      title: id,
+      describe: () => ({ id, title: id, commands: [] }),
+      async run(ctx) {
+        seen(id, ctx);
+        if (id === 'preflight') {
+          ctx.adoptSession!(await ctx.reconnect!());
+          seen(id, ctx);
+        }
+        return {};
+      },
+      async verify(ctx) {
+        seen(id, ctx);
+      },
+    }));
+    const runner = new InstallRunner(newInstallState(OPTIONS, ['preflight', 'partition', 'mount']), {
+      steps,
+      store: new StateStore(path.join(dir, 'installs')),
+      connect: async () => session(`s${++n}`),
+    });
+    assert.equal((await runner.run()).status, 'done');
+    assert.deepEqual(log, [
+      'preflight on s1',
+      'close s1',
+      'preflight on s2',
+      'preflight on s2',
+      'partition on s2',
+      'partition on s2',
+      'mount on s2',
+      'mount on s2',
+      'close s2',
+    ]);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
 });

@@ -46,7 +46,7 @@ describe('strategies', () => {
     );
   });
 
-  it('kexec needs about 1.5 GiB of RAM and an image', () => {
+  it('kexec needs about 1.5 GiB of RAM, an image and kexec-tools; never automatic', () => {
     const small = checkStrategy('kexec', {
       report: fakeReport({ memMiB: 1024 }),
       options: { ...opts, kexecImage: '/k' },
@@ -60,7 +60,31 @@ describe('strategies', () => {
       'kexec',
     );
     assert.equal(ok.strategy, 'kexec');
-    assert.throws(() => requireSupported('kexec'), /not supported yet/);
+    assert.doesNotThrow(() => requireSupported('kexec'));
+    assert.match(ok.check.warnings.join(' '), /replaced in memory/);
+    // the tool check of preflight: kexec-tools missing on the target
+    const noTool = checkStrategy('kexec', {
+      report: fakeReport({ memMiB: 4096 }),
+      options: { ...opts, kexecImage: '/k' },
+      tools: ['tar', 'chroot'],
+    });
+    assert.deepEqual(noTool.reasons, ['kexec (kexec-tools) is not available on the target']);
+    assert.throws(
+      () =>
+        chooseStrategy(
+          { report: fakeReport({ memMiB: 4096 }), options: opts, tools: ['tar', 'chroot'] },
+          'kexec',
+        ),
+      (e: unknown) =>
+        e instanceof StrategyRefusedError &&
+        e.strategy === 'kexec' &&
+        e.reasons.length === 2 &&
+        /no NixOS installer kexec image was given; kexec \(kexec-tools\) is not available/.test(e.message),
+    );
+    // even with everything in place it is only used when asked for (then re-chosen after the kexec)
+    const all = { report: fakeReport({ memMiB: 4096 }), options: { ...opts, kexecImage: '/k' } };
+    assert.equal(checkStrategy('kexec', all).ok, true);
+    assert.equal(chooseStrategy(all).strategy, 'no-nix');
   });
 
   it('too little RAM for any strategy is refused', () => {
@@ -93,7 +117,6 @@ describe('strategies', () => {
     assert.match(ok.warnings.join(' '), /boot\.initrd\.systemd\.enable must stay off/);
     assert.equal(chooseStrategy({ report, options: { root: '/' } }, 'lustrate').strategy, 'lustrate');
     assert.doesNotThrow(() => requireSupported('lustrate'));
-    assert.throws(() => requireSupported('kexec'), /not supported yet/);
     // never chosen on its own
     assert.notEqual(chooseStrategy({ report, options: { root: '/' } }).strategy, 'lustrate');
   });

@@ -98,6 +98,7 @@ function baseView(over: Partial<WizardView> = {}): WizardView {
     autoStrategy: 'no-nix',
     buildOn: 'local',
     reboot: true,
+    kexecImage: null,
     plan: null,
     planError: null,
     install: null,
@@ -146,6 +147,7 @@ describe('install wizard protocol', () => {
     { type: 'wizard/refreshConfigurations' },
     { type: 'wizard/setStrategy', strategy: null, buildOn: 'local', reboot: true },
     { type: 'wizard/setStrategy', strategy: 'no-nix', buildOn: 'target', reboot: false },
+    { type: 'wizard/pickKexecImage' },
     { type: 'wizard/install', confirmedDisk: HOSTILE_DISK },
     { type: 'wizard/install', confirmedDisk: null },
     { type: 'wizard/cancel' },
@@ -409,6 +411,36 @@ describe('install wizard model', () => {
     const mounted = buildOptions({ ...saved, useMounted: true }, CONFIG);
     assert.equal(mounted.disk, undefined);
     assert.equal(mounted.layout, undefined);
+    assert.equal(mounted.root, '/mnt');
+    // In place: the running root itself; the kexec image only goes with the kexec strategy.
+    const inPlace = buildOptions(
+      { ...saved, useMounted: true, strategy: 'lustrate', kexecImage: '/img' },
+      CONFIG,
+    );
+    assert.equal(inPlace.root, '/');
+    assert.equal(inPlace.kexecImage, undefined);
+    const kexec = buildOptions({ ...saved, strategy: 'kexec', kexecImage: '/home/me/nixos-kexec' }, CONFIG);
+    assert.equal(kexec.kexecImage, '/home/me/nixos-kexec');
+    assert.equal(kexec.root, '/mnt');
+  });
+
+  it('judges lustrate with the running root and kexec with the chosen image', () => {
+    const r = report();
+    r.disks.find((d) => d.liveSystem)!.partitions[0].mountpoints = ['/'];
+    const views = (kexecImage?: string) =>
+      strategyViews(r, { disk: undefined, root: '/mnt', kexecImage }).strategies;
+    const lustrate = views().find((s) => s.name === 'lustrate')!;
+    assert.ok(!lustrate.reasons.some((x) => /root must be \//.test(x)), lustrate.reasons.join('; '));
+    assert.ok(
+      views()
+        .find((s) => s.name === 'kexec')!
+        .reasons.some((x) => /no NixOS installer kexec image/.test(x)),
+    );
+    assert.ok(
+      !views('/img')
+        .find((s) => s.name === 'kexec')!
+        .reasons.some((x) => /kexec image/.test(x)),
+    );
   });
 
   it('starts fresh from an unrecognisable saved state', () => {

@@ -26,6 +26,14 @@ import type {
   StepOutputs,
 } from '../plan';
 import { runCommand } from '../runner';
+import {
+  BOOT_ID_ARGV,
+  kexecCommands,
+  kexecIntoImage,
+  type KexecResult,
+  resolveKexecImage,
+  runsKexecImage,
+} from '../kexec';
 import { chooseStrategy, requireSupported, STRATEGIES, StrategyRefusedError } from '../strategies';
 
 export class PreflightError extends EngineError {
@@ -142,6 +150,7 @@ export const TOOLS = [
   'mount',
   'fusefat',
   'readlink',
+  'kexec',
 ];
 
 /** `sh -c` that prints the tools it finds; the names are positional parameters (never parsed as shell). */
@@ -232,6 +241,45 @@ export interface PreflightOutputs extends StepOutputs {
   /** The disk's device node on the target (the by-id link resolved). */
   diskDevice?: string;
   warnings: string[];
+  /** The kexec strategy: the boot ids around the kexec (before is absent when a resume found it done). */
+  kexec?: Partial<KexecResult> & { cmdline: string };
+}
+
+/** The kexec strategy's commands as the review shows them (the rest of preflight then runs on the installer). */
+function kexecPlan(
+  options: InstallOptions,
+  state: InstallState,
+): { commands: PlannedCommand[]; warnings: string[] } {
+  const warnings = [
+    'kexec: the running system is replaced in memory by the installer image (no reboot, no firmware): ' +
+      'anything not saved on its disks is lost, and the install then goes on in the installer, whose host key ' +
+      'may differ (nixkit stops and asks you to accept it).',
+  ];
+  let image;
+  try {
+    image = options.kexecImage ? resolveKexecImage(options.kexecImage) : undefined;
+  } catch (e) {
+    warnings.push(`kexec: ${(e as Error).message}`);
+  }
+  const k = kexecCommands(options, state, image);
+  const commands: PlannedCommand[] = [
+    {
+      where: 'target',
+      argv: BOOT_ID_ARGV,
+      purpose: 'boot id and command line (is the installer running yet?)',
+    },
+    k.uploadKernel,
+    k.uploadInitrd,
+    k.load,
+    k.exec,
+    {
+      where: 'target',
+      argv: BOOT_ID_ARGV,
+      purpose:
+        'after SSH is back: a new boot of the image (then the probe and tools again, on the installer)',
+    },
+  ];
+  return { commands, warnings };
 }
 
 export const preflightStep: Step = {
@@ -248,6 +296,13 @@ export const preflightStep: Step = {
       if (!STRATEGIES[s].supported)
         warnings.push(`${STRATEGIES[s].title}: not supported yet; the install will stop here.`);
     }
+    let commands = preflightCommands(options);
+    if (s === 'kexec') {
+      const k = kexecPlan(options, state);
+      warnings.push(...k.warnings);
+      // The probe runs on the old system (the preconditions), then again on the installer.
+      commands = [...commands.slice(0, 2), ...k.commands, ...commands];
+    }
     if (state.config && !state.config.hardwareConfigImported)
       warnings.push(
         `The configuration does not import a hardware-configuration.nix: nixkit writes ${state.config.hardwareConfigFile}; add it to the configuration's imports.`,
@@ -255,7 +310,7 @@ export const preflightStep: Step = {
     return {
       id: 'preflight',
       title: 'Preflight: connect, probe and check',
-      commands: preflightCommands(options),
+      commands,
       warnings,
     };
   },
@@ -287,20 +342,53 @@ export const preflightStep: Step = {
     const rootMode = await ctx.session.ensureRoot(ctx.signal);
     note(`root access: ${rootMode}`);
     const [probeCmd, toolsCmd, diskCmd] = preflightCommands(options);
-    ctx.emit({ kind: 'command', command: probeCmd });
-    const report = (await runProbe(ctx.session, { signal: ctx.signal, timeoutMs: 120_000 })).report;
-    ctx.state.probe = report;
-    const tools = (await runCommand(ctx, toolsCmd, { timeoutMs: 30_000 })).stdout
-      .toString()
-      .split('\n')
-      .filter((t) => t !== '');
+    const probeTarget = async () => {
+      ctx.emit({ kind: 'command', command: probeCmd });
+      const r = (await runProbe(ctx.session, { signal: ctx.signal, timeoutMs: 120_000 })).report;
+      ctx.state.probe = r;
+      const t = (await runCommand(ctx, toolsCmd, { timeoutMs: 30_000 })).stdout
+        .toString()
+        .split('\n')
+        .filter((x) => x !== '');
+      return { report: r, tools: t };
+    };
+    let { report, tools } = await probeTarget();
+
+    // kexec first: the tools, the disk and the strategy that matter are the installer's, not the old system's.
+    let kexec: PreflightOutputs['kexec'];
+    if (options.strategy === 'kexec') {
+      const [bootCmd] = kexecPlan(options, ctx.state).commands;
+      const [bootId = '', cmdline = ''] = (
+        await runCommand(ctx, bootCmd, { timeoutMs: 30_000, quiet: true })
+      ).stdout
+        .toString()
+        .split('\n');
+      if (runsKexecImage(cmdline, ctx.state)) {
+        note("the target already runs the image this install kexec'd into: no second kexec");
+        kexec = { cmdline: cmdline.trim(), bootIdAfter: bootId.trim() };
+      } else {
+        try {
+          chooseStrategy({ report, options, tools, config: analysis.facts }, 'kexec');
+        } catch (e) {
+          if (e instanceof StrategyRefusedError) throw new PreflightError(e.message);
+          throw e;
+        }
+        requireSupported('kexec');
+        note('warning: the running system is replaced in memory: anything not saved on disk is lost.');
+        kexec = await kexecIntoImage(ctx, bootId.trim());
+        note(`root access on the installer: ${await ctx.session.ensureRoot(ctx.signal)}`);
+        ({ report, tools } = await probeTarget());
+      }
+    }
     const missing = requiredTools(options).filter((t) => !tools.includes(t));
     if (missing.length > 0)
       throw new PreflightError(`The target lacks tools the install needs: ${missing.join(', ')}.`);
 
     let choice;
     try {
-      choice = chooseStrategy({ report, options, tools, config: analysis.facts }, options.strategy);
+      // After the kexec the strategy is chosen on the installer as for any target (kexec is never automatic).
+      const override = options.strategy === 'kexec' ? undefined : options.strategy;
+      choice = chooseStrategy({ report, options, tools, config: analysis.facts }, override);
     } catch (e) {
       if (e instanceof StrategyRefusedError) throw new PreflightError(e.message);
       throw e;
@@ -332,6 +420,7 @@ export const preflightStep: Step = {
       tools,
       warnings: [...choice.check.warnings, ...report.warnings],
       ...(diskDevice ? { diskDevice } : {}),
+      ...(kexec ? { kexec } : {}),
     };
     return outputs;
   },
@@ -340,5 +429,14 @@ export const preflightStep: Step = {
     // Root through this session (a resumed install has a new one); the checks above stand as recorded.
     await ctx.session.ensureRoot(ctx.signal);
     if (!ctx.state.probe) throw new PreflightError('the probe report is missing from the install state');
+    // A target that left the kexec'd installer (rebooted into its old system) needs the kexec again.
+    if (ctx.options.strategy === 'kexec') {
+      const r = await ctx.session.execAsRoot(['cat', '/proc/cmdline'], {
+        signal: ctx.signal,
+        timeoutMs: 30_000,
+      });
+      if (!runsKexecImage(r.stdout.toString().trim(), ctx.state))
+        throw new PreflightError("the target no longer runs the kexec'd installer");
+    }
   },
 };
