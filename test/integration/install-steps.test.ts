@@ -348,23 +348,7 @@ describe('partition, format and mount a blank disk', () => {
     await cleanupRoot(root);
   });
 
-  it('LUKS (needs device-mapper in this kernel)', T, async (ctx) => {
-    if (!fs.existsSync('/dev/mapper/control')) {
-      ctx.skip(
-        'no device-mapper on this kernel (/dev/mapper/control): cryptsetup cannot open a mapping here',
-      );
-      return;
-    }
-    const { loop } = blankDisk('luks');
-    const opts = options({
-      disk: loop,
-      confirmedDisk: loop,
-      layout: { espSizeMiB: 64, rootFs: 'ext4', luks: { name: `nkluks${process.pid}` } },
-      root: newRoot('luks'),
-    });
-    const { r } = runner(opts);
-    await r.run();
-  });
+  // LUKS needs device-mapper, which this kernel lacks: test/vm/luks.test.ts runs it on the VM's kernel.
 
   it(
     'resume after a failed step and lost mounts: partition verified, not redone; mount and the failed step run again',
