@@ -11,11 +11,16 @@
 # payloadMiB spreads that much incompressible data over payloadPaths store paths (for the copy benchmark and
 # for cutting a copy mid-way). The switch-to-configuration fails (exit 1, a message on stderr) while the target
 # root holds /etc/nixkit-fail-switch: that is how the tests inject a failing install and then "fix" it.
+#
+# bootloader = "grub" makes switch-to-configuration install a GRUB-like layout instead, as NixOS's GRUB module does
+# with the ESP at /boot: kernels under /boot/kernels, /boot/grub/grub.cfg with a menu entry naming this system's
+# init, and an EFI binary under /boot/EFI/NixOS-boot.
 {
   busyboxDir,
   payloadMiB ? "0",
   payloadPaths ? "4",
   tag ? "",
+  bootloader ? "systemd-boot",
 }:
 let
   bbDir = builtins.path {
@@ -64,10 +69,9 @@ let
           done
         ''
       ) nPayload;
-  stc = builtins.toFile "switch-to-configuration" ''
+  # What every boot loader install below starts with: refuse what the real one refuses, fail on request.
+  stcCommon = ''
     #!@sh@
-    # Imitates NixOS's switch-to-configuration for "boot" with systemd-boot: kernel and initrd onto the ESP,
-    # the loader and an entry for this generation.
     set -e
     export PATH=@bb@/bin
     top=$(dirname $(dirname $(readlink -f "$0")))
@@ -82,24 +86,50 @@ let
     [ "$NIXOS_INSTALL_BOOTLOADER" = 1 ] && echo "installing the boot loader (NIXOS_INSTALL_BOOTLOADER=1)"
     gen=$(readlink /nix/var/nix/profiles/system | sed -n 's/^system-\([0-9]*\)-link$/\1/p')
     [ -n "$gen" ] || gen=1
-    mkdir -p /boot/EFI/nixos /boot/loader/entries /boot/EFI/BOOT /boot/EFI/systemd
-    k=$(basename $(dirname $(readlink -f $top/kernel)))-bzImage.efi
-    i=$(basename $(dirname $(readlink -f $top/initrd)))-initrd.efi
-    cp $top/kernel /boot/EFI/nixos/$k
-    cp $top/initrd /boot/EFI/nixos/$i
-    echo NIXKIT-TEST-SYSTEMD-BOOT > /boot/EFI/systemd/systemd-bootx64.efi
-    cp /boot/EFI/systemd/systemd-bootx64.efi /boot/EFI/BOOT/BOOTX64.EFI
-    {
-      echo "title NixOS"
-      echo "version Generation $gen NixOS $(cat $top/nixos-version)"
-      echo "linux /EFI/nixos/$k"
-      echo "initrd /EFI/nixos/$i"
-      echo "options init=$top/init $(cat $top/kernel-params)"
-      echo "machine-id 00000000000000000000000000000000"
-    } > /boot/loader/entries/nixos-generation-$gen.conf
-    echo "default nixos-generation-$gen.conf" > /boot/loader/loader.conf
-    echo "environment: /proc=$(test -e /proc/self && echo ok || echo MISSING) /dev/null=$(test -c /dev/null && echo ok || echo MISSING) /run=$(test -d /run && echo ok || echo MISSING)"
   '';
+  # GRUB with the ESP at /boot: kernels copied under /boot/kernels, a grub.cfg entry naming this system's init.
+  grubStc = builtins.toFile "switch-to-configuration" (
+    stcCommon
+    + ''
+      mkdir -p /boot/kernels /boot/grub /boot/EFI/NixOS-boot
+      k=$(basename $(dirname $(readlink -f $top/kernel)))-bzImage
+      i=$(basename $(dirname $(readlink -f $top/initrd)))-initrd
+      cp $top/kernel /boot/kernels/$k
+      cp $top/initrd /boot/kernels/$i
+      echo NIXKIT-TEST-GRUB > /boot/EFI/NixOS-boot/grubx64.efi
+      {
+        echo "set default=0"
+        echo "menuentry \"NixOS - Default\" {"
+        echo "  linux /kernels/$k init=$top/init $(cat $top/kernel-params)"
+        echo "  initrd /kernels/$i"
+        echo "}"
+      } > /boot/grub/grub.cfg
+      echo "installed GRUB for generation $gen"
+    ''
+  );
+  # systemd-boot: kernel and initrd onto the ESP, the loader and an entry for this generation.
+  sdbootStc = builtins.toFile "switch-to-configuration" (
+    stcCommon
+    + ''
+      mkdir -p /boot/EFI/nixos /boot/loader/entries /boot/EFI/BOOT /boot/EFI/systemd
+      k=$(basename $(dirname $(readlink -f $top/kernel)))-bzImage.efi
+      i=$(basename $(dirname $(readlink -f $top/initrd)))-initrd.efi
+      cp $top/kernel /boot/EFI/nixos/$k
+      cp $top/initrd /boot/EFI/nixos/$i
+      echo NIXKIT-TEST-SYSTEMD-BOOT > /boot/EFI/systemd/systemd-bootx64.efi
+      cp /boot/EFI/systemd/systemd-bootx64.efi /boot/EFI/BOOT/BOOTX64.EFI
+      {
+        echo "title NixOS"
+        echo "version Generation $gen NixOS $(cat $top/nixos-version)"
+        echo "linux /EFI/nixos/$k"
+        echo "initrd /EFI/nixos/$i"
+        echo "options init=$top/init $(cat $top/kernel-params)"
+        echo "machine-id 00000000000000000000000000000000"
+      } > /boot/loader/entries/nixos-generation-$gen.conf
+      echo "default nixos-generation-$gen.conf" > /boot/loader/loader.conf
+      echo "environment: /proc=$(test -e /proc/self && echo ok || echo MISSING) /dev/null=$(test -c /dev/null && echo ok || echo MISSING) /run=$(test -d /run && echo ok || echo MISSING)"
+    ''
+  );
   toplevel = mk "nixos-system-nixkit-test-24.05${tag}" ''
     mkdir -p $out/bin $out/sw/bin $out/sw/share
     ln -s ${kernel}/bzImage $out/kernel
@@ -115,7 +145,9 @@ let
         builtins.length payload
       )
     )}
-    sed -e 's|@sh@|${bb}/bin/sh|' -e 's|@bb@|${bb}|' ${stc} > $out/bin/switch-to-configuration
+    sed -e 's|@sh@|${bb}/bin/sh|' -e 's|@bb@|${bb}|' ${
+      if bootloader == "grub" then grubStc else sdbootStc
+    } > $out/bin/switch-to-configuration
     chmod +x $out/bin/switch-to-configuration
   '';
 in

@@ -57,16 +57,24 @@ export function testNix(dir: string): TestNix {
   return { store: `local?root=${storeRoot}`, storeRoot, env: { NIX_CONF_DIR: conf, HOME: home }, busyboxDir };
 }
 
-/** Options fields that make the build step build the test closure into the test store. */
+/**
+ * Options fields that make the build step build the test closure into the test store; `bootloader` picks what its
+ * switch-to-configuration installs (system.nix).
+ */
 export function closureOptions(
   nix: TestNix,
   payload: { mib: number; paths: number } = { mib: 0, paths: 4 },
+  bootloader: 'systemd-boot' | 'grub' = 'systemd-boot',
 ): Pick<InstallOptions, 'buildExpr' | 'localNix'> {
   return {
     buildExpr: {
       file: SYSTEM_NIX,
       arg: { busyboxDir: nix.busyboxDir },
-      argstr: { payloadMiB: String(payload.mib), payloadPaths: String(payload.paths) },
+      argstr: {
+        payloadMiB: String(payload.mib),
+        payloadPaths: String(payload.paths),
+        ...(bootloader === 'grub' ? { bootloader } : {}),
+      },
     },
     localNix: { store: nix.store, env: nix.env },
   };

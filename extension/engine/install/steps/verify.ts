@@ -165,9 +165,11 @@ export const verifyStep: Step = {
       problems.push(...checkSystemdBoot(facts, esp, install.generation, build.toplevel));
     } else {
       entry = facts.grubCfgs[0] ?? `${ctx.options.root}/boot/grub/grub.cfg`;
-      if (facts.grubCfgs.length === 0)
-        problems.push(`no grub.cfg (looked in ${ctx.options.root}/boot/grub and ${esp}/grub)`);
-      else {
+      if (facts.grubCfgs.length === 0) {
+        // With the ESP at /boot both places are one folder: name it once.
+        const places = [...new Set([`${ctx.options.root.replace(/\/$/, '')}/boot/grub`, `${esp}/grub`])];
+        problems.push(`no grub.cfg (looked in ${places.join(' and ')})`);
+      } else {
         const cfg = await ctx.session.execAsRoot(['grep', '-F', '-l', build.toplevel, ...facts.grubCfgs], {
           signal: ctx.signal,
         });
