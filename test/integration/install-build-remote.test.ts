@@ -8,9 +8,9 @@
 // Each route must give the toplevel a local build of the same derivation gives.
 //
 // The target is a machine of its own here: inside its mount namespace it gets its own /nix (the build host's
-// store), its own /root (Nix writes ~/.nix-profile and ~/.cache there) and the nix.conf of a NixOS live ISO
-// (build users, sandbox) — except `substituters =`: the ISO's cache.nixos.org is out of reach from the namespace,
-// and nothing here may try it. nixkit itself passes Nix no options on the target: a rescue system's Nix is
+// store), its own /root (Nix writes ~/.nix-profile and ~/.cache there; root's nix.conf lives there too) and the
+// configuration of a NixOS live ISO (build users, sandbox) — except `substituters =`: the ISO's cache.nixos.org is
+// out of reach from the namespace, and nothing here may try it. nixkit itself passes Nix no options on the target: a rescue system's Nix is
 // configured for that machine (the ISO has its nixbld group; a substituter saves building there at all), and
 // overriding build-users-group or the sandbox would build as root, unconfined, on the user's machine.
 // Nothing outside the test folder and the namespace is written. Needs root (namespaces, mounts).
@@ -52,6 +52,21 @@ let reference: BuildOutputs;
 let sshConfig: string;
 let changedSshConfig: string;
 
+/**
+ * The live ISO's build users (group nixbld, nixbld1..4) in the target's passwd and group: copies that only the
+ * target's mount namespace sees (test/targets/netns/start.sh), so this machine's own accounts stay as they are.
+ */
+function addBuildUsers(stateDir: string): void {
+  const group = path.join(stateDir, 'etc', 'group');
+  if (/^nixbld:/m.test(fs.readFileSync(group, 'utf8'))) return;
+  const users = [1, 2, 3, 4].map((i) => `nixbld${i}`);
+  fs.appendFileSync(group, `nixbld:x:64300:${users.join(',')}\n`);
+  fs.appendFileSync(
+    path.join(stateDir, 'etc', 'passwd'),
+    users.map((u, i) => `${u}:x:${64301 + i}:64300:Nix build user:/var/empty:/bin/false\n`).join(''),
+  );
+}
+
 before(
   async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nixkit-build-remote-'));
@@ -59,15 +74,18 @@ before(
     store = new StateStore(path.join(dir, 'state'));
 
     const machine = path.join(dir, 'target-machine');
-    for (const d of ['nix', 'root']) fs.mkdirSync(path.join(machine, d), { recursive: true });
+    for (const d of ['nix', 'root/.config/nix']) fs.mkdirSync(path.join(machine, d), { recursive: true });
+    // root's own nix.conf (this machine may have no /etc/nix to bind over, and its /etc is not the target's to
+    // write): Nix reads ~/.config/nix/nix.conf after the system's, so these settings win either way.
     fs.writeFileSync(
-      path.join(machine, 'nix.conf'),
+      path.join(machine, 'root/.config/nix/nix.conf'),
       'build-users-group = nixbld\nsandbox = true\nsubstituters =\n',
     );
+    addBuildUsers(t.stateDir);
     inTarget(t.stateDir, [
       'sh',
       '-c',
-      'set -e; mount --bind "$1/nix" /nix; mount --bind "$1/root" /root; mount --bind "$1/nix.conf" /etc/nix/nix.conf',
+      'set -e; mount --bind "$1/nix" /nix; mount --bind "$1/root" /root',
       'machine',
       machine,
     ]);
