@@ -4,9 +4,12 @@
 // - the tar route (no Nix used on the target) with the connection cut mid-copy, then resumed: only the paths not
 //   complete are sent again; then a failing switch-to-configuration, fixed and resumed: build and copy not redone;
 //   the store's contents verified against the local store (nothing lost); the verify step catching a missing entry;
-// - the `nix copy` route onto a fresh disk, then a second install of the unchanged closure copying nothing.
+// - the `nix copy` route onto a fresh disk, then a second install of the unchanged closure copying nothing;
+// - a full disk: too little room refused before anything is sent; a disk that fills up mid-copy named as such, and
+//   the resume keeping only complete paths (checked against their hashes).
 // Needs root (namespaces, loop devices, mounts).
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -351,4 +354,70 @@ describe('install steps 4–8 on the namespace target (real Nix closure)', () =>
     assert.equal(copy2.skipped, closurePaths.length);
     assert.equal(outputsOf<InstallOutputs>(again, 'install').generation, 1, 'same system: same generation');
   });
+
+  it(
+    'a full disk: refused before sending; filling up mid-copy is said so, and a resume loses nothing',
+    T,
+    async () => {
+      diskDown(t.stateDir, dir);
+      const d = (disk = diskUp(t.stateDir, dir));
+      // Without root's reserve, df's "available" is what tar (as root) can write: the disk is full when df says so.
+      execFileSync('tune2fs', ['-m', '0', d.rootPart], { stdio: 'ignore' });
+      const MiB = 1024 * 1024;
+      const free = () =>
+        Number(
+          inTarget(t.stateDir, ['sh', '-c', 'df -Pk "$1" | tail -n 1', 'x', d.root]).trim().split(/\s+/)[3],
+        ) * 1024;
+      const fill = (leave: number) =>
+        inTarget(t.stateDir, [
+          'fallocate',
+          '-l',
+          String(Math.max(MiB, free() - leave)),
+          `${d.root}/filler-${leave}`,
+        ]);
+      const unfill = () => inTarget(t.stateDir, ['sh', '-c', 'rm -f "$1"/filler-*', 'x', d.root]);
+
+      fill(16 * MiB);
+      const state = newInstallState(options(d.root, { copyRoute: 'tar', installRoute: 'manual' }), IDS);
+      const first = await runOnce(state, [buildStep, copyStep]);
+      assert.ok(first.error, 'refused');
+      assert.equal(first.error.stepId, 'copy');
+      assert.equal(first.error.causeCode, 'target-full', first.error.message);
+      assert.match(
+        first.error.message,
+        new RegExp(
+          `Not enough space on the target: ${d.root}/nix/store \\(on the file system mounted at ${d.root}\\) has ` +
+            `1\\d(\\.\\d)? MiB free, and the ${closurePaths.length} paths still to copy need about [45]\\d(\\.\\d)? MiB\\. Nothing was copied\\.`,
+        ),
+      );
+      assert.equal(first.copyBytes, 0, 'nothing sent');
+
+      // Room at the check; the disk fills up while the copy runs.
+      unfill();
+      let filled = false;
+      const second = await runOnce(state, [buildStep, copyStep], (step, e) => {
+        if (!filled && step === 'copy' && e.kind === 'progress' && e.unit === 'paths' && e.done >= 2) {
+          filled = true;
+          fill(4 * MiB);
+        }
+      });
+      assert.ok(filled, 'the disk was filled during the copy');
+      assert.ok(second.error, 'the copy failed');
+      assert.equal(second.error.stepId, 'copy');
+      assert.equal(second.error.causeCode, 'target-full', second.error.message);
+      assert.match(second.error.message, /disk filled up during the copy \(.*No space left on device/s);
+      assert.match(second.error.message, /resume: only the rest is copied/);
+      assert.equal(second.commands.build, undefined, 'the build was not redone');
+
+      unfill();
+      const third = await runOnce(state, [buildStep, copyStep]);
+      assert.equal(third.error, undefined, third.error?.message);
+      const copy = outputsOf<CopyOutputs>(state, 'copy');
+      diag(`after the full disk: copied ${copy.copied}, skipped ${copy.skipped} of ${closurePaths.length}`);
+      assert.ok(copy.skipped >= 2, `paths complete before the disk filled were kept (${copy.skipped})`);
+      assert.equal(copy.skipped + copy.copied, closurePaths.length);
+      // Nothing lost or half-written: every path's contents match its hash.
+      checkInstalledStore(d.root, closurePaths);
+    },
+  );
 });

@@ -1,6 +1,6 @@
 // The copy step's target-side scripts, run here with sh and tar: a tar stream unpacked path by path, an
-// interrupted stream leaving only complete paths (recovered next time), the missing-path query; the nix copy URI
-// and OpenSSH options (host key checking on).
+// interrupted stream leaving only complete paths (recovered next time), a write error marking nothing complete
+// after it, the missing-path query; the nix copy URI and OpenSSH options (host key checking on).
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -90,6 +90,31 @@ describe('copy step scripts', () => {
       ).stdout,
       '',
     );
+  });
+
+  it('after a write error no path is taken as complete, though tar goes on to the next ones', () => {
+    // The second path's file cannot be written (a non-empty folder stands where it goes, as a full disk would stop
+    // it); GNU tar reports that and goes on to the third path.
+    const root = path.join(dir, 'r3');
+    fs.mkdirSync(path.join(root, 'nix/.nixkit-incoming/nix/store', names[1], 'share/data/x'), {
+      recursive: true,
+    });
+    const r = receive(root, tarOf(names));
+    assert.notEqual(r.status, 0);
+    assert.match(r.stderr, /share\/data/, "tar's message reaches stderr");
+    assert.deepEqual(
+      r.stdout.split('\n').filter((l) => l.startsWith('done ')),
+      [`done ${names[0]}`],
+    );
+    const m = missing(
+      root,
+      names.map((n) => `/nix/store/${n}`),
+    );
+    assert.deepEqual(
+      m.stdout.split('\n').filter(Boolean),
+      names.slice(1).map((n) => `/nix/store/${n}`),
+    );
+    assert.ok(fs.existsSync(path.join(root, 'nix/store', names[0], 'share/data')));
   });
 
   it('nix copy: the store URI and OpenSSH options keep host key checking on', () => {

@@ -63,24 +63,28 @@ done`;
  * Runs on the target with the tar stream on stdin: extracts into the staging folder, marks each path done as soon
  * as tar moves past it (tar -v names the next path only after the previous one is written), and when tar ends
  * cleanly moves every path into the store. Prints "done <name>" per path and "nixkit-copy-ok" at the end. $1 = root.
+ *
+ * tar's messages share the listing's pipe, in the order tar wrote them (GNU tar flushes its listing before each
+ * message; busybox tar stops at its first error): after a message — a write that failed on a full disk — no path is
+ * marked done any more, so a path tar could not write completely never reaches the store on a resume.
  */
 export const RECEIVE_SCRIPT = `set -u
 root=$1; store=$root/nix/store; stage=$root${STAGE}
 mkdir -p "$store" "$stage/nix/store" || exit 3
-{ tar -C "$stage" -xvf - 2>&3; echo "nixkit-tar-exit $?"; } 3>&2 | {
+{ tar -C "$stage" -xvf - 2>&1; echo "nixkit-tar-exit $?"; } | {
   trap '' PIPE
-  prev=
+  prev=; bad=
   while IFS= read -r line; do
     case $line in
       'nixkit-tar-exit '*)
         rc=\${line#nixkit-tar-exit }
         [ "$rc" = 0 ] || exit "$rc"
-        [ -n "$prev" ] && : > "$stage/.done-$prev" && echo "done $prev"
-        for m in "$stage"/.done-*; do
-          [ -e "$m" ] || continue
-          n=\${m##*/.done-}; p=$stage/nix/store/$n
+        [ -n "$prev" ] && [ -z "$bad" ] && echo "done $prev"
+        # tar finished without an error: every staged path is complete.
+        for p in "$stage"/nix/store/*; do
+          [ -e "$p" ] || [ -L "$p" ] || continue
+          n=\${p##*/}
           if [ -e "$store/$n" ] || [ -L "$store/$n" ]; then rm -rf "$p"; else mv "$p" "$store/$n" || exit 3; fi
-          rm -f "$m"
         done
         rm -rf "$stage"
         echo nixkit-copy-ok
@@ -88,13 +92,72 @@ mkdir -p "$store" "$stage/nix/store" || exit 3
       nix/store/*)
         n=\${line#nix/store/}; n=\${n%%/*}
         if [ "$n" != "$prev" ]; then
-          [ -n "$prev" ] && : > "$stage/.done-$prev" && echo "done $prev"
+          [ -n "$prev" ] && [ -z "$bad" ] && : > "$stage/.done-$prev" && echo "done $prev"
           prev=$n
         fi;;
+      *) printf '%s\\n' "$line" >&2; bad=1;;
     esac
   done
   exit 4
 }`;
+
+/**
+ * Free space where the store goes (POSIX sh; busybox df too): `df -Pk` of the nearest existing folder of $1, its
+ * last line (filesystem, 1K-blocks, used, available, capacity, mounted on).
+ */
+export const FREE_SPACE_SCRIPT = `d=$1
+while [ ! -d "$d" ]; do d=\${d%/*}; [ -n "$d" ] || d=/; done
+df -Pk "$d" | tail -n 1`;
+
+/** Available bytes and mount point from a `df -Pk` line; undefined when it is not one. */
+export function parseDfLine(line: string): { availableBytes: number; mountedOn: string } | undefined {
+  const f = line.trim().split(/\s+/);
+  // From the capacity column ("42%") on: the device name before it may hold spaces, the mount point after it too.
+  const cap = f.findIndex((x, i) => i >= 4 && /^\d+%$/.test(x));
+  if (cap < 0 || !/^\d+$/.test(f[cap - 1])) return undefined;
+  return { availableBytes: Number(f[cap - 1]) * 1024, mountedOn: f.slice(cap + 1).join(' ') };
+}
+
+/**
+ * Refuses before anything is sent when the paths still to copy cannot fit where the store goes (a copy that fills
+ * the disk half-way helps nobody), and says so when they barely do (file system overhead is not in the NAR size).
+ */
+async function checkRoom(ctx: StepContext, count: number, bytes: number): Promise<void> {
+  if (count === 0) return;
+  const store = `${ctx.options.root.replace(/\/$/, '')}/nix/store`;
+  const argv = ['sh', '-c', FREE_SPACE_SCRIPT, 'nixkit-free', store];
+  ctx.emit({ kind: 'command', command: { where: 'target', argv, purpose: `free space for ${store}` } });
+  const r = await ctx.session.execAsRoot(argv, { signal: ctx.signal, timeoutMs: 60_000 });
+  const df = r.code === 0 ? parseDfLine(r.stdout.toString()) : undefined;
+  if (!df) {
+    ctx.emit({ kind: 'note', text: `could not tell the free space for ${store} (df said nothing usable)` });
+    return;
+  }
+  const where = `${store} (on the file system mounted at ${df.mountedOn})`;
+  if (df.availableBytes < bytes)
+    throw new EngineError(
+      'target-full',
+      `Not enough space on the target: ${where} has ${formatBytes(df.availableBytes)} free, and the ${count} ` +
+        `paths still to copy need about ${formatBytes(bytes)}. Nothing was copied. Make room there or choose a ` +
+        `larger disk, then resume.`,
+    );
+  if (df.availableBytes < bytes * 1.2)
+    ctx.emit({
+      kind: 'note',
+      text: `${where} has ${formatBytes(df.availableBytes)} free for ${formatBytes(bytes)}: it may not fit`,
+    });
+}
+
+/** A copy that failed because the target's disk filled up gets that said, and what to do; else `fallback`. */
+function fullDiskOr(ctx: StepContext, stderr: string, fallback: EngineError): EngineError {
+  if (!/No space left on device/i.test(stderr)) return fallback;
+  return new EngineError(
+    'target-full',
+    `The target's disk filled up during the copy (${ctx.session.redact(lastLines(stderr, 3))}). Paths completed ` +
+      `so far stay in ${ctx.options.root}/nix/store; make room there (or choose a larger disk) and resume: only ` +
+      `the rest is copied.`,
+  );
+}
 
 /** Writes stdin to $1 atomically (temp file, then rename). */
 const WRITE_FILE_SCRIPT =
@@ -192,7 +255,13 @@ export const copyStep: Step = {
         commands: [],
         skipped: 'the system was built on the target, into its store',
       };
+    const room: PlannedCommand = {
+      where: 'target',
+      argv: ['sh', '-c', FREE_SPACE_SCRIPT, 'nixkit-free', `${root.replace(/\/$/, '')}/nix/store`],
+      purpose: 'check there is room for the paths still to copy (nothing is sent when there is not)',
+    };
     const nixCmds: PlannedCommand[] = [
+      room,
       {
         where: 'local',
         argv: [
@@ -211,6 +280,7 @@ export const copyStep: Step = {
     ];
     const tarCmds: PlannedCommand[] = [
       missing,
+      room,
       {
         where: 'local',
         argv: tarCreateArgv(nix, ['<missing paths>']),
@@ -232,7 +302,8 @@ export const copyStep: Step = {
         purpose: 'save it where NixOS loads it at first boot (nix-store --load-db)',
       },
     ];
-    const commands = route === 'tar' ? tarCmds : route === 'nix-copy' ? nixCmds : [...nixCmds, ...tarCmds];
+    const commands =
+      route === 'tar' ? tarCmds : route === 'nix-copy' ? nixCmds : [...nixCmds, missing, ...tarCmds.slice(2)];
     return {
       id: 'copy',
       title: this.title,
@@ -323,6 +394,7 @@ async function copyWithTar(ctx: StepContext, closure: Closure): Promise<CopyOutp
     kind: 'note',
     text: `${todo.length} of ${all.length} paths to copy (${formatBytes(total)}); ${skipped} already on the target`,
   });
+  await checkRoom(ctx, todo.length, total);
   let bytes = 0;
   if (todo.length > 0) {
     const local = streamingRunner(ctx);
@@ -396,10 +468,14 @@ async function copyWithTar(ctx: StepContext, closure: Closure): Promise<CopyOutp
         `Archiving the closure on this machine failed (tar exit ${local_.code}): ${lastLines(local_.stderr.toString(), 5)}`,
       );
     if (r.code !== 0 || !ok)
-      throw new EngineError(
-        'copy-failed',
-        `Unpacking on the target failed (exit ${r.code}): ${ctx.session.redact(lastLines(r.stderr.toString(), 5))}. ` +
-          `Paths completed so far stay in place; resuming copies only the rest.`,
+      throw fullDiskOr(
+        ctx,
+        r.stderr.toString(),
+        new EngineError(
+          'copy-failed',
+          `Unpacking on the target failed (exit ${r.code}): ${ctx.session.redact(lastLines(r.stderr.toString(), 5))}. ` +
+            `Paths completed so far stay in place; resuming copies only the rest.`,
+        ),
       );
     ctx.emit({ kind: 'progress', unit: 'bytes', done: bytes, total });
   }
@@ -452,6 +528,7 @@ async function copyWithNix(ctx: StepContext, closure: Closure): Promise<CopyOutp
     text: `${todo.length} of ${all.length} paths to copy (${formatBytes(total)}); ${skipped} already on the target`,
   });
   if (todo.length === 0) return { route: 'nix-copy', copied: 0, skipped, bytes: 0 };
+  await checkRoom(ctx, todo.length, total);
   const identity = openSshIdentity(ctx.session);
   if (!identity) return importThroughSession(ctx, nix, todo, skipped, total);
 
@@ -512,7 +589,11 @@ async function copyWithNix(ctx: StepContext, closure: Closure): Promise<CopyOutp
           'host-key-changed',
           `OpenSSH (for nix copy) did not get the host key nixkit verified for ${ctx.session.target.host}: someone may be intercepting the connection. Nothing was accepted. (${text})`,
         );
-      throw new EngineError('copy-failed', `nix copy failed (exit ${r.code}): ${text}`);
+      throw fullDiskOr(
+        ctx,
+        r.stderr.toString(),
+        new EngineError('copy-failed', `nix copy failed (exit ${r.code}): ${text}`),
+      );
     }
     finishCurrent();
     return { route: 'nix-copy', copied: todo.length, skipped, bytes: total };
@@ -570,9 +651,13 @@ async function importThroughSession(
       `nix-store --export failed (exit ${e.code}): ${lastLines(e.stderr.toString(), 4)}`,
     );
   if (r.code !== 0)
-    throw new EngineError(
-      'copy-failed',
-      `nix-store --import on the target failed (exit ${r.code}): ${ctx.session.redact(lastLines(r.stderr.toString(), 4))}`,
+    throw fullDiskOr(
+      ctx,
+      r.stderr.toString(),
+      new EngineError(
+        'copy-failed',
+        `nix-store --import on the target failed (exit ${r.code}): ${ctx.session.redact(lastLines(r.stderr.toString(), 4))}`,
+      ),
     );
   ctx.emit({ kind: 'progress', unit: 'paths', done: todo.length, total: todo.length });
   return { route: 'nix-import', copied: todo.length, skipped, bytes };
