@@ -30,7 +30,7 @@ import type {
   StepContext,
   StepId,
 } from '../../extension/engine/install/plan';
-import { InstallFailedError, InstallRunner } from '../../extension/engine/install/runner';
+import type { InstallFailedError } from '../../extension/engine/install/runner';
 import { StateStore, newInstallState } from '../../extension/engine/install/state-store';
 import { buildStep, type BuildOutputs } from '../../extension/engine/install/steps/build';
 import { copyStep } from '../../extension/engine/install/steps/copy';
@@ -38,6 +38,7 @@ import { installStep, type InstallOutputs } from '../../extension/engine/install
 import { verifyStep } from '../../extension/engine/install/steps/verify';
 import { Session } from '../../extension/engine/ssh/session';
 import { closureOptions, inTarget, testNix, type TestNix } from '../targets/closure/test-closure';
+import { runInstall } from './install-run';
 import { connectTarget, startNetnsTarget, type TestTarget } from './netns-target';
 
 const T = { timeout: 120_000 };
@@ -152,7 +153,7 @@ interface RunRecord {
 
 async function runOnce(state: InstallState, steps: Step[]): Promise<RunRecord> {
   const rec: RunRecord = { state, commands: {}, notes: [] };
-  const runner = new InstallRunner(state, {
+  rec.error = await runInstall(state, {
     steps,
     store,
     connect: () => connect(),
@@ -162,12 +163,6 @@ async function runOnce(state: InstallState, steps: Step[]): Promise<RunRecord> {
       if (e.kind === 'note') rec.notes.push(`${step}: ${e.text}`);
     },
   });
-  try {
-    await runner.run();
-  } catch (e) {
-    if (!(e instanceof InstallFailedError)) throw e;
-    rec.error = e;
-  }
   return rec;
 }
 

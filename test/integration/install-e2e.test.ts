@@ -25,7 +25,7 @@ import type {
   StepEvent,
   StepId,
 } from '../../extension/engine/install/plan';
-import { InstallFailedError, InstallRunner } from '../../extension/engine/install/runner';
+import type { InstallFailedError } from '../../extension/engine/install/runner';
 import { StateStore, newInstallState } from '../../extension/engine/install/state-store';
 import { buildStep, type BuildOutputs } from '../../extension/engine/install/steps/build';
 import { copyStep, type CopyOutputs } from '../../extension/engine/install/steps/copy';
@@ -43,6 +43,7 @@ import {
   type TestDisk,
   type TestNix,
 } from '../targets/closure/test-closure';
+import { runInstall } from './install-run';
 import { connectTarget, killSshSessions, startNetnsTarget, type TestTarget } from './netns-target';
 
 const STEPS: Step[] = [buildStep, copyStep, installStep, verifyStep, finishStep];
@@ -92,7 +93,7 @@ async function runOnce(
   onEvent?: (step: StepId, e: StepEvent) => void,
 ): Promise<RunRecord> {
   const rec: RunRecord = { commands: {}, copyBytes: 0, notes: [] };
-  const runner = new InstallRunner(state, {
+  rec.error = await runInstall(state, {
     steps,
     store,
     connect: () => connect(),
@@ -105,12 +106,6 @@ async function runOnce(
       onEvent?.(step, e);
     },
   });
-  try {
-    await runner.run();
-  } catch (e) {
-    if (!(e instanceof InstallFailedError)) throw e;
-    rec.error = e;
-  }
   return rec;
 }
 

@@ -28,7 +28,7 @@ import type {
   StepContext,
   StepId,
 } from '../../extension/engine/install/plan';
-import { InstallFailedError, InstallRunner } from '../../extension/engine/install/runner';
+import type { InstallFailedError } from '../../extension/engine/install/runner';
 import { StateStore, newInstallState } from '../../extension/engine/install/state-store';
 import { buildStep, type BuildOutputs } from '../../extension/engine/install/steps/build';
 import { copyStep, type CopyOutputs } from '../../extension/engine/install/steps/copy';
@@ -44,6 +44,7 @@ import {
   type TestDisk,
   type TestNix,
 } from '../targets/closure/test-closure';
+import { runInstall } from './install-run';
 import { connectTarget, startNetnsTarget, type TestTarget } from './netns-target';
 
 const STEPS: Step[] = [buildStep, copyStep, installStep, verifyStep];
@@ -158,7 +159,7 @@ interface RunRecord {
 
 async function runOnce(state: InstallState): Promise<RunRecord> {
   const rec: RunRecord = { commands: {}, output: '' };
-  const runner = new InstallRunner(state, {
+  rec.error = await runInstall(state, {
     steps: STEPS,
     store,
     connect,
@@ -168,12 +169,6 @@ async function runOnce(state: InstallState): Promise<RunRecord> {
       if (e.kind === 'output' && step === 'install') rec.output += e.text;
     },
   });
-  try {
-    await runner.run();
-  } catch (e) {
-    if (!(e instanceof InstallFailedError)) throw e;
-    rec.error = e;
-  }
   return rec;
 }
 

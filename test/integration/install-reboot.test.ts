@@ -23,7 +23,7 @@ import type {
   StepId,
   StepOutputs,
 } from '../../extension/engine/install/plan';
-import { InstallFailedError, InstallRunner } from '../../extension/engine/install/runner';
+import type { InstallFailedError } from '../../extension/engine/install/runner';
 import { StateStore, newInstallState } from '../../extension/engine/install/state-store';
 import { finishStep, type FinishOutputs } from '../../extension/engine/install/steps/finish';
 import { createMountStep } from '../../extension/engine/install/steps/mount';
@@ -39,6 +39,7 @@ import {
   trustingStore,
   type TestTarget,
 } from './netns-target';
+import { runInstall } from './install-run';
 
 // Store-path shaped (32 characters of Nix's base32); nothing needs to exist behind them.
 const TOP = '/nix/store/0123456789abcdfghijklmnpqrsvwxyz-nixos-system-nixkit-reboot-24.05';
@@ -253,21 +254,17 @@ interface RunRecord {
 
 async function runOnce(state: InstallState, connect: (signal: AbortSignal) => Promise<Session>) {
   const rec: RunRecord = { notes: [], commands: [], ms: 0 };
-  const runner = new InstallRunner(state, {
-    steps: STEPS,
-    store,
-    connect,
-    onEvent: (step: StepId, e: StepEvent) => {
-      if (e.kind === 'note') rec.notes.push(`${step}: ${e.text}`);
-      if (e.kind === 'command') rec.commands.push([step, ...e.command.argv]);
-    },
-  });
   const started = Date.now();
   try {
-    await runner.run();
-  } catch (e) {
-    if (!(e instanceof InstallFailedError)) throw e;
-    rec.error = e;
+    rec.error = await runInstall(state, {
+      steps: STEPS,
+      store,
+      connect,
+      onEvent: (step: StepId, e: StepEvent) => {
+        if (e.kind === 'note') rec.notes.push(`${step}: ${e.text}`);
+        if (e.kind === 'command') rec.commands.push([step, ...e.command.argv]);
+      },
+    });
   } finally {
     rec.ms = Date.now() - started;
   }
