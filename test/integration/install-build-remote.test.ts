@@ -27,7 +27,6 @@ import type {
   InstallState,
   PlannedCommand,
   Step,
-  StepContext,
   StepId,
 } from '../../extension/engine/install/plan';
 import type { InstallFailedError } from '../../extension/engine/install/runner';
@@ -38,7 +37,7 @@ import { installStep, type InstallOutputs } from '../../extension/engine/install
 import { verifyStep } from '../../extension/engine/install/steps/verify';
 import { Session } from '../../extension/engine/ssh/session';
 import { closureOptions, inTarget, testNix, type TestNix } from '../targets/closure/test-closure';
-import { runInstall } from './install-run';
+import { runInstall, stepContext } from './install-run';
 import { connectTarget, startNetnsTarget, type TestTarget } from './netns-target';
 
 const T = { timeout: 120_000 };
@@ -208,18 +207,6 @@ function assertSameClosure(b: BuildOutputs): void {
     b.closure.paths.reduce((a, p) => a + p.narSize, 0),
   );
   assert.ok(b.closure.paths.every((p) => p.narSize > 0));
-}
-
-function stepContext(state: InstallState, session: Session): StepContext {
-  return {
-    options: state.options,
-    state,
-    session,
-    local: new NodeLocalRunner(),
-    outputs: (id) => state.steps.find((s) => s.id === id)?.outputs,
-    emit: () => undefined,
-    signal: new AbortController().signal,
-  };
 }
 
 describe('build step: on the target, into the root store', () => {

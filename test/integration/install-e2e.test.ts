@@ -21,7 +21,6 @@ import type {
   InstallOptions,
   InstallState,
   Step,
-  StepContext,
   StepEvent,
   StepId,
 } from '../../extension/engine/install/plan';
@@ -43,7 +42,7 @@ import {
   type TestDisk,
   type TestNix,
 } from '../targets/closure/test-closure';
-import { runInstall } from './install-run';
+import { runInstall, stepContext } from './install-run';
 import { connectTarget, killSshSessions, startNetnsTarget, type TestTarget } from './netns-target';
 
 const STEPS: Step[] = [buildStep, copyStep, installStep, verifyStep, finishStep];
@@ -274,15 +273,7 @@ describe('install steps 4–8 on the namespace target (real Nix closure)', () =>
     inTarget(t.stateDir, ['mv', `${esp}/loader/entries/nixos-generation-1.conf`, `${dir}/entry.bak`]);
     const session = await connect();
     try {
-      const ctx: StepContext = {
-        options: tarState.options,
-        state: tarState,
-        session,
-        local: new NodeLocalRunner(),
-        outputs: (id) => tarState.steps.find((s) => s.id === id)?.outputs,
-        emit: () => undefined,
-        signal: new AbortController().signal,
-      };
+      const ctx = stepContext(tarState, session);
       await assert.rejects(verifyStep.run(ctx), (e: EngineError) => {
         assert.equal(e.code, 'bootloader-missing');
         assert.ok(e.message.includes(`${esp}/loader/entries/nixos-generation-1.conf is missing`), e.message);

@@ -21,13 +21,7 @@ import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { EngineError } from '../../extension/engine/errors';
 import { NodeLocalRunner } from '../../extension/engine/install/local-runner';
-import type {
-  InstallOptions,
-  InstallState,
-  Step,
-  StepContext,
-  StepId,
-} from '../../extension/engine/install/plan';
+import type { InstallOptions, InstallState, Step, StepId } from '../../extension/engine/install/plan';
 import type { InstallFailedError } from '../../extension/engine/install/runner';
 import { StateStore, newInstallState } from '../../extension/engine/install/state-store';
 import { buildStep, type BuildOutputs } from '../../extension/engine/install/steps/build';
@@ -44,7 +38,7 @@ import {
   type TestDisk,
   type TestNix,
 } from '../targets/closure/test-closure';
-import { runInstall } from './install-run';
+import { runInstall, stepContext } from './install-run';
 import { connectTarget, startNetnsTarget, type TestTarget } from './netns-target';
 
 const STEPS: Step[] = [buildStep, copyStep, installStep, verifyStep];
@@ -258,15 +252,7 @@ describe('install with the target’s nixos-install, GRUB verified (namespace ta
   it('a grub.cfg that does not name this system, or none, fails verify with where', T, async () => {
     assert.ok(toplevel, 'the previous case installed');
     const session = await connect();
-    const ctx: StepContext = {
-      options: state.options,
-      state,
-      session,
-      local: new NodeLocalRunner(),
-      outputs: (id) => state.steps.find((s) => s.id === id)?.outputs,
-      emit: () => undefined,
-      signal: new AbortController().signal,
-    };
+    const ctx = stepContext(state, session);
     const cfg = `${disk.root}/boot/grub/grub.cfg`;
     try {
       inRoot('cp "$1/boot/grub/grub.cfg" "$1/grub.cfg.bak"');

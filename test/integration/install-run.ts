@@ -1,7 +1,9 @@
 // One run of the install runner as the install tests drive it: a failure of the install (InstallFailedError, whose
 // step the saved state names) is what a test looks at, so it is returned; anything else is a bug and is thrown.
 import { InstallFailedError, InstallRunner, type RunnerOptions } from '../../extension/engine/install/runner';
-import type { InstallState } from '../../extension/engine/install/plan';
+import { NodeLocalRunner } from '../../extension/engine/install/local-runner';
+import type { InstallState, StepContext } from '../../extension/engine/install/plan';
+import type { Session } from '../../extension/engine/ssh/session';
 
 export async function runInstall(
   state: InstallState,
@@ -14,4 +16,17 @@ export async function runInstall(
     if (e instanceof InstallFailedError) return e;
     throw e;
   }
+}
+
+/** What one step sees when a test runs it alone (verify after tampering, a build on its own): nothing emitted. */
+export function stepContext(state: InstallState, session: Session): StepContext {
+  return {
+    options: state.options,
+    state,
+    session,
+    local: new NodeLocalRunner(),
+    outputs: (id) => state.steps.find((s) => s.id === id)?.outputs,
+    emit: () => undefined,
+    signal: new AbortController().signal,
+  };
 }
