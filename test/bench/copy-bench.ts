@@ -1,6 +1,6 @@
 // Closure copy speed over the namespace target: the copy step (tar route through the SSH session, and the
 // `nix copy` route) against a plain `tar -cf - | ssh host tar -xf -` of the same paths over the same link, and a
-// second install of the unchanged closure (goal: nothing copied). The closure is the test system with ~96 MiB of
+// second install of the unchanged closure (goal: nothing copied). The closure is the test system with ~192 MiB of
 // incompressible payload over 6 store paths, built with Debian's nix-bin into a temporary store. Root needed.
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -21,7 +21,7 @@ import { Session } from '../../extension/engine/ssh/session';
 import { FakePrompter, resolved, startNetnsTarget, trustingStore } from '../integration/netns-target';
 import { closureOptions, testNix } from '../targets/closure/test-closure';
 
-const RUNS = 3;
+const RUNS = 5;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const mibps = (bytes: number, ms: number) => bytes / 1024 / 1024 / (ms / 1000);
 
@@ -47,7 +47,7 @@ export async function benchCopy(): Promise<{ name: string; value: string }[]> {
       buildOn: 'local',
       root: path.join(dir, 'unused'),
       reboot: false,
-      ...closureOptions(nix, { mib: 96, paths: 6 }),
+      ...closureOptions(nix, { mib: 192, paths: 6 }),
     };
     const ctxFor = (options: InstallOptions, state: InstallState): StepContext => ({
       options,
