@@ -1,6 +1,7 @@
 // The copy step's target-side scripts, run here with sh and tar: a tar stream unpacked path by path, an
 // interrupted stream leaving only complete paths (recovered next time), a write error marking nothing complete
-// after it, the missing-path query; the nix copy URI and OpenSSH options (host key checking on).
+// after it, the missing-path query, the free-space query; the nix copy URI and OpenSSH options (host key checking
+// on).
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -8,10 +9,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
 import {
+  FREE_SPACE_SCRIPT,
   MISSING_SCRIPT,
   RECEIVE_SCRIPT,
   nixCopyUri,
   nixSshOpts,
+  parseDfLine,
 } from '../../../extension/engine/install/steps/copy';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nixkit-copy-unit-'));
@@ -115,6 +118,28 @@ describe('copy step scripts', () => {
       names.slice(1).map((n) => `/nix/store/${n}`),
     );
     assert.ok(fs.existsSync(path.join(root, 'nix/store', names[0], 'share/data')));
+  });
+
+  it('free space: df of the nearest folder that exists, read from GNU and busybox lines', () => {
+    const r = spawnSync('sh', ['-c', FREE_SPACE_SCRIPT, 'f', path.join(dir, 'not', 'yet', 'nix', 'store')], {
+      encoding: 'utf8',
+    });
+    assert.equal(r.status, 0, r.stderr);
+    const df = parseDfLine(r.stdout);
+    assert.ok(df && df.availableBytes > 0, r.stdout);
+    const real = execFileSync('df', ['-Pk', dir], { encoding: 'utf8' }).trim().split('\n').pop()!;
+    assert.equal(df.mountedOn, real.split(/\s+/).slice(5).join(' '));
+    // GNU coreutils and busybox print the same POSIX columns; a device or mount point may hold spaces.
+    assert.deepEqual(parseDfLine('/dev/vda1   41152736 12345678  26697468  32% /mnt'), {
+      availableBytes: 26697468 * 1024,
+      mountedOn: '/mnt',
+    });
+    assert.deepEqual(parseDfLine('my disk 1000 10 990 1% /mnt/new root'), {
+      availableBytes: 990 * 1024,
+      mountedOn: '/mnt/new root',
+    });
+    assert.equal(parseDfLine('df: /mnt: No such file or directory'), undefined);
+    assert.equal(parseDfLine(''), undefined);
   });
 
   it('nix copy: the store URI and OpenSSH options keep host key checking on', () => {

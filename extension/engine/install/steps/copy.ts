@@ -118,16 +118,26 @@ export function parseDfLine(line: string): { availableBytes: number; mountedOn: 
   return { availableBytes: Number(f[cap - 1]) * 1024, mountedOn: f.slice(cap + 1).join(' ') };
 }
 
+/** The free-space query for the store under `root` (argv[4] is that store folder). */
+function roomCommand(root: string): PlannedCommand {
+  const store = `${root.replace(/\/$/, '')}/nix/store`;
+  return {
+    where: 'target',
+    argv: ['sh', '-c', FREE_SPACE_SCRIPT, 'nixkit-free', store],
+    purpose: `check there is room in ${store} for the paths still to copy (nothing is sent when there is not)`,
+  };
+}
+
 /**
  * Refuses before anything is sent when the paths still to copy cannot fit where the store goes (a copy that fills
  * the disk half-way helps nobody), and says so when they barely do (file system overhead is not in the NAR size).
  */
 async function checkRoom(ctx: StepContext, count: number, bytes: number): Promise<void> {
   if (count === 0) return;
-  const store = `${ctx.options.root.replace(/\/$/, '')}/nix/store`;
-  const argv = ['sh', '-c', FREE_SPACE_SCRIPT, 'nixkit-free', store];
-  ctx.emit({ kind: 'command', command: { where: 'target', argv, purpose: `free space for ${store}` } });
-  const r = await ctx.session.execAsRoot(argv, { signal: ctx.signal, timeoutMs: 60_000 });
+  const command = roomCommand(ctx.options.root);
+  const store = command.argv[4];
+  ctx.emit({ kind: 'command', command });
+  const r = await ctx.session.execAsRoot(command.argv, { signal: ctx.signal, timeoutMs: 60_000 });
   const df = r.code === 0 ? parseDfLine(r.stdout.toString()) : undefined;
   if (!df) {
     ctx.emit({ kind: 'note', text: `could not tell the free space for ${store} (df said nothing usable)` });
@@ -255,11 +265,7 @@ export const copyStep: Step = {
         commands: [],
         skipped: 'the system was built on the target, into its store',
       };
-    const room: PlannedCommand = {
-      where: 'target',
-      argv: ['sh', '-c', FREE_SPACE_SCRIPT, 'nixkit-free', `${root.replace(/\/$/, '')}/nix/store`],
-      purpose: 'check there is room for the paths still to copy (nothing is sent when there is not)',
-    };
+    const room = roomCommand(root);
     const nixCmds: PlannedCommand[] = [
       room,
       {
@@ -278,9 +284,8 @@ export const copyStep: Step = {
         purpose: `copy the closure into ${root}/nix/store with the target's Nix (NIX_SSHOPTS: host key checked against the verified key)`,
       },
     ];
-    const tarCmds: PlannedCommand[] = [
-      missing,
-      room,
+    // After the missing paths are listed and the room checked:
+    const tarSend: PlannedCommand[] = [
       {
         where: 'local',
         argv: tarCreateArgv(nix, ['<missing paths>']),
@@ -303,7 +308,11 @@ export const copyStep: Step = {
       },
     ];
     const commands =
-      route === 'tar' ? tarCmds : route === 'nix-copy' ? nixCmds : [...nixCmds, missing, ...tarCmds.slice(2)];
+      route === 'tar'
+        ? [missing, room, ...tarSend]
+        : route === 'nix-copy'
+          ? nixCmds
+          : [...nixCmds, missing, ...tarSend];
     return {
       id: 'copy',
       title: this.title,
