@@ -5,7 +5,8 @@
 //   and a resume once the cause is gone redoes neither the build nor the copy;
 // - a nixos-install that exits 0 without installing a boot loader (what install scripts then report as success)
 //   fails the install at verify;
-// - verify reads grub.cfg: one that does not name this system, or none, fails with where it looked.
+// - verify reads grub.cfg and looks for GRUB's EFI binary: a grub.cfg that does not name this system, none, or no
+//   binary on the ESP fails with where it looked.
 //
 // NixOS's nixos-install cannot run here (it comes from nixpkgs, which cannot be fetched). Inside the target's mount
 // namespace only, /usr/local/sbin (first in an SSH root session's PATH) is covered by a folder whose
@@ -176,7 +177,7 @@ function options(): InstallOptions {
     reboot: false,
     copyRoute: 'auto',
     installRoute: 'auto',
-    bootloader: { kind: 'grub' },
+    bootloader: { kind: 'grub', efiSupport: true },
     ...closureOptions(nix, { mib: 0, paths: 4 }, 'grub'),
   };
 }
@@ -249,29 +250,46 @@ describe('install with the target’s nixos-install, GRUB verified (namespace ta
     assert.match(inRoot('cat "$1/boot/grub/grub.cfg"'), new RegExp(`init=${toplevel}/init loglevel=4`));
   });
 
-  it('a grub.cfg that does not name this system, or none, fails verify with where', T, async () => {
-    assert.ok(toplevel, 'the previous case installed');
-    const session = await connect();
-    const ctx = stepContext(state, session);
-    const cfg = `${disk.root}/boot/grub/grub.cfg`;
-    try {
-      inRoot('cp "$1/boot/grub/grub.cfg" "$1/grub.cfg.bak"');
-      // An older system's entry: the file is there, but this generation is not in it.
-      inRoot(
-        `sed -i 's|${toplevel}|/nix/store/00000000000000000000000000000000-nixos-system-old|g' "$1/boot/grub/grub.cfg"`,
-      );
-      await assert.rejects(verifyStep.run(ctx), (e: EngineError) => {
-        assert.equal(e.code, 'bootloader-missing');
-        assert.ok(e.message.includes(`${cfg} does not name this system (${toplevel})`), e.message);
-        return true;
-      });
-      inRoot('rm "$1/boot/grub/grub.cfg"');
-      await assert.rejects(verifyStep.run(ctx), /no grub\.cfg \(looked in [^ ]*\/boot\/grub\)/);
-      inRoot('cat "$1/grub.cfg.bak" > "$1/boot/grub/grub.cfg"');
-      const ok = (await verifyStep.run(ctx)) as VerifyOutputs;
-      assert.equal(ok.entry, cfg);
-    } finally {
-      session.close();
-    }
-  });
+  it(
+    'a grub.cfg that does not name this system, none, or no GRUB EFI binary fails verify with where',
+    T,
+    async () => {
+      assert.ok(toplevel, 'the previous case installed');
+      const session = await connect();
+      const ctx = stepContext(state, session);
+      const cfg = `${disk.root}/boot/grub/grub.cfg`;
+      try {
+        inRoot('cp "$1/boot/grub/grub.cfg" "$1/grub.cfg.bak"');
+        // An older system's entry: the file is there, but this generation is not in it.
+        inRoot(
+          `sed -i 's|${toplevel}|/nix/store/00000000000000000000000000000000-nixos-system-old|g' "$1/boot/grub/grub.cfg"`,
+        );
+        await assert.rejects(verifyStep.run(ctx), (e: EngineError) => {
+          assert.equal(e.code, 'bootloader-missing');
+          assert.ok(e.message.includes(`${cfg} does not name this system (${toplevel})`), e.message);
+          return true;
+        });
+        inRoot('cat "$1/grub.cfg.bak" > "$1/boot/grub/grub.cfg"');
+        // grub.cfg alone boots nothing: GRUB built for EFI must have left its binary on the ESP.
+        inRoot('mv "$1/boot/EFI/NixOS-boot/grubx64.efi" "$1/grubx64.efi.bak"');
+        await assert.rejects(verifyStep.run(ctx), (e: EngineError) => {
+          assert.equal(e.code, 'bootloader-missing');
+          assert.ok(
+            e.message.includes(`no GRUB EFI binary under ${disk.root}/boot/EFI (efiSupport is set)`),
+            e.message,
+          );
+          assert.ok(!e.message.includes('grub.cfg'), e.message);
+          return true;
+        });
+        inRoot('mv "$1/grubx64.efi.bak" "$1/boot/EFI/NixOS-boot/grubx64.efi"');
+        inRoot('rm "$1/boot/grub/grub.cfg"');
+        await assert.rejects(verifyStep.run(ctx), /no grub\.cfg \(looked in [^ ]*\/boot\/grub\)/);
+        inRoot('cat "$1/grub.cfg.bak" > "$1/boot/grub/grub.cfg"');
+        const ok = (await verifyStep.run(ctx)) as VerifyOutputs;
+        assert.equal(ok.entry, cfg);
+      } finally {
+        session.close();
+      }
+    },
+  );
 });

@@ -100,6 +100,8 @@ export interface InstallOptions {
     /** Default: the analysis's efiSysMountPoint, else /boot. */
     efiSysMountPoint?: string;
     canTouchEfiVariables?: boolean;
+    /** GRUB built for EFI (`boot.loader.grub.efiSupport`); default: what the analysis found. */
+    efiSupport?: boolean;
   };
   /** Files put into the installed root at the end: a local file's contents at `path` under the root. */
   extraFiles?: { source: string; path: string; mode?: string }[];
@@ -135,6 +137,11 @@ export interface ConfigurationFacts {
    * boot entry, which the verify step checks. Absent in states saved before it was recorded.
    */
   canTouchEfiVariables?: boolean | null;
+  /**
+   * `boot.loader.grub.efiSupport` when statically known (unset is false): GRUB then puts an EFI binary on the ESP,
+   * which the verify step looks for. Absent in states saved before it was recorded.
+   */
+  grubEfiSupport?: boolean | null;
 }
 
 export interface InstallState {

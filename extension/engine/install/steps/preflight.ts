@@ -84,6 +84,7 @@ export async function analyzeConfiguration(
       hardwareConfigImported: false,
       initrdSystemd: null,
       canTouchEfiVariables: null,
+      grubEfiSupport: null,
     };
     if (config) {
       const esp = config.string('boot.loader.efi.efiSysMountPoint');
@@ -101,6 +102,8 @@ export async function analyzeConfiguration(
       facts.initrdSystemd = systemd === 'unset' ? false : (systemd ?? null);
       const efiVars = config.bool('boot.loader.efi.canTouchEfiVariables');
       facts.canTouchEfiVariables = efiVars === 'unset' ? false : (efiVars ?? null);
+      const grubEfi = config.bool('boot.loader.grub.efiSupport');
+      facts.grubEfiSupport = grubEfi === 'unset' ? false : (grubEfi ?? null);
     }
     const all = [...check.findings];
     for (const e of check.ioErrors)

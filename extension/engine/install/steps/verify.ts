@@ -1,8 +1,8 @@
 // Step 7: check that the boot loader really landed — what nixos-anywhere does not do (it reports success after a
 // failed boot loader install). systemd-boot: the loader binary on the ESP and `loader/entries/nixos-generation-N
 // .conf` for this generation, naming this system's init, with its kernel and initrd on the ESP. GRUB: a grub.cfg
-// naming this system. Where the configuration may touch EFI variables and the target has them: a boot entry.
-// Anything missing fails the install with what is missing where.
+// naming this system, and GRUB's EFI binary on the ESP when it is built for EFI. Where the configuration may touch
+// EFI variables and the target has them: a boot entry. Anything missing fails the install with what is missing where.
 import { EngineError } from '../../errors';
 import type { InstallOptions, InstallState, Step, StepContext, StepOutputs } from '../plan';
 import type { BuildOutputs } from './build';
@@ -39,6 +39,9 @@ fi
 for g in "$root/boot/grub/grub.cfg" "$esp/grub/grub.cfg"; do
   [ -f "$g" ] && printf 'grubcfg\\t%s\\n' "$g"
 done
+for b in "$esp"/EFI/*/*.[eE][fF][iI]; do
+  [ -f "$b" ] && grep -q GRUB "$b" 2>/dev/null && printf 'grubefi\\t%s\\n' "$b"
+done
 if [ -d /sys/firmware/efi/efivars ]; then
   printf 'efivars\\tyes\\n'
   for v in /sys/firmware/efi/efivars/Boot[0-9A-F][0-9A-F][0-9A-F][0-9A-F]-8be4df61-93ca-11d2-aa0d-00e098032b8c; do
@@ -57,6 +60,8 @@ export interface BootFacts {
   values: Map<string, string>;
   entry: string[];
   grubCfgs: string[];
+  /** EFI binaries on the ESP that are GRUB's (they name it). */
+  grubEfi: string[];
   bootEntries: string[];
 }
 
@@ -64,6 +69,7 @@ export function parseFacts(text: string): BootFacts {
   const values = new Map<string, string>();
   const entry: string[] = [];
   const grubCfgs: string[] = [];
+  const grubEfi: string[] = [];
   const bootEntries: string[] = [];
   for (const line of text.split('\n')) {
     const i = line.indexOf('\t');
@@ -72,10 +78,11 @@ export function parseFacts(text: string): BootFacts {
     const v = line.slice(i + 1);
     if (k === 'entry') entry.push(v);
     else if (k === 'grubcfg') grubCfgs.push(v);
+    else if (k === 'grubefi') grubEfi.push(v);
     else if (k === 'bootentry') bootEntries.push(v);
     else values.set(k, v);
   }
-  return { values, entry, grubCfgs, bootEntries };
+  return { values, entry, grubCfgs, grubEfi, bootEntries };
 }
 
 /** What is wrong with a systemd-boot install, as precise messages (empty: it landed). */
@@ -177,6 +184,19 @@ export const verifyStep: Step = {
           problems.push(`${facts.grubCfgs.join(' and ')} does not name this system (${build.toplevel})`);
         else entry = cfg.stdout.toString().split('\n')[0];
       }
+      // GRUB for EFI puts its binary on the ESP (EFI/<bootloaderId>/grubx64.efi, or EFI/BOOT/BOOTX64.EFI when
+      // installed as removable); for BIOS its boot code goes to the configured devices, which are not checked.
+      const efiSupport = ctx.options.bootloader?.efiSupport ?? ctx.state.config?.grubEfiSupport;
+      if (efiSupport === true && facts.grubEfi.length === 0)
+        problems.push(`no GRUB EFI binary under ${esp}/EFI (efiSupport is set)`);
+      else if (efiSupport !== true)
+        ctx.emit({
+          kind: 'note',
+          text:
+            efiSupport === false
+              ? 'GRUB for BIOS: its boot code on the configured devices was not checked, only grub.cfg'
+              : 'whether GRUB is built for EFI is not known: only grub.cfg was checked',
+        });
     }
     let efiBootEntry: VerifyOutputs['efiBootEntry'] = 'not-checked';
     // The options win (the CLI/tests may say so); otherwise what the analysis found in the configuration.
