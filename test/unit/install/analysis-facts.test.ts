@@ -10,49 +10,40 @@ import { test } from 'node:test';
 import { analyzeConfiguration } from '../../../extension/engine/install/steps/preflight';
 import { writeFlake } from './fixtures';
 
-function flakeWith(extra: string): string {
+/** The analysis of the test flake with `extra` added to its configuration.nix. */
+async function analyzeWith(extra: string) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nixkit-facts-'));
-  writeFlake(dir, 'demo', { efiSysMountPoint: '/efi' });
-  const conf = path.join(dir, 'hosts', 'demo', 'configuration.nix');
-  fs.writeFileSync(conf, fs.readFileSync(conf, 'utf8').replace(/}\s*$/, `${extra}\n}\n`));
-  return dir;
+  try {
+    writeFlake(dir, 'demo', { efiSysMountPoint: '/efi' });
+    const conf = path.join(dir, 'hosts', 'demo', 'configuration.nix');
+    fs.writeFileSync(conf, fs.readFileSync(conf, 'utf8').replace(/}\s*$/, `${extra}\n}\n`));
+    return await analyzeConfiguration(dir, 'demo');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }
 
+/** Unset is false, a literal is taken, a value only the evaluation knows stays unknown. */
+const boolCases = (option: string): [string, boolean | null][] => [
+  ['', false],
+  [`  ${option} = true;`, true],
+  [`  ${option} = false;`, false],
+  [`  ${option} = builtins.pathExists /sys/firmware/efi;`, null],
+];
+
 test('canTouchEfiVariables: unset is false, a literal is taken, an unknown value stays unknown', async () => {
-  const cases: [string, boolean | null][] = [
-    ['', false],
-    ['  boot.loader.efi.canTouchEfiVariables = true;', true],
-    ['  boot.loader.efi.canTouchEfiVariables = false;', false],
-    ['  boot.loader.efi.canTouchEfiVariables = builtins.pathExists /sys/firmware/efi;', null],
-  ];
-  for (const [extra, want] of cases) {
-    const dir = flakeWith(extra);
-    try {
-      const a = await analyzeConfiguration(dir, 'demo');
-      assert.ok(a.found);
-      assert.equal(a.facts.canTouchEfiVariables, want, `for ${JSON.stringify(extra)}`);
-      assert.equal(a.facts.efiSysMountPoint, '/efi');
-      assert.equal(a.facts.hardwareConfigImported, true);
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+  for (const [extra, want] of boolCases('boot.loader.efi.canTouchEfiVariables')) {
+    const a = await analyzeWith(extra);
+    assert.ok(a.found);
+    assert.equal(a.facts.canTouchEfiVariables, want, `for ${JSON.stringify(extra)}`);
+    assert.equal(a.facts.efiSysMountPoint, '/efi');
+    assert.equal(a.facts.hardwareConfigImported, true);
   }
 });
 
 test('grub efiSupport: unset is false, a literal is taken, an unknown value stays unknown', async () => {
-  const cases: [string, boolean | null][] = [
-    ['', false],
-    ['  boot.loader.grub.efiSupport = true;', true],
-    ['  boot.loader.grub.efiSupport = false;', false],
-    ['  boot.loader.grub.efiSupport = builtins.pathExists /sys/firmware/efi;', null],
-  ];
-  for (const [extra, want] of cases) {
-    const dir = flakeWith(extra);
-    try {
-      const a = await analyzeConfiguration(dir, 'demo');
-      assert.equal(a.facts.grubEfiSupport, want, `for ${JSON.stringify(extra)}`);
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+  for (const [extra, want] of boolCases('boot.loader.grub.efiSupport')) {
+    const a = await analyzeWith(extra);
+    assert.equal(a.facts.grubEfiSupport, want, `for ${JSON.stringify(extra)}`);
   }
 });
