@@ -42,7 +42,7 @@ import {
   type TestDisk,
   type TestNix,
 } from '../targets/closure/test-closure';
-import { runInstall, stepContext } from './install-run';
+import { runInstall, stepContext, stopTargetWithDisk } from './install-run';
 import { connectTarget, killSshSessions, startNetnsTarget, type TestTarget } from './netns-target';
 
 const STEPS: Step[] = [buildStep, copyStep, installStep, verifyStep, finishStep];
@@ -65,14 +65,7 @@ before(
   },
   { timeout: 120_000 },
 );
-after(
-  () => {
-    if (t) diskDown(t.stateDir, dir);
-    stop?.();
-    if (dir) fs.rmSync(dir, { recursive: true, force: true });
-  },
-  { timeout: 60_000 },
-);
+after(() => stopTargetWithDisk(t, stop, dir), { timeout: 60_000 });
 
 function connect(): Promise<Session> {
   return connectTarget(t, dir);

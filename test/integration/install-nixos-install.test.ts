@@ -32,14 +32,13 @@ import { verifyStep, type VerifyOutputs } from '../../extension/engine/install/s
 import type { Session } from '../../extension/engine/ssh/session';
 import {
   closureOptions,
-  diskDown,
   diskUp,
   inTarget,
   testNix,
   type TestDisk,
   type TestNix,
 } from '../targets/closure/test-closure';
-import { runInstall, stepContext } from './install-run';
+import { runInstall, stepContext, stopTargetWithDisk } from './install-run';
 import { connectTarget, startNetnsTarget, type TestTarget } from './netns-target';
 
 const STEPS: Step[] = [buildStep, copyStep, installStep, verifyStep];
@@ -124,14 +123,7 @@ before(
   },
   { timeout: 120_000 },
 );
-after(
-  () => {
-    if (t) diskDown(t.stateDir, dir);
-    stop?.();
-    if (dir) fs.rmSync(dir, { recursive: true, force: true });
-  },
-  { timeout: 60_000 },
-);
+after(() => stopTargetWithDisk(t, stop, dir), { timeout: 60_000 });
 
 const connect = (): Promise<Session> => connectTarget(t, dir);
 

@@ -1,9 +1,12 @@
 // One run of the install runner as the install tests drive it: a failure of the install (InstallFailedError, whose
 // step the saved state names) is what a test looks at, so it is returned; anything else is a bug and is thrown.
 import { InstallFailedError, InstallRunner, type RunnerOptions } from '../../extension/engine/install/runner';
+import * as fs from 'node:fs';
 import { NodeLocalRunner } from '../../extension/engine/install/local-runner';
 import type { InstallState, StepContext } from '../../extension/engine/install/plan';
 import type { Session } from '../../extension/engine/ssh/session';
+import { diskDown } from '../targets/closure/test-closure';
+import type { TestTarget } from './netns-target';
 
 export async function runInstall(
   state: InstallState,
@@ -29,4 +32,15 @@ export function stepContext(state: InstallState, session: Session): StepContext 
     emit: () => undefined,
     signal: new AbortController().signal,
   };
+}
+
+/** Teardown for a test file that started the namespace target and may have a test disk up: safe half-way. */
+export function stopTargetWithDisk(
+  t: TestTarget | undefined,
+  stop: (() => void) | undefined,
+  dir: string,
+): void {
+  if (t) diskDown(t.stateDir, dir);
+  stop?.();
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
 }
