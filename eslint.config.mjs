@@ -1,6 +1,7 @@
-// ESLint flat config: typescript-eslint's recommended rules, plus the layering rules DEVELOPERS.md fixes.
+// ESLint flat config: typescript-eslint's recommended rules, plus the layering docs/architecture.md describes.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import { layers } from './scripts/eslint-layers.mjs';
 
 export default tseslint.config(
   {
@@ -27,15 +28,19 @@ export default tseslint.config(
         console: 'readonly',
       },
     },
+    plugins: { nixkit: { rules: { layers } } },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/no-require-imports': 'off',
       'no-constant-condition': ['error', { checkLoops: false }],
+      // Imports go one way (syntax → model → … → lsp; engine uses analysis; cli and extension use both; the
+      // webview uses protocol only): scripts/eslint-layers.mjs holds the table.
+      'nixkit/layers': 'error',
     },
   },
   {
-    // The server, the remote engine and the CLI run outside VS Code: they must never import `vscode`.
-    files: ['server/**/*.ts', 'extension/engine/**/*.ts', 'webview/**/*.ts'],
+    // The server, the protocol, the remote engine, the CLI and the webview run outside VS Code's extension host.
+    files: ['server/**/*.ts', 'protocol/**/*.ts', 'engine/**/*.ts', 'cli/**/*.ts', 'webview/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
@@ -45,7 +50,12 @@ export default tseslint.config(
   },
   {
     // Rules work on the syntax layer's helpers, never on raw tree-sitter nodes (the grammar may change).
-    files: ['server/rules/**/*.ts', 'server/model/**/*.ts'],
+    files: [
+      'server/rules/**/*.ts',
+      'server/model/**/*.ts',
+      'server/facts/**/*.ts',
+      'server/rule-api/**/*.ts',
+    ],
     rules: {
       'no-restricted-imports': [
         'error',

@@ -5,9 +5,9 @@
 import { requestConfigurations } from './lsp-requests';
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { validateProbeReport } from './engine/probe/probe-schema';
-import type { ProbeReport } from './engine/probe/probe-parse';
-import { type ConfigurationSummary } from '../server/protocol/lsp-ext';
+import { validateProbeReport } from '../protocol/probe-report-schema';
+import type { ProbeReport } from '../protocol/probe-report';
+import { type ConfigurationSummary } from '../protocol/lsp-ext';
 
 /** Configuration names that are safe as file names (nixosConfigurations attribute names, in practice). */
 const NAME = /^[A-Za-z0-9_][A-Za-z0-9_.+-]{0,127}$/;

@@ -1,8 +1,8 @@
 // `.nixkit/targets.json`: saved SSH targets, written by people and shared with the repository. Parsing only (no
 // `vscode` import, unit-tested). An entry is a target string, an optional name and an optional key file path; fields
 // that look like secrets are refused with a warning — secrets live in VS Code's secret storage only.
-import { EngineError } from './engine/errors';
-import { parseTarget } from './engine/ssh/target';
+import { EngineError } from '../engine/errors';
+import { parseTarget } from '../engine/ssh/target';
 
 export interface SavedTarget {
   /** user@host[:port] or an ~/.ssh/config alias. */

@@ -2,8 +2,8 @@
 // and the targets probed recently (workspace state). Neither ever holds a secret: an entry is a target string, an
 // optional name and an optional key file path; fields that look like secrets are refused with a warning.
 import * as vscode from 'vscode';
-import { EngineError } from './engine/errors';
-import { parseTarget } from './engine/ssh/target';
+import { EngineError } from '../engine/errors';
+import { parseTarget } from '../engine/ssh/target';
 import { parseTargetsFile, type SavedTarget } from './targets-file';
 
 export type { SavedTarget };

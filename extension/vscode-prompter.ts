@@ -4,9 +4,9 @@
 // storage (the engine also reads ~/.ssh/known_hosts, read-only).
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { HostKeyChangedError } from './engine/errors';
-import { FileHostKeyStore, type HostKeyStore } from './engine/ssh/known-hosts';
-import type { HostKeyInfo, Prompter } from './engine/ssh/session';
+import type { HostKeyChangedError } from '../engine/errors';
+import { FileHostKeyStore, type HostKeyStore } from '../engine/ssh/known-hosts';
+import type { HostKeyInfo, Prompter } from '../engine/ssh/session';
 import { TargetSecrets, targetKey, type SecretKind } from './secrets';
 
 /** The dialogs the prompter uses; tests pass a scripted one. */

@@ -34,7 +34,7 @@ const builds = [
   { ...node, entryPoints: { server: join(root, 'server/lsp/main.ts') }, outdir: dist },
   {
     ...node,
-    entryPoints: { cli: join(root, 'server/cli/main.ts') },
+    entryPoints: { cli: join(root, 'cli/main.ts') },
     outdir: dist,
     banner: { js: '#!/usr/bin/env node\n' + node.banner.js },
   },

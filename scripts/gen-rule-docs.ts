@@ -7,8 +7,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { checkPaths } from '../server/analysis/check-files';
 import { BUILTIN_CODES } from '../server/analysis/codes';
-import { RULES } from '../server/rules/index';
-import type { Rule, RuleExample } from '../server/rules/rule';
+import { RULES } from '../server/rules';
+import type { Rule, RuleExample } from '../server/rule-api/rule';
 
 export const DOCS_DIR = 'docs/rules';
 

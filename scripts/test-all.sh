@@ -26,15 +26,13 @@ tier "unit tests";           node --test out/test/unit
 # (further tiers are added below as they land)
 tier "language server over stdio"; node --test out/test/protocol
 tier "VS Code: install code-server"; sh scripts/setup-code-server.sh
-tier "VS Code: integration suite in code-server"; node out/test/e2e/run-vscode-tests.js
-tier "VS Code: UI test (Problems panel)"; node out/test/e2e/ui-test.js
-# (the VM-target files, vm-*, have their own tier at the end: a TCG boot adds 1–3 min, and they need qemu/OVMF)
-tier "integration (namespace target)"; node --test --test-concurrency=1 --test-timeout=300000 $(find out/test/integration -name '*.test.js' ! -name 'vm-*' | sort)
+tier "VS Code: integration suite in code-server"; node out/test/ui/run-vscode-tests.js
+tier "VS Code: UI test (Problems panel)"; node out/test/ui/ui-test.js
+tier "integration (namespace target)"; node --test --test-concurrency=1 --test-timeout=300000 $(find out/test/integration -name '*.test.js' | sort)
 tier "vm target smoke"; bash test/targets/vm/smoke.sh
 tier "differential vs nix-instantiate"; node --test out/test/differential
-tier "VS Code: probe panel UI (namespace target)"; node out/test/e2e/probe-panel-ui.js
-tier "VS Code: quick-fix menu, hover and Show Configuration UI"; node out/test/e2e/quick-fix-ui.js
-tier "VS Code: install wizard UI (namespace target)"; node out/test/e2e/install-wizard-ui.js
-tier "VM: nixkit install onto the blank disk, boot it; LUKS; in place (lustrate); kexec"; node --test --test-concurrency=1 $(find out/test/vm -name "*.test.js" | sort)
-tier "integration (VM target): probe through the engine, sudo, hwconfig check"; node --test --test-concurrency=1 --test-timeout=600000 out/test/integration/vm-probe.test.js
-tier "VS Code: install wizard onto the VM, boot the installed disk"; node out/test/e2e/install-wizard-vm-ui.js
+tier "VS Code: probe panel UI (namespace target)"; node out/test/ui/probe-panel-ui.js
+tier "VS Code: quick-fix menu, hover and Show Configuration UI"; node out/test/ui/quick-fix-ui.js
+tier "VS Code: install wizard UI (namespace target)"; node out/test/ui/install-wizard-ui.js
+tier "VM: probe, sudo, hwconfig; nixkit install onto the blank disk, boot it; LUKS; in place (lustrate); kexec"; node --test --test-concurrency=1 $(find out/test/vm -name "*.test.js" | sort)
+tier "VS Code: install wizard onto the VM, boot the installed disk"; node out/test/ui/install-wizard-vm-ui.js

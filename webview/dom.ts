@@ -1,7 +1,7 @@
 // What every panel page shares: the VS Code API handle, a safe element builder and number formatting.
 // The DOM is built with createElement and text nodes only — never innerHTML — so probe data such as a disk label
 // like `"$(touch /tmp/x)<b>` shows as exactly those characters.
-import type { FromWebview } from './protocol';
+import type { FromWebview } from '../protocol/webview-messages';
 
 export interface VsCodeApi {
   postMessage(message: FromWebview): void;

@@ -1,4 +1,4 @@
-// The install wizard's page: draws the WizardView the extension sends (webview/protocol.ts) and sends the person's
+// The install wizard's page: draws the WizardView the extension sends (protocol/webview-messages.ts) and sends the person's
 // choices back. UI only: the extension owns the state and checks everything again. Every message is checked with
 // the protocol's guards. The DOM is built with createElement and textContent only — never innerHTML — so a disk
 // label like `"$(touch /tmp/x)<b>` shows as exactly those characters.
@@ -17,7 +17,7 @@ import {
   type WizardPage,
   type WizardProgressView,
   type WizardView,
-} from './protocol';
+} from '../protocol/webview-messages';
 import { dash, facts, formatBytes, h, vscode, type Child } from './dom';
 import {
   destructiveCount,

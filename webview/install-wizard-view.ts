@@ -8,7 +8,7 @@ import {
   type PlanStepView,
   type WizardPage,
   type WizardView,
-} from './protocol';
+} from '../protocol/webview-messages';
 
 /** An element: a tag, attributes (never event handlers) and children (strings are text, shown verbatim). */
 export interface VNode {

@@ -1,10 +1,16 @@
-// The probe panel's page: draws a ProbeView (webview/protocol.ts) and sends the buttons' actions to the extension.
+// The probe panel's page: draws a ProbeView (protocol/webview-messages.ts) and sends the buttons' actions to the extension.
 // UI only. Every message is checked with the protocol's guards before use. The DOM is built with createElement and
 // textContent only — never innerHTML — so a disk label like `"$(touch /tmp/x)<b>` shows as exactly those characters.
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-badge/index.js';
 import './probe-panel.css';
-import { isToWebview, type DiskView, type FromWebview, type ProbeView, type ToWebview } from './protocol';
+import {
+  isToWebview,
+  type DiskView,
+  type FromWebview,
+  type ProbeView,
+  type ToWebview,
+} from '../protocol/webview-messages';
 import { dash, facts, formatBytes, h, vscode, type Child } from './dom';
 
 const app = document.getElementById('app')!;

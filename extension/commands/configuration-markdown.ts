@@ -7,7 +7,7 @@ import type {
   Location,
   LoginMethod,
   ResolvedSetting,
-} from '../../server/protocol/lsp-ext';
+} from '../../protocol/lsp-ext';
 
 /**
  * Relative display paths: file URIs under `root` (a folder URI) lose the prefix. Links point into `root` (the first

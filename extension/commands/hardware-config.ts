@@ -5,10 +5,10 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { generateHardwareConfig } from '../engine/hwconfig/generate';
-import type { ProbeReport } from '../engine/probe/probe-parse';
+import { generateHardwareConfig } from '../../engine/hwconfig/generate';
+import type { ProbeReport } from '../../protocol/probe-report';
 import { configurations, folderFor, pickConfigurationName, savedProbes } from '../hosts';
-import type { ConfigurationSummary } from '../../server/protocol/lsp-ext';
+import type { ConfigurationSummary } from '../../protocol/lsp-ext';
 
 export const HWCONFIG_SCHEME = 'nixkit-hwconfig';
 const FILE_NAME = 'hardware-configuration.nix';

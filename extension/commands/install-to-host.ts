@@ -2,7 +2,7 @@
 // on: a new install starts at the Target page, an install in progress or stopped shows its run.
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { describeSeams, loadInstallTestSeams } from '../engine/install/test-seams';
+import { describeSeams, loadInstallTestSeams } from '../../engine/install/test-seams';
 import { InstallWizard } from '../panels/install-wizard';
 
 export function registerInstallToHost(

@@ -11,11 +11,11 @@ import {
   EngineError,
   HostKeyChangedError,
   NoRootError,
-} from '../engine/errors';
-import { runProbe, type ProbeRun } from '../engine/probe/run-probe';
-import { fingerprint, type HostKeyStore } from '../engine/ssh/known-hosts';
-import { Session } from '../engine/ssh/session';
-import { resolveTarget, type ResolvedTarget } from '../engine/ssh/target';
+} from '../../engine/errors';
+import { runProbe, type ProbeRun } from '../../engine/probe/run-probe';
+import { fingerprint, type HostKeyStore } from '../../engine/ssh/known-hosts';
+import { Session } from '../../engine/ssh/session';
+import { resolveTarget, type ResolvedTarget } from '../../engine/ssh/target';
 import { ProbePanel } from '../panels/probe-panel';
 import { pickTarget, rememberTarget, type SavedTarget } from '../targets';
 import { extensionHostKeyStore, handleHostKeyChanged, VscodePrompter } from '../vscode-prompter';

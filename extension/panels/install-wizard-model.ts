@@ -1,21 +1,21 @@
-// The install wizard's state and the views the page draws (webview/protocol.ts WizardView), without `vscode`, so unit
+// The install wizard's state and the views the page draws (protocol/webview-messages.ts WizardView), without `vscode`, so unit
 // tests run it. The extension keeps one WizardSaved (in globalState: it survives closing the panel and VS Code) and
 // turns it, with the engine's plan and install state, into the snapshot the page shows. Strings from the target
 // and the flake are copied verbatim: the page shows them as text.
 import * as path from 'node:path';
-import type { ProbeReport } from '../engine/probe/probe-parse';
-import { DEFAULT_LAYOUT, layoutProblems } from '../engine/install/layout';
+import type { ProbeReport } from '../../protocol/probe-report';
+import { DEFAULT_LAYOUT, layoutProblems } from '../../engine/install/layout';
 import type {
   ConfigurationFacts,
   DiskLayout,
   InstallOptions,
   InstallState,
-  Step,
   StepDescription,
   StepId,
-} from '../engine/install/plan';
-import { checkStrategy, chooseStrategy, STRATEGIES, STRATEGY_NAMES } from '../engine/install/strategies';
-import { shJoin } from '../engine/ssh/quote';
+} from '../../protocol/install-state';
+import type { Step } from '../../engine/install/plan';
+import { checkStrategy, chooseStrategy, STRATEGIES, STRATEGY_NAMES } from '../../engine/install/strategies';
+import { shJoin } from '../../engine/ssh/quote';
 import type {
   PlanStepView,
   WizardConfigurationView,
@@ -24,7 +24,7 @@ import type {
   WizardLayoutView,
   WizardPage,
   WizardStrategyView,
-} from '../../webview/protocol';
+} from '../../protocol/webview-messages';
 
 /** The wizard's choices, saved after every change (never a secret). */
 export interface WizardSaved {

@@ -2,41 +2,41 @@
 // change, so closing the panel or VS Code loses nothing), drives the install engine (connect and probe, the
 // configurations from the language server, strategies, the plan, the run) and shows it all in one webview panel
 // (webview/install-wizard-panel.ts). The install runs in the controller, not the panel: closing the panel while it
-// runs leaves it running; reopening shows it. Talks to the page only through webview/protocol.ts and checks every
+// runs leaves it running; reopening shows it. Talks to the page only through protocol/webview-messages.ts and checks every
 // message from it. A status bar item shows a running install; long steps show a progress notification.
 import { requestConfigurations } from '../lsp-requests';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { type ConfigurationSummary } from '../../server/protocol/lsp-ext';
+import { type ConfigurationSummary } from '../../protocol/lsp-ext';
 import {
   AuthFailedError,
   CancelledError,
   EngineError,
   HostKeyChangedError,
   NoRootError,
-} from '../engine/errors';
-import { NodeLocalRunner } from '../engine/install/local-runner';
+} from '../../engine/errors';
+import { NodeLocalRunner } from '../../engine/install/local-runner';
 import type {
   ConfigurationFacts,
   InstallOptions,
   InstallState,
-  Step,
   StepEvent,
   StepId,
   StepState,
-} from '../engine/install/plan';
-import { describePlan, InstallRunner } from '../engine/install/runner';
-import { newInstallState, StateStore } from '../engine/install/state-store';
-import { chooseStrategy, requireSupported } from '../engine/install/strategies';
-import { installSteps } from '../engine/install/steps/index';
-import { analyzeConfiguration } from '../engine/install/steps/preflight';
-import type { InstallTestSeams } from '../engine/install/test-seams';
-import { formatCommand } from '../engine/install/transcript';
-import { runProbe } from '../engine/probe/run-probe';
-import { Session } from '../engine/ssh/session';
-import { parseTarget, resolveTarget } from '../engine/ssh/target';
+} from '../../protocol/install-state';
+import type { Step } from '../../engine/install/plan';
+import { describePlan, InstallRunner } from '../../engine/install/runner';
+import { newInstallState, StateStore } from '../../engine/install/state-store';
+import { chooseStrategy, requireSupported } from '../../engine/install/strategies';
+import { installSteps } from '../../engine/install/steps';
+import { analyzeConfiguration } from '../../engine/install/steps/preflight';
+import type { InstallTestSeams } from '../../engine/install/test-seams';
+import { formatCommand } from '../../engine/install/transcript';
+import { runProbe } from '../../engine/probe/run-probe';
+import { Session } from '../../engine/ssh/session';
+import { parseTarget, resolveTarget } from '../../engine/ssh/target';
 import { loadSavedTargets, rememberTarget } from '../targets';
 import { extensionHostKeyStore, handleHostKeyChanged, VscodePrompter } from '../vscode-prompter';
 import {
@@ -51,7 +51,7 @@ import {
   type WizardPage,
   type WizardProgressView,
   type WizardView,
-} from '../../webview/protocol';
+} from '../../protocol/webview-messages';
 import {
   buildOptions,
   configurationViews,

@@ -1,11 +1,16 @@
 // The probe panel: one webview showing the last probe (webview/probe-panel.ts draws it). Talks to the page only
-// through webview/protocol.ts, checks every message from it, and runs the page's actions: save the probe to the
+// through protocol/webview-messages.ts, checks every message from it, and runs the page's actions: save the probe to the
 // workspace, generate hardware-configuration.nix, probe the same target again.
 import * as vscode from 'vscode';
-import type { ProbeReport } from '../engine/probe/probe-parse';
+import type { ProbeReport } from '../../protocol/probe-report';
 import { folderFor, pickConfigurationName, saveProbe } from '../hosts';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { describeRejected, isFromWebview, type FromWebview, type ToWebview } from '../../webview/protocol';
+import {
+  describeRejected,
+  isFromWebview,
+  type FromWebview,
+  type ToWebview,
+} from '../../protocol/webview-messages';
 import { toProbeView } from './probe-view';
 import { makeNonce, webviewHtml } from './webview-html';
 

@@ -1,7 +1,7 @@
-// The probe panel's data: the engine's ProbeReport reduced to what the panel shows (webview/protocol.ts ProbeView).
+// The probe panel's data: the engine's ProbeReport reduced to what the panel shows (protocol/webview-messages.ts ProbeView).
 // No `vscode` import, so unit tests can run it. Target strings are copied verbatim; the webview shows them as text.
-import type { ProbeReport } from '../engine/probe/probe-parse';
-import type { ProbeView, ProbeWarningView } from '../../webview/protocol';
+import type { ProbeReport } from '../../protocol/probe-report';
+import type { ProbeView, ProbeWarningView } from '../../protocol/webview-messages';
 
 function warningKind(text: string): ProbeWarningView['kind'] {
   if (text.startsWith('BIOS')) return 'bios';

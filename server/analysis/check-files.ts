@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import type { Finding } from '../findings';
 import { compareFindings } from '../findings';
-import type { RuleSettings } from '../rules/engine';
+import type { RuleSettings } from './run-rules';
 import { createParser } from '../syntax/parser';
 import { DEFAULT_MAX_FILE_BYTES } from './source-text';
 import { ProbeProvider, type ExplicitProbe } from './probes';

@@ -5,8 +5,8 @@
 // Files are validated with the probe schema; a broken one is reported once and never attached.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { ProbeReport } from '../../extension/engine/probe/probe-parse';
-import { validateProbeReport } from '../../extension/engine/probe/probe-schema';
+import type { ProbeReport } from '../../protocol/probe-report';
+import { validateProbeReport } from '../../protocol/probe-report-schema';
 import type { NixosConfiguration } from '../model/configuration';
 
 export type { ProbeReport };

@@ -7,8 +7,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse as parseToml, TomlError } from 'smol-toml';
 import type { Severity } from '../findings';
-import type { RuleSettings } from '../rules/engine';
-import { RULES } from '../rules/index';
+import type { RuleSettings } from './run-rules';
+import { RULES } from '../rules';
 import type { Range } from '../syntax/positions';
 import { BUILTIN_CODES } from './codes';
 

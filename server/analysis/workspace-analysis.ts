@@ -9,9 +9,9 @@ import {
   runFileRules,
   runProjectRules,
   type RuleSettings,
-} from '../rules/engine';
-import { RULES } from '../rules/index';
-import type { Rule } from '../rules/rule';
+} from './run-rules';
+import { RULES } from '../rules';
+import type { Rule } from '../rule-api/rule';
 import type { ProbeProvider } from './probes';
 
 export class WorkspaceAnalysis {

@@ -23,7 +23,7 @@ import { createParser } from '../syntax/parser';
 import { LineIndex, type Range } from '../syntax/positions';
 import { outline } from '../syntax/symbols';
 import { toDiagnostic, toDocumentSymbol } from './convert';
-import { FEATURES } from './features/index';
+import { FEATURES } from './features';
 import { shiftFindings } from './shift-findings';
 
 interface OpenDocument {

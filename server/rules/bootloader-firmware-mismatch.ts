@@ -1,9 +1,9 @@
-import type { Disk, ProbeReport } from '../../extension/engine/probe/probe-parse';
+import type { Disk, ProbeReport } from '../../protocol/probe-report';
 import type { Definition } from '../model/modules';
-import { diskoSetsGrubDevices, enableState, isImageOrContainer, loaderFacts } from './boot-facts';
-import { insertSibling, nixString } from './edits';
-import { emptyProbe, exampleDisk, firmwareOf, installDisks, probeName } from './probe-facts';
-import type { ConfigurationContext, Rule, RuleFix } from './rule';
+import { diskoSetsGrubDevices, enableState, isImageOrContainer, loaderFacts } from '../facts/boot';
+import { insertSibling, nixString } from '../rule-api/edits';
+import { emptyProbe, exampleDisk, firmwareOf, installDisks, probeName } from '../facts/probe';
+import type { ConfigurationContext, Rule, RuleFix } from '../rule-api/rule';
 
 const BIOS_BOOT_PART = /^(21686148-6449-6e6f-744e-656564454649|ef02)$/i;
 

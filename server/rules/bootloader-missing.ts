@@ -6,8 +6,8 @@ import {
   isSharedModule,
   loaderFacts,
   rootFileSystem,
-} from './boot-facts';
-import type { Rule } from './rule';
+} from '../facts/boot';
+import type { Rule } from '../rule-api/rule';
 
 export const bootloaderMissing: Rule = {
   code: 'bootloader-missing',

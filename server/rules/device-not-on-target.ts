@@ -1,7 +1,7 @@
-import type { ProbeReport } from '../../extension/engine/probe/probe-parse';
+import type { ProbeReport } from '../../protocol/probe-report';
 import { mountedFileSystems, swapDevices } from '../model/filesystems';
 import type { Source } from '../model/value';
-import { nixString } from './edits';
+import { nixString } from '../rule-api/edits';
 import {
   blockKey,
   blocks,
@@ -13,8 +13,8 @@ import {
   resolveDevice,
   type Block,
   type Resolution,
-} from './probe-facts';
-import type { ConfigurationContext, Rule, RuleFix } from './rule';
+} from '../facts/probe';
+import type { ConfigurationContext, Rule, RuleFix } from '../rule-api/rule';
 
 const HETZNER = emptyProbe({
   disks: [

@@ -6,9 +6,9 @@ import {
   isSharedModule,
   loaderFacts,
   rootFileSystem,
-} from './boot-facts';
-import { efiBootloader } from './facts';
-import type { Rule } from './rule';
+} from '../facts/boot';
+import { efiBootloader } from '../facts/efi-loader';
+import type { Rule } from '../rule-api/rule';
 
 export const espMissing: Rule = {
   code: 'esp-missing',

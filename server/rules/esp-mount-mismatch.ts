@@ -1,8 +1,8 @@
 import type { Definition } from '../model/modules';
 import { mountedFileSystems } from '../model/filesystems';
-import { attrName, insertSibling, nixString, replaceValue } from './edits';
-import type { Rule, RuleFix } from './rule';
-import { efiBootloader } from './facts';
+import { attrName, insertSibling, nixString, replaceValue } from '../rule-api/edits';
+import type { Rule, RuleFix } from '../rule-api/rule';
+import { efiBootloader } from '../facts/efi-loader';
 
 export const espMountMismatch: Rule = {
   code: 'esp-mount-mismatch',

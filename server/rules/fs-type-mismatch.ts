@@ -1,5 +1,5 @@
 import { mountedFileSystems } from '../model/filesystems';
-import { nixString } from './edits';
+import { nixString } from '../rule-api/edits';
 import {
   NOT_MOUNTABLE,
   comparableFsType,
@@ -10,8 +10,8 @@ import {
   fsTypeAccepts,
   probeName,
   resolveDevice,
-} from './probe-facts';
-import type { Rule, RuleFix } from './rule';
+} from '../facts/probe';
+import type { Rule, RuleFix } from '../rule-api/rule';
 
 const PROBE = emptyProbe({
   disks: [

@@ -9,9 +9,9 @@ import {
   isImageOrContainer,
   isSharedModule,
   loaderFacts,
-} from './boot-facts';
-import { insertSibling, nixString } from './edits';
-import type { Rule, RuleFix } from './rule';
+} from '../facts/boot';
+import { insertSibling, nixString } from '../rule-api/edits';
+import type { Rule, RuleFix } from '../rule-api/rule';
 
 const HW = `{ config, lib, pkgs, modulesPath, ... }:
 {

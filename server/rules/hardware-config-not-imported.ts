@@ -1,6 +1,6 @@
 import * as path from 'node:path';
-import { addImport } from './rewrite';
-import type { Rule, RuleFix } from './rule';
+import { addImport } from '../rule-api/rewrite';
+import type { Rule, RuleFix } from '../rule-api/rule';
 
 export const hardwareConfigNotImported: Rule = {
   code: 'hardware-config-not-imported',

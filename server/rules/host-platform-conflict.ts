@@ -1,6 +1,6 @@
-import { checkPlatform } from './data/systems';
-import { flakeSystemOf, hostPlatformOf } from './platform-facts';
-import type { Rule } from './rule';
+import { checkPlatform } from '../data/systems';
+import { flakeSystemOf, hostPlatformOf } from '../facts/platform';
+import type { Rule } from '../rule-api/rule';
 
 export const hostPlatformConflict: Rule = {
   code: 'host-platform-conflict',

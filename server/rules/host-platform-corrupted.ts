@@ -1,6 +1,6 @@
-import { checkPlatform, looksLikeToolOutput } from './data/systems';
-import { hostPlatformOf, flakeSystemOf } from './platform-facts';
-import type { FileContext, Rule } from './rule';
+import { checkPlatform, looksLikeToolOutput } from '../data/systems';
+import { hostPlatformOf, flakeSystemOf } from '../facts/platform';
+import type { FileContext, Rule } from '../rule-api/rule';
 
 /** `nixpkgs.hostPlatform =`, `hostPlatform =`, `nixpkgs.system =`, `system =` (nixosSystem, `{ system = …; }`). */
 const PLATFORM_KEY = /(?<![\w'.-])((?:[A-Za-z_][\w'-]*\s*\.\s*)*(?:hostPlatform|system))\s*=(?!=)/g;

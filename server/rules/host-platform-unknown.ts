@@ -1,7 +1,7 @@
-import { nixString } from './edits';
-import { checkPlatform, looksLikeToolOutput } from './data/systems';
-import { flakeSystemOf, modulePlatforms } from './platform-facts';
-import type { Rule } from './rule';
+import { nixString } from '../rule-api/edits';
+import { checkPlatform, looksLikeToolOutput } from '../data/systems';
+import { flakeSystemOf, modulePlatforms } from '../facts/platform';
+import type { Rule } from '../rule-api/rule';
 
 export const hostPlatformUnknown: Rule = {
   code: 'host-platform-unknown',

@@ -1,5 +1,5 @@
-import { insertSibling, nixString } from './edits';
-import type { Rule, RuleFix } from './rule';
+import { insertSibling, nixString } from '../rule-api/edits';
+import type { Rule, RuleFix } from '../rule-api/rule';
 
 /** What NixOS's networking.hostName accepts: one label, letters, digits, `-` and `_`, or "" (ask DHCP). */
 const VALID = /^$|^[A-Za-z0-9]([A-Za-z0-9_-]{0,61}[A-Za-z0-9])?$/;

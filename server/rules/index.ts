@@ -6,7 +6,7 @@ import { grubDeviceMissing } from './grub-device-missing';
 import { luksNotInInitrd } from './luks-not-in-initrd';
 import { rootFilesystemMissing } from './root-filesystem-missing';
 import { unstableDevicePath } from './unstable-device-path';
-import type { Rule } from './rule';
+import type { Rule } from '../rule-api/rule';
 import { hostPlatformCorrupted } from './host-platform-corrupted';
 import { hostPlatformUnknown } from './host-platform-unknown';
 import { hostPlatformConflict } from './host-platform-conflict';

@@ -1,11 +1,11 @@
-import type { Controller, Disk, ProbeReport } from '../../extension/engine/probe/probe-parse';
+import type { Controller, Disk, ProbeReport } from '../../protocol/probe-report';
 import { mountedFileSystems } from '../model/filesystems';
 import type { Definition } from '../model/modules';
 import type { Source } from '../model/value';
-import { absenceUnsure, isImageOrContainer } from './boot-facts';
-import { nixString } from './edits';
-import { emptyProbe, exampleDisk, installDisks, probeName, resolveDevice } from './probe-facts';
-import type { ConfigurationContext, Rule, RuleEdit } from './rule';
+import { absenceUnsure, isImageOrContainer } from '../facts/boot';
+import { nixString } from '../rule-api/edits';
+import { emptyProbe, exampleDisk, installDisks, probeName, resolveDevice } from '../facts/probe';
+import type { ConfigurationContext, Rule, RuleEdit } from '../rule-api/rule';
 
 /** nixos/modules/system/boot/kernel.nix: what `boot.initrd.includeDefaultModules` adds (x86 extras included). */
 const DEFAULT_MODULES = [

@@ -1,8 +1,8 @@
-import type { NetworkInterface, ProbeReport } from '../../extension/engine/probe/probe-parse';
+import type { NetworkInterface, ProbeReport } from '../../protocol/probe-report';
 import type { Source } from '../model/value';
-import { attrName, nixString } from './edits';
-import { describePrediction, emptyProbe, physicalNics, probeName } from './probe-facts';
-import type { Rule, RuleEdit, RuleFix } from './rule';
+import { attrName, nixString } from '../rule-api/edits';
+import { describePrediction, emptyProbe, physicalNics, probeName } from '../facts/probe';
+import type { Rule, RuleEdit, RuleFix } from '../rule-api/rule';
 
 const HETZNER = emptyProbe({
   network: {

@@ -1,7 +1,7 @@
 import type { NixosConfiguration } from '../model/configuration';
 import type { Definition } from '../model/modules';
 import type { Thunk, Value } from '../model/value';
-import type { Rule } from './rule';
+import type { Rule } from '../rule-api/rule';
 
 /** Options that give a user a way to log in. */
 const PASSWORD_OPTIONS = [

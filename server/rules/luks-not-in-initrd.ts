@@ -1,8 +1,8 @@
 import type { NixosConfiguration } from '../model/configuration';
 import type { Source } from '../model/value';
-import { absenceUnsure, diskoUnsure, isImageOrContainer, isSharedModule } from './boot-facts';
-import { nixString } from './edits';
-import type { Rule, RuleFix } from './rule';
+import { absenceUnsure, diskoUnsure, isImageOrContainer, isSharedModule } from '../facts/boot';
+import { nixString } from '../rule-api/edits';
+import type { Rule, RuleFix } from '../rule-api/rule';
 
 const HOST = `{ config, lib, pkgs, ... }:
 {

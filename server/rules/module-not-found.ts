@@ -1,6 +1,6 @@
 import * as path from 'node:path';
-import { editDistance } from './data/systems';
-import type { Rule, RuleFix } from './rule';
+import { editDistance } from '../data/systems';
+import type { Rule, RuleFix } from '../rule-api/rule';
 
 export const moduleNotFound: Rule = {
   code: 'module-not-found',

@@ -1,5 +1,5 @@
 import type { Definition } from '../model/modules';
-import type { Rule, RuleFix } from './rule';
+import type { Rule, RuleFix } from '../rule-api/rule';
 
 const B64 = '[./A-Za-z0-9]';
 

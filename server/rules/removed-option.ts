@@ -1,8 +1,8 @@
 import type { Definition } from '../model/modules';
-import { compareReleases, nixpkgsReleaseAtLeast } from './data/releases';
-import { REMOVED_OPTIONS, type RemovedOption } from './data/removed-options';
-import { deleteDefinition, renameKeys, writtenKeys } from './rewrite';
-import type { Rule, RuleEdit, RuleFix } from './rule';
+import { compareReleases, nixpkgsReleaseAtLeast } from '../data/releases';
+import { REMOVED_OPTIONS, type RemovedOption } from '../data/removed-options';
+import { deleteDefinition, renameKeys, writtenKeys } from '../rule-api/rewrite';
+import type { Rule, RuleEdit, RuleFix } from '../rule-api/rule';
 
 interface Match {
   entry: RemovedOption;

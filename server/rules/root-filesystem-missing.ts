@@ -5,8 +5,8 @@ import {
   isImageOrContainer,
   isSharedModule,
   rootFileSystem,
-} from './boot-facts';
-import type { Rule } from './rule';
+} from '../facts/boot';
+import type { Rule } from '../rule-api/rule';
 
 const HOST = `{ config, lib, pkgs, ... }:
 {

@@ -1,6 +1,6 @@
-import { nixString } from './edits';
-import { isNixosRelease } from './data/releases';
-import type { Rule } from './rule';
+import { nixString } from '../rule-api/edits';
+import { isNixosRelease } from '../data/releases';
+import type { Rule } from '../rule-api/rule';
 
 export const stateVersionInvalid: Rule = {
   code: 'state-version-invalid',

@@ -1,7 +1,7 @@
-import { nixString } from './edits';
-import { flakeNixpkgsRelease, latestShippedRelease, UNSTABLE } from './data/releases';
-import { insertIntoModule } from './rewrite';
-import type { Rule, RuleFix } from './rule';
+import { nixString } from '../rule-api/edits';
+import { flakeNixpkgsRelease, latestShippedRelease, UNSTABLE } from '../data/releases';
+import { insertIntoModule } from '../rule-api/rewrite';
+import type { Rule, RuleFix } from '../rule-api/rule';
 
 export const stateVersionMissing: Rule = {
   code: 'state-version-missing',

@@ -1,8 +1,8 @@
 import type { Definition } from '../model/modules';
 import type { Source } from '../model/value';
-import { nixString } from './edits';
-import type { ConfigurationContext, Rule, RuleFix } from './rule';
-import { stableNameFor } from './stable-names';
+import { nixString } from '../rule-api/edits';
+import type { ConfigurationContext, Rule, RuleFix } from '../rule-api/rule';
+import { stableNameFor } from '../facts/stable-names';
 
 /** Kernel names given in the order disks are found: they can change between boots. */
 const UNSTABLE = /^\/dev\/(?:(?:sd|vd|xvd|hd)[a-z]{1,3}\d*|nvme\d+n\d+(?:p\d+)?|mmcblk\d+(?:p\d+)?)$/;

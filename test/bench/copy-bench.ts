@@ -6,18 +6,14 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { NodeLocalRunner } from '../../extension/engine/install/local-runner';
-import type {
-  InstallOptions,
-  InstallState,
-  StepContext,
-  StepOutputs,
-} from '../../extension/engine/install/plan';
-import { newInstallState } from '../../extension/engine/install/state-store';
-import { buildStep, type BuildOutputs } from '../../extension/engine/install/steps/build';
-import { copyStep, type CopyOutputs } from '../../extension/engine/install/steps/copy';
-import { shJoin } from '../../extension/engine/ssh/quote';
-import { Session } from '../../extension/engine/ssh/session';
+import { NodeLocalRunner } from '../../engine/install/local-runner';
+import type { InstallOptions, InstallState, StepOutputs } from '../../protocol/install-state';
+import type { StepContext } from '../../engine/install/plan';
+import { newInstallState } from '../../engine/install/state-store';
+import { buildStep, type BuildOutputs } from '../../engine/install/steps/build';
+import { copyStep, type CopyOutputs } from '../../engine/install/steps/copy';
+import { shJoin } from '../../engine/ssh/quote';
+import { Session } from '../../engine/ssh/session';
 import { FakePrompter, resolved, startNetnsTarget, trustingStore } from '../integration/netns-target';
 import { closureOptions, testNix } from '../targets/closure/test-closure';
 

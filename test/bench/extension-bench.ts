@@ -20,7 +20,7 @@ export function benchVsixSize(): BenchRow[] {
 }
 
 export function benchActivation(): BenchRow[] {
-  const runner = path.join(REPO_ROOT, 'out/test/e2e/run-vscode-tests.js');
+  const runner = path.join(REPO_ROOT, 'out/test/ui/run-vscode-tests.js');
   if (!fs.existsSync(path.join(REPO_ROOT, '.vscode-test/code-server'))) {
     return [
       { name: 'extension activation', value: 'skipped: code-server is not installed (npm run setup:vscode)' },

@@ -3,8 +3,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { runProbe } from '../../extension/engine/probe/run-probe';
-import { Session } from '../../extension/engine/ssh/session';
+import { runProbe } from '../../engine/probe/run-probe';
+import { Session } from '../../engine/ssh/session';
 import { FakePrompter, resolved, startNetnsTarget, trustingStore } from '../integration/netns-target';
 
 const RUNS = 5;

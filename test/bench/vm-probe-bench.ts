@@ -5,11 +5,11 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { runProbe } from '../../extension/engine/probe/run-probe';
-import { FileHostKeyStore } from '../../extension/engine/ssh/known-hosts';
-import { Session } from '../../extension/engine/ssh/session';
+import { runProbe } from '../../engine/probe/run-probe';
+import { FileHostKeyStore } from '../../engine/ssh/known-hosts';
+import { Session } from '../../engine/ssh/session';
 import { FakePrompter } from '../integration/netns-target';
-import { startVmTarget, vmResolved } from '../integration/vm-target';
+import { startVmTarget, vmResolved } from '../vm/vm-target';
 
 const RUNS = 3;
 

@@ -20,22 +20,17 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { EngineError } from '../../extension/engine/errors';
-import { NodeLocalRunner } from '../../extension/engine/install/local-runner';
-import type {
-  InstallOptions,
-  InstallState,
-  PlannedCommand,
-  Step,
-  StepId,
-} from '../../extension/engine/install/plan';
-import type { InstallFailedError } from '../../extension/engine/install/runner';
-import { StateStore, newInstallState } from '../../extension/engine/install/state-store';
-import { buildStep, type BuildOutputs } from '../../extension/engine/install/steps/build';
-import { copyStep } from '../../extension/engine/install/steps/copy';
-import { installStep, type InstallOutputs } from '../../extension/engine/install/steps/install';
-import { verifyStep } from '../../extension/engine/install/steps/verify';
-import { Session } from '../../extension/engine/ssh/session';
+import { EngineError } from '../../engine/errors';
+import { NodeLocalRunner } from '../../engine/install/local-runner';
+import type { InstallOptions, InstallState, PlannedCommand, StepId } from '../../protocol/install-state';
+import type { Step } from '../../engine/install/plan';
+import type { InstallFailedError } from '../../engine/install/runner';
+import { StateStore, newInstallState } from '../../engine/install/state-store';
+import { buildStep, type BuildOutputs } from '../../engine/install/steps/build';
+import { copyStep } from '../../engine/install/steps/copy';
+import { installStep, type InstallOutputs } from '../../engine/install/steps/install';
+import { verifyStep } from '../../engine/install/steps/verify';
+import { Session } from '../../engine/ssh/session';
 import { closureOptions, inTarget, testNix, type TestNix } from '../targets/closure/test-closure';
 import { runInstall, stepContext } from './install-run';
 import { connectTarget, startNetnsTarget, type TestTarget } from './netns-target';

@@ -15,23 +15,18 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
-import { EngineError } from '../../extension/engine/errors';
-import { NodeLocalRunner } from '../../extension/engine/install/local-runner';
-import type {
-  InstallOptions,
-  InstallState,
-  Step,
-  StepEvent,
-  StepId,
-} from '../../extension/engine/install/plan';
-import type { InstallFailedError } from '../../extension/engine/install/runner';
-import { StateStore, newInstallState } from '../../extension/engine/install/state-store';
-import { buildStep, type BuildOutputs } from '../../extension/engine/install/steps/build';
-import { copyStep, type CopyOutputs } from '../../extension/engine/install/steps/copy';
-import { finishStep } from '../../extension/engine/install/steps/finish';
-import { installStep, type InstallOutputs } from '../../extension/engine/install/steps/install';
-import { verifyStep } from '../../extension/engine/install/steps/verify';
-import { Session } from '../../extension/engine/ssh/session';
+import { EngineError } from '../../engine/errors';
+import { NodeLocalRunner } from '../../engine/install/local-runner';
+import type { InstallOptions, InstallState, StepEvent, StepId } from '../../protocol/install-state';
+import type { Step } from '../../engine/install/plan';
+import type { InstallFailedError } from '../../engine/install/runner';
+import { StateStore, newInstallState } from '../../engine/install/state-store';
+import { buildStep, type BuildOutputs } from '../../engine/install/steps/build';
+import { copyStep, type CopyOutputs } from '../../engine/install/steps/copy';
+import { finishStep } from '../../engine/install/steps/finish';
+import { installStep, type InstallOutputs } from '../../engine/install/steps/install';
+import { verifyStep } from '../../engine/install/steps/verify';
+import { Session } from '../../engine/ssh/session';
 import {
   closureOptions,
   diskDown,

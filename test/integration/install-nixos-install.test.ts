@@ -20,16 +20,17 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { EngineError } from '../../extension/engine/errors';
-import { NodeLocalRunner } from '../../extension/engine/install/local-runner';
-import type { InstallOptions, InstallState, Step, StepId } from '../../extension/engine/install/plan';
-import type { InstallFailedError } from '../../extension/engine/install/runner';
-import { StateStore, newInstallState } from '../../extension/engine/install/state-store';
-import { buildStep, type BuildOutputs } from '../../extension/engine/install/steps/build';
-import { copyStep, type CopyOutputs } from '../../extension/engine/install/steps/copy';
-import { installStep, type InstallOutputs } from '../../extension/engine/install/steps/install';
-import { verifyStep, type VerifyOutputs } from '../../extension/engine/install/steps/verify';
-import type { Session } from '../../extension/engine/ssh/session';
+import type { EngineError } from '../../engine/errors';
+import { NodeLocalRunner } from '../../engine/install/local-runner';
+import type { InstallOptions, InstallState, StepId } from '../../protocol/install-state';
+import type { Step } from '../../engine/install/plan';
+import type { InstallFailedError } from '../../engine/install/runner';
+import { StateStore, newInstallState } from '../../engine/install/state-store';
+import { buildStep, type BuildOutputs } from '../../engine/install/steps/build';
+import { copyStep, type CopyOutputs } from '../../engine/install/steps/copy';
+import { installStep, type InstallOutputs } from '../../engine/install/steps/install';
+import { verifyStep, type VerifyOutputs } from '../../engine/install/steps/verify';
+import type { Session } from '../../engine/ssh/session';
 import {
   closureOptions,
   diskUp,

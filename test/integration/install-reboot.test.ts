@@ -18,17 +18,17 @@ import { after, before, describe, it } from 'node:test';
 import type {
   InstallOptions,
   InstallState,
-  Step,
   StepEvent,
   StepId,
   StepOutputs,
-} from '../../extension/engine/install/plan';
-import type { InstallFailedError } from '../../extension/engine/install/runner';
-import { StateStore, newInstallState } from '../../extension/engine/install/state-store';
-import { finishStep, type FinishOutputs } from '../../extension/engine/install/steps/finish';
-import { createMountStep } from '../../extension/engine/install/steps/mount';
-import { FileHostKeyStore } from '../../extension/engine/ssh/known-hosts';
-import { Session } from '../../extension/engine/ssh/session';
+} from '../../protocol/install-state';
+import type { Step } from '../../engine/install/plan';
+import type { InstallFailedError } from '../../engine/install/runner';
+import { StateStore, newInstallState } from '../../engine/install/state-store';
+import { finishStep, type FinishOutputs } from '../../engine/install/steps/finish';
+import { createMountStep } from '../../engine/install/steps/mount';
+import { FileHostKeyStore } from '../../engine/ssh/known-hosts';
+import { Session } from '../../engine/ssh/session';
 import { REPO_ROOT } from '../helpers';
 import { inTarget, isMounted } from '../targets/closure/test-closure';
 import {

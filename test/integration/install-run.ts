@@ -1,10 +1,11 @@
 // One run of the install runner as the install tests drive it: a failure of the install (InstallFailedError, whose
 // step the saved state names) is what a test looks at, so it is returned; anything else is a bug and is thrown.
-import { InstallFailedError, InstallRunner, type RunnerOptions } from '../../extension/engine/install/runner';
+import { InstallFailedError, InstallRunner, type RunnerOptions } from '../../engine/install/runner';
 import * as fs from 'node:fs';
-import { NodeLocalRunner } from '../../extension/engine/install/local-runner';
-import type { InstallState, StepContext } from '../../extension/engine/install/plan';
-import type { Session } from '../../extension/engine/ssh/session';
+import { NodeLocalRunner } from '../../engine/install/local-runner';
+import type { InstallState } from '../../protocol/install-state';
+import type { StepContext } from '../../engine/install/plan';
+import type { Session } from '../../engine/ssh/session';
 import { diskDown } from '../targets/closure/test-closure';
 import type { TestTarget } from './netns-target';
 

@@ -4,14 +4,9 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { FileHostKeyStore } from '../../extension/engine/ssh/known-hosts';
-import {
-  Session,
-  type ConnectOptions,
-  type HostKeyInfo,
-  type Prompter,
-} from '../../extension/engine/ssh/session';
-import type { ResolvedTarget } from '../../extension/engine/ssh/target';
+import { FileHostKeyStore } from '../../engine/ssh/known-hosts';
+import { Session, type ConnectOptions, type HostKeyInfo, type Prompter } from '../../engine/ssh/session';
+import type { ResolvedTarget } from '../../engine/ssh/target';
 import { REPO_ROOT } from '../helpers';
 
 export interface TestTarget {

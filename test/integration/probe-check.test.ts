@@ -8,10 +8,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { generateHardwareConfig } from '../../extension/engine/hwconfig/generate';
-import type { ProbeReport } from '../../extension/engine/probe/probe-parse';
-import { runProbe } from '../../extension/engine/probe/run-probe';
-import { firmwareOf } from '../../server/rules/probe-facts';
+import { generateHardwareConfig } from '../../engine/hwconfig/generate';
+import type { ProbeReport } from '../../protocol/probe-report';
+import { runProbe } from '../../engine/probe/run-probe';
+import { firmwareOf } from '../../server/facts/probe';
 import { CLI } from '../helpers';
 import { connectTarget, startNetnsTarget, type TestTarget } from './netns-target';
 

@@ -6,12 +6,12 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { generateHardwareConfig } from '../../extension/engine/hwconfig/generate';
-import type { Disk, ProbeReport } from '../../extension/engine/probe/probe-parse';
-import { validateProbeReport } from '../../extension/engine/probe/probe-schema';
-import { runProbe } from '../../extension/engine/probe/run-probe';
-import { hwconfigCommand } from '../../server/cli/hwconfig-command';
-import { probeCommand } from '../../server/cli/probe-command';
+import { generateHardwareConfig } from '../../engine/hwconfig/generate';
+import type { Disk, ProbeReport } from '../../protocol/probe-report';
+import { validateProbeReport } from '../../protocol/probe-report-schema';
+import { runProbe } from '../../engine/probe/run-probe';
+import { hwconfigCommand } from '../../cli/hwconfig-command';
+import { probeCommand } from '../../cli/probe-command';
 import { connectTarget, startNetnsTarget, type TestTarget } from './netns-target';
 
 const T = { timeout: 60_000 };

@@ -13,9 +13,9 @@ import {
   HostKeyRejectedError,
   NoRootError,
   TimeoutError,
-} from '../../extension/engine/errors';
-import { FileHostKeyStore } from '../../extension/engine/ssh/known-hosts';
-import { Session, type ConnectOptions } from '../../extension/engine/ssh/session';
+} from '../../engine/errors';
+import { FileHostKeyStore } from '../../engine/ssh/known-hosts';
+import { Session, type ConnectOptions } from '../../engine/ssh/session';
 import {
   FakePrompter,
   killSshSessions,

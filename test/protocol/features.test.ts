@@ -20,7 +20,7 @@ import {
   type PublishDiagnosticsParams,
   type TextEdit,
 } from 'vscode-languageserver-protocol/node';
-import { ConfigurationsRequest } from '../../server/protocol/lsp-ext';
+import { ConfigurationsRequest } from '../../protocol/lsp-ext';
 import { REPO_ROOT, tempDir } from '../helpers';
 import { applyTextEdits } from '../unit/lsp/setup';
 

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { checkPaths } from '../../server/analysis/check-files';
-import { REPO_ROOT } from './../helpers';
+import { REPO_ROOT } from '../helpers';
 
 test('examples/: every documented finding, with fixes where the README promises one, and nothing else', async () => {
   const dir = path.join(REPO_ROOT, 'examples');

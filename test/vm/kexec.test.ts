@@ -13,11 +13,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { InstallState, StepId } from '../../extension/engine/install/plan';
-import { StateStore } from '../../extension/engine/install/state-store';
-import type { InstallOutputs } from '../../extension/engine/install/steps/install';
-import type { PreflightOutputs } from '../../extension/engine/install/steps/preflight';
-import type { VerifyOutputs } from '../../extension/engine/install/steps/verify';
+import type { InstallState, StepId } from '../../protocol/install-state';
+import { StateStore } from '../../engine/install/state-store';
+import type { InstallOutputs } from '../../engine/install/steps/install';
+import type { PreflightOutputs } from '../../engine/install/steps/preflight';
+import type { VerifyOutputs } from '../../engine/install/steps/verify';
 import { CLI } from '../helpers';
 import { writeFlake } from '../unit/install/fixtures';
 import {

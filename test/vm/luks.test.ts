@@ -21,21 +21,16 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type {
-  InstallOptions,
-  InstallState,
-  Step,
-  StepEvent,
-  StepId,
-} from '../../extension/engine/install/plan';
-import { InstallFailedError, InstallRunner } from '../../extension/engine/install/runner';
-import { newInstallState, StateStore } from '../../extension/engine/install/state-store';
-import { finishStep, type FinishOutputs } from '../../extension/engine/install/steps/finish';
-import type { HardwareConfigOutputs } from '../../extension/engine/install/steps/hardware-config';
-import { installSteps } from '../../extension/engine/install/steps/index';
-import type { PartitionOutputs } from '../../extension/engine/install/steps/partition';
-import { FileHostKeyStore } from '../../extension/engine/ssh/known-hosts';
-import { Session } from '../../extension/engine/ssh/session';
+import type { InstallOptions, InstallState, StepEvent, StepId } from '../../protocol/install-state';
+import type { Step } from '../../engine/install/plan';
+import { InstallFailedError, InstallRunner } from '../../engine/install/runner';
+import { newInstallState, StateStore } from '../../engine/install/state-store';
+import { finishStep, type FinishOutputs } from '../../engine/install/steps/finish';
+import type { HardwareConfigOutputs } from '../../engine/install/steps/hardware-config';
+import { installSteps } from '../../engine/install/steps';
+import type { PartitionOutputs } from '../../engine/install/steps/partition';
+import { FileHostKeyStore } from '../../engine/ssh/known-hosts';
+import { Session } from '../../engine/ssh/session';
 import { FakePrompter } from '../integration/netns-target';
 import { writeFlake } from '../unit/install/fixtures';
 import { MIN, Phases, RESULTS, VM_TARGET_DISK, Vm, diag, type LiveVm } from './vm-harness';

@@ -5,8 +5,8 @@
 import { execFile, execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { TEST_SEAMS_ENV } from '../../extension/engine/install/test-seams';
-import { FileHostKeyStore } from '../../extension/engine/ssh/known-hosts';
+import { TEST_SEAMS_ENV } from '../../engine/install/test-seams';
+import { FileHostKeyStore } from '../../engine/ssh/known-hosts';
 import { CLI, REPO_ROOT } from '../helpers';
 
 export const VM_SH = path.join(REPO_ROOT, 'test', 'targets', 'vm', 'vm.sh');

@@ -13,7 +13,7 @@ import type { Finding, Fix, TextEdit } from '../../findings';
 import { stringAt } from '../../model/option-path';
 import { toDiagnostic } from '../convert';
 import type { ServerState } from '../server';
-import type { Feature } from './index';
+import type { Feature } from './';
 import { editsOverlap, fileOfUri, rangesTouch, uriOfFile } from './util';
 
 export const FIX_ALL_KIND = `${CodeActionKind.SourceFixAll}.nixkit`;

@@ -21,7 +21,7 @@ import type { SourceFile } from '../../syntax/ast';
 import { SyntaxDocument } from '../../syntax/document';
 import type { Range } from '../../syntax/positions';
 import type { ServerState } from '../server';
-import type { Feature } from './index';
+import type { Feature } from './';
 import { isModuleFile } from './module-files';
 import { fileOfUri } from './util';
 

@@ -8,9 +8,9 @@ import {
   type ConfigurationsParams,
   type ConfigurationsResult,
   type ConfigurationSummary,
-} from '../../protocol/lsp-ext';
+} from '../../../protocol/lsp-ext';
 import type { ServerState } from '../server';
-import type { Feature } from './index';
+import type { Feature } from './';
 import { fileOfUri, uriOfFile } from './util';
 
 export function configurations(state: ServerState, params: ConfigurationsParams = {}): ConfigurationsResult {

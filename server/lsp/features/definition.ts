@@ -5,7 +5,7 @@ import type { DefinitionParams, Location } from 'vscode-languageserver/node';
 import { childExprs, type Expr, type PathExpr } from '../../syntax/ast';
 import type { Span } from '../../syntax/positions';
 import type { ServerState } from '../server';
-import type { Feature } from './index';
+import type { Feature } from './';
 import { fileOfUri, uriOfFile } from './util';
 
 const within = (s: Span, offset: number) => offset >= s.start && offset <= s.end;

@@ -7,10 +7,10 @@ import type { Finding } from '../../findings';
 import { findOption, type OptionInfo } from '../../model/options-data';
 import { optionContextAt } from '../../model/option-path';
 import { summarizeValue } from '../../model/summary';
-import { ruleByCode } from '../../rules/index';
+import { ruleByCode } from '../../rules';
 import type { Range } from '../../syntax/positions';
 import type { ServerState } from '../server';
-import type { Feature } from './index';
+import type { Feature } from './';
 import { isModuleFile } from './module-files';
 import { docsUrl, fileOfUri, rangeContains } from './util';
 

@@ -5,7 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { DiagnosticSeverity, type Connection } from 'vscode-languageserver/node';
 import { isProbeFile, PROBE_GLOB, ProbeProvider } from '../../analysis/probes';
 import type { ServerState } from '../server';
-import type { Feature } from './index';
+import type { Feature } from './';
 
 const ORIGIN = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
 

@@ -13,7 +13,7 @@ import {
   type RuleSeverity,
 } from '../../analysis/project-config';
 import type { ServerState } from '../server';
-import type { Feature } from './index';
+import type { Feature } from './';
 
 const ORIGIN = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
 

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { ParsedFile } from '../../model/sources';
 import { comparePositions, type Position, type Range } from '../../syntax/positions';
-import { ruleByCode } from '../../rules/index';
+import { ruleByCode } from '../../rules';
 import type { ServerState } from '../server';
 
 export function fileOfUri(state: ServerState, uri: string): string {

@@ -5,7 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { InstallOptions } from '../../../extension/engine/install/plan';
+import type { InstallOptions } from '../../../protocol/install-state';
 import { REPO_ROOT } from '../../helpers';
 
 export const SYSTEM_NIX = path.join(REPO_ROOT, 'test', 'targets', 'closure', 'system.nix');

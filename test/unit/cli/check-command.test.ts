@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { main } from '../../../server/cli/main';
+import { main } from '../../../cli/main';
 import { CLI, tempDir } from '../../helpers';
 
 async function run(args: string[], cwd: string) {

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { renderRuleDocs, staleDocs } from '../../../scripts/gen-rule-docs';
 import { BUILTIN_CODES } from '../../../server/analysis/codes';
-import { RULES } from '../../../server/rules/index';
+import { RULES } from '../../../server/rules';
 import { REPO_ROOT } from '../../helpers';
 
 test('docs/rules/ is what `npm run docs` generates', async () => {

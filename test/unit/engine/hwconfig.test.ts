@@ -6,8 +6,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { generateHardwareConfig, nixString, udevEncode } from '../../../extension/engine/hwconfig/generate';
-import type { ProbeReport } from '../../../extension/engine/probe/probe-parse';
+import { generateHardwareConfig, nixString, udevEncode } from '../../../engine/hwconfig/generate';
+import type { ProbeReport } from '../../../protocol/probe-report';
 
 const HOSTILE = 'l"b\'$(touch /tmp/x)`id`\n\\${x}$${y}';
 

@@ -11,7 +11,7 @@ import {
   knownKeyTypes,
   lookupHostKey,
   parseKnownHosts,
-} from '../../../extension/engine/ssh/known-hosts';
+} from '../../../engine/ssh/known-hosts';
 
 /** A syntactically real ssh-ed25519 public key blob with random key bytes. */
 function fakeKey(type = 'ssh-ed25519'): Buffer {

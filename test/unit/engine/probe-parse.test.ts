@@ -6,20 +6,13 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { ProbeError } from '../../../extension/engine/errors';
-import {
-  decodeUdevEscapes,
-  parseMountinfo,
-  parseProbeOutput,
-  parseRecords,
-} from '../../../extension/engine/probe/probe-parse';
-import {
-  EFI_GLOBAL_GUID,
-  LSBLK_COLUMN_SETS,
-  PROBE_SCRIPT,
-} from '../../../extension/engine/probe/probe-script';
-import { validateProbeReport } from '../../../extension/engine/probe/probe-schema';
-import { predictName } from '../../../extension/engine/probe/predicted-names';
+import { ProbeError } from '../../../engine/errors';
+import { decodeUdevEscapes, parseMountinfo } from '../../../engine/probe/tool-parsers';
+import { parseProbeOutput } from '../../../engine/probe/probe-parse';
+import { parseRecords } from '../../../engine/probe/records';
+import { EFI_GLOBAL_GUID, LSBLK_COLUMN_SETS, PROBE_SCRIPT } from '../../../engine/probe/probe-script';
+import { validateProbeReport } from '../../../protocol/probe-report-schema';
+import { predictName } from '../../../engine/probe/predicted-names';
 
 /** Encodes records exactly as the script's rec() does. */
 export function records(list: [string, string][]): Buffer {

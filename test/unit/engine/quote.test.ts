@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { describe, it } from 'node:test';
-import { shJoin, shQuote } from '../../../extension/engine/ssh/quote';
+import { shJoin, shQuote } from '../../../engine/ssh/quote';
 
 const HOSTILE = [
   '',

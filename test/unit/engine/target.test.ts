@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { TargetSyntaxError } from '../../../extension/engine/errors';
-import { parseTarget, resolveTarget } from '../../../extension/engine/ssh/target';
+import { TargetSyntaxError } from '../../../engine/errors';
+import { parseTarget, resolveTarget } from '../../../engine/ssh/target';
 
 describe('parseTarget', () => {
   const ok: [string, { user?: string; host: string; port?: number }][] = [

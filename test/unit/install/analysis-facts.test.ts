@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { analyzeConfiguration } from '../../../extension/engine/install/steps/preflight';
+import { analyzeConfiguration } from '../../../engine/install/steps/preflight';
 import { writeFlake } from './fixtures';
 
 /** The analysis of the test flake with `extra` added to its configuration.nix. */

@@ -1,15 +1,10 @@
 // Build step commands: the flake attribute (quoted when the name needs it), the test-closure route, the store.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { localNix, storeRoot } from '../../../extension/engine/install/nix-env';
-import type { InstallOptions } from '../../../extension/engine/install/plan';
-import {
-  buildArgv,
-  buildStep,
-  instantiateArgv,
-  toplevelAttr,
-} from '../../../extension/engine/install/steps/build';
-import { newInstallState } from '../../../extension/engine/install/state-store';
+import { localNix, storeRoot } from '../../../engine/install/nix-env';
+import type { InstallOptions } from '../../../protocol/install-state';
+import { buildArgv, buildStep, instantiateArgv, toplevelAttr } from '../../../engine/install/steps/build';
+import { newInstallState } from '../../../engine/install/state-store';
 
 const base: InstallOptions = {
   flake: '/home/u/my flake',

@@ -5,9 +5,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { analyzeConfiguration } from '../../../extension/engine/install/steps/preflight';
-import type { CliIO } from '../../../server/cli/io';
-import { makeInstallCommand } from '../../../server/cli/install-command';
+import { analyzeConfiguration } from '../../../engine/install/steps/preflight';
+import type { CliIO } from '../../../cli/io';
+import { makeInstallCommand } from '../../../cli/install-command';
 import { writeFlake } from './fixtures';
 
 function io(cwd: string) {

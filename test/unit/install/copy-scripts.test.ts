@@ -15,7 +15,7 @@ import {
   nixCopyUri,
   nixSshOpts,
   parseDfLine,
-} from '../../../extension/engine/install/steps/copy';
+} from '../../../engine/install/steps/copy';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nixkit-copy-unit-'));
 after(() => fs.rmSync(dir, { recursive: true, force: true }));

@@ -1,7 +1,7 @@
 // Shared by the install tests: a small flake that checks clean, and a probe report built in code.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { ProbeReport } from '../../../extension/engine/probe/probe-parse';
+import type { ProbeReport } from '../../../protocol/probe-report';
 
 export interface FlakeOptions {
   efiSysMountPoint?: string;

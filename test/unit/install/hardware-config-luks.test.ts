@@ -3,10 +3,10 @@
 // test/vm/luks.test.ts does the same on a real LUKS container.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { generateHardwareConfig } from '../../../extension/engine/hwconfig/generate';
-import type { InstallOptions } from '../../../extension/engine/install/plan';
-import { HardwareConfigError, withLuksDevice } from '../../../extension/engine/install/steps/hardware-config';
-import type { Partition, ProbeReport } from '../../../extension/engine/probe/probe-parse';
+import { generateHardwareConfig } from '../../../engine/hwconfig/generate';
+import type { InstallOptions } from '../../../protocol/install-state';
+import { HardwareConfigError, withLuksDevice } from '../../../engine/install/steps/hardware-config';
+import type { Partition, ProbeReport } from '../../../protocol/probe-report';
 import { fakeReport } from './fixtures';
 
 const LUKS_UUID = '0b6e3c6e-6f0e-4d8e-9a39-6a1f2b3c4d5e';

@@ -5,8 +5,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { PROFILE_SCRIPT, manualCommands } from '../../../extension/engine/install/steps/install';
-import { checkSystemdBoot, parseFacts } from '../../../extension/engine/install/steps/verify';
+import { PROFILE_SCRIPT, manualCommands } from '../../../engine/install/steps/install';
+import { checkSystemdBoot, parseFacts } from '../../../engine/install/steps/verify';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nixkit-install-unit-'));
 after(() => fs.rmSync(dir, { recursive: true, force: true }));

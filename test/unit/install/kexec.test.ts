@@ -11,7 +11,7 @@ import {
   KexecError,
   resolveKexecImage,
   runsKexecImage,
-} from '../../../extension/engine/install/kexec';
+} from '../../../engine/install/kexec';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'nixkit-kexec-'));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));

@@ -7,18 +7,13 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { checkPaths } from '../../../server/analysis/check-files';
-import { generateDisko } from '../../../extension/engine/install/disko';
-import {
-  layoutProblems,
-  partitionPath,
-  plannedMounts,
-  sfdiskScript,
-} from '../../../extension/engine/install/layout';
-import type { DiskLayout, InstallOptions, PlannedCommand } from '../../../extension/engine/install/plan';
-import { describePlan } from '../../../extension/engine/install/runner';
-import { newInstallState } from '../../../extension/engine/install/state-store';
-import { installSteps } from '../../../extension/engine/install/steps/index';
-import { shJoin } from '../../../extension/engine/ssh/quote';
+import { generateDisko } from '../../../engine/install/disko';
+import { layoutProblems, partitionPath, plannedMounts, sfdiskScript } from '../../../engine/install/layout';
+import type { DiskLayout, InstallOptions, PlannedCommand } from '../../../protocol/install-state';
+import { describePlan } from '../../../engine/install/runner';
+import { newInstallState } from '../../../engine/install/state-store';
+import { installSteps } from '../../../engine/install/steps';
+import { shJoin } from '../../../engine/ssh/quote';
 
 const DISK = '/dev/disk/by-id/nvme-Samsung_SSD_980_S1';
 

@@ -5,11 +5,12 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { CancelledError, EngineError } from '../../../extension/engine/errors';
-import type { InstallOptions, Step, StepContext, StepId } from '../../../extension/engine/install/plan';
-import { InstallFailedError, InstallRunner, runCommand } from '../../../extension/engine/install/runner';
-import { newInstallState, StateStore } from '../../../extension/engine/install/state-store';
-import type { Session } from '../../../extension/engine/ssh/session';
+import { CancelledError, EngineError } from '../../../engine/errors';
+import type { InstallOptions, StepId } from '../../../protocol/install-state';
+import type { Step, StepContext } from '../../../engine/install/plan';
+import { InstallFailedError, InstallRunner, runCommand } from '../../../engine/install/runner';
+import { newInstallState, StateStore } from '../../../engine/install/state-store';
+import type { Session } from '../../../engine/ssh/session';
 
 const SUDO = 'sudo-Secret-123';
 const LUKS = 'luks passphrase: correct horse';

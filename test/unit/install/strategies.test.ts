@@ -6,7 +6,7 @@ import {
   chooseStrategy,
   requireSupported,
   StrategyRefusedError,
-} from '../../../extension/engine/install/strategies';
+} from '../../../engine/install/strategies';
 import { fakeReport } from './fixtures';
 
 const opts = { root: '/mnt', disk: '/dev/disk/by-id/x' };

@@ -6,13 +6,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
-import {
-  describeSeams,
-  loadInstallTestSeams,
-  TEST_SEAMS_ENV,
-} from '../../../extension/engine/install/test-seams';
-import type { CliIO } from '../../../server/cli/io';
-import { makeInstallCommand } from '../../../server/cli/install-command';
+import { describeSeams, loadInstallTestSeams, TEST_SEAMS_ENV } from '../../../engine/install/test-seams';
+import type { CliIO } from '../../../cli/io';
+import { makeInstallCommand } from '../../../cli/install-command';
 import { writeFlake } from './fixtures';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nixkit-test-seams-'));

@@ -9,7 +9,7 @@ import {
   parseProjectConfig,
   ruleSettings,
 } from '../../../server/analysis/project-config';
-import { main } from '../../../server/cli/main';
+import { main } from '../../../cli/main';
 import { tempDir } from '../../helpers';
 
 test('project config: nixkit.toml and .nixkit.json give rule severities', () => {

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { checkPaths } from '../../../server/analysis/check-files';
 import type { Finding } from '../../../server/findings';
-import { registerDeviceNameSource } from '../../../server/rules/stable-names';
+import { registerDeviceNameSource } from '../../../server/facts/stable-names';
 import { REPO_ROOT, tempDir } from '../../helpers';
 
 const CODES = new Set([

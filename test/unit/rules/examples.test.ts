@@ -5,8 +5,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { checkPaths } from '../../../server/analysis/check-files';
-import { RULES } from '../../../server/rules/index';
-import type { RuleExample } from '../../../server/rules/rule';
+import { RULES } from '../../../server/rules';
+import type { RuleExample } from '../../../server/rule-api/rule';
 import { tempDir } from '../../helpers';
 
 async function findingsOf(example: RuleExample) {

@@ -9,13 +9,8 @@ import { checkPaths } from '../../../server/analysis/check-files';
 import type { Finding } from '../../../server/findings';
 import { findCorruptions } from '../../../server/rules/host-platform-corrupted';
 import { checkPasswordHash } from '../../../server/rules/password-hash-invalid';
-import { checkPlatform, closestSystem } from '../../../server/rules/data/systems';
-import {
-  isNixosRelease,
-  nixosReleases,
-  releaseOfNixpkgsRef,
-  UNSTABLE,
-} from '../../../server/rules/data/releases';
+import { checkPlatform, closestSystem } from '../../../server/data/systems';
+import { isNixosRelease, nixosReleases, releaseOfNixpkgsRef, UNSTABLE } from '../../../server/data/releases';
 import { REPO_ROOT, tempDir } from '../../helpers';
 
 const MINE = [

@@ -7,22 +7,17 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
-import { generateHardwareConfig } from '../../../extension/engine/hwconfig/generate';
-import type {
-  Controller,
-  Mount,
-  NetworkInterface,
-  ProbeReport,
-} from '../../../extension/engine/probe/probe-parse';
-import { validateProbeReport } from '../../../extension/engine/probe/probe-schema';
+import { generateHardwareConfig } from '../../../engine/hwconfig/generate';
+import type { Controller, Mount, NetworkInterface, ProbeReport } from '../../../protocol/probe-report';
+import { validateProbeReport } from '../../../protocol/probe-report-schema';
 import { checkPaths, type CheckOptions } from '../../../server/analysis/check-files';
 import { WorkspaceAnalysis } from '../../../server/analysis/workspace-analysis';
 import { WorkspaceSources } from '../../../server/analysis/workspace-sources';
 import { probesFeature } from '../../../server/lsp/features/probes';
 import type { ServerState } from '../../../server/lsp/server';
-import { main } from '../../../server/cli/main';
+import { main } from '../../../cli/main';
 import type { Finding } from '../../../server/findings';
-import { emptyProbe, exampleDisk } from '../../../server/rules/probe-facts';
+import { emptyProbe, exampleDisk } from '../../../server/facts/probe';
 import { parser, tempDir } from '../../helpers';
 
 const PROBE_CODES = new Set([

@@ -1,6 +1,6 @@
 // A small, complete probe report for the webview tests: a BIOS machine with little RAM and no Nix, one disk whose
 // labels are hostile (quotes, $(), backticks, markup, a newline, a backslash).
-import type { ProbeReport } from '../../../extension/engine/probe/probe-parse';
+import type { ProbeReport } from '../../../protocol/probe-report';
 
 export const HOSTILE = 'l"b\'$(touch /tmp/pwned)`id`<img src=x onerror=alert(1)>\n\\${x}&amp;';
 

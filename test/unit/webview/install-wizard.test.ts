@@ -1,13 +1,13 @@
-// The install wizard: its protocol messages and guards (webview/protocol.ts), the page logic both sides apply (which
+// The install wizard: its protocol messages and guards (protocol/webview-messages.ts), the page logic both sides apply (which
 // pages are reachable, the disk-confirmation gate), the review's plan rendering (hostile disk names and labels end up
 // as text, verbatim), and the extension's view model (extension/panels/install-wizard-model.ts).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { InstallState } from '../../../extension/engine/install/plan';
-import { describePlan } from '../../../extension/engine/install/runner';
-import { newInstallState } from '../../../extension/engine/install/state-store';
-import { installSteps } from '../../../extension/engine/install/steps/index';
-import { shJoin } from '../../../extension/engine/ssh/quote';
+import type { InstallState } from '../../../protocol/install-state';
+import { describePlan } from '../../../engine/install/runner';
+import { newInstallState } from '../../../engine/install/state-store';
+import { installSteps } from '../../../engine/install/steps';
+import { shJoin } from '../../../engine/ssh/quote';
 import {
   buildOptions,
   diskChoices,
@@ -33,7 +33,7 @@ import {
   type FromWebview,
   type WizardConfigurationView,
   type WizardView,
-} from '../../../webview/protocol';
+} from '../../../protocol/webview-messages';
 import {
   installGate,
   navigation,

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { toProbeView } from '../../../extension/panels/probe-view';
-import { isProbeView } from '../../../webview/protocol';
+import { isProbeView } from '../../../protocol/webview-messages';
 import { hostileReport } from './fixture';
 
 describe('probe view', () => {

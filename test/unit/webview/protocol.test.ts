@@ -1,4 +1,4 @@
-// webview/protocol.ts: every message both ways is accepted in its documented shape and rejected otherwise (extra
+// protocol/webview-messages.ts: every message both ways is accepted in its documented shape and rejected otherwise (extra
 // fields, wrong types, unknown types, oversized values, prototypes other than Object's).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -13,7 +13,7 @@ import {
   isToWebview,
   type FromWebview,
   type ToWebview,
-} from '../../../webview/protocol';
+} from '../../../protocol/webview-messages';
 import { HOSTILE, hostileReport } from './fixture';
 
 const view = () => toProbeView(hostileReport(), 'root@rescue');

@@ -1,0 +1,364 @@
+// `nixkit install --flake PATH#name --target TARGET [--disk ID] ...`: the install engine from a terminal. Prints
+// the whole plan first (every command, destructive ones marked), asks for the disk's name before erasing it (or
+// takes --yes with a matching --confirm-disk), streams progress, and saves the state after every step so a failed
+// install resumes with --resume. --dry-run prints the plan and changes nothing (no connection, no state file).
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as readline from 'node:readline';
+import { parseArgs } from 'node:util';
+import { EngineError, HostKeyRejectedError } from '../engine/errors';
+import { checkLayout, DEFAULT_LAYOUT } from '../engine/install/layout';
+import type {
+  DiskLayout,
+  InstallOptions,
+  InstallState,
+  StepEvent,
+  StepId,
+  StrategyName,
+} from '../protocol/install-state';
+import { InstallFailedError, InstallRunner, formatPlan } from '../engine/install/runner';
+import { newInstallState, StateStore } from '../engine/install/state-store';
+import { STRATEGY_NAMES } from '../engine/install/strategies';
+import { installSteps, type StepHooks } from '../engine/install/steps';
+import { analyzeConfiguration } from '../engine/install/steps/preflight';
+import { describeSeams, loadInstallTestSeams, type InstallTestSeams } from '../engine/install/test-seams';
+import { formatCommand } from '../engine/install/transcript';
+import { FileHostKeyStore } from '../engine/ssh/known-hosts';
+import { Session, type Prompter } from '../engine/ssh/session';
+import { resolveTarget } from '../engine/ssh/target';
+import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, type CliIO, type Subcommand } from './io';
+import { defaultKnownHostsPath } from './probe-command';
+import { TtyPrompter } from './tty-prompter';
+
+export const INSTALL_USAGE = `usage: nixkit install --flake PATH#NAME --target TARGET [--disk /dev/disk/by-id/ID] [--layout FILE]
+                      [--strategy S] [--build-on local|target|HOST] [--root DIR] [--dry-run]
+                      [--yes --confirm-disk ID] [--resume [INSTALL-ID]] [--reboot] [--kexec-image DIR]
+                      [--identity FILE]... [--known-hosts FILE] [--accept-new-host-key]
+                      [--password-env VAR] [--sudo-password-env VAR] [--luks-passphrase-env VAR]
+                      [--state-dir DIR] [--ssh-config FILE]
+  Installs the flake's nixosConfigurations.NAME onto TARGET over SSH.
+  --disk ID          the disk to ERASE, by /dev/disk/by-id; without it, what is mounted at --root is used
+  --layout FILE      the disk layout as JSON ({"espSizeMiB":512,"rootFs":"ext4"|"btrfs"|"xfs","swapSizeMiB":N,
+                     "subvolumes":{"@":"/"},"luks":{"name":"cryptroot"},"labels":{...}}); default ESP 512 MiB + ext4
+  --strategy S       ${STRATEGY_NAMES.join(', ')} (default: chosen from the probe)
+  --root DIR         where the new system is mounted on the target (default /mnt)
+  --kexec-image DIR  with --strategy kexec: the installer image to kexec into first, a folder with bzImage,
+                     initrd and cmdline (or an unpacked nixos-images kexec tarball)
+  --dry-run          print every command the install would run; connect to nothing, change nothing
+  --yes              do not ask; erasing a disk then needs --confirm-disk with the disk's exact name
+  --resume [ID]      continue a failed or cancelled install (default: the newest unfinished one)
+  --state-dir DIR    install states and transcripts (default FLAKE/.nixkit/installs)
+  Exit status: 0 installed (or plan printed), 1 the install failed (its state is saved), 2 usage.`;
+
+export interface InstallCommandDeps {
+  prompter?: (io: CliIO) => Prompter;
+  /** Test seams for kernels without vfat (see steps/index.ts). */
+  hooks?: StepHooks;
+  /** Asks the user to type the disk's name (default: the terminal); undefined when there is no terminal. */
+  confirm?: (question: string) => Promise<string | undefined>;
+}
+
+function parseFlakeRef(ref: string, cwd: string): { flake: string; name: string } | string {
+  const hash = ref.lastIndexOf('#');
+  if (hash < 0) return `--flake needs PATH#NAME (the nixosConfigurations entry), got '${ref}'`;
+  const name = ref.slice(hash + 1);
+  if (!/^[A-Za-z0-9_][A-Za-z0-9_.'-]*$/.test(name)) return `'${name}' is not a configuration name`;
+  const p = ref.slice(0, hash) || '.';
+  return { flake: path.resolve(cwd, p), name };
+}
+
+function parseBuildOn(v: string | undefined): { buildOn: InstallOptions['buildOn'] } | { error: string } {
+  if (v === undefined || v === 'local') return { buildOn: 'local' };
+  if (v === 'target') return { buildOn: 'target' };
+  // ssh and Nix's ssh-ng:// take no host:port: a port goes into an ~/.ssh/config alias.
+  if (/^[^[]*:\d+$/.test(v) || /^\[.*\]:\d+$/.test(v))
+    return { error: `--build-on '${v}': give the port in an ~/.ssh/config Host alias, not as host:port` };
+  if (/^[A-Za-z0-9_.@:[\]-]+$/.test(v) && !v.startsWith('-')) return { buildOn: { host: v } };
+  return { error: `--build-on takes local, target or a host, not '${v}'` };
+}
+
+function ttyConfirm(io: CliIO): (q: string) => Promise<string | undefined> {
+  return (question) => {
+    if (!process.stdin.isTTY) return Promise.resolve(undefined);
+    return new Promise((resolve) => {
+      const rl = readline.createInterface({ input: process.stdin, output: process.stderr, terminal: true });
+      rl.on('SIGINT', () => {
+        rl.close();
+        resolve(undefined);
+      });
+      io.signal.addEventListener('abort', () => rl.close(), { once: true });
+      rl.question(question, (a) => {
+        rl.close();
+        resolve(a);
+      });
+    });
+  };
+}
+
+export function makeInstallCommand(deps: InstallCommandDeps = {}): Subcommand {
+  return async (args: string[], io: CliIO) => {
+    // `--resume` takes an optional id: turn `--resume ID` into `--resume-id ID`.
+    const argv: string[] = [];
+    for (let i = 0; i < args.length; i++) {
+      if (args[i] === '--resume' && args[i + 1] !== undefined && !args[i + 1].startsWith('-')) {
+        argv.push('--resume', '--resume-id', args[++i]);
+      } else argv.push(args[i]);
+    }
+    let parsed;
+    try {
+      parsed = parseArgs({
+        args: argv,
+        allowPositionals: false,
+        options: {
+          flake: { type: 'string' },
+          target: { type: 'string' },
+          disk: { type: 'string' },
+          layout: { type: 'string' },
+          strategy: { type: 'string' },
+          'build-on': { type: 'string' },
+          root: { type: 'string' },
+          'dry-run': { type: 'boolean' },
+          yes: { type: 'boolean', short: 'y' },
+          'confirm-disk': { type: 'string' },
+          resume: { type: 'boolean' },
+          'resume-id': { type: 'string' },
+          reboot: { type: 'boolean' },
+          'kexec-image': { type: 'string' },
+          port: { type: 'string', short: 'p' },
+          identity: { type: 'string', short: 'i', multiple: true },
+          'known-hosts': { type: 'string' },
+          'accept-new-host-key': { type: 'boolean' },
+          'password-env': { type: 'string' },
+          'sudo-password-env': { type: 'string' },
+          'luks-passphrase-env': { type: 'string' },
+          'state-dir': { type: 'string' },
+          'ssh-config': { type: 'string' },
+          help: { type: 'boolean', short: 'h' },
+        },
+      });
+    } catch (e) {
+      io.stderr(`nixkit install: ${(e as Error).message}\n${INSTALL_USAGE}\n`);
+      return EXIT_USAGE;
+    }
+    const v = parsed.values;
+    if (v.help) {
+      io.stdout(INSTALL_USAGE + '\n');
+      return EXIT_OK;
+    }
+    const usage = (msg: string) => {
+      io.stderr(`nixkit install: ${msg}\n`);
+      return EXIT_USAGE;
+    };
+    const fromEnv = (name: string | undefined, flag: string): string | undefined | null => {
+      if (name === undefined) return undefined;
+      const value = io.env[name];
+      if (value === undefined) {
+        io.stderr(`nixkit install: ${flag} ${name}: that environment variable is not set\n`);
+        return null;
+      }
+      return value;
+    };
+    const password = fromEnv(v['password-env'], '--password-env');
+    const sudoPassword = fromEnv(v['sudo-password-env'], '--sudo-password-env');
+    const luksPassphrase = fromEnv(v['luks-passphrase-env'], '--luks-passphrase-env');
+    if (password === null || sudoPassword === null || luksPassphrase === null) return EXIT_USAGE;
+    let seams: InstallTestSeams | undefined;
+    try {
+      seams = loadInstallTestSeams(io.env);
+    } catch (e) {
+      return usage((e as Error).message);
+    }
+    if (seams) io.stderr(`nixkit install: ${describeSeams(seams)}\n`);
+    const hooks = { ...seams?.hooks, ...deps.hooks };
+    let port: number | undefined;
+    if (v.port !== undefined) {
+      port = Number(v.port);
+      if (!/^\d+$/.test(v.port) || port < 1 || port > 65535)
+        return usage('--port needs a number from 1 to 65535');
+    }
+
+    // --- the install's options: from the command line, or from the saved state when resuming
+    let flakeDir: string | undefined;
+    let ref: { flake: string; name: string } | undefined;
+    if (v.flake !== undefined) {
+      const r = parseFlakeRef(v.flake, io.cwd);
+      if (typeof r === 'string') return usage(r);
+      ref = r;
+      flakeDir = r.flake;
+    }
+    const stateDir = v['state-dir']
+      ? path.resolve(io.cwd, v['state-dir'])
+      : path.join(flakeDir ?? io.cwd, '.nixkit', 'installs');
+    const store = new StateStore(stateDir);
+    let state: InstallState;
+    if (v.resume || v['resume-id'] !== undefined) {
+      try {
+        const found = v['resume-id'] ? store.load(v['resume-id']) : store.latestUnfinished();
+        if (!found) return usage(`no unfinished install in ${stateDir}`);
+        state = found;
+      } catch (e) {
+        return usage((e as Error).message);
+      }
+      if (state.status === 'done') {
+        io.stdout(`install ${state.id} already finished\n`);
+        return EXIT_OK;
+      }
+    } else {
+      if (!ref) return usage('--flake PATH#NAME is required');
+      if (!v.target) return usage('--target is required');
+      if (!fs.existsSync(path.join(ref.flake, 'flake.nix'))) return usage(`${ref.flake} holds no flake.nix`);
+      let layout: DiskLayout | undefined;
+      if (v.layout !== undefined) {
+        try {
+          layout = JSON.parse(fs.readFileSync(path.resolve(io.cwd, v.layout), 'utf8')) as DiskLayout;
+          checkLayout(layout);
+        } catch (e) {
+          return usage(`--layout ${v.layout}: ${(e as Error).message}`);
+        }
+      }
+      if (layout && !v.disk) return usage('--layout needs --disk (without a disk, what is mounted is used)');
+      if (v.disk !== undefined && !/^\/dev\/./.test(v.disk))
+        return usage('--disk must be a device path, e.g. /dev/disk/by-id/nvme-…');
+      if (v.strategy !== undefined && !STRATEGY_NAMES.includes(v.strategy as StrategyName))
+        return usage(`--strategy must be one of ${STRATEGY_NAMES.join(', ')}`);
+      const b = parseBuildOn(v['build-on']);
+      if ('error' in b) return usage(b.error);
+      const buildOn = b.buildOn;
+      const root = v.root ?? '/mnt';
+      if (!root.startsWith('/')) return usage('--root must be an absolute path');
+      const options: InstallOptions = {
+        flake: ref.flake,
+        configuration: ref.name,
+        target: v.target,
+        ...(v.strategy ? { strategy: v.strategy as StrategyName } : {}),
+        ...(v.disk ? { disk: v.disk, layout: layout ?? DEFAULT_LAYOUT } : {}),
+        buildOn,
+        root,
+        reboot: v.reboot === true,
+        ...(v['kexec-image'] ? { kexecImage: path.resolve(io.cwd, v['kexec-image']) } : {}),
+        ...seams?.options,
+      };
+      const steps = installSteps(hooks);
+      state = newInstallState(
+        options,
+        steps.map((s) => s.id),
+      );
+      try {
+        state.config = (await analyzeConfiguration(options.flake, options.configuration)).facts;
+      } catch {
+        /* preflight reports analysis problems with the target's facts */
+      }
+    }
+    const steps = installSteps(hooks);
+    const options = state.options;
+
+    // --- the plan
+    const plan = new InstallRunner(JSON.parse(JSON.stringify(state)) as InstallState, {
+      steps,
+      store,
+      connect: () => Promise.reject(new Error('not connecting for the plan')),
+    }).plan();
+    io.stdout(`Install plan for ${options.flake}#${options.configuration} onto ${options.target}:\n`);
+    io.stdout(formatPlan(plan));
+    if (v['dry-run']) {
+      io.stdout('(dry run: nothing was run or changed)\n');
+      return EXIT_OK;
+    }
+
+    // --- the disk confirmation
+    if (options.disk && options.confirmedDisk !== options.disk) {
+      if (v.yes) {
+        if (v['confirm-disk'] !== options.disk)
+          return usage(
+            `--yes erases ${options.disk} only with --confirm-disk ${options.disk} (the disk's exact name)`,
+          );
+        options.confirmedDisk = v['confirm-disk'];
+      } else {
+        const ask = deps.confirm ?? ttyConfirm(io);
+        const answer = await ask(
+          `This ERASES everything on ${options.disk}. Type the disk's name to continue: `,
+        );
+        if (answer === undefined)
+          return usage(
+            `erasing ${options.disk} needs a confirmation: run in a terminal, or pass --yes --confirm-disk ${options.disk}`,
+          );
+        if (answer.trim() !== options.disk) {
+          io.stderr(`nixkit install: "${answer.trim()}" is not ${options.disk}; nothing was changed\n`);
+          return EXIT_FINDINGS;
+        }
+        options.confirmedDisk = options.disk;
+      }
+    }
+
+    // --- the run
+    const tty = new TtyPrompter((t) => io.stderr(t));
+    const prompter = deps.prompter ? deps.prompter(io) : tty;
+    const secrets = [password, sudoPassword, luksPassphrase].filter((s): s is string => !!s);
+    const titles = new Map(steps.map((s) => [s.id, s.title]));
+    const runner = new InstallRunner(state, {
+      steps,
+      store,
+      secrets,
+      signal: io.signal,
+      luksPassphrase: async () =>
+        luksPassphrase ?? (await prompter.password('LUKS passphrase for the new root')),
+      connect: async (signal) => {
+        const target = resolveTarget(options.target, {
+          port,
+          identityFiles: (v.identity ?? []).map((p) => path.resolve(io.cwd, p)),
+          sshConfigPath: v['ssh-config'] ? path.resolve(io.cwd, v['ssh-config']) : undefined,
+          homeDir: io.env.HOME,
+        });
+        const hostKeyStore = new FileHostKeyStore(
+          v['known-hosts'] ? path.resolve(io.cwd, v['known-hosts']) : defaultKnownHostsPath(io.env),
+        );
+        return Session.connect({
+          target,
+          prompter,
+          hostKeyStore,
+          password,
+          sudoPassword,
+          acceptNewHostKey: v['accept-new-host-key'],
+          readyTimeoutMs: 30_000,
+          signal,
+        });
+      },
+      onStepState: (st) => {
+        const t = titles.get(st.id) ?? st.id;
+        if (st.status === 'running') io.stdout(`\n==> ${t}\n`);
+        else if (st.status === 'done') io.stdout(`    done: ${t}\n`);
+        else if (st.status === 'skipped') io.stdout(`\n==> ${t}: skipped\n`);
+      },
+      onEvent: (_id: StepId, e: StepEvent) => {
+        if (e.kind === 'command') io.stdout(`    $ ${formatCommand(e.command)}\n`);
+        else if (e.kind === 'output') io.stderr(e.text);
+        else if (e.kind === 'note') io.stdout(`    ${e.text}\n`);
+        else if (e.kind === 'progress' && e.detail)
+          io.stdout(`    [${e.done}/${e.total ?? '?'}] ${e.detail}\n`);
+      },
+    });
+    io.stdout(`\ninstall ${state.id} (state and transcript in ${stateDir})\n`);
+    try {
+      await runner.run();
+      io.stdout(`\ninstall ${state.id} finished. Transcript: ${runner.transcriptPath}\n`);
+      return EXIT_OK;
+    } catch (e) {
+      const resume = `nixkit install --resume ${state.id}${v['state-dir'] ? ` --state-dir ${stateDir}` : ` --flake ${options.flake}#${options.configuration}`}`;
+      if (e instanceof HostKeyRejectedError && !deps.prompter && tty.refusedNonInteractive) {
+        io.stderr(
+          `nixkit install: ${e.message}\nThe host key is unknown and there is no terminal to ask on: check it out of band, then pass --accept-new-host-key.\n`,
+        );
+        return EXIT_FINDINGS;
+      }
+      if (e instanceof EngineError) {
+        io.stderr(`\nnixkit install: ${runner.redact(e.message)}\n`);
+        if (e instanceof InstallFailedError || fs.existsSync(store.statePath(state.id)))
+          io.stderr(`Transcript: ${runner.transcriptPath}\nTo continue: ${resume}\n`);
+        return e.code === 'bad-target' ? EXIT_USAGE : EXIT_FINDINGS;
+      }
+      throw e;
+    }
+  };
+}
+
+export const installCommand: Subcommand = makeInstallCommand();

@@ -1,0 +1,196 @@
+// `nixkit probe TARGET [--json] ...`: connect over SSH, run the hardware probe, print a summary or the JSON report.
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { EngineError, HostKeyRejectedError } from '../engine/errors';
+import type { ProbeReport } from '../protocol/probe-report';
+import { runProbe } from '../engine/probe/run-probe';
+import { FileHostKeyStore } from '../engine/ssh/known-hosts';
+import { Session, type Prompter } from '../engine/ssh/session';
+import { resolveTarget } from '../engine/ssh/target';
+import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, type CliIO, type Subcommand } from './io';
+import { TtyPrompter } from './tty-prompter';
+
+export const PROBE_USAGE = `usage: nixkit probe TARGET [--json] [--port N] [--identity FILE]... [--known-hosts FILE]
+                    [--accept-new-host-key] [--password-env VAR] [--sudo-password-env VAR] [--timeout S]
+                    [--ssh-config FILE]
+  Connects to TARGET (user@host[:port] or a Host alias from ~/.ssh/config) and reports its hardware.
+  --json                 print the versioned JSON report (save it for \`nixkit hwconfig\`)
+  --known-hosts FILE     nixkit's own known-hosts file (default ~/.config/nixkit/known_hosts)
+  --accept-new-host-key  trust an unknown host key without asking (a changed key is still refused)
+  --password-env VAR     take the login password from environment variable VAR (never from the command line)
+  Exit status: 0 probed, 1 connection or probe failed, 2 usage.`;
+
+/** nixkit's known-hosts file when none is given. */
+export function defaultKnownHostsPath(env: Record<string, string | undefined>): string {
+  const base = env.XDG_CONFIG_HOME || path.join(env.HOME || os.homedir(), '.config');
+  return path.join(base, 'nixkit', 'known_hosts');
+}
+
+function gib(bytes: number | null): string {
+  return bytes === null ? '?' : `${(bytes / 1024 ** 3).toFixed(1)} GiB`;
+}
+
+/** One screen of what matters before installing. */
+export function formatProbeSummary(r: ProbeReport): string {
+  const s = r.system;
+  const lines: string[] = [];
+  // Target strings (labels, models, host names) are shown with control characters escaped: a hostile label must
+  // not be able to drive the terminal (C0, DEL and C1 such as U+009B CSI).
+  const clean = (v: string | null | undefined) =>
+    // eslint-disable-next-line no-control-regex
+    (v ?? '?').replace(/[\x00-\x1f\x7f-\x9f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  const quoted = (v: string | null | undefined) => clean(JSON.stringify(v ?? null));
+  lines.push(`target:   ${clean(r.target)}  (${clean(s.hostname)})`);
+  lines.push(
+    `system:   ${clean(s.nixSystem ?? s.arch)}, kernel ${clean(s.kernel)}, ${clean(s.os?.prettyName)}${s.nixosInstaller ? ' [NixOS installer]' : ''}`,
+  );
+  lines.push(`nix:      ${s.nix.present ? `present (${clean(s.nix.version)})` : 'not installed'}`);
+  lines.push(
+    `memory:   ${gib(s.memory.totalBytes)}${s.memory.kexecFits === false ? ' (too little for kexec)' : ''}`,
+  );
+  lines.push(`virt:     ${clean(s.virtualisation.type)} (${s.virtualisation.source})`);
+  lines.push(
+    `firmware: ${r.firmware.mode.toUpperCase()}${r.firmware.mode === 'uefi' ? `, efivars ${r.firmware.efivarsWritable ? 'writable' : 'read-only/absent'}, Secure Boot ${r.firmware.secureBoot}` : ''}`,
+  );
+  lines.push(
+    `cpu:      ${clean(r.cpu.model)} (${clean(r.cpu.vendor)}), ${r.cpu.cores ?? '?'} cores${r.cpu.kvmModule ? `, ${r.cpu.kvmModule}` : ''}`,
+  );
+  lines.push('disks:');
+  for (const d of r.disks) {
+    lines.push(
+      `  ${d.path}  ${gib(d.sizeBytes)}  ${clean(d.model ?? d.transport)}${d.partitionTable ? `  ${d.partitionTable.type}` : ''}${d.liveSystem ? '  [live system runs from here]' : ''}`,
+    );
+    for (const p of d.partitions) {
+      lines.push(
+        `    ${clean(p.path ?? `#${p.number}`)}  ${p.sizeBytes === null ? '?' : gib(p.sizeBytes)}  ${clean(p.fs?.type ?? '-')}  label=${quoted(p.fs?.label)}  partlabel=${quoted(p.partlabel)}${p.mountpoints.length ? `  on ${p.mountpoints.map(clean).join(', ')}` : ''}`,
+      );
+    }
+    if (d.fs) lines.push(`    (whole disk) ${clean(d.fs.type)} label=${quoted(d.fs.label)}`);
+  }
+  const mods = [
+    ...new Set(r.controllers.filter((c) => c.module && c.kind !== 'network').map((c) => c.module!)),
+  ].sort();
+  lines.push(`initrd:   ${mods.join(' ') || '(no loadable controller drivers found)'}`);
+  lines.push('network:');
+  for (const n of r.network.interfaces) {
+    const addr = n.addresses.map((a) => `${a.address}/${a.prefixLength}`).join(' ');
+    lines.push(
+      `  ${clean(n.name)} ${clean(n.mac)} ${clean(n.state)}${n.driver ? ` (${clean(n.driver)})` : ''}  ${addr}  → NixOS name: ${clean(n.predicted.name ?? '-')}`,
+    );
+  }
+  lines.push(`dns:      ${r.network.dns.join(' ') || '-'}`);
+  if (r.missing.length) lines.push(`missing tools: ${r.missing.join(', ')}`);
+  for (const w of r.warnings) lines.push(`warning: ${w}`);
+  return lines.join('\n') + '\n';
+}
+
+export function makeProbeCommand(deps: { prompter?: (io: CliIO) => Prompter } = {}): Subcommand {
+  return async (args: string[], io: CliIO) => {
+    let parsed;
+    try {
+      parsed = parseArgs({
+        args,
+        allowPositionals: true,
+        options: {
+          json: { type: 'boolean' },
+          port: { type: 'string', short: 'p' },
+          identity: { type: 'string', short: 'i', multiple: true },
+          'known-hosts': { type: 'string' },
+          'accept-new-host-key': { type: 'boolean' },
+          'password-env': { type: 'string' },
+          'sudo-password-env': { type: 'string' },
+          timeout: { type: 'string' },
+          'ssh-config': { type: 'string' },
+          help: { type: 'boolean', short: 'h' },
+        },
+      });
+    } catch (e) {
+      io.stderr(`nixkit probe: ${(e as Error).message}\n${PROBE_USAGE}\n`);
+      return EXIT_USAGE;
+    }
+    const v = parsed.values;
+    if (v.help) {
+      io.stdout(PROBE_USAGE + '\n');
+      return EXIT_OK;
+    }
+    if (parsed.positionals.length !== 1) {
+      io.stderr(`nixkit probe: give exactly one TARGET\n${PROBE_USAGE}\n`);
+      return EXIT_USAGE;
+    }
+    let port: number | undefined;
+    if (v.port !== undefined) {
+      port = Number(v.port);
+      if (!/^\d+$/.test(v.port) || port < 1 || port > 65535) {
+        io.stderr('nixkit probe: --port needs a number from 1 to 65535\n');
+        return EXIT_USAGE;
+      }
+    }
+    const timeoutS = v.timeout === undefined ? 60 : Number(v.timeout);
+    if (!Number.isFinite(timeoutS) || timeoutS <= 0) {
+      io.stderr('nixkit probe: --timeout needs a positive number of seconds\n');
+      return EXIT_USAGE;
+    }
+    const fromEnv = (name: string | undefined, flag: string): string | undefined | null => {
+      if (name === undefined) return undefined;
+      const value = io.env[name];
+      if (value === undefined) {
+        io.stderr(`nixkit probe: ${flag} ${name}: that environment variable is not set\n`);
+        return null;
+      }
+      return value;
+    };
+    const password = fromEnv(v['password-env'], '--password-env');
+    const sudoPassword = fromEnv(v['sudo-password-env'], '--sudo-password-env');
+    if (password === null || sudoPassword === null) return EXIT_USAGE;
+
+    const tty = new TtyPrompter((t) => io.stderr(t));
+    const prompter = deps.prompter ? deps.prompter(io) : tty;
+    let session: Session | undefined;
+    try {
+      const target = resolveTarget(parsed.positionals[0], {
+        port,
+        identityFiles: (v.identity ?? []).map((p) => path.resolve(io.cwd, p)),
+        sshConfigPath: v['ssh-config'] ? path.resolve(io.cwd, v['ssh-config']) : undefined,
+        homeDir: io.env.HOME,
+      });
+      const store = new FileHostKeyStore(
+        v['known-hosts'] ? path.resolve(io.cwd, v['known-hosts']) : defaultKnownHostsPath(io.env),
+      );
+      session = await Session.connect({
+        target,
+        prompter,
+        hostKeyStore: store,
+        password,
+        sudoPassword,
+        acceptNewHostKey: v['accept-new-host-key'],
+        readyTimeoutMs: Math.min(timeoutS * 1000, 30_000),
+        signal: io.signal,
+      });
+      const run = await runProbe(session, {
+        signal: io.signal,
+        timeoutMs: timeoutS * 1000,
+        target: target.label,
+      });
+      io.stdout(v.json ? JSON.stringify(run.report, null, 2) + '\n' : formatProbeSummary(run.report));
+      return EXIT_OK;
+    } catch (e) {
+      if (e instanceof HostKeyRejectedError && !deps.prompter && tty.refusedNonInteractive) {
+        io.stderr(
+          `nixkit probe: ${e.message}\nThe host key is unknown and there is no terminal to ask on. Check the ` +
+            `fingerprint above out of band, then pass --accept-new-host-key (it is remembered) or run once interactively.\n`,
+        );
+        return EXIT_FINDINGS;
+      }
+      if (e instanceof EngineError) {
+        io.stderr(`nixkit probe: ${session ? session.redact(e.message) : e.message}\n`);
+        return e.code === 'bad-target' ? EXIT_USAGE : EXIT_FINDINGS;
+      }
+      throw e;
+    } finally {
+      session?.close();
+    }
+  };
+}
+
+export const probeCommand: Subcommand = makeProbeCommand();

@@ -1,0 +1,444 @@
+// Step 1, preflight: root or sudo, the probe, the tools, the configuration's analysis, the strategy, and the disk.
+// Everything that can be known before touching the disk is checked here and refused with a clear reason: no root
+// and no sudo, a disk that holds the running system or is mounted, too little RAM for the strategy, errors in the
+// configuration, a disk confirmation that does not match.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { checkPaths } from '../../../server/analysis/check-files';
+import { walkNixFiles } from '../../../server/analysis/walk';
+import { WorkspaceSources } from '../../../server/analysis/workspace-sources';
+import type { Finding } from '../../../server/findings';
+import { Project } from '../../../server/model/project';
+import { createParser } from '../../../server/syntax/parser';
+import { EngineError } from '../../errors';
+import type { Disk, ProbeReport } from '../../../protocol/probe-report';
+import { runProbe } from '../../probe/run-probe';
+import { probeArgv } from '../../probe/probe-script';
+import { checkLayout, DEFAULT_LAYOUT, plannedPartitions } from '../layout';
+import type {
+  ConfigurationFacts,
+  InstallOptions,
+  InstallState,
+  PlannedCommand,
+  StepDescription,
+  StepOutputs,
+} from '../../../protocol/install-state';
+import type { Step, StepContext } from '../plan';
+import { runCommand } from '../runner';
+import {
+  BOOT_ID_ARGV,
+  kexecCommands,
+  kexecIntoImage,
+  type KexecResult,
+  resolveKexecImage,
+  runsKexecImage,
+} from '../kexec';
+import { chooseStrategy, requireSupported, STRATEGIES, StrategyRefusedError } from '../strategies';
+
+export class PreflightError extends EngineError {
+  constructor(detail: string) {
+    super('preflight-refused', detail);
+  }
+}
+
+export interface ConfigurationAnalysis {
+  /** The configuration exists in the flake. */
+  found: boolean;
+  /** Every configuration the flake defines (for "did you mean"). */
+  configurations: string[];
+  facts: ConfigurationFacts;
+  errors: Finding[];
+  warnings: Finding[];
+}
+
+/** The flake's folder and the default place of hardware-configuration.nix for a configuration. */
+export function defaultHardwareConfigFile(flake: string, configuration: string): string {
+  return path.join(flake, 'hosts', configuration, 'hardware-configuration.nix');
+}
+
+/** Where the disko file goes: beside the hardware configuration. */
+export function diskoFileFor(facts: ConfigurationFacts): string {
+  return path.join(path.dirname(facts.hardwareConfigFile), 'disko.nix');
+}
+
+/**
+ * The local analysis of the flake (the same as `nixkit check`): its errors and warnings, and the facts the later
+ * steps need (efiSysMountPoint, where hardware-configuration.nix is imported from, the initrd flavour).
+ */
+export async function analyzeConfiguration(
+  flake: string,
+  configuration: string,
+): Promise<ConfigurationAnalysis> {
+  const check = await checkPaths([flake]);
+  const parser = await createParser();
+  try {
+    const walk = walkNixFiles([flake]);
+    const sources = new WorkspaceSources(parser);
+    const project = new Project(sources, () => walk.files);
+    project.analyzeAll();
+    const config = project.configurations.find((c) => c.name === configuration);
+    const facts: ConfigurationFacts = {
+      efiSysMountPoint: '/boot',
+      hardwareConfigFile: defaultHardwareConfigFile(flake, configuration),
+      hardwareConfigImported: false,
+      initrdSystemd: null,
+      canTouchEfiVariables: null,
+      grubEfiSupport: null,
+    };
+    if (config) {
+      const esp = config.string('boot.loader.efi.efiSysMountPoint');
+      if (esp && esp !== 'unset' && esp.value.startsWith('/')) facts.efiSysMountPoint = esp.value;
+      const hw = config.modules.find(
+        (m) =>
+          (m.kind === 'file' || m.kind === 'missing') &&
+          path.basename(m.file) === 'hardware-configuration.nix',
+      );
+      if (hw && (hw.kind === 'file' || hw.kind === 'missing')) {
+        facts.hardwareConfigFile = hw.file;
+        facts.hardwareConfigImported = true;
+      }
+      const systemd = config.bool('boot.initrd.systemd.enable');
+      facts.initrdSystemd = systemd === 'unset' ? false : (systemd ?? null);
+      const efiVars = config.bool('boot.loader.efi.canTouchEfiVariables');
+      facts.canTouchEfiVariables = efiVars === 'unset' ? false : (efiVars ?? null);
+      const grubEfi = config.bool('boot.loader.grub.efiSupport');
+      facts.grubEfiSupport = grubEfi === 'unset' ? false : (grubEfi ?? null);
+    }
+    const all = [...check.findings];
+    for (const e of check.ioErrors)
+      all.push({
+        file: e.path,
+        range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+        severity: 'error',
+        code: 'io-error',
+        message: e.message,
+      });
+    return {
+      found: config !== undefined,
+      configurations: [...new Set(project.configurations.map((c) => c.name))].sort(),
+      facts,
+      errors: all.filter((f) => f.severity === 'error'),
+      warnings: all.filter((f) => f.severity === 'warning'),
+    };
+  } finally {
+    parser.delete();
+  }
+}
+
+export function formatFinding(f: Finding, base: string): string {
+  const rel = path.relative(base, f.file) || f.file;
+  return `${rel}:${f.range.start.line + 1}:${f.range.start.character + 1}: ${f.message} [${f.code}]`;
+}
+
+/** Tools looked for on the target (as root, so /usr/sbin counts). */
+export const TOOLS = [
+  'nixos-install',
+  'nix-store',
+  'nix',
+  'tar',
+  'chroot',
+  'sfdisk',
+  'wipefs',
+  'mkfs.vfat',
+  'mkfs.ext4',
+  'mkfs.btrfs',
+  'mkfs.xfs',
+  'mkswap',
+  'swapon',
+  'cryptsetup',
+  'btrfs',
+  'blkid',
+  'udevadm',
+  'mount',
+  'fusefat',
+  'readlink',
+  'kexec',
+];
+
+/** `sh -c` that prints the tools it finds; the names are positional parameters (never parsed as shell). */
+export function toolsArgv(tools: readonly string[] = TOOLS): string[] {
+  return [
+    'sh',
+    '-c',
+    'PATH=/run/current-system/sw/bin:/usr/sbin:/usr/bin:/sbin:/bin:$PATH; for t do command -v "$t" >/dev/null 2>&1 && printf "%s\\n" "$t"; done; true',
+    'nixkit-tools',
+    ...tools,
+  ];
+}
+
+/** The tools partitioning and formatting this layout needs. */
+export function requiredTools(options: InstallOptions): string[] {
+  if (!options.disk) return ['mount'];
+  const layout = options.layout ?? DEFAULT_LAYOUT;
+  const t = ['sfdisk', 'wipefs', 'mkfs.vfat', 'blkid', 'mount', `mkfs.${layout.rootFs}`];
+  if (layout.swapSizeMiB) t.push('mkswap', 'swapon');
+  if (layout.luks) t.push('cryptsetup');
+  if (layout.subvolumes) t.push('btrfs');
+  return t;
+}
+
+/** Refuses a disk that must not be erased; returns the probe's disk. */
+export function checkDisk(report: ProbeReport, options: InstallOptions, device: string): Disk {
+  const disk = report.disks.find((d) => d.path === device);
+  const shown = options.disk === device ? device : `${options.disk} (${device})`;
+  if (!disk) {
+    const part = report.disks.find((d) => d.partitions.some((p) => p.path === device));
+    if (part) throw new PreflightError(`${shown} is a partition of ${part.path}, not a whole disk.`);
+    throw new PreflightError(`${shown} is not a disk the probe found on the target.`);
+  }
+  if (disk.liveSystem)
+    throw new PreflightError(
+      `${shown} holds the running system (it backs / or the live medium): erasing it would destroy the system ` +
+        `the install runs from. Choose another disk, or boot the target into an installer or rescue system.`,
+    );
+  const mounted = [...disk.mountpoints, ...disk.partitions.flatMap((p) => p.mountpoints)];
+  const swaps = report.swaps.filter(
+    (s) => s.device === disk.path || disk.partitions.some((p) => p.path === s.device),
+  );
+  if (mounted.length > 0 || swaps.length > 0)
+    throw new PreflightError(
+      `${shown} is in use (${[...mounted.map((m) => `mounted at ${m}`), ...swaps.map((s) => `swap ${s.device}`)].join(', ')}): ` +
+        `unmount it (swapoff) first, or install onto what is mounted instead.`,
+    );
+  if (disk.readOnly) throw new PreflightError(`${shown} is read-only.`);
+  const layout = options.layout ?? DEFAULT_LAYOUT;
+  const needMiB = plannedPartitions(layout).reduce((n, p) => n + (p.sizeMiB ?? 64), 0) + 2;
+  if (disk.sizeBytes < needMiB * 1024 * 1024)
+    throw new PreflightError(
+      `${shown} has ${Math.floor(disk.sizeBytes / 1048576)} MiB; the layout needs at least ${needMiB} MiB.`,
+    );
+  return disk;
+}
+
+/** The disk confirmation: the name the user typed must equal the disk exactly. */
+export function checkConfirmation(options: InstallOptions): void {
+  if (!options.disk) return;
+  if (options.confirmedDisk !== options.disk)
+    throw new PreflightError(
+      options.confirmedDisk === undefined
+        ? `Erasing ${options.disk} was not confirmed: type the disk's name to confirm.`
+        : `The confirmation "${options.confirmedDisk}" does not match the disk ${options.disk}: nothing was erased.`,
+    );
+}
+
+export function preflightCommands(options: InstallOptions): PlannedCommand[] {
+  const cmds: PlannedCommand[] = [
+    { where: 'target', argv: probeArgv(), purpose: 'probe the hardware (read-only)' },
+    { where: 'target', argv: toolsArgv(), purpose: 'find the tools the install needs' },
+  ];
+  if (options.disk)
+    cmds.push({
+      where: 'target',
+      argv: ['readlink', '-e', '--', options.disk],
+      purpose: 'find the device node of the disk',
+    });
+  return cmds;
+}
+
+export interface PreflightOutputs extends StepOutputs {
+  rootMode: string;
+  strategy: string;
+  strategyOverridden: boolean;
+  tools: string[];
+  /** The disk's device node on the target (the by-id link resolved). */
+  diskDevice?: string;
+  warnings: string[];
+  /** The kexec strategy: the boot ids around the kexec (before is absent when a resume found it done). */
+  kexec?: Partial<KexecResult> & { cmdline: string };
+}
+
+/** The kexec strategy's commands as the review shows them (the rest of preflight then runs on the installer). */
+function kexecPlan(
+  options: InstallOptions,
+  state: InstallState,
+): { commands: PlannedCommand[]; warnings: string[] } {
+  const warnings = [
+    'kexec: the running system is replaced in memory by the installer image (no reboot, no firmware): ' +
+      'anything not saved on its disks is lost, and the install then goes on in the installer, whose host key ' +
+      'may differ (nixkit stops and asks you to accept it).',
+  ];
+  let image;
+  try {
+    image = options.kexecImage ? resolveKexecImage(options.kexecImage) : undefined;
+  } catch (e) {
+    warnings.push(`kexec: ${(e as Error).message}`);
+  }
+  const k = kexecCommands(options, state, image);
+  const commands: PlannedCommand[] = [
+    {
+      where: 'target',
+      argv: BOOT_ID_ARGV,
+      purpose: 'boot id and command line (is the installer running yet?)',
+    },
+    k.uploadKernel,
+    k.uploadInitrd,
+    k.load,
+    k.exec,
+    {
+      where: 'target',
+      argv: BOOT_ID_ARGV,
+      purpose:
+        'after SSH is back: a new boot of the image (then the probe and tools again, on the installer)',
+    },
+  ];
+  return { commands, warnings };
+}
+
+export const preflightStep: Step = {
+  id: 'preflight',
+  title: 'Preflight: connect, probe and check',
+  describe(options: InstallOptions, state: InstallState): StepDescription {
+    const warnings: string[] = [];
+    const s = options.strategy;
+    if (s && (s === 'lustrate' || s === 'kexec')) {
+      if (s === 'lustrate')
+        warnings.push(
+          'lustrate: every file of the old system moves to /old-root at the first boot, and boot.initrd.systemd.enable must be off.',
+        );
+      if (!STRATEGIES[s].supported)
+        warnings.push(`${STRATEGIES[s].title}: not supported yet; the install will stop here.`);
+    }
+    let commands = preflightCommands(options);
+    if (s === 'kexec') {
+      const k = kexecPlan(options, state);
+      warnings.push(...k.warnings);
+      // The probe runs on the old system (the preconditions), then again on the installer.
+      commands = [...commands.slice(0, 2), ...k.commands, ...commands];
+    }
+    if (state.config && !state.config.hardwareConfigImported)
+      warnings.push(
+        `The configuration does not import a hardware-configuration.nix: nixkit writes ${state.config.hardwareConfigFile}; add it to the configuration's imports.`,
+      );
+    return {
+      id: 'preflight',
+      title: 'Preflight: connect, probe and check',
+      commands,
+      warnings,
+    };
+  },
+
+  async run(ctx: StepContext): Promise<StepOutputs> {
+    const { options } = ctx;
+    const note = (text: string) => ctx.emit({ kind: 'note', text });
+    if (options.disk) {
+      checkLayout(options.layout ?? DEFAULT_LAYOUT);
+      checkConfirmation(options);
+    }
+    // The configuration first: it needs no target, and errors in it stop everything.
+    if (!fs.existsSync(path.join(options.flake, 'flake.nix')))
+      throw new PreflightError(`${options.flake} holds no flake.nix.`);
+    const analysis = await analyzeConfiguration(options.flake, options.configuration);
+    if (!analysis.found)
+      throw new PreflightError(
+        `The flake defines no nixosConfigurations.${options.configuration}` +
+          (analysis.configurations.length ? ` (it has: ${analysis.configurations.join(', ')}).` : '.'),
+      );
+    if (analysis.errors.length > 0)
+      throw new PreflightError(
+        `The configuration has ${analysis.errors.length} error${analysis.errors.length === 1 ? '' : 's'}; fix ${analysis.errors.length === 1 ? 'it' : 'them'} first:\n` +
+          analysis.errors.map((f) => '  ' + formatFinding(f, options.flake)).join('\n'),
+      );
+    for (const w of analysis.warnings) note(`warning: ${formatFinding(w, options.flake)}`);
+    ctx.state.config = analysis.facts;
+
+    const rootMode = await ctx.session.ensureRoot(ctx.signal);
+    note(`root access: ${rootMode}`);
+    const [probeCmd, toolsCmd, diskCmd] = preflightCommands(options);
+    const probeTarget = async () => {
+      ctx.emit({ kind: 'command', command: probeCmd });
+      const r = (await runProbe(ctx.session, { signal: ctx.signal, timeoutMs: 120_000 })).report;
+      ctx.state.probe = r;
+      const t = (await runCommand(ctx, toolsCmd, { timeoutMs: 30_000 })).stdout
+        .toString()
+        .split('\n')
+        .filter((x) => x !== '');
+      return { report: r, tools: t };
+    };
+    let { report, tools } = await probeTarget();
+
+    // kexec first: the tools, the disk and the strategy that matter are the installer's, not the old system's.
+    let kexec: PreflightOutputs['kexec'];
+    if (options.strategy === 'kexec') {
+      const [bootCmd] = kexecPlan(options, ctx.state).commands;
+      const [bootId = '', cmdline = ''] = (
+        await runCommand(ctx, bootCmd, { timeoutMs: 30_000, quiet: true })
+      ).stdout
+        .toString()
+        .split('\n');
+      if (runsKexecImage(cmdline, ctx.state)) {
+        note("the target already runs the image this install kexec'd into: no second kexec");
+        kexec = { cmdline: cmdline.trim(), bootIdAfter: bootId.trim() };
+      } else {
+        try {
+          chooseStrategy({ report, options, tools, config: analysis.facts }, 'kexec');
+        } catch (e) {
+          if (e instanceof StrategyRefusedError) throw new PreflightError(e.message);
+          throw e;
+        }
+        requireSupported('kexec');
+        note('warning: the running system is replaced in memory: anything not saved on disk is lost.');
+        kexec = await kexecIntoImage(ctx, bootId.trim());
+        note(`root access on the installer: ${await ctx.session.ensureRoot(ctx.signal)}`);
+        ({ report, tools } = await probeTarget());
+      }
+    }
+    const missing = requiredTools(options).filter((t) => !tools.includes(t));
+    if (missing.length > 0)
+      throw new PreflightError(`The target lacks tools the install needs: ${missing.join(', ')}.`);
+
+    let choice;
+    try {
+      // After the kexec the strategy is chosen on the installer as for any target (kexec is never automatic).
+      const override = options.strategy === 'kexec' ? undefined : options.strategy;
+      choice = chooseStrategy({ report, options, tools, config: analysis.facts }, override);
+    } catch (e) {
+      if (e instanceof StrategyRefusedError) throw new PreflightError(e.message);
+      throw e;
+    }
+    requireSupported(choice.strategy);
+    note(
+      `strategy: ${STRATEGIES[choice.strategy].title}${choice.overridden ? ' (as asked)' : ' (chosen from the probe)'}`,
+    );
+    for (const w of choice.check.warnings) note(`warning: ${w}`);
+
+    let diskDevice: string | undefined;
+    if (options.disk && diskCmd) {
+      const r = await runCommand(ctx, diskCmd, { allowFailure: true, timeoutMs: 30_000 });
+      if (r.code !== 0) throw new PreflightError(`${options.disk} does not exist on the target.`);
+      diskDevice = r.stdout.toString().trim();
+      checkDisk(report, options, diskDevice);
+    } else {
+      const root = options.root.replace(/\/+$/, '') || '/';
+      if (!report.mounts.some((m) => m.mountPoint === root))
+        throw new PreflightError(
+          `No disk to erase was chosen and nothing is mounted at ${root}: mount the new system's filesystems ` +
+            `there first, or choose a disk.`,
+        );
+    }
+    const outputs: PreflightOutputs = {
+      rootMode,
+      strategy: choice.strategy,
+      strategyOverridden: choice.overridden,
+      tools,
+      warnings: [...choice.check.warnings, ...report.warnings],
+      ...(diskDevice ? { diskDevice } : {}),
+      ...(kexec ? { kexec } : {}),
+    };
+    return outputs;
+  },
+
+  async verify(ctx: StepContext): Promise<void> {
+    // Root through this session (a resumed install has a new one); the checks above stand as recorded.
+    await ctx.session.ensureRoot(ctx.signal);
+    if (!ctx.state.probe) throw new PreflightError('the probe report is missing from the install state');
+    // A target that left the kexec'd installer (rebooted into its old system) needs the kexec again.
+    if (ctx.options.strategy === 'kexec') {
+      const r = await ctx.session.execAsRoot(['cat', '/proc/cmdline'], {
+        signal: ctx.signal,
+        timeoutMs: 30_000,
+      });
+      if (!runsKexecImage(r.stdout.toString().trim(), ctx.state))
+        throw new PreflightError("the target no longer runs the kexec'd installer");
+    }
+  },
+};
