@@ -1,4 +1,6 @@
+import type { ProbeReport } from '../../protocol/probe-report';
 import type { NixosConfiguration } from '../model/configuration';
+import { firmwareOf, installDisks } from '../facts/probe';
 import type { Definition } from '../model/modules';
 import type { Source, Thunk, Value } from '../model/value';
 import {
@@ -93,13 +95,24 @@ export const grubDeviceMissing: Rule = {
             preferred: true,
           });
       }
+      const disk = efi === true ? undefined : onlyBiosDisk(ctx.probe);
+      if (disk) {
+        const edit = insertSibling(near, ['boot', 'loader', 'grub', 'device'], nixString(disk), ctx.sources);
+        if (edit)
+          fixes.push({
+            title: `Set boot.loader.grub.device = "${disk}" (the target's disk)`,
+            edits: [edit],
+            preferred: true,
+          });
+      }
       ctx.report({
         at: near.at,
         message:
           efi === true
             ? 'GRUB has no device: for a UEFI install set boot.loader.grub.device = "nodev"; NixOS stops the build without one'
             : 'GRUB has no device to install to: set boot.loader.grub.device to the boot disk ' +
-              '(for example "/dev/disk/by-id/…"), or "nodev" with efiSupport on UEFI; NixOS stops the build without one',
+              (disk ? `(the target's only disk is ${disk}), ` : '(for example "/dev/disk/by-id/…"), ') +
+              'or "nodev" with efiSupport on UEFI; NixOS stops the build without one',
         fixes,
       });
       return;
@@ -133,6 +146,23 @@ export const grubDeviceMissing: Rule = {
     }
   },
 };
+
+/**
+ * The disk a BIOS GRUB goes on, when a probe of a BIOS machine leaves no choice: its only install disk, by a stable
+ * name (`/dev/disk/by-id/…`; a virtio disk without a serial has none, and in a VM its kernel name is stable).
+ */
+function onlyBiosDisk(r: ProbeReport | undefined): string | undefined {
+  if (!r || firmwareOf(r) !== 'bios') return undefined;
+  const disks = installDisks(r);
+  if (disks.length !== 1) return undefined;
+  const [disk] = disks;
+  const byId = [...disk.byId].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b))[0];
+  if (byId) return byId.startsWith('/') ? byId : `/dev/disk/by-id/${byId}`;
+  return r.system.virtualisation.type !== 'none' && disk.transport === 'virtio' ? disk.path : undefined;
+}
+
+/** Prefer the names people recognise (ata-/nvme-/scsi- with the model and serial) over wwn- and eui- ones. */
+const rank = (id: string) => (/(^|\/)(wwn|eui|nvme-eui)[-.]/.test(id) ? 1 : 0);
 
 interface GrubDevice {
   value: string;

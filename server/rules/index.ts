@@ -23,6 +23,8 @@ import { deviceNotOnTarget } from './device-not-on-target';
 import { fsTypeMismatch } from './fs-type-mismatch';
 import { initrdModuleMissing } from './initrd-module-missing';
 import { interfaceNotOnTarget } from './interface-not-on-target';
+import { vboxsfWithoutNofail } from './vboxsf-without-nofail';
+import { vmGuestSupportMissing } from './vm-guest-support-missing';
 
 export const RULES: Rule[] = [
   espMountMismatch,
@@ -48,6 +50,8 @@ export const RULES: Rule[] = [
   fsTypeMismatch,
   initrdModuleMissing,
   interfaceNotOnTarget,
+  vboxsfWithoutNofail,
+  vmGuestSupportMissing,
 ];
 
 export function ruleByCode(code: string): Rule | undefined {
