@@ -76,7 +76,14 @@ export interface NetworkInterface {
   driver: string | null;
   state: string | null;
   virtual: boolean;
-  addresses: { family: 'inet' | 'inet6'; address: string; prefixLength: number; scope: string | null }[];
+  addresses: {
+    family: 'inet' | 'inet6';
+    address: string;
+    prefixLength: number;
+    scope: string | null;
+    /** Leased (DHCP) or autoconfigured (SLAAC): `ip addr` marks it `dynamic`. Absent in older probes. */
+    dynamic?: boolean;
+  }[];
   predicted: PredictedName;
 }
 
@@ -135,9 +142,17 @@ export interface ProbeReport {
   controllers: Controller[];
   network: {
     interfaces: NetworkInterface[];
-    defaultRoutes: { family: 'inet' | 'inet6'; gateway: string | null; dev: string | null }[];
+    defaultRoutes: {
+      family: 'inet' | 'inet6';
+      gateway: string | null;
+      dev: string | null;
+      /** Who made the route (`dhcp`, `ra`, `static`, `boot`, …) when `ip route` says; absent in older probes. */
+      proto?: string | null;
+    }[];
     dns: string[];
     searchDomains: string[];
+    /** resolv.conf's `domain`, when it has one. Absent in older probes. */
+    domain?: string | null;
   };
   mounts: Mount[];
   swaps: { device: string; type: string; sizeKiB: number }[];

@@ -11,6 +11,8 @@ export interface HwconfigOptions {
   byLabel?: boolean;
   /** Emit networking.interfaces.<predicted name>.useDHCP (otherwise they are listed as comments). */
   interfaces?: boolean;
+  /** Files to import beside the profiles, as written (e.g. `./network.nix`, which `--network` writes next to it). */
+  extraImports?: string[];
 }
 
 /** A Nix double-quoted string literal. `$` is always escaped, which also covers `${` and `$${`. */
@@ -91,6 +93,7 @@ export function generateHardwareConfig(report: ProbeReport, options: HwconfigOpt
   const attrs: string[] = [];
   if (QEMU_VIRT.includes(virt)) imports.push('(modulesPath + "/profiles/qemu-guest.nix")');
   if (virt === 'none') imports.push('(modulesPath + "/installer/scan/not-detected.nix")');
+  for (const i of options.extraImports ?? []) if (/^\.\/[\w.-]+\.nix$/.test(i)) imports.push(i);
   if (virt === 'oracle') attrs.push('virtualisation.virtualbox.guest.enable = true;');
   if (virt === 'microsoft') attrs.push('virtualisation.hypervGuest.enable = true;');
   if (virt === 'systemd-nspawn') attrs.push('boot.isContainer = true;');

@@ -391,6 +391,7 @@ export function parseProbeOutput(output: Buffer, options: ParseOptions = {}): Pr
       address: m[3],
       prefixLength: Number(m[4]),
       scope: m[5] ?? null,
+      dynamic: /\sdynamic\b/.test(l),
     });
   }
   const interfaces: NetworkInterface[] = [];
@@ -431,6 +432,7 @@ export function parseProbeOutput(output: Buffer, options: ParseOptions = {}): Pr
         family,
         gateway: /\bvia\s+(\S+)/.exec(l)?.[1] ?? null,
         dev: /\bdev\s+(\S+)/.exec(l)?.[1] ?? null,
+        proto: /\bproto\s+(\S+)/.exec(l)?.[1] ?? null,
       });
     }
   }
@@ -443,13 +445,14 @@ export function parseProbeOutput(output: Buffer, options: ParseOptions = {}): Pr
         ?.reverse()
         .map((h) => parseInt(h, 16))
         .join('.') ?? null;
-    defaultRoutes.push({ family: 'inet', gateway: gw, dev: f[0] });
+    defaultRoutes.push({ family: 'inet', gateway: gw, dev: f[0], proto: null });
   }
   const resolv = get('dns/resolv') ?? '';
   const dns = [...resolv.matchAll(/^\s*nameserver\s+(\S+)/gm)].map((m) => m[1]);
   const searchDomains = [...resolv.matchAll(/^\s*(?:search|domain)\s+(.+)$/gm)].flatMap((m) =>
     m[1].trim().split(/\s+/),
   );
+  const domain = /^\s*domain\s+(\S+)/m.exec(resolv)?.[1] ?? null;
 
   // --- swap
   const swaps: ProbeReport['swaps'] = [];
@@ -507,7 +510,7 @@ export function parseProbeOutput(output: Buffer, options: ParseOptions = {}): Pr
     },
     disks,
     controllers,
-    network: { interfaces, defaultRoutes, dns, searchDomains },
+    network: { interfaces, defaultRoutes, dns, searchDomains, domain },
     mounts,
     swaps,
     missing: [...new Set(missing)].sort(),

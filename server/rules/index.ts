@@ -23,6 +23,7 @@ import { deviceNotOnTarget } from './device-not-on-target';
 import { fsTypeMismatch } from './fs-type-mismatch';
 import { initrdModuleMissing } from './initrd-module-missing';
 import { interfaceNotOnTarget } from './interface-not-on-target';
+import { networkUnreachableAfterInstall } from './network-unreachable-after-install';
 import { vboxsfWithoutNofail } from './vboxsf-without-nofail';
 import { vmGuestSupportMissing } from './vm-guest-support-missing';
 
@@ -50,6 +51,7 @@ export const RULES: Rule[] = [
   fsTypeMismatch,
   initrdModuleMissing,
   interfaceNotOnTarget,
+  networkUnreachableAfterInstall,
   vboxsfWithoutNofail,
   vmGuestSupportMissing,
 ];

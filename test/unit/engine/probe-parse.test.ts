@@ -232,9 +232,17 @@ describe('parsing captured outputs', () => {
       eth0.addresses.map((a) => `${a.address}/${a.prefixLength}`),
       ['10.0.2.15/24', 'fe80::1/64'],
     );
-    assert.deepEqual(r.network.defaultRoutes, [{ family: 'inet', gateway: '10.0.2.2', dev: 'eth0' }]);
+    // The lease is marked dynamic (ip's `dynamic` flag), the link-local address is not; the route says who made it.
+    assert.deepEqual(
+      eth0.addresses.map((a) => a.dynamic),
+      [true, false],
+    );
+    assert.deepEqual(r.network.defaultRoutes, [
+      { family: 'inet', gateway: '10.0.2.2', dev: 'eth0', proto: 'dhcp' },
+    ]);
     assert.deepEqual(r.network.dns, ['10.0.2.3']);
     assert.deepEqual(r.network.searchDomains, ['example.org', 'lan']);
+    assert.equal(r.network.domain, null);
   });
   it('Secure Boot from the UEFI global variables (SecureBoot, SetupMode)', () => {
     // The spec's EFI_GLOBAL_VARIABLE GUID: with another one the script read nothing and always said "unknown".
