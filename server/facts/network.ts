@@ -13,7 +13,10 @@ export interface UplinkAddress {
 
 export interface Uplink {
   nic: NetworkInterface;
-  /** The name NixOS will give the interface; null when the probe cannot predict it. */
+  /**
+   * The name NixOS will give the interface; null when the probe cannot predict it, and for a virtual interface
+   * (a bridge, a veth): NixOS has it only if the configuration makes it.
+   */
   nixosName: string | null;
   ipv4: UplinkAddress[];
   ipv6: UplinkAddress[];
@@ -29,11 +32,10 @@ export interface Uplink {
 
 const DYNAMIC_PROTOS = new Set(['dhcp', 'ra']);
 
-/** The physical interfaces with a default route, in the probe's order. */
+/** The interfaces with a default route, in the probe's order. */
 export function uplinks(r: ProbeReport): Uplink[] {
   const out: Uplink[] = [];
   for (const nic of r.network.interfaces) {
-    if (nic.virtual) continue;
     const routes = r.network.defaultRoutes.filter((d) => d.dev === nic.name);
     if (!routes.length) continue;
     const global = nic.addresses.filter((a) => a.scope === 'global' || a.scope === null);
@@ -50,7 +52,7 @@ export function uplinks(r: ProbeReport): Uplink[] {
     const knownFlags = nic.addresses.every((a) => a.dynamic !== undefined);
     out.push({
       nic,
-      nixosName: nic.predicted.source !== 'none' ? nic.predicted.name : null,
+      nixosName: !nic.virtual && nic.predicted.source !== 'none' ? nic.predicted.name : null,
       ipv4,
       ipv6,
       gateway4,

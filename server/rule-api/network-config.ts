@@ -27,7 +27,7 @@ export function networkConfig(r: ProbeReport, options: NetworkConfigOptions): Ne
     return {
       ok: false,
       error:
-        'the probe saw no physical interface with a default route, so nixkit cannot tell which network keeps ' +
+        'the probe saw no interface with a default route, so nixkit cannot tell which network keeps ' +
         'the machine reachable',
     };
   const style = options.style ?? (links.every((l) => l.nixosName) ? 'scripted' : 'networkd');
@@ -54,6 +54,11 @@ export function networkConfig(r: ProbeReport, options: NetworkConfigOptions): Ne
     if (links.some((l) => l.dynamic))
       notes.push('Some of these addresses were leased by DHCP or autoconfigured: they may change.');
   }
+  for (const l of links.filter((x) => x.nic.virtual))
+    notes.push(
+      `${l.nic.name} is a virtual interface (a bridge or veth) on the probed system: it is matched by its MAC ` +
+        'address here; check that NixOS has an interface with that address.',
+    );
   const bindings = style === 'scripted' ? scripted(r, links, options.mode) : networkd(r, links, options.mode);
   return { ok: true, style, bindings, notes };
 }

@@ -201,7 +201,7 @@ describe('the network configuration nixkit writes', () => {
     const r = emptyProbe();
     const written = networkConfig(r, { mode: 'static' });
     assert.equal(written.ok, false);
-    assert.match((written as { error: string }).error, /no physical interface with a default route/);
+    assert.match((written as { error: string }).error, /no interface with a default route/);
   });
 });
 
