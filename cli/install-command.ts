@@ -33,7 +33,7 @@ import { TtyPrompter } from './tty-prompter';
 export const INSTALL_USAGE = `usage: nixkit install --flake PATH#NAME --target TARGET [--disk /dev/disk/by-id/ID] [--layout FILE]
                       [--strategy S] [--build-on local|target|HOST] [--root DIR] [--dry-run]
                       [--yes --confirm-disk ID] [--resume [INSTALL-ID]] [--reboot] [--kexec-image DIR]
-                      [--identity FILE]... [--known-hosts FILE] [--accept-new-host-key]
+                      [--network static|dhcp] [--identity FILE]... [--known-hosts FILE] [--accept-new-host-key]
                       [--password-env VAR] [--sudo-password-env VAR] [--luks-passphrase-env VAR]
                       [--state-dir DIR] [--ssh-config FILE]
   Installs the flake's nixosConfigurations.NAME onto TARGET over SSH.
@@ -44,6 +44,9 @@ export const INSTALL_USAGE = `usage: nixkit install --flake PATH#NAME --target T
   --root DIR         where the new system is mounted on the target (default /mnt)
   --kexec-image DIR  with --strategy kexec: the installer image to kexec into first, a folder with bzImage,
                      initrd and cmdline (or an unpacked nixos-images kexec tarball)
+  --network MODE     also write network.nix beside hardware-configuration.nix (which imports it): "static" keeps
+                     the addresses, gateways and nameservers the target has now (a rescue network without DHCP),
+                     "dhcp" asks DHCP on the interface with the default route
   --dry-run          print every command the install would run; connect to nothing, change nothing
   --yes              do not ask; erasing a disk then needs --confirm-disk with the disk's exact name
   --resume [ID]      continue a failed or cancelled install (default: the newest unfinished one)
@@ -124,6 +127,7 @@ export function makeInstallCommand(deps: InstallCommandDeps = {}): Subcommand {
           'resume-id': { type: 'string' },
           reboot: { type: 'boolean' },
           'kexec-image': { type: 'string' },
+          network: { type: 'string' },
           port: { type: 'string', short: 'p' },
           identity: { type: 'string', short: 'i', multiple: true },
           'known-hosts': { type: 'string' },
@@ -226,6 +230,8 @@ export function makeInstallCommand(deps: InstallCommandDeps = {}): Subcommand {
       const buildOn = b.buildOn;
       const root = v.root ?? '/mnt';
       if (!root.startsWith('/')) return usage('--root must be an absolute path');
+      if (v.network !== undefined && v.network !== 'static' && v.network !== 'dhcp')
+        return usage('--network is "static" or "dhcp"');
       const options: InstallOptions = {
         flake: ref.flake,
         configuration: ref.name,
@@ -236,6 +242,7 @@ export function makeInstallCommand(deps: InstallCommandDeps = {}): Subcommand {
         root,
         reboot: v.reboot === true,
         ...(v['kexec-image'] ? { kexecImage: path.resolve(io.cwd, v['kexec-image']) } : {}),
+        ...(v.network ? { network: v.network as 'static' | 'dhcp' } : {}),
         ...seams?.options,
       };
       const steps = installSteps(hooks);

@@ -107,6 +107,11 @@ export interface InstallOptions {
   extraFiles?: { source: string; path: string; mode?: string }[];
   /** Copy the live system's SSH host keys into the installed system (its host key then does not change). */
   keepHostKeys?: boolean;
+  /**
+   * Also write network.nix beside hardware-configuration.nix, imported by it: `static` keeps the addresses,
+   * gateways and nameservers the target has now (from the probe), `dhcp` asks DHCP on its uplink.
+   */
+  network?: 'static' | 'dhcp';
   /** How long to wait for SSH after the reboot; default 10 minutes. */
   rebootTimeoutMs?: number;
 }

@@ -12,6 +12,7 @@ import { generateHardwareConfig, nixString } from '../../hwconfig/generate';
 import type { ProbeReport } from '../../../protocol/probe-report';
 import { probeArgv } from '../../probe/probe-script';
 import { runProbe } from '../../probe/run-probe';
+import { networkConfig, networkModule } from '../../../server/rule-api/network-config';
 import { plannedPartitions } from '../layout';
 import type {
   InstallOptions,
@@ -39,6 +40,35 @@ export interface HardwareConfigOutputs extends StepOutputs {
   sha256: string;
   backup?: string;
   imported: boolean;
+  /** network.nix beside it, when the install was asked to write one (`network`), and its hash. */
+  networkFile?: string;
+  networkSha256?: string;
+}
+
+/** network.nix goes beside the hardware configuration, which imports it as `./network.nix`. */
+export const networkFileFor = (hardwareFile: string) => path.join(path.dirname(hardwareFile), 'network.nix');
+
+/** The network.nix text for the install's `network` option, from the probe taken after mounting. */
+function networkText(options: InstallOptions, report: ProbeReport): string | undefined {
+  if (!options.network) return undefined;
+  const written = networkConfig(report, { mode: options.network });
+  if (!written.ok)
+    throw new HardwareConfigError(`cannot write a ${options.network} network.nix: ${written.error}`);
+  return networkModule(report, written, options.network);
+}
+
+/** Writes a file the step generates, keeping a different existing one as `.bak-<install id>`. */
+function writeKeepingBackup(ctx: StepContext, file: string, text: string): string | undefined {
+  let backup: string | undefined;
+  if (fs.existsSync(file) && fs.readFileSync(file, 'utf8') !== text) {
+    backup = `${file}.bak-${ctx.state.id}`;
+    fs.copyFileSync(file, backup);
+    ctx.emit({ kind: 'note', text: `kept the previous ${path.basename(file)} as ${backup}` });
+  }
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, text);
+  ctx.emit({ kind: 'note', text: `wrote ${file}` });
+  return backup;
 }
 
 async function checkFile(file: string, flake: string): Promise<void> {
@@ -107,6 +137,17 @@ export const hardwareConfigStep: Step = {
           purpose:
             'the generated hardware configuration (an existing different file is kept as .bak-<install id>)',
         },
+        ...(options.network
+          ? [
+              {
+                path: networkFileFor(hardwareConfigFile(options, state)),
+                purpose:
+                  options.network === 'static'
+                    ? "the target's current addresses, gateways and nameservers, imported by the hardware configuration"
+                    : "DHCP on the target's uplink, imported by the hardware configuration",
+              },
+            ]
+          : []),
       ],
     };
   },
@@ -116,23 +157,19 @@ export const hardwareConfigStep: Step = {
     ctx.emit({ kind: 'command', command: hardwareConfigStep.describe(options, state).commands[0] });
     const report = (await runProbe(ctx.session, { signal: ctx.signal, timeoutMs: 120_000 })).report;
     state.probe = report;
+    const network = networkText(options, report);
     const text = withLuksDevice(
-      generateHardwareConfig(report, { root: options.root }),
+      generateHardwareConfig(report, { root: options.root, extraImports: network ? ['./network.nix'] : [] }),
       options,
       report,
       ctx.outputs('preflight')?.diskDevice as string | undefined,
     );
     const file = hardwareConfigFile(options, state);
-    let backup: string | undefined;
-    if (fs.existsSync(file) && fs.readFileSync(file, 'utf8') !== text) {
-      backup = `${file}.bak-${state.id}`;
-      fs.copyFileSync(file, backup);
-      ctx.emit({ kind: 'note', text: `kept the previous ${path.basename(file)} as ${backup}` });
-    }
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, text);
-    ctx.emit({ kind: 'note', text: `wrote ${file}` });
+    const networkFile = networkFileFor(file);
+    if (network !== undefined) writeKeepingBackup(ctx, networkFile, network);
+    const backup = writeKeepingBackup(ctx, file, text);
     await checkFile(file, options.flake);
+    if (network !== undefined) await checkFile(networkFile, options.flake);
     const imported = state.config?.hardwareConfigImported ?? false;
     if (!imported)
       ctx.emit({
@@ -144,6 +181,7 @@ export const hardwareConfigStep: Step = {
       sha256: sha256(text),
       imported,
       ...(backup ? { backup } : {}),
+      ...(network !== undefined ? { networkFile, networkSha256: sha256(network) } : {}),
     };
     return outputs;
   },
@@ -153,5 +191,9 @@ export const hardwareConfigStep: Step = {
     if (!fs.existsSync(o.file)) throw new HardwareConfigError(`${o.file} is gone`);
     // Edited by hand since: fine as long as it still checks clean.
     await checkFile(o.file, ctx.options.flake);
+    if (o.networkFile) {
+      if (!fs.existsSync(o.networkFile)) throw new HardwareConfigError(`${o.networkFile} is gone`);
+      await checkFile(o.networkFile, ctx.options.flake);
+    }
   },
 };

@@ -74,6 +74,27 @@ describe('nixkit install (no target needed)', () => {
     assert.ok(!fs.existsSync(path.join(flake, 'hosts', 'demo', 'disko.nix')));
   });
 
+  it('--network static shows network.nix among the files the plan writes; a wrong mode is a usage error', async () => {
+    const base = [
+      '--flake',
+      `${flake}#demo`,
+      '--target',
+      'root@h',
+      '--disk',
+      DISK,
+      '--dry-run',
+      '--build-on',
+      'target',
+    ];
+    const { io: i, out } = io(dir);
+    assert.equal(await cmd([...base, '--network', 'static'], i), 0, out.stderr);
+    assert.match(out.stdout, /writes .*hosts\/demo\/network\.nix/);
+    assert.match(out.stdout, /addresses, gateways and nameservers/);
+    const bad = io(dir);
+    assert.equal(await cmd([...base, '--network', 'both'], bad.io), 2);
+    assert.match(bad.out.stderr, /--network is "static" or "dhcp"/);
+  });
+
   it('without a terminal, erasing needs --yes and a matching --confirm-disk', async () => {
     const base = ['--flake', `${flake}#demo`, '--target', 'root@h', '--disk', DISK];
     let r = io(dir);
