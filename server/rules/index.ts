@@ -24,6 +24,7 @@ import { fsTypeMismatch } from './fs-type-mismatch';
 import { initrdModuleMissing } from './initrd-module-missing';
 import { interfaceNotOnTarget } from './interface-not-on-target';
 import { networkUnreachableAfterInstall } from './network-unreachable-after-install';
+import { proxyCredentialsInStore } from './proxy-credentials-in-store';
 import { vboxsfWithoutNofail } from './vboxsf-without-nofail';
 import { vmGuestSupportMissing } from './vm-guest-support-missing';
 
@@ -52,6 +53,7 @@ export const RULES: Rule[] = [
   initrdModuleMissing,
   interfaceNotOnTarget,
   networkUnreachableAfterInstall,
+  proxyCredentialsInStore,
   vboxsfWithoutNofail,
   vmGuestSupportMissing,
 ];
