@@ -15,7 +15,7 @@ import { DEFAULT_MAX_FILE_BYTES, formatSize } from '../analysis/source-text';
 import { applySuppressions } from '../analysis/suppressions';
 import { syntaxFindings, syntaxOnlyFindings } from '../analysis/syntax-findings';
 import { walkNixFiles } from '../analysis/walk';
-import { WorkspaceAnalysis } from '../analysis/workspace-analysis';
+import { ANALYSIS_FAILED_CODE, WorkspaceAnalysis } from '../analysis/workspace-analysis';
 import { WorkspaceSources } from '../analysis/workspace-sources';
 import { compareFindings, type Finding } from '../findings';
 import { SyntaxDocument } from '../syntax/document';
@@ -49,6 +49,9 @@ export interface ServerState {
   /** Publishes every file's findings again (after the rule settings changed). */
   republish(): void;
 }
+
+/** An error's message without its stack (users read the log too). */
+const firstLine = (e: unknown) => (e instanceof Error ? e.message : String(e)).split('\n')[0].slice(0, 300);
 
 const filePath = (uri: string) => (uri.startsWith('file:') ? fileURLToPath(uri) : uri);
 const MAX_WORKSPACE_FILES = 5000;
@@ -180,8 +183,24 @@ export function startServer(connection: Connection): void {
         diagnostics: findings.map(toDiagnostic),
       });
     } catch (e) {
-      // A bug in one check must not take the server down; say where it happened.
-      log(`nixkit: checking ${file} failed: ${(e as Error).stack ?? e}`);
+      // A bug in one check must not take the server down, nor leave findings that point into old text: the
+      // file gets one finding that says its analysis failed.
+      log(`nixkit: checking ${file} failed: ${firstLine(e)}`);
+      const origin = { line: 0, character: 0 };
+      const failed: Finding = {
+        file,
+        range: { start: origin, end: origin },
+        severity: 'warning',
+        code: ANALYSIS_FAILED_CODE,
+        message: `nixkit could not check this file (${firstLine(e)}). This is a bug in nixkit.`,
+      };
+      published.set(file, [failed]);
+      const doc = [...docs.values()].find((d) => d.file === file);
+      void connection.sendDiagnostics({
+        uri: uriOf(file),
+        version: doc?.version,
+        diagnostics: [toDiagnostic(failed)],
+      });
     }
   }
 
@@ -224,8 +243,10 @@ export function startServer(connection: Connection): void {
     try {
       touched = state!.analysis.update(files);
     } catch (e) {
-      log(`nixkit: analysis failed: ${(e as Error).stack ?? e}`);
-      touched = new Set(files);
+      // WorkspaceAnalysis catches its own failures; this is the last resort. Every file published before is
+      // published again, so no finding stays behind from text that changed.
+      log(`nixkit: analysis failed: ${firstLine(e)}`);
+      touched = new Set([...files, ...published.keys()]);
     }
     for (const f of touched) publish(f);
   }
