@@ -2,7 +2,7 @@
 // one `file-unreadable` error at the expression that reads it, and the rest of the analysis goes on (the file's
 // content is unknown, so rules about something missing stay silent for it).
 import * as path from 'node:path';
-import type { Finding } from '../findings';
+import { clip, type Finding } from '../findings';
 import type { NixosConfiguration } from '../model/configuration';
 import { resolveImportPath, type SourceProvider } from '../model/sources';
 import type { Source } from '../model/value';
@@ -52,7 +52,7 @@ function finding(at: Source, target: string, problem: string, sources: SourcePro
     range: parsed.lines.rangeOf(at.span),
     severity: 'error',
     code: UNREADABLE_CODE,
-    message: `cannot read ${shown(target, at.file)}: ${problem}`,
+    message: `cannot read ${clip(shown(target, at.file))}: ${problem}`,
   };
   unreadableTarget.set(f, target);
   return f;

@@ -1,3 +1,4 @@
+import { clip } from '../findings';
 import { insertSibling, nixString } from './edits';
 import type { Rule, RuleFix } from './rule';
 
@@ -75,7 +76,7 @@ export const hostnameInvalid: Rule = {
         if (clean && VALID.test(clean) && clean !== name)
           fixes.push({ title: `Use "${clean}"`, edits: [{ at, newText: nixString(clean) }] });
       }
-      ctx.report({ at, message: `networking.hostName "${name}" ${why}`, fixes });
+      ctx.report({ at, message: `networking.hostName "${clip(name)}" ${why}`, fixes });
     }
   },
 };
