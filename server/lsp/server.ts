@@ -1,6 +1,7 @@
 // The LSP glue: keeps one parsed document per open file, the workspace analysis (every configuration and
 // rule), and publishes findings for every file they touch. Thin on purpose: everything it reports comes from
 // server/analysis, the same code `nixkit check` runs.
+import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   DidChangeWatchedFilesNotification,
@@ -126,7 +127,12 @@ export function startServer(connection: Connection): void {
   connection.onInitialized(() => {
     if (watchFiles)
       void connection.client.register(DidChangeWatchedFilesNotification.type, {
-        watchers: [{ globPattern: '**/*.nix' }, ...FEATURES.flatMap((f) => f.watch ?? [])],
+        watchers: [
+          { globPattern: '**/*.nix' },
+          // The nixpkgs release (removed-option) comes from flake.lock too.
+          { globPattern: '**/flake.lock' },
+          ...FEATURES.flatMap((f) => f.watch ?? []),
+        ],
       });
     const t0 = Date.now();
     refreshFileList();
@@ -317,9 +323,14 @@ export function startServer(connection: Connection): void {
 
   connection.onDidChangeWatchedFiles(({ changes }) => {
     for (const feature of FEATURES) feature.watchedFilesChanged?.(changes.map((c) => filePath(c.uri)));
+    // A changed flake.lock changes what its flake.nix's analysis knows (the nixpkgs release): re-analyse that.
+    const locks = changes
+      .filter((c) => c.uri.endsWith('/flake.lock'))
+      .map((c) => path.join(path.dirname(filePath(c.uri)), 'flake.nix'))
+      .filter((f) => workspaceFiles.includes(f));
     changes = changes.filter((c) => c.uri.endsWith('.nix'));
-    if (!changes.length) return;
-    const files = changes.map((c) => filePath(c.uri));
+    if (!changes.length && !locks.length) return;
+    const files = [...changes.map((c) => filePath(c.uri)), ...locks];
     for (const f of files) state!.sources.invalidate(f);
     if (changes.some((c) => c.type !== FileChangeType.Changed)) refreshFileList();
     changed(files);
