@@ -31,6 +31,16 @@ export interface Finding {
   fixes?: Fix[];
 }
 
+/**
+ * A value quoted in a message, cut to `max` characters (a 138 KB string must not become a 138 KB message): the
+ * start and the end, with "…" between.
+ */
+export function clip(text: string, max = 80): string {
+  if (text.length <= max) return text;
+  const half = Math.floor((max - 1) / 2);
+  return `${text.slice(0, half)}…${text.slice(text.length - half)} (${text.length} characters)`;
+}
+
 export function compareFindings(a: Finding, b: Finding): number {
   return (
     (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) ||

@@ -1,6 +1,5 @@
 // `nixkit check`'s engine: reads files, runs the same analysis as the language server, returns findings.
 // Trees are freed as soon as a file is checked, so memory stays flat over large repositories.
-import * as fs from 'node:fs';
 import type { Finding } from '../findings';
 import { compareFindings } from '../findings';
 import type { RuleSettings } from './run-rules';
@@ -8,7 +7,8 @@ import { createParser } from '../syntax/parser';
 import { DEFAULT_MAX_FILE_BYTES } from './source-text';
 import { ProbeProvider, type ExplicitProbe } from './probes';
 import { applySuppressions } from './suppressions';
-import { describeIoError, walkNixFiles } from './walk';
+import { unreadableTarget } from './unreadable-imports';
+import { walkNixFiles } from './walk';
 import { WorkspaceAnalysis } from './workspace-analysis';
 import { WorkspaceSources } from './workspace-sources';
 
@@ -35,23 +35,20 @@ export async function checkPaths(paths: string[], options: CheckOptions = {}): P
     ioErrors: [...walk.errors],
     notes: [...walk.notes],
   };
-  const readable: string[] = [];
-  for (const file of walk.files) {
-    try {
-      fs.accessSync(file, fs.constants.R_OK);
-      readable.push(file);
-    } catch (e) {
-      result.ioErrors.push({ path: file, message: describeIoError(e) });
-    }
-  }
   const sources = new WorkspaceSources(parser, options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES);
-  for (const file of readable) {
-    try {
-      result.findings.push(...sources.readFindings(file));
-      result.filesChecked++;
-    } catch (e) {
-      result.ioErrors.push({ path: file, message: describeIoError(e) });
+  // Files that cannot be read (permission denied, I/O error) stay out of the analysis; what imports them gets
+  // a `file-unreadable` finding, and the others are I/O errors of the check.
+  const readable: string[] = [];
+  const unreadable = new Map<string, string>();
+  for (const file of walk.files) {
+    const problem = sources.problem(file);
+    if (problem) {
+      unreadable.set(file, problem);
+      continue;
     }
+    readable.push(file);
+    result.findings.push(...sources.readFindings(file));
+    result.filesChecked++;
   }
   const analysis = new WorkspaceAnalysis(sources, () => readable, options.rules);
   analysis.setProbes(
@@ -62,6 +59,9 @@ export async function checkPaths(paths: string[], options: CheckOptions = {}): P
   );
   analysis.full();
   for (const findings of analysis.findingsByFile().values()) result.findings.push(...findings);
+  const reported = new Set(result.findings.map((f) => unreadableTarget.get(f)));
+  for (const [file, message] of unreadable)
+    if (!reported.has(file)) result.ioErrors.push({ path: file, message });
   parser.delete();
   result.findings = applySuppressions(result.findings, sources);
   result.findings.sort(compareFindings);

@@ -7,4 +7,9 @@ export const BUILTIN_CODES: Record<string, string> = {
   'not-text': 'The file contains binary data and cannot be Nix source.',
   'invalid-utf8': 'The file is not valid UTF-8; it was checked with replacement characters.',
   'file-too-large': 'The file is larger than the size nixkit checks.',
+  'file-unreadable':
+    'A file Nix reads (an import, a module, builtins.readFile) cannot be read: permission denied, an I/O error, not a regular file or a symlink loop.',
+  'analysis-failed':
+    'nixkit could not analyse the configuration (a bug in nixkit); only syntax errors are shown.',
+  'internal-error': "One of nixkit's checks failed (a bug in nixkit); its findings are missing.",
 };

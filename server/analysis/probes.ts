@@ -4,6 +4,7 @@
 // --probe FILE [--probe-for NAME]` adds one report for every configuration (or the named one), which wins.
 // Files are validated with the probe schema; a broken one is reported once and never attached.
 import * as fs from 'node:fs';
+import { readFileGuarded } from '../model/sources';
 import * as path from 'node:path';
 import type { ProbeReport } from '../../protocol/probe-report';
 import { validateProbeReport } from '../../protocol/probe-report-schema';
@@ -26,16 +27,13 @@ export type ProbeLoad =
 
 /** Reads and validates one probe file; never throws. */
 export function readProbeFile(file: string): ProbeLoad {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    const why =
-      err.code === 'ENOENT' ? 'no such file' : err.code === 'EACCES' ? 'permission denied' : err.message;
+  // Guarded: a FIFO, a device or a huge file under .nixkit/hosts must not hang or exhaust the server.
+  const read = readFileGuarded(file, 16 * 1024 * 1024);
+  if (!read.ok) {
+    const why = read.message === 'no such file or folder' ? 'no such file' : read.message;
     return { ok: false, file, message: `cannot read it (${why})` };
   }
-  return parseProbeText(file, text);
+  return parseProbeText(file, read.bytes.toString('utf8'));
 }
 
 export function parseProbeText(file: string, text: string): ProbeLoad {

@@ -4,6 +4,7 @@
 // A broken file is reported as one clear message, never an exception.
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import * as fs from 'node:fs';
+import { readFileGuarded } from '../model/sources';
 import * as path from 'node:path';
 import { parse as parseToml, TomlError } from 'smol-toml';
 import type { Severity } from '../findings';
@@ -105,13 +106,10 @@ export function unknownCodes(codes: string[]): string[] {
 }
 
 export function loadProjectConfig(file: string): ProjectConfigResult {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (e) {
-    return { ok: false, file, message: `cannot read it: ${(e as Error).message}` };
-  }
-  return parseProjectConfig(file, text);
+  // Guarded: a FIFO or a device named nixkit.toml must not hang or flood the check.
+  const read = readFileGuarded(file, 1024 * 1024);
+  if (!read.ok) return { ok: false, file, message: `cannot read it: ${read.message}` };
+  return parseProjectConfig(file, read.bytes.toString('utf8'));
 }
 
 /** The nearest config file at or above `dir`, stopping at the repository root (a folder with `.git`). */

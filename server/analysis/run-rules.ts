@@ -47,6 +47,43 @@ function toFinding(
   };
 }
 
+export const INTERNAL_ERROR_CODE = 'internal-error';
+
+/**
+ * Runs one rule's check so that its bug cannot take the other rules' findings with it: what it reported before
+ * it threw is dropped (it may be half a story), and one `internal-error` finding says which check is missing,
+ * with the error's message and no stack trace.
+ */
+function isolated(
+  rule: Rule,
+  out: Finding[],
+  /** Where to say so (asked only when the rule failed); undefined when there is no file to put it in. */
+  where: () => { file: string; range?: Finding['range']; what: string } | undefined,
+  run: (report: (f: Finding) => void) => void,
+): void {
+  const mine: Finding[] = [];
+  try {
+    run((f) => mine.push(f));
+    out.push(...mine);
+  } catch (e) {
+    const w = where();
+    if (!w) return;
+    out.push({
+      file: w.file,
+      range: w.range ?? { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+      severity: 'information',
+      code: INTERNAL_ERROR_CODE,
+      message: `nixkit's ${rule.code} check failed on ${w.what} (${errorMessage(e)}); its findings are missing here. This is a bug in nixkit.`,
+    });
+  }
+}
+
+function errorMessage(e: unknown): string {
+  const m = e instanceof Error ? e.message : String(e);
+  const line = m.split('\n')[0];
+  return line.length > 200 ? line.slice(0, 200) + '…' : line;
+}
+
 function severityOf(rule: Rule, settings: RuleSettings): Severity | 'off' {
   return settings.severity?.[rule.code] ?? rule.severity;
 }
@@ -68,21 +105,29 @@ export function runConfigurationRules(
   const out: Finding[] = [];
   // Helpers that rules share (stable device names) find the probe through the configuration.
   attachProbe(config, probe);
+  const where = () => {
+    const at = config.entry.at;
+    const range = at ? project.sources.parsed(at.file)?.lines.rangeOf(at.span) : undefined;
+    return { file: at && range ? at.file : config.entry.file, range, what: `configuration ${config.name}` };
+  };
   for (const rule of rules) {
     const severity = severityOf(rule, settings);
-    if (!rule.checkConfiguration || severity === 'off') continue;
-    rule.checkConfiguration({
-      config,
-      unit,
-      project,
-      probe,
-      sources: project.sources,
-      force: (t) => unit.evaluator.force(t),
-      report: (r) => {
-        const f = toFinding(rule, r, project.sources, severity, overridden(rule, settings));
-        if (f) out.push(f);
-      },
-    });
+    const check = rule.checkConfiguration;
+    if (!check || severity === 'off') continue;
+    isolated(rule, out, where, (push) =>
+      check({
+        config,
+        unit,
+        project,
+        probe,
+        sources: project.sources,
+        force: (t) => unit.evaluator.force(t),
+        report: (r) => {
+          const f = toFinding(rule, r, project.sources, severity, overridden(rule, settings));
+          if (f) push(f);
+        },
+      }),
+    );
   }
   return out;
 }
@@ -100,17 +145,24 @@ export function runFileRules(
   const out: Finding[] = [];
   for (const rule of rules) {
     const severity = severityOf(rule, settings);
-    if (!rule.checkFile || severity === 'off') continue;
-    rule.checkFile({
-      file,
-      parsed,
-      text: parsed.lines.text,
-      configurations: () => configurationsOf(file),
-      report: (r) => {
-        const f = toFinding(rule, r, sources, severity, overridden(rule, settings));
-        if (f) out.push(f);
-      },
-    });
+    const check = rule.checkFile;
+    if (!check || severity === 'off') continue;
+    isolated(
+      rule,
+      out,
+      () => ({ file, what: 'this file' }),
+      (push) =>
+        check({
+          file,
+          parsed,
+          text: parsed.lines.text,
+          configurations: () => configurationsOf(file),
+          report: (r) => {
+            const f = toFinding(rule, r, sources, severity, overridden(rule, settings));
+            if (f) push(f);
+          },
+        }),
+    );
   }
   return out;
 }
@@ -124,16 +176,24 @@ export function runProjectRules(
   const out: Finding[] = [];
   for (const rule of rules) {
     const severity = severityOf(rule, settings);
-    if (!rule.checkProject || severity === 'off') continue;
-    rule.checkProject({
-      project,
-      files,
-      sources: project.sources,
-      report: (r) => {
-        const f = toFinding(rule, r, project.sources, severity, overridden(rule, settings));
-        if (f) out.push(f);
-      },
-    });
+    const check = rule.checkProject;
+    if (!check || severity === 'off') continue;
+    // A project rule's failure has no better place than the first file of the workspace.
+    const where = () => {
+      const first = files.find((f) => project.sources.parsed(f));
+      return first ? { file: first, what: 'the workspace' } : undefined;
+    };
+    isolated(rule, out, where, (push) =>
+      check({
+        project,
+        files,
+        sources: project.sources,
+        report: (r) => {
+          const f = toFinding(rule, r, project.sources, severity, overridden(rule, settings));
+          if (f) push(f);
+        },
+      }),
+    );
   }
   return out;
 }

@@ -12,13 +12,7 @@ export type SourceText =
 export const DEFAULT_MAX_FILE_BYTES = 4 * 1024 * 1024;
 
 export function decodeSource(bytes: Uint8Array, maxBytes = DEFAULT_MAX_FILE_BYTES): SourceText {
-  if (bytes.length > maxBytes) {
-    return {
-      ok: false,
-      reason: 'too-large',
-      message: `file is too large to check (${formatSize(bytes.length)}; the limit is ${formatSize(maxBytes)})`,
-    };
-  }
+  if (bytes.length > maxBytes) return tooLarge(bytes.length, maxBytes);
   const nul = bytes.indexOf(0);
   if (nul !== -1) {
     return {
@@ -39,6 +33,15 @@ export function decodeSource(bytes: Uint8Array, maxBytes = DEFAULT_MAX_FILE_BYTE
       warning: `the file is not valid UTF-8 (first bad byte near character ${bad}); it was checked with replacement characters`,
     };
   }
+}
+
+/** The answer for a file over the limit (its size known from stat, so it was never read). */
+export function tooLarge(size: number, maxBytes: number): SourceText {
+  return {
+    ok: false,
+    reason: 'too-large',
+    message: `file is too large to check (${formatSize(size)}; the limit is ${formatSize(maxBytes)})`,
+  };
 }
 
 export function formatSize(bytes: number): string {

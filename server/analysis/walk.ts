@@ -2,6 +2,7 @@
 // follows symlinked folders at most once (so a loop ends), and reports what it could not read.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { describeIoError } from '../model/sources';
 
 export interface WalkResult {
   files: string[];
@@ -90,19 +91,4 @@ function safeRealpath(p: string): string | undefined {
   }
 }
 
-export function describeIoError(e: unknown): string {
-  const err = e as NodeJS.ErrnoException;
-  switch (err.code) {
-    case 'ENOENT':
-      return 'no such file or folder';
-    case 'EACCES':
-    case 'EPERM':
-      return 'permission denied';
-    case 'ELOOP':
-      return 'too many levels of symbolic links (a symlink loop)';
-    case 'EISDIR':
-      return 'is a folder';
-    default:
-      return err.message ?? String(e);
-  }
-}
+export { describeIoError } from '../model/sources';

@@ -13,6 +13,9 @@ import {
 import { RULES } from '../rules';
 import type { Rule } from '../rule-api/rule';
 import type { ProbeProvider } from './probes';
+import { unreadableInFile, unreadableModules } from './unreadable-imports';
+
+export const ANALYSIS_FAILED_CODE = 'analysis-failed';
 
 export class WorkspaceAnalysis {
   readonly project: Project;
@@ -31,8 +34,31 @@ export class WorkspaceAnalysis {
     this.project = new Project(sources, listFiles);
   }
 
+  /**
+   * Set when an analysis threw (a bug in nixkit): every rule finding is dropped (they would point into text that
+   * may no longer exist), one finding says so, and the next update starts from scratch.
+   */
+  private failure?: { files: string[]; message: string };
+
   /** Analyses everything. */
   full(): void {
+    try {
+      this.fullUnguarded();
+      this.failure = undefined;
+    } catch (e) {
+      this.failed(e, this.listFiles().slice(0, 1));
+    }
+  }
+
+  private failed(e: unknown, files: string[]): void {
+    this.unitFindings.clear();
+    this.fileFindings.clear();
+    this.projectFindings = [];
+    const m = (e instanceof Error ? e.message : String(e)).split('\n')[0];
+    this.failure = { files, message: m.length > 200 ? m.slice(0, 200) + '…' : m };
+  }
+
+  private fullUnguarded(): void {
     this.project.analyzeAll();
     this.unitFindings.clear();
     for (const u of this.project.analysisUnits) this.unitFindings.set(u.file, this.runUnit(u));
@@ -43,6 +69,24 @@ export class WorkspaceAnalysis {
 
   /** Re-analyses after files changed; returns the files whose findings may have changed. */
   update(changed: string[]): Set<string> {
+    const before = new Set<string>([...this.findingsByFile().keys(), ...changed]);
+    try {
+      if (this.failure) {
+        // The last analysis stopped half way: its state is not to be trusted, so start again.
+        this.fullUnguarded();
+        this.failure = undefined;
+        return new Set([...before, ...this.findingsByFile().keys()]);
+      }
+      const touched = this.updateUnguarded(changed);
+      this.failure = undefined;
+      return touched;
+    } catch (e) {
+      this.failed(e, changed);
+      return before;
+    }
+  }
+
+  private updateUnguarded(changed: string[]): Set<string> {
     const touched = new Set<string>(changed);
     const before = new Map(this.unitFindings);
     const units = this.project.update(changed);
@@ -83,12 +127,19 @@ export class WorkspaceAnalysis {
   /** A probe file changed: re-runs the configuration rules of every unit; returns the files whose findings may have changed. */
   probesChanged(): Set<string> {
     this.probes?.invalidate();
+    if (this.failure) return new Set(); // nothing to re-run until the next change analyses again
     const touched = new Set<string>();
-    for (const u of this.project.analysisUnits) {
-      for (const f of this.unitFindings.get(u.file) ?? []) touched.add(f.file);
-      const now = this.runUnit(u);
-      for (const f of now) touched.add(f.file);
-      this.unitFindings.set(u.file, now);
+    try {
+      for (const u of this.project.analysisUnits) {
+        for (const f of this.unitFindings.get(u.file) ?? []) touched.add(f.file);
+        const now = this.runUnit(u);
+        for (const f of now) touched.add(f.file);
+        this.unitFindings.set(u.file, now);
+      }
+    } catch (e) {
+      for (const f of this.findingsByFile().keys()) touched.add(f);
+      this.failed(e, this.listFiles().slice(0, 1));
+      for (const f of this.failure!.files) touched.add(f);
     }
     return touched;
   }
@@ -100,6 +151,24 @@ export class WorkspaceAnalysis {
 
   /** All rule findings, deduplicated, by file. */
   findingsByFile(): Map<string, Finding[]> {
+    if (this.failure) {
+      const message = `nixkit could not analyse the configuration (${this.failure.message}); only syntax errors are shown until the next change. This is a bug in nixkit.`;
+      const origin = { line: 0, character: 0 };
+      return new Map(
+        this.failure.files.map((file) => [
+          file,
+          [
+            {
+              file,
+              range: { start: origin, end: origin },
+              severity: 'warning',
+              code: ANALYSIS_FAILED_CODE,
+              message,
+            },
+          ],
+        ]),
+      );
+    }
     const all = dedupeFindings([
       ...[...this.unitFindings.values()].flat(),
       ...[...this.fileFindings.values()].flat(),
@@ -115,20 +184,21 @@ export class WorkspaceAnalysis {
   }
 
   private runFile(file: string): Finding[] {
-    return runFileRules(this.rules, file, this.sources, this.settings, (f) =>
-      this.project.configurations.filter((c) => c.files.has(f)),
-    );
+    return [
+      ...unreadableInFile(file, this.sources),
+      ...runFileRules(this.rules, file, this.sources, this.settings, (f) =>
+        this.project.configurations.filter((c) => c.files.has(f)),
+      ),
+    ];
   }
 
   private runUnit(u: AnalysisUnit): Finding[] {
     const out: Finding[] = [];
     for (const c of u.configurations) {
-      try {
-        const probe = this.probes?.forConfiguration(c)?.report;
-        out.push(...runConfigurationRules(this.rules, u, c, this.project, this.settings, probe));
-      } catch {
-        // One rule's bug must not hide the others' findings; the rule tests catch it.
-      }
+      out.push(...unreadableModules(c, this.sources));
+      // Each rule runs isolated (engine.ts): one rule's bug does not hide the others' findings.
+      const probe = this.probes?.forConfiguration(c)?.report;
+      out.push(...runConfigurationRules(this.rules, u, c, this.project, this.settings, probe));
     }
     return out;
   }

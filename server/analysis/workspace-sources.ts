@@ -4,18 +4,27 @@
 import * as fs from 'node:fs';
 import type { Parser } from 'web-tree-sitter';
 import type { Finding } from '../findings';
-import { disk, type ParsedFile, type SourceProvider } from '../model/sources';
+import {
+  describeIoError,
+  disk,
+  readFileGuarded,
+  type ParsedFile,
+  type SourceProvider,
+} from '../model/sources';
 import { SyntaxDocument } from '../syntax/document';
 import { LineIndex } from '../syntax/positions';
-import { decodeSource, DEFAULT_MAX_FILE_BYTES } from './source-text';
+import { decodeSource, DEFAULT_MAX_FILE_BYTES, tooLarge } from './source-text';
 import { syntaxFindings } from './syntax-findings';
 
 interface CacheEntry {
-  stamp: string;
   parsed: ParsedFile | undefined;
   /** What reading and parsing the file found (unreadable bytes, syntax errors). */
   findings: Finding[];
+  /** Why the file could not be read at all (permission denied, I/O error, not a regular file). */
+  problem?: string;
 }
+
+type Kind = 'file' | 'dir' | 'none' | 'other';
 
 const ORIGIN = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
 
@@ -35,7 +44,9 @@ export class WorkspaceSources implements SourceProvider {
   }
 
   /** Whether paths exist / are folders: asked thousands of times per analysis, answered from memory. */
-  private readonly existence = new Map<string, 'file' | 'dir' | 'none' | 'other'>();
+  private readonly existence = new Map<string, Kind>();
+  /** Why a path that exists cannot be looked at (a symlink loop, a folder without permission). */
+  private readonly statProblems = new Map<string, string>();
 
   /**
    * Forgets what is known of a path (it was created, changed or deleted on disk). The language server calls this
@@ -44,20 +55,32 @@ export class WorkspaceSources implements SourceProvider {
   invalidate(file: string): void {
     this.cache.delete(file);
     this.existence.delete(file);
+    this.statProblems.delete(file);
   }
 
-  private kind(file: string): 'file' | 'dir' | 'none' | 'other' {
+  private kind(file: string): Kind {
     let k = this.existence.get(file);
     if (!k) {
       try {
         const st = fs.statSync(file);
         k = st.isFile() ? 'file' : st.isDirectory() ? 'dir' : 'other';
-      } catch {
-        k = 'none';
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        // Missing is missing; anything else (ELOOP, EACCES on a folder on the way) exists but cannot be read.
+        k = code === 'ENOENT' || code === 'ENOTDIR' ? 'none' : 'other';
+        if (k === 'other') this.statProblems.set(file, describeIoError(e));
       }
       this.existence.set(file, k);
     }
     return k;
+  }
+
+  problem(file: string): string | undefined {
+    if (this.open.has(file)) return undefined;
+    const k = this.kind(file);
+    if (k === 'none' || k === 'dir') return undefined;
+    if (k === 'other') return this.statProblems.get(file) ?? this.load(file)?.problem;
+    return this.load(file)?.problem;
   }
 
   parsed(file: string): ParsedFile | undefined {
@@ -80,17 +103,26 @@ export class WorkspaceSources implements SourceProvider {
   private load(file: string): CacheEntry | undefined {
     const hit = this.cache.get(file);
     if (hit) return hit;
-    if (this.kind(file) !== 'file') return undefined;
-    let st: fs.Stats;
-    try {
-      st = fs.statSync(file);
-    } catch {
-      this.existence.set(file, 'none');
-      return undefined;
+    const kind = this.kind(file);
+    if (kind === 'none' || kind === 'dir') return undefined;
+    const entry: CacheEntry = { parsed: undefined, findings: [] };
+    this.cache.set(file, entry);
+    if (kind === 'other' && this.statProblems.has(file)) {
+      entry.problem = this.statProblems.get(file);
+      return entry;
     }
-    const stamp = `${st.size}:${st.mtimeMs}`;
-    const entry: CacheEntry = { stamp, parsed: undefined, findings: [] };
-    const source = decodeSource(fs.readFileSync(file), this.maxFileBytes);
+    // Stat and size come from the open file itself: no 3 GB read before the limit applies, no blocking on a FIFO.
+    const read = readFileGuarded(file, this.maxFileBytes);
+    const source = read.ok
+      ? decodeSource(read.bytes, this.maxFileBytes)
+      : read.reason === 'too-large'
+        ? tooLarge(read.size, this.maxFileBytes)
+        : undefined;
+    if (!read.ok && read.reason !== 'too-large') {
+      entry.problem = read.message;
+      return entry;
+    }
+    if (!source) return entry;
     if (!source.ok) {
       const binary = source.reason === 'binary';
       // Point at the NUL byte itself: that is where Nix stops too.
@@ -126,7 +158,6 @@ export class WorkspaceSources implements SourceProvider {
         d.dispose(); // no tree is kept for closed files
       }
     }
-    this.cache.set(file, entry);
     return entry;
   }
 

@@ -1,6 +1,8 @@
 // NixOS releases, and which nixpkgs a configuration is built with, as far as the flake says.
+import * as path from 'node:path';
 import type { NixosConfiguration } from '../model/configuration';
 import type { Evaluator } from '../model/evaluator';
+import { readFileGuarded } from '../model/sources';
 import type { Value } from '../model/value';
 
 /** Releases before the regular May/November rhythm. */
@@ -84,38 +86,170 @@ function isNixpkgsRef(ref: string): boolean {
   return /(?:^|[:/])nixpkgs(?:$|[/?#.])|NixOS\/nixpkgs/i.test(ref) && !/home-manager|nix-darwin/i.test(ref);
 }
 
+/** What nixkit knows of the nixpkgs release a configuration is built with. */
+export interface NixpkgsRelease {
+  /** The release (UNSTABLE for unstable/master); with `exact` false, the oldest it can be. */
+  release: string;
+  /** The release is that one (a release branch), not only a lower bound (a lock date, `system.stateVersion`). */
+  exact: boolean;
+  /** Where it comes from, for messages: "flake.lock", "flake.nix", "the date of flake.lock", "system.stateVersion". */
+  from: string;
+}
+
 /**
- * The oldest release this configuration can be built with, as far as nixkit can tell: the flake's nixpkgs
- * inputs (the oldest of them, when there are several), else `system.stateVersion` (a configuration is not
- * built with a nixpkgs older than its state version). Undefined when nothing says.
+ * The nixpkgs release of a configuration: for a flake, each nixpkgs input's branch (its `url` in flake.nix, else
+ * the locked `original.ref` in flake.lock), else the date flake.lock locked it (a lower bound: the oldest release
+ * still maintained then); otherwise `system.stateVersion` (a lower bound: nobody builds with a nixpkgs older than
+ * their state version). The oldest input wins when there are several. Undefined when nothing says.
  */
-export function nixpkgsReleaseAtLeast(config: NixosConfiguration, evaluator: Evaluator): string | undefined {
-  if (config.entry.kind === 'flake') {
-    const fromFlake = flakeNixpkgsRelease(config.entry.file, evaluator);
-    if (fromFlake) return fromFlake;
-  }
+export function nixpkgsRelease(config: NixosConfiguration, evaluator: Evaluator): NixpkgsRelease | undefined {
   const sv = config.string('system.stateVersion');
-  if (sv && sv !== 'unset' && isNixosRelease(sv.value)) return sv.value;
+  const fromStateVersion: NixpkgsRelease | undefined =
+    sv && sv !== 'unset' && isNixosRelease(sv.value)
+      ? { release: sv.value, exact: false, from: 'system.stateVersion' }
+      : undefined;
+  const fromFlake = config.entry.kind === 'flake' ? flakeRelease(config.entry.file, evaluator) : undefined;
+  if (fromFlake?.exact) return fromFlake;
+  // Two lower bounds: the higher one holds.
+  if (fromFlake && fromStateVersion)
+    return compareReleases(fromFlake.release, fromStateVersion.release) >= 0 ? fromFlake : fromStateVersion;
+  return fromFlake ?? fromStateVersion;
+}
+
+/** The oldest release this configuration can be built with (see `nixpkgsRelease`), or undefined. */
+export function nixpkgsReleaseAtLeast(config: NixosConfiguration, evaluator: Evaluator): string | undefined {
+  return nixpkgsRelease(config, evaluator)?.release;
+}
+
+/** The release branch of a flake's nixpkgs inputs (the oldest when several differ); undefined unless every one is known. */
+export function flakeNixpkgsRelease(flakeFile: string, ev: Evaluator): string | undefined {
+  const r = flakeRelease(flakeFile, ev);
+  return r?.exact ? r.release : undefined;
+}
+
+function flakeRelease(flakeFile: string, ev: Evaluator): NixpkgsRelease | undefined {
+  const declared = declaredInputs(flakeFile, ev);
+  if (!declared) return undefined;
+  const lock = readFlakeLock(path.join(path.dirname(flakeFile), 'flake.lock'));
+  const names = new Set<string>();
+  for (const [name, ref] of declared) if (ref !== undefined && isNixpkgsRef(ref)) names.add(name);
+  // Inputs flake.nix names without a url (`nixpkgs` from the registry) are in the lock only.
+  for (const name of lock ? lockedRootInputs(lock) : [])
+    if (declared.get(name) === undefined && isNixpkgsNode(lockNode(lock!, name))) names.add(name);
+  const found: NixpkgsRelease[] = [];
+  for (const name of names) {
+    const ref = declared.get(name);
+    const fromUrl = ref !== undefined ? releaseOfNixpkgsRef(ref) : undefined;
+    const node = lock ? lockNode(lock, name) : undefined;
+    const r: NixpkgsRelease | undefined = fromUrl
+      ? { release: fromUrl, exact: true, from: 'flake.nix' }
+      : releaseOfLockNode(node);
+    if (!r) return undefined;
+    found.push(r);
+  }
+  if (!found.length) return undefined;
+  found.sort((a, b) => compareReleases(a.release, b.release));
+  return { ...found[0], exact: found.every((r) => r.exact) };
+}
+
+/** A flake's `inputs`: name → its reference (undefined for an input without one nixkit can read). */
+function declaredInputs(flakeFile: string, ev: Evaluator): Map<string, string | undefined> | undefined {
+  const top = ev.force(ev.fileThunk(flakeFile));
+  if (top.t !== 'attrs') return undefined;
+  const out = new Map<string, string | undefined>();
+  const inputs = top.attrs.get('inputs');
+  const set = inputs ? ev.force(inputs) : undefined;
+  if (set && set.t === 'attrs') for (const [name, t] of set.attrs) out.set(name, inputRef(ev, ev.force(t)));
+  return out;
+}
+
+interface LockNode {
+  inputs?: Record<string, string | string[]>;
+  locked?: Record<string, unknown>;
+  original?: Record<string, unknown>;
+}
+interface FlakeLock {
+  nodes: Record<string, LockNode>;
+  root: string;
+}
+
+/** flake.lock, read with the same guards as any file (size cap, no devices); undefined when absent or not a lock. */
+export function readFlakeLock(file: string): FlakeLock | undefined {
+  const read = readFileGuarded(file, 4 * 1024 * 1024);
+  if (!read.ok) return undefined;
+  try {
+    const lock = JSON.parse(read.bytes.toString('utf8')) as Partial<FlakeLock>;
+    if (!lock || typeof lock !== 'object' || typeof lock.nodes !== 'object' || !lock.nodes) return undefined;
+    return { nodes: lock.nodes, root: typeof lock.root === 'string' ? lock.root : 'root' };
+  } catch {
+    return undefined;
+  }
+}
+
+function lockedRootInputs(lock: FlakeLock): string[] {
+  return Object.keys(lock.nodes[lock.root]?.inputs ?? {});
+}
+
+/** The node an input of the root flake is locked to (following `follows` paths, a bounded number of steps). */
+function lockNode(lock: FlakeLock, name: string): LockNode | undefined {
+  let ref: string | string[] | undefined = lock.nodes[lock.root]?.inputs?.[name];
+  for (let steps = 0; Array.isArray(ref) && steps < 16; steps++) {
+    // A `follows` path from the root: [input, input-of-that-input, …].
+    let node: LockNode | undefined = lock.nodes[lock.root];
+    let next: string | string[] | undefined;
+    for (const part of ref) {
+      next = node?.inputs?.[part];
+      if (Array.isArray(next)) break;
+      node = typeof next === 'string' ? lock.nodes[next] : undefined;
+    }
+    ref = next;
+  }
+  return typeof ref === 'string' ? lock.nodes[ref] : undefined;
+}
+
+const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+
+function isNixpkgsNode(node: LockNode | undefined): boolean {
+  if (!node) return false;
+  for (const part of [node.original, node.locked]) {
+    if (!part) continue;
+    if (str(part.owner)?.toLowerCase() === 'nixos' && str(part.repo) === 'nixpkgs') return true;
+    if (str(part.id) === 'nixpkgs') return true;
+    const url = str(part.url);
+    if (url && isNixpkgsRef(url)) return true;
+  }
+  return false;
+}
+
+/** A locked nixpkgs: its branch (`original.ref`), else the oldest release still maintained when it was locked. */
+export function releaseOfLockNode(node: LockNode | undefined): NixpkgsRelease | undefined {
+  if (!node) return undefined;
+  const o = node.original ?? {};
+  const ref = str(o.ref);
+  const url = str(o.url);
+  const spelled = ref ? `github:NixOS/nixpkgs/${ref}` : url;
+  const branch = spelled ? releaseOfNixpkgsRef(spelled) : undefined;
+  if (branch) return { release: branch, exact: true, from: 'flake.lock' };
+  const when = node.locked?.lastModified;
+  if (typeof when === 'number' && Number.isFinite(when))
+    return {
+      release: maintainedReleaseAt(new Date(when * 1000)),
+      exact: false,
+      from: 'the date of flake.lock',
+    };
   return undefined;
 }
 
-/** The release of a flake's nixpkgs inputs (the oldest when several differ); undefined when any is unknown. */
-export function flakeNixpkgsRelease(flakeFile: string, ev: Evaluator): string | undefined {
-  const top = ev.force(ev.fileThunk(flakeFile));
-  if (top.t !== 'attrs') return undefined;
-  const inputs = top.attrs.get('inputs');
-  const set = inputs ? ev.force(inputs) : undefined;
-  if (!set || set.t !== 'attrs') return undefined;
-  const releases: string[] = [];
-  for (const [, t] of set.attrs) {
-    const ref = inputRef(ev, ev.force(t));
-    if (ref === undefined) continue;
-    if (!isNixpkgsRef(ref)) continue;
-    const r = releaseOfNixpkgsRef(ref);
-    if (!r) return undefined;
-    releases.push(r);
-  }
-  return releases.sort(compareReleases)[0];
+/**
+ * The oldest release still maintained on a date: a release gets fixes until the end of the seventh month after
+ * it ships (YY.05 until the end of December, YY.11 until the end of June), so a nixpkgs commit of that date is
+ * from that release or a newer one.
+ */
+export function maintainedReleaseAt(date: Date): string {
+  const y = date.getUTCFullYear() % 100;
+  const m = date.getUTCMonth() + 1;
+  // January to June: last year's .11 is still maintained; July to December: this year's .05.
+  return m <= 6 ? `${pad(y - 1)}.11` : `${pad(y)}.05`;
 }
 
 function inputRef(ev: Evaluator, v: Value): string | undefined {

@@ -1,7 +1,15 @@
 // NixOS options that install configurations commonly carry and that NixOS renamed or removed. Data, not code:
-// the removed-option rule reads it. `*` stands for any name (an interface, a user). Releases are the NixOS
-// release whose modules renamed (the old name still evaluates, with a warning) or removed (evaluation fails) the
-// option; the rule only reports an entry when the configuration's nixpkgs is at least that release.
+// the removed-option rule reads it. `*` stands for any name (an interface, a user).
+//
+// Each entry names the nixpkgs file whose module declares the change (`mkRenamedOptionModule`,
+// `mkRemovedOptionModule`, `mkMergedOptionModule`, or a still-declared option that only warns) and the NixOS
+// release that first shipped it. Checked against nixpkgs' sources (the module's `imports`, and evaluation output
+// quoted in public configurations) when the entry was written; test/unit/rules/removed-options-data.test.ts keeps
+// the data consistent.
+//
+// - renamed: the old name still evaluates, with a warning (mkRenamedOptionModule / mkMergedOptionModule);
+// - removed: evaluation fails with "The option definition … no longer has any effect" (mkRemovedOptionModule);
+// - deprecated: the option is still declared but does nothing, and setting it warns.
 
 export interface RemovedOption {
   from: string;
@@ -9,19 +17,26 @@ export interface RemovedOption {
   to?: string;
   /** The entry covers every option below `from` too, renamed below `to` the same way. */
   prefix?: boolean;
+  /** The first NixOS release whose modules have the change (and, with `to`, the replacement). */
   release: string;
-  kind: 'renamed' | 'removed';
+  kind: 'renamed' | 'removed' | 'deprecated';
+  /** The nixpkgs file (at `release`) whose module declares the rename, removal or deprecation warning. */
+  file: string;
   /** The replacement takes a differently shaped value: nixkit says so and offers no rewrite. */
   shapeChanged?: boolean;
   /** What to do, in one sentence, when a rename alone is not the whole story. */
   advice?: string;
 }
 
+const INTERFACES = 'nixos/modules/tasks/network-interfaces.nix';
+
+/** `mkRenamedOptionModuleWith { sinceRelease = 2205; … }` when nix.conf settings became `nix.settings`. */
 const nixSetting = (from: string, to: string): RemovedOption => ({
   from: `nix.${from}`,
   to: `nix.settings.${to}`,
   release: '22.05',
   kind: 'renamed',
+  file: 'nixos/modules/services/misc/nix-daemon.nix',
 });
 
 const graphics = (from: string, to = from): RemovedOption => ({
@@ -29,6 +44,7 @@ const graphics = (from: string, to = from): RemovedOption => ({
   to: `hardware.graphics.${to}`,
   release: '24.11',
   kind: 'renamed',
+  file: 'nixos/modules/hardware/graphics.nix',
 });
 
 const sshSetting = (from: string, to: string, release = '23.05'): RemovedOption => ({
@@ -36,6 +52,7 @@ const sshSetting = (from: string, to: string, release = '23.05'): RemovedOption 
   to: `services.openssh.settings.${to}`,
   release,
   kind: 'renamed',
+  file: 'nixos/modules/services/networking/ssh/sshd.nix',
 });
 
 const xkb = (from: string, to: string): RemovedOption => ({
@@ -43,6 +60,7 @@ const xkb = (from: string, to: string): RemovedOption => ({
   to: `services.xserver.xkb.${to}`,
   release: '23.11',
   kind: 'renamed',
+  file: 'nixos/modules/services/x11/xserver.nix',
 });
 
 export const REMOVED_OPTIONS: RemovedOption[] = [
@@ -52,12 +70,14 @@ export const REMOVED_OPTIONS: RemovedOption[] = [
     to: 'networking.interfaces.*.ipv4.addresses',
     release: '17.09',
     kind: 'renamed',
+    file: INTERFACES,
   },
   {
     from: 'networking.interfaces.*.ip6',
     to: 'networking.interfaces.*.ipv6.addresses',
     release: '17.09',
     kind: 'renamed',
+    file: INTERFACES,
   },
   ...(['ipAddress', 'prefixLength'] as const).map(
     (o): RemovedOption => ({
@@ -65,6 +85,7 @@ export const REMOVED_OPTIONS: RemovedOption[] = [
       to: 'networking.interfaces.*.ipv4.addresses',
       release: '17.09',
       kind: 'renamed',
+      file: INTERFACES,
       shapeChanged: true,
       advice: 'write the address as a list entry: ipv4.addresses = [ { address = "…"; prefixLength = 24; } ]',
     }),
@@ -75,6 +96,7 @@ export const REMOVED_OPTIONS: RemovedOption[] = [
       to: 'networking.interfaces.*.ipv6.addresses',
       release: '17.09',
       kind: 'renamed',
+      file: INTERFACES,
       shapeChanged: true,
       advice: 'write the address as a list entry: ipv6.addresses = [ { address = "…"; prefixLength = 64; } ]',
     }),
@@ -84,6 +106,7 @@ export const REMOVED_OPTIONS: RemovedOption[] = [
     to: 'networking.wireless.secretsFile',
     release: '24.11',
     kind: 'removed',
+    file: 'nixos/modules/services/networking/wpa_supplicant.nix',
     shapeChanged: true,
     advice:
       'secrets now come from networking.wireless.secretsFile (NAME=value lines) and are referenced as pskRaw = "ext:NAME"',
@@ -113,12 +136,14 @@ export const REMOVED_OPTIONS: RemovedOption[] = [
     from: 'hardware.opengl.driSupport',
     release: '24.11',
     kind: 'removed',
+    file: 'nixos/modules/hardware/graphics.nix',
     advice: 'DRI is always on with hardware.graphics.enable: delete the line',
   },
   {
     from: 'hardware.video.hidpi.enable',
     release: '23.05',
     kind: 'removed',
+    file: 'nixos/modules/config/fonts/fontconfig.nix',
     advice: 'delete the line; set fonts, console font and scaling options yourself if you need them',
   },
 
@@ -127,6 +152,7 @@ export const REMOVED_OPTIONS: RemovedOption[] = [
     from: 'sound.enable',
     release: '24.11',
     kind: 'removed',
+    file: 'nixos/modules/services/audio/alsa.nix',
     advice:
       'delete the line: PipeWire or PulseAudio work without it; hardware.alsa configures ALSA itself if you need that',
   },
@@ -135,9 +161,17 @@ export const REMOVED_OPTIONS: RemovedOption[] = [
     prefix: true,
     release: '24.11',
     kind: 'removed',
+    file: 'nixos/modules/services/audio/alsa.nix',
     advice: 'configure media keys in your desktop, or with services.actkbd',
   },
-  { from: 'hardware.pulseaudio', to: 'services.pulseaudio', prefix: true, release: '25.05', kind: 'renamed' },
+  {
+    from: 'hardware.pulseaudio',
+    to: 'services.pulseaudio',
+    prefix: true,
+    release: '25.05',
+    kind: 'renamed',
+    file: 'nixos/modules/services/audio/pulseaudio.nix',
+  },
 
   // X11, display managers, desktops
   xkb('layout', 'layout'),
@@ -150,6 +184,7 @@ export const REMOVED_OPTIONS: RemovedOption[] = [
     prefix: true,
     release: '24.05',
     kind: 'renamed',
+    file: 'nixos/modules/services/display-managers/sddm.nix',
   },
   {
     from: 'services.xserver.displayManager.autoLogin',
@@ -157,12 +192,14 @@ export const REMOVED_OPTIONS: RemovedOption[] = [
     prefix: true,
     release: '24.05',
     kind: 'renamed',
+    file: 'nixos/modules/services/display-managers/default.nix',
   },
   {
     from: 'services.xserver.displayManager.defaultSession',
     to: 'services.displayManager.defaultSession',
     release: '24.05',
     kind: 'renamed',
+    file: 'nixos/modules/services/display-managers/default.nix',
   },
   {
     from: 'services.xserver.libinput',
@@ -170,6 +207,7 @@ export const REMOVED_OPTIONS: RemovedOption[] = [
     prefix: true,
     release: '24.05',
     kind: 'renamed',
+    file: 'nixos/modules/services/hardware/libinput.nix',
   },
   {
     from: 'services.xserver.displayManager.gdm',
@@ -177,6 +215,7 @@ export const REMOVED_OPTIONS: RemovedOption[] = [
     prefix: true,
     release: '25.11',
     kind: 'renamed',
+    file: 'nixos/modules/services/display-managers/gdm.nix',
   },
   {
     from: 'services.xserver.desktopManager.gnome',
@@ -184,14 +223,28 @@ export const REMOVED_OPTIONS: RemovedOption[] = [
     prefix: true,
     release: '25.11',
     kind: 'renamed',
+    file: 'nixos/modules/services/desktop-managers/gnome.nix',
   },
-  { from: 'fonts.fonts', to: 'fonts.packages', release: '23.11', kind: 'renamed' },
-  { from: 'fonts.enableDefaultFonts', to: 'fonts.enableDefaultPackages', release: '23.11', kind: 'renamed' },
+  {
+    from: 'fonts.fonts',
+    to: 'fonts.packages',
+    release: '23.11',
+    kind: 'renamed',
+    file: 'nixos/modules/config/fonts/packages.nix',
+  },
+  {
+    from: 'fonts.enableDefaultFonts',
+    to: 'fonts.enableDefaultPackages',
+    release: '23.11',
+    kind: 'renamed',
+    file: 'nixos/modules/config/fonts/packages.nix',
+  },
   {
     from: 'programs.gnupg.agent.pinentryFlavor',
     to: 'programs.gnupg.agent.pinentryPackage',
     release: '24.05',
     kind: 'removed',
+    file: 'nixos/modules/programs/gnupg.nix',
     shapeChanged: true,
     advice: 'give the package instead of its flavour, e.g. pinentryPackage = pkgs.pinentry-gnome3',
   },
@@ -205,19 +258,46 @@ export const REMOVED_OPTIONS: RemovedOption[] = [
 
   // boot, console, users
   {
+    // Still declared (invisible); `mkIf options.boot.loader.grub.version.isDefined` adds a warning, nothing fails.
     from: 'boot.loader.grub.version',
     release: '23.05',
-    kind: 'removed',
+    kind: 'deprecated',
+    file: 'nixos/modules/system/boot/loader/grub/grub.nix',
     advice: 'delete the line: NixOS only has GRUB 2',
   },
-  { from: 'boot.cleanTmpDir', to: 'boot.tmp.cleanOnBoot', release: '23.05', kind: 'renamed' },
-  { from: 'boot.tmpOnTmpfs', to: 'boot.tmp.useTmpfs', release: '23.05', kind: 'renamed' },
-  { from: 'i18n.consoleFont', to: 'console.font', release: '20.03', kind: 'renamed' },
-  { from: 'i18n.consoleKeyMap', to: 'console.keyMap', release: '20.03', kind: 'renamed' },
+  {
+    from: 'boot.cleanTmpDir',
+    to: 'boot.tmp.cleanOnBoot',
+    release: '23.05',
+    kind: 'renamed',
+    file: 'nixos/modules/system/boot/tmp.nix',
+  },
+  {
+    from: 'boot.tmpOnTmpfs',
+    to: 'boot.tmp.useTmpfs',
+    release: '23.05',
+    kind: 'renamed',
+    file: 'nixos/modules/system/boot/tmp.nix',
+  },
+  {
+    from: 'i18n.consoleFont',
+    to: 'console.font',
+    release: '20.03',
+    kind: 'renamed',
+    file: 'nixos/modules/config/console.nix',
+  },
+  {
+    from: 'i18n.consoleKeyMap',
+    to: 'console.keyMap',
+    release: '20.03',
+    kind: 'renamed',
+    file: 'nixos/modules/config/console.nix',
+  },
   {
     from: 'users.users.*.passwordFile',
     to: 'users.users.*.hashedPasswordFile',
     release: '23.11',
     kind: 'renamed',
+    file: 'nixos/modules/config/users-groups.nix',
   },
 ];

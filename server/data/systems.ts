@@ -60,29 +60,42 @@ const CPU_ALIASES: Record<string, string> = {
 
 export type PlatformCheck =
   | { ok: true }
-  /** Not a Linux system NixOS can run on; `suggestion` is the closest that is. */
-  | { ok: false; reason: 'not-linux' | 'unknown'; suggestion?: string };
+  /** Not a Linux system NixOS can run on. */
+  | { ok: false; reason: 'not-linux' | 'unknown' };
 
 /**
  * Whether a `nixpkgs.hostPlatform` / `system` string names a Linux system. Config triples that mention Linux
  * (`aarch64-unknown-linux-musl`) are accepted: nixpkgs parses them, and nixkit does not second-guess them.
+ * Cheap on any input (a few splits and lookups); the "did you mean" is `platformSuggestion`, asked only when a
+ * finding is reported.
  */
 export function checkPlatform(value: string): PlatformCheck {
   if (LINUX_SYSTEMS.includes(value)) return { ok: true };
-  const parts = value.split('-');
+  const parts = value.split('-', 16);
   if (parts.length >= 3 && parts.includes('linux') && LINUX_SYSTEMS.includes(`${parts[0]}-linux`))
     return { ok: true };
-  const cpu = parts[0].toLowerCase();
-  const mappedCpu =
-    CPU_ALIASES[cpu] ?? (LINUX_SYSTEMS.some((s) => s.startsWith(cpu + '-')) ? cpu : undefined);
-  if (OTHER_KERNELS.test(value)) {
-    return { ok: false, reason: 'not-linux', suggestion: mappedCpu ? `${mappedCpu}-linux` : undefined };
+  if (OTHER_KERNELS.test(value)) return { ok: false, reason: 'not-linux' };
+  return { ok: false, reason: 'unknown' };
+}
+
+/** Longer strings are no misspelt system double (the longest is 18 characters): no suggestion is computed. */
+export const MAX_SUGGESTION_INPUT = 64;
+
+/** The Linux system to suggest for a value `checkPlatform` refused, if one is close; bounded work on any input. */
+export function platformSuggestion(value: string, check: PlatformCheck): string | undefined {
+  if (check.ok || value.length > MAX_SUGGESTION_INPUT) return undefined;
+  if (check.reason === 'not-linux') {
+    const cpu = value.split('-', 1)[0].toLowerCase();
+    const mappedCpu =
+      CPU_ALIASES[cpu] ?? (LINUX_SYSTEMS.some((s) => s.startsWith(cpu + '-')) ? cpu : undefined);
+    return mappedCpu ? `${mappedCpu}-linux` : undefined;
   }
-  return { ok: false, reason: 'unknown', suggestion: closestSystem(value) };
+  return closestSystem(value);
 }
 
 /** The Linux system closest to a misspelt one (edit distance, after the usual CPU aliases), if any is close. */
 export function closestSystem(value: string): string | undefined {
+  if (value.length > MAX_SUGGESTION_INPUT) return undefined;
   const lower = value.toLowerCase().trim();
   const dash = lower.indexOf('-');
   const underscore = lower.replace(/^x86-64/, 'x86_64');
@@ -91,30 +104,51 @@ export function closestSystem(value: string): string | undefined {
     const cpu = CPU_ALIASES[lower.slice(0, dash)];
     if (cpu) candidates.push(`${cpu}${lower.slice(dash)}`);
   }
+  const limit = Math.max(3, Math.floor(value.length / 3));
   let best: { s: string; d: number } | undefined;
   for (const c of candidates) {
     for (const s of LINUX_SYSTEMS) {
-      const d = editDistance(c, s) + (COMMON.includes(s) ? 0 : 0.5);
+      const d = editDistance(c, s, limit) + (COMMON.includes(s) ? 0 : 0.5);
       if (!best || d < best.d) best = { s, d };
     }
   }
-  return best && best.d <= Math.max(3, Math.floor(value.length / 3)) ? best.s : undefined;
+  return best && best.d <= limit ? best.s : undefined;
 }
 
-/** Optimal string alignment distance: insertions, deletions, substitutions and swaps of neighbours cost 1. */
-export function editDistance(a: string, b: string): number {
-  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) =>
-    Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
-  );
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
+/**
+ * Optimal string alignment distance: insertions, deletions, substitutions and swaps of neighbours cost 1.
+ * With `max`, only a band of width 2·max+1 is computed and any distance above `max` is returned as `max + 1`:
+ * O(length · max) time and O(length) memory, whatever the strings.
+ */
+export function editDistance(a: string, b: string, max = Infinity): number {
+  if (Math.abs(a.length - b.length) > max) return max + 1;
+  if (a.length > b.length) [a, b] = [b, a];
+  const n = a.length;
+  const m = b.length;
+  const band = Number.isFinite(max) ? max : m;
+  const INF = Number.MAX_SAFE_INTEGER;
+  // Three rows: the previous two (for swaps) and the current one.
+  let prev2 = new Array<number>(m + 1).fill(INF);
+  let prev = new Array<number>(m + 1);
+  let cur = new Array<number>(m + 1).fill(INF);
+  for (let j = 0; j <= m; j++) prev[j] = j <= band ? j : INF;
+  for (let i = 1; i <= n; i++) {
+    const lo = Math.max(1, i - band);
+    const hi = Math.min(m, i + band);
+    cur.fill(INF);
+    cur[0] = i <= band ? i : INF;
+    let rowMin = cur[0];
+    for (let j = lo; j <= hi; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
-        d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+      let d = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, prev2[j - 2] + 1);
+      cur[j] = d;
+      if (d < rowMin) rowMin = d;
     }
+    if (rowMin > max) return max + 1;
+    [prev2, prev, cur] = [prev, cur, prev2];
   }
-  return d[a.length][b.length];
+  return Math.min(prev[m], max + 1);
 }
 
 /**

@@ -1,6 +1,7 @@
 // The LSP glue: keeps one parsed document per open file, the workspace analysis (every configuration and
 // rule), and publishes findings for every file they touch. Thin on purpose: everything it reports comes from
 // server/analysis, the same code `nixkit check` runs.
+import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   DidChangeWatchedFilesNotification,
@@ -15,7 +16,7 @@ import { DEFAULT_MAX_FILE_BYTES, formatSize } from '../analysis/source-text';
 import { applySuppressions } from '../analysis/suppressions';
 import { syntaxFindings, syntaxOnlyFindings } from '../analysis/syntax-findings';
 import { walkNixFiles } from '../analysis/walk';
-import { WorkspaceAnalysis } from '../analysis/workspace-analysis';
+import { ANALYSIS_FAILED_CODE, WorkspaceAnalysis } from '../analysis/workspace-analysis';
 import { WorkspaceSources } from '../analysis/workspace-sources';
 import { compareFindings, type Finding } from '../findings';
 import { SyntaxDocument } from '../syntax/document';
@@ -49,6 +50,9 @@ export interface ServerState {
   /** Publishes every file's findings again (after the rule settings changed). */
   republish(): void;
 }
+
+/** An error's message without its stack (users read the log too). */
+const firstLine = (e: unknown) => (e instanceof Error ? e.message : String(e)).split('\n')[0].slice(0, 300);
 
 const filePath = (uri: string) => (uri.startsWith('file:') ? fileURLToPath(uri) : uri);
 const MAX_WORKSPACE_FILES = 5000;
@@ -123,7 +127,12 @@ export function startServer(connection: Connection): void {
   connection.onInitialized(() => {
     if (watchFiles)
       void connection.client.register(DidChangeWatchedFilesNotification.type, {
-        watchers: [{ globPattern: '**/*.nix' }, ...FEATURES.flatMap((f) => f.watch ?? [])],
+        watchers: [
+          { globPattern: '**/*.nix' },
+          // The nixpkgs release (removed-option) comes from flake.lock too.
+          { globPattern: '**/flake.lock' },
+          ...FEATURES.flatMap((f) => f.watch ?? []),
+        ],
       });
     const t0 = Date.now();
     refreshFileList();
@@ -180,8 +189,24 @@ export function startServer(connection: Connection): void {
         diagnostics: findings.map(toDiagnostic),
       });
     } catch (e) {
-      // A bug in one check must not take the server down; say where it happened.
-      log(`nixkit: checking ${file} failed: ${(e as Error).stack ?? e}`);
+      // A bug in one check must not take the server down, nor leave findings that point into old text: the
+      // file gets one finding that says its analysis failed.
+      log(`nixkit: checking ${file} failed: ${firstLine(e)}`);
+      const origin = { line: 0, character: 0 };
+      const failed: Finding = {
+        file,
+        range: { start: origin, end: origin },
+        severity: 'warning',
+        code: ANALYSIS_FAILED_CODE,
+        message: `nixkit could not check this file (${firstLine(e)}). This is a bug in nixkit.`,
+      };
+      published.set(file, [failed]);
+      const doc = [...docs.values()].find((d) => d.file === file);
+      void connection.sendDiagnostics({
+        uri: uriOf(file),
+        version: doc?.version,
+        diagnostics: [toDiagnostic(failed)],
+      });
     }
   }
 
@@ -224,8 +249,10 @@ export function startServer(connection: Connection): void {
     try {
       touched = state!.analysis.update(files);
     } catch (e) {
-      log(`nixkit: analysis failed: ${(e as Error).stack ?? e}`);
-      touched = new Set(files);
+      // WorkspaceAnalysis catches its own failures; this is the last resort. Every file published before is
+      // published again, so no finding stays behind from text that changed.
+      log(`nixkit: analysis failed: ${firstLine(e)}`);
+      touched = new Set([...files, ...published.keys()]);
     }
     for (const f of touched) publish(f);
   }
@@ -296,9 +323,14 @@ export function startServer(connection: Connection): void {
 
   connection.onDidChangeWatchedFiles(({ changes }) => {
     for (const feature of FEATURES) feature.watchedFilesChanged?.(changes.map((c) => filePath(c.uri)));
+    // A changed flake.lock changes what its flake.nix's analysis knows (the nixpkgs release): re-analyse that.
+    const locks = changes
+      .filter((c) => c.uri.endsWith('/flake.lock'))
+      .map((c) => path.join(path.dirname(filePath(c.uri)), 'flake.nix'))
+      .filter((f) => workspaceFiles.includes(f));
     changes = changes.filter((c) => c.uri.endsWith('.nix'));
-    if (!changes.length) return;
-    const files = changes.map((c) => filePath(c.uri));
+    if (!changes.length && !locks.length) return;
+    const files = [...changes.map((c) => filePath(c.uri)), ...locks];
     for (const f of files) state!.sources.invalidate(f);
     if (changes.some((c) => c.type !== FileChangeType.Changed)) refreshFileList();
     changed(files);

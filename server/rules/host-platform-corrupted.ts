@@ -6,6 +6,8 @@ import type { FileContext, Rule } from '../rule-api/rule';
 const PLATFORM_KEY = /(?<![\w'.-])((?:[A-Za-z_][\w'-]*\s*\.\s*)*(?:hostPlatform|system))\s*=(?!=)/g;
 
 const MAX_LINES = 6;
+/** A tool's warning plus a system double is a few hundred characters; longer values are not scanned (bounded work per match). */
+const MAX_VALUE_CHARS = 1024;
 
 interface Corruption {
   /** From the first key to the end of what must be replaced. */
@@ -20,6 +22,10 @@ interface Corruption {
 /** Finds platform bindings whose value holds a tool's output, whether or not the file still parses. */
 export function findCorruptions(text: string): Corruption[] {
   const out: Corruption[] = [];
+  // Whether a `#` precedes a match on its line, found by one forward scan shared by all matches (looking back
+  // from each match made a long line quadratic).
+  let scanned = 0;
+  let commentOnLine = false;
   for (const m of text.matchAll(PLATFORM_KEY)) {
     const key = m[1].replace(/\s+/g, '');
     const parts = key.split('.');
@@ -30,8 +36,12 @@ export function findCorruptions(text: string): Corruption[] {
     )
       continue;
     const start = m.index!;
-    const lineStart = text.lastIndexOf('\n', start - 1) + 1;
-    if (text.slice(lineStart, start).includes('#')) continue; // in a comment
+    for (; scanned < start; scanned++) {
+      const c = text.charCodeAt(scanned);
+      if (c === 10 /* \n */) commentOnLine = false;
+      else if (c === 35 /* # */) commentOnLine = true;
+    }
+    if (commentOnLine) continue; // in a comment
     const region = valueRegion(text, start + m[0].length);
     if (!region || !looksLikeToolOutput(region.value)) continue;
     out.push({
@@ -53,39 +63,39 @@ export function findCorruptions(text: string): Corruption[] {
 function valueRegion(text: string, from: number): { value: string; end: number } | undefined {
   let inString = false;
   let lines = 0;
-  let value = '';
-  for (let i = from; i < text.length; i++) {
-    const c = text[i];
-    if (c === '\n' && ++lines > MAX_LINES) return undefined;
+  // The value is the text from `from` without its comments: kept as slices, not built a character at a time.
+  const pieces: string[] = [];
+  let pieceStart = from;
+  const stop = Math.min(text.length, from + MAX_VALUE_CHARS);
+  for (let i = from; i < stop; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10 /* \n */ && ++lines > MAX_LINES) return undefined;
     if (inString) {
-      if (c === '\\') {
-        value += c + (text[i + 1] ?? '');
-        i++;
-        continue;
-      }
-      if (c === '"') inString = false;
-      value += c;
+      if (c === 92 /* \\ */) i++;
+      else if (c === 34 /* " */) inString = false;
       continue;
     }
-    if (c === '"') inString = true;
-    else if (c === '#') {
+    if (c === 34) inString = true;
+    else if (c === 35 /* # */) {
+      pieces.push(text.slice(pieceStart, i));
       const nl = text.indexOf('\n', i);
-      i = (nl < 0 ? text.length : nl) - 1;
-      continue;
-    } else if (c === ';') {
+      i = (nl < 0 || nl > stop ? stop : nl) - 1;
+      pieceStart = i + 1;
+    } else if (c === 59 /* ; */) {
+      pieces.push(text.slice(pieceStart, i));
+      const value = pieces.join('');
       const eol = text.indexOf('\n', i);
-      const lineEnd = eol < 0 ? text.length : eol;
+      const lineEnd = Math.min(eol < 0 ? text.length : eol, i + 1 + MAX_VALUE_CHARS);
       const rest = text.slice(i + 1, lineEnd);
       const junk =
         /^\s*[=:]/.test(rest) || (/[=]/.test(rest) && !/^\s*(?:[\w"'.-]+\s*=|[}#\]]|$)/.test(rest));
       if (!junk) return { value, end: i + 1 };
       // The end of the line; trailing whitespace stays.
       return { value: value + text.slice(i, lineEnd), end: i + 1 + rest.trimEnd().length };
-    } else if (c === '{' || c === '}') {
+    } else if (c === 123 /* { */) {
       // A set (`hostPlatform = { system = …; }`): its inner bindings are matched on their own.
-      if (c === '{') return undefined;
+      return undefined;
     }
-    value += c;
   }
   return undefined;
 }

@@ -1,5 +1,6 @@
+import { clip } from '../findings';
 import { nixString } from '../rule-api/edits';
-import { checkPlatform, looksLikeToolOutput } from '../data/systems';
+import { checkPlatform, looksLikeToolOutput, platformSuggestion } from '../data/systems';
 import { flakeSystemOf, modulePlatforms } from '../facts/platform';
 import type { Rule } from '../rule-api/rule';
 
@@ -60,18 +61,20 @@ export const hostPlatformUnknown: Rule = {
       if (!s.valueAt || looksLikeToolOutput(s.value)) continue; // host-platform-corrupted says it better
       const check = checkPlatform(s.value);
       if (check.ok) continue;
+      // Only now, with a finding to show: the suggestion's work is bounded, but no work beats bounded work.
+      const suggestion = platformSuggestion(s.value, check);
       const why =
         check.reason === 'not-linux'
-          ? `"${s.value}" is not a Linux system: NixOS only runs on Linux`
-          : `"${s.value}" is not a system nixpkgs knows`;
+          ? `"${clip(s.value)}" is not a Linux system: NixOS only runs on Linux`
+          : `"${clip(s.value)}" is not a system nixpkgs knows`;
       ctx.report({
         at: s.valueAt,
-        message: `${s.option}: ${why}${check.suggestion ? ` (did you mean "${check.suggestion}"?)` : ''}`,
-        fixes: check.suggestion
+        message: `${s.option}: ${why}${suggestion ? ` (did you mean "${suggestion}"?)` : ''}`,
+        fixes: suggestion
           ? [
               {
-                title: `Use "${check.suggestion}"`,
-                edits: [{ at: s.valueAt, newText: nixString(check.suggestion) }],
+                title: `Use "${suggestion}"`,
+                edits: [{ at: s.valueAt, newText: nixString(suggestion) }],
                 preferred: true,
               },
             ]

@@ -1,3 +1,4 @@
+import { clip } from '../findings';
 import { insertSibling, nixString } from '../rule-api/edits';
 import type { Rule, RuleFix } from '../rule-api/rule';
 
@@ -75,7 +76,7 @@ export const hostnameInvalid: Rule = {
         if (clean && VALID.test(clean) && clean !== name)
           fixes.push({ title: `Use "${clean}"`, edits: [{ at, newText: nixString(clean) }] });
       }
-      ctx.report({ at, message: `networking.hostName "${name}" ${why}`, fixes });
+      ctx.report({ at, message: `networking.hostName "${clip(name)}" ${why}`, fixes });
     }
   },
 };

@@ -1,3 +1,4 @@
+import { clip } from '../findings';
 import * as path from 'node:path';
 import { editDistance } from '../data/systems';
 import type { Rule, RuleFix } from '../rule-api/rule';
@@ -51,8 +52,8 @@ export const moduleNotFound: Rule = {
       const rel = relative(fromDir, m.file);
       const folder = path.basename(m.file) === 'default.nix' && ctx.sources.isDirectory(path.dirname(m.file));
       const message = folder
-        ? `${written ?? rel} is a folder without a default.nix (${rel} does not exist)`
-        : `${written ?? rel} does not exist (${m.file})`;
+        ? `${clip(written ?? rel)} is a folder without a default.nix (${clip(rel)} does not exist)`
+        : `${clip(written ?? rel)} does not exist (${clip(m.file)})`;
       const fixes: RuleFix[] = [];
       const alt = folder ? undefined : closestFile(m.file, ctx.sources.list(path.dirname(m.file)));
       const isLiteral = written !== undefined && /^\.{1,2}\/[\w./+-]+$/.test(written);
@@ -78,11 +79,14 @@ function relative(fromDir: string, file: string): string {
 function closestFile(missing: string, names: string[] | undefined): string | undefined {
   if (!names) return undefined;
   const want = path.basename(missing);
+  const limit = Math.min(3, Math.floor(want.length / 4));
+  if (limit === 0) return undefined;
   let best: { n: string; d: number } | undefined;
+  // Bounded distance (a band of 2·limit+1): a folder of 100,000 files with long names stays cheap.
   for (const n of names) {
     if (!n.endsWith('.nix') || n === want) continue;
-    const d = editDistance(want, n);
-    if (!best || d < best.d) best = { n, d };
+    const d = editDistance(want, n, limit);
+    if (d <= limit && (!best || d < best.d)) best = { n, d };
   }
-  return best && best.d <= Math.min(3, Math.floor(want.length / 4)) ? best.n : undefined;
+  return best?.n;
 }

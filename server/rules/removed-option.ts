@@ -1,5 +1,5 @@
 import type { Definition } from '../model/modules';
-import { compareReleases, nixpkgsReleaseAtLeast } from '../data/releases';
+import { compareReleases, nixpkgsRelease, type NixpkgsRelease } from '../data/releases';
 import { REMOVED_OPTIONS, type RemovedOption } from '../data/removed-options';
 import { deleteDefinition, renameKeys, writtenKeys } from '../rule-api/rewrite';
 import type { Rule, RuleEdit, RuleFix } from '../rule-api/rule';
@@ -25,18 +25,30 @@ const COMPILED: Compiled[] = REMOVED_OPTIONS.map((entry) => ({
 }));
 const byRelease = new Map<string, Map<string, Compiled[]>>();
 
-/** The entries that apply to a release, indexed by their first key (every configuration has thousands of definitions). */
+/** Indexed by first key (every configuration has thousands of definitions). */
+function indexOf(entries: Compiled[]): Map<string, Compiled[]> {
+  const index = new Map<string, Compiled[]>();
+  for (const c of entries) index.set(c.from[0], [...(index.get(c.from[0]) ?? []), c]);
+  return index;
+}
+
+/** The entries that apply to a release. */
 function entriesFor(release: string): Map<string, Compiled[]> {
   let index = byRelease.get(release);
   if (!index) {
-    index = new Map();
-    for (const c of COMPILED) {
-      if (compareReleases(release, c.entry.release) < 0) continue;
-      index.set(c.from[0], [...(index.get(c.from[0]) ?? []), c]);
-    }
+    index = indexOf(COMPILED.filter((c) => compareReleases(release, c.entry.release) >= 0));
     byRelease.set(release, index);
   }
   return index;
+}
+
+/** Removals that may apply: newer than the oldest release the configuration can have (or any, when unknown). */
+function possibleRemovals(after: string | undefined): Map<string, Compiled[]> {
+  return indexOf(
+    COMPILED.filter(
+      (c) => c.entry.kind === 'removed' && (!after || compareReleases(after, c.entry.release) < 0),
+    ),
+  );
 }
 
 function match(path: string[], c: Compiled): Match | undefined {
@@ -62,8 +74,11 @@ export const removedOption: Rule = {
     'no longer be used", so the install fails before anything is built. Configurations copied from older guides, ' +
     'or kept across upgrades, carry many of them (`hardware.opengl`, `sound.enable`, `nix.maxJobs`, ' +
     '`services.openssh.permitRootLogin`). nixkit reports an option only when the configuration is built with a ' +
-    "release that already renamed or removed it (the flake's nixpkgs branch, or else `system.stateVersion`), " +
-    'and rewrites the name in place where the value keeps its shape. Renamed options are warnings, removed ones errors.',
+    'release that already renamed or removed it (the nixpkgs branch in flake.nix or flake.lock, else the date ' +
+    'flake.lock locked it, else `system.stateVersion`), and rewrites the name in place where the value keeps its ' +
+    'shape. Renamed options are warnings, removed ones errors; a removal in a release nixkit cannot rule out (the ' +
+    'release is unknown, or only known to be at least an older one) is a warning that says from which release on ' +
+    'evaluation fails. Options that are still declared but do nothing (`boot.loader.grub.version`) are warnings.',
   bad: {
     files: {
       'configuration.nix': `{ pkgs, ... }:
@@ -95,30 +110,56 @@ export const removedOption: Rule = {
   },
   checkConfiguration(ctx) {
     const { config } = ctx;
-    const release = nixpkgsReleaseAtLeast(config, ctx.unit.evaluator);
-    if (!release) return; // an older nixpkgs may still have these options under their old names
+    const known = nixpkgsRelease(config, ctx.unit.evaluator);
     const reported = new Set<string>();
-    const index = entriesFor(release);
-    const find = (path: string[]) => {
+    const lookup = (index: Map<string, Compiled[]>) => (path: string[]) => {
       for (const c of [...(index.get(path[0]) ?? []), ...(index.get('*') ?? [])]) {
         const m = match(path, c);
         if (m) return m;
       }
       return undefined;
     };
+    // Entries the configuration's release certainly has; then removals it may have (its release is unknown,
+    // or only a lower bound): an older nixpkgs still has those options, a newer one fails on them.
+    const find = known ? lookup(entriesFor(known.release)) : () => undefined;
+    const maybe = known?.exact ? () => undefined : lookup(possibleRemovals(known?.release));
     for (const def of config.definitions) {
       const m = find(def.path);
-      if (!m) continue;
+      const possible = m ? undefined : maybe(def.path);
+      const hit = m ?? possible;
+      if (!hit) continue;
       const written = writtenKeys(def, ctx.sources);
-      const at = written.spans[m.length - 1] ?? def.pathAt[m.length - 1] ?? def.at;
+      const at = written.spans[hit.length - 1] ?? def.pathAt[hit.length - 1] ?? def.at;
       if (!at) continue;
-      const key = `${at.file}:${at.span.start}:${m.entry.from}`;
+      const key = `${at.file}:${at.span.start}:${hit.entry.from}`;
       if (reported.has(key)) continue;
       reported.add(key);
-      report(ctx, def, m, at, find);
+      if (m) report(ctx, def, m, at, find);
+      else reportPossible(ctx, def, hit, at, known);
     }
   },
 };
+
+/** A removal in a release newer than nixkit can rule out: a warning, without a fix (an older nixpkgs needs the option). */
+function reportPossible(
+  ctx: Ctx,
+  def: Definition,
+  m: Match,
+  at: NonNullable<Definition['at']>,
+  known: NixpkgsRelease | undefined,
+): void {
+  const { entry } = m;
+  const old = def.path.slice(0, m.length).join('.');
+  const which = known
+    ? `this configuration's nixpkgs is ${known.release} or newer (from ${known.from})`
+    : 'nixkit cannot tell which NixOS release this configuration is built with';
+  const instead = m.to ? `use ${m.to.join('.')}` : (entry.advice ?? 'delete it');
+  ctx.report({
+    at,
+    message: `${old} was removed in NixOS ${entry.release}: evaluation fails with NixOS ${entry.release} or later (${which}); ${instead}`,
+    severity: 'warning',
+  });
+}
 
 type Ctx = Parameters<NonNullable<Rule['checkConfiguration']>>[0];
 
@@ -201,6 +242,11 @@ function report(
     }
     message +=
       entry.kind === 'renamed' ? ': the old name still evaluates, with a warning' : ': evaluation fails';
+  } else if (entry.kind === 'deprecated') {
+    message = `${old} has no effect since NixOS ${entry.release}; evaluation warns: ${entry.advice ?? 'delete it'}`;
+    const edit = deleteDefinition(def, ctx.sources);
+    if (edit && def.path.length === m.length)
+      fixes.push({ title: `Delete ${old}`, edits: [edit], preferred: true });
   } else {
     message = `${old} was removed in NixOS ${entry.release} and evaluation fails: ${entry.advice ?? 'delete it'}`;
     if (!entry.prefix && def.path.length === m.length) {

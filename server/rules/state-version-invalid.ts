@@ -1,3 +1,4 @@
+import { clip } from '../findings';
 import { nixString } from '../rule-api/edits';
 import { isNixosRelease } from '../data/releases';
 import type { Rule } from '../rule-api/rule';
@@ -49,8 +50,8 @@ export const stateVersionInvalid: Rule = {
       const prefix = /^(\d\d\.\d\d)(?:[.\-pre]|$)/.exec(v.v.trim())?.[1];
       const release = prefix && isNixosRelease(prefix) ? prefix : undefined;
       const why = /^\d\d\.\d\d$/.test(v.v)
-        ? `"${v.v}" is not a NixOS release (releases are YY.05 and YY.11)`
-        : `"${v.v}" is not a release in the form "YY.MM"`;
+        ? `"${clip(v.v)}" is not a NixOS release (releases are YY.05 and YY.11)`
+        : `"${clip(v.v)}" is not a release in the form "YY.MM"`;
       ctx.report({
         at,
         message: `system.stateVersion: ${why}${release ? `; the release is "${release}"` : ''}`,

@@ -628,7 +628,7 @@ ${ROOT_KEY}  system.stateVersion = "24.11";
     assert.match(desk, /services\.displayManager\.sddm\.enable = true;/);
   });
 
-  test('removed options are errors; those without a replacement are deleted', async () => {
+  test('removed options are errors, deprecated ones warnings; those without a replacement are deleted', async () => {
     const dir = write({
       'configuration.nix': `{ ... }:
 {
@@ -650,9 +650,14 @@ ${ROOT_KEY}  system.stateVersion = "24.11";
       'configuration.nix:6',
       'configuration.nix:9',
     ]);
+    // grub.version is still declared by nixpkgs and only warns (a deprecation), sound.enable is removed.
     assert.deepEqual(
       mine.map((f) => f.severity),
-      ['error', 'error', 'warning'],
+      ['error', 'warning', 'warning'],
+    );
+    assert.equal(
+      mine[1].message,
+      'boot.loader.grub.version has no effect since NixOS 23.05; evaluation warns: delete the line: NixOS only has GRUB 2',
     );
     assert.match(mine[2].message, /different value/);
     assert.deepEqual(mine[2].fixes, []);
@@ -674,16 +679,22 @@ ${ROOT_KEY}  system.stateVersion = "24.11";
     );
   });
 
-  test('quiet when the nixpkgs release still has the option, or is unknown', async () => {
+  test('quiet when the nixpkgs release still has the option; only removals warn when it is unknown', async () => {
     const older = write({
       'flake.nix': flake('./configuration.nix', '', 'github:NixOS/nixpkgs/nixos-24.05'),
       'configuration.nix': `{ ... }:\n{\n  hardware.opengl.enable = true;\n  sound.enable = true;\n${ROOT_KEY}  system.stateVersion = "24.05";\n}\n`,
     });
     assert.deepEqual(where(await check(older), 'removed-option'), []);
     const unknown = write({
-      'configuration.nix': `{ ... }:\n{\n  hardware.opengl.enable = true;\n${ROOT_KEY}}\n`,
+      'configuration.nix': `{ ... }:\n{\n  hardware.opengl.enable = true;\n  sound.enable = true;\n${ROOT_KEY}}\n`,
     });
-    assert.deepEqual(where(await check(unknown), 'removed-option'), []);
+    const found = (await check(unknown)).filter((f) => f.code === 'removed-option');
+    assert.deepEqual(
+      found.map((f) => `${f.where} ${f.severity} ${f.message}`),
+      [
+        'configuration.nix:4 warning sound.enable was removed in NixOS 24.11: evaluation fails with NixOS 24.11 or later (nixkit cannot tell which NixOS release this configuration is built with); delete the line: PipeWire or PulseAudio work without it; hardware.alsa configures ALSA itself if you need that',
+      ],
+    );
   });
 });
 
