@@ -11,16 +11,8 @@ import {
   ruleSettings,
 } from '../server/analysis/project-config';
 import { formatJson, formatSarif, formatText, type OutputFormat } from './format';
+import { CHECK_USAGE } from './check-usage';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, type CliIO, type Subcommand } from './io';
-
-export const CHECK_USAGE = `usage: nixkit check PATH... [--format text|json|sarif] [--max-file-size BYTES] [--config FILE | --no-config]
-                    [--probe FILE [--probe-for NAME]]
-  Checks .nix files (folders are walked) and prints the findings. Rule severities come from the nearest
-  nixkit.toml or .nixkit.json above the checked paths (up to the repository root), or from --config FILE.
-  A probe of the target (\`nixkit probe TARGET --json\`) adds the probe-aware checks: --probe FILE applies it to
-  every configuration, or to the one named by --probe-for; .nixkit/hosts/NAME.json beside a flake applies to
-  the configuration NAME.
-  Exit status: 0 no errors, 1 errors found, 2 usage or I/O problem.`;
 
 export const checkCommand: Subcommand = async (args: string[], io: CliIO) => {
   let parsed;

@@ -13,6 +13,16 @@ const watch = process.argv.includes('--watch');
 const dist = join(root, 'dist');
 mkdirSync(dist, { recursive: true });
 
+// web-tree-sitter's ESM build loads node:module with import(), which starts Node's ESM loader (~20 ms) in every
+// process; its CommonJS build (what the compiled tests load) uses require().
+const treeSitterCjs = {
+  name: 'web-tree-sitter-cjs',
+  setup(build) {
+    build.onResolve({ filter: /^web-tree-sitter$/ }, () => ({
+      path: join(dirname(require.resolve('web-tree-sitter')), 'tree-sitter.cjs'),
+    }));
+  },
+};
 const node = {
   bundle: true,
   platform: 'node',
@@ -26,17 +36,47 @@ const node = {
   // web-tree-sitter's loader calls createRequire(import.meta.url), which a CJS bundle lacks.
   define: { 'import.meta.url': '__nixkitImportMetaUrl' },
   banner: { js: "const __nixkitImportMetaUrl = require('url').pathToFileURL(__filename).href;" },
+  plugins: [treeSitterCjs],
+};
+// What cli/main.ts imports lazily, and the bundle (beside dist/cli.js) each import becomes.
+export const CLI_BUNDLES = {
+  './check-command': './cli-check.js',
+  './remote-commands': './cli-remote.js',
+  '../server/lsp/main': './server.js',
+};
+const cliSplit = {
+  name: 'nixkit-cli-split',
+  setup(build) {
+    build.onResolve({ filter: /./ }, (args) => {
+      const bundle = CLI_BUNDLES[args.path];
+      if (!bundle || args.importer !== join(root, 'cli/main.ts')) return undefined;
+      if (args.kind !== 'require-call')
+        throw new Error(`cli/main.ts must load ${args.path} with require(), or it lands in dist/cli.js`);
+      return { path: bundle, external: true };
+    });
+  },
 };
 const builds = [
   { ...node, entryPoints: { extension: join(root, 'extension/main.ts') }, outdir: dist },
   // The SSH side of the extension, loaded on first use (see extension/remote.ts).
   { ...node, entryPoints: { remote: join(root, 'extension/remote.ts') }, outdir: dist },
   { ...node, entryPoints: { server: join(root, 'server/lsp/main.ts') }, outdir: dist },
+  // The CLI is a small dispatcher plus one bundle per group of commands, loaded when a command runs: `nixkit
+  // version` then parses a few KB instead of the engine, and `nixkit check` never loads ssh2.
   {
     ...node,
     entryPoints: { cli: join(root, 'cli/main.ts') },
     outdir: dist,
     banner: { js: '#!/usr/bin/env node\n' + node.banner.js },
+    plugins: [cliSplit, treeSitterCjs],
+  },
+  {
+    ...node,
+    entryPoints: {
+      'cli-check': join(root, 'cli/check-command.ts'),
+      'cli-remote': join(root, 'cli/remote-commands.ts'),
+    },
+    outdir: dist,
   },
 ];
 const webviewDir = join(root, 'webview');

@@ -21,18 +21,20 @@ tier "npm packages";         [ -x "$bin/tsc" ] || npm ci --no-audit --no-fund
 tier "format and lint";      "$bin/prettier" --check . && "$bin/eslint" .
 tier "type check";           rm -rf out && "$bin/tsc" -p . && "$bin/tsc" -p webview   # no stale compiled tests
 tier "bundle";               node scripts/build.mjs
+# The tiers below run scripts/tier.sh, as `npm run test:<tier>` does, without compiling and bundling again.
+export NIXKIT_BUILT=1
 tier "grammar reproducible"; sh scripts/build-grammar.sh --check
-tier "unit tests";           node --test out/test/unit
+tier "unit tests";           bash scripts/tier.sh unit
 # (further tiers are added below as they land)
-tier "language server over stdio"; node --test out/test/protocol
+tier "language server over stdio"; bash scripts/tier.sh protocol
 tier "VS Code: install code-server"; sh scripts/setup-code-server.sh
-tier "VS Code: integration suite in code-server"; node out/test/ui/run-vscode-tests.js
-tier "VS Code: UI test (Problems panel)"; node out/test/ui/ui-test.js
-tier "integration (namespace target)"; node --test --test-concurrency=1 --test-timeout=300000 $(find out/test/integration -name '*.test.js' | sort)
-tier "vm target smoke"; bash test/targets/vm/smoke.sh
-tier "differential vs nix-instantiate"; node --test out/test/differential
-tier "VS Code: probe panel UI (namespace target)"; node out/test/ui/probe-panel-ui.js
-tier "VS Code: quick-fix menu, hover and Show Configuration UI"; node out/test/ui/quick-fix-ui.js
-tier "VS Code: install wizard UI (namespace target)"; node out/test/ui/install-wizard-ui.js
-tier "VM: probe, sudo, hwconfig; nixkit install onto the blank disk, boot it; LUKS; in place (lustrate); kexec"; node --test --test-concurrency=1 $(find out/test/vm -name "*.test.js" | sort)
-tier "VS Code: install wizard onto the VM, boot the installed disk"; node out/test/ui/install-wizard-vm-ui.js
+tier "VS Code: package the .vsix (contents and size checked), install it in code-server, run the integration suite"; bash scripts/tier.sh vscode
+tier "VS Code: UI test (Problems panel)"; bash scripts/tier.sh ui:problems
+tier "integration (namespace target)"; bash scripts/tier.sh integration
+tier "vm target smoke"; bash scripts/tier.sh vm:smoke
+tier "differential vs nix-instantiate"; bash scripts/tier.sh differential
+tier "VS Code: probe panel UI (namespace target)"; bash scripts/tier.sh ui:probe-panel
+tier "VS Code: quick-fix menu, hover and Show Configuration UI"; bash scripts/tier.sh ui:quick-fix
+tier "VS Code: install wizard UI (namespace target)"; bash scripts/tier.sh ui:install-wizard
+tier "VM: probe, sudo, hwconfig; nixkit install onto the blank disk, boot it; LUKS; in place (lustrate); kexec"; bash scripts/tier.sh vm:tests
+tier "VS Code: install wizard onto the VM, boot the installed disk"; bash scripts/tier.sh vm:wizard

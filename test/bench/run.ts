@@ -1,6 +1,7 @@
 // `npm run bench`: every speed and memory goal of the issues, measured and printed as one table.
 // Benchmarks never fail the build; the table says which goals this run met. NIXKIT_BENCH=name,... runs a subset.
 import { benchAst } from './ast-bench';
+import { benchCliStart } from './cli-start-bench';
 import { benchCopy } from './copy-bench';
 import { benchActivation, benchVsixSize } from './extension-bench';
 import { benchLspLatency } from './lsp-latency';
@@ -34,6 +35,7 @@ const BENCHES: Record<string, () => Promise<BenchRow[]> | BenchRow[]> = {
         : parseRow('p95 < 60 ms', (v) => p95(v) < 60)(r),
     ),
   ast: benchAst,
+  'cli-start': benchCliStart,
   flake: () => benchFlakeEdit(100),
   repo: benchLargeRepo,
   corpus: async () =>

@@ -1,6 +1,6 @@
 // Shared by the tests that drive a real VS Code: code-server (installed by scripts/setup-code-server.sh) on
 // 127.0.0.1, headless Debian chromium through playwright-core, and the workbench helpers UI tests need.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as net from 'node:net';
@@ -60,6 +60,12 @@ export interface CodeServerOptions {
    * extension, only works together with the smoke-test driver in a built VS Code.
    */
   linkExtension?: boolean;
+  /**
+   * Installs this .vsix with `code-server --install-extension` before starting, as a user would; the
+   * installed folder is then `CodeServer.installedExtension`, and the extension hosts see it as
+   * NIXKIT_EXPECTED_EXTENSION_PATH (so a suite can check it runs the installed copy).
+   */
+  installVsix?: string;
   /** Default folder code-server opens when the URL names none. */
   folder?: string;
   /** Extra environment for code-server and its extension hosts (e.g. HOME with a test ~/.ssh). */
@@ -72,6 +78,8 @@ export interface CodeServer {
   /** Everything code-server printed so far, for error reports. */
   log(): string;
   stop(): Promise<void>;
+  /** Where `installVsix` was installed (the extension's folder in code-server's extensions folder). */
+  installedExtension?: string;
 }
 
 const SETTINGS = {
@@ -100,17 +108,8 @@ export async function startCodeServer(opts: CodeServerOptions = {}): Promise<Cod
   const extensionsDir = path.join(data, 'extensions');
   fs.mkdirSync(extensionsDir);
   if (opts.linkExtension) linkNixkit(extensionsDir);
-  const args = [
-    ...['--config', path.join(data, 'config.yaml'), '--bind-addr', host, '--auth', 'none'],
-    ...['--disable-telemetry', '--disable-update-check', '--disable-workspace-trust'],
-    // Extension hosts otherwise outlive a closed page for three hours.
-    ...['--reconnection-grace-time', '5'],
-    ...['--user-data-dir', path.join(data, 'user-data')],
-    ...['--extensions-dir', extensionsDir],
-    ...(opts.smokeTestDriver ? ['--vscode-option', 'enable-smoke-test-driver'] : []),
-    ...(opts.folder ? [opts.folder] : []),
-  ];
-  const env = {
+  const userData = ['--user-data-dir', path.join(data, 'user-data'), '--extensions-dir', extensionsDir];
+  const env: NodeJS.ProcessEnv = {
     ...process.env,
     PATH: `${NODE24_BIN}:${process.env.PATH}`,
     XDG_CONFIG_HOME: data,
@@ -119,6 +118,19 @@ export async function startCodeServer(opts: CodeServerOptions = {}): Promise<Cod
     EXTENSIONS_GALLERY: '{}',
     ...opts.env,
   };
+  const installedExtension = opts.installVsix
+    ? installVsix(opts.installVsix, userData, env, extensionsDir)
+    : undefined;
+  if (installedExtension) env.NIXKIT_EXPECTED_EXTENSION_PATH = installedExtension;
+  const args = [
+    ...['--config', path.join(data, 'config.yaml'), '--bind-addr', host, '--auth', 'none'],
+    ...['--disable-telemetry', '--disable-update-check', '--disable-workspace-trust'],
+    // Extension hosts otherwise outlive a closed page for three hours.
+    ...['--reconnection-grace-time', '5'],
+    ...userData,
+    ...(opts.smokeTestDriver ? ['--vscode-option', 'enable-smoke-test-driver'] : []),
+    ...(opts.folder ? [opts.folder] : []),
+  ];
   // Its own process group, so stop() also ends the extension hosts, the language server and file watchers.
   const child = spawn(CODE_SERVER, args, { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
@@ -147,7 +159,7 @@ export async function startCodeServer(opts: CodeServerOptions = {}): Promise<Cod
     }
     await sleep(200);
   }
-  return { host, url: `http://${host}/`, log: () => log, stop };
+  return { host, url: `http://${host}/`, log: () => log, stop, installedExtension };
 }
 
 /**
@@ -191,6 +203,29 @@ function linkNixkit(extensionsDir: string): void {
   type Manifest = { publisher: string; name: string; version: string };
   const pkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as Manifest;
   fs.symlinkSync(REPO_ROOT, path.join(extensionsDir, `${pkg.publisher}.${pkg.name}-${pkg.version}`), 'dir');
+}
+
+/** `code-server --install-extension FILE.vsix`, as a user installs it; returns the installed extension's folder. */
+function installVsix(
+  vsix: string,
+  userData: string[],
+  env: NodeJS.ProcessEnv,
+  extensionsDir: string,
+): string {
+  requireFile(vsix, 'run `npm run package` first');
+  const r = spawnSync(CODE_SERVER, [...userData, '--install-extension', vsix], {
+    env,
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  type Manifest = { publisher: string; name: string; version: string };
+  const pkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as Manifest;
+  const installed = path.join(extensionsDir, `${pkg.publisher}.${pkg.name}-${pkg.version}`);
+  if (r.status !== 0 || !fs.existsSync(path.join(installed, 'package.json')))
+    throw new Error(
+      `code-server --install-extension ${vsix} failed (exit ${r.status}):\n${r.stdout}${r.stderr}`,
+    );
+  return installed;
 }
 
 function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {

@@ -1,6 +1,10 @@
 // Runs the Mocha suite (out/test/extension-host) inside a real VS Code extension host: code-server on 127.0.0.1,
 // driven by headless chromium. The suite reports its log and exit code to the page through the smoke-test
 // driver's hooks, as @vscode/test-web does. Exit code: 0 passed, 1 failed, 2 could not run.
+// The extension under test is what users install: dist/nixkit.vsix (`npm run package`), installed with
+// `code-server --install-extension`. VS Code runs a test runner only beside a development extension, so the
+// installed folder is also named as extensionDevelopmentPath; the suite checks that it runs from there.
+//   NIXKIT_FROM_SOURCE=1  test the repository folder instead (quicker while developing: no packaging)
 //   NIXKIT_CS_PORT   port for code-server (default: a free one)
 //   NIXKIT_E2E_DEADLINE_MS  overall deadline (default 300000)
 //   NIXKIT_TEST_GREP passed through to Mocha in the extension host
@@ -21,6 +25,7 @@ import {
 } from './code-server';
 
 const SUITE = path.join(REPO_ROOT, 'out/test/extension-host/index.js');
+const VSIX = path.join(REPO_ROOT, 'dist/nixkit.vsix');
 const DEADLINE_MS = Number(process.env.NIXKIT_E2E_DEADLINE_MS) || 300_000;
 
 async function main(): Promise<number> {
@@ -30,7 +35,9 @@ async function main(): Promise<number> {
     console.error(`run-vscode-tests: overall deadline of ${DEADLINE_MS + 60_000} ms passed`);
     process.exit(2);
   }, DEADLINE_MS + 60_000).unref();
-  requireFile(path.join(REPO_ROOT, 'dist/extension.js'), 'run `npm run build` first');
+  const fromSource = process.env.NIXKIT_FROM_SOURCE === '1';
+  if (fromSource) requireFile(path.join(REPO_ROOT, 'dist/extension.js'), 'run `npm run build` first');
+  else requireFile(VSIX, 'run `npm run package` first (or set NIXKIT_FROM_SOURCE=1)');
   requireFile(SUITE, 'run `npx tsc -p .` first');
   const t0 = Date.now();
   const ws = copyExamples();
@@ -41,7 +48,10 @@ async function main(): Promise<number> {
     cs = await startCodeServer({
       port: Number(process.env.NIXKIT_CS_PORT) || undefined,
       smokeTestDriver: true,
+      ...(fromSource ? { env: { NIXKIT_EXPECTED_EXTENSION_PATH: REPO_ROOT } } : { installVsix: VSIX }),
     });
+    const extensionPath = cs.installedExtension ?? REPO_ROOT;
+    console.log(`extension under test: ${extensionPath}`);
     console.log(`code-server up on ${cs.url} in ${Date.now() - t0} ms; workspace ${ws}`);
     browser = await launchBrowser();
     const { page } = browser;
@@ -50,7 +60,7 @@ async function main(): Promise<number> {
     await page.exposeFunction('codeAutomationLog', (_type: string, args: unknown[]) => console.log(...args));
     await page.exposeFunction('codeAutomationExit', (code: number) => finish(code));
     const timedOut = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), DEADLINE_MS)));
-    await page.goto(workbenchUrl(cs, ws, { extensionPath: REPO_ROOT, testsPath: SUITE }));
+    await page.goto(workbenchUrl(cs, ws, { extensionPath, testsPath: SUITE }));
     const result = await Promise.race([exited, timedOut]);
     if (result === 'timeout') {
       const shot = await screenshot(page, 'vscode-tests-timeout.png').catch(() => '(no screenshot)');

@@ -1,0 +1,5 @@
+// The subcommands that need the remote engine (ssh2, the probe, the hardware-configuration generator, the
+// installer): one bundle, dist/cli-remote.js, that only these commands load.
+export { hwconfigCommand } from './hwconfig-command';
+export { installCommand } from './install-command';
+export { probeCommand } from './probe-command';
