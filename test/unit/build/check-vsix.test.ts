@@ -67,6 +67,7 @@ function completePackage(): Record<string, string> {
     for (const ext of ['js', 'css']) files[`extension/dist/webview/${p}.${ext}`] = '';
   for (const doc of fs.readdirSync(path.join(REPO_ROOT, 'docs/rules')))
     files[`extension/docs/rules/${doc}`] = '';
+  files['extension/docs/architecture.md'] = '';
   return files;
 }
 
