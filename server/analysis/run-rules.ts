@@ -8,6 +8,8 @@ import type { SourceProvider } from '../model/sources';
 import type { Report, Rule } from '../rule-api/rule';
 import type { ProbeReport } from '../../protocol/probe-report';
 import { attachProbe } from '../facts/probe';
+import { configurationFacts } from '../facts/configuration-facts';
+import type { Thunk } from '../model/value';
 
 export interface RuleSettings {
   /** Per-code severity overrides; `off` disables a rule. */
@@ -68,6 +70,8 @@ export function runConfigurationRules(
   const out: Finding[] = [];
   // Helpers that rules share (stable device names) find the probe through the configuration.
   attachProbe(config, probe);
+  const force = (t: Thunk) => unit.evaluator.force(t);
+  const facts = configurationFacts(config, force);
   for (const rule of rules) {
     const severity = severityOf(rule, settings);
     if (!rule.checkConfiguration || severity === 'off') continue;
@@ -77,7 +81,8 @@ export function runConfigurationRules(
       project,
       probe,
       sources: project.sources,
-      force: (t) => unit.evaluator.force(t),
+      force,
+      facts,
       report: (r) => {
         const f = toFinding(rule, r, project.sources, severity, overridden(rule, settings));
         if (f) out.push(f);

@@ -6,7 +6,7 @@ import { BUILTIN_CODES } from '../../analysis/codes';
 import type { Finding } from '../../findings';
 import { findOption, type OptionInfo } from '../../model/options-data';
 import { optionContextAt } from '../../model/option-path';
-import { summarizeValue } from '../../model/summary';
+import { summarizeValue } from '../../facts/summary';
 import { ruleByCode } from '../../rules';
 import type { Range } from '../../syntax/positions';
 import type { ServerState } from '../server';
