@@ -1,4 +1,4 @@
-// Step 4: build the system's toplevel — `nixosConfigurations.<name>.config.system.build.toplevel` of the flake,
+// The build step (steps/index.ts holds the order): build the system's toplevel — `nixosConfigurations.<name>.config.system.build.toplevel` of the flake,
 // or the Nix file the options name (tests: a closure of plain derivations) — on this machine, on the target (into
 // its /mnt store, from the derivations copied there) or on a build host; then list its closure with sizes.
 import { EngineError } from '../../errors';

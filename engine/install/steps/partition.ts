@@ -1,4 +1,4 @@
-// Step 2, partition and format: wipefs, a GPT from the layout through sfdisk (script on stdin), the partition
+// The partition-and-format step (steps/index.ts holds the order): wipefs, a GPT from the layout through sfdisk (script on stdin), the partition
 // devices (udev's by-id -partN links, else the kernel's names; when the kernel did not re-read the table, partx
 // tells it about the new partitions), optional LUKS (passphrase on stdin, never argv),
 // mkfs for each filesystem, btrfs subvolumes; then the same layout as a disko file in the flake. Every argument is
