@@ -3,6 +3,7 @@
 // first time one of its commands runs: opening a .nix file never pays for it.
 import type * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
+import { registerForgetHostKey } from './commands/forget-host-key';
 import { registerHardwareConfig } from './commands/hardware-config';
 import { registerInstallToHost } from './commands/install-to-host';
 import { registerProbeHardware } from './commands/probe-hardware';
@@ -23,5 +24,6 @@ export function registerRemote(
 ): void {
   const hwconfig = registerHardwareConfig(context, client, output);
   registerProbeHardware(context, client, output, hwconfig);
+  registerForgetHostKey(context);
   registerInstallToHost(context, client, output);
 }

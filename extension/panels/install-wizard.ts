@@ -1,7 +1,7 @@
 // The install wizard: one controller per window that owns the wizard's state (saved in globalState after every
 // change, so closing the panel or VS Code loses nothing), drives the install engine (connect and probe, the
 // configurations from the language server, strategies, the plan, the run) and shows it all in one webview panel
-// (webview/install-wizard-panel.ts). The install runs in the controller, not the panel: closing the panel while it
+// (webview/install-wizard-page.ts). The install runs in the controller, not the panel: closing the panel while it
 // runs leaves it running; reopening shows it. Talks to the page only through protocol/webview-messages.ts and checks every
 // message from it. A status bar item shows a running install; long steps show a progress notification.
 import { requestConfigurations } from '../lsp-requests';
@@ -37,7 +37,7 @@ import { formatCommand } from '../../engine/install/transcript';
 import { runProbe } from '../../engine/probe/run-probe';
 import { Session } from '../../engine/ssh/session';
 import { parseTarget, resolveTarget } from '../../engine/ssh/target';
-import { loadSavedTargets, rememberTarget } from '../targets';
+import { loadSavedTargets, rememberTarget } from '../ssh-targets';
 import { extensionHostKeyStore, handleHostKeyChanged, VscodePrompter } from '../vscode-prompter';
 import {
   describeRejected,
@@ -157,8 +157,8 @@ export class InstallWizard implements vscode.Disposable {
       title: 'Install NixOS',
       cspSource: panel.webview.cspSource,
       nonce: makeNonce(),
-      scriptUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(root, 'install-wizard-panel.js')).toString(),
-      styleUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(root, 'install-wizard-panel.css')).toString(),
+      scriptUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(root, 'install-wizard-page.js')).toString(),
+      styleUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(root, 'install-wizard-page.css')).toString(),
       loadingText: 'Loading the install wizard…',
     });
     panel.onDidDispose(

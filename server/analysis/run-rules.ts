@@ -8,12 +8,13 @@ import type { SourceProvider } from '../model/sources';
 import type { Report, Rule } from '../rule-api/rule';
 import type { ProbeReport } from '../../protocol/probe-report';
 import { attachProbe } from '../facts/probe';
+import type { RuleCode } from '../../protocol/diagnostic-codes';
 import { configurationFacts } from '../facts/configuration-facts';
 import type { Thunk } from '../model/value';
 
 export interface RuleSettings {
   /** Per-code severity overrides; `off` disables a rule. */
-  severity?: Record<string, Severity | 'off'>;
+  severity?: Partial<Record<RuleCode, Severity | 'off'>>;
 }
 
 function toFinding(

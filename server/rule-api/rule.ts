@@ -7,6 +7,7 @@ import type { ParsedFile, SourceProvider } from '../model/sources';
 import type { Source, Thunk, Value } from '../model/value';
 import type { ProbeReport } from '../../protocol/probe-report';
 import type { ConfigurationFacts } from '../facts/configuration-facts';
+import type { RuleCode } from '../../protocol/diagnostic-codes';
 
 export interface RuleExample {
   /** Files by path relative to the workspace root; a `flake.nix` or `configuration.nix` roots the configuration. */
@@ -78,7 +79,7 @@ export interface ProjectContext {
 }
 
 export interface Rule {
-  code: string;
+  code: RuleCode;
   severity: Severity;
   /** One line, for lists and SARIF. */
   title: string;
