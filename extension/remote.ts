@@ -8,14 +8,8 @@ import { registerHardwareConfig } from './commands/hardware-config';
 import { registerInstallToHost } from './commands/install-to-host';
 import { registerProbeHardware } from './commands/probe-hardware';
 
-/** The commands this module registers; main.ts stands in for them until it is loaded. */
-export const REMOTE_COMMANDS = [
-  'nixkit.probeHardware',
-  'nixkit.forgetHostKey',
-  'nixkit.generateHardwareConfiguration',
-  'nixkit.applyHardwareConfiguration',
-  'nixkit.installToHost',
-] as const;
+/** The commands this module registers (main.ts stands in for them until it is loaded). */
+export { REMOTE_COMMANDS } from './remote-commands';
 
 export function registerRemote(
   context: vscode.ExtensionContext,
