@@ -1,9 +1,9 @@
 // `nixkit hwconfig PROBE.json [--root /mnt] [--by-label] [--interfaces] [--out FILE]`
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import { generateHardwareConfig } from '../engine/hwconfig/generate';
-import { validateProbeReport } from '../protocol/probe-report-schema';
+import { readProbeFile } from '../server/analysis/probes';
+import { parseFlags } from './flags';
 import { EXIT_OK, EXIT_USAGE, type CliIO, type Subcommand } from './io';
 
 export const HWCONFIG_USAGE = `usage: nixkit hwconfig PROBE.json [--root DIR] [--by-label] [--interfaces] [--out FILE]
@@ -15,27 +15,20 @@ export const HWCONFIG_USAGE = `usage: nixkit hwconfig PROBE.json [--root DIR] [-
   Exit status: 0 written, 2 usage or an unreadable/invalid probe file.`;
 
 export const hwconfigCommand: Subcommand = async (args: string[], io: CliIO) => {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        root: { type: 'string', default: '/mnt' },
-        'by-label': { type: 'boolean' },
-        interfaces: { type: 'boolean' },
-        out: { type: 'string', short: 'o' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (e) {
-    io.stderr(`nixkit hwconfig: ${(e as Error).message}\n${HWCONFIG_USAGE}\n`);
-    return EXIT_USAGE;
-  }
-  if (parsed.values.help) {
-    io.stdout(HWCONFIG_USAGE + '\n');
-    return EXIT_OK;
-  }
+  const parsed = parseFlags(
+    'hwconfig',
+    HWCONFIG_USAGE,
+    args,
+    io,
+    {
+      root: { type: 'string', default: '/mnt' },
+      'by-label': { type: 'boolean' },
+      interfaces: { type: 'boolean' },
+      out: { type: 'string', short: 'o' },
+    },
+    true,
+  );
+  if (typeof parsed === 'number') return parsed;
   if (parsed.positionals.length !== 1) {
     io.stderr(`nixkit hwconfig: give exactly one PROBE.json\n${HWCONFIG_USAGE}\n`);
     return EXIT_USAGE;
@@ -45,21 +38,13 @@ export const hwconfigCommand: Subcommand = async (args: string[], io: CliIO) => 
     io.stderr('nixkit hwconfig: --root must be an absolute path\n');
     return EXIT_USAGE;
   }
-  const file = path.resolve(io.cwd, parsed.positionals[0]);
-  let data: unknown;
-  try {
-    data = JSON.parse(fs.readFileSync(file, 'utf8'));
-  } catch (e) {
-    io.stderr(`nixkit hwconfig: ${parsed.positionals[0]}: ${(e as Error).message}\n`);
+  // The same reader as `nixkit check --probe`: one message for a missing, broken or foreign file.
+  const loaded = readProbeFile(path.resolve(io.cwd, parsed.positionals[0]));
+  if (!loaded.ok) {
+    io.stderr(`nixkit hwconfig: ${parsed.positionals[0]}: ${loaded.message}\n`);
     return EXIT_USAGE;
   }
-  const valid = validateProbeReport(data);
-  if (!valid.ok) {
-    io.stderr(`nixkit hwconfig: ${parsed.positionals[0]} is not a nixkit probe report (version 1):\n`);
-    for (const err of valid.errors) io.stderr(`  ${err}\n`);
-    return EXIT_USAGE;
-  }
-  const text = generateHardwareConfig(valid.report, {
+  const text = generateHardwareConfig(loaded.report, {
     root,
     byLabel: parsed.values['by-label'],
     interfaces: parsed.values.interfaces,

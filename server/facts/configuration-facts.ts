@@ -9,6 +9,7 @@ import type { NixosConfiguration, Resolved } from '../model/configuration';
 import { mountedFileSystems, type MountedFs } from '../model/filesystems';
 import type { Definition } from '../model/modules';
 import type { Source, Thunk, Value } from '../model/value';
+import type { LoginMethod } from '../../protocol/lsp-ext';
 import { allFileSystems, diskoSetsGrubDevices, loaderFacts, rootFileSystem, type LoaderFacts } from './boot';
 
 /** Where the configuration says which platform it is for. */
@@ -44,14 +45,8 @@ export interface EnabledLoader {
   def: Definition;
 }
 
-export type LoginMethod =
-  | 'password'
-  | 'hashedPassword'
-  | 'initialPassword'
-  | 'initialHashedPassword'
-  | 'hashedPasswordFile'
-  | 'sshKey'
-  | 'unknown';
+/** How a user can log in (the Show Configuration contract's names). */
+export type { LoginMethod };
 
 /** Certainly, certainly not, or maybe. */
 export type Access = 'yes' | 'no' | 'unsure';
@@ -145,7 +140,7 @@ export class ConfigurationFacts {
   private readonly _esp = once(() => {
     const vfat = this.mountedFileSystems.filter((f) => f.fsType.value === 'vfat');
     const mp = this.efiSysMountPoint;
-    const at = mp.state === 'unset' ? '/boot' : mp.state === 'known' ? text(mp.value) : undefined;
+    const at = mp.state === 'unset' ? '/boot' : mp.state === 'known' ? valueText(mp.value) : undefined;
     return (
       vfat.find((f) => f.mountPoint === at) ?? vfat.find((f) => /^\/(boot|efi)/.test(f.mountPoint)) ?? vfat[0]
     );
@@ -222,7 +217,8 @@ export class ConfigurationFacts {
   }
 }
 
-function text(v: Value): string | undefined {
+/** A scalar value as text (strings without quotes); undefined for sets, lists and functions. */
+export function valueText(v: Value): string | undefined {
   switch (v.t) {
     case 'str':
     case 'path':
@@ -241,7 +237,7 @@ function text(v: Value): string | undefined {
 function fromResolved(r: Resolved, from: string): PlatformFact {
   if (r.state === 'unset') return { state: 'unset', from };
   if (r.state === 'unknown') return { state: 'unknown', from };
-  const t = text(r.value);
+  const t = valueText(r.value);
   return t === undefined
     ? { state: 'unknown', from, at: r.def.valueAt ?? r.def.at, def: r.def }
     : { state: 'known', value: t, from, at: r.def.valueAt ?? r.def.at, def: r.def };

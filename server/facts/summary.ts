@@ -7,7 +7,7 @@ import type { NixosConfiguration, Resolved } from '../model/configuration';
 import { swapDevices, type MountedFs } from '../model/filesystems';
 import type { Definition } from '../model/modules';
 import type { Source, Thunk, Value } from '../model/value';
-import { configurationFacts, type BootloaderKind, type LoginMethod } from './configuration-facts';
+import { configurationFacts, valueText, type BootloaderKind, type LoginMethod } from './configuration-facts';
 
 export interface SummaryValue<L> {
   state: 'known' | 'unknown' | 'unset';
@@ -48,23 +48,6 @@ export interface InstallSummary<L> {
   unreadableModules: { description: string; location?: L }[];
 }
 
-function text(v: Value): string | undefined {
-  switch (v.t) {
-    case 'str':
-    case 'path':
-      return v.v;
-    case 'bool':
-      return String(v.v);
-    case 'int':
-    case 'float':
-      return String(v.v);
-    case 'null':
-      return 'null';
-    default:
-      return undefined;
-  }
-}
-
 export function summarize<L>(
   config: NixosConfiguration,
   force: (t: Thunk) => Value,
@@ -75,7 +58,7 @@ export function summarize<L>(
   const resolved = (r: Resolved, from: string, unsetValue?: string): SummaryValue<L> => {
     if (r.state === 'unset') return { state: 'unset', value: unsetValue, from };
     if (r.state === 'unknown') return { state: 'unknown', from };
-    const t = text(r.value);
+    const t = valueText(r.value);
     return t === undefined
       ? { state: 'unknown', from, location: at(r.def) }
       : { state: 'known', value: t, from, location: at(r.def) };
@@ -130,7 +113,7 @@ export function summarize<L>(
 export function summarizeValue(r: Resolved): string {
   if (r.state === 'unset') return 'not set (the default applies)';
   if (r.state === 'unknown') return 'not known statically';
-  const t = text(r.value);
+  const t = valueText(r.value);
   if (t === undefined) return 'not known statically';
   return r.value.t === 'str' ? `\`${JSON.stringify(t)}\`` : `\`${t}\``;
 }
