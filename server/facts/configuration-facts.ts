@@ -9,7 +9,7 @@ import type { NixosConfiguration, Resolved } from '../model/configuration';
 import { mountedFileSystems, type MountedFs } from '../model/filesystems';
 import type { Definition } from '../model/modules';
 import type { Source, Thunk, Value } from '../model/value';
-import type { LoginMethod } from '../../protocol/lsp-ext';
+import type { BootloaderSummary, LoginMethod } from '../../protocol/lsp-ext';
 import { allFileSystems, diskoSetsGrubDevices, loaderFacts, rootFileSystem, type LoaderFacts } from './boot';
 
 /** Where the configuration says which platform it is for. */
@@ -23,7 +23,8 @@ export interface PlatformFact {
   def?: Definition;
 }
 
-export type BootloaderKind = 'systemd-boot' | 'grub' | 'extlinux' | 'limine' | 'other' | 'none' | 'unknown';
+/** The bootloader kinds Show Configuration names (the protocol's list). */
+export type BootloaderKind = BootloaderSummary['kind'];
 
 /** The bootloader the configuration installs, as the bootloader rules decide it. */
 export interface BootloaderFact {

@@ -1,7 +1,7 @@
-// The preflight step, the first (steps/index.ts holds the order): root or sudo, the probe, the tools, the configuration's analysis, the strategy, and the disk.
-// Everything that can be known before touching the disk is checked here and refused with a clear reason: no root
-// and no sudo, a disk that holds the running system or is mounted, too little RAM for the strategy, errors in the
-// configuration, a disk confirmation that does not match.
+// The preflight step, the first (steps/index.ts holds the order): root or sudo, the probe, the tools, the
+// configuration's analysis, the strategy, and the disk. Everything that can be known before touching the disk is
+// checked here and refused with a clear reason: no root and no sudo, a disk that holds the running system or is
+// mounted, too little RAM for the strategy, errors in the configuration, a disk confirmation that does not match.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { checkPaths } from '../../../server/analysis/check-files';
