@@ -1,7 +1,6 @@
 // `nixkit check PATH... [--format text|json|sarif] [--max-file-size BYTES] [--config FILE | --no-config]
 //  [--probe FILE [--probe-for NAME]]`
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import { checkPaths } from '../server/analysis/check-files';
 import { readProbeFile, type ExplicitProbe } from '../server/analysis/probes';
 import {
@@ -10,34 +9,28 @@ import {
   loadProjectConfig,
   ruleSettings,
 } from '../server/analysis/project-config';
+import { parseFlags } from './flags';
 import { formatJson, formatSarif, formatText, type OutputFormat } from './format';
 import { CHECK_USAGE } from './check-usage';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, type CliIO, type Subcommand } from './io';
 
 export const checkCommand: Subcommand = async (args: string[], io: CliIO) => {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        format: { type: 'string', short: 'f', default: 'text' },
-        'max-file-size': { type: 'string' },
-        config: { type: 'string' },
-        'no-config': { type: 'boolean' },
-        probe: { type: 'string' },
-        'probe-for': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (e) {
-    io.stderr(`nixkit check: ${(e as Error).message}\n${CHECK_USAGE}\n`);
-    return EXIT_USAGE;
-  }
-  if (parsed.values.help) {
-    io.stdout(CHECK_USAGE + '\n');
-    return EXIT_OK;
-  }
+  const parsed = parseFlags(
+    'check',
+    CHECK_USAGE,
+    args,
+    io,
+    {
+      format: { type: 'string', short: 'f', default: 'text' },
+      'max-file-size': { type: 'string' },
+      config: { type: 'string' },
+      'no-config': { type: 'boolean' },
+      probe: { type: 'string' },
+      'probe-for': { type: 'string' },
+    },
+    true,
+  );
+  if (typeof parsed === 'number') return parsed;
   const format = parsed.values.format as OutputFormat;
   if (!['text', 'json', 'sarif'].includes(format)) {
     io.stderr(`nixkit check: unknown format '${format}' (use text, json or sarif)\n`);

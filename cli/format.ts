@@ -3,7 +3,7 @@
 //   text   file:line:col: severity [code] message, 1-based, plus a summary line
 //   sarif  SARIF 2.1.0 for GitHub code scanning
 import * as path from 'node:path';
-import { BUILTIN_CODES } from '../server/analysis/codes';
+import { builtinDescription } from '../protocol/diagnostic-codes';
 import type { Finding, Severity } from '../server/findings';
 
 export type OutputFormat = 'text' | 'json' | 'sarif';
@@ -64,7 +64,7 @@ export function formatSarif(
             version: '0.1.0',
             rules: codes.map((id) => ({
               id,
-              shortDescription: { text: describe(id) ?? BUILTIN_CODES[id] ?? id },
+              shortDescription: { text: describe(id) ?? builtinDescription(id) ?? id },
               helpUri: `https://github.com/nixkit/nixkit/blob/main/docs/rules/${id}.md`,
             })),
           },

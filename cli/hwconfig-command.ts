@@ -1,7 +1,6 @@
 // `nixkit hwconfig PROBE.json [--root /mnt] [--by-label] [--interfaces] [--out FILE]`
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import { generateHardwareConfig } from '../engine/hwconfig/generate';
 import {
   networkConfig,
@@ -9,7 +8,8 @@ import {
   type NetworkMode,
   type NetworkStyle,
 } from '../server/rule-api/network-config';
-import { validateProbeReport } from '../protocol/probe-report-schema';
+import { readProbeFile } from '../server/analysis/probes';
+import { parseFlags } from './flags';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, type CliIO, type Subcommand } from './io';
 
 export const HWCONFIG_USAGE = `usage: nixkit hwconfig PROBE.json [--root DIR] [--by-label] [--interfaces] [--out FILE]
@@ -27,30 +27,23 @@ export const HWCONFIG_USAGE = `usage: nixkit hwconfig PROBE.json [--root DIR] [-
   Exit status: 0 written, 2 usage or an unreadable/invalid probe file, 1 no network configuration possible.`;
 
 export const hwconfigCommand: Subcommand = async (args: string[], io: CliIO) => {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        root: { type: 'string', default: '/mnt' },
-        'by-label': { type: 'boolean' },
-        interfaces: { type: 'boolean' },
-        out: { type: 'string', short: 'o' },
-        network: { type: 'string' },
-        'network-style': { type: 'string' },
-        'network-out': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (e) {
-    io.stderr(`nixkit hwconfig: ${(e as Error).message}\n${HWCONFIG_USAGE}\n`);
-    return EXIT_USAGE;
-  }
-  if (parsed.values.help) {
-    io.stdout(HWCONFIG_USAGE + '\n');
-    return EXIT_OK;
-  }
+  const parsed = parseFlags(
+    'hwconfig',
+    HWCONFIG_USAGE,
+    args,
+    io,
+    {
+      root: { type: 'string', default: '/mnt' },
+      'by-label': { type: 'boolean' },
+      interfaces: { type: 'boolean' },
+      out: { type: 'string', short: 'o' },
+      network: { type: 'string' },
+      'network-style': { type: 'string' },
+      'network-out': { type: 'string' },
+    },
+    true,
+  );
+  if (typeof parsed === 'number') return parsed;
   if (parsed.positionals.length !== 1) {
     io.stderr(`nixkit hwconfig: give exactly one PROBE.json\n${HWCONFIG_USAGE}\n`);
     return EXIT_USAGE;
@@ -60,18 +53,10 @@ export const hwconfigCommand: Subcommand = async (args: string[], io: CliIO) => 
     io.stderr('nixkit hwconfig: --root must be an absolute path\n');
     return EXIT_USAGE;
   }
-  const file = path.resolve(io.cwd, parsed.positionals[0]);
-  let data: unknown;
-  try {
-    data = JSON.parse(fs.readFileSync(file, 'utf8'));
-  } catch (e) {
-    io.stderr(`nixkit hwconfig: ${parsed.positionals[0]}: ${(e as Error).message}\n`);
-    return EXIT_USAGE;
-  }
-  const valid = validateProbeReport(data);
-  if (!valid.ok) {
-    io.stderr(`nixkit hwconfig: ${parsed.positionals[0]} is not a nixkit probe report (version 1):\n`);
-    for (const err of valid.errors) io.stderr(`  ${err}\n`);
+  // The same reader as `nixkit check --probe`: one message for a missing, broken or foreign file.
+  const loaded = readProbeFile(path.resolve(io.cwd, parsed.positionals[0]));
+  if (!loaded.ok) {
+    io.stderr(`nixkit hwconfig: ${parsed.positionals[0]}: ${loaded.message}\n`);
     return EXIT_USAGE;
   }
   const mode = parsed.values.network;
@@ -96,7 +81,7 @@ export const hwconfigCommand: Subcommand = async (args: string[], io: CliIO) => 
       );
       return EXIT_USAGE;
     }
-    const written = networkConfig(valid.report, {
+    const written = networkConfig(loaded.report, {
       mode: mode as NetworkMode,
       style: style as NetworkStyle | undefined,
     });
@@ -105,14 +90,14 @@ export const hwconfigCommand: Subcommand = async (args: string[], io: CliIO) => 
       return EXIT_FINDINGS;
     }
     networkFile = path.resolve(io.cwd, out);
-    networkText = networkModule(valid.report, written, mode as NetworkMode);
+    networkText = networkModule(loaded.report, written, mode as NetworkMode);
   }
   const hwOut = parsed.values.out ? path.resolve(io.cwd, parsed.values.out) : undefined;
   const relImport =
     networkFile && hwOut && path.dirname(networkFile) === path.dirname(hwOut)
       ? `./${path.basename(networkFile)}`
       : undefined;
-  const text = generateHardwareConfig(valid.report, {
+  const text = generateHardwareConfig(loaded.report, {
     root,
     byLabel: parsed.values['by-label'],
     interfaces: parsed.values.interfaces && !mode,

@@ -5,7 +5,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
-import { parseArgs } from 'node:util';
 import { EngineError, HostKeyRejectedError } from '../engine/errors';
 import { checkLayout, DEFAULT_LAYOUT } from '../engine/install/layout';
 import type {
@@ -23,11 +22,10 @@ import { installSteps, type StepHooks } from '../engine/install/steps';
 import { analyzeConfiguration } from '../engine/install/steps/preflight';
 import { describeSeams, loadInstallTestSeams, type InstallTestSeams } from '../engine/install/test-seams';
 import { formatCommand } from '../engine/install/transcript';
-import { FileHostKeyStore } from '../engine/ssh/known-hosts';
-import { Session, type Prompter } from '../engine/ssh/session';
-import { resolveTarget } from '../engine/ssh/target';
+import type { Prompter } from '../engine/ssh/session';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, type CliIO, type Subcommand } from './io';
-import { defaultKnownHostsPath } from './probe-command';
+import { parseFlags, secretFromEnv } from './flags';
+import { sshAccess, SSH_FLAGS } from './ssh-flags';
 import { TtyPrompter } from './tty-prompter';
 
 export const INSTALL_USAGE = `usage: nixkit install --flake PATH#NAME --target TARGET [--disk /dev/disk/by-id/ID] [--layout FILE]
@@ -107,65 +105,42 @@ export function makeInstallCommand(deps: InstallCommandDeps = {}): Subcommand {
         argv.push('--resume', '--resume-id', args[++i]);
       } else argv.push(args[i]);
     }
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args: argv,
-        allowPositionals: false,
-        options: {
-          flake: { type: 'string' },
-          target: { type: 'string' },
-          disk: { type: 'string' },
-          layout: { type: 'string' },
-          strategy: { type: 'string' },
-          'build-on': { type: 'string' },
-          root: { type: 'string' },
-          'dry-run': { type: 'boolean' },
-          yes: { type: 'boolean', short: 'y' },
-          'confirm-disk': { type: 'string' },
-          resume: { type: 'boolean' },
-          'resume-id': { type: 'string' },
-          reboot: { type: 'boolean' },
-          'kexec-image': { type: 'string' },
-          network: { type: 'string' },
-          port: { type: 'string', short: 'p' },
-          identity: { type: 'string', short: 'i', multiple: true },
-          'known-hosts': { type: 'string' },
-          'accept-new-host-key': { type: 'boolean' },
-          'password-env': { type: 'string' },
-          'sudo-password-env': { type: 'string' },
-          'luks-passphrase-env': { type: 'string' },
-          'state-dir': { type: 'string' },
-          'ssh-config': { type: 'string' },
-          help: { type: 'boolean', short: 'h' },
-        },
-      });
-    } catch (e) {
-      io.stderr(`nixkit install: ${(e as Error).message}\n${INSTALL_USAGE}\n`);
-      return EXIT_USAGE;
-    }
+    const parsed = parseFlags(
+      'install',
+      INSTALL_USAGE,
+      argv,
+      io,
+      {
+        flake: { type: 'string' },
+        target: { type: 'string' },
+        disk: { type: 'string' },
+        layout: { type: 'string' },
+        strategy: { type: 'string' },
+        'build-on': { type: 'string' },
+        root: { type: 'string' },
+        'dry-run': { type: 'boolean' },
+        yes: { type: 'boolean', short: 'y' },
+        'confirm-disk': { type: 'string' },
+        resume: { type: 'boolean' },
+        'resume-id': { type: 'string' },
+        reboot: { type: 'boolean' },
+        'kexec-image': { type: 'string' },
+        network: { type: 'string' },
+        'luks-passphrase-env': { type: 'string' },
+        'state-dir': { type: 'string' },
+        ...SSH_FLAGS,
+      },
+      false,
+    );
+    if (typeof parsed === 'number') return parsed;
     const v = parsed.values;
-    if (v.help) {
-      io.stdout(INSTALL_USAGE + '\n');
-      return EXIT_OK;
-    }
     const usage = (msg: string) => {
       io.stderr(`nixkit install: ${msg}\n`);
       return EXIT_USAGE;
     };
-    const fromEnv = (name: string | undefined, flag: string): string | undefined | null => {
-      if (name === undefined) return undefined;
-      const value = io.env[name];
-      if (value === undefined) {
-        io.stderr(`nixkit install: ${flag} ${name}: that environment variable is not set\n`);
-        return null;
-      }
-      return value;
-    };
-    const password = fromEnv(v['password-env'], '--password-env');
-    const sudoPassword = fromEnv(v['sudo-password-env'], '--sudo-password-env');
-    const luksPassphrase = fromEnv(v['luks-passphrase-env'], '--luks-passphrase-env');
-    if (password === null || sudoPassword === null || luksPassphrase === null) return EXIT_USAGE;
+    const ssh = sshAccess('install', v, io);
+    const luksPassphrase = secretFromEnv('install', io, v['luks-passphrase-env'], '--luks-passphrase-env');
+    if (!ssh || luksPassphrase === null) return EXIT_USAGE;
     let seams: InstallTestSeams | undefined;
     try {
       seams = loadInstallTestSeams(io.env);
@@ -174,12 +149,6 @@ export function makeInstallCommand(deps: InstallCommandDeps = {}): Subcommand {
     }
     if (seams) io.stderr(`nixkit install: ${describeSeams(seams)}\n`);
     const hooks = { ...seams?.hooks, ...deps.hooks };
-    let port: number | undefined;
-    if (v.port !== undefined) {
-      port = Number(v.port);
-      if (!/^\d+$/.test(v.port) || port < 1 || port > 65535)
-        return usage('--port needs a number from 1 to 65535');
-    }
 
     // --- the install's options: from the command line, or from the saved state when resuming
     let flakeDir: string | undefined;
@@ -300,7 +269,7 @@ export function makeInstallCommand(deps: InstallCommandDeps = {}): Subcommand {
     // --- the run
     const tty = new TtyPrompter((t) => io.stderr(t));
     const prompter = deps.prompter ? deps.prompter(io) : tty;
-    const secrets = [password, sudoPassword, luksPassphrase].filter((s): s is string => !!s);
+    const secrets = [ssh.password, ssh.sudoPassword, luksPassphrase].filter((s): s is string => !!s);
     const titles = new Map(steps.map((s) => [s.id, s.title]));
     const runner = new InstallRunner(state, {
       steps,
@@ -309,27 +278,7 @@ export function makeInstallCommand(deps: InstallCommandDeps = {}): Subcommand {
       signal: io.signal,
       luksPassphrase: async () =>
         luksPassphrase ?? (await prompter.password('LUKS passphrase for the new root')),
-      connect: async (signal) => {
-        const target = resolveTarget(options.target, {
-          port,
-          identityFiles: (v.identity ?? []).map((p) => path.resolve(io.cwd, p)),
-          sshConfigPath: v['ssh-config'] ? path.resolve(io.cwd, v['ssh-config']) : undefined,
-          homeDir: io.env.HOME,
-        });
-        const hostKeyStore = new FileHostKeyStore(
-          v['known-hosts'] ? path.resolve(io.cwd, v['known-hosts']) : defaultKnownHostsPath(io.env),
-        );
-        return Session.connect({
-          target,
-          prompter,
-          hostKeyStore,
-          password,
-          sudoPassword,
-          acceptNewHostKey: v['accept-new-host-key'],
-          readyTimeoutMs: 30_000,
-          signal,
-        });
-      },
+      connect: (signal) => ssh.connect(options.target, { prompter, readyTimeoutMs: 30_000, signal }),
       onStepState: (st) => {
         const t = titles.get(st.id) ?? st.id;
         if (st.status === 'running') io.stdout(`\n==> ${t}\n`);

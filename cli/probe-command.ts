@@ -1,13 +1,10 @@
 // `nixkit probe TARGET [--json] ...`: connect over SSH, run the hardware probe, print a summary or the JSON report.
-import * as os from 'node:os';
-import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import { EngineError, HostKeyRejectedError } from '../engine/errors';
 import type { ProbeReport } from '../protocol/probe-report';
 import { runProbe } from '../engine/probe/run-probe';
-import { FileHostKeyStore } from '../engine/ssh/known-hosts';
-import { Session, type Prompter } from '../engine/ssh/session';
-import { resolveTarget } from '../engine/ssh/target';
+import type { Prompter, Session } from '../engine/ssh/session';
+import { parseFlags } from './flags';
+import { sshAccess, SSH_FLAGS } from './ssh-flags';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, type CliIO, type Subcommand } from './io';
 import { TtyPrompter } from './tty-prompter';
 
@@ -20,12 +17,6 @@ export const PROBE_USAGE = `usage: nixkit probe TARGET [--json] [--port N] [--id
   --accept-new-host-key  trust an unknown host key without asking (a changed key is still refused)
   --password-env VAR     take the login password from environment variable VAR (never from the command line)
   Exit status: 0 probed, 1 connection or probe failed, 2 usage.`;
-
-/** nixkit's known-hosts file when none is given. */
-export function defaultKnownHostsPath(env: Record<string, string | undefined>): string {
-  const base = env.XDG_CONFIG_HOME || path.join(env.HOME || os.homedir(), '.config');
-  return path.join(base, 'nixkit', 'known_hosts');
-}
 
 function gib(bytes: number | null): string {
   return bytes === null ? '?' : `${(bytes / 1024 ** 3).toFixed(1)} GiB`;
@@ -87,86 +78,38 @@ export function formatProbeSummary(r: ProbeReport): string {
 
 export function makeProbeCommand(deps: { prompter?: (io: CliIO) => Prompter } = {}): Subcommand {
   return async (args: string[], io: CliIO) => {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args,
-        allowPositionals: true,
-        options: {
-          json: { type: 'boolean' },
-          port: { type: 'string', short: 'p' },
-          identity: { type: 'string', short: 'i', multiple: true },
-          'known-hosts': { type: 'string' },
-          'accept-new-host-key': { type: 'boolean' },
-          'password-env': { type: 'string' },
-          'sudo-password-env': { type: 'string' },
-          timeout: { type: 'string' },
-          'ssh-config': { type: 'string' },
-          help: { type: 'boolean', short: 'h' },
-        },
-      });
-    } catch (e) {
-      io.stderr(`nixkit probe: ${(e as Error).message}\n${PROBE_USAGE}\n`);
-      return EXIT_USAGE;
-    }
+    const parsed = parseFlags(
+      'probe',
+      PROBE_USAGE,
+      args,
+      io,
+      { json: { type: 'boolean' }, timeout: { type: 'string' }, ...SSH_FLAGS },
+      true,
+    );
+    if (typeof parsed === 'number') return parsed;
     const v = parsed.values;
-    if (v.help) {
-      io.stdout(PROBE_USAGE + '\n');
-      return EXIT_OK;
-    }
     if (parsed.positionals.length !== 1) {
       io.stderr(`nixkit probe: give exactly one TARGET\n${PROBE_USAGE}\n`);
       return EXIT_USAGE;
     }
-    let port: number | undefined;
-    if (v.port !== undefined) {
-      port = Number(v.port);
-      if (!/^\d+$/.test(v.port) || port < 1 || port > 65535) {
-        io.stderr('nixkit probe: --port needs a number from 1 to 65535\n');
-        return EXIT_USAGE;
-      }
-    }
+    const ssh = sshAccess('probe', v, io);
+    if (!ssh) return EXIT_USAGE;
     const timeoutS = v.timeout === undefined ? 60 : Number(v.timeout);
     if (!Number.isFinite(timeoutS) || timeoutS <= 0) {
       io.stderr('nixkit probe: --timeout needs a positive number of seconds\n');
       return EXIT_USAGE;
     }
-    const fromEnv = (name: string | undefined, flag: string): string | undefined | null => {
-      if (name === undefined) return undefined;
-      const value = io.env[name];
-      if (value === undefined) {
-        io.stderr(`nixkit probe: ${flag} ${name}: that environment variable is not set\n`);
-        return null;
-      }
-      return value;
-    };
-    const password = fromEnv(v['password-env'], '--password-env');
-    const sudoPassword = fromEnv(v['sudo-password-env'], '--sudo-password-env');
-    if (password === null || sudoPassword === null) return EXIT_USAGE;
 
     const tty = new TtyPrompter((t) => io.stderr(t));
     const prompter = deps.prompter ? deps.prompter(io) : tty;
     let session: Session | undefined;
     try {
-      const target = resolveTarget(parsed.positionals[0], {
-        port,
-        identityFiles: (v.identity ?? []).map((p) => path.resolve(io.cwd, p)),
-        sshConfigPath: v['ssh-config'] ? path.resolve(io.cwd, v['ssh-config']) : undefined,
-        homeDir: io.env.HOME,
-      });
-      const store = new FileHostKeyStore(
-        v['known-hosts'] ? path.resolve(io.cwd, v['known-hosts']) : defaultKnownHostsPath(io.env),
-      );
-      session = await Session.connect({
-        target,
+      session = await ssh.connect(parsed.positionals[0], {
         prompter,
-        hostKeyStore: store,
-        password,
-        sudoPassword,
-        acceptNewHostKey: v['accept-new-host-key'],
         readyTimeoutMs: Math.min(timeoutS * 1000, 30_000),
         signal: io.signal,
       });
+      const target = session.target;
       const run = await runProbe(session, {
         signal: io.signal,
         timeoutMs: timeoutS * 1000,

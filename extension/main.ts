@@ -8,15 +8,7 @@ import type { LanguageClient } from 'vscode-languageclient/node';
 import { createClient } from './client';
 import { registerShowConfiguration } from './commands/show-configuration';
 import type * as Remote from './remote';
-
-/** Kept in step with remote.ts (a test checks): the commands that load dist/remote.js on first use. */
-const REMOTE_COMMANDS: readonly string[] = [
-  'nixkit.probeHardware',
-  'nixkit.forgetHostKey',
-  'nixkit.generateHardwareConfiguration',
-  'nixkit.applyHardwareConfiguration',
-  'nixkit.installToHost',
-];
+import { REMOTE_COMMANDS } from './remote-commands';
 
 // Every import has been evaluated by now: the end of code loading.
 const loadEnd = performance.now();

@@ -3,18 +3,13 @@
 // first time one of its commands runs: opening a .nix file never pays for it.
 import type * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
+import { registerForgetHostKey } from './commands/forget-host-key';
 import { registerHardwareConfig } from './commands/hardware-config';
 import { registerInstallToHost } from './commands/install-to-host';
 import { registerProbeHardware } from './commands/probe-hardware';
 
-/** The commands this module registers; main.ts stands in for them until it is loaded. */
-export const REMOTE_COMMANDS = [
-  'nixkit.probeHardware',
-  'nixkit.forgetHostKey',
-  'nixkit.generateHardwareConfiguration',
-  'nixkit.applyHardwareConfiguration',
-  'nixkit.installToHost',
-] as const;
+/** The commands this module registers (main.ts stands in for them until it is loaded). */
+export { REMOTE_COMMANDS } from './remote-commands';
 
 export function registerRemote(
   context: vscode.ExtensionContext,
@@ -23,5 +18,6 @@ export function registerRemote(
 ): void {
   const hwconfig = registerHardwareConfig(context, client, output);
   registerProbeHardware(context, client, output, hwconfig);
+  registerForgetHostKey(context);
   registerInstallToHost(context, client, output);
 }

@@ -22,7 +22,9 @@ export interface ResolvedSetting {
 }
 
 export interface BootloaderSummary {
-  kind: 'systemd-boot' | 'grub' | 'extlinux' | 'limine' | 'none' | 'unknown';
+  kind: 'systemd-boot' | 'grub' | 'extlinux' | 'limine' | 'other' | 'none' | 'unknown';
+  /** The loader's name for `other` (rEFInd, lanzaboote, the Raspberry Pi loader, an external bootloader). */
+  name?: string;
   /** GRUB: `device`/`devices` ("nodev" for EFI-only). */
   grubDevices?: string[];
   /** Installs through UEFI (systemd-boot, GRUB with efiSupport). */

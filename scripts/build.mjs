@@ -82,7 +82,7 @@ const builds = [
 const webviewDir = join(root, 'webview');
 const webviewEntries = existsSync(webviewDir)
   ? readdirSync(webviewDir)
-      .filter((f) => /^[a-z-]+-panel\.ts$/.test(f))
+      .filter((f) => /^[a-z-]+-page\.ts$/.test(f))
       .map((f) => join(webviewDir, f))
   : [];
 if (webviewEntries.length) {

@@ -67,9 +67,9 @@ export function requiredFiles(root) {
   const required = new Set(['package.json', ...BUNDLES, ...WASM, strip(pkg.main), strip(pkg.bin.nixkit)]);
   for (const l of pkg.contributes.languages ?? []) if (l.configuration) required.add(strip(l.configuration));
   for (const g of pkg.contributes.grammars ?? []) required.add(strip(g.path));
-  // Each webview/<name>-panel.ts is bundled to dist/webview/<name>-panel.js, with its stylesheet beside it.
+  // Each webview/<name>-page.ts is bundled to dist/webview/<name>-page.js, with its stylesheet beside it.
   for (const f of readdirSync(join(root, 'webview'))) {
-    if (!/^[a-z-]+-panel\.ts$/.test(f)) continue;
+    if (!/^[a-z-]+-page\.ts$/.test(f)) continue;
     const name = f.replace(/\.ts$/, '');
     required.add(`dist/webview/${name}.js`);
     if (existsSync(join(root, 'webview', `${name}.css`))) required.add(`dist/webview/${name}.css`);

@@ -22,7 +22,7 @@ const SERVER_BELOW_LSP = [
 export const LAYERS = {
   protocol: ['protocol'],
   'server/syntax': ['server/syntax'],
-  'server/findings.ts': ['server/syntax'],
+  'server/findings.ts': ['protocol', 'server/syntax'],
   'server/model': ['server/syntax', 'server/model'],
   'server/data': ['server/syntax', 'server/model', 'server/data'],
   'server/facts': ['protocol', 'server/syntax', 'server/model', 'server/data', 'server/facts'],

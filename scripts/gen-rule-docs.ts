@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { checkPaths } from '../server/analysis/check-files';
-import { BUILTIN_CODES } from '../server/analysis/codes';
+import { BUILTIN_CODES } from '../protocol/diagnostic-codes';
 import { RULES } from '../server/rules';
 import type { Rule, RuleExample } from '../server/rule-api/rule';
 

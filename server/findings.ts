@@ -1,5 +1,6 @@
 // A finding is what every layer reports (syntax, model rules, probe rules) and what both the language server
 // and `nixkit check` print. Positions are LSP's: 0-based lines, UTF-16 columns.
+import type { DiagnosticCode } from '../protocol/diagnostic-codes';
 import type { Range } from './syntax/positions';
 
 export type Severity = 'error' | 'warning' | 'information' | 'hint';
@@ -25,7 +26,7 @@ export interface Finding {
   file: string;
   range: Range;
   severity: Severity;
-  code: string;
+  code: DiagnosticCode;
   message: string;
   related?: { file: string; range: Range; message: string }[];
   fixes?: Fix[];

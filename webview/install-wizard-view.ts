@@ -1,6 +1,6 @@
 // The install wizard's page logic without a DOM (unit-tested in Node): the review's plan as a tree of plain nodes
 // whose strings become text nodes (never markup), the Install button's gate, the step navigation. The panel script
-// (install-wizard-panel.ts) turns the nodes into elements with createElement and textContent.
+// (install-wizard-page.ts) turns the nodes into elements with createElement and textContent.
 import {
   WIZARD_PAGES,
   diskConfirmed,

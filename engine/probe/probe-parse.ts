@@ -2,6 +2,7 @@
 // here, in TypeScript, on data that can never be executed: tool outputs are parsed as JSON (lsblk, sfdisk) or as
 // escaped KEY=VALUE (blkid -o udev), and /sys values are single lines. Anything absent degrades to null plus a
 // note in `missing` / `warnings`; nothing here throws on odd input except a broken record framing.
+import { decodeUdevEscapes } from '../../protocol/udev-escapes';
 import { ProbeError } from '../errors';
 import type {
   Controller,
@@ -16,7 +17,6 @@ import { predictName } from './predicted-names';
 import { parseRecords } from './records';
 import {
   bool,
-  decodeUdevEscapes,
   fsFromBlkid,
   nixSystemOf,
   num,

@@ -1,6 +1,7 @@
 // Parsers for what each tool on the target prints (blkid, lsblk, sfdisk, /proc/self/mountinfo, os-release), each
 // on data that can never be executed. Anything odd degrades to null; nothing here throws.
 import type { Filesystem, Mount } from '../../protocol/probe-report';
+import { decodeUdevEscapes } from '../../protocol/udev-escapes';
 
 const NIX_SYSTEMS: Record<string, string> = {
   x86_64: 'x86_64-linux',
@@ -30,17 +31,6 @@ export function parseBlkidUdev(text: string): Record<string, string> {
     out[line.slice(0, eq)] = line.slice(eq + 1);
   }
   return out;
-}
-
-export function decodeUdevEscapes(s: string): string {
-  const bytes: number[] = [];
-  for (let i = 0; i < s.length; i++) {
-    if (s[i] === '\\' && s[i + 1] === 'x' && /^[0-9a-fA-F]{2}$/.test(s.slice(i + 2, i + 4))) {
-      bytes.push(parseInt(s.slice(i + 2, i + 4), 16));
-      i += 3;
-    } else bytes.push(...Buffer.from(s[i], 'utf8'));
-  }
-  return Buffer.from(bytes).toString('utf8');
 }
 
 export function fsFromBlkid(props: Record<string, string>): Filesystem | null {

@@ -138,6 +138,8 @@ function bootloader(
       return link(b.location, 'extlinux (U-Boot)');
     case 'limine':
       return link(b.location, 'Limine');
+    case 'other':
+      return link(b.location, escape(b.name ?? 'another bootloader'));
     case 'none':
       return '**none enabled**';
     default:

@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { generateHardwareConfig } from '../../engine/hwconfig/generate';
 import type { ProbeReport } from '../../protocol/probe-report';
-import { configurations, folderFor, pickConfigurationName, savedProbes } from '../hosts';
+import { configurations, folderFor, pickConfigurationName, savedProbes } from '../saved-probes';
 import type { ConfigurationSummary } from '../../protocol/lsp-ext';
 
 export const HWCONFIG_SCHEME = 'nixkit-hwconfig';

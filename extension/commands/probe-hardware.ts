@@ -1,29 +1,12 @@
 // "NixOS: Probe Hardware…": pick or enter a target, connect over SSH (host key check, secrets through the VS Code
 // prompter), run the probe under a cancellable progress notification, show the result in the probe panel.
-// "NixOS: Forget Host Key…": removes a host key nixkit remembered (the way out after a live system rebooted).
-import * as os from 'node:os';
-import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import {
-  AuthFailedError,
-  CancelledError,
-  EngineError,
-  HostKeyChangedError,
-  NoRootError,
-} from '../../engine/errors';
-import { runProbe, type ProbeRun } from '../../engine/probe/run-probe';
-import { fingerprint, type HostKeyStore } from '../../engine/ssh/known-hosts';
-import { Session } from '../../engine/ssh/session';
-import { resolveTarget, type ResolvedTarget } from '../../engine/ssh/target';
+import { EngineError } from '../../engine/errors';
+import { connectAndProbe, type ProbeOutcome } from '../connect-and-probe';
 import { ProbePanel } from '../panels/probe-panel';
-import { pickTarget, rememberTarget, type SavedTarget } from '../targets';
-import { extensionHostKeyStore, handleHostKeyChanged, VscodePrompter } from '../vscode-prompter';
+import { pickTarget, type SavedTarget } from '../ssh-targets';
 import type { HardwareConfigCommands } from './hardware-config';
-
-function expandHome(p: string): string {
-  return p === '~' ? os.homedir() : p.startsWith('~/') ? path.join(os.homedir(), p.slice(2)) : p;
-}
 
 export function registerProbeHardware(
   context: vscode.ExtensionContext,
@@ -31,55 +14,16 @@ export function registerProbeHardware(
   output: vscode.OutputChannel,
   hwconfig: HardwareConfigCommands,
 ): void {
-  const store = extensionHostKeyStore(context);
   const log = (m: string) => output.appendLine(m);
 
   const probe = async (chosen: SavedTarget): Promise<void> => {
-    let target: ResolvedTarget;
-    try {
-      target = resolveTarget(chosen.target, {
-        identityFiles: chosen.identityFile ? [expandHome(chosen.identityFile)] : undefined,
-      });
-    } catch (e) {
-      void vscode.window.showErrorMessage(`nixkit: ${e instanceof Error ? e.message : String(e)}`);
-      return;
-    }
-    const prompter = new VscodePrompter(context.secrets, target);
-    let run: ProbeRun;
-    try {
-      run = await vscode.window.withProgress(
-        {
-          location: vscode.ProgressLocation.Notification,
-          title: `Probing ${chosen.target}`,
-          cancellable: true,
-        },
-        async (progress, token) => {
-          const abort = new AbortController();
-          const sub = token.onCancellationRequested(() => abort.abort());
-          let session: Session | undefined;
-          try {
-            progress.report({ message: `connecting to ${target.host}:${target.port}…` });
-            session = await Session.connect({
-              target,
-              prompter,
-              hostKeyStore: store,
-              signal: abort.signal,
-              log: (m) => log(`[ssh ${chosen.target}] ${m}`),
-            });
-            progress.report({ message: 'reading the hardware…' });
-            return await runProbe(session, { signal: abort.signal, target: chosen.target });
-          } finally {
-            session?.close();
-            sub.dispose();
-          }
-        },
-      );
-    } catch (e) {
-      await reportFailure(e, chosen, target, prompter);
-      return;
-    }
-    await prompter.commit();
-    await rememberTarget(context, chosen.target);
+    const outcome = await connectAndProbe(context, {
+      target: chosen.target,
+      identityFile: chosen.identityFile,
+      log,
+    });
+    if (outcome.kind !== 'probed') return reportFailure(outcome, chosen);
+    const { run } = outcome;
     log(
       `probed ${chosen.target}: ${run.report.disks.length} disk(s), ${run.report.network.interfaces.length} interface(s) ` +
         `(root ${run.timings.rootMs} ms, probe ${run.timings.probeMs} ms)`,
@@ -97,41 +41,47 @@ export function registerProbeHardware(
   };
 
   const reportFailure = async (
-    e: unknown,
+    outcome: Exclude<ProbeOutcome, { kind: 'probed' }>,
     chosen: SavedTarget,
-    target: ResolvedTarget,
-    prompter: VscodePrompter,
   ): Promise<void> => {
-    if (e instanceof CancelledError) {
-      log(`probe of ${chosen.target} cancelled`);
-      return;
-    }
-    if (e instanceof HostKeyChangedError) {
-      log(`probe of ${chosen.target}: ${e.message}`);
-      if (await handleHostKeyChanged(e, store)) {
-        const again = 'Probe Again';
-        const answer = await vscode.window.showInformationMessage(
-          `nixkit forgot the old host key of ${target.host}. Probe again to check and accept the new one.`,
-          again,
-        );
-        if (answer === again) await probe(chosen);
-      }
-      return;
-    }
     const retry = 'Try Again';
-    if (e instanceof AuthFailedError || e instanceof NoRootError) {
-      await prompter.forgetUsed();
-      const answer = await vscode.window.showErrorMessage(
-        `nixkit: ${e.message} Any password nixkit had remembered for it is forgotten.`,
-        retry,
-      );
-      if (answer === retry) await probe(chosen);
-      return;
+    switch (outcome.kind) {
+      case 'bad-target':
+        void vscode.window.showErrorMessage(
+          `nixkit: ${outcome.error instanceof Error ? outcome.error.message : String(outcome.error)}`,
+        );
+        return;
+      case 'cancelled':
+        log(`probe of ${chosen.target} cancelled`);
+        return;
+      case 'host-key-changed': {
+        log(`probe of ${chosen.target}: ${outcome.error.message}`);
+        if (await outcome.forgetHostKey()) {
+          const again = 'Probe Again';
+          const answer = await vscode.window.showInformationMessage(
+            `nixkit forgot the old host key of ${outcome.target.host}. Probe again to check and accept the new one.`,
+            again,
+          );
+          if (answer === again) await probe(chosen);
+        }
+        return;
+      }
+      case 'login-failed': {
+        const answer = await vscode.window.showErrorMessage(
+          `nixkit: ${outcome.error.message} Any password nixkit had remembered for it is forgotten.`,
+          retry,
+        );
+        if (answer === retry) await probe(chosen);
+        return;
+      }
+      case 'failed': {
+        const e = outcome.error;
+        const message = e instanceof EngineError ? e.message : `probing failed: ${String(e)}`;
+        log(`probe of ${chosen.target}: ${message}`);
+        const answer = await vscode.window.showErrorMessage(`nixkit: ${message}`, retry);
+        if (answer === retry) await probe(chosen);
+      }
     }
-    const message = e instanceof EngineError ? e.message : `probing failed: ${String(e)}`;
-    log(`probe of ${chosen.target}: ${message}`);
-    const answer = await vscode.window.showErrorMessage(`nixkit: ${message}`, retry);
-    if (answer === retry) await probe(chosen);
   };
 
   context.subscriptions.push(
@@ -141,42 +91,5 @@ export function registerProbeHardware(
         typeof arg === 'string' ? { target: arg, source: 'recent' } : await pickTarget(context, log);
       if (chosen) await probe(chosen);
     }),
-    vscode.commands.registerCommand('nixkit.forgetHostKey', () => forgetHostKey(store)),
   );
-}
-
-/** Lists the host keys nixkit remembers; forgets the chosen one after a confirmation. */
-async function forgetHostKey(store: HostKeyStore): Promise<void> {
-  const entries = store.entries().filter((e) => !e.hashed && e.marker === undefined);
-  if (entries.length === 0) {
-    void vscode.window.showInformationMessage(
-      `nixkit remembers no host keys (${store.path}). Keys in ~/.ssh/known_hosts are OpenSSH's: remove them with ssh-keygen -R HOST.`,
-    );
-    return;
-  }
-  const items = entries.flatMap((e) =>
-    e.patterns.map((p) => ({ label: p, description: `${e.keyType} ${fingerprint(e.key)}`, pattern: p })),
-  );
-  const pick = await vscode.window.showQuickPick(items, {
-    title: 'NixOS: Forget Host Key',
-    placeHolder: 'Which host key should nixkit forget?',
-  });
-  if (!pick) return;
-  const m = /^\[(.+)\]:(\d+)$/.exec(pick.pattern);
-  const host = m ? m[1] : pick.pattern;
-  const port = m ? Number(m[2]) : 22;
-  const forget = 'Forget Key';
-  const answer = await vscode.window.showWarningMessage(
-    `Forget the host key of ${pick.label}?`,
-    {
-      modal: true,
-      detail:
-        `${pick.description}\n\nThe next connection shows the key's fingerprint again for you to check. Live and ` +
-        'rescue systems make new host keys on every boot: forgetting the old key is expected after a reboot.',
-    },
-    forget,
-  );
-  if (answer !== forget) return;
-  const removed = store.forget(host, port);
-  void vscode.window.showInformationMessage(`nixkit forgot ${removed} host key(s) of ${pick.label}.`);
 }

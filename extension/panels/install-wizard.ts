@@ -1,44 +1,27 @@
-// The install wizard: one controller per window that owns the wizard's state (saved in globalState after every
-// change, so closing the panel or VS Code loses nothing), drives the install engine (connect and probe, the
-// configurations from the language server, strategies, the plan, the run) and shows it all in one webview panel
-// (webview/install-wizard-panel.ts). The install runs in the controller, not the panel: closing the panel while it
-// runs leaves it running; reopening shows it. Talks to the page only through protocol/webview-messages.ts and checks every
-// message from it. A status bar item shows a running install; long steps show a progress notification.
-import { requestConfigurations } from '../lsp-requests';
-import * as os from 'node:os';
+// The install wizard's controller: one per window, it owns the wizard's state (saved in globalState after every
+// change, so closing the panel or VS Code loses nothing), takes the person from page to page (target and probe,
+// disk, configuration from the language server, strategy, the plan) and shows it all in one webview panel
+// (webview/install-wizard-page.ts). Connecting and probing is connect-and-probe.ts (shared with Probe Hardware);
+// the install itself runs in an InstallRunSession (install-run-session.ts: runner, log, progress, status bar,
+// notifications), owned here and not by the panel: closing the panel while it runs leaves it running; reopening
+// shows it. Talks to the page only through protocol/webview-messages.ts and checks every message from it.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { type ConfigurationSummary } from '../../protocol/lsp-ext';
-import {
-  AuthFailedError,
-  CancelledError,
-  EngineError,
-  HostKeyChangedError,
-  NoRootError,
-} from '../../engine/errors';
-import { NodeLocalRunner } from '../../engine/install/local-runner';
-import type {
-  ConfigurationFacts,
-  InstallOptions,
-  InstallState,
-  StepEvent,
-  StepId,
-  StepState,
-} from '../../protocol/install-state';
+import { EngineError } from '../../engine/errors';
+import type { ConfigurationFacts, InstallOptions, InstallState } from '../../protocol/install-state';
 import type { Step } from '../../engine/install/plan';
-import { describePlan, InstallRunner } from '../../engine/install/runner';
+import { describePlan } from '../../engine/install/runner';
 import { newInstallState, StateStore } from '../../engine/install/state-store';
 import { chooseStrategy, requireSupported } from '../../engine/install/strategies';
 import { installSteps } from '../../engine/install/steps';
 import { analyzeConfiguration } from '../../engine/install/steps/preflight';
 import type { InstallTestSeams } from '../../engine/install/test-seams';
-import { formatCommand } from '../../engine/install/transcript';
-import { runProbe } from '../../engine/probe/run-probe';
-import { Session } from '../../engine/ssh/session';
-import { parseTarget, resolveTarget } from '../../engine/ssh/target';
-import { loadSavedTargets, rememberTarget } from '../targets';
-import { extensionHostKeyStore, handleHostKeyChanged, VscodePrompter } from '../vscode-prompter';
+import { parseTarget } from '../../engine/ssh/target';
+import { connectAndProbe } from '../connect-and-probe';
+import { requestConfigurations } from '../lsp-requests';
+import { loadSavedTargets } from '../ssh-targets';
 import {
   describeRejected,
   diskConfirmed,
@@ -49,7 +32,6 @@ import {
   type WizardConfigurationView,
   type WizardInstallView,
   type WizardPage,
-  type WizardProgressView,
   type WizardView,
 } from '../../protocol/webview-messages';
 import {
@@ -68,29 +50,17 @@ import {
   type ConfigurationInput,
   type WizardSaved,
 } from './install-wizard-model';
+import { InstallRunSession } from './install-run-session';
 import { toProbeView } from './probe-view';
 import { makeNonce, webviewHtml } from './webview-html';
 
 const STATE_KEY = 'nixkit.installWizard';
-const LOG_LINES = 2000;
-/** Steps long enough to deserve a progress notification. */
-const LONG_STEPS: ReadonlySet<StepId> = new Set(['partition', 'build', 'copy', 'install', 'finish']);
 
 export interface InstallWizardDeps {
   client: () => LanguageClient | undefined;
   output: vscode.OutputChannel;
   /** Test seams (NIXKIT_INSTALL_TEST_SEAMS): what to build, the local store, the ESP through FUSE. */
   seams?: InstallTestSeams;
-}
-
-interface ActiveRun {
-  abort: AbortController;
-  state: InstallState;
-  runner: InstallRunner;
-}
-
-function expandHome(p: string): string {
-  return p === '~' ? os.homedir() : p.startsWith('~/') ? path.join(os.homedir(), p.slice(2)) : p;
 }
 
 function message(e: unknown): string {
@@ -110,15 +80,8 @@ export class InstallWizard implements vscode.Disposable {
   private facts = new Map<string, ConfigurationFacts>();
   private plan: WizardView['plan'] = null;
   private planError: string | null = null;
-  private active: ActiveRun | undefined;
-  private log: string[] = [];
-  private pendingLog: string[] = [];
-  private logTimer: NodeJS.Timeout | undefined;
-  private progress: WizardProgressView | null = null;
-  private progressTimer: NodeJS.Timeout | undefined;
-  private readonly statusItem: vscode.StatusBarItem;
   private readonly store: StateStore;
-  private readonly stepNotifications = new Map<StepId, () => void>();
+  private readonly session: InstallRunSession;
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -126,9 +89,13 @@ export class InstallWizard implements vscode.Disposable {
   ) {
     this.saved = loadWizard(context.globalState.get(STATE_KEY));
     this.store = new StateStore(path.join(context.globalStorageUri.fsPath, 'installs'));
-    this.statusItem = vscode.window.createStatusBarItem('nixkit.install', vscode.StatusBarAlignment.Left, 50);
-    this.statusItem.name = 'NixOS install';
-    this.statusItem.command = 'nixkit.installToHost';
+    this.session = new InstallRunSession(context, this.store, {
+      output: deps.output,
+      steps: () => this.steps(),
+      post: (m) => this.post(m),
+      changed: () => this.update(),
+      show: () => void this.show(),
+    });
   }
 
   private steps(): Step[] {
@@ -157,8 +124,8 @@ export class InstallWizard implements vscode.Disposable {
       title: 'Install NixOS',
       cspSource: panel.webview.cspSource,
       nonce: makeNonce(),
-      scriptUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(root, 'install-wizard-panel.js')).toString(),
-      styleUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(root, 'install-wizard-panel.css')).toString(),
+      scriptUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(root, 'install-wizard-page.js')).toString(),
+      styleUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(root, 'install-wizard-page.css')).toString(),
       loadingText: 'Loading the install wizard…',
     });
     panel.onDidDispose(
@@ -174,7 +141,7 @@ export class InstallWizard implements vscode.Disposable {
       (t) => t.target,
     );
     // Reopened after a reload: rebuild what the saved page needs.
-    if (!this.active) await this.restore();
+    if (!this.session.running) await this.restore();
   }
 
   /** Rebuilds the derived state (configurations, plan) for the saved page after a reopen. */
@@ -202,7 +169,7 @@ export class InstallWizard implements vscode.Disposable {
   // --- the page's view
 
   private installState(): InstallState | undefined {
-    if (this.active) return this.active.state;
+    if (this.session.state) return this.session.state;
     if (!this.saved.installId) return undefined;
     try {
       return this.store.load(this.saved.installId);
@@ -214,7 +181,7 @@ export class InstallWizard implements vscode.Disposable {
   private installView(): WizardInstallView | null {
     const state = this.installState();
     if (!state) return null;
-    return installView(state, this.titles(), this.store.transcriptPath(state.id), !!this.active);
+    return installView(state, this.titles(), this.store.transcriptPath(state.id), this.session.running);
   }
 
   private view(): WizardView {
@@ -290,8 +257,7 @@ export class InstallWizard implements vscode.Disposable {
   private async handle(m: FromWebview): Promise<void> {
     if (m.type === 'ready') {
       this.update();
-      if (this.log.length) this.post({ type: 'wizard/log', lines: [...this.log] });
-      if (this.progress) this.post({ type: 'wizard/progress', progress: this.progress });
+      this.session.replay();
       return;
     }
     if (!m.type.startsWith('wizard/')) return; // the probe panel's messages
@@ -365,17 +331,16 @@ export class InstallWizard implements vscode.Disposable {
       case 'wizard/install':
         return this.install(m.confirmedDisk);
       case 'wizard/cancel':
-        this.active?.abort.abort();
+        this.session.cancel();
         return;
       case 'wizard/resume':
         return this.resume();
       case 'wizard/startOver':
-        if (this.active) return;
+        if (this.session.running) return;
         this.saved = { ...freshWizard(), target: s.target };
         this.plan = null;
         this.planError = null;
-        this.log = [];
-        this.progress = null;
+        this.session.reset();
         this.error = null;
         return this.update();
       case 'wizard/openTranscript': {
@@ -389,72 +354,59 @@ export class InstallWizard implements vscode.Disposable {
   // --- Target → probe
 
   private async connect(text: string): Promise<void> {
-    if (this.active) return;
-    let target;
+    if (this.session.running) return;
+    let identityFile: string | undefined;
     try {
       parseTarget(text);
-      const saved = (await loadSavedTargets(this.context, () => undefined)).find((t) => t.target === text);
-      target = resolveTarget(text, {
-        identityFiles: saved?.identityFile ? [expandHome(saved.identityFile)] : undefined,
-      });
+      identityFile = (await loadSavedTargets(this.context, () => undefined)).find(
+        (t) => t.target === text,
+      )?.identityFile;
     } catch (e) {
       this.error = message(e);
       return this.update();
     }
-    const prompter = new VscodePrompter(this.context.secrets, target);
-    const store = extensionHostKeyStore(this.context);
-    this.busy = `Connecting to ${text} and probing its hardware…`;
-    this.error = null;
-    this.update();
-    try {
-      const run = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: `Probing ${text}`, cancellable: true },
-        async (progress, token) => {
-          const abort = new AbortController();
-          const sub = token.onCancellationRequested(() => abort.abort());
-          let session: Session | undefined;
-          try {
-            progress.report({ message: `connecting to ${target.host}:${target.port}…` });
-            session = await Session.connect({
-              target,
-              prompter,
-              hostKeyStore: store,
-              signal: abort.signal,
-              log: (m) => this.deps.output.appendLine(`[ssh ${text}] ${m}`),
-            });
-            progress.report({ message: 'reading the hardware…' });
-            return await runProbe(session, { signal: abort.signal, target: text });
-          } finally {
-            session?.close();
-            sub.dispose();
-          }
-        },
-      );
-      await prompter.commit();
-      await rememberTarget(this.context, text);
-      const changed = this.saved.target !== text;
-      this.saved.target = text;
-      this.saved.probe = run.report;
-      if (
-        changed ||
-        !diskChoices(run.report).some((d) => this.saved.disk && d.names.includes(this.saved.disk))
-      ) {
-        this.saved.disk = null;
-      }
-      this.plan = null;
-      this.busy = null;
-      this.go('probe');
-    } catch (e) {
-      this.busy = null;
-      if (e instanceof CancelledError) this.error = 'Cancelled.';
-      else if (e instanceof HostKeyChangedError) {
-        this.error = e.message;
+    const outcome = await connectAndProbe(this.context, {
+      target: text,
+      identityFile,
+      log: (m) => this.deps.output.appendLine(m),
+      onConnecting: () => {
+        this.busy = `Connecting to ${text} and probing its hardware…`;
+        this.error = null;
         this.update();
-        await handleHostKeyChanged(e, store);
-      } else if (e instanceof AuthFailedError || e instanceof NoRootError) {
-        await prompter.forgetUsed();
-        this.error = `${e.message} Any password nixkit had remembered for it is forgotten.`;
-      } else this.error = e instanceof EngineError ? e.message : `Probing failed: ${message(e)}`;
+      },
+    });
+    this.busy = null;
+    switch (outcome.kind) {
+      case 'probed': {
+        const { report } = outcome.run;
+        const changed = this.saved.target !== text;
+        this.saved.target = text;
+        this.saved.probe = report;
+        if (changed || !diskChoices(report).some((d) => this.saved.disk && d.names.includes(this.saved.disk)))
+          this.saved.disk = null;
+        this.plan = null;
+        this.go('probe');
+        break;
+      }
+      case 'bad-target':
+        this.error = message(outcome.error);
+        break;
+      case 'cancelled':
+        this.error = 'Cancelled.';
+        break;
+      case 'host-key-changed':
+        this.error = outcome.error.message;
+        this.update();
+        await outcome.forgetHostKey();
+        break;
+      case 'login-failed':
+        this.error = `${outcome.error.message} Any password nixkit had remembered for it is forgotten.`;
+        break;
+      case 'failed':
+        this.error =
+          outcome.error instanceof EngineError
+            ? outcome.error.message
+            : `Probing failed: ${message(outcome.error)}`;
     }
     this.update();
   }
@@ -578,7 +530,7 @@ export class InstallWizard implements vscode.Disposable {
   // --- run
 
   private async install(typed: string | null): Promise<void> {
-    if (this.active) return;
+    if (this.session.running) return;
     if (!reachablePages(this.view()).includes('review') || this.saved.page !== 'review') {
       this.error = 'Review the plan first.';
       return this.update();
@@ -598,193 +550,31 @@ export class InstallWizard implements vscode.Disposable {
     if (disk) state.options.confirmedDisk = typed!;
     this.store.save(state);
     this.saved.installId = state.id;
-    this.log = [];
-    this.progress = null;
+    this.session.reset();
     this.go('run');
     await this.runInstall(state);
   }
 
   private async resume(): Promise<void> {
-    if (this.active || !this.saved.installId) return;
+    if (this.session.running || !this.saved.installId) return;
     const state = this.store.load(this.saved.installId);
     // Interrupted while running (VS Code closed): the runner resumes from that step.
     if (state.status === 'running') state.status = 'cancelled';
     this.go('run');
-    this.appendLog([`--- resuming install ${state.id}`]);
+    this.session.appendLog([`--- resuming install ${state.id}`]);
     await this.runInstall(state);
   }
 
   private async runInstall(state: InstallState): Promise<void> {
-    const steps = this.steps();
-    const titles = this.titles();
-    const abort = new AbortController();
-    const options = state.options;
-    const target = resolveTarget(options.target);
-    const prompter = new VscodePrompter(this.context.secrets, target);
-    const hostKeyStore = extensionHostKeyStore(this.context);
-    const runner = new InstallRunner(state, {
-      steps,
-      store: this.store,
-      local: new NodeLocalRunner(),
-      signal: abort.signal,
-      connect: (signal) =>
-        Session.connect({
-          target,
-          prompter,
-          hostKeyStore,
-          signal,
-          log: (m) => this.deps.output.appendLine(`[ssh ${options.target}] ${m}`),
-        }),
-      luksPassphrase: async () =>
-        vscode.window.showInputBox({
-          title: 'NixOS: Install to Host',
-          prompt: `The LUKS passphrase for the new root on ${options.disk ?? options.target} (never stored)`,
-          password: true,
-          ignoreFocusOut: true,
-        }),
-      onEvent: (step, e) => this.onEvent(step, e),
-      onStepState: (st) => this.onStepState(st, titles),
-    });
-    this.active = { abort, state, runner };
     this.error = null;
-    this.setStatusBar(state, titles);
+    const result = await this.session.run(state);
+    if (result.ok) this.go('done');
+    else this.error = result.error;
     this.update();
-    try {
-      await runner.run();
-      await prompter.commit();
-      this.appendLog([`--- install ${state.id} finished. Transcript: ${runner.transcriptPath}`]);
-      this.go('done');
-      void vscode.window.showInformationMessage(
-        `NixOS is installed on ${options.target}. Transcript: ${runner.transcriptPath}`,
-      );
-    } catch (e) {
-      const text = runner.redact(message(e));
-      this.appendLog([`--- ${text}`]);
-      this.error = text;
-      if (e instanceof HostKeyChangedError) void handleHostKeyChanged(e, hostKeyStore);
-      else if (!(e instanceof EngineError && e.code === 'install-cancelled'))
-        void vscode.window.showErrorMessage(`nixkit: ${text}`, 'Show Install').then((a) => {
-          if (a) void this.show();
-        });
-    } finally {
-      this.active = undefined;
-      for (const done of this.stepNotifications.values()) done();
-      this.stepNotifications.clear();
-      this.statusItem.hide();
-      this.flushLog();
-      this.update();
-    }
-  }
-
-  private onStepState(st: StepState, titles: Map<string, string>): void {
-    const title = titles.get(st.id) ?? st.id;
-    if (st.status === 'running') {
-      this.progress = null;
-      this.appendLog([`==> ${title}`]);
-      if (LONG_STEPS.has(st.id)) this.notifyStep(st.id, title);
-    } else {
-      this.stepNotifications.get(st.id)?.();
-      this.stepNotifications.delete(st.id);
-      this.appendLog([`    ${st.status}: ${title}${st.error ? ` (${st.error})` : ''}`]);
-    }
-    if (this.active) this.setStatusBar(this.active.state, titles);
-    this.update();
-  }
-
-  /** A cancellable notification while a long step runs, with its progress. */
-  private notifyStep(id: StepId, title: string): void {
-    void vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `NixOS install: ${title}`, cancellable: true },
-      (progress, token) =>
-        new Promise<void>((resolve) => {
-          token.onCancellationRequested(() => this.active?.abort.abort());
-          let last = 0;
-          const timer = setInterval(() => {
-            const p = this.progress;
-            if (!p || p.step !== id) return;
-            const pct = p.total ? (100 * p.done) / p.total : undefined;
-            progress.report({
-              message: progressText(p),
-              increment: pct !== undefined ? Math.max(0, pct - last) : undefined,
-            });
-            if (pct !== undefined) last = pct;
-          }, 500);
-          this.stepNotifications.set(id, () => {
-            clearInterval(timer);
-            resolve();
-          });
-        }),
-    );
-  }
-
-  private setStatusBar(state: InstallState, titles: Map<string, string>): void {
-    const i = state.steps.findIndex((s) => s.status === 'running');
-    const running = state.steps[i];
-    this.statusItem.text = `$(sync~spin) NixOS install${running ? `: ${titles.get(running.id) ?? running.id} (${i + 1}/${state.steps.length})` : ''}`;
-    this.statusItem.tooltip = `Installing ${state.options.configuration} onto ${state.options.target}: click to show the install`;
-    this.statusItem.show();
-  }
-
-  private onEvent(step: StepId, e: StepEvent): void {
-    switch (e.kind) {
-      case 'command':
-        this.appendLog([`$ ${formatCommand(e.command)}`]);
-        return;
-      case 'output': {
-        const lines = e.text.replace(/\n$/, '').split('\n');
-        this.appendLog(lines.map((l) => `  ${l}`));
-        return;
-      }
-      case 'note':
-        this.appendLog([`# ${e.text}`]);
-        return;
-      case 'progress':
-        this.progress = {
-          step,
-          done: e.done,
-          total: e.total ?? null,
-          unit: e.unit,
-          detail: e.detail ?? null,
-        };
-        if (!this.progressTimer)
-          this.progressTimer = setTimeout(() => {
-            this.progressTimer = undefined;
-            if (this.progress) this.post({ type: 'wizard/progress', progress: this.progress });
-          }, 200);
-        return;
-    }
-  }
-
-  private appendLog(lines: string[]): void {
-    const clipped = lines.map((l) => (l.length > 2000 ? l.slice(0, 2000) + ' …' : l));
-    this.log.push(...clipped);
-    if (this.log.length > LOG_LINES) this.log.splice(0, this.log.length - LOG_LINES);
-    this.pendingLog.push(...clipped);
-    if (!this.logTimer) this.logTimer = setTimeout(() => this.flushLog(), 150);
-  }
-
-  private flushLog(): void {
-    if (this.logTimer) clearTimeout(this.logTimer);
-    this.logTimer = undefined;
-    if (this.pendingLog.length === 0) return;
-    const lines = this.pendingLog.splice(0).slice(-LOG_LINES);
-    this.post({ type: 'wizard/log', lines });
   }
 
   dispose(): void {
-    this.active?.abort.abort();
+    this.session.dispose();
     this.panel?.dispose();
-    this.statusItem.dispose();
   }
-}
-
-export function progressText(p: WizardProgressView): string {
-  const fmt = (n: number) =>
-    p.unit === 'bytes'
-      ? n >= 1024 ** 3
-        ? `${(n / 1024 ** 3).toFixed(1)} GiB`
-        : `${(n / 1024 ** 2).toFixed(1)} MiB`
-      : String(n);
-  const unit = p.unit === 'bytes' ? '' : ` ${p.unit}`;
-  return `${fmt(p.done)}${p.total !== null ? ` of ${fmt(p.total)}` : ''}${unit}${p.detail ? ` — ${p.detail}` : ''}`;
 }

@@ -1,9 +1,9 @@
-// The probe panel: one webview showing the last probe (webview/probe-panel.ts draws it). Talks to the page only
+// The probe panel: one webview showing the last probe (webview/probe-page.ts draws it). Talks to the page only
 // through protocol/webview-messages.ts, checks every message from it, and runs the page's actions: save the probe to the
 // workspace, generate hardware-configuration.nix, probe the same target again.
 import * as vscode from 'vscode';
 import type { ProbeReport } from '../../protocol/probe-report';
-import { folderFor, pickConfigurationName, saveProbe } from '../hosts';
+import { folderFor, pickConfigurationName, saveProbe } from '../saved-probes';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import {
   describeRejected,
@@ -73,8 +73,8 @@ export class ProbePanel {
       title: ProbePanel.title(this.result),
       cspSource: webview.cspSource,
       nonce: makeNonce(),
-      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(this.root, 'probe-panel.js')).toString(),
-      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(this.root, 'probe-panel.css')).toString(),
+      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(this.root, 'probe-page.js')).toString(),
+      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(this.root, 'probe-page.css')).toString(),
       loadingText: 'Loading the probe…',
     });
   }

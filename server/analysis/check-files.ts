@@ -17,6 +17,8 @@ export interface CheckOptions {
   rules?: RuleSettings;
   /** A probe for every configuration (or the one it names), besides the `.nixkit/hosts/<name>.json` files. */
   probe?: ExplicitProbe;
+  /** Reads what the analysis knows (its configurations and their facts) before its trees are freed. */
+  inspect?: (analysis: WorkspaceAnalysis) => void;
 }
 
 export interface CheckResult {
@@ -62,7 +64,11 @@ export async function checkPaths(paths: string[], options: CheckOptions = {}): P
   const reported = new Set(result.findings.map((f) => unreadableTarget.get(f)));
   for (const [file, message] of unreadable)
     if (!reported.has(file)) result.ioErrors.push({ path: file, message });
-  parser.delete();
+  try {
+    options.inspect?.(analysis);
+  } finally {
+    parser.delete();
+  }
   result.findings = applySuppressions(result.findings, sources);
   result.findings.sort(compareFindings);
   return result;

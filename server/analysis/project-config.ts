@@ -9,9 +9,8 @@ import * as path from 'node:path';
 import { parse as parseToml, TomlError } from 'smol-toml';
 import type { Severity } from '../findings';
 import type { RuleSettings } from './run-rules';
-import { RULES } from '../rules';
 import type { Range } from '../syntax/positions';
-import { BUILTIN_CODES } from './codes';
+import { isBuiltinCode, isRuleCode } from '../../protocol/diagnostic-codes';
 
 export const PROJECT_CONFIG_FILES = ['nixkit.toml', '.nixkit.json'];
 export const RULE_SEVERITIES = ['error', 'warning', 'information', 'hint', 'off'] as const;
@@ -99,8 +98,8 @@ export function parseProjectConfig(file: string, text: string): ProjectConfigRes
 export function unknownCodes(codes: string[]): string[] {
   const out: string[] = [];
   for (const code of codes) {
-    if (RULES.some((r) => r.code === code)) continue;
-    if (BUILTIN_CODES[code]) out.push(`"${code}" is not a rule: its severity cannot be changed`);
+    if (isRuleCode(code)) continue;
+    if (isBuiltinCode(code)) out.push(`"${code}" is not a rule: its severity cannot be changed`);
     else out.push(`unknown rule "${code}"`);
   }
   return out;

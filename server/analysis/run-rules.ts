@@ -8,10 +8,13 @@ import type { SourceProvider } from '../model/sources';
 import type { Report, Rule } from '../rule-api/rule';
 import type { ProbeReport } from '../../protocol/probe-report';
 import { attachProbe } from '../facts/probe';
+import type { RuleCode } from '../../protocol/diagnostic-codes';
+import { configurationFacts } from '../facts/configuration-facts';
+import type { Thunk } from '../model/value';
 
 export interface RuleSettings {
   /** Per-code severity overrides; `off` disables a rule. */
-  severity?: Record<string, Severity | 'off'>;
+  severity?: Partial<Record<RuleCode, Severity | 'off'>>;
 }
 
 function toFinding(
@@ -110,6 +113,8 @@ export function runConfigurationRules(
     const range = at ? project.sources.parsed(at.file)?.lines.rangeOf(at.span) : undefined;
     return { file: at && range ? at.file : config.entry.file, range, what: `configuration ${config.name}` };
   };
+  const force = (t: Thunk) => unit.evaluator.force(t);
+  const facts = configurationFacts(config, force);
   for (const rule of rules) {
     const severity = severityOf(rule, settings);
     const check = rule.checkConfiguration;
@@ -121,7 +126,8 @@ export function runConfigurationRules(
         project,
         probe,
         sources: project.sources,
-        force: (t) => unit.evaluator.force(t),
+        force,
+        facts,
         report: (r) => {
           const f = toFinding(rule, r, project.sources, severity, overridden(rule, settings));
           if (f) push(f);

@@ -122,14 +122,14 @@ export type LoaderState =
   | { state: 'unknown' };
 
 /** Bootloaders other than GRUB, by their enable option. Each sets `boot.loader.grub.enable` to false by default. */
-export const OTHER_LOADERS: { name: string; option: string }[] = [
-  { name: 'systemd-boot', option: 'boot.loader.systemd-boot.enable' },
+export const OTHER_LOADERS: { name: string; option: string; uefiOnly?: true }[] = [
+  { name: 'systemd-boot', option: 'boot.loader.systemd-boot.enable', uefiOnly: true },
   { name: 'extlinux', option: 'boot.loader.generic-extlinux-compatible.enable' },
   { name: 'Limine', option: 'boot.loader.limine.enable' },
-  { name: 'rEFInd', option: 'boot.loader.refind.enable' },
+  { name: 'rEFInd', option: 'boot.loader.refind.enable', uefiOnly: true },
   { name: 'the Raspberry Pi loader', option: 'boot.loader.raspberryPi.enable' },
   { name: 'an external bootloader', option: 'boot.loader.external.enable' },
-  { name: 'lanzaboote', option: 'boot.lanzaboote.enable' },
+  { name: 'lanzaboote', option: 'boot.lanzaboote.enable', uefiOnly: true },
 ];
 
 export function enableState(config: NixosConfiguration, option: string): LoaderState {

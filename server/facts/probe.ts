@@ -3,6 +3,7 @@
 // the configuration resolves on the target, and short descriptions of what the target has, for messages. A fact
 // the probe does not know is `unknown`, and an unknown never produces a finding.
 import type { Disk, Filesystem, NetworkInterface, Partition, ProbeReport } from '../../protocol/probe-report';
+import { decodeUdevEscapes } from '../../protocol/udev-escapes';
 import type { NixosConfiguration } from '../model/configuration';
 import { registerDeviceNameSource } from './stable-names';
 
@@ -106,19 +107,6 @@ export function blockKey(b: Block): string {
   return `${b.disk.name}/${b.part ? (b.part.number ?? b.part.name ?? '?') : ''}`;
 }
 
-/** Decodes udev's `\xNN` escapes in /dev/disk/by-label names. */
-function udevDecode(s: string): string {
-  if (!/\\x[0-9a-fA-F]{2}/.test(s)) return s;
-  const bytes: number[] = [];
-  for (let i = 0; i < s.length; i++) {
-    if (s[i] === '\\' && s[i + 1] === 'x' && /^[0-9a-fA-F]{2}$/.test(s.slice(i + 2, i + 4))) {
-      bytes.push(parseInt(s.slice(i + 2, i + 4), 16));
-      i += 3;
-    } else bytes.push(...Buffer.from(s[i], 'utf8'));
-  }
-  return Buffer.from(bytes).toString('utf8');
-}
-
 export type DeviceKind = 'uuid' | 'label' | 'partuuid' | 'partlabel' | 'id' | 'kernel';
 
 export type Resolution =
@@ -141,7 +129,7 @@ export function resolveDevice(r: ProbeReport, device: string): Resolution {
       case 'uuid':
       case 'label': {
         if (!fsKnown(r)) return { state: 'unknown' };
-        const want = kind === 'label' ? udevDecode(key) : key;
+        const want = kind === 'label' ? decodeUdevEscapes(key) : key;
         const get = (b: Block) => (kind === 'uuid' ? b.fs?.uuid : b.fs?.label) ?? null;
         const hit = all.find((b) => get(b) === want || (kind === 'label' && get(b) === key));
         if (hit) return { state: 'found', block: hit, kind };
@@ -161,7 +149,7 @@ export function resolveDevice(r: ProbeReport, device: string): Resolution {
       case 'partlabel': {
         if (!partitionsKnown(r)) return { state: 'unknown' };
         const get = (b: Block) => (kind === 'partuuid' ? b.part?.partuuid : b.part?.partlabel) ?? null;
-        const want = kind === 'partuuid' ? key.toLowerCase() : udevDecode(key);
+        const want = kind === 'partuuid' ? key.toLowerCase() : decodeUdevEscapes(key);
         const hit = all.find((b) => get(b) === want || (kind === 'partlabel' && get(b) === key));
         if (hit) return { state: 'found', block: hit, kind };
         // A partition only on disk (not shown by the kernel) has its name from the table: still known.

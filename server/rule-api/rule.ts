@@ -6,6 +6,8 @@ import type { AnalysisUnit, Project } from '../model/project';
 import type { ParsedFile, SourceProvider } from '../model/sources';
 import type { Source, Thunk, Value } from '../model/value';
 import type { ProbeReport } from '../../protocol/probe-report';
+import type { ConfigurationFacts } from '../facts/configuration-facts';
+import type { RuleCode } from '../../protocol/diagnostic-codes';
 
 export interface RuleExample {
   /** Files by path relative to the workspace root; a `flake.nix` or `configuration.nix` roots the configuration. */
@@ -54,6 +56,8 @@ export interface ConfigurationContext {
   probe?: ProbeReport;
   /** Forces a lazy value (list items, attribute values) of this configuration's evaluation. */
   force(t: Thunk): Value;
+  /** Platform, bootloader, filesystems, users: worked out once per configuration, as preflight and Show Configuration see them. */
+  facts: ConfigurationFacts;
   report(r: Report): void;
 }
 
@@ -75,7 +79,7 @@ export interface ProjectContext {
 }
 
 export interface Rule {
-  code: string;
+  code: RuleCode;
   severity: Severity;
   /** One line, for lists and SARIF. */
   title: string;

@@ -1,6 +1,6 @@
 import type { Disk, ProbeReport } from '../../protocol/probe-report';
 import type { Definition } from '../model/modules';
-import { diskoSetsGrubDevices, enableState, isImageOrContainer, loaderFacts } from '../facts/boot';
+import { diskoSetsGrubDevices, enableState, isImageOrContainer, OTHER_LOADERS } from '../facts/boot';
 import { insertSibling, nixString } from '../rule-api/edits';
 import { emptyProbe, exampleDisk, firmwareOf, installDisks, probeName } from '../facts/probe';
 import type { ConfigurationContext, Rule, RuleFix } from '../rule-api/rule';
@@ -76,11 +76,7 @@ export const bootloaderFirmwareMismatch: Rule = {
         ? `the target booted with legacy BIOS (no /sys/firmware/efi, ${probeName(r)})`
         : `the target boots with UEFI (${probeName(r)})`;
     if (firmware === 'bios') {
-      for (const l of [
-        { name: 'systemd-boot', option: 'boot.loader.systemd-boot.enable' },
-        { name: 'lanzaboote', option: 'boot.lanzaboote.enable' },
-        { name: 'rEFInd', option: 'boot.loader.refind.enable' },
-      ]) {
+      for (const l of OTHER_LOADERS.filter((x) => x.uefiOnly)) {
         const s = enableState(config, l.option);
         if (s.state !== 'on' || s.def.conditional || !s.def.at) continue;
         ctx.report({
@@ -120,7 +116,7 @@ function grubMode(
   ctx: ConfigurationContext,
 ): { mode: 'efi-only' | 'bios-only' | 'both'; at?: Definition['at'] } | undefined {
   const { config } = ctx;
-  const facts = loaderFacts(config);
+  const facts = ctx.facts.loaders;
   if (facts.unsure || facts.other || facts.grub.state !== 'on') return undefined;
   if (diskoSetsGrubDevices(config)) return undefined;
   const efi = config.bool('boot.loader.grub.efiSupport');

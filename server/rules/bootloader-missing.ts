@@ -1,10 +1,8 @@
 import {
   absenceUnsure,
-  allFileSystems,
   diskoSetsGrubDevices,
   isImageOrContainer,
   isSharedModule,
-  loaderFacts,
   rootFileSystem,
 } from '../facts/boot';
 import type { Rule } from '../rule-api/rule';
@@ -66,7 +64,7 @@ export const bootloaderMissing: Rule = {
     if (isSharedModule(config, ctx.project) || absenceUnsure(config, ctx.sources, { diskoModelled: true }))
       return;
     if (isImageOrContainer(config) !== false) return;
-    const loaders = loaderFacts(config);
+    const loaders = ctx.facts.loaders;
     if (loaders.other || loaders.unsure) return;
     const { grub } = loaders;
     if (grub.state === 'off' && grub.def?.at && !grub.def.conditional) {
@@ -83,7 +81,7 @@ export const bootloaderMissing: Rule = {
     if (loaders.grubSettings.length || diskoSetsGrubDevices(config)) return;
     if (config.isOpaqueAt(['boot', 'loader', 'grub', 'device'])) return;
     // Only for configurations that describe the machine's disks; otherwise root-filesystem-missing speaks first.
-    const fss = allFileSystems(config, ctx.force);
+    const fss = ctx.facts.completeFileSystems;
     const root = fss && rootFileSystem(fss);
     if (!fss || !root || root.conditional || !config.entry.at) return;
     ctx.report({

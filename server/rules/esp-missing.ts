@@ -1,13 +1,4 @@
-import {
-  absenceUnsure,
-  allFileSystems,
-  isFat,
-  isImageOrContainer,
-  isSharedModule,
-  loaderFacts,
-  rootFileSystem,
-} from '../facts/boot';
-import { efiBootloader } from '../facts/efi-loader';
+import { absenceUnsure, isFat, isImageOrContainer, isSharedModule, rootFileSystem } from '../facts/boot';
 import type { Rule } from '../rule-api/rule';
 
 export const espMissing: Rule = {
@@ -74,13 +65,13 @@ export const espMissing: Rule = {
   },
   checkConfiguration(ctx) {
     const { config } = ctx;
-    const loader = efiBootloader(config);
+    const loader = ctx.facts.efiLoader;
     if (!loader?.def.at || loader.def.conditional) return;
-    if (loader.name === 'GRUB' && loaderFacts(config).grub.state !== 'on') return;
+    if (loader.name === 'GRUB' && ctx.facts.loaders.grub.state !== 'on') return;
     if (isSharedModule(config, ctx.project) || absenceUnsure(config, ctx.sources, { diskoModelled: true }))
       return;
     if (isImageOrContainer(config) !== false) return;
-    const fss = allFileSystems(config, ctx.force);
+    const fss = ctx.facts.completeFileSystems;
     // Without a root filesystem the layout is not described at all: root-filesystem-missing says so.
     const root = fss && rootFileSystem(fss);
     if (!fss || !root || root.conditional) return;

@@ -2,7 +2,6 @@ import type { Definition } from '../model/modules';
 import { mountedFileSystems } from '../model/filesystems';
 import { attrName, insertSibling, nixString, replaceValue } from '../rule-api/edits';
 import type { Rule, RuleFix } from '../rule-api/rule';
-import { efiBootloader } from '../facts/efi-loader';
 
 export const espMountMismatch: Rule = {
   code: 'esp-mount-mismatch',
@@ -40,7 +39,7 @@ export const espMountMismatch: Rule = {
   },
   checkConfiguration(ctx) {
     const { config } = ctx;
-    const loader = efiBootloader(config);
+    const loader = ctx.facts.efiLoader;
     if (!loader) return;
     const mp = config.string('boot.loader.efi.efiSysMountPoint');
     if (mp === undefined) return; // set, but not statically known

@@ -10,7 +10,6 @@ import {
   diskoUnsure,
   isImageOrContainer,
   isSharedModule,
-  loaderFacts,
 } from '../facts/boot';
 import { insertSibling, nixString } from '../rule-api/edits';
 import type { Rule, RuleFix } from '../rule-api/rule';
@@ -64,7 +63,7 @@ export const grubDeviceMissing: Rule = {
   },
   checkConfiguration(ctx) {
     const { config } = ctx;
-    const loaders = loaderFacts(config);
+    const loaders = ctx.facts.loaders;
     const { grub } = loaders;
     if (grub.state !== 'on') return;
     const chosen = loaders.grubSettings.filter((d) => !d.conditional);

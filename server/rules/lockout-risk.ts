@@ -1,21 +1,7 @@
+// Who can log in (a password, a hash, a password file, a key; a user in wheel) is a configuration fact
+// (facts/configuration-facts.ts), shared with Show Configuration.
 import type { NixosConfiguration } from '../model/configuration';
-import type { Definition } from '../model/modules';
-import type { Thunk, Value } from '../model/value';
 import type { Rule } from '../rule-api/rule';
-
-/** Options that give a user a way to log in. */
-const PASSWORD_OPTIONS = [
-  'password',
-  'hashedPassword',
-  'hashedPasswordFile',
-  'passwordFile',
-  'initialPassword',
-  'initialHashedPassword',
-];
-const KEY_OPTIONS = [
-  ['openssh', 'authorizedKeys', 'keys'],
-  ['openssh', 'authorizedKeys', 'keyFiles'],
-];
 
 /**
  * Other ways in, or ways nixkit cannot follow: if any of these is defined, the rule stays quiet (directory
@@ -43,79 +29,6 @@ const OTHER_ACCESS = [
   'wsl',
   'virtualisation.vmVariant',
 ];
-
-type Access = 'yes' | 'no' | 'unsure';
-
-/** Whether one option of a user certainly gives, certainly does not give, or may give a login. */
-function optionAccess(defs: Definition[], option: string): Access {
-  let access: Access = 'no';
-  for (const d of defs) {
-    if (d.conditional) return 'unsure';
-    const v = d.value;
-    const gives = valueGivesAccess(v, option);
-    if (gives === 'unsure') return 'unsure';
-    if (gives === 'yes') access = 'yes';
-  }
-  return access;
-}
-
-function valueGivesAccess(v: Value, option: string): Access {
-  switch (v.t) {
-    case 'null':
-      return 'no';
-    case 'str':
-      // "!" and "*" (and hashes behind them) lock an account; "" logs in without a password.
-      if ((option === 'hashedPassword' || option === 'initialHashedPassword') && /^[!*]/.test(v.v))
-        return 'no';
-      return 'yes';
-    case 'path':
-      return 'yes';
-    case 'list':
-      return v.items.length ? 'yes' : 'no';
-    case 'attrs':
-      return v.attrs.size ? 'unsure' : 'no';
-    default:
-      return 'unsure';
-  }
-}
-
-function userAccess(config: NixosConfiguration, name: string): Access {
-  const base = ['users', 'users', name];
-  let access: Access = 'no';
-  const options = [...PASSWORD_OPTIONS.map((o) => [o]), ...KEY_OPTIONS];
-  for (const o of options) {
-    const p = [...base, ...o];
-    if (config.isOpaqueAt(p)) return 'unsure';
-    const a = optionAccess(config.defs(p), o[o.length - 1]);
-    if (a === 'unsure') return 'unsure';
-    if (a === 'yes') access = 'yes';
-  }
-  // A set of keys or an unknown value where nixkit expected a list (`authorizedKeys = import ./keys.nix`).
-  for (const d of config.defsUnder([...base, 'openssh'])) {
-    if (!KEY_OPTIONS.some((k) => k.every((x, i) => d.path[3 + i] === x))) {
-      if (d.path[4] === 'authorizedKeys' || d.path.length <= 4) return 'unsure';
-    }
-  }
-  return access;
-}
-
-function inWheel(config: NixosConfiguration, name: string, force: (t: Thunk) => Value): Access {
-  const base = ['users', 'users', name];
-  const group = config.value([...base, 'group']);
-  if (group.state === 'unknown') return 'unsure';
-  if (group.state === 'known' && group.value.t === 'str' && group.value.v === 'wheel') return 'yes';
-  if (group.state === 'known' && group.value.t !== 'str') return 'unsure';
-  let wheel: Access = 'no';
-  for (const d of config.defs([...base, 'extraGroups'])) {
-    if (d.conditional || d.value.t !== 'list') return 'unsure';
-    for (const item of d.value.items) {
-      const v = force(item);
-      if (v.t !== 'str') return 'unsure';
-      if (v.v === 'wheel') wheel = 'yes';
-    }
-  }
-  return wheel;
-}
 
 export const lockoutRisk: Rule = {
   code: 'lockout-risk',
@@ -193,12 +106,11 @@ export const lockoutRisk: Rule = {
       // A user defined by something nixkit cannot read (`users.users.bob = mkUser "bob";`).
       if (config.defs(['users', 'users', name]).some((d) => d.value.t !== 'attrs')) return;
       if (config.defsUnder(['users', 'users', name]).some((d) => d.conditional)) return;
-      const access = userAccess(config, name);
-      if (access === 'unsure') return;
-      if (access === 'no') continue;
+      const user = ctx.facts.users.find((u) => u.name === name);
+      if (!user || user.access === 'unsure') return;
+      if (user.access === 'no') continue;
       if (name === 'root') return;
-      const wheel = inWheel(config, name, ctx.force);
-      if (wheel !== 'no') return; // in wheel, or maybe
+      if (user.wheel !== 'no') return; // in wheel, or maybe
       withAccess.push(name);
     }
     const mutable = config.bool('users.mutableUsers');

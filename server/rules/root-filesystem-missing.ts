@@ -1,6 +1,5 @@
 import {
   absenceUnsure,
-  allFileSystems,
   hasUnimportedHardwareConfig,
   isImageOrContainer,
   isSharedModule,
@@ -87,7 +86,7 @@ export const rootFilesystemMissing: Rule = {
     if (!config.entry.at || isSharedModule(config, ctx.project)) return;
     if (absenceUnsure(config, ctx.sources, { diskoModelled: true })) return;
     if (isImageOrContainer(config) !== false) return;
-    const fss = allFileSystems(config, ctx.force);
+    const fss = ctx.facts.completeFileSystems;
     if (!fss || rootFileSystem(fss)) return;
     if (hasUnimportedHardwareConfig(config, ctx.sources)) return;
     ctx.report({

@@ -87,7 +87,7 @@ async function main(): Promise<void> {
     process.exit(2);
   }, DEADLINE_MS).unref();
   requireFile(path.join(REPO_ROOT, 'dist/extension.js'), 'run `npm run build` first');
-  requireFile(path.join(REPO_ROOT, 'dist/webview/install-wizard-panel.js'), 'run `npm run build` first');
+  requireFile(path.join(REPO_ROOT, 'dist/webview/install-wizard-page.js'), 'run `npm run build` first');
   if (process.getuid?.() !== 0)
     throw new SetupError('needs root (the namespace target: netns, loop devices)');
   const t0 = Date.now();

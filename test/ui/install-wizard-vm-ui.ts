@@ -138,7 +138,7 @@ async function main(): Promise<void> {
   exitOnSignals();
   requireFile(path.join(REPO_ROOT, 'dist/extension.js'), 'run `node scripts/build.mjs` first');
   requireFile(
-    path.join(REPO_ROOT, 'dist/webview/install-wizard-panel.js'),
+    path.join(REPO_ROOT, 'dist/webview/install-wizard-page.js'),
     'run `node scripts/build.mjs` first',
   );
   if (process.getuid?.() !== 0) throw new SetupError('needs root (qemu, the VM image and closure builds)');

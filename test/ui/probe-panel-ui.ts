@@ -36,7 +36,7 @@ async function main(): Promise<void> {
     process.exit(2);
   }, DEADLINE_MS).unref();
   requireFile(path.join(REPO_ROOT, 'dist/extension.js'), 'run `npm run build` first');
-  requireFile(path.join(REPO_ROOT, 'dist/webview/probe-panel.js'), 'run `npm run build` first');
+  requireFile(path.join(REPO_ROOT, 'dist/webview/probe-page.js'), 'run `npm run build` first');
   if (process.getuid?.() !== 0)
     throw new SetupError('needs root (the namespace target: netns, loop devices)');
   const t0 = Date.now();
@@ -111,7 +111,7 @@ async function main(): Promise<void> {
         .evaluateAll((els) => els.map((e) => (e.getAttribute('src') ?? '') + ' ' + e.outerHTML.slice(0, 80)));
       console.log(`scripts: ${JSON.stringify(scripts)}`);
       assert.equal(
-        scripts.filter((s) => s.includes('probe-panel.js')).length,
+        scripts.filter((s) => s.includes('probe-page.js')).length,
         1,
         'the panel script is missing',
       );

@@ -1,22 +1,25 @@
-// Every command package.json contributes is registered by the extension, and the stand-ins main.ts registers
-// for the lazily loaded SSH side name exactly the commands remote.ts registers.
+// Every command package.json contributes is registered by the extension, and the one list of the lazily loaded SSH
+// side's commands (main.ts's stand-ins) names exactly the commands remote.ts's command modules register.
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
+import { REMOTE_COMMANDS } from '../../extension/remote-commands';
 import { REPO_ROOT } from '../helpers';
 
 const read = (rel: string) => fs.readFileSync(path.join(REPO_ROOT, rel), 'utf8');
-const listIn = (source: string, name: string) => {
-  const m = new RegExp(`${name}[^=]*=\\s*\\[([^\\]]*)\\]`).exec(source);
-  assert.ok(m, `${name} not found`);
-  return [...m[1].matchAll(/'([^']+)'/g)].map((x) => x[1]).sort();
-};
+const registeredIn = (source: string) =>
+  [...source.matchAll(/registerCommand\(\s*'([^']+)'/g)].map((m) => m[1]);
 
-test('the lazily loaded commands are the same list in main.ts and remote.ts', () => {
-  assert.deepEqual(
-    listIn(read('extension/main.ts'), 'REMOTE_COMMANDS'),
-    listIn(read('extension/remote.ts'), 'REMOTE_COMMANDS'),
+test("the lazily loaded commands are exactly those remote.ts's command modules register", () => {
+  const modules = [...read('extension/remote.ts').matchAll(/from '\.\/(commands\/[^']+)'/g)].map((m) => m[1]);
+  assert.ok(modules.length > 0);
+  const registered = modules.flatMap((m) => registeredIn(read(`extension/${m}.ts`)));
+  assert.deepEqual([...registered].sort(), [...REMOTE_COMMANDS].sort());
+  assert.doesNotMatch(
+    read('extension/main.ts'),
+    /'nixkit\.probeHardware'/,
+    'main.ts takes the list from remote-commands.ts',
   );
 });
 

@@ -1,6 +1,7 @@
-// Step 4: build the system's toplevel — `nixosConfigurations.<name>.config.system.build.toplevel` of the flake,
-// or the Nix file the options name (tests: a closure of plain derivations) — on this machine, on the target (into
-// its /mnt store, from the derivations copied there) or on a build host; then list its closure with sizes.
+// The build step (steps/index.ts holds the order): build the system's toplevel —
+// `nixosConfigurations.<name>.config.system.build.toplevel` of the flake, or the Nix file the options name (tests: a
+// closure of plain derivations) — on this machine, on the target (into its /mnt store, from the derivations copied
+// there) or on a build host; then list its closure with sizes.
 import { EngineError } from '../../errors';
 import { shJoin } from '../../ssh/quote';
 import { isStorePath, queryClosure, formatBytes, type Closure } from '../closure';

@@ -1,4 +1,5 @@
-// Step 5: put the closure into the target's `<root>/nix/store`, skipping what is already there.
+// The copy step (steps/index.ts holds the order): put the closure into the target's `<root>/nix/store`, skipping
+// what is already there.
 //
 // - With Nix on the target: `nix copy --to ssh://root@HOST?remote-store=local?root=<root>` through OpenSSH, host
 //   key checking ON against a known_hosts file written from the key this session verified (never

@@ -1,7 +1,8 @@
-// Step 8: extra files and host keys, unmount everything under the root (swap off, LUKS closed), reboot, wait for
-// SSH with a deadline, and confirm the new system runs (/run/current-system is this toplevel; its generation).
-// The installed system makes new SSH host keys on first boot unless the live system's were kept: that change is
-// explained and left for the person to accept — never accepted silently.
+// The finish step, the last (steps/index.ts holds the order): extra files and host keys, unmount everything under the
+// root (swap off, LUKS closed), reboot, wait for SSH with a deadline, and confirm the new system runs
+// (/run/current-system is this toplevel; its generation). The installed system makes new SSH host keys on first boot
+// unless the live system's were kept: that change is explained and left for the person to accept — never accepted
+// silently.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { EngineError, HostKeyChangedError } from '../../errors';

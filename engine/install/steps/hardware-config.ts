@@ -1,8 +1,8 @@
-// Step 4, hardware configuration: probe again now that the new system's filesystems are mounted, generate
-// hardware-configuration.nix for them (generateHardwareConfig with the install root, plus the LUKS device of an
-// encrypted root), write it where the configuration imports it (else hosts/<name>/hardware-configuration.nix),
-// keeping a backup of a different existing file, and check it with the analysis: any error or warning in it fails
-// the step.
+// The hardware-configuration step (steps/index.ts holds the order): probe again now that the new system's filesystems
+// are mounted, generate hardware-configuration.nix for them (generateHardwareConfig with the install root, plus the
+// LUKS device of an encrypted root), write it where the configuration imports it (else
+// hosts/<name>/hardware-configuration.nix), keeping a backup of a different existing file, and check it with the
+// analysis: any error or warning in it fails the step.
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';

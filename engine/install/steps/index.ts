@@ -1,4 +1,5 @@
-// The install's steps in order: the runner runs whatever this list holds, in this order.
+// The install's steps in order: the runner runs whatever this list holds, in this order. The steps' own files
+// carry no numbers, so this list is the one place the order is written.
 import type { Step } from '../plan';
 import { buildStep } from './build';
 import { copyStep } from './copy';

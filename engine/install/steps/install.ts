@@ -1,4 +1,5 @@
-// Step 6: make the copied system the root's system and install its boot loader.
+// The install step (steps/index.ts holds the order): make the copied system the root's system and install its boot
+// loader.
 // - `nixos-install --system <toplevel> --no-root-passwd --no-channel-copy --root <root>` where the target has it;
 // - otherwise the manual route: the system profile (`system-N-link` → toplevel, `system` → it), `/etc/NIXOS`, then
 //   enter the root as nixos-enter does — a private mount namespace (unshare), /dev and /sys bound, proc and a tmpfs

@@ -1,6 +1,6 @@
-// Step 3, mount: the root filesystem (or its btrfs subvolumes) at the install root, the ESP where the
-// configuration's boot.loader.efi.efiSysMountPoint says (default /boot), swap on. Idempotent for a resumed
-// install (what is already mounted from the same device stays). Without a disk ("use what is mounted at /mnt")
+// The mount step (steps/index.ts holds the order): the root filesystem (or its btrfs subvolumes) at the install root,
+// the ESP where the configuration's boot.loader.efi.efiSysMountPoint says (default /boot), swap on. Idempotent for a
+// resumed install (what is already mounted from the same device stays). Without a disk ("use what is mounted at /mnt")
 // it only checks that something is mounted at the install root.
 import { EngineError } from '../../errors';
 import { parseMountinfo } from '../../probe/tool-parsers';

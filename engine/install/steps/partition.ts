@@ -1,8 +1,8 @@
-// Step 2, partition and format: wipefs, a GPT from the layout through sfdisk (script on stdin), the partition
-// devices (udev's by-id -partN links, else the kernel's names; when the kernel did not re-read the table, partx
-// tells it about the new partitions), optional LUKS (passphrase on stdin, never argv),
-// mkfs for each filesystem, btrfs subvolumes; then the same layout as a disko file in the flake. Every argument is
-// an argv element, quoted by the session: a disk id or label with quotes or `$()` stays data.
+// The partition-and-format step (steps/index.ts holds the order): wipefs, a GPT from the layout through sfdisk (script
+// on stdin), the partition devices (udev's by-id -partN links, else the kernel's names; when the kernel did not re-read
+// the table, partx tells it about the new partitions), optional LUKS (passphrase on stdin, never argv), mkfs for each
+// filesystem, btrfs subvolumes; then the same layout as a disko file in the flake. Every argument is an argv element,
+// quoted by the session: a disk id or label with quotes or `$()` stays data.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { checkPaths } from '../../../server/analysis/check-files';

@@ -1,15 +1,12 @@
-// Step 1, preflight: root or sudo, the probe, the tools, the configuration's analysis, the strategy, and the disk.
-// Everything that can be known before touching the disk is checked here and refused with a clear reason: no root
-// and no sudo, a disk that holds the running system or is mounted, too little RAM for the strategy, errors in the
-// configuration, a disk confirmation that does not match.
+// The preflight step, the first (steps/index.ts holds the order): root or sudo, the probe, the tools, the
+// configuration's analysis, the strategy, and the disk. Everything that can be known before touching the disk is
+// checked here and refused with a clear reason: no root and no sudo, a disk that holds the running system or is
+// mounted, too little RAM for the strategy, errors in the configuration, a disk confirmation that does not match.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { checkPaths } from '../../../server/analysis/check-files';
-import { walkNixFiles } from '../../../server/analysis/walk';
-import { WorkspaceSources } from '../../../server/analysis/workspace-sources';
+import { configurationFacts } from '../../../server/facts/configuration-facts';
 import type { Finding } from '../../../server/findings';
-import { Project } from '../../../server/model/project';
-import { createParser } from '../../../server/syntax/parser';
 import { EngineError } from '../../errors';
 import type { Disk, ProbeReport } from '../../../protocol/probe-report';
 import { runProbe } from '../../probe/run-probe';
@@ -62,67 +59,60 @@ export function diskoFileFor(facts: ConfigurationFacts): string {
 }
 
 /**
- * The local analysis of the flake (the same as `nixkit check`): its errors and warnings, and the facts the later
- * steps need (efiSysMountPoint, where hardware-configuration.nix is imported from, the initrd flavour).
+ * The local analysis of the flake (the same as `nixkit check`, run once): its errors and warnings, and the facts
+ * the later steps need (efiSysMountPoint, where hardware-configuration.nix is imported from, the initrd flavour),
+ * read from the configuration facts the rules and Show Configuration use.
  */
 export async function analyzeConfiguration(
   flake: string,
   configuration: string,
 ): Promise<ConfigurationAnalysis> {
-  const check = await checkPaths([flake]);
-  const parser = await createParser();
-  try {
-    const walk = walkNixFiles([flake]);
-    const sources = new WorkspaceSources(parser);
-    const project = new Project(sources, () => walk.files);
-    project.analyzeAll();
-    const config = project.configurations.find((c) => c.name === configuration);
-    const facts: ConfigurationFacts = {
-      efiSysMountPoint: '/boot',
-      hardwareConfigFile: defaultHardwareConfigFile(flake, configuration),
-      hardwareConfigImported: false,
-      initrdSystemd: null,
-      canTouchEfiVariables: null,
-      grubEfiSupport: null,
-    };
-    if (config) {
-      const esp = config.string('boot.loader.efi.efiSysMountPoint');
-      if (esp && esp !== 'unset' && esp.value.startsWith('/')) facts.efiSysMountPoint = esp.value;
-      const hw = config.modules.find(
-        (m) =>
-          (m.kind === 'file' || m.kind === 'missing') &&
-          path.basename(m.file) === 'hardware-configuration.nix',
-      );
-      if (hw && (hw.kind === 'file' || hw.kind === 'missing')) {
-        facts.hardwareConfigFile = hw.file;
+  const facts: ConfigurationFacts = {
+    efiSysMountPoint: '/boot',
+    hardwareConfigFile: defaultHardwareConfigFile(flake, configuration),
+    hardwareConfigImported: false,
+    initrdSystemd: null,
+    canTouchEfiVariables: null,
+    grubEfiSupport: null,
+  };
+  let found = false;
+  let configurations: string[] = [];
+  const check = await checkPaths([flake], {
+    inspect(analysis) {
+      const { project } = analysis;
+      configurations = [...new Set(project.configurations.map((c) => c.name))].sort();
+      const unit = project.analysisUnits.find((u) => u.configurations.some((c) => c.name === configuration));
+      const config = unit?.configurations.find((c) => c.name === configuration);
+      if (!unit || !config) return;
+      found = true;
+      const f = configurationFacts(config, (t) => unit.evaluator.force(t));
+      facts.efiSysMountPoint = f.espMountPoint;
+      const hw = f.hardwareConfigFile;
+      if (hw) {
+        facts.hardwareConfigFile = hw;
         facts.hardwareConfigImported = true;
       }
-      const systemd = config.bool('boot.initrd.systemd.enable');
-      facts.initrdSystemd = systemd === 'unset' ? false : (systemd ?? null);
-      const efiVars = config.bool('boot.loader.efi.canTouchEfiVariables');
-      facts.canTouchEfiVariables = efiVars === 'unset' ? false : (efiVars ?? null);
-      const grubEfi = config.bool('boot.loader.grub.efiSupport');
-      facts.grubEfiSupport = grubEfi === 'unset' ? false : (grubEfi ?? null);
-    }
-    const all = [...check.findings];
-    for (const e of check.ioErrors)
-      all.push({
-        file: e.path,
-        range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
-        severity: 'error',
-        code: 'io-error',
-        message: e.message,
-      });
-    return {
-      found: config !== undefined,
-      configurations: [...new Set(project.configurations.map((c) => c.name))].sort(),
-      facts,
-      errors: all.filter((f) => f.severity === 'error'),
-      warnings: all.filter((f) => f.severity === 'warning'),
-    };
-  } finally {
-    parser.delete();
-  }
+      facts.initrdSystemd = f.flag('boot.initrd.systemd.enable');
+      facts.canTouchEfiVariables = f.flag('boot.loader.efi.canTouchEfiVariables');
+      facts.grubEfiSupport = f.flag('boot.loader.grub.efiSupport');
+    },
+  });
+  const all = [...check.findings];
+  for (const e of check.ioErrors)
+    all.push({
+      file: e.path,
+      range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+      severity: 'error',
+      code: 'io-error',
+      message: e.message,
+    });
+  return {
+    found,
+    configurations,
+    facts,
+    errors: all.filter((f) => f.severity === 'error'),
+    warnings: all.filter((f) => f.severity === 'warning'),
+  };
 }
 
 export function formatFinding(f: Finding, base: string): string {

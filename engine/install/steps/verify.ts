@@ -1,8 +1,9 @@
-// Step 7: check that the boot loader really landed — what nixos-anywhere does not do (it reports success after a
-// failed boot loader install). systemd-boot: the loader binary on the ESP and `loader/entries/nixos-generation-N
-// .conf` for this generation, naming this system's init, with its kernel and initrd on the ESP. GRUB: a grub.cfg
-// naming this system, and GRUB's EFI binary on the ESP when it is built for EFI. Where the configuration may touch
-// EFI variables and the target has them: a boot entry. Anything missing fails the install with what is missing where.
+// The verify step (steps/index.ts holds the order): check that the boot loader really landed — what nixos-anywhere does
+// not do (it reports success after a failed boot loader install). systemd-boot: the loader binary on the ESP and
+// `loader/entries/nixos-generation-N .conf` for this generation, naming this system's init, with its kernel and initrd
+// on the ESP. GRUB: a grub.cfg naming this system, and GRUB's EFI binary on the ESP when it is built for EFI. Where the
+// configuration may touch EFI variables and the target has them: a boot entry. Anything missing fails the install with
+// what is missing where.
 import { EngineError } from '../../errors';
 import type { InstallOptions, InstallState, StepOutputs } from '../../../protocol/install-state';
 import type { Step, StepContext } from '../plan';

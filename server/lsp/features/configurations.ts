@@ -1,7 +1,7 @@
 // The nixkit/configurations request: every NixOS configuration of the workspace with what it will install
 // (for "NixOS: Show Configuration"). The model computes the summary; this turns its places into LSP locations.
 import type { Location } from 'vscode-languageserver/node';
-import { summarize } from '../../model/summary';
+import { summarize } from '../../facts/summary';
 import type { Source } from '../../model/value';
 import {
   ConfigurationsRequest,

@@ -2,11 +2,11 @@
 // path (dotted or nested), its type, default and what it does, and its value in the configurations that
 // read the file.
 import { MarkupKind, type Hover, type HoverParams } from 'vscode-languageserver/node';
-import { BUILTIN_CODES } from '../../analysis/codes';
+import { builtinDescription } from '../../../protocol/diagnostic-codes';
 import type { Finding } from '../../findings';
 import { findOption, type OptionInfo } from '../../model/options-data';
 import { optionContextAt } from '../../model/option-path';
-import { summarizeValue } from '../../model/summary';
+import { summarizeValue } from '../../facts/summary';
 import { ruleByCode } from '../../rules';
 import type { Range } from '../../syntax/positions';
 import type { ServerState } from '../server';
@@ -17,7 +17,7 @@ import { docsUrl, fileOfUri, rangeContains } from './util';
 function findingMarkdown(f: Finding): string {
   const rule = ruleByCode(f.code);
   const head = rule ? `**${f.code}**: ${rule.title}` : `**${f.code}**`;
-  const body = rule?.explanation ?? BUILTIN_CODES[f.code] ?? '';
+  const body = rule?.explanation ?? builtinDescription(f.code) ?? '';
   const fixes = f.fixes?.length ? `\n\nQuick fix: ${f.fixes.map((x) => x.title).join('; ')}.` : '';
   return `${head}\n\n${body}${fixes}\n\n[Documentation](${docsUrl(f.code)})`;
 }

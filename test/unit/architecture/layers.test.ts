@@ -30,7 +30,7 @@ const WRONG: [string, string][] = [
   ['cli/a.ts', '../extension/main'],
   ['webview/a.ts', '../engine/errors'],
   ['webview/a.ts', '../server/model/value'],
-  ['webview/a.ts', '../extension/hosts'],
+  ['webview/a.ts', '../extension/saved-probes'],
 ];
 
 const RIGHT: [string, string][] = [

@@ -63,7 +63,7 @@ function completePackage(): Record<string, string> {
   };
   for (const b of ['extension', 'remote', 'server', 'cli', 'cli-check', 'cli-remote'])
     files[`extension/dist/${b}.js`] = '';
-  for (const p of ['probe-panel', 'install-wizard-panel'])
+  for (const p of ['probe-page', 'install-wizard-page'])
     for (const ext of ['js', 'css']) files[`extension/dist/webview/${p}.${ext}`] = '';
   for (const doc of fs.readdirSync(path.join(REPO_ROOT, 'docs/rules')))
     files[`extension/docs/rules/${doc}`] = '';
@@ -87,7 +87,7 @@ test('a missing split CLI bundle, WASM file, webview stylesheet or linked doc is
   for (const gone of [
     'extension/dist/cli-check.js',
     'extension/dist/tree-sitter-nix.wasm',
-    'extension/dist/webview/probe-panel.css',
+    'extension/dist/webview/probe-page.css',
     'extension/docs/rules/lockout-risk.md',
     'extension/docs/rules/README.md',
   ]) {

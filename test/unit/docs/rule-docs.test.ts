@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { renderRuleDocs, staleDocs } from '../../../scripts/gen-rule-docs';
-import { BUILTIN_CODES } from '../../../server/analysis/codes';
+import { BUILTIN_CODES, RULE_CODES } from '../../../protocol/diagnostic-codes';
 import { RULES } from '../../../server/rules';
 import { REPO_ROOT } from '../../helpers';
 
@@ -23,5 +23,11 @@ test('every rule has a page with its examples, and the index lists every code', 
     assert.ok(index.includes(`[${rule.code}](${rule.code}.md)`), `${rule.code} in the index`);
   }
   for (const code of Object.keys(BUILTIN_CODES)) assert.ok(index.includes(`| ${code} |`), code);
+  // The closed list of codes (protocol/diagnostic-codes.ts) and the rules are the same set, each code once.
+  assert.deepEqual(
+    RULES.map((r) => r.code).sort(),
+    [...RULE_CODES].sort(),
+  );
+  assert.equal(new Set(RULE_CODES).size, RULE_CODES.length);
   assert.match(pages.get('docs/rules/esp-mount-mismatch.md')!, /- Set boot\.loader\.efi\.efiSysMountPoint = "\/boot\/efi" \(preferred\)\n- Mount the ESP at \/boot/);
 });

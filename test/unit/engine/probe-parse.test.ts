@@ -7,7 +7,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { ProbeError } from '../../../engine/errors';
-import { decodeUdevEscapes, parseMountinfo } from '../../../engine/probe/tool-parsers';
+import { parseMountinfo } from '../../../engine/probe/tool-parsers';
+import { decodeUdevEscapes } from '../../../protocol/udev-escapes';
 import { parseProbeOutput } from '../../../engine/probe/probe-parse';
 import { parseRecords } from '../../../engine/probe/records';
 import { EFI_GLOBAL_GUID, LSBLK_COLUMN_SETS, PROBE_SCRIPT } from '../../../engine/probe/probe-script';
@@ -273,6 +274,8 @@ describe('parsing captured outputs', () => {
 describe('helpers', () => {
   it('decodes udev \\x escapes to UTF-8', () => {
     assert.equal(decodeUdevEscapes('a\\x20b\\xc3\\xa9'), 'a bé');
+    // Characters outside the escapes (astral ones too) stay; a broken escape is kept as text.
+    assert.equal(decodeUdevEscapes('ß🙂\\x2fx\\xz'), 'ß🙂/x\\xz');
   });
   it('decodes mountinfo octal escapes', () => {
     const [m] = parseMountinfo(

@@ -38,7 +38,7 @@ test('a rule that throws loses its own findings only, and says so without a stac
   const { sources, file } = await workspace();
   const broken: Rule = {
     ...RULES[0],
-    code: 'broken-rule',
+    code: 'broken-rule' as Rule['code'], // a rule that exists only in this test
     checkConfiguration(ctx) {
       ctx.report({ at: { file, span: { start: 0, end: 1 } }, message: 'half a story' });
       throw new TypeError("Cannot read properties of undefined (reading 'x')\n    at broken (rule.js:1:1)");
@@ -48,7 +48,7 @@ test('a rule that throws loses its own findings only, and says so without a stac
   };
   const brokenFile: Rule = {
     ...broken,
-    code: 'broken-file-rule',
+    code: 'broken-file-rule' as Rule['code'],
     checkConfiguration: undefined,
     checkFile() {
       throw new RangeError('Maximum call stack size exceeded');

@@ -146,7 +146,11 @@ test('code actions: nothing at a position without findings; only what `only` ask
   assert.equal(espFinding(ws), undefined);
 });
 
-const finding = (line: number, fixes: Finding['fixes'], code = 'demo-code'): Finding => ({
+const finding = (
+  line: number,
+  fixes: Finding['fixes'],
+  code: Finding['code'] = 'esp-mount-mismatch',
+): Finding => ({
   file: '/f.nix',
   range: { start: { line, character: 2 }, end: { line, character: 8 } },
   severity: 'warning',
@@ -188,8 +192,8 @@ test('fix all: offered per code when every finding of it has a fix, not for code
     [
       finding(1, [{ title: 'f1', edits: [edit(1, 0, 0, '#')] }]),
       finding(2, [{ title: 'f2', edits: [edit(2, 0, 0, '#')] }]),
-      finding(3, [{ title: 'g', edits: [edit(3, 0, 0, '#')] }], 'half-fixable'),
-      finding(4, undefined, 'half-fixable'),
+      finding(3, [{ title: 'g', edits: [edit(3, 0, 0, '#')] }], 'removed-option'),
+      finding(4, undefined, 'removed-option'),
     ].map((f) => ({ ...f, file })),
   );
   const at = (line: number) =>
@@ -198,6 +202,10 @@ test('fix all: offered per code when every finding of it has a fix, not for code
       range: { start: { line, character: 3 }, end: { line, character: 3 } },
       context: { diagnostics: [] },
     }).map((a: CodeAction) => a.title);
-  assert.deepEqual(at(1), ['f1', 'Fix all demo-code problems in this file', 'Ignore demo-code on this line']);
-  assert.deepEqual(at(3), ['g', 'Ignore half-fixable on this line']);
+  assert.deepEqual(at(1), [
+    'f1',
+    'Fix all esp-mount-mismatch problems in this file',
+    'Ignore esp-mount-mismatch on this line',
+  ]);
+  assert.deepEqual(at(3), ['g', 'Ignore removed-option on this line']);
 });

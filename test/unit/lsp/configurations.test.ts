@@ -122,3 +122,16 @@ test('Show Configuration renders a readable document', async () => {
   assert.doesNotMatch(outside, /\]\(\//);
   assert.match(renderConfigurations({ configurations: [] }), /found no NixOS configuration/);
 });
+
+test('nixkit/configurations: the bootloader as the rules decide it (other loaders named; unknown stays unknown)', async () => {
+  const show = async (boot: string) => {
+    const ws = await memoryWorkspace({ 'configuration.nix': `{ ... }:\n{\n  ${boot}\n}\n` });
+    return configurations(ws.state).configurations[0].bootloader;
+  };
+  const refind = await show('boot.loader.refind.enable = true;');
+  assert.deepEqual([refind.kind, refind.name], ['other', 'rEFInd']);
+  // GRUB on by default with any GRUB setting counts as chosen; with none, nothing is chosen.
+  assert.equal((await show('boot.loader.grub.useOSProber = true;')).kind, 'grub');
+  assert.equal((await show('')).kind, 'none');
+  assert.equal((await show('boot.loader.systemd-boot.enable = import ./x.nix;')).kind, 'unknown');
+});

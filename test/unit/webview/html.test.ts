@@ -32,13 +32,13 @@ describe('webview HTML', () => {
       title: `Probe: ${HOSTILE}`,
       cspSource: 'https://example.vscode-cdn.net',
       nonce,
-      scriptUri: 'https://example.vscode-cdn.net/dist/webview/probe-panel.js',
-      styleUri: 'https://example.vscode-cdn.net/dist/webview/probe-panel.css',
+      scriptUri: 'https://example.vscode-cdn.net/dist/webview/probe-page.js',
+      styleUri: 'https://example.vscode-cdn.net/dist/webview/probe-page.css',
     });
     assert.equal((html.match(/<script/g) ?? []).length, 1);
     assert.ok(
       html.includes(
-        `<script nonce="${nonce}" src="https://example.vscode-cdn.net/dist/webview/probe-panel.js">`,
+        `<script nonce="${nonce}" src="https://example.vscode-cdn.net/dist/webview/probe-page.js">`,
       ),
     );
     assert.doesNotMatch(html, /<img/);

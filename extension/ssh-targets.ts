@@ -4,7 +4,7 @@
 import * as vscode from 'vscode';
 import { EngineError } from '../engine/errors';
 import { parseTarget } from '../engine/ssh/target';
-import { parseTargetsFile, type SavedTarget } from './targets-file';
+import { parseTargetsFile, type SavedTarget } from './ssh-targets-file';
 
 export type { SavedTarget };
 

@@ -1,7 +1,7 @@
-// `.nixkit/targets.json` parsing (extension/targets-file.ts): targets validated, secrets refused.
+// `.nixkit/targets.json` parsing (extension/ssh-targets-file.ts): targets validated, secrets refused.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseTargetsFile } from '../../../extension/targets-file';
+import { parseTargetsFile } from '../../../extension/ssh-targets-file';
 
 describe('.nixkit/targets.json', () => {
   it('reads strings and objects, and skips invalid targets with a reason', () => {

@@ -3,7 +3,8 @@
 // textContent only — never innerHTML — so a disk label like `"$(touch /tmp/x)<b>` shows as exactly those characters.
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-badge/index.js';
-import './probe-panel.css';
+import './base.css';
+import './probe-page.css';
 import {
   isToWebview,
   type DiskView,

@@ -8,7 +8,8 @@ import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
 import '@vscode-elements/elements/dist/vscode-radio/index.js';
 import '@vscode-elements/elements/dist/vscode-progress-ring/index.js';
-import './install-wizard-panel.css';
+import './base.css';
+import './install-wizard-page.css';
 import {
   isToWebview,
   type FromWebview,
