@@ -27,7 +27,10 @@ ${CHECK_USAGE}
 // Plain require(), not import(): Node loads an import()ed CommonJS file through its ESM loader, which first scans
 // the whole bundle for its exports (about 0.3 s of CPU for cli-check.js).
 const commands: Record<string, Subcommand> = {
-  check: (args, io) => (require('./check-command') as typeof Check).checkCommand(args, io),
+  check: (args, io) => {
+    baselineWasmOnly();
+    return (require('./check-command') as typeof Check).checkCommand(args, io);
+  },
   probe: (args, io) => (require('./remote-commands') as typeof Remote).probeCommand(args, io),
   hwconfig: (args, io) => (require('./remote-commands') as typeof Remote).hwconfigCommand(args, io),
   install: (args, io) => (require('./remote-commands') as typeof Remote).installCommand(args, io),
@@ -42,6 +45,17 @@ const commands: Record<string, Subcommand> = {
     return 0;
   },
 };
+
+/**
+ * Keeps tree-sitter's WebAssembly on V8's baseline compiler (Liftoff). Optimising its hot functions (the grammar's
+ * large lexer among them) costs about 0.1 s of CPU, half of a small `nixkit check`, and gains nothing measurable
+ * even on 2,000 files, where the rules, not parsing, take the time (`npm run bench`, row "CLI start"). Set before
+ * the first module is compiled; the language server, which lives long and parses on every keystroke, keeps the
+ * default.
+ */
+function baselineWasmOnly(): void {
+  require('node:v8').setFlagsFromString('--liftoff-only');
+}
 
 export async function main(argv: string[], io: CliIO): Promise<number> {
   const [name, ...rest] = argv;
