@@ -133,7 +133,7 @@ export class ConfigurationFacts {
 
   private readonly _loaders = once(() => loaderFacts(this.config));
   private readonly _bootloader = once(() => bootloaderOf(this.config, this.force, this.loaders));
-  private readonly _efiLoader = once(() => efiLoaderOf(this.config));
+  private readonly _efiLoader = once(() => efiLoaderOf(this.config, this.loaders));
   private readonly _platform = once(() => platformOf(this.config, this.force));
   private readonly _mounted = once(() => mountedFileSystems(this.config, this.force));
   private readonly _complete = once(() => allFileSystems(this.config, this.force));
@@ -326,19 +326,12 @@ function bootloaderOf(
   return { kind: 'none' };
 }
 
-function efiLoaderOf(config: NixosConfiguration): EnabledLoader | undefined {
-  const sdBoot = config.value('boot.loader.systemd-boot.enable');
-  if (sdBoot.state === 'known' && sdBoot.value.t === 'bool' && sdBoot.value.v)
-    return { name: 'systemd-boot', def: sdBoot.def };
+/** systemd-boot when it is the loader, GRUB when it is on and built for EFI: both read from `loaders`. */
+function efiLoaderOf(config: NixosConfiguration, loaders: LoaderFacts): EnabledLoader | undefined {
+  if (loaders.other?.name === 'systemd-boot') return { name: 'systemd-boot', def: loaders.other.def };
+  if (loaders.grub.state !== 'on') return undefined;
   const grubEfi = config.value('boot.loader.grub.efiSupport');
-  const grubOn = config.bool('boot.loader.grub.enable');
-  if (
-    grubEfi.state === 'known' &&
-    grubEfi.value.t === 'bool' &&
-    grubEfi.value.v &&
-    grubOn !== false &&
-    grubOn !== undefined
-  )
+  if (grubEfi.state === 'known' && grubEfi.value.t === 'bool' && grubEfi.value.v)
     return { name: 'GRUB', def: grubEfi.def };
   return undefined;
 }
