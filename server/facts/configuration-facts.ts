@@ -100,15 +100,12 @@ export function valueGivesAccess(v: Value, option: string): Access {
   }
 }
 
-const cache = new WeakMap<NixosConfiguration, ConfigurationFacts>();
+const cache = new WeakMap<NixosConfiguration, ConfigFacts>();
 
 /** The facts of a configuration, computed on first use and kept as long as the configuration is. */
-export function configurationFacts(
-  config: NixosConfiguration,
-  force: (t: Thunk) => Value,
-): ConfigurationFacts {
+export function configurationFacts(config: NixosConfiguration, force: (t: Thunk) => Value): ConfigFacts {
   let f = cache.get(config);
-  if (!f) cache.set(config, (f = new ConfigurationFacts(config, force)));
+  if (!f) cache.set(config, (f = new ConfigFacts(config, force)));
   return f;
 }
 
@@ -125,7 +122,11 @@ function once<T>(compute: () => T): () => T {
   };
 }
 
-export class ConfigurationFacts {
+/**
+ * Everything below is computed on first use. (protocol/install-state.ts's ConfigurationFacts is the subset an
+ * install saves; preflight fills it from this.)
+ */
+export class ConfigFacts {
   constructor(
     readonly config: NixosConfiguration,
     private readonly force: (t: Thunk) => Value,
