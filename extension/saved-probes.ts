@@ -33,7 +33,8 @@ export interface HostIndex {
   hosts: Record<string, HostIndexEntry>;
 }
 
-async function exists(uri: vscode.Uri): Promise<boolean> {
+/** Whether a workspace file exists (any file system VS Code has). */
+export async function exists(uri: vscode.Uri): Promise<boolean> {
   try {
     await vscode.workspace.fs.stat(uri);
     return true;

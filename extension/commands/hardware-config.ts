@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { generateHardwareConfig } from '../../engine/hwconfig/generate';
 import type { ProbeReport } from '../../protocol/probe-report';
-import { configurations, folderFor, pickConfigurationName, savedProbes } from '../saved-probes';
+import { configurations, exists, folderFor, pickConfigurationName, savedProbes } from '../saved-probes';
 import type { ConfigurationSummary } from '../../protocol/lsp-ext';
 
 export const HWCONFIG_SCHEME = 'nixkit-hwconfig';
@@ -38,15 +38,6 @@ class GeneratedDocuments implements vscode.TextDocumentContentProvider {
 
   dispose(): void {
     this.changed.dispose();
-  }
-}
-
-async function exists(uri: vscode.Uri): Promise<boolean> {
-  try {
-    await vscode.workspace.fs.stat(uri);
-    return true;
-  } catch {
-    return false;
   }
 }
 

@@ -100,15 +100,12 @@ export function valueGivesAccess(v: Value, option: string): Access {
   }
 }
 
-const cache = new WeakMap<NixosConfiguration, ConfigurationFacts>();
+const cache = new WeakMap<NixosConfiguration, ConfigFacts>();
 
 /** The facts of a configuration, computed on first use and kept as long as the configuration is. */
-export function configurationFacts(
-  config: NixosConfiguration,
-  force: (t: Thunk) => Value,
-): ConfigurationFacts {
+export function configurationFacts(config: NixosConfiguration, force: (t: Thunk) => Value): ConfigFacts {
   let f = cache.get(config);
-  if (!f) cache.set(config, (f = new ConfigurationFacts(config, force)));
+  if (!f) cache.set(config, (f = new ConfigFacts(config, force)));
   return f;
 }
 
@@ -125,7 +122,11 @@ function once<T>(compute: () => T): () => T {
   };
 }
 
-export class ConfigurationFacts {
+/**
+ * Everything below is computed on first use. (protocol/install-state.ts's ConfigurationFacts is the subset an
+ * install saves; preflight fills it from this.)
+ */
+export class ConfigFacts {
   constructor(
     readonly config: NixosConfiguration,
     private readonly force: (t: Thunk) => Value,
@@ -133,7 +134,7 @@ export class ConfigurationFacts {
 
   private readonly _loaders = once(() => loaderFacts(this.config));
   private readonly _bootloader = once(() => bootloaderOf(this.config, this.force, this.loaders));
-  private readonly _efiLoader = once(() => efiLoaderOf(this.config));
+  private readonly _efiLoader = once(() => efiLoaderOf(this.config, this.loaders));
   private readonly _platform = once(() => platformOf(this.config, this.force));
   private readonly _mounted = once(() => mountedFileSystems(this.config, this.force));
   private readonly _complete = once(() => allFileSystems(this.config, this.force));
@@ -326,19 +327,12 @@ function bootloaderOf(
   return { kind: 'none' };
 }
 
-function efiLoaderOf(config: NixosConfiguration): EnabledLoader | undefined {
-  const sdBoot = config.value('boot.loader.systemd-boot.enable');
-  if (sdBoot.state === 'known' && sdBoot.value.t === 'bool' && sdBoot.value.v)
-    return { name: 'systemd-boot', def: sdBoot.def };
+/** systemd-boot when it is the loader, GRUB when it is on and built for EFI: both read from `loaders`. */
+function efiLoaderOf(config: NixosConfiguration, loaders: LoaderFacts): EnabledLoader | undefined {
+  if (loaders.other?.name === 'systemd-boot') return { name: 'systemd-boot', def: loaders.other.def };
+  if (loaders.grub.state !== 'on') return undefined;
   const grubEfi = config.value('boot.loader.grub.efiSupport');
-  const grubOn = config.bool('boot.loader.grub.enable');
-  if (
-    grubEfi.state === 'known' &&
-    grubEfi.value.t === 'bool' &&
-    grubEfi.value.v &&
-    grubOn !== false &&
-    grubOn !== undefined
-  )
+  if (grubEfi.state === 'known' && grubEfi.value.t === 'bool' && grubEfi.value.v)
     return { name: 'GRUB', def: grubEfi.def };
   return undefined;
 }

@@ -6,7 +6,7 @@ import type { AnalysisUnit, Project } from '../model/project';
 import type { ParsedFile, SourceProvider } from '../model/sources';
 import type { Source, Thunk, Value } from '../model/value';
 import type { ProbeReport } from '../../protocol/probe-report';
-import type { ConfigurationFacts } from '../facts/configuration-facts';
+import type { ConfigFacts } from '../facts/configuration-facts';
 import type { RuleCode } from '../../protocol/diagnostic-codes';
 
 export interface RuleExample {
@@ -57,7 +57,7 @@ export interface ConfigurationContext {
   /** Forces a lazy value (list items, attribute values) of this configuration's evaluation. */
   force(t: Thunk): Value;
   /** Platform, bootloader, filesystems, users: worked out once per configuration, as preflight and Show Configuration see them. */
-  facts: ConfigurationFacts;
+  facts: ConfigFacts;
   report(r: Report): void;
 }
 

@@ -67,7 +67,6 @@ export const espMissing: Rule = {
     const { config } = ctx;
     const loader = ctx.facts.efiLoader;
     if (!loader?.def.at || loader.def.conditional) return;
-    if (loader.name === 'GRUB' && ctx.facts.loaders.grub.state !== 'on') return;
     if (isSharedModule(config, ctx.project) || absenceUnsure(config, ctx.sources, { diskoModelled: true }))
       return;
     if (isImageOrContainer(config) !== false) return;

@@ -1,5 +1,4 @@
 import type { Definition } from '../model/modules';
-import { mountedFileSystems } from '../model/filesystems';
 import { attrName, insertSibling, nixString, replaceValue } from '../rule-api/edits';
 import type { Rule, RuleFix } from '../rule-api/rule';
 
@@ -44,7 +43,7 @@ export const espMountMismatch: Rule = {
     const mp = config.string('boot.loader.efi.efiSysMountPoint');
     if (mp === undefined) return; // set, but not statically known
     const espMount = mp === 'unset' ? '/boot' : mp.value;
-    const fss = mountedFileSystems(config, ctx.force);
+    const fss = ctx.facts.mountedFileSystems;
     if (fss.some((f) => f.fsType.unknown && !f.conditional)) return; // an unknown filesystem could be the ESP
     const vfat = fss.filter((f) => f.fsType.value === 'vfat' && !f.conditional);
     if (!vfat.length || vfat.some((f) => f.mountPoint === espMount)) return;

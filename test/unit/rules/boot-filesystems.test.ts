@@ -282,6 +282,21 @@ ${ROOT_AND_ESP}}
   assert.deepEqual(wheres(found), []);
 });
 
+test('GRUB for EFI is the ESP loader only when GRUB is the loader: an unknown other loader keeps the ESP rules quiet', async () => {
+  // The ESP is at /boot; efiSupport with the ESP at /boot/efi would be a mismatch if GRUB were certainly the loader.
+  const files = (sdBoot: string) => ({
+    'configuration.nix': `{ config, lib, pkgs, ... }:
+{
+  boot.loader.systemd-boot.enable = ${sdBoot};
+  boot.loader.grub = { efiSupport = true; device = "nodev"; };
+  boot.loader.efi.efiSysMountPoint = "/boot/efi";
+${ROOT_AND_ESP}}
+`,
+  });
+  assert.deepEqual(wheres(await checkFiles(files('false'))), ['esp-mount-mismatch configuration.nix:7']);
+  assert.deepEqual(wheres(await checkFiles(files('import ./sd.nix'))), []);
+});
+
 test('swap and resume devices by kernel name are reported; disko disk devices and GRUB devices are not', async () => {
   const found = await checkFiles({
     'configuration.nix': `{ config, lib, pkgs, ... }:
