@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { generateHardwareConfig } from '../engine/hwconfig/generate';
+import { generateHardwareConfig, HwconfigError } from '../engine/hwconfig/generate';
 import { validateProbeReport } from '../protocol/probe-report-schema';
 import { EXIT_OK, EXIT_USAGE, type CliIO, type Subcommand } from './io';
 
@@ -59,11 +59,18 @@ export const hwconfigCommand: Subcommand = async (args: string[], io: CliIO) => 
     for (const err of valid.errors) io.stderr(`  ${err}\n`);
     return EXIT_USAGE;
   }
-  const text = generateHardwareConfig(valid.report, {
-    root,
-    byLabel: parsed.values['by-label'],
-    interfaces: parsed.values.interfaces,
-  });
+  let text: string;
+  try {
+    text = generateHardwareConfig(valid.report, {
+      root,
+      byLabel: parsed.values['by-label'],
+      interfaces: parsed.values.interfaces,
+    });
+  } catch (e) {
+    if (!(e instanceof HwconfigError)) throw e;
+    io.stderr(`nixkit hwconfig: ${parsed.positionals[0]}: ${e.message}\n`);
+    return EXIT_USAGE;
+  }
   if (parsed.values.out) {
     try {
       fs.writeFileSync(path.resolve(io.cwd, parsed.values.out), text);
