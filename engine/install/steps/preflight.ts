@@ -12,6 +12,7 @@ import { Project } from '../../../server/model/project';
 import { createParser } from '../../../server/syntax/parser';
 import { EngineError } from '../../errors';
 import type { Disk, ProbeReport } from '../../../protocol/probe-report';
+import { diskUsage, LIVE_MOUNTS } from '../../probe/disk-usage';
 import { runProbe } from '../../probe/run-probe';
 import { probeArgv } from '../../probe/probe-script';
 import { checkLayout, DEFAULT_LAYOUT, plannedPartitions } from '../layout';
@@ -186,19 +187,21 @@ export function checkDisk(report: ProbeReport, options: InstallOptions, device: 
     if (part) throw new PreflightError(`${shown} is a partition of ${part.path}, not a whole disk.`);
     throw new PreflightError(`${shown} is not a disk the probe found on the target.`);
   }
-  if (disk.liveSystem)
+  // Uses through holders too: / on LVM or LUKS on this disk, an open mapping, an active volume or md array.
+  const uses = diskUsage(report, disk);
+  if (disk.liveSystem) {
+    const live = uses.filter((u) => u.mountpoint !== undefined && LIVE_MOUNTS.includes(u.mountpoint));
     throw new PreflightError(
-      `${shown} holds the running system (it backs / or the live medium): erasing it would destroy the system ` +
-        `the install runs from. Choose another disk, or boot the target into an installer or rescue system.`,
+      `${shown} holds the running system (${live.length ? live.map((u) => u.text).join('; ') : 'it backs / or the live medium'}): ` +
+        `erasing it would destroy the system the install runs from. Choose another disk, or boot the target into ` +
+        `an installer or rescue system.`,
     );
-  const mounted = [...disk.mountpoints, ...disk.partitions.flatMap((p) => p.mountpoints)];
-  const swaps = report.swaps.filter(
-    (s) => s.device === disk.path || disk.partitions.some((p) => p.path === s.device),
-  );
-  if (mounted.length > 0 || swaps.length > 0)
+  }
+  if (uses.length > 0)
     throw new PreflightError(
-      `${shown} is in use (${[...mounted.map((m) => `mounted at ${m}`), ...swaps.map((s) => `swap ${s.device}`)].join(', ')}): ` +
-        `unmount it (swapoff) first, or install onto what is mounted instead.`,
+      `${shown} is in use: ${uses.map((u) => u.text).join('; ')}. Unmount it and turn its swap off, close its LUKS ` +
+        `mappings (cryptsetup close), deactivate its volume groups (vgchange -an) and stop its md arrays ` +
+        `(mdadm --stop) first, or install onto what is mounted instead.`,
     );
   if (disk.readOnly) throw new PreflightError(`${shown} is read-only.`);
   const layout = options.layout ?? DEFAULT_LAYOUT;
