@@ -37,7 +37,8 @@ export const INSTALL_USAGE = `usage: nixkit install --flake PATH#NAME --target T
                       [--password-env VAR] [--sudo-password-env VAR] [--luks-passphrase-env VAR]
                       [--state-dir DIR] [--ssh-config FILE]
   Installs the flake's nixosConfigurations.NAME onto TARGET over SSH.
-  --disk ID          the disk to ERASE, by /dev/disk/by-id; without it, what is mounted at --root is used
+  --disk ID          the disk to ERASE, by /dev/disk/by-id (a kernel name like /dev/sda is refused: it can name
+                     another disk after a reboot); without it, what is mounted at --root is used
   --layout FILE      the disk layout as JSON ({"espSizeMiB":512,"rootFs":"ext4"|"btrfs"|"xfs","swapSizeMiB":N,
                      "subvolumes":{"@":"/"},"luks":{"name":"cryptroot"},"labels":{...}}); default ESP 512 MiB + ext4
   --strategy S       ${STRATEGY_NAMES.join(', ')} (default: chosen from the probe)
@@ -75,6 +76,19 @@ function parseBuildOn(v: string | undefined): { buildOn: InstallOptions['buildOn
     return { error: `--build-on '${v}': give the port in an ~/.ssh/config Host alias, not as host:port` };
   if (/^[A-Za-z0-9_.@:[\]-]+$/.test(v) && !v.startsWith('-')) return { buildOn: { host: v } };
   return { error: `--build-on takes local, target or a host, not '${v}'` };
+}
+
+/**
+ * The disk names --disk accepts: /dev/disk/by-id (the disk's own serial or WWN), or /dev/disk/by-path where a disk
+ * has no by-id name. A kernel name (/dev/sda, /dev/nvme0n1, /dev/vdb) can name another disk after a reboot, which a
+ * resumed install would then erase.
+ */
+export function diskNameProblem(disk: string, flag: string): string | null {
+  if (/^\/dev\/disk\/by-(id|path)\/[^/]+$/.test(disk)) return null;
+  return (
+    `${flag} ${disk}: name the disk by /dev/disk/by-id/… (\`nixkit probe TARGET\` lists them), not by a kernel ` +
+    `name, which can name another disk after a reboot`
+  );
 }
 
 function ttyConfirm(io: CliIO): (q: string) => Promise<string | undefined> {
@@ -217,8 +231,10 @@ export function makeInstallCommand(deps: InstallCommandDeps = {}): Subcommand {
         }
       }
       if (layout && !v.disk) return usage('--layout needs --disk (without a disk, what is mounted is used)');
-      if (v.disk !== undefined && !/^\/dev\/./.test(v.disk))
-        return usage('--disk must be a device path, e.g. /dev/disk/by-id/nvme-…');
+      if (v.disk !== undefined) {
+        const problem = diskNameProblem(v.disk, '--disk');
+        if (problem) return usage(problem);
+      }
       if (v.strategy !== undefined && !STRATEGY_NAMES.includes(v.strategy as StrategyName))
         return usage(`--strategy must be one of ${STRATEGY_NAMES.join(', ')}`);
       const b = parseBuildOn(v['build-on']);
@@ -266,6 +282,17 @@ export function makeInstallCommand(deps: InstallCommandDeps = {}): Subcommand {
     }
 
     // --- the disk confirmation
+    if (options.disk) {
+      const problem = diskNameProblem(
+        options.disk,
+        v.resume || v['resume-id'] !== undefined ? 'the saved install erases' : '--disk',
+      );
+      if (problem) return usage(problem);
+    }
+    if (v['confirm-disk'] !== undefined && v['confirm-disk'] !== options.disk) {
+      const problem = diskNameProblem(v['confirm-disk'], '--confirm-disk');
+      if (problem) return usage(problem);
+    }
     if (options.disk && options.confirmedDisk !== options.disk) {
       if (v.yes) {
         if (v['confirm-disk'] !== options.disk)

@@ -31,7 +31,7 @@ import { describePlan, InstallRunner } from '../../engine/install/runner';
 import { newInstallState, StateStore } from '../../engine/install/state-store';
 import { chooseStrategy, requireSupported } from '../../engine/install/strategies';
 import { installSteps } from '../../engine/install/steps';
-import { analyzeConfiguration } from '../../engine/install/steps/preflight';
+import { analyzeConfiguration, diskIdentity } from '../../engine/install/steps/preflight';
 import type { InstallTestSeams } from '../../engine/install/test-seams';
 import { formatCommand } from '../../engine/install/transcript';
 import { runProbe } from '../../engine/probe/run-probe';
@@ -595,7 +595,14 @@ export class InstallWizard implements vscode.Disposable {
       this.error = gap;
       return this.update();
     }
-    if (disk) state.options.confirmedDisk = typed!;
+    if (disk) {
+      state.options.confirmedDisk = typed!;
+      // Who the disk is, as the probe the person confirmed from shows it: preflight erases only that disk.
+      const chosen = this.saved.probe?.disks.find(
+        (d) => d.path === disk || d.byId.some((b) => `/dev/disk/by-id/${b}` === disk || b === disk),
+      );
+      if (chosen) state.diskIdentity = diskIdentity(chosen);
+    }
     this.store.save(state);
     this.saved.installId = state.id;
     this.log = [];

@@ -8,15 +8,17 @@ import { describe, it } from 'node:test';
 import { analyzeConfiguration } from '../../../engine/install/steps/preflight';
 import type { CliIO } from '../../../cli/io';
 import { makeInstallCommand } from '../../../cli/install-command';
+import { newInstallState, StateStore } from '../../../engine/install/state-store';
+import type { InstallOptions } from '../../../protocol/install-state';
 import { writeFlake } from './fixtures';
 
-function io(cwd: string) {
+function io(cwd: string, env: NodeJS.ProcessEnv = {}) {
   const out = { stdout: '', stderr: '' };
   const value: CliIO = {
     stdout: (s) => (out.stdout += s),
     stderr: (s) => (out.stderr += s),
     cwd,
-    env: {},
+    env,
     signal: new AbortController().signal,
   };
   return { io: value, out };
@@ -37,6 +39,8 @@ describe('nixkit install (no target needed)', () => {
       ['--flake', `${flake}#demo`],
       ['--flake', `${flake}#demo`, '--target', 'root@h', '--strategy', 'magic'],
       ['--flake', `${flake}#demo`, '--target', 'root@h', '--disk', 'sda'],
+      ['--flake', `${flake}#demo`, '--target', 'root@h', '--disk', '/dev/sda'],
+      ['--flake', `${flake}#demo`, '--target', 'root@h', '--disk', '/dev/nvme0n1', '--dry-run'],
       [
         '--flake',
         `${flake}#demo`,
@@ -108,5 +112,69 @@ describe('nixkit install (no target needed)', () => {
     const missing = await analyzeConfiguration(flake, 'other');
     assert.equal(missing.found, false);
     assert.deepEqual(missing.configurations, ['demo']);
+  });
+});
+
+describe('nixkit install: disk names', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nixkit-install-state-'));
+  const flake = writeFlake(path.join(dir, 'flake'), 'demo');
+  const home = path.join(dir, 'home');
+  const env = { HOME: home };
+  const cmd = makeInstallCommand({ confirm: async () => undefined });
+  const options = (o: Partial<InstallOptions> = {}): InstallOptions => ({
+    flake,
+    configuration: 'demo',
+    target: 'root@127.0.0.1',
+    disk: DISK,
+    confirmedDisk: DISK,
+    buildOn: 'local',
+    root: '/mnt',
+    reboot: false,
+    ...o,
+  });
+  const plant = (store: StateStore, o: Partial<InstallOptions> = {}) => {
+    const st = newInstallState(options(o), ['preflight', 'partition']);
+    st.status = 'failed';
+    st.steps[0].status = 'failed';
+    store.save(st);
+    return st;
+  };
+
+  it('kernel names are refused for --disk and --confirm-disk, by-id and by-path are taken', async () => {
+    for (const bad of [
+      '/dev/sda',
+      '/dev/vdb',
+      '/dev/nvme0n1',
+      '/dev/mapper/vg-root',
+      '/dev/disk/by-id/../../sda',
+    ]) {
+      const r = io(dir, env);
+      assert.equal(
+        await cmd(['--flake', `${flake}#demo`, '--target', 'root@h', '--disk', bad, '--dry-run'], r.io),
+        2,
+      );
+      assert.match(r.out.stderr, /name the disk by \/dev\/disk\/by-id\/…/);
+    }
+    let r = io(dir, env);
+    const base = ['--flake', `${flake}#demo`, '--target', 'root@h', '--disk', DISK, '--yes'];
+    assert.equal(await cmd([...base, '--confirm-disk', '/dev/sda'], r.io), 2);
+    assert.match(r.out.stderr, /--confirm-disk \/dev\/sda: name the disk by/);
+    r = io(dir, env);
+    const byPath = '/dev/disk/by-path/virtio-pci-0000:00:04.0';
+    assert.equal(
+      await cmd(['--flake', `${flake}#demo`, '--target', 'root@h', '--disk', byPath, '--dry-run'], r.io),
+      0,
+    );
+  });
+
+  it('a saved install naming its disk by kernel name is not resumed', async () => {
+    const store = new StateStore(path.join(flake, '.nixkit', 'installs'));
+    const st = plant(store, { disk: '/dev/sda', confirmedDisk: '/dev/sda' });
+    const r = io(dir, env);
+    assert.equal(
+      await cmd(['--resume', st.id, '--flake', `${flake}#demo`, '--yes', '--confirm-disk', '/dev/sda'], r.io),
+      2,
+    );
+    assert.match(r.out.stderr, /the saved install erases \/dev\/sda: name the disk by/);
   });
 });
