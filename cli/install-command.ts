@@ -2,7 +2,9 @@
 // the whole plan first (every command, destructive ones marked), asks for the disk's name before erasing it (or
 // takes --yes with a matching --confirm-disk), streams progress, and saves the state after every step so a failed
 // install resumes with --resume. --dry-run prints the plan and changes nothing (no connection, no state file).
+import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
 import { parseArgs } from 'node:util';
@@ -47,8 +49,10 @@ export const INSTALL_USAGE = `usage: nixkit install --flake PATH#NAME --target T
                      initrd and cmdline (or an unpacked nixos-images kexec tarball)
   --dry-run          print every command the install would run; connect to nothing, change nothing
   --yes              do not ask; erasing a disk then needs --confirm-disk with the disk's exact name
-  --resume [ID]      continue a failed or cancelled install (default: the newest unfinished one)
-  --state-dir DIR    install states and transcripts (default FLAKE/.nixkit/installs)
+  --resume [ID]      continue a failed or cancelled install (default: the newest unfinished one); the plan is
+                     shown and erasing the disk is confirmed again (--yes needs --confirm-disk again)
+  --state-dir DIR    install states and transcripts (default $XDG_STATE_HOME/nixkit/installs/<flake>, else
+                     ~/.local/state/nixkit/installs/<flake>: never inside the repository)
   Exit status: 0 installed (or plan printed), 1 the install failed (its state is saved), 2 usage.`;
 
 export interface InstallCommandDeps {
@@ -89,6 +93,22 @@ export function diskNameProblem(disk: string, flag: string): string | null {
     `${flag} ${disk}: name the disk by /dev/disk/by-id/… (\`nixkit probe TARGET\` lists them), not by a kernel ` +
     `name, which can name another disk after a reboot`
   );
+}
+
+/**
+ * Where the CLI keeps install states by default: per user, outside the repository (a state planted in a
+ * repository would otherwise supply the target, the disk and the files to copy), one folder per flake path.
+ */
+export function defaultStateDir(flake: string, env: NodeJS.ProcessEnv): string {
+  const base = env.XDG_STATE_HOME?.startsWith('/')
+    ? env.XDG_STATE_HOME
+    : path.join(env.HOME || os.homedir(), '.local', 'state');
+  const key = `${path.basename(flake).replace(/[^A-Za-z0-9_.-]/g, '_') || 'flake'}-${crypto
+    .createHash('sha256')
+    .update(path.resolve(flake))
+    .digest('hex')
+    .slice(0, 12)}`;
+  return path.join(base, 'nixkit', 'installs', key);
 }
 
 function ttyConfirm(io: CliIO): (q: string) => Promise<string | undefined> {
@@ -200,12 +220,23 @@ export function makeInstallCommand(deps: InstallCommandDeps = {}): Subcommand {
       ref = r;
       flakeDir = r.flake;
     }
+    const flakeOrCwd = flakeDir ?? io.cwd;
     const stateDir = v['state-dir']
       ? path.resolve(io.cwd, v['state-dir'])
-      : path.join(flakeDir ?? io.cwd, '.nixkit', 'installs');
+      : defaultStateDir(flakeOrCwd, io.env);
     const store = new StateStore(stateDir);
+    // States from before they moved out of the repository are never read (anyone who can write the repository
+    // could have planted one): say so once, and where states live now.
+    const legacy = path.join(flakeOrCwd, '.nixkit', 'installs');
+    const resuming = v.resume || v['resume-id'] !== undefined;
+    if (!v['state-dir'] && fs.existsSync(legacy) && fs.readdirSync(legacy).some((n) => n.endsWith('.json')))
+      io.stderr(
+        `nixkit install: ignoring the install states in ${legacy}: states inside a repository are no longer ` +
+          `trusted (one planted there could choose the target and the disk to erase). Installs are kept in ` +
+          `${stateDir} now; ${resuming ? 'an install started before cannot be resumed: start it again (steps whose work is in place are checked, not redone)' : 'delete that folder when you no longer need its transcripts'}.\n`,
+      );
     let state: InstallState;
-    if (v.resume || v['resume-id'] !== undefined) {
+    if (resuming) {
       try {
         const found = v['resume-id'] ? store.load(v['resume-id']) : store.latestUnfinished();
         if (!found) return usage(`no unfinished install in ${stateDir}`);
@@ -281,13 +312,11 @@ export function makeInstallCommand(deps: InstallCommandDeps = {}): Subcommand {
       return EXIT_OK;
     }
 
-    // --- the disk confirmation
+    // --- the disk confirmation: always asked here, also on a resume (a saved confirmation is never reused)
     if (options.disk) {
-      const problem = diskNameProblem(
-        options.disk,
-        v.resume || v['resume-id'] !== undefined ? 'the saved install erases' : '--disk',
-      );
+      const problem = diskNameProblem(options.disk, resuming ? 'the saved install erases' : '--disk');
       if (problem) return usage(problem);
+      delete options.confirmedDisk;
     }
     if (v['confirm-disk'] !== undefined && v['confirm-disk'] !== options.disk) {
       const problem = diskNameProblem(v['confirm-disk'], '--confirm-disk');

@@ -278,6 +278,7 @@ export function installView(
   titles: ReadonlyMap<string, string>,
   transcript: string,
   active: boolean,
+  resumeReview: WizardInstallView['resumeReview'] = null,
 ): WizardInstallView {
   // A state saved as running with no runner behind it: VS Code closed during the install.
   const interrupted = !active && state.status === 'running';
@@ -330,6 +331,7 @@ export function installView(
     id: state.id,
     status,
     resumable: !active && status !== 'done' && status !== 'pending',
+    resumeReview: active ? null : resumeReview,
     steps,
     error: failed?.error ?? null,
     transcript,

@@ -119,6 +119,8 @@ export class InstallWizard implements vscode.Disposable {
   private readonly statusItem: vscode.StatusBarItem;
   private readonly store: StateStore;
   private readonly stepNotifications = new Map<StepId, () => void>();
+  /** The install whose Resume is waiting for its plan to be reviewed and the disk's name typed again. */
+  private resumeReviewId: string | null = null;
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -214,7 +216,11 @@ export class InstallWizard implements vscode.Disposable {
   private installView(): WizardInstallView | null {
     const state = this.installState();
     if (!state) return null;
-    return installView(state, this.titles(), this.store.transcriptPath(state.id), !!this.active);
+    const review =
+      this.resumeReviewId === state.id && state.options.disk
+        ? { disk: state.options.disk, plan: planView(describePlan(this.steps(), state)) }
+        : null;
+    return installView(state, this.titles(), this.store.transcriptPath(state.id), !!this.active, review);
   }
 
   private view(): WizardView {
@@ -368,7 +374,7 @@ export class InstallWizard implements vscode.Disposable {
         this.active?.abort.abort();
         return;
       case 'wizard/resume':
-        return this.resume();
+        return this.resume(m.confirmedDisk);
       case 'wizard/startOver':
         if (this.active) return;
         this.saved = { ...freshWizard(), target: s.target };
@@ -611,9 +617,26 @@ export class InstallWizard implements vscode.Disposable {
     await this.runInstall(state);
   }
 
-  private async resume(): Promise<void> {
+  private async resume(typed: string | null): Promise<void> {
     if (this.active || !this.saved.installId) return;
     const state = this.store.load(this.saved.installId);
+    // A saved confirmation is never reused: an install that erases a disk shows its plan again and asks for the
+    // disk's name again (preflight then checks it is still the disk that was confirmed).
+    delete state.options.confirmedDisk;
+    const disk = state.options.disk;
+    if (disk) {
+      if (this.resumeReviewId !== state.id || typed === null) {
+        this.resumeReviewId = state.id;
+        this.error = null;
+        return this.update();
+      }
+      if (!diskConfirmed(disk, typed)) {
+        this.error = `The name typed is not ${disk}: nothing was erased.`;
+        return this.update();
+      }
+      state.options.confirmedDisk = typed;
+    }
+    this.resumeReviewId = null;
     // Interrupted while running (VS Code closed): the runner resumes from that step.
     if (state.status === 'running') state.status = 'cancelled';
     this.go('run');
