@@ -188,7 +188,7 @@ describe('preflight refuses early, with the reason', () => {
     const { r } = runner(options({ disk: t.disks.a, confirmedDisk: t.disks.a, root: newRoot('mounted') }), {
       upTo: 'preflight',
     });
-    await assert.rejects(r.run(), /is in use \(mounted at .*\/root/);
+    await assert.rejects(r.run(), /is in use: \/dev\/loop\d+ mounted at .*\/root/);
   });
 
   it('a user that is not root and has no sudo', T, async () => {
