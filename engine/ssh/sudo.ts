@@ -66,11 +66,11 @@ export async function execWithSudoPassword(
     stderr.push(chunk);
     options.onStderr?.(chunk);
   };
+  // An input that fails before the command started fails the command too (never an unhandled 'error').
+  if (given instanceof Readable) given.once('error', (e) => input.destroy(e));
   const startInput = () => {
-    if (given instanceof Readable) {
-      given.once('error', (e) => input.destroy(e));
-      given.pipe(input);
-    } else input.end(given ?? '');
+    if (given instanceof Readable) given.pipe(input);
+    else input.end(given ?? '');
   };
   const onStderr = (chunk: Buffer) => {
     if (started) return forward(chunk);

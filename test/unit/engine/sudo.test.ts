@@ -187,3 +187,21 @@ describe('sudo -S over a channel that splits every byte', () => {
       assert.equal(f.written(), asks ? `${PASSWORD}\ndata` : 'data');
     });
 });
+
+describe('sudo -S: a failing input', () => {
+  it('an input stream that fails before sudo let the command run fails the command, without an unhandled error', async () => {
+    const failing = new Readable({ read() {} });
+    setImmediate(() => failing.destroy(new Error('disk read failed')));
+    const exec: Exec = (_argv, o) =>
+      new Promise((resolve, reject) => {
+        const input = o.stdin as Readable;
+        input.on('error', reject);
+        input.resume();
+        setTimeout(() => resolve({ code: 0, stdout: Buffer.alloc(0), stderr: Buffer.alloc(0) }), 200);
+      });
+    await assert.rejects(
+      execWithSudoPassword(exec, ['cat'], PASSWORD, { stdin: failing }),
+      /disk read failed/,
+    );
+  });
+});
