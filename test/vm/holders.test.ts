@@ -8,12 +8,14 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { checkDisk, PreflightError } from '../../engine/install/steps/preflight';
+import type { StepContext } from '../../engine/install/plan';
+import { newInstallState } from '../../engine/install/state-store';
+import { checkDisk, diskIdentity, PreflightError, preflightStep } from '../../engine/install/steps/preflight';
 import { runProbe } from '../../engine/probe/run-probe';
 import { FileHostKeyStore } from '../../engine/ssh/known-hosts';
 import { Session } from '../../engine/ssh/session';
 import { diskChoices } from '../../extension/panels/install-wizard-model';
-import type { InstallOptions } from '../../protocol/install-state';
+import type { InstallOptions, InstallState } from '../../protocol/install-state';
 import type { ProbeReport } from '../../protocol/probe-report';
 import { validateProbeReport } from '../../protocol/probe-report-schema';
 import { FakePrompter } from '../integration/netns-target';
@@ -173,6 +175,55 @@ describe('a target disk under LVM and dm-crypt (real device-mapper in the VM)', 
       r = await probe();
       assert.equal(refusal(r, device), null, 'nothing holds the disk any more: it may be erased');
       assert.equal(diskChoices(r).find((c) => c.path === device)!.blocked, null);
+    },
+  );
+
+  it(
+    'a resume re-identifies the disk on the real target: the same disk passes, another is refused, and one LVM holds again is refused',
+    T,
+    async () => {
+      const r = await probe();
+      const disk = r.disks.find((d) => d.path === device)!;
+      const resumed = (pinned: InstallState['diskIdentity']): InstallState => {
+        const st = newInstallState(options(vm.targetDisk), ['preflight', 'partition', 'mount']);
+        st.probe = r;
+        st.diskIdentity = pinned;
+        st.steps[0] = { id: 'preflight', status: 'done', outputs: { diskDevice: device } };
+        return st;
+      };
+      const verify = async (st: InstallState) => {
+        const notes: string[] = [];
+        const ctx: StepContext = {
+          options: st.options,
+          state: st,
+          session: s,
+          local: { run: () => Promise.reject(new Error('no local commands')) },
+          outputs: (id) => st.steps.find((x) => x.id === id)?.outputs,
+          emit: (e) => void (e.kind === 'note' && notes.push(e.text)),
+          signal: new AbortController().signal,
+        };
+        await preflightStep.verify(ctx, st.steps[0].outputs ?? {});
+        return notes;
+      };
+      const id = diskIdentity(disk);
+      assert.equal(id.serial, 'nixkit-target');
+      assert.ok(id.byId.includes('virtio-nixkit-target'), id.byId.join(' '));
+      assert.match((await verify(resumed(id))).join('\n'), /is still the disk confirmed for erasing/);
+      await assert.rejects(
+        verify(resumed({ ...id, serial: 'nixkit-other', sizeBytes: id.sizeBytes * 2 })),
+        (e: unknown) =>
+          e instanceof PreflightError &&
+          /is not the disk confirmed for erasing \(size .*serial nixkit-target, was nixkit-other/.test(
+            e.message,
+          ),
+      );
+      await sh('vgchange -q -ay nkvg');
+      await assert.rejects(
+        verify(resumed(id)),
+        (e: unknown) =>
+          e instanceof PreflightError && /holds dm-\d+ \(LVM volume nkvg-data\)/.test(e.message),
+      );
+      await sh('vgchange -q -an nkvg');
     },
   );
 });
