@@ -1,7 +1,7 @@
 // `nixkit hwconfig PROBE.json [--root /mnt] [--by-label] [--interfaces] [--out FILE]`
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { generateHardwareConfig } from '../engine/hwconfig/generate';
+import { generateHardwareConfig, HwconfigError } from '../engine/hwconfig/generate';
 import {
   networkConfig,
   networkModule,
@@ -97,12 +97,19 @@ export const hwconfigCommand: Subcommand = async (args: string[], io: CliIO) => 
     networkFile && hwOut && path.dirname(networkFile) === path.dirname(hwOut)
       ? `./${path.basename(networkFile)}`
       : undefined;
-  const text = generateHardwareConfig(loaded.report, {
-    root,
-    byLabel: parsed.values['by-label'],
-    interfaces: parsed.values.interfaces && !mode,
-    extraImports: relImport ? [relImport] : [],
-  });
+  let text: string;
+  try {
+    text = generateHardwareConfig(loaded.report, {
+      root,
+      byLabel: parsed.values['by-label'],
+      interfaces: parsed.values.interfaces && !mode,
+      extraImports: relImport ? [relImport] : [],
+    });
+  } catch (e) {
+    if (!(e instanceof HwconfigError)) throw e;
+    io.stderr(`nixkit hwconfig: ${parsed.positionals[0]}: ${e.message}\n`);
+    return EXIT_USAGE;
+  }
   if (networkFile && networkText !== undefined) {
     try {
       fs.writeFileSync(networkFile, networkText);

@@ -2,7 +2,9 @@
 // the whole plan first (every command, destructive ones marked), asks for the disk's name before erasing it (or
 // takes --yes with a matching --confirm-disk), streams progress, and saves the state after every step so a failed
 // install resumes with --resume. --dry-run prints the plan and changes nothing (no connection, no state file).
+import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
 import { EngineError, HostKeyRejectedError } from '../engine/errors';
@@ -35,7 +37,8 @@ export const INSTALL_USAGE = `usage: nixkit install --flake PATH#NAME --target T
                       [--password-env VAR] [--sudo-password-env VAR] [--luks-passphrase-env VAR]
                       [--state-dir DIR] [--ssh-config FILE]
   Installs the flake's nixosConfigurations.NAME onto TARGET over SSH.
-  --disk ID          the disk to ERASE, by /dev/disk/by-id; without it, what is mounted at --root is used
+  --disk ID          the disk to ERASE, by /dev/disk/by-id (a kernel name like /dev/sda is refused: it can name
+                     another disk after a reboot); without it, what is mounted at --root is used
   --layout FILE      the disk layout as JSON ({"espSizeMiB":512,"rootFs":"ext4"|"btrfs"|"xfs","swapSizeMiB":N,
                      "subvolumes":{"@":"/"},"luks":{"name":"cryptroot"},"labels":{...}}); default ESP 512 MiB + ext4
   --strategy S       ${STRATEGY_NAMES.join(', ')} (default: chosen from the probe)
@@ -47,8 +50,10 @@ export const INSTALL_USAGE = `usage: nixkit install --flake PATH#NAME --target T
                      "dhcp" asks DHCP on the interface with the default route
   --dry-run          print every command the install would run; connect to nothing, change nothing
   --yes              do not ask; erasing a disk then needs --confirm-disk with the disk's exact name
-  --resume [ID]      continue a failed or cancelled install (default: the newest unfinished one)
-  --state-dir DIR    install states and transcripts (default FLAKE/.nixkit/installs)
+  --resume [ID]      continue a failed or cancelled install (default: the newest unfinished one); the plan is
+                     shown and erasing the disk is confirmed again (--yes needs --confirm-disk again)
+  --state-dir DIR    install states and transcripts (default $XDG_STATE_HOME/nixkit/installs/<flake>, else
+                     ~/.local/state/nixkit/installs/<flake>: never inside the repository)
   Exit status: 0 installed (or plan printed), 1 the install failed (its state is saved), 2 usage.`;
 
 export interface InstallCommandDeps {
@@ -76,6 +81,35 @@ function parseBuildOn(v: string | undefined): { buildOn: InstallOptions['buildOn
     return { error: `--build-on '${v}': give the port in an ~/.ssh/config Host alias, not as host:port` };
   if (/^[A-Za-z0-9_.@:[\]-]+$/.test(v) && !v.startsWith('-')) return { buildOn: { host: v } };
   return { error: `--build-on takes local, target or a host, not '${v}'` };
+}
+
+/**
+ * The disk names --disk accepts: /dev/disk/by-id (the disk's own serial or WWN), or /dev/disk/by-path where a disk
+ * has no by-id name. A kernel name (/dev/sda, /dev/nvme0n1, /dev/vdb) can name another disk after a reboot, which a
+ * resumed install would then erase.
+ */
+export function diskNameProblem(disk: string, flag: string): string | null {
+  if (/^\/dev\/disk\/by-(id|path)\/[^/]+$/.test(disk)) return null;
+  return (
+    `${flag} ${disk}: name the disk by /dev/disk/by-id/… (\`nixkit probe TARGET\` lists them), not by a kernel ` +
+    `name, which can name another disk after a reboot`
+  );
+}
+
+/**
+ * Where the CLI keeps install states by default: per user, outside the repository (a state planted in a
+ * repository would otherwise supply the target, the disk and the files to copy), one folder per flake path.
+ */
+export function defaultStateDir(flake: string, env: NodeJS.ProcessEnv): string {
+  const base = env.XDG_STATE_HOME?.startsWith('/')
+    ? env.XDG_STATE_HOME
+    : path.join(env.HOME || os.homedir(), '.local', 'state');
+  const key = `${path.basename(flake).replace(/[^A-Za-z0-9_.-]/g, '_') || 'flake'}-${crypto
+    .createHash('sha256')
+    .update(path.resolve(flake))
+    .digest('hex')
+    .slice(0, 12)}`;
+  return path.join(base, 'nixkit', 'installs', key);
 }
 
 function ttyConfirm(io: CliIO): (q: string) => Promise<string | undefined> {
@@ -159,12 +193,23 @@ export function makeInstallCommand(deps: InstallCommandDeps = {}): Subcommand {
       ref = r;
       flakeDir = r.flake;
     }
+    const flakeOrCwd = flakeDir ?? io.cwd;
     const stateDir = v['state-dir']
       ? path.resolve(io.cwd, v['state-dir'])
-      : path.join(flakeDir ?? io.cwd, '.nixkit', 'installs');
+      : defaultStateDir(flakeOrCwd, io.env);
     const store = new StateStore(stateDir);
+    // States from before they moved out of the repository are never read (anyone who can write the repository
+    // could have planted one): say so once, and where states live now.
+    const legacy = path.join(flakeOrCwd, '.nixkit', 'installs');
+    const resuming = v.resume || v['resume-id'] !== undefined;
+    if (!v['state-dir'] && fs.existsSync(legacy) && fs.readdirSync(legacy).some((n) => n.endsWith('.json')))
+      io.stderr(
+        `nixkit install: ignoring the install states in ${legacy}: states inside a repository are no longer ` +
+          `trusted (one planted there could choose the target and the disk to erase). Installs are kept in ` +
+          `${stateDir} now; ${resuming ? 'an install started before cannot be resumed: start it again (steps whose work is in place are checked, not redone)' : 'delete that folder when you no longer need its transcripts'}.\n`,
+      );
     let state: InstallState;
-    if (v.resume || v['resume-id'] !== undefined) {
+    if (resuming) {
       try {
         const found = v['resume-id'] ? store.load(v['resume-id']) : store.latestUnfinished();
         if (!found) return usage(`no unfinished install in ${stateDir}`);
@@ -190,8 +235,10 @@ export function makeInstallCommand(deps: InstallCommandDeps = {}): Subcommand {
         }
       }
       if (layout && !v.disk) return usage('--layout needs --disk (without a disk, what is mounted is used)');
-      if (v.disk !== undefined && !/^\/dev\/./.test(v.disk))
-        return usage('--disk must be a device path, e.g. /dev/disk/by-id/nvme-…');
+      if (v.disk !== undefined) {
+        const problem = diskNameProblem(v.disk, '--disk');
+        if (problem) return usage(problem);
+      }
       if (v.strategy !== undefined && !STRATEGY_NAMES.includes(v.strategy as StrategyName))
         return usage(`--strategy must be one of ${STRATEGY_NAMES.join(', ')}`);
       const b = parseBuildOn(v['build-on']);
@@ -241,7 +288,16 @@ export function makeInstallCommand(deps: InstallCommandDeps = {}): Subcommand {
       return EXIT_OK;
     }
 
-    // --- the disk confirmation
+    // --- the disk confirmation: always asked here, also on a resume (a saved confirmation is never reused)
+    if (options.disk) {
+      const problem = diskNameProblem(options.disk, resuming ? 'the saved install erases' : '--disk');
+      if (problem) return usage(problem);
+      delete options.confirmedDisk;
+    }
+    if (v['confirm-disk'] !== undefined && v['confirm-disk'] !== options.disk) {
+      const problem = diskNameProblem(v['confirm-disk'], '--confirm-disk');
+      if (problem) return usage(problem);
+    }
     if (options.disk && options.confirmedDisk !== options.disk) {
       if (v.yes) {
         if (v['confirm-disk'] !== options.disk)

@@ -149,10 +149,26 @@ export interface ConfigurationFacts {
   grubEfiSupport?: boolean | null;
 }
 
+/** Who the disk to erase is, as the probe saw it when erasing it was confirmed: checked again before erasing. */
+export interface DiskIdentity {
+  /** The kernel name then (it may change across boots; the rest may not). */
+  device: string;
+  byId: string[];
+  serial: string | null;
+  wwn: string | null;
+  sizeBytes: number;
+  model: string | null;
+}
+
 export interface InstallState {
   version: 1;
   id: string;
   options: InstallOptions;
+  /**
+   * The disk confirmed for erasing, pinned from the probe at confirmation (the wizard's) or at the first preflight
+   * (the CLI's): a resume erases only a disk that is still this one.
+   */
+  diskIdentity?: DiskIdentity;
   /** The probe taken in preflight (and again after mounting). */
   probe?: ProbeReport;
   /** The local analysis of the configuration (filled before describing, refreshed in preflight). */

@@ -30,6 +30,7 @@ const partition = {
     partlabel: strOrNull,
     fs: filesystem,
     mountpoints: strings,
+    holders: strings,
   },
 } as const;
 
@@ -136,6 +137,12 @@ export const PROBE_REPORT_SCHEMA = {
           mountpoints: strings,
           liveSystem: { type: 'boolean' },
           module: strOrNull,
+          holders: strings,
+          dm: {
+            type: ['object', 'null'],
+            properties: { name: strOrNull, uuid: strOrNull },
+          },
+          md: { type: ['object', 'null'], properties: { level: strOrNull } },
         },
       },
     },

@@ -32,6 +32,9 @@ export interface Partition {
   partlabel: string | null;
   fs: Filesystem | null;
   mountpoints: string[];
+  /** Kernel names of the devices built on this partition (/sys/…/holders: dm-0 for LVM or dm-crypt, md0). Absent in
+   * reports from before holders were probed. */
+  holders?: string[];
 }
 
 export interface Disk {
@@ -53,8 +56,15 @@ export interface Disk {
   /** A filesystem directly on the whole disk (no partition table). */
   fs: Filesystem | null;
   mountpoints: string[];
-  /** The live/rescue system itself runs from this disk: installing onto it would destroy the running system. */
+  /** The live/rescue system itself runs from this disk (directly, or under LVM, LUKS or md that it holds). */
   liveSystem: boolean;
+  /** Kernel names of the devices built on the whole disk (see Partition.holders). */
+  holders?: string[];
+  /** For a device-mapper device: its name (vg-root, cryptroot) and uuid (`LVM-…`, `CRYPT-LUKS2-…`), which says what
+   * it is. */
+  dm?: { name: string | null; uuid: string | null } | null;
+  /** For an md RAID array: its level (raid1, …). */
+  md?: { level: string | null } | null;
   /** Kernel driver module of the disk's device (e.g. virtio_blk, sd_mod's host: ahci is in controllers). */
   module: string | null;
   loop: { backingFile: string; offsetBytes: number } | null;

@@ -239,6 +239,11 @@ export interface WizardInstallView {
   status: 'pending' | 'running' | 'done' | 'failed' | 'cancelled';
   /** Some step stopped (failed, cancelled, or interrupted when VS Code closed): Resume continues from it. */
   resumable: boolean;
+  /**
+   * Resume was pressed on an install that erases a disk: the plan again, and the disk's name must be typed again
+   * before it continues (a saved confirmation is never reused). Null otherwise.
+   */
+  resumeReview: { disk: string; plan: PlanStepView[] } | null;
   steps: WizardStepStatusView[];
   error: string | null;
   /** The transcript file on this machine. */
@@ -362,7 +367,7 @@ export type FromWebview =
   /** install wizard → extension: "Cancel" pressed while the install runs. */
   | { type: 'wizard/cancel' }
   /** install wizard → extension: "Resume" pressed after a failed, cancelled or interrupted install. */
-  | { type: 'wizard/resume' }
+  | { type: 'wizard/resume'; confirmedDisk: string | null }
   /** install wizard → extension: "Start over" pressed (forgets the wizard's choices, not the install's transcript). */
   | { type: 'wizard/startOver' }
   /** install wizard → extension: "Open transcript" pressed. */
@@ -590,6 +595,9 @@ const isWizardInstallView = objectOf<WizardInstallView>({
   id: str,
   status: oneOf('pending', 'running', 'done', 'failed', 'cancelled'),
   resumable: isBoolean,
+  resumeReview: nullable(
+    objectOf<{ disk: string; plan: PlanStepView[] }>({ disk: str, plan: arrayOf(isPlanStepView) }),
+  ),
   steps: arrayOf(
     objectOf<WizardStepStatusView>({ id: str, title: str, status: isStepStatus, error: strOrNull }),
   ),
@@ -663,7 +671,7 @@ export const FROM_WEBVIEW_GUARDS: Guards<FromWebview> = {
   'wizard/pickKexecImage': objectOf({ type: oneOf('wizard/pickKexecImage') }),
   'wizard/install': objectOf({ type: oneOf('wizard/install'), confirmedDisk: strOrNull }),
   'wizard/cancel': objectOf({ type: oneOf('wizard/cancel') }),
-  'wizard/resume': objectOf({ type: oneOf('wizard/resume') }),
+  'wizard/resume': objectOf({ type: oneOf('wizard/resume'), confirmedDisk: strOrNull }),
   'wizard/startOver': objectOf({ type: oneOf('wizard/startOver') }),
   'wizard/openTranscript': objectOf({ type: oneOf('wizard/openTranscript') }),
 };

@@ -587,6 +587,43 @@ function setProgressWidth(): void {
   fill.style.width = `${pct}%`;
 }
 
+/**
+ * Resuming an install that erases a disk: the plan again and the disk's name typed again, as on the review page
+ * (a confirmation saved with the install is never reused).
+ */
+function resumeReview(r: { disk: string; plan: WizardView['plan'] & object }): Child[] {
+  const field = textfield('resume-confirm-disk', '', {
+    placeholder: r.disk,
+    'aria-label': `Type ${r.disk} to confirm erasing it`,
+    autocomplete: 'off',
+    spellcheck: 'false',
+  });
+  const go = button('Resume', () => send({ type: 'wizard/resume', confirmedDisk: field.value }), {
+    id: 'resume-confirmed',
+  });
+  const gate = () => go.toggleAttribute('disabled', field.value !== r.disk);
+  field.addEventListener('input', gate);
+  queueMicrotask(gate);
+  const n = destructiveCount(r.plan);
+  return [
+    h('h2', {}, `Resuming: the plan again, ${n} destructive command${n === 1 ? '' : 's'}`),
+    materialize(planNodes(r.plan)) as HTMLElement,
+    h(
+      'div',
+      { class: 'confirm', role: 'group', 'aria-labelledby': 'resume-confirm-label' },
+      h(
+        'p',
+        { id: 'resume-confirm-label' },
+        'Everything on ',
+        h('code', { class: 'raw' }, r.disk),
+        ' is erased. Type its name again to resume:',
+      ),
+      field,
+    ),
+    h('div', { class: 'row' }, go),
+  ];
+}
+
 function runPage(v: WizardView): Child[] {
   const inst = v.install!;
   const running = inst.status === 'running';
@@ -612,11 +649,14 @@ function runPage(v: WizardView): Child[] {
     ),
     running ? progressNode() : null,
     inst.error && !running ? h('p', { class: 'error-box' }, inst.error) : null,
+    ...(inst.resumeReview && !running ? resumeReview(inst.resumeReview) : []),
     h(
       'div',
       { class: 'row' },
       running ? button('Cancel', () => send({ type: 'wizard/cancel' }), { id: 'cancel' }) : null,
-      inst.resumable ? button('Resume', () => send({ type: 'wizard/resume' }), { id: 'resume' }) : null,
+      inst.resumable && !inst.resumeReview
+        ? button('Resume', () => send({ type: 'wizard/resume', confirmedDisk: null }), { id: 'resume' })
+        : null,
       button('Open transcript', () => send({ type: 'wizard/openTranscript' }), { secondary: true }),
       !running && inst.status !== 'done'
         ? button('Start over', () => send({ type: 'wizard/startOver' }), { secondary: true })

@@ -3,6 +3,24 @@
 // same report gives the same bytes (no dates, no host names, sorted module lists). Every string that came from the
 // target goes through nixString(), so a label like `"${x}\` is data in the output, never Nix syntax.
 import type { Disk, Filesystem, Mount, Partition, ProbeReport } from '../../protocol/probe-report';
+import { EngineError } from '../errors';
+
+/**
+ * A probe string that cannot be written: Nix strings cannot hold a NUL byte (the evaluator would silently cut the
+ * value there), so a label, device or mount point with one is refused, naming the field, instead of written raw.
+ */
+export class HwconfigError extends EngineError {
+  constructor(
+    readonly field: string,
+    readonly value: string,
+  ) {
+    super(
+      'hwconfig-refused',
+      `The probe's ${field} ${JSON.stringify(value)} holds a NUL byte, which a Nix string cannot hold: ` +
+        `hardware-configuration.nix was not written. Rename or relabel it on the target and probe again.`,
+    );
+  }
+}
 
 export interface HwconfigOptions {
   /** The install root the target's filesystems are mounted under (nixos-generate-config --root). */
@@ -75,6 +93,11 @@ const SPECIAL = ['/proc', '/dev', '/sys', '/run'];
 const QEMU_VIRT = ['qemu', 'kvm', 'bochs'];
 
 export function generateHardwareConfig(report: ProbeReport, options: HwconfigOptions = {}): string {
+  // Every string from the probe goes through lit(), which refuses a NUL byte (see HwconfigError).
+  const lit = (value: string, field: string): string => {
+    if (value.includes('\0')) throw new HwconfigError(field, value);
+    return nixString(value);
+  };
   const root = (options.root ?? '/mnt').replace(/\/+$/, '') || '/';
   const devices = blockDevices(report);
   const deviceFor = (m: { source: string; majorMinor?: string }): BlockDev | undefined =>
@@ -142,8 +165,10 @@ export function generateHardwareConfig(report: ProbeReport, options: HwconfigOpt
       const masks = m.superOptions.filter((o) => /^(fmask|dmask)=/.test(o));
       extra.push(...(masks.length ? masks : ['fmask=0077', 'dmask=0077']));
     }
-    let block = `  fileSystems.${nixString(rel)} =\n    { device = ${nixString(device)};\n      fsType = ${nixString(fsType)};\n`;
-    if (extra.length) block += `      options = [ ${[...new Set(extra)].map(nixString).join(' ')} ];\n`;
+    const at = `(mounted at ${m.mountPoint})`;
+    let block = `  fileSystems.${lit(rel, 'mount point')} =\n    { device = ${lit(device, `device ${at}`)};\n      fsType = ${lit(fsType, `filesystem type ${at}`)};\n`;
+    if (extra.length)
+      block += `      options = [ ${[...new Set(extra)].map((o) => lit(o, `mount option ${at}`)).join(' ')} ];\n`;
     block += '    };\n';
     fsBlocks.push(block);
   }
@@ -152,7 +177,7 @@ export function generateHardwareConfig(report: ProbeReport, options: HwconfigOpt
   const swaps: string[] = [];
   for (const s of report.swaps) {
     if (!/partition/.test(s.type) || s.device.startsWith('/dev/zram')) continue;
-    swaps.push(`{ device = ${nixString(stablePath(deviceFor({ source: s.device }), s.device))}; }`);
+    swaps.push(`{ device = ${lit(stablePath(deviceFor({ source: s.device }), s.device), 'swap device')}; }`);
   }
 
   // --- network interfaces, by the names NixOS will give them
@@ -163,7 +188,9 @@ export function generateHardwareConfig(report: ProbeReport, options: HwconfigOpt
   ].sort();
 
   const cpuAttrs: string[] = [];
-  const gov = ['ondemand', 'powersave'].find((g) => report.cpu.governors.includes(g));
+  // The schema lets a stored report leave the governors out (an older probe, a CPU without cpufreq).
+  const governors = report.cpu.governors ?? [];
+  const gov = ['ondemand', 'powersave'].find((g) => governors.includes(g));
   if (gov) cpuAttrs.push(`powerManagement.cpuFreqGovernor = lib.mkDefault ${nixString(gov)};`);
   if (report.cpu.microcode === 'intel') {
     cpuAttrs.push(
@@ -198,14 +225,16 @@ export function generateHardwareConfig(report: ProbeReport, options: HwconfigOpt
   out += "  # still possible to use this option, but it's recommended to use it in conjunction\n";
   out += '  # with explicit per-interface declarations with `networking.interfaces.<interface>.useDHCP`.\n';
   out += '  networking.useDHCP = lib.mkDefault true;\n';
-  for (const n of nics)
+  for (const n of nics) {
+    lit(n, 'network interface name');
     out += `  ${options.interfaces ? '' : '# '}networking.interfaces.${nixAttr(n)}.useDHCP = lib.mkDefault true;\n`;
+  }
   out += '\n';
   for (const a of attrs) out += `  ${a}\n`;
   if (report.system.nixSystem)
     out += `  nixpkgs.hostPlatform = lib.mkDefault ${nixString(report.system.nixSystem)};\n`;
   else
-    out += `  # nixpkgs.hostPlatform: unknown for architecture ${nixString(report.system.arch ?? 'unknown')}\n`;
+    out += `  # nixpkgs.hostPlatform: unknown for architecture ${lit(report.system.arch ?? 'unknown', 'architecture')}\n`;
   for (const a of cpuAttrs) out += `  ${a}\n`;
   out += '}\n';
   return out;

@@ -1,5 +1,6 @@
-// Install state on disk: one JSON file per install under a folder the caller chooses (the CLI uses
-// `.nixkit/installs/` in the flake's folder, the extension its globalStorage). Written after every step through a
+// Install state on disk: one JSON file per install under a folder the caller chooses, always per user and outside
+// the repository (the CLI uses $XDG_STATE_HOME/nixkit/installs/<flake>, the extension its globalStorage): a state
+// holds the target, the disk to erase and the files to copy, so one planted in a repository must never be read. Written after every step through a
 // temporary file and a rename, so a crash never leaves half a state. States hold no secrets (options, step
 // statuses and outputs, the probe); the transcript beside each state is written by transcript.ts.
 import * as crypto from 'node:crypto';

@@ -13,6 +13,7 @@ import type {
   ProbeReport,
 } from '../../protocol/probe-report';
 import { PROBE_REPORT_VERSION } from '../../protocol/probe-report';
+import { diskUsage, LIVE_MOUNTS } from './disk-usage';
 import { predictName } from './predicted-names';
 import { parseRecords } from './records';
 import {
@@ -176,6 +177,12 @@ export function parseProbeOutput(output: Buffer, options: ParseOptions = {}): Pr
     return [...set].sort();
   };
 
+  const holdersOf = (key: string) =>
+    (get(key) ?? '')
+      .split(/\s+/)
+      .filter((h) => h !== '')
+      .sort();
+
   const blockNames = keysUnder('blk/').filter((n) => n !== 'lsblk');
   const loopInfo = new Map<string, { backing: string; offset: number; size: number }>();
   for (const n of blockNames) {
@@ -230,6 +237,7 @@ export function parseProbeOutput(output: Buffer, options: ParseOptions = {}): Pr
           (blk.ID_PART_ENTRY_NAME ? decodeUdevEscapes(blk.ID_PART_ENTRY_NAME) : null),
         fs: fsOf(pn),
         mountpoints: mountpointsOf(pn, pMajMin),
+        holders: holdersOf(`part/${n}/${pn}/holders`),
       });
     }
     // Entries of the on-disk table the kernel does not show (or shows through stand-in loop devices).
@@ -289,22 +297,21 @@ export function parseProbeOutput(output: Buffer, options: ParseOptions = {}): Pr
       liveSystem: false,
       module: trimmed(get(`blk/${n}/module`)?.split('/').pop()),
       loop: li ? { backingFile: li.backing, offsetBytes: li.offset } : null,
+      holders: holdersOf(`blk/${n}/holders`),
+      dm:
+        rec.has(`blk/${n}/dm-name`) || rec.has(`blk/${n}/dm-uuid`)
+          ? { name: line(`blk/${n}/dm-name`), uuid: line(`blk/${n}/dm-uuid`) }
+          : null,
+      md: rec.has(`blk/${n}/md-level`) ? { level: line(`blk/${n}/md-level`) } : null,
     });
   }
-  // The disk the running system lives on: whatever backs /, or a live medium's usual mount points.
-  const liveMounts = [
-    '/',
-    '/iso',
-    '/run/live/medium',
-    '/run/initramfs/live',
-    '/cdrom',
-    '/run/archiso/bootmnt',
-    '/nix/.ro-store',
-  ];
-  for (const d of disks) {
-    const points = [...d.mountpoints, ...d.partitions.flatMap((p) => p.mountpoints)];
-    d.liveSystem = points.some((p) => liveMounts.includes(p));
-  }
+  // The disk the running system lives on: whatever backs / or a live medium's usual mount points, directly or
+  // through what the disk holds (/ on LVM, LUKS or md on it).
+  const swapsSoFar = parseSwaps(get('mnt/swaps') ?? '');
+  for (const d of disks)
+    d.liveSystem = diskUsage({ disks, swaps: swapsSoFar }, d).some(
+      (u) => u.mountpoint !== undefined && LIVE_MOUNTS.includes(u.mountpoint),
+    );
 
   // --- controllers: what the initrd needs to reach the disks (and a keyboard)
   const controllers: Controller[] = [];
@@ -454,13 +461,7 @@ export function parseProbeOutput(output: Buffer, options: ParseOptions = {}): Pr
   );
   const domain = /^\s*domain\s+(\S+)/m.exec(resolv)?.[1] ?? null;
 
-  // --- swap
-  const swaps: ProbeReport['swaps'] = [];
-  for (const l of (get('mnt/swaps') ?? '').split('\n').slice(1)) {
-    const f = l.trim().split(/\s+/);
-    if (f.length < 3) continue;
-    swaps.push({ device: f[0].replace(/\\040/g, ' '), type: f[1], sizeKiB: Number(f[2]) || 0 });
-  }
+  const swaps = swapsSoFar;
 
   const report: ProbeReport = {
     version: PROBE_REPORT_VERSION,
@@ -518,6 +519,16 @@ export function parseProbeOutput(output: Buffer, options: ParseOptions = {}): Pr
   };
   addWarnings(report);
   return report;
+}
+
+function parseSwaps(text: string): ProbeReport['swaps'] {
+  const swaps: ProbeReport['swaps'] = [];
+  for (const l of text.split('\n').slice(1)) {
+    const f = l.trim().split(/\s+/);
+    if (f.length < 3) continue;
+    swaps.push({ device: f[0].replace(/\\040/g, ' '), type: f[1], sizeKiB: Number(f[2]) || 0 });
+  }
+  return swaps;
 }
 
 /** Findings a person should see before installing (the panel lists them; the CLI prints them). */

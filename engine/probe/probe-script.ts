@@ -59,6 +59,8 @@ file() { [ -r "$2" ] || return 0; _v=$(head -c "$MAX" "$2" 2>/dev/null; echo .);
 attr() { [ -r "$2" ] || return 0; _v=; IFS= read -r _v < "$2" 2>/dev/null; rec "$1" "$_v"; }
 # link NAME PATH: a symlink's target
 link() { [ -L "$2" ] || return 0; rec "$1" "$(readlink "$2" 2>/dev/null)"; }
+# holders NAME DIR: the kernel names in a holders/ folder (what sits on the device: dm, md), space-separated
+holders() { _h=; for _x in "$2"/holders/*; do [ -e "$_x" ] && _h="$_h ${'${_x##*/}'}"; done; [ -n "$_h" ] && rec "$1" "${'${_h# }'}"; return 0; }
 
 rec meta/version ${PROBE_SCRIPT_VERSION}
 rec meta/uid "$(id -u 2>/dev/null)"
@@ -124,6 +126,11 @@ for d in /sys/block/*; do
   attr "blk/$n/loop-sizelimit" "$d/loop/sizelimit"
   link "blk/$n/module" "$d/device/driver/module"
   [ -e "$d/device" ] && rec "blk/$n/devpath" "$(readlink -f "$d/device" 2>/dev/null)"
+  # what is built on the disk (LVM, dm-crypt, md): the install refuses a disk something still holds
+  holders "blk/$n/holders" "$d"
+  attr "blk/$n/dm-name" "$d/dm/name"
+  attr "blk/$n/dm-uuid" "$d/dm/uuid"
+  attr "blk/$n/md-level" "$d/md/level"
   for p in "$d/$n"*; do
     [ -e "$p/partition" ] || continue
     pn=${'${p##*/}'}
@@ -131,6 +138,7 @@ for d in /sys/block/*; do
     attr "part/$n/$pn/start" "$p/start"
     attr "part/$n/$pn/size" "$p/size"
     attr "part/$n/$pn/dev" "$p/dev"
+    holders "part/$n/$pn/holders" "$p"
     have blkid && cmd "blkid/$pn" blkid -p -o udev "/dev/$pn"
   done
   have blkid && cmd "blkid/$n" blkid -p -o udev "/dev/$n"

@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import {
   Client,
   utils,
@@ -36,6 +36,7 @@ import {
   type KnownHostEntry,
 } from './known-hosts';
 import { shJoin } from './quote';
+import { execWithSudoPassword } from './sudo';
 import type { ResolvedTarget, TargetSpec } from './target';
 
 export interface HostKeyInfo {
@@ -577,8 +578,7 @@ export class Session {
       if (password === undefined) throw new NoRootError(user, 'sudo wants a password and none was given');
       this.secrets.push(password);
     }
-    const check = await this.exec(['sudo', '-k', '-S', '-p', '', '--', 'true'], {
-      stdin: password + '\n',
+    const check = await execWithSudoPassword((a, o) => this.exec(a, o), ['true'], password, {
       signal,
       timeoutMs: 30_000,
     });
@@ -596,21 +596,20 @@ export class Session {
     throw new NoRootError(user, `sudo failed: ${text.trim().split('\n').pop() ?? 'no message'}`);
   }
 
-  /** Runs argv as root (through sudo when needed; the sudo password goes on stdin, never the command line). */
+  /**
+   * Runs argv as root (through sudo when needed). The sudo password goes on stdin, never the command line, and only
+   * when sudo asks for it (see sudo.ts): a command sudo runs without asking never receives it.
+   */
   async execAsRoot(argv: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
     const mode = await this.ensureRoot(options.signal);
     if (mode === 'root') return this.exec(argv, options);
     if (mode === 'sudo-nopasswd') return this.exec(['sudo', '-n', '--', ...argv], options);
-    // -k: always ask, so the first stdin line is always consumed as the password and never reaches the command.
-    let stdin: Buffer | Readable;
-    if (options.stdin instanceof Readable) {
-      const joined = new PassThrough();
-      joined.write(this.sudoPassword + '\n');
-      options.stdin.once('error', (e) => joined.destroy(e));
-      options.stdin.pipe(joined);
-      stdin = joined;
-    } else stdin = Buffer.concat([Buffer.from(this.sudoPassword + '\n'), Buffer.from(options.stdin ?? '')]);
-    return this.exec(['sudo', '-k', '-S', '-p', '', '--', ...argv], { ...options, stdin });
+    const {
+      asked: _a,
+      started: _s,
+      ...r
+    } = await execWithSudoPassword((a, o) => this.exec(a, o), argv, this.sudoPassword!, options);
+    return r;
   }
 
   close(): void {

@@ -4,6 +4,7 @@
 // and the flake are copied verbatim: the page shows them as text.
 import * as path from 'node:path';
 import type { ProbeReport } from '../../protocol/probe-report';
+import { diskUsage, LIVE_MOUNTS } from '../../engine/probe/disk-usage';
 import { DEFAULT_LAYOUT, layoutProblems } from '../../engine/install/layout';
 import type {
   ConfigurationFacts,
@@ -97,14 +98,13 @@ function formatSize(bytes: number | null): string {
 /** The disks the wizard offers: by their /dev/disk/by-id names; the live system's and busy disks shown but blocked. */
 export function diskChoices(report: ProbeReport): WizardDiskChoice[] {
   return report.disks.map((d) => {
-    const mounted = [...d.mountpoints, ...d.partitions.flatMap((p) => p.mountpoints)];
-    const swaps = report.swaps
-      .filter((s) => s.device === d.path || d.partitions.some((p) => p.path === s.device))
-      .map((s) => s.device);
+    // Through holders too (LVM, LUKS, md): the same chains preflight refuses with.
+    const uses = diskUsage(report, d);
     let blocked: string | null = null;
-    if (d.liveSystem) blocked = 'the running system runs from this disk';
-    else if (mounted.length || swaps.length)
-      blocked = `in use (${[...mounted.map((m) => `mounted at ${m}`), ...swaps.map((s) => `swap ${s}`)].join(', ')})`;
+    if (d.liveSystem) {
+      const live = uses.filter((u) => u.mountpoint !== undefined && LIVE_MOUNTS.includes(u.mountpoint));
+      blocked = `the running system runs from this disk${live.length ? ` (${live.map((u) => u.text).join('; ')})` : ''}`;
+    } else if (uses.length) blocked = `in use (${uses.map((u) => u.text).join('; ')})`;
     else if (d.readOnly) blocked = 'read-only';
     const byId = d.byId.map((b) => (b.startsWith('/') ? b : `/dev/disk/by-id/${b}`));
     return {
@@ -278,6 +278,7 @@ export function installView(
   titles: ReadonlyMap<string, string>,
   transcript: string,
   active: boolean,
+  resumeReview: WizardInstallView['resumeReview'] = null,
 ): WizardInstallView {
   // A state saved as running with no runner behind it: VS Code closed during the install.
   const interrupted = !active && state.status === 'running';
@@ -330,6 +331,7 @@ export function installView(
     id: state.id,
     status,
     resumable: !active && status !== 'done' && status !== 'pending',
+    resumeReview: active ? null : resumeReview,
     steps,
     error: failed?.error ?? null,
     transcript,

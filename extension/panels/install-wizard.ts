@@ -16,7 +16,7 @@ import { describePlan } from '../../engine/install/runner';
 import { newInstallState, StateStore } from '../../engine/install/state-store';
 import { chooseStrategy, requireSupported } from '../../engine/install/strategies';
 import { installSteps } from '../../engine/install/steps';
-import { analyzeConfiguration } from '../../engine/install/steps/preflight';
+import { analyzeConfiguration, diskIdentity } from '../../engine/install/steps/preflight';
 import type { InstallTestSeams } from '../../engine/install/test-seams';
 import { parseTarget } from '../../engine/ssh/target';
 import { connectAndProbe } from '../connect-and-probe';
@@ -82,6 +82,8 @@ export class InstallWizard implements vscode.Disposable {
   private planError: string | null = null;
   private readonly store: StateStore;
   private readonly session: InstallRunSession;
+  /** The install whose Resume is waiting for its plan to be reviewed and the disk's name typed again. */
+  private resumeReviewId: string | null = null;
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -181,7 +183,17 @@ export class InstallWizard implements vscode.Disposable {
   private installView(): WizardInstallView | null {
     const state = this.installState();
     if (!state) return null;
-    return installView(state, this.titles(), this.store.transcriptPath(state.id), this.session.running);
+    const review =
+      this.resumeReviewId === state.id && state.options.disk
+        ? { disk: state.options.disk, plan: planView(describePlan(this.steps(), state)) }
+        : null;
+    return installView(
+      state,
+      this.titles(),
+      this.store.transcriptPath(state.id),
+      this.session.running,
+      review,
+    );
   }
 
   private view(): WizardView {
@@ -334,7 +346,7 @@ export class InstallWizard implements vscode.Disposable {
         this.session.cancel();
         return;
       case 'wizard/resume':
-        return this.resume();
+        return this.resume(m.confirmedDisk);
       case 'wizard/startOver':
         if (this.session.running) return;
         this.saved = { ...freshWizard(), target: s.target };
@@ -547,7 +559,14 @@ export class InstallWizard implements vscode.Disposable {
       this.error = gap;
       return this.update();
     }
-    if (disk) state.options.confirmedDisk = typed!;
+    if (disk) {
+      state.options.confirmedDisk = typed!;
+      // Who the disk is, as the probe the person confirmed from shows it: preflight erases only that disk.
+      const chosen = this.saved.probe?.disks.find(
+        (d) => d.path === disk || d.byId.some((b) => `/dev/disk/by-id/${b}` === disk || b === disk),
+      );
+      if (chosen) state.diskIdentity = diskIdentity(chosen);
+    }
     this.store.save(state);
     this.saved.installId = state.id;
     this.session.reset();
@@ -555,9 +574,26 @@ export class InstallWizard implements vscode.Disposable {
     await this.runInstall(state);
   }
 
-  private async resume(): Promise<void> {
+  private async resume(typed: string | null): Promise<void> {
     if (this.session.running || !this.saved.installId) return;
     const state = this.store.load(this.saved.installId);
+    // A saved confirmation is never reused: an install that erases a disk shows its plan again and asks for the
+    // disk's name again (preflight then checks it is still the disk that was confirmed).
+    delete state.options.confirmedDisk;
+    const disk = state.options.disk;
+    if (disk) {
+      if (this.resumeReviewId !== state.id || typed === null) {
+        this.resumeReviewId = state.id;
+        this.error = null;
+        return this.update();
+      }
+      if (!diskConfirmed(disk, typed)) {
+        this.error = `The name typed is not ${disk}: nothing was erased.`;
+        return this.update();
+      }
+      state.options.confirmedDisk = typed;
+    }
+    this.resumeReviewId = null;
     // Interrupted while running (VS Code closed): the runner resumes from that step.
     if (state.status === 'running') state.status = 'cancelled';
     this.go('run');

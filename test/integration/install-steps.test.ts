@@ -188,7 +188,7 @@ describe('preflight refuses early, with the reason', () => {
     const { r } = runner(options({ disk: t.disks.a, confirmedDisk: t.disks.a, root: newRoot('mounted') }), {
       upTo: 'preflight',
     });
-    await assert.rejects(r.run(), /is in use \(mounted at .*\/root/);
+    await assert.rejects(r.run(), /is in use: \/dev\/loop\d+ mounted at .*\/root/);
   });
 
   it('a user that is not root and has no sudo', T, async () => {
@@ -410,6 +410,12 @@ describe('nixkit install --dry-run', () => {
     const hash = () => crypto.createHash('sha256').update(fs.readFileSync(image)).digest('hex');
     const before = { bytes: hash(), table: sh('sfdisk', ['-J', loop]) };
     const flake = writeFlake(fs.mkdtempSync(path.join(dir, 'dry-')));
+    // The CLI takes disks by /dev/disk/by-id only (kernel names are refused): a link, as udev makes for a disk.
+    fs.mkdirSync('/dev/disk/by-id', { recursive: true });
+    const link = `/dev/disk/by-id/nk-dryrun-${process.pid}`;
+    fs.rmSync(link, { force: true });
+    fs.symlinkSync(loop, link);
+    links.push(link);
     let out = '';
     let err = '';
     const io: CliIO = {
@@ -426,7 +432,7 @@ describe('nixkit install --dry-run', () => {
         '--target',
         `root@${t.host}`,
         '--disk',
-        loop,
+        link,
         '--dry-run',
         '--known-hosts',
         path.join(dir, 'kh'),
@@ -434,7 +440,7 @@ describe('nixkit install --dry-run', () => {
       io,
     );
     assert.equal(code, 0, err);
-    assert.match(out, new RegExp(`target \\[DESTRUCTIVE\\]: wipefs --all ${loop}`));
+    assert.match(out, new RegExp(`target \\[DESTRUCTIVE\\]: wipefs --all ${link}`));
     assert.match(out, /target \[DESTRUCTIVE\]: mkfs\.ext4 -F -L nixos /);
     assert.match(out, /stdin: label: gpt/);
     assert.match(out, /dry run: nothing was run or changed/);

@@ -15,6 +15,7 @@ import {
   TimeoutError,
 } from '../../engine/errors';
 import { FileHostKeyStore } from '../../engine/ssh/known-hosts';
+import { execWithSudoPassword } from '../../engine/ssh/sudo';
 import { Session, type ConnectOptions } from '../../engine/ssh/session';
 import {
   FakePrompter,
@@ -167,6 +168,55 @@ describe('authentication', () => {
         !ps.stdout.toString().includes(t.sudoPassword),
         'the sudo password must not be on a command line',
       );
+    } finally {
+      s.close();
+    }
+  });
+
+  it(
+    'sudo -S under a NOPASSWD rule does not ask: the password is never sent, the command gets only its input',
+    T,
+    async () => {
+      // The real sudo of the target with nk-sudo's NOPASSWD rule, driven as in password mode: the case where sending
+      // the password up front would make it the first line a file-writing command writes.
+      const s = await Session.connect(options(t.users.sudo));
+      try {
+        const file = `/tmp/nk-sudo-nopasswd-${process.pid}`;
+        const r = await execWithSudoPassword(
+          (a, o) => s.exec(a, o),
+          ['sh', '-c', 'cat > "$1"; id -un', 'w', file],
+          'pw-never-sent',
+          {
+            stdin: 'only this\n',
+            timeoutMs: 10_000,
+          },
+        );
+        assert.equal(r.code, 0, r.stderr.toString());
+        assert.equal(r.asked, false);
+        assert.equal(r.stdout.toString(), 'root\n');
+        assert.equal(r.stderr.toString(), '');
+        const written = await s.exec(['sh', '-c', 'cat "$1"; rm -f "$1"', 'r', file], { timeoutMs: 10_000 });
+        assert.equal(written.stdout.toString(), 'only this\n');
+      } finally {
+        s.close();
+      }
+    },
+  );
+
+  it('sudo -S that asks: the password answers its prompt, the prompt is not in the output', T, async () => {
+    const s = await Session.connect(options(t.users.sudoPassword, { sudoPassword: t.sudoPassword }));
+    try {
+      assert.equal(await s.ensureRoot(), 'sudo-password');
+      const seen: Buffer[] = [];
+      const r = await s.execAsRoot(['sh', '-c', 'cat; id -un >&2'], {
+        stdin: 'payload\n',
+        timeoutMs: 10_000,
+        onStderr: (c) => seen.push(c),
+      });
+      assert.equal(r.code, 0);
+      assert.equal(r.stdout.toString(), 'payload\n');
+      assert.equal(r.stderr.toString(), 'root\n');
+      assert.equal(Buffer.concat(seen).toString(), 'root\n');
     } finally {
       s.close();
     }

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { checkPaths } from '../../../server/analysis/check-files';
 import { EngineError } from '../../errors';
-import { generateHardwareConfig, nixString } from '../../hwconfig/generate';
+import { generateHardwareConfig, HwconfigError, nixString } from '../../hwconfig/generate';
 import type { ProbeReport } from '../../../protocol/probe-report';
 import { probeArgv } from '../../probe/probe-script';
 import { runProbe } from '../../probe/run-probe';
@@ -107,6 +107,7 @@ export function withLuksDevice(
       `the probe shows no LUKS container on partition ${number} of ${at} (found ${fs?.type ?? 'nothing'}): ` +
         `cannot tell the new system which device to unlock as ${name}`,
     );
+  if (fs.uuid.includes('\0')) throw new HwconfigError(`LUKS UUID of partition ${number} of ${at}`, fs.uuid);
   const entry = `  boot.initrd.luks.devices.${nixString(name)}.device = ${nixString(`/dev/disk/by-uuid/${fs.uuid}`)};\n\n`;
   const root = text.indexOf('  fileSystems."/" =');
   const close = '    };\n\n';

@@ -9,11 +9,13 @@ import { configurationFacts } from '../../../server/facts/configuration-facts';
 import type { Finding } from '../../../server/findings';
 import { EngineError } from '../../errors';
 import type { Disk, ProbeReport } from '../../../protocol/probe-report';
+import { diskUsage, LIVE_MOUNTS } from '../../probe/disk-usage';
 import { runProbe } from '../../probe/run-probe';
 import { probeArgv } from '../../probe/probe-script';
 import { checkLayout, DEFAULT_LAYOUT, plannedPartitions } from '../layout';
 import type {
   ConfigurationFacts,
+  DiskIdentity,
   InstallOptions,
   InstallState,
   PlannedCommand,
@@ -176,19 +178,21 @@ export function checkDisk(report: ProbeReport, options: InstallOptions, device: 
     if (part) throw new PreflightError(`${shown} is a partition of ${part.path}, not a whole disk.`);
     throw new PreflightError(`${shown} is not a disk the probe found on the target.`);
   }
-  if (disk.liveSystem)
+  // Uses through holders too: / on LVM or LUKS on this disk, an open mapping, an active volume or md array.
+  const uses = diskUsage(report, disk);
+  if (disk.liveSystem) {
+    const live = uses.filter((u) => u.mountpoint !== undefined && LIVE_MOUNTS.includes(u.mountpoint));
     throw new PreflightError(
-      `${shown} holds the running system (it backs / or the live medium): erasing it would destroy the system ` +
-        `the install runs from. Choose another disk, or boot the target into an installer or rescue system.`,
+      `${shown} holds the running system (${live.length ? live.map((u) => u.text).join('; ') : 'it backs / or the live medium'}): ` +
+        `erasing it would destroy the system the install runs from. Choose another disk, or boot the target into ` +
+        `an installer or rescue system.`,
     );
-  const mounted = [...disk.mountpoints, ...disk.partitions.flatMap((p) => p.mountpoints)];
-  const swaps = report.swaps.filter(
-    (s) => s.device === disk.path || disk.partitions.some((p) => p.path === s.device),
-  );
-  if (mounted.length > 0 || swaps.length > 0)
+  }
+  if (uses.length > 0)
     throw new PreflightError(
-      `${shown} is in use (${[...mounted.map((m) => `mounted at ${m}`), ...swaps.map((s) => `swap ${s.device}`)].join(', ')}): ` +
-        `unmount it (swapoff) first, or install onto what is mounted instead.`,
+      `${shown} is in use: ${uses.map((u) => u.text).join('; ')}. Unmount it and turn its swap off, close its LUKS ` +
+        `mappings (cryptsetup close), deactivate its volume groups (vgchange -an) and stop its md arrays ` +
+        `(mdadm --stop) first, or install onto what is mounted instead.`,
     );
   if (disk.readOnly) throw new PreflightError(`${shown} is read-only.`);
   const layout = options.layout ?? DEFAULT_LAYOUT;
@@ -198,6 +202,47 @@ export function checkDisk(report: ProbeReport, options: InstallOptions, device: 
       `${shown} has ${Math.floor(disk.sizeBytes / 1048576)} MiB; the layout needs at least ${needMiB} MiB.`,
     );
   return disk;
+}
+
+/** The identity of a disk as a probe shows it (see DiskIdentity). */
+export function diskIdentity(disk: Disk): DiskIdentity {
+  return {
+    device: disk.path,
+    byId: [...disk.byId].sort(),
+    serial: disk.serial,
+    wwn: disk.wwn,
+    sizeBytes: disk.sizeBytes,
+    model: disk.model,
+  };
+}
+
+/**
+ * Whether `now` is still the disk pinned at confirmation: the same size, serial and WWN (where known), and still
+ * behind the chosen by-id name. Returns what differs, or null. The kernel name may change (another boot).
+ */
+export function identityMismatch(pinned: DiskIdentity, now: DiskIdentity, chosen: string): string | null {
+  const diffs: string[] = [];
+  if (pinned.sizeBytes !== now.sizeBytes) diffs.push(`size ${now.sizeBytes} bytes, was ${pinned.sizeBytes}`);
+  if (pinned.serial !== null && pinned.serial !== now.serial)
+    diffs.push(`serial ${now.serial ?? 'none'}, was ${pinned.serial}`);
+  if (pinned.wwn !== null && pinned.wwn !== now.wwn)
+    diffs.push(`WWN ${now.wwn ?? 'none'}, was ${pinned.wwn}`);
+  const byId = chosen.startsWith('/dev/disk/by-id/') ? chosen.slice('/dev/disk/by-id/'.length) : null;
+  if (byId !== null && pinned.byId.includes(byId) && !now.byId.includes(byId))
+    diffs.push(`${chosen} no longer names it`);
+  return diffs.length ? diffs.join('; ') : null;
+}
+
+/** Refuses a disk that is not the one pinned at confirmation. */
+export function checkIdentity(state: InstallState, disk: Disk, shown: string): void {
+  const pinned = state.diskIdentity;
+  if (!pinned) return;
+  const diff = identityMismatch(pinned, diskIdentity(disk), state.options.disk ?? shown);
+  if (diff)
+    throw new PreflightError(
+      `${shown} is not the disk confirmed for erasing (${diff}): nothing was erased. Start a new install to ` +
+        `choose and confirm the disk again.`,
+    );
 }
 
 /** The disk confirmation: the name the user typed must equal the disk exactly. */
@@ -396,7 +441,11 @@ export const preflightStep: Step = {
       const r = await runCommand(ctx, diskCmd, { allowFailure: true, timeoutMs: 30_000 });
       if (r.code !== 0) throw new PreflightError(`${options.disk} does not exist on the target.`);
       diskDevice = r.stdout.toString().trim();
-      checkDisk(report, options, diskDevice);
+      const disk = checkDisk(report, options, diskDevice);
+      // The first preflight pins who the disk is (the wizard pins it from its probe at confirmation); any later one
+      // (a resume) must find the same disk behind the name.
+      checkIdentity(ctx.state, disk, options.disk);
+      ctx.state.diskIdentity ??= diskIdentity(disk);
     } else {
       const root = options.root.replace(/\/+$/, '') || '/';
       if (!report.mounts.some((m) => m.mountPoint === root))
@@ -405,6 +454,7 @@ export const preflightStep: Step = {
             `there first, or choose a disk.`,
         );
     }
+    checkedThisRun.add(ctx.state);
     const outputs: PreflightOutputs = {
       rootMode,
       strategy: choice.strategy,
@@ -417,7 +467,7 @@ export const preflightStep: Step = {
     return outputs;
   },
 
-  async verify(ctx: StepContext): Promise<void> {
+  async verify(ctx: StepContext, outputs: StepOutputs): Promise<void> {
     // Root through this session (a resumed install has a new one); the checks above stand as recorded.
     await ctx.session.ensureRoot(ctx.signal);
     if (!ctx.state.probe) throw new PreflightError('the probe report is missing from the install state');
@@ -430,5 +480,37 @@ export const preflightStep: Step = {
       if (!runsKexecImage(r.stdout.toString().trim(), ctx.state))
         throw new PreflightError("the target no longer runs the kexec'd installer");
     }
+    if (ctx.options.disk && !checkedThisRun.has(ctx.state)) await reidentifyDisk(ctx, outputs);
   },
 };
+
+/** States whose preflight ran in this process (its verify needs no second probe). */
+const checkedThisRun = new WeakSet<InstallState>();
+
+/**
+ * On a resume, before anything later can erase: the disk behind the chosen name must still be the one pinned at
+ * confirmation (size, serial, by-id), and, while partitioning is still to come, nothing may hold it. A different
+ * kernel name makes preflight run again (its outputs name the device); a different disk stops the install.
+ */
+async function reidentifyDisk(ctx: StepContext, outputs: StepOutputs): Promise<void> {
+  const options = ctx.options;
+  const disk = options.disk!;
+  const [probeCmd, , diskCmd] = preflightCommands(options);
+  ctx.emit({ kind: 'command', command: probeCmd });
+  const report = (await runProbe(ctx.session, { signal: ctx.signal, timeoutMs: 120_000 })).report;
+  const r = await runCommand(ctx, diskCmd, { allowFailure: true, timeoutMs: 30_000 });
+  if (r.code !== 0) throw new PreflightError(`${disk} does not exist on the target any more.`);
+  const device = r.stdout.toString().trim();
+  const now = report.disks.find((d) => d.path === device);
+  if (!now) throw new PreflightError(`${disk} (${device}) is not a disk the probe found on the target.`);
+  if (!ctx.state.diskIdentity)
+    throw new PreflightError(
+      `The install state does not say which disk was confirmed for erasing ${disk}: start a new install.`,
+    );
+  checkIdentity(ctx.state, now, disk);
+  const partitioned = ctx.state.steps.find((s) => s.id === 'partition')?.status === 'done';
+  if (!partitioned) checkDisk(report, options, device);
+  if (outputs.diskDevice !== undefined && outputs.diskDevice !== device)
+    throw new PreflightError(`${disk} is now ${device} (it was ${String(outputs.diskDevice)})`);
+  ctx.emit({ kind: 'note', text: `${disk} is still the disk confirmed for erasing (${device})` });
+}

@@ -28,7 +28,7 @@ PACKAGES=(
   linux-image-amd64 initramfs-tools zstd
   openssh-server openssh-sftp-server sudo
   iproute2 netbase pciutils
-  dosfstools mtools e2fsprogs btrfs-progs xfsprogs efibootmgr cryptsetup-bin
+  dosfstools mtools e2fsprogs btrfs-progs xfsprogs efibootmgr cryptsetup-bin lvm2
   tar gzip xz-utils less psmisc
 )
 

@@ -6,7 +6,15 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { generateHardwareConfig, nixString, udevEncode } from '../../../engine/hwconfig/generate';
+import {
+  generateHardwareConfig,
+  HwconfigError,
+  nixString,
+  udevEncode,
+} from '../../../engine/hwconfig/generate';
+import { hwconfigCommand } from '../../../cli/hwconfig-command';
+import type { CliIO } from '../../../cli/io';
+import { validateProbeReport } from '../../../protocol/probe-report-schema';
 import type { ProbeReport } from '../../../protocol/probe-report';
 
 const HOSTILE = 'l"b\'$(touch /tmp/x)`id`\n\\${x}$${y}';
@@ -380,3 +388,79 @@ describe('generateHardwareConfig', () => {
     },
   );
 });
+
+describe('probe reports the schema allows but the generator did not expect', () => {
+  it('a stored report without cpu.governors (the schema allows it) generates, without a governor line', async () => {
+    const r = vmReport() as unknown as { cpu: Record<string, unknown> };
+    r.cpu.governors = ['ondemand'];
+    assert.match(
+      generateHardwareConfig(r as unknown as ProbeReport),
+      /cpuFreqGovernor = lib.mkDefault "ondemand"/,
+    );
+    delete r.cpu.governors;
+    const valid = validateProbeReport(JSON.parse(JSON.stringify(r)));
+    assert.ok(valid.ok, 'the schema accepts a report without governors');
+    const text = generateHardwareConfig(valid.report);
+    assert.ok(!text.includes('cpuFreqGovernor'));
+    assert.equal(text, GOLDEN, 'otherwise the same file');
+    // and through the CLI, which reads a stored report
+    const { code, out, err } = await runHwconfig(r);
+    assert.equal(code, 0, err);
+    assert.equal(out, GOLDEN);
+  });
+
+  const nulCases: [string, (r: ProbeReport) => void, RegExp][] = [
+    ['a mount point', (r) => (r.mounts[6].mountPoint = '/mnt/da\0ta'), /mount point/],
+    [
+      'a filesystem UUID',
+      (r) => (r.disks[0].partitions[3].fs!.uuid = 'cc\0cc'),
+      /device \(mounted at \/mnt\/we/,
+    ],
+    ['a swap device', (r) => (r.swaps[0].device = '/dev/vdz\0'), /swap device/],
+    ['a NIC name', (r) => (r.network.interfaces[0].predicted.name = 'enp\0s3'), /network interface name/],
+    ['a mount option', (r) => r.mounts[2].superOptions.push('fmask=00\x0022'), /mount option/],
+  ];
+  for (const [what, plant, field] of nulCases)
+    it(`a NUL byte in ${what} is refused, naming the field (never written raw: Nix would cut the string)`, async () => {
+      const r = vmReport();
+      plant(r);
+      assert.throws(
+        () => generateHardwareConfig(r),
+        (e: unknown) => e instanceof HwconfigError && field.test(e.message) && /NUL byte/.test(e.message),
+      );
+      const { code, out, err } = await runHwconfig(r);
+      assert.equal(code, 2);
+      assert.equal(out, '');
+      assert.match(err, /holds a NUL byte, which a Nix string cannot hold/);
+      assert.match(err, field);
+    });
+
+  it('a NUL byte in a label: by UUID the label is not written; by label it is udev-encoded as \\x00', () => {
+    const r = vmReport();
+    r.disks[0].partitions[1].fs!.label = 'ro\0ot';
+    assert.equal(generateHardwareConfig(r), GOLDEN);
+    const text = generateHardwareConfig(r, { byLabel: true });
+    assert.ok(text.includes('device = "/dev/disk/by-label/ro\\\\x00ot";'), text);
+    assert.ok(!text.includes('\0'));
+  });
+});
+
+async function runHwconfig(report: unknown): Promise<{ code: number; out: string; err: string }> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nixkit-hwcli-'));
+  try {
+    fs.writeFileSync(path.join(dir, 'probe.json'), JSON.stringify(report));
+    let out = '';
+    let err = '';
+    const io: CliIO = {
+      stdout: (t) => (out += t),
+      stderr: (t) => (err += t),
+      cwd: dir,
+      env: {},
+      signal: new AbortController().signal,
+    };
+    const code = await hwconfigCommand(['probe.json'], io);
+    return { code, out, err };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}

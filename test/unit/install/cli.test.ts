@@ -7,16 +7,18 @@ import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { analyzeConfiguration } from '../../../engine/install/steps/preflight';
 import type { CliIO } from '../../../cli/io';
-import { makeInstallCommand } from '../../../cli/install-command';
+import { defaultStateDir, makeInstallCommand } from '../../../cli/install-command';
+import { newInstallState, StateStore } from '../../../engine/install/state-store';
+import type { InstallOptions } from '../../../protocol/install-state';
 import { writeFlake } from './fixtures';
 
-function io(cwd: string) {
+function io(cwd: string, env: NodeJS.ProcessEnv = {}) {
   const out = { stdout: '', stderr: '' };
   const value: CliIO = {
     stdout: (s) => (out.stdout += s),
     stderr: (s) => (out.stderr += s),
     cwd,
-    env: {},
+    env,
     signal: new AbortController().signal,
   };
   return { io: value, out };
@@ -37,6 +39,8 @@ describe('nixkit install (no target needed)', () => {
       ['--flake', `${flake}#demo`],
       ['--flake', `${flake}#demo`, '--target', 'root@h', '--strategy', 'magic'],
       ['--flake', `${flake}#demo`, '--target', 'root@h', '--disk', 'sda'],
+      ['--flake', `${flake}#demo`, '--target', 'root@h', '--disk', '/dev/sda'],
+      ['--flake', `${flake}#demo`, '--target', 'root@h', '--disk', '/dev/nvme0n1', '--dry-run'],
       [
         '--flake',
         `${flake}#demo`,
@@ -129,5 +133,148 @@ describe('nixkit install (no target needed)', () => {
     const missing = await analyzeConfiguration(flake, 'other');
     assert.equal(missing.found, false);
     assert.deepEqual(missing.configurations, ['demo']);
+  });
+});
+
+describe('nixkit install: disk names, where states live, and resuming', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nixkit-install-state-'));
+  const flake = writeFlake(path.join(dir, 'flake'), 'demo');
+  const home = path.join(dir, 'home');
+  const env = { HOME: home };
+  const cmd = makeInstallCommand({ confirm: async () => undefined });
+  const options = (o: Partial<InstallOptions> = {}): InstallOptions => ({
+    flake,
+    configuration: 'demo',
+    target: 'root@127.0.0.1',
+    disk: DISK,
+    confirmedDisk: DISK,
+    buildOn: 'local',
+    root: '/mnt',
+    reboot: false,
+    ...o,
+  });
+  const plant = (store: StateStore, o: Partial<InstallOptions> = {}) => {
+    const st = newInstallState(options(o), ['preflight', 'partition']);
+    st.status = 'failed';
+    st.steps[0].status = 'failed';
+    store.save(st);
+    return st;
+  };
+
+  it('kernel names are refused for --disk and --confirm-disk, by-id and by-path are taken', async () => {
+    for (const bad of [
+      '/dev/sda',
+      '/dev/vdb',
+      '/dev/nvme0n1',
+      '/dev/mapper/vg-root',
+      '/dev/disk/by-id/../../sda',
+    ]) {
+      const r = io(dir, env);
+      assert.equal(
+        await cmd(['--flake', `${flake}#demo`, '--target', 'root@h', '--disk', bad, '--dry-run'], r.io),
+        2,
+      );
+      assert.match(r.out.stderr, /name the disk by \/dev\/disk\/by-id\/…/);
+    }
+    let r = io(dir, env);
+    const base = ['--flake', `${flake}#demo`, '--target', 'root@h', '--disk', DISK, '--yes'];
+    assert.equal(await cmd([...base, '--confirm-disk', '/dev/sda'], r.io), 2);
+    assert.match(r.out.stderr, /--confirm-disk \/dev\/sda: name the disk by/);
+    r = io(dir, env);
+    const byPath = '/dev/disk/by-path/virtio-pci-0000:00:04.0';
+    assert.equal(
+      await cmd(['--flake', `${flake}#demo`, '--target', 'root@h', '--disk', byPath, '--dry-run'], r.io),
+      0,
+    );
+  });
+
+  it('states live per user outside the repository, keyed by the flake path (XDG_STATE_HOME first)', () => {
+    const a = defaultStateDir(flake, env);
+    assert.ok(a.startsWith(path.join(home, '.local', 'state', 'nixkit', 'installs', 'flake-')), a);
+    assert.notEqual(
+      defaultStateDir(path.join(dir, 'other', 'flake'), env),
+      a,
+      'another flake, another folder',
+    );
+    assert.ok(
+      defaultStateDir(flake, { ...env, XDG_STATE_HOME: '/x/state' }).startsWith('/x/state/nixkit/installs/'),
+    );
+    assert.ok(!a.startsWith(flake));
+  });
+
+  it('an install saves its state there, not in FLAKE/.nixkit', async () => {
+    const r = io(dir, env);
+    const code = await cmd(
+      [
+        '--flake',
+        `${flake}#demo`,
+        '--target',
+        'root@127.0.0.1',
+        '-p',
+        '1',
+        '--disk',
+        DISK,
+        '--yes',
+        '--confirm-disk',
+        DISK,
+      ],
+      r.io,
+    );
+    assert.equal(code, 1, r.out.stderr);
+    assert.ok(!fs.existsSync(path.join(flake, '.nixkit')));
+    const saved = new StateStore(defaultStateDir(flake, env)).list();
+    assert.equal(saved.length, 1);
+    assert.equal(saved[0].options.disk, DISK);
+  });
+
+  it('a state planted in the repository is ignored, with a message saying why and where states are now', async () => {
+    const planted = plant(new StateStore(path.join(flake, '.nixkit', 'installs')), {
+      target: 'root@attacker.example',
+      extraFiles: [{ source: '/etc/shadow', path: '/x' }],
+    });
+    const r = io(dir, env);
+    assert.equal(await cmd(['--resume', planted.id, '--flake', `${flake}#demo`, '--yes'], r.io), 2);
+    assert.match(
+      r.out.stderr,
+      /ignoring the install states in .*\.nixkit\/installs: states inside a repository are no longer trusted/,
+    );
+    assert.match(r.out.stderr, /No install '.*' in .*\.local\/state\/nixkit\/installs/);
+    assert.ok(!r.out.stdout.includes('attacker'));
+    fs.rmSync(path.join(flake, '.nixkit'), { recursive: true });
+  });
+
+  it('a resume shows the plan and asks for the disk name again; a saved confirmation is never reused', async () => {
+    const store = new StateStore(defaultStateDir(flake, env));
+    const st = plant(store);
+    // --yes alone: the saved confirmedDisk does not count
+    let r = io(dir, env);
+    assert.equal(await cmd(['--resume', st.id, '--flake', `${flake}#demo`, '--yes'], r.io), 2);
+    assert.match(r.out.stdout, /Install plan for .* onto root@127\.0\.0\.1/);
+    assert.match(r.out.stderr, new RegExp(`--yes erases ${DISK} only with --confirm-disk`));
+    // in a terminal: asked again; a wrong answer changes nothing
+    const asked: string[] = [];
+    const typed = makeInstallCommand({
+      confirm: async (q) => {
+        asked.push(q);
+        return '/dev/disk/by-id/ata-OTHER';
+      },
+    });
+    r = io(dir, env);
+    assert.equal(await typed(['--resume', st.id, '--flake', `${flake}#demo`], r.io), 1);
+    assert.equal(asked.length, 1);
+    assert.match(asked[0], /ERASES everything on \/dev\/disk\/by-id\/ata-TEST_1/);
+    assert.match(r.out.stdout, /\[DESTRUCTIVE\]/);
+    assert.equal(store.load(st.id).steps[0].status, 'failed', 'nothing ran');
+  });
+
+  it('a saved install naming its disk by kernel name is not resumed', async () => {
+    const store = new StateStore(defaultStateDir(flake, env));
+    const st = plant(store, { disk: '/dev/sda', confirmedDisk: '/dev/sda' });
+    const r = io(dir, env);
+    assert.equal(
+      await cmd(['--resume', st.id, '--flake', `${flake}#demo`, '--yes', '--confirm-disk', '/dev/sda'], r.io),
+      2,
+    );
+    assert.match(r.out.stderr, /the saved install erases \/dev\/sda: name the disk by/);
   });
 });

@@ -151,7 +151,8 @@ describe('install wizard protocol', () => {
     { type: 'wizard/install', confirmedDisk: HOSTILE_DISK },
     { type: 'wizard/install', confirmedDisk: null },
     { type: 'wizard/cancel' },
-    { type: 'wizard/resume' },
+    { type: 'wizard/resume', confirmedDisk: null },
+    { type: 'wizard/resume', confirmedDisk: HOSTILE_DISK },
     { type: 'wizard/startOver' },
     { type: 'wizard/openTranscript' },
   ];
@@ -175,6 +176,8 @@ describe('install wizard protocol', () => {
       { type: 'wizard/setDisk', disk: null, useMounted: true, layout: { ...layout, espSizeMiB: NaN } },
       { type: 'wizard/install' },
       { type: 'wizard/install', confirmedDisk: ['a'] },
+      { type: 'wizard/resume' },
+      { type: 'wizard/resume', confirmedDisk: 1 },
       { type: 'wizard/cancel', now: true },
       { type: 'wizard/show', view: baseView() }, // extension → page only
     ];
@@ -253,6 +256,7 @@ describe('install wizard pages', () => {
       id: 'x',
       status: 'running' as const,
       resumable: false,
+      resumeReview: null,
       steps: [],
       error: null,
       transcript: '/t.log',
@@ -469,6 +473,26 @@ describe('install wizard model', () => {
     const live = installView(s, titles, '/t.log', true);
     assert.equal(live.status, 'running');
     assert.equal(live.resumable, false);
+  });
+
+  it('resuming an install that erases a disk shows its plan again for the name to be typed again', () => {
+    const { state } = planFor(HOSTILE_DISK);
+    const s: InstallState = JSON.parse(JSON.stringify(state)) as InstallState;
+    s.status = 'failed';
+    s.steps[0].status = 'done';
+    s.steps[1].status = 'failed';
+    const titles = new Map(installSteps().map((x) => [x.id, x.title]));
+    const plan = planView(describePlan(installSteps(), s));
+    const review = { disk: HOSTILE_DISK, plan };
+    const shown = installView(s, titles, '/t.log', false, review);
+    assert.deepEqual(shown.resumeReview?.disk, HOSTILE_DISK);
+    assert.ok(shown.resumeReview!.plan.some((st) => st.commands.some((c) => c.destructive)));
+    assert.ok(
+      isWizardView(baseView({ page: 'run', install: shown })),
+      'the view with the review passes the guard',
+    );
+    assert.equal(installView(s, titles, '/t.log', true, review).resumeReview, null, 'not while running');
+    assert.equal(installView(s, titles, '/t.log', false).resumeReview, null);
   });
 
   it('reports verification and next steps of a finished install', () => {
