@@ -1,4 +1,5 @@
-// The language server when an analysis throws (a bug in nixkit, here forced by making the project update throw):
+// The language server's own robustness: a failed analysis, and a flake.lock that changes under it.
+// The language server when an analysis throws (a bug in nixkit, here forced by making the project update throw),
 // the edited file's old findings, positions into text that no longer exists, are not kept; it shows its syntax
 // errors and one analysis-failed finding, and the next edit analyses again from scratch.
 import assert from 'node:assert/strict';
@@ -93,6 +94,64 @@ test('a failed analysis leaves syntax errors and one analysis-failed finding, ne
   });
   await settled();
   assert.deepEqual(codes(), before);
+  client.dispose();
+  toServer.end();
+  toClient.end();
+});
+
+test('a changed flake.lock re-analyses its flake: the locked nixpkgs branch decides what is removed', async () => {
+  const ws = tempDir('lsp-lock');
+  const lock = (ref: string) =>
+    JSON.stringify({
+      nodes: {
+        nixpkgs: {
+          locked: { lastModified: 1735000000, owner: 'NixOS', repo: 'nixpkgs', rev: 'abc', type: 'github' },
+          original: { owner: 'NixOS', ref, repo: 'nixpkgs', type: 'github' },
+        },
+        root: { inputs: { nixpkgs: 'nixpkgs' } },
+      },
+      root: 'root',
+      version: 7,
+    });
+  fs.writeFileSync(
+    path.join(ws, 'flake.nix'),
+    '{\n  outputs = { nixpkgs, ... }: {\n    nixosConfigurations.box = nixpkgs.lib.nixosSystem { modules = [ ./configuration.nix ]; };\n  };\n}\n',
+  );
+  fs.writeFileSync(path.join(ws, 'flake.lock'), lock('nixos-24.05'));
+  fs.writeFileSync(path.join(ws, 'configuration.nix'), '{ ... }:\n{\n  sound.enable = true;\n}\n');
+  const uri = pathToFileURL(path.join(ws, 'configuration.nix')).toString();
+  const toServer = new PassThrough();
+  const toClient = new PassThrough();
+  startServer(createConnection(new StreamMessageReader(toServer), new StreamMessageWriter(toClient)));
+  const client = createProtocolConnection(
+    new StreamMessageReader(toClient),
+    new StreamMessageWriter(toServer),
+  );
+  const published = new Map<string, Diagnostic[]>();
+  client.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) =>
+    published.set(p.uri, p.diagnostics),
+  );
+  client.listen();
+  await client.sendRequest('initialize', {
+    processId: null,
+    rootUri: pathToFileURL(ws).toString(),
+    capabilities: {},
+  });
+  client.sendNotification('initialized', {});
+  const settled = () => client.sendRequest('textDocument/documentSymbol', { textDocument: { uri } });
+  await settled();
+  const removed = () =>
+    (published.get(uri) ?? [])
+      .filter((d) => d.code === 'removed-option')
+      .map((d) => `${d.severity} ${d.message.split(':')[0]}`);
+  assert.deepEqual(removed(), []); // 24.05 still has sound.enable
+
+  fs.writeFileSync(path.join(ws, 'flake.lock'), lock('nixos-24.11'));
+  client.sendNotification('workspace/didChangeWatchedFiles', {
+    changes: [{ uri: pathToFileURL(path.join(ws, 'flake.lock')).toString(), type: 2 }],
+  });
+  await settled();
+  assert.deepEqual(removed(), ['1 sound.enable was removed in NixOS 24.11 and evaluation fails']);
   client.dispose();
   toServer.end();
   toClient.end();
