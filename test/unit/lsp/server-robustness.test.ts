@@ -1,7 +1,7 @@
-// The language server's own robustness: a failed analysis, and a flake.lock that changes under it.
-// The language server when an analysis throws (a bug in nixkit, here forced by making the project update throw),
-// the edited file's old findings, positions into text that no longer exists, are not kept; it shows its syntax
-// errors and one analysis-failed finding, and the next edit analyses again from scratch.
+// The language server's own robustness, through the real server in process. When an analysis throws (a bug in
+// nixkit, forced here by making the project update throw), the edited file's old findings, positions into text
+// that no longer exists, are not kept: it shows its syntax errors and one analysis-failed finding, and the next
+// edit analyses again from scratch. A flake.lock that changes on disk re-analyses its flake.
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
