@@ -63,8 +63,11 @@ function finding(at: Source, target: string, problem: string, sources: SourcePro
  * lists) and that cannot be read. Works on any file, part of a configuration or not.
  */
 export function unreadableInFile(file: string, sources: SourceProvider): Finding[] {
-  const ast = sources.parsed(file)?.ast;
+  const parsed = sources.parsed(file);
+  const ast = parsed?.ast;
   if (!ast?.expr || !sources.problem) return [];
+  // Most files (packages, overlays) read nothing: skip the walk unless a reading word is there at all.
+  if (!/import|readFile|modules/.test(parsed!.lines.text)) return [];
   const out: Finding[] = [];
   const check = (e: Expr) => {
     const target = literalPath(e, file);

@@ -78,9 +78,26 @@ function walkDir(dir: string, out: WalkResult, seenDirs: Set<string>, addFile: (
         }
         if (st.isDirectory()) stack.push(p);
         else if (st.isFile() && entry.name.endsWith('.nix')) addFile(p);
+        else if (entry.name.endsWith('.nix')) out.notes.push(`skipped ${p}: ${notRegularFile(st)}`);
       } else if (entry.isFile() && entry.name.endsWith('.nix')) addFile(p);
+      else if (entry.name.endsWith('.nix'))
+        out.notes.push(`skipped ${p}: ${notRegularFile(fs.lstatSync(p, { throwIfNoEntry: false }))}`);
     }
   }
+}
+
+/** A .nix name that is a FIFO, socket or device: never read (it could block or never end). */
+function notRegularFile(st: fs.Stats | undefined): string {
+  const what = st?.isFIFO()
+    ? 'a named pipe'
+    : st?.isCharacterDevice()
+      ? 'a character device'
+      : st?.isBlockDevice()
+        ? 'a block device'
+        : st?.isSocket()
+          ? 'a socket'
+          : 'not a file';
+  return `not a regular file (${what})`;
 }
 
 function safeRealpath(p: string): string | undefined {

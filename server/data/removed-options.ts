@@ -7,6 +7,16 @@
 // quoted in public configurations) when the entry was written; test/unit/rules/removed-options-data.test.ts keeps
 // the data consistent.
 //
+// Checked on 2026-12-07 against the text of nixpkgs modules (the mkRenamedOptionModule / mkRemovedOptionModule
+// lines, or evaluation output quoted in public configurations): grub.version (grub.nix: still declared, a warning
+// under `options.boot.loader.grub.version.isDefined`), sound.enable and sound.mediaKeys (alsa.nix, removed),
+// hardware.video.hidpi.enable (fontconfig.nix, removed), pinentryFlavor (gnupg.nix, removed),
+// networking.wireless.environmentFile (removed: "no longer has any effect … secretsFile"), services.openssh.*
+// (sshd.nix, renamed into settings), boot.cleanTmpDir / tmpOnTmpfs (tmp.nix), fonts.fonts / enableDefaultFonts
+// (packages.nix), i18n.consoleFont / consoleKeyMap (console.nix), hardware.pulseaudio (pulseaudio.nix). The
+// others (nix.* → nix.settings, hardware.opengl → hardware.graphics, xkb, display managers, libinput, gdm/gnome,
+// passwordFile, interface addresses) follow the NixOS release notes of the release named.
+//
 // - renamed: the old name still evaluates, with a warning (mkRenamedOptionModule / mkMergedOptionModule);
 // - removed: evaluation fails with "The option definition … no longer has any effect" (mkRemovedOptionModule);
 // - deprecated: the option is still declared but does nothing, and setting it warns.

@@ -47,17 +47,33 @@ function fromBlkidComments(
   device: string,
   sources: SourceProvider,
 ): StableName | undefined {
-  const found = new Set<string>();
-  for (const file of config.files) {
-    const text = sources.parsed(file)?.lines.text;
-    if (!text || !text.includes(device + ':')) continue;
-    for (const line of text.split('\n')) {
-      const m = /^\s*#+\s*(\/dev\/\S+):\s.*?\bUUID="([0-9A-Fa-f-]+)"/.exec(line);
-      if (m && m[1] === device) found.add(m[2]);
-    }
-  }
+  const found = blkidComments(config, sources).get(device);
   // Two different UUIDs for one name: the comments disagree, so nixkit knows nothing.
-  if (found.size !== 1) return undefined;
+  if (!found || found.size !== 1) return undefined;
   const uuid = [...found][0];
   return { path: `/dev/disk/by-uuid/${uuid}`, from: 'the blkid output in a comment' };
+}
+
+/**
+ * Every blkid comment line of a configuration's files, device → UUIDs, read once per configuration (asked per
+ * device, scanning every file each time was devices × files). A configuration is a snapshot: its files do not
+ * change under it (an edit to one of them makes a new configuration).
+ */
+const blkidByConfig = new WeakMap<NixosConfiguration, Map<string, Set<string>>>();
+
+function blkidComments(config: NixosConfiguration, sources: SourceProvider): Map<string, Set<string>> {
+  let map = blkidByConfig.get(config);
+  if (map) return map;
+  map = new Map();
+  for (const file of config.files) {
+    const text = sources.parsed(file)?.lines.text;
+    if (!text || !text.includes('UUID="')) continue;
+    for (const m of text.matchAll(/^[ \t]*#+[ \t]*(\/dev\/\S+):[ \t].*?\bUUID="([0-9A-Fa-f-]+)"/gm)) {
+      const set = map.get(m[1]) ?? new Set<string>();
+      set.add(m[2]);
+      map.set(m[1], set);
+    }
+  }
+  blkidByConfig.set(config, map);
+  return map;
 }

@@ -4,7 +4,15 @@
 import type { Definition } from '../model/modules';
 import type { SourceProvider } from '../model/sources';
 import type { Source } from '../model/value';
-import { staticPath, unparen, walkExpr, type AttrsExpr, type Binding, type Expr } from '../syntax/ast';
+import {
+  childExprs,
+  staticPath,
+  unparen,
+  type AttrKey,
+  type AttrsExpr,
+  type Binding,
+  type Expr,
+} from '../syntax/ast';
 import { attrPath } from './edits';
 import type { RuleEdit } from './rule';
 
@@ -26,14 +34,7 @@ export function writtenKeys(def: Definition, sources: SourceProvider): WrittenKe
   const target = def.binding;
   const ast = target && sources.parsed(target.file)?.ast;
   if (!target || !ast?.expr) return { spans, starts };
-  const within = (s: { start: number; end: number }) =>
-    s.start <= target.span.start && target.span.end <= s.end;
-  const chain: Binding[] = [];
-  walkExpr(ast.expr, (e) => {
-    if (!within(e.span)) return false;
-    if (e.kind === 'attrs') for (const b of e.bindings) if (within(b.span)) chain.push(b);
-    return true;
-  });
+  const chain = bindingsAround(ast.expr, target.span);
   const inner = chain[chain.length - 1];
   if (!inner || inner.span.start !== target.span.start || inner.span.end !== target.span.end)
     return { spans, starts };
@@ -51,6 +52,50 @@ export function writtenKeys(def: Definition, sources: SourceProvider): WrittenKe
     i = first;
   }
   return { spans, starts };
+}
+
+/**
+ * The bindings of sets that hold `span`, outermost first. Descends straight to it (a binary search among a set's
+ * bindings or a list's items) instead of walking the file: rules ask this for every definition they report, and a
+ * set of 3,000 bindings made each question cost the whole file.
+ */
+export function bindingsAround(root: Expr, span: { start: number; end: number }): Binding[] {
+  const within = (s: { start: number; end: number }) => s.start <= span.start && span.end <= s.end;
+  const chain: Binding[] = [];
+  let e: Expr | undefined = root;
+  for (let depth = 0; e && within(e.span) && depth < 10_000; depth++) {
+    let next: Expr | undefined;
+    if (e.kind === 'attrs' || e.kind === 'let') {
+      const b: Binding | undefined = lastStartingBefore<Binding>(e.bindings, span.start);
+      if (b && within(b.span)) {
+        if (e.kind === 'attrs') chain.push(b);
+        next = within(b.value.span)
+          ? b.value
+          : b.path.find((k: AttrKey) => k.dynamic && within(k.dynamic.span))?.dynamic;
+      } else if (e.kind === 'let' && within(e.body.span)) next = e.body;
+      else next = childExprs(e).find((c) => within(c.span)); // inherit (from) expressions
+    } else if (e.kind === 'list') {
+      const item = lastStartingBefore(e.items, span.start);
+      next = item && within(item.span) ? item : undefined;
+    } else next = childExprs(e).find((c) => within(c.span));
+    e = next;
+  }
+  return chain;
+}
+
+/** The last of `xs` (in source order) that starts at or before `offset`. */
+function lastStartingBefore<T extends { span: { start: number } }>(xs: T[], offset: number): T | undefined {
+  let lo = 0;
+  let hi = xs.length - 1;
+  let found: T | undefined;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (xs[mid].span.start <= offset) {
+      found = xs[mid];
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return found;
 }
 
 /**

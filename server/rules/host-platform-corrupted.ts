@@ -22,6 +22,8 @@ interface Corruption {
 /** Finds platform bindings whose value holds a tool's output, whether or not the file still parses. */
 export function findCorruptions(text: string): Corruption[] {
   const out: Corruption[] = [];
+  // A corrupted value holds a tool's "warning:"/"error:"/"trace:": a file without those words has none.
+  if (!/warning|error|trace/.test(text)) return out;
   // Whether a `#` precedes a match on its line, found by one forward scan shared by all matches (looking back
   // from each match made a long line quadratic).
   let scanned = 0;

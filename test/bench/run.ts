@@ -9,6 +9,7 @@ import { benchCheckVsNix } from './parse-bench';
 import { benchProbe } from './probe-bench';
 import { benchProbeVm } from './vm-probe-bench';
 import { printTable, type BenchRow } from './table';
+import { benchRealWorld } from './realworld-bench';
 import { benchFlakeEdit, benchLargeRepo } from './workspace-bench';
 
 const parseRow = (goal: string, test: (value: string) => boolean) => (r: BenchRow) => ({
@@ -38,6 +39,7 @@ const BENCHES: Record<string, () => Promise<BenchRow[]> | BenchRow[]> = {
   'cli-start': benchCliStart,
   flake: () => benchFlakeEdit(100),
   repo: benchLargeRepo,
+  realworld: () => benchRealWorld(),
   corpus: async () =>
     (await benchCheckVsNix()).map((r) =>
       r.name.endsWith('nixkit / nix')

@@ -119,6 +119,9 @@ test('devices, FIFOs, /proc/self/mem and symlink loops: one finding each, no han
   );
   assert.ok(r.diagnostics.some((d) => d.code === 'unstable-device-path'));
   assert.match(r.stderr, /skipped .*loop\.nix: a broken symlink or a symlink loop/);
+  // The walk itself never opens them either, and says why they were left out.
+  assert.match(r.stderr, /skipped .*fifo\.nix: not a regular file \(a named pipe\)/);
+  assert.match(r.stderr, /skipped .*zero\.nix: not a regular file \(a character device\)/);
   assert.equal(r.code, 1);
 });
 

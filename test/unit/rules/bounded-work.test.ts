@@ -14,7 +14,9 @@ import {
   platformSuggestion,
 } from '../../../server/data/systems';
 import { findCorruptions } from '../../../server/rules/host-platform-corrupted';
-import { tempDir } from '../../helpers';
+import { bindingsAround } from '../../../server/rules/rewrite';
+import { walkExpr, type Binding, type Expr } from '../../../server/syntax/ast';
+import { parse, REPO_ROOT, tempDir } from '../../helpers';
 
 /** The textbook optimal-string-alignment table, to compare the banded one with. */
 function fullOsa(a: string, b: string): number {
@@ -91,4 +93,44 @@ test('the corrupted-platform scan: many keys on one long line, and comments foun
   assert.deepEqual(findCorruptions(`# ${warning}\n`), []);
   assert.equal(findCorruptions(`# note\n${warning}\n`).length, 1);
   assert.equal(findCorruptions(`${'a'.repeat(50000)} # x\n${warning}\n`).length, 1);
+});
+
+/** The straightforward answer bindingsAround replaces: walk the whole file, keep the set bindings that hold the span. */
+function bindingsAroundByWalk(root: Expr, span: { start: number; end: number }): Binding[] {
+  const within = (s: { start: number; end: number }) => s.start <= span.start && span.end <= s.end;
+  const chain: Binding[] = [];
+  walkExpr(root, (e) => {
+    if (!within(e.span)) return false;
+    if (e.kind === 'attrs') for (const b of e.bindings) if (within(b.span)) chain.push(b);
+    return true;
+  });
+  return chain;
+}
+
+test('bindingsAround descends straight to a binding and agrees with a walk of the whole file', async () => {
+  const files = ['test/corpus', 'examples']
+    .flatMap((d) =>
+      fs
+        .readdirSync(path.join(REPO_ROOT, d), { recursive: true })
+        .map((f) => path.join(REPO_ROOT, d, String(f))),
+    )
+    .filter((f) => f.endsWith('.nix'));
+  assert.ok(files.length > 100);
+  let compared = 0;
+  for (const f of files) {
+    const expr = (await parse(fs.readFileSync(f, 'utf8'))).sourceFile().expr;
+    if (!expr) continue;
+    walkExpr(expr, (e) => {
+      if (e.kind === 'attrs' || e.kind === 'let')
+        for (const b of e.bindings) {
+          assert.deepEqual(
+            bindingsAround(expr, b.span),
+            bindingsAroundByWalk(expr, b.span),
+            `${f} at ${b.span.start}`,
+          );
+          compared++;
+        }
+    });
+  }
+  assert.ok(compared > 1000, `${compared} bindings compared`);
 });
