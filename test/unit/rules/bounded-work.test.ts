@@ -14,7 +14,7 @@ import {
   platformSuggestion,
 } from '../../../server/data/systems';
 import { findCorruptions } from '../../../server/rules/host-platform-corrupted';
-import { bindingsAround } from '../../../server/rules/rewrite';
+import { bindingsAround } from '../../../server/rule-api/rewrite';
 import { walkExpr, type Binding, type Expr } from '../../../server/syntax/ast';
 import { parse, REPO_ROOT, tempDir } from '../../helpers';
 
