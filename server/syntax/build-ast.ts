@@ -658,8 +658,11 @@ class Builder {
         else keys.push({ span, name: staticValue(this.stringParts(c, false))! });
       } else if (type === 'interpolation') {
         const inner = this.exprField(c, this.f.expression);
-        // `${"literal"}` is as static as a plain name.
-        if (inner.kind === 'string' && inner.value !== undefined) keys.push({ span, name: inner.value });
+        let literal = inner;
+        while (literal.kind === 'paren') literal = literal.expr;
+        // `${"literal"}` (also in parentheses: Nix has no node for them) is as static as a plain name.
+        if (literal.kind === 'string' && literal.value !== undefined)
+          keys.push({ span, name: literal.value });
         else keys.push({ span, dynamic: inner });
       } else keys.push({ span, dynamic: { kind: 'error', span } });
     }

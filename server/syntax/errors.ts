@@ -29,8 +29,20 @@ const OPENERS: Record<string, string> = Object.assign(Object.create(null) as Rec
 });
 const CLOSERS = new Set(['}', ']', ')']);
 const MAX_PROBLEMS = 50;
+const MAX_LOOKBACK = 1000;
+const MAX_INDENT_LINES = 5000;
 const PIPE_MESSAGE =
   "the pipe operators '|>' and '<|' are not supported (an experimental Nix feature; neither nixkit's parser nor Nix before 2.24 knows them)";
+
+/**
+ * Where a pipe operator starts when Nix 2.8 stops at `at`: it rejects the `|` of `|>` and of `<|` (after
+ * taking the `<` for less-than), so `<|` starts one character before.
+ */
+function pipeOperatorAt(text: string, at: number): number | undefined {
+  if (text.startsWith('|>', at)) return at;
+  if (text.startsWith('<|', at - 1) && text[at + 1] !== '|') return at - 1;
+  return undefined;
+}
 
 interface Leaf {
   type: string;
@@ -67,10 +79,13 @@ export function syntaxErrors(
     ];
   const leaves = collectLeaves(root);
   const problems: SyntaxProblem[] = [];
-  const unclosed = findUnclosed(leaves, text);
+  let unclosed = findUnclosed(leaves, text);
   let cutoff = Infinity; // tree-sitter sites after an unclosed bracket are its cascade
 
   if (unclosed && (!precise || unclosed.start <= precise.start)) {
+    // Bracket matching finds *an* unclosed bracket; indentation often shows which one was left open.
+    const inner = unclosedByIndentation(text, root, unclosed.start, precise ? precise.start : text.length);
+    if (inner && inner.start > unclosed.start) unclosed = inner;
     const bracket = bracketOf(unclosed) ?? unclosed.text;
     problems.push({
       span: { start: unclosed.start, end: unclosed.end },
@@ -94,8 +109,9 @@ export function syntaxErrors(
       const opening = sites.find((p) => p.message === message && p.span.start <= precise.start);
       if (opening) span = opening.span;
     }
-    if (/^(\|>|<\|)/.test(text.slice(precise.start, precise.start + 2))) {
-      span = { start: precise.start, end: precise.start + 2 };
+    const pipeAt = pipeOperatorAt(text, precise.start);
+    if (pipeAt !== undefined) {
+      span = { start: pipeAt, end: pipeAt + 2 };
       message = PIPE_MESSAGE;
     }
     problems.push({ span, message });
@@ -182,8 +198,11 @@ function refineMissingSemicolon(p: SyntaxProblem, text: string): SyntaxProblem {
  */
 function collectLeaves(root: Node): Leaf[] {
   const leaves: Leaf[] = [];
-  // Inside an ERROR node every token counts: the brace that lost its partner may be in a correct-looking subtree.
-  const visit = (n: Node, insideError: boolean) => {
+  // Iterative (a file may nest 50,000 brackets deep). Inside an ERROR node every token counts: the brace that
+  // lost its partner may be in a correct-looking subtree.
+  const stack: { n: Node; insideError: boolean }[] = [{ n: root, insideError: false }];
+  while (stack.length) {
+    const { n, insideError } = stack.pop()!;
     const count = n.childCount;
     if (count === 0) {
       const missing = n.isMissing;
@@ -195,28 +214,17 @@ function collectLeaves(root: Node): Leaf[] {
           text: missing ? '' : n.text,
         });
       }
-      return;
+      continue;
     }
     if (!insideError && !n.hasError && !n.isError) {
       leaves.push({ type: n.type, start: n.startIndex, end: n.endIndex, text: '', opaque: n });
-      return;
+      continue;
     }
-    for (let i = 0; i < count; i++) {
+    const inner = insideError || n.isError;
+    for (let i = count - 1; i >= 0; i--) {
       const c = n.child(i);
-      if (c) visit(c, insideError || n.isError);
+      if (c) stack.push({ n: c, insideError: inner });
     }
-  };
-  const stack: Node[] = [];
-  // Iterative over the spine (deep files), recursive only inside error subtrees.
-  stack.push(root);
-  while (stack.length) {
-    const n = stack.pop()!;
-    if (n.childCount && (n.hasError || n.isError) && !n.isError) {
-      for (let i = n.childCount - 1; i >= 0; i--) {
-        const c = n.child(i);
-        if (c) stack.push(c);
-      }
-    } else visit(n, false);
   }
   return leaves;
 }
@@ -296,7 +304,8 @@ function findUnclosed(leaves: Leaf[], text: string): Leaf | undefined {
     }
     const { indent, firstOnLine } = indentOfLine(text, leaf.start);
     let target = -1;
-    for (let i = stack.length - 1; i >= 0; i--) {
+    // Looks back at most MAX_LOOKBACK openers: hostile input (50,000 `{` then 50,000 `)`) stays linear.
+    for (let i = stack.length - 1; i >= 0 && i >= stack.length - MAX_LOOKBACK; i--) {
       if (OPENERS[bracketOf(stack[i].leaf)!] !== b) continue;
       if (target === -1) target = i;
       if (!firstOnLine || stack[i].indent === indent) {
@@ -377,17 +386,11 @@ function describeSite(site: Node, leaves: Leaf[], text: string): SyntaxProblem |
   if (!first || first.start >= site.endIndex) {
     return eof();
   }
-  const pipe = /^(\|>|<\|)/.exec(
-    text.slice(Math.max(0, first.start - 1), first.start + 2).replace(/^[^|<]/, ''),
-  );
-  if (pipe || text.startsWith('|>', first.start - 1) || text.startsWith('<|', first.start)) {
-    const start = text.startsWith('|>', first.start - 1) ? first.start - 1 : first.start;
-    return {
-      span: { start, end: start + 2 },
-      message:
-        "the pipe operators '|>' and '<|' are not supported yet (an experimental Nix feature that nixkit's parser does not know)",
-    };
-  }
+  const pipeAt =
+    pipeOperatorAt(text, first.start) ??
+    (text.startsWith('|>', first.start - 1) ? first.start - 1 : undefined) ??
+    (text.startsWith('<|', first.start) ? first.start : undefined);
+  if (pipeAt !== undefined) return { span: { start: pipeAt, end: pipeAt + 2 }, message: PIPE_MESSAGE };
   if (first.type === '"' || first.type === "''") {
     return { span: { start: first.start, end: first.end }, message: 'unterminated string' };
   }
@@ -408,4 +411,80 @@ function describeSite(site: Node, leaves: Leaf[], text: string): SyntaxProblem |
     span: { start: first.start, end: first.end },
     message: `unexpected ${describeToken(first.type, first.text)}${expected ? ` (expected ${expected})` : ''}`,
   };
+}
+
+const CLOSER_OF: Record<string, string> = { '{': '}', '[': ']', '(': ')' };
+
+/**
+ * The first opener in [from, limit) that indentation shows unclosed: it ends its line, the lines after it are
+ * indented deeper, and the first line back at (or left of) its indentation does not start with its closer:
+ *   services.tlp = {         <- this one
+ *     enable = true;
+ *   services.logind.lidSwitch = "suspend";
+ * Lines inside strings and comments do not count (the tree tells), and a flat style (`a = {` followed by a
+ * line that is not deeper) shows nothing. Looks at MAX_INDENT_LINES lines at most.
+ */
+function unclosedByIndentation(text: string, root: Node, from: number, limit: number): Leaf | undefined {
+  interface Block {
+    at: number;
+    indent: number;
+    bracket: string;
+  }
+  const blocks: Block[] = [];
+  let pending: Block | undefined;
+  let best: number | undefined;
+  const flag = (b: Block) => {
+    if (b.at >= from && b.at < limit && (best === undefined || b.at < best)) best = b.at;
+  };
+  let lineStart = text.lastIndexOf('\n', from - 1) + 1;
+  for (let n = 0; n < MAX_INDENT_LINES && lineStart < text.length && lineStart <= limit; n++) {
+    let lineEnd = text.indexOf('\n', lineStart);
+    if (lineEnd < 0) lineEnd = text.length;
+    const line = text.slice(lineStart, lineEnd);
+    const indent = /^[ \t]*/.exec(line)![0].length;
+    const code = codeBeforeComment(line);
+    const firstAt = lineStart + indent;
+    if (code.length > indent && !insideToken(root, firstAt)) {
+      if (pending && indent > pending.indent) blocks.push(pending);
+      pending = undefined;
+      while (blocks.length && blocks[blocks.length - 1].indent > indent) flag(blocks.pop()!);
+      const top = blocks[blocks.length - 1];
+      if (top && top.indent === indent && line[indent] !== CLOSER_OF[top.bracket]) flag(blocks.pop()!);
+      else if (top && line[indent] === CLOSER_OF[top.bracket]) blocks.pop();
+      const lastAt = lineStart + code.length - 1;
+      const last = text[lastAt];
+      if (last in CLOSER_OF && root.descendantForIndex(lastAt, lastAt + 1)?.type === last)
+        pending = { at: lastAt, indent, bracket: last };
+    }
+    lineStart = lineEnd + 1;
+  }
+  if (best === undefined) return undefined;
+  return { type: text[best], start: best, end: best + 1, text: text[best] };
+}
+
+/** Whether `offset` is inside a string or comment token (its line's indentation then means nothing). */
+function insideToken(root: Node, offset: number): boolean {
+  const n = root.descendantForIndex(offset, offset + 1);
+  if (!n) return false;
+  if (n.type === 'comment') return n.startIndex < offset;
+  return (
+    /string_fragment|escape_sequence|dollar_escape/.test(n.type) ||
+    (n.type.includes('string') && n.startIndex < offset)
+  );
+}
+
+/** Whether the text holds nothing but whitespace and complete comments (line comments and closed block comments). */
+export function hasNoTokens(text: string): boolean {
+  for (let i = 0; i < text.length; ) {
+    const c = text[i];
+    if (c === ' ' || c === '\t' || c === '\n' || c === '\r') i++;
+    else if (c === '#') {
+      while (i < text.length && text[i] !== '\n' && text[i] !== '\r') i++;
+    } else if (c === '/' && text[i + 1] === '*') {
+      const end = text.indexOf('*/', i + 2);
+      if (end < 0) return false;
+      i = end + 2;
+    } else return false;
+  }
+  return true;
 }

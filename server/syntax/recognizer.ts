@@ -640,7 +640,9 @@ class Lexer {
     const c = text.charCodeAt(p);
     if (c === 0x27 && this.code(p + 1) === 0x27) {
       const e = this.code(p + 2);
-      if (e === 0x24 || e === 0x27 || (e === 0x5c && p + 3 < this.len)) return this.tok(K.IND_STR, p, p + 3);
+      if (e === 0x24 || e === 0x27) return this.tok(K.IND_STR, p, p + 3);
+      // ''\{ANY}: the escaped character belongs to the token (`''\'''${` is `''\'`, `''$`, `{`)
+      if (e === 0x5c && p + 3 < this.len) return this.tok(K.IND_STR, p, p + 4);
       this.pop();
       return this.tok(K.IND_CLOSE, p, p + 2);
     }
