@@ -7,4 +7,6 @@ export const BUILTIN_CODES: Record<string, string> = {
   'not-text': 'The file contains binary data and cannot be Nix source.',
   'invalid-utf8': 'The file is not valid UTF-8; it was checked with replacement characters.',
   'file-too-large': 'The file is larger than the size nixkit checks.',
+  'parse-limit':
+    "The file has a shape nixkit's tree parser cannot read within its time bound; only Nix's syntax verdict was checked.",
 };

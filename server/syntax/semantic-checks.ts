@@ -182,7 +182,7 @@ class Checker {
         } else if (existing === undefined) addName(h, key.name, null);
       }
       if (into && value?.kind === 'attrs') {
-        this.duplicates(value.bindings, value.inherits);
+        // (its repeats were found by the root's `duplicates`, which walks nested sets too)
         frames.push({ host: into, defs: defsOf(value.bindings, value.inherits), next: 0, merged });
       } else if (def.value) h.values.push(def.value);
     }
@@ -257,41 +257,31 @@ class Checker {
     return names;
   }
 
-  /** Nix merges `a.b = 1; a.c = 2;` and `a = { b = 1; }; a = { c = 2; };`, and refuses any other repeat. */
+  /**
+   * Nix merges `a.b = 1; a.c = 2;` and `a = { b = 1; }; a = { c = 2; };`, and refuses any other repeat.
+   * Iterative, depth-first (a nested set is filled before the next definition of its parent, as Nix does):
+   * a frame per set being filled.
+   */
   private duplicates(bindings: Binding[], inherits: Inherit[]): void {
-    this.insertAll(new Map(), bindings, inherits, [], true);
-  }
-
-  private insertAll(
-    level: Map<string, AttrNode>,
-    bindings: Binding[],
-    inherits: Inherit[],
-    prefix: AttrKey[],
-    report: boolean,
-    merged = false,
-  ): void {
-    // Without inherits the bindings are the definitions, already in source order (the common case: no copies).
-    if (inherits.length === 0 && inSourceOrder(bindings)) {
-      for (const b of bindings) this.insert(level, b.path, b.value, prefix, report, merged);
-      return;
+    const frames: DupFrame[] = [
+      { level: new Map(), defs: dupDefs(bindings, inherits), next: 0, report: true, merged: false },
+    ];
+    while (frames.length) {
+      const f = frames[frames.length - 1];
+      if (f.next >= f.defs.length) {
+        frames.pop();
+        continue;
+      }
+      const d = f.defs[f.next++];
+      const nested = this.insert(f, d.keys, d.value);
+      if (nested) frames.push(nested);
     }
-    const defs: { start: number; keys: AttrKey[]; value?: Expr }[] = [];
-    for (const i of inherits)
-      for (const k of i.names) if (k.name !== undefined) defs.push({ start: k.span.start, keys: [k] });
-    for (const b of bindings) defs.push({ start: b.span.start, keys: b.path, value: b.value });
-    defs.sort((a, b) => a.start - b.start);
-    for (const d of defs) this.insert(level, d.keys, d.value, prefix, report, merged);
   }
 
-  private insert(
-    top: Map<string, AttrNode>,
-    keys: AttrKey[],
-    value: Expr | undefined,
-    prefix: AttrKey[],
-    report: boolean,
-    merged: boolean,
-  ): void {
-    let level = top;
+  /** Inserts one definition into the frame's level; returns the frame that fills a nested set, if any. */
+  private insert(frame: DupFrame, keys: AttrKey[], value: Expr | undefined): DupFrame | undefined {
+    const { prefix, report, merged } = frame;
+    let level = frame.level;
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i];
       if (key.name === undefined) return; // dynamic: only known at evaluation time
@@ -302,55 +292,49 @@ class Checker {
           level.set(key.name, node);
           level = node.children!;
         } else if (existing.children) level = existing.children;
-        else
-          return this.reportDuplicate(
-            [...prefix, ...keys],
-            prefix.length + i,
-            key,
-            existing,
-            report,
-            prefix.length,
-            merged,
-          );
+        else {
+          this.reportDuplicate(prefix, keys, i, key, existing, report, merged);
+          return;
+        }
         continue;
       }
       const v = value ? unwrapParens(value) : undefined;
       const attrs = v?.kind === 'attrs' ? v : undefined;
+      const inner: Prefix = { keys, parent: prefix };
       if (!existing) {
         const node: AttrNode = { span: key.span };
+        level.set(key.name, node);
         if (attrs) {
           node.children = new Map();
-          this.insertAll(node.children, attrs.bindings, attrs.inherits, [...prefix, ...keys], false);
+          // A set of its own: its repeats are reported in its own terms (`b`, not `a.b`), as Nix does.
+          const defs = dupDefs(attrs.bindings, attrs.inherits);
+          return { level: node.children, defs, next: 0, report: true, merged: false };
         }
-        level.set(key.name, node);
       } else if (existing.children && attrs) {
         // Merge into the earlier set; a key repeated inside is a duplicate.
-        this.insertAll(existing.children, attrs.bindings, attrs.inherits, [...prefix, ...keys], report, true);
-      } else
-        this.reportDuplicate(
-          [...prefix, ...keys],
-          prefix.length + i,
-          key,
-          existing,
-          report,
-          prefix.length,
-          merged,
-        );
+        const defs = dupDefs(attrs.bindings, attrs.inherits);
+        return { level: existing.children, defs, next: 0, prefix: inner, report, merged: true };
+      } else this.reportDuplicate(prefix, keys, i, key, existing, report, merged);
     }
+    return undefined;
   }
 
   private reportDuplicate(
-    keys: AttrKey[],
-    upto: number,
+    prefix: Prefix | undefined,
+    /** The definition's own attribute path; `index` is where in it the repeat is. */
+    own: AttrKey[],
+    index: number,
     at: AttrKey,
     first: AttrNode,
     report: boolean,
-    /** Index in `keys` of the binding's own first key. */
-    firstKey: number,
     /** Found while merging a second set into an earlier one: Nix reports these at the earlier definition. */
     merged: boolean,
   ): void {
     if (!report) return;
+    const outer = flattenPrefix(prefix);
+    const keys = [...outer, ...own];
+    const upto = outer.length + index;
+    const firstKey = outer.length;
     const path = keys
       .slice(0, upto + 1)
       .map((k) => k.name ?? '${…}')
@@ -385,6 +369,39 @@ interface Host {
   inherits: Inherit[];
   /** The nested sets, in definition order. */
   nested: Host[];
+}
+
+/** The attribute path of the set a duplicate check is filling, innermost last (shared, never copied). */
+interface Prefix {
+  keys: AttrKey[];
+  parent?: Prefix;
+}
+
+function flattenPrefix(p: Prefix | undefined): AttrKey[] {
+  const parts: AttrKey[][] = [];
+  for (let q = p; q; q = q.parent) parts.push(q.keys);
+  return parts.reverse().flat();
+}
+
+interface DupFrame {
+  level: Map<string, AttrNode>;
+  defs: { keys: AttrKey[]; value?: Expr }[];
+  next: number;
+  prefix?: Prefix;
+  report: boolean;
+  merged: boolean;
+}
+
+/** Definitions of a set in source order: its bindings, and each inherited name. */
+function dupDefs(bindings: Binding[], inherits: Inherit[]): { keys: AttrKey[]; value?: Expr }[] {
+  // Without inherits the bindings are the definitions, already in source order (the common case: no copies).
+  if (inherits.length === 0 && inSourceOrder(bindings))
+    return bindings.map((b) => ({ keys: b.path, value: b.value }));
+  const defs: { start: number; keys: AttrKey[]; value?: Expr }[] = [];
+  for (const i of inherits)
+    for (const k of i.names) if (k.name !== undefined) defs.push({ start: k.span.start, keys: [k] });
+  for (const b of bindings) defs.push({ start: b.span.start, keys: b.path, value: b.value });
+  return defs.sort((a, b) => a.start - b.start);
 }
 
 /** A binding or an `inherit`, as Nix's grammar reads them: in source order. */
