@@ -7,6 +7,7 @@ import { benchLspLatency } from './lsp-latency';
 import { benchCheckVsNix } from './parse-bench';
 import { benchProbe } from './probe-bench';
 import { benchProbeVm } from './vm-probe-bench';
+import { benchSyntaxBound } from './syntax-bound-bench';
 import { printTable, type BenchRow } from './table';
 import { benchFlakeEdit, benchLargeRepo } from './workspace-bench';
 
@@ -34,6 +35,7 @@ const BENCHES: Record<string, () => Promise<BenchRow[]> | BenchRow[]> = {
         : parseRow('p95 < 60 ms', (v) => p95(v) < 60)(r),
     ),
   ast: benchAst,
+  'syntax-bound': benchSyntaxBound,
   flake: () => benchFlakeEdit(100),
   repo: benchLargeRepo,
   corpus: async () =>
