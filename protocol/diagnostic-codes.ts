@@ -49,6 +49,8 @@ export const BUILTIN_CODES = {
   'not-text': 'The file contains binary data and cannot be Nix source.',
   'invalid-utf8': 'The file is not valid UTF-8; it was checked with replacement characters.',
   'file-too-large': 'The file is larger than the size nixkit checks.',
+  'parse-limit':
+    "The file has a shape nixkit's tree parser cannot read within its time bound; only Nix's syntax verdict was checked.",
   'file-unreadable':
     'A file Nix reads (an import, a module, builtins.readFile) cannot be read: permission denied, an I/O error, not a regular file or a symlink loop.',
   'analysis-failed':

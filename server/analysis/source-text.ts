@@ -13,14 +13,8 @@ export const DEFAULT_MAX_FILE_BYTES = 4 * 1024 * 1024;
 
 export function decodeSource(bytes: Uint8Array, maxBytes = DEFAULT_MAX_FILE_BYTES): SourceText {
   if (bytes.length > maxBytes) return tooLarge(bytes.length, maxBytes);
-  const nul = bytes.indexOf(0);
-  if (nul !== -1) {
-    return {
-      ok: false,
-      reason: 'binary',
-      message: `not a text file (a NUL byte at offset ${nul}); Nix cannot parse it`,
-    };
-  }
+  // A NUL byte is not refused: Nix 2.8 reads up to the first NUL outside strings and comments and parses
+  // that (the syntax layer does the same, see server/syntax/parse-bounds.ts).
   try {
     return { ok: true, text: new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes) };
   } catch {

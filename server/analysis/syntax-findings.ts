@@ -2,6 +2,7 @@
 // parse-time checks that have codes of their own: `duplicate-definition` and `undefined-variable`).
 import type { Finding } from '../findings';
 import type { SyntaxDocument } from '../syntax/document';
+import { hasNoTokens } from '../syntax/errors';
 
 /** Only the parser's errors: cheap after an incremental reparse (no AST is built). */
 export function syntaxOnlyFindings(doc: SyntaxDocument, file: string, thorough = true): Finding[] {
@@ -21,7 +22,21 @@ export function syntaxOnlyFindings(doc: SyntaxDocument, file: string, thorough =
 export function syntaxFindings(doc: SyntaxDocument, file: string): Finding[] {
   const lines = doc.lineIndex;
   const syntax = syntaxOnlyFindings(doc, file);
-  const empty = () => !doc.sourceFile().expr;
+  const limit = doc.parseLimit;
+  if (limit) {
+    // Nix's verdict is known (the recogniser), the contents are not: say so once, and nothing else.
+    syntax.push({
+      file,
+      range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+      severity: 'information',
+      code: 'parse-limit',
+      message: `nixkit checked only whether Nix can parse this file: ${limit}`,
+    });
+    return syntax;
+  }
+  // Only a file without a single token (blank, or comments only) "has no expression"; a truncated one (`let`,
+  // `if`, `x:`) keeps the parser's "unexpected end of file (expected …)", as Nix says.
+  const empty = () => !doc.sourceFile().expr && hasNoTokens(doc.text);
   if (syntax.length && !(syntax.length === 1 && /^unexpected end of file/.test(syntax[0].message) && empty()))
     return syntax;
   if (empty()) {

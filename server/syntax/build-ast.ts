@@ -577,6 +577,9 @@ class Builder {
           else if (t.type[c] === 'interpolation') parts.push(this.exprField(c, f.expression));
         }
         const first = typeof parts[0] === 'string' ? parts[0] : '';
+        // tree-sitter-nix reads `a//b` as one path; Nix never puts `//` in a path token: it is `a // b`.
+        if (type === 'path_expression' && parts.length === 1 && first.includes('//'))
+          return updateChain(first, span.start);
         const pathKind =
           type === 'hpath_expression' ? 'home' : first.startsWith('/') ? 'absolute' : 'relative';
         return { kind: 'path', span, pathKind, parts, value: staticValue(parts) };
@@ -658,8 +661,11 @@ class Builder {
         else keys.push({ span, name: staticValue(this.stringParts(c, false))! });
       } else if (type === 'interpolation') {
         const inner = this.exprField(c, this.f.expression);
-        // `${"literal"}` is as static as a plain name.
-        if (inner.kind === 'string' && inner.value !== undefined) keys.push({ span, name: inner.value });
+        let literal = inner;
+        while (literal.kind === 'paren') literal = literal.expr;
+        // `${"literal"}` (also in parentheses: Nix has no node for them) is as static as a plain name.
+        if (literal.kind === 'string' && literal.value !== undefined)
+          keys.push({ span, name: literal.value });
         else keys.push({ span, dynamic: inner });
       } else keys.push({ span, dynamic: { kind: 'error', span } });
     }
@@ -741,4 +747,67 @@ function staticValue(parts: StringPart[]): string | undefined {
   if (parts.length === 0) return '';
   if (parts.length === 1 && typeof parts[0] === 'string') return parts[0];
   return undefined;
+}
+
+const IDENT = /^[A-Za-z_][A-Za-z0-9_'-]*$/;
+const NIX_PATH = /^[A-Za-z0-9._+-]*(\/[A-Za-z0-9._+-]+)+$/;
+
+/**
+ * `a//b.c//./d` as Nix lexes it (an identifier, `//`, ...): a right-associative `//` chain of the pieces. The
+ * pieces are what a path-character run can hold: names, attribute paths (`b.c`), paths, integers; anything
+ * else is an unknown (`error`) expression. Built iteratively (a run may hold thousands of `//`). The chain
+ * stays where tree-sitter put the path, so `f x//y` reads as `f (x // y)`, not Nix's `(f x) // y`: the same
+ * variables, checked the same way.
+ */
+function updateChain(text: string, offset: number): Expr {
+  const pieces: { text: string; start: number }[] = [];
+  let at = 0;
+  for (let k = text.indexOf('//'); k >= 0; k = text.indexOf('//', at)) {
+    pieces.push({ text: text.slice(at, k), start: offset + at });
+    at = k + 2;
+  }
+  pieces.push({ text: text.slice(at), start: offset + at });
+  let expr = pathPiece(pieces[pieces.length - 1]);
+  for (let i = pieces.length - 2; i >= 0; i--) {
+    const left = pathPiece(pieces[i]);
+    expr = {
+      kind: 'binary',
+      span: { start: left.span.start, end: expr.span.end },
+      op: '//',
+      left,
+      right: expr,
+    };
+  }
+  return expr;
+}
+
+function pathPiece(piece: { text: string; start: number }): Expr {
+  const { text, start } = piece;
+  const span = { start, end: start + text.length };
+  if (IDENT.test(text)) return { kind: 'var', span, name: text };
+  if (/^[0-9]+$/.test(text)) return { kind: 'int', span, value: Number(text), text };
+  if (NIX_PATH.test(text))
+    return {
+      kind: 'path',
+      span,
+      pathKind: text.startsWith('/') ? 'absolute' : 'relative',
+      parts: [text],
+      value: text,
+    };
+  const names = text.split('.');
+  if (names.length > 1 && names.every((n) => IDENT.test(n))) {
+    let at = start + names[0].length + 1;
+    const path: AttrKey[] = names.slice(1).map((name) => {
+      const key = { span: { start: at, end: at + name.length }, name };
+      at += name.length + 1;
+      return key;
+    });
+    return {
+      kind: 'select',
+      span,
+      target: { kind: 'var', span: { start, end: start + names[0].length }, name: names[0] },
+      path,
+    };
+  }
+  return { kind: 'error', span };
 }

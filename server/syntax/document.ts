@@ -4,6 +4,7 @@ import type { Edit, Parser, Tree } from 'web-tree-sitter';
 import type { SourceFile } from './ast';
 import { buildAst } from './build-ast';
 import { syntaxErrors, type FirstError, type SyntaxProblem } from './errors';
+import { parseBudgetMs, pathologicalShape, treeSitterText } from './parse-bounds';
 import { LineIndex, type Position, type Range } from './positions';
 import { recognize } from './recognizer';
 import { semanticChecks, type SemanticProblem } from './semantic-checks';
@@ -15,7 +16,10 @@ export interface TextChange {
 }
 
 export class SyntaxDocument {
-  private tree: Tree;
+  /** undefined when tree-sitter was not used or gave up (see parse-bounds.ts): Nix's verdict only. */
+  private tree: Tree | undefined;
+  /** Why there is no tree. */
+  private limitReason?: string;
   private lines: LineIndex;
   private ast?: SourceFile;
   private errors?: SyntaxProblem[];
@@ -44,7 +48,7 @@ export class SyntaxDocument {
   applyChanges(changes: TextChange[]): void {
     for (const change of changes) {
       if (!change.range) {
-        this.tree.delete();
+        this.tree?.delete();
         this.textValue = change.text;
         this.lines = new LineIndex(change.text);
         this.tree = this.parse(change.text);
@@ -54,18 +58,24 @@ export class SyntaxDocument {
       const oldEndIndex = this.lines.offsetAt(change.range.end);
       const newText = this.textValue.slice(0, startIndex) + change.text + this.textValue.slice(oldEndIndex);
       const newLines = this.lines.edited(startIndex, oldEndIndex, change.text.length, newText);
-      const edit: Edit = {
-        startIndex,
-        oldEndIndex,
-        newEndIndex: startIndex + change.text.length,
-        startPosition: toPoint(this.lines.positionAt(startIndex)),
-        oldEndPosition: toPoint(this.lines.positionAt(oldEndIndex)),
-        newEndPosition: toPoint(newLines.positionAt(startIndex + change.text.length)),
-      };
-      this.tree.edit(edit);
       const old = this.tree;
-      this.tree = this.parse(newText, old);
-      old.delete();
+      // tree-sitter reads a lone CR as LF (parse-bounds.ts), which depends on the character after it: an edit
+      // right after a CR changes that CR too. A NUL can change what all the rest of the file means.
+      const from = startIndex > 0 && this.textValue[startIndex - 1] === '\r' ? startIndex - 1 : startIndex;
+      const incremental = old && !newText.includes('\0') && !this.textValue.includes('\0');
+      if (old && incremental) {
+        const edit: Edit = {
+          startIndex: from,
+          oldEndIndex,
+          newEndIndex: startIndex + change.text.length,
+          startPosition: toPoint(this.lines.positionAt(from)),
+          oldEndPosition: toPoint(this.lines.positionAt(oldEndIndex)),
+          newEndPosition: toPoint(newLines.positionAt(startIndex + change.text.length)),
+        };
+        old.edit(edit);
+      }
+      this.tree = this.parse(newText, incremental ? old : undefined);
+      old?.delete();
       this.textValue = newText;
       this.lines = newLines;
     }
@@ -76,16 +86,30 @@ export class SyntaxDocument {
   }
 
   /**
+   * Why the file was checked by Nix's grammar alone, without a tree (its contents are then unknown to the
+   * analysis), or undefined.
+   */
+  get parseLimit(): string | undefined {
+    return this.tree ? undefined : this.limitReason;
+  }
+
+  /**
    * The syntax errors. `thorough` (the default) also runs Nix's grammar over a file tree-sitter accepted; the
    * language server skips that on keystrokes in large files and catches up when typing pauses.
    */
   syntaxProblems(thorough = true): SyntaxProblem[] {
+    const tree = this.tree;
+    if (!tree) {
+      // No tree: Nix's own grammar (linear, any nesting) gives the verdict.
+      this.errors ??= verdictOnly(this.textValue, this.firstError);
+      return this.errors;
+    }
     if (thorough) {
-      this.errors ??= syntaxErrors(this.tree, this.textValue, this.firstError, true);
+      this.errors ??= syntaxErrors(tree, this.textValue, this.firstError, true);
       return this.errors;
     }
     if (this.errors) return this.errors;
-    this.quickErrors ??= syntaxErrors(this.tree, this.textValue, this.firstError, false);
+    this.quickErrors ??= syntaxErrors(tree, this.textValue, this.firstError, false);
     return this.quickErrors;
   }
 
@@ -96,20 +120,45 @@ export class SyntaxDocument {
   }
 
   sourceFile(): SourceFile {
-    this.ast ??= buildAst(this.tree.rootNode, this.textValue);
+    // Without a tree the whole file is one expression nixkit does not know (`error` is read as unknown).
+    this.ast ??= this.tree
+      ? buildAst(this.tree.rootNode, this.textValue)
+      : { expr: { kind: 'error', span: { start: 0, end: this.textValue.length } }, comments: [] };
     return this.ast;
   }
 
   /** Frees the WASM memory of the tree; the document must not be used afterwards. */
   dispose(): void {
-    this.tree.delete();
+    this.tree?.delete();
+    this.tree = undefined;
   }
 
-  private parse(text: string, old?: Tree): Tree {
-    const tree = this.parser.parse(text, old ?? null);
-    if (!tree) throw new Error('nixkit: the Nix parser returned no tree');
+  /** A tree of `text`, or undefined when tree-sitter must not see it or runs out of time (parse-bounds.ts). */
+  private parse(text: string, old?: Tree): Tree | undefined {
+    this.limitReason = pathologicalShape(text);
+    if (this.limitReason) return undefined;
+    const budget = parseBudgetMs(text.length);
+    const started = performance.now();
+    const tree = this.parser.parse(treeSitterText(text), old ?? null, {
+      progressCallback: () => performance.now() - started > budget,
+    });
+    if (!tree) {
+      // A cancelled parse would otherwise resume on the next call.
+      this.parser.reset();
+      this.limitReason = `nixkit's tree parser did not finish within ${Math.round(budget)} ms`;
+      return undefined;
+    }
     return tree;
   }
+}
+
+/** The first error Nix would report, as the only problem (used when there is no tree). */
+function verdictOnly(text: string, firstError?: (text: string) => FirstError | null): SyntaxProblem[] {
+  const found = (firstError ?? recognize)(text);
+  if (!found) return [];
+  const start =
+    found.nixOffset !== undefined && found.nixOffset < found.start ? found.nixOffset : found.start;
+  return [{ span: { start, end: Math.max(found.end, start) }, message: found.message }];
 }
 
 function toPoint(p: Position): { row: number; column: number } {

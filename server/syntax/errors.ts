@@ -29,8 +29,20 @@ const OPENERS: Record<string, string> = Object.assign(Object.create(null) as Rec
 });
 const CLOSERS = new Set(['}', ']', ')']);
 const MAX_PROBLEMS = 50;
+const MAX_LOOKBACK = 64;
+const MAX_INDENT_LINES = 5000;
 const PIPE_MESSAGE =
   "the pipe operators '|>' and '<|' are not supported (an experimental Nix feature; neither nixkit's parser nor Nix before 2.24 knows them)";
+
+/**
+ * Where a pipe operator starts when Nix 2.8 stops at `at`: it rejects the `|` of `|>` and of `<|` (after
+ * taking the `<` for less-than), so `<|` starts one character before.
+ */
+function pipeOperatorAt(text: string, at: number): number | undefined {
+  if (text.startsWith('|>', at)) return at;
+  if (text.startsWith('<|', at - 1) && text[at + 1] !== '|') return at - 1;
+  return undefined;
+}
 
 interface Leaf {
   type: string;
@@ -65,12 +77,16 @@ export function syntaxErrors(
         text,
       ),
     ];
-  const leaves = collectLeaves(root);
+  const leaves = collectLeaves(root, text);
   const problems: SyntaxProblem[] = [];
-  const unclosed = findUnclosed(leaves, text);
+  let unclosed = findUnclosed(leaves, text);
   let cutoff = Infinity; // tree-sitter sites after an unclosed bracket are its cascade
 
-  if (unclosed && (!precise || unclosed.start <= precise.start)) {
+  // At a NUL byte Nix's input ends (parse-bounds.ts): that, not a bracket left open before it, is the news.
+  if (unclosed && (!precise || (unclosed.start <= precise.start && text[precise.start] !== '\0'))) {
+    // Bracket matching finds *an* unclosed bracket; indentation often shows which one was left open.
+    const inner = unclosedByIndentation(text, root, unclosed.start, precise ? precise.start : text.length);
+    if (inner && inner.start > unclosed.start) unclosed = inner;
     const bracket = bracketOf(unclosed) ?? unclosed.text;
     problems.push({
       span: { start: unclosed.start, end: unclosed.end },
@@ -94,13 +110,14 @@ export function syntaxErrors(
       const opening = sites.find((p) => p.message === message && p.span.start <= precise.start);
       if (opening) span = opening.span;
     }
-    if (/^(\|>|<\|)/.test(text.slice(precise.start, precise.start + 2))) {
-      span = { start: precise.start, end: precise.start + 2 };
+    const pipeAt = pipeOperatorAt(text, precise.start);
+    if (pipeAt !== undefined) {
+      span = { start: pipeAt, end: pipeAt + 2 };
       message = PIPE_MESSAGE;
     }
     problems.push({ span, message });
     for (const p of sites) if (p.span.start > precise.end) problems.push(p);
-  } else if (!precise) problems.push(...sites);
+  } else if (!precise) for (const p of sites) problems.push(p);
   return onePerLine(
     problems.map((p) => refineMissingSemicolon(p, text)),
     text,
@@ -179,84 +196,77 @@ function refineMissingSemicolon(p: SyntaxProblem, text: string): SyntaxProblem {
 /**
  * The tokens on the paths from the root to the errors. A subtree without errors is balanced and correct by
  * construction, so it stands in as one opaque leaf: a broken 1 MB file costs as much as the broken part.
+ * Walked with a cursor, without recursion: `Node.child(i)` is not constant-time in web-tree-sitter (it
+ * re-walks hidden nodes), which made 10,000 open parentheses take seconds, and a file may nest 50,000 deep.
  */
-function collectLeaves(root: Node): Leaf[] {
+function collectLeaves(root: Node, text: string): Leaf[] {
   const leaves: Leaf[] = [];
-  // Inside an ERROR node every token counts: the brace that lost its partner may be in a correct-looking subtree.
-  const visit = (n: Node, insideError: boolean) => {
-    const count = n.childCount;
-    if (count === 0) {
-      const missing = n.isMissing;
-      if ((n.startIndex !== n.endIndex || missing) && n.type !== 'comment') {
-        leaves.push({
-          type: missing ? `MISSING ${n.type}` : n.type,
-          start: n.startIndex,
-          end: n.endIndex,
-          text: missing ? '' : n.text,
-        });
+  const cursor = root.walk();
+  try {
+    // Inside an ERROR node every token counts: the brace that lost its partner may be in a correct-looking
+    // subtree. `outer` holds that flag for the levels above the cursor.
+    const outer: boolean[] = [];
+    let insideError = false;
+    for (;;) {
+      const n = cursor.currentNode;
+      const isError = n.isError;
+      let descend = false;
+      if (n.childCount === 0) {
+        const missing = n.isMissing;
+        if ((n.startIndex !== n.endIndex || missing) && n.type !== 'comment') {
+          leaves.push({
+            type: missing ? `MISSING ${n.type}` : n.type,
+            start: n.startIndex,
+            end: n.endIndex,
+            text: missing ? '' : text.slice(n.startIndex, n.endIndex),
+          });
+        }
+      } else if (!insideError && !n.hasError && !isError) {
+        leaves.push({ type: n.type, start: n.startIndex, end: n.endIndex, text: '', opaque: n });
+      } else descend = true;
+      if (descend && cursor.gotoFirstChild()) {
+        outer.push(insideError);
+        insideError ||= isError;
+        continue;
       }
-      return;
-    }
-    if (!insideError && !n.hasError && !n.isError) {
-      leaves.push({ type: n.type, start: n.startIndex, end: n.endIndex, text: '', opaque: n });
-      return;
-    }
-    for (let i = 0; i < count; i++) {
-      const c = n.child(i);
-      if (c) visit(c, insideError || n.isError);
-    }
-  };
-  const stack: Node[] = [];
-  // Iterative over the spine (deep files), recursive only inside error subtrees.
-  stack.push(root);
-  while (stack.length) {
-    const n = stack.pop()!;
-    if (n.childCount && (n.hasError || n.isError) && !n.isError) {
-      for (let i = n.childCount - 1; i >= 0; i--) {
-        const c = n.child(i);
-        if (c) stack.push(c);
+      while (!cursor.gotoNextSibling()) {
+        if (!cursor.gotoParent()) return leaves;
+        insideError = outer.pop() ?? false;
       }
-    } else visit(n, false);
+    }
+  } finally {
+    cursor.delete();
   }
-  return leaves;
 }
 
 /** The last real token of a leaf. */
-function lastToken(leaf: Leaf): Leaf {
-  let n = leaf.opaque;
-  if (!n) return leaf;
-  while (n.childCount) {
-    let prev: Node | null = null;
-    for (let i = n.childCount - 1; i >= 0; i--) {
-      const c = n.child(i);
-      if (c && c.type !== 'comment' && c.endIndex > c.startIndex) {
-        prev = c;
-        break;
-      }
-    }
-    if (!prev) break;
-    n = prev;
-  }
-  return { type: n.type, start: n.startIndex, end: n.endIndex, text: n.text };
+function lastToken(leaf: Leaf, text: string): Leaf {
+  return leaf.opaque ? edgeToken(leaf.opaque, text, true) : leaf;
 }
 
 /** The first real token of a leaf (opaque subtrees are expanded on demand, for messages). */
-function firstToken(leaf: Leaf): Leaf {
-  let n = leaf.opaque;
-  if (!n) return leaf;
-  while (n.childCount) {
-    let next: Node | null = null;
-    for (let i = 0; i < n.childCount; i++) {
-      const c = n.child(i);
-      if (c && c.type !== 'comment' && c.endIndex > c.startIndex) {
-        next = c;
-        break;
+function firstToken(leaf: Leaf, text: string): Leaf {
+  return leaf.opaque ? edgeToken(leaf.opaque, text, false) : leaf;
+}
+
+/** The first (or last) token of a subtree that is neither a comment nor empty, found with a cursor. */
+function edgeToken(node: Node, text: string, last: boolean): Leaf {
+  const cursor = node.walk();
+  try {
+    descend: while (last ? cursor.gotoLastChild() : cursor.gotoFirstChild()) {
+      while (cursor.nodeType === 'comment' || cursor.endIndex <= cursor.startIndex) {
+        if (!(last ? cursor.gotoPreviousSibling() : cursor.gotoNextSibling())) {
+          cursor.gotoParent();
+          break descend;
+        }
       }
     }
-    if (!next) break;
-    n = next;
+    const start = cursor.startIndex;
+    const end = cursor.endIndex;
+    return { type: cursor.nodeType, start, end, text: text.slice(start, end) };
+  } finally {
+    cursor.delete();
   }
-  return { type: n.type, start: n.startIndex, end: n.endIndex, text: n.text };
 }
 
 /** Tokens the grammar treats as one leaf but that open or close a bracket. */
@@ -268,11 +278,24 @@ function bracketOf(leaf: Leaf): string | undefined {
   return undefined;
 }
 
-function indentOfLine(text: string, offset: number): { indent: number; firstOnLine: boolean } {
-  const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
-  let i = lineStart;
-  while (i < offset && (text[i] === ' ' || text[i] === '\t')) i++;
-  return { indent: i - lineStart, firstOnLine: i === offset };
+/**
+ * Indentation of the line holding an offset, for offsets visited in increasing order: the line start and its
+ * indentation are found once per line, so a single 100,000-character line costs one scan, not one per bracket.
+ */
+function lineIndenter(text: string): (offset: number) => { indent: number; firstOnLine: boolean } {
+  let lineStart = 0;
+  let lineEnd = -1;
+  let indentEnd = 0;
+  return (offset) => {
+    if (offset > lineEnd || offset < lineStart) {
+      lineStart = text.lastIndexOf('\n', offset - 1) + 1;
+      lineEnd = text.indexOf('\n', offset);
+      if (lineEnd < 0) lineEnd = text.length;
+      indentEnd = lineStart;
+      while (indentEnd < lineEnd && (text[indentEnd] === ' ' || text[indentEnd] === '\t')) indentEnd++;
+    }
+    return { indent: indentEnd - lineStart, firstOnLine: indentEnd === offset };
+  };
 }
 
 /**
@@ -285,19 +308,21 @@ function indentOfLine(text: string, offset: number): { indent: number; firstOnLi
  * the inner `{` is the unclosed one, not the outer.
  */
 function findUnclosed(leaves: Leaf[], text: string): Leaf | undefined {
-  const stack: { leaf: Leaf; indent: number }[] = [];
+  const stack: { leaf: Leaf; indent: number; closer: string }[] = [];
   const unclosed: Leaf[] = [];
+  const indentOfLine = lineIndenter(text);
   for (const leaf of leaves) {
     const b = bracketOf(leaf);
     if (!b) continue;
     if (b in OPENERS) {
-      stack.push({ leaf, indent: indentOfLine(text, leaf.start).indent });
+      stack.push({ leaf, indent: indentOfLine(leaf.start).indent, closer: OPENERS[b] });
       continue;
     }
-    const { indent, firstOnLine } = indentOfLine(text, leaf.start);
+    const { indent, firstOnLine } = indentOfLine(leaf.start);
     let target = -1;
-    for (let i = stack.length - 1; i >= 0; i--) {
-      if (OPENERS[bracketOf(stack[i].leaf)!] !== b) continue;
+    // Looks back at most MAX_LOOKBACK openers: hostile input (50,000 `{` then 50,000 `)`) stays linear.
+    for (let i = stack.length - 1; i >= 0 && i >= stack.length - MAX_LOOKBACK; i--) {
+      if (stack[i].closer !== b) continue;
       if (target === -1) target = i;
       if (!firstOnLine || stack[i].indent === indent) {
         target = i;
@@ -316,17 +341,18 @@ function findUnclosed(leaves: Leaf[], text: string): Leaf | undefined {
 
 function errorSites(root: Node): Node[] {
   const sites: Node[] = [];
-  const stack: Node[] = [root];
-  while (stack.length && sites.length < MAX_PROBLEMS * 4) {
-    const n = stack.pop()!;
-    if (n.isError || n.isMissing) {
-      sites.push(n);
-      continue;
+  const cursor = root.walk();
+  try {
+    walk: for (;;) {
+      const n = cursor.currentNode;
+      if (n.isError || n.isMissing) {
+        sites.push(n);
+        if (sites.length >= MAX_PROBLEMS * 4) break;
+      } else if (n.hasError && cursor.gotoFirstChild()) continue;
+      while (!cursor.gotoNextSibling()) if (!cursor.gotoParent()) break walk;
     }
-    for (let i = n.childCount - 1; i >= 0; i--) {
-      const c = n.child(i);
-      if (c && (c.hasError || c.isMissing)) stack.push(c);
-    }
+  } finally {
+    cursor.delete();
   }
   return sites.sort((a, b) => a.startIndex - b.startIndex);
 }
@@ -344,7 +370,7 @@ function leafIndexAt(leaves: Leaf[], offset: number): number {
 
 function describeSite(site: Node, leaves: Leaf[], text: string): SyntaxProblem | undefined {
   const lastLeaf = leaves[leaves.length - 1];
-  const last = lastLeaf ? lastToken(lastLeaf) : undefined;
+  const last = lastLeaf ? lastToken(lastLeaf, text) : undefined;
   const eof = (expected?: string): SyntaxProblem => {
     const at = last ? { start: last.start, end: last.end } : { start: 0, end: 0 };
     return { span: at, message: `unexpected end of file${expected ? ` (expected ${expected})` : ''}` };
@@ -356,7 +382,7 @@ function describeSite(site: Node, leaves: Leaf[], text: string): SyntaxProblem |
       // An expression is missing: say what came instead.
       const found = leaves.slice(idx).find((l) => !l.type.startsWith('MISSING'));
       if (!found) return eof('an expression');
-      const next = firstToken(found);
+      const next = firstToken(found, text);
       return {
         span: { start: next.start, end: next.end },
         message: `unexpected ${describeToken(next.type, next.text)} (expected an expression)`,
@@ -373,21 +399,15 @@ function describeSite(site: Node, leaves: Leaf[], text: string): SyntaxProblem |
   }
   // An ERROR node: its first token is the one the parser could not use.
   const idx = leafIndexAt(leaves, site.startIndex);
-  const first = leaves[idx] ? firstToken(leaves[idx]) : undefined;
+  const first = leaves[idx] ? firstToken(leaves[idx], text) : undefined;
   if (!first || first.start >= site.endIndex) {
     return eof();
   }
-  const pipe = /^(\|>|<\|)/.exec(
-    text.slice(Math.max(0, first.start - 1), first.start + 2).replace(/^[^|<]/, ''),
-  );
-  if (pipe || text.startsWith('|>', first.start - 1) || text.startsWith('<|', first.start)) {
-    const start = text.startsWith('|>', first.start - 1) ? first.start - 1 : first.start;
-    return {
-      span: { start, end: start + 2 },
-      message:
-        "the pipe operators '|>' and '<|' are not supported yet (an experimental Nix feature that nixkit's parser does not know)",
-    };
-  }
+  const pipeAt =
+    pipeOperatorAt(text, first.start) ??
+    (text.startsWith('|>', first.start - 1) ? first.start - 1 : undefined) ??
+    (text.startsWith('<|', first.start) ? first.start : undefined);
+  if (pipeAt !== undefined) return { span: { start: pipeAt, end: pipeAt + 2 }, message: PIPE_MESSAGE };
   if (first.type === '"' || first.type === "''") {
     return { span: { start: first.start, end: first.end }, message: 'unterminated string' };
   }
@@ -400,7 +420,7 @@ function describeSite(site: Node, leaves: Leaf[], text: string): SyntaxProblem |
         : parentType === 'parenthesized_expression'
           ? "')'"
           : undefined;
-  if (site.parent?.type === 'source_code' && site.endIndex >= (last?.end ?? 0) && idx === 0) {
+  if (parentType === 'source_code' && site.endIndex >= (last?.end ?? 0) && idx === 0) {
     // The whole file failed to reduce: the parser ran out of input.
     return eof();
   }
@@ -408,4 +428,80 @@ function describeSite(site: Node, leaves: Leaf[], text: string): SyntaxProblem |
     span: { start: first.start, end: first.end },
     message: `unexpected ${describeToken(first.type, first.text)}${expected ? ` (expected ${expected})` : ''}`,
   };
+}
+
+const CLOSER_OF: Record<string, string> = { '{': '}', '[': ']', '(': ')' };
+
+/**
+ * The first opener in [from, limit) that indentation shows unclosed: it ends its line, the lines after it are
+ * indented deeper, and the first line back at (or left of) its indentation does not start with its closer:
+ *   services.tlp = {         <- this one
+ *     enable = true;
+ *   services.logind.lidSwitch = "suspend";
+ * Lines inside strings and comments do not count (the tree tells), and a flat style (`a = {` followed by a
+ * line that is not deeper) shows nothing. Looks at MAX_INDENT_LINES lines at most.
+ */
+function unclosedByIndentation(text: string, root: Node, from: number, limit: number): Leaf | undefined {
+  interface Block {
+    at: number;
+    indent: number;
+    bracket: string;
+  }
+  const blocks: Block[] = [];
+  let pending: Block | undefined;
+  let best: number | undefined;
+  const flag = (b: Block) => {
+    if (b.at >= from && b.at < limit && (best === undefined || b.at < best)) best = b.at;
+  };
+  let lineStart = text.lastIndexOf('\n', from - 1) + 1;
+  for (let n = 0; n < MAX_INDENT_LINES && lineStart < text.length && lineStart <= limit; n++) {
+    let lineEnd = text.indexOf('\n', lineStart);
+    if (lineEnd < 0) lineEnd = text.length;
+    const line = text.slice(lineStart, lineEnd);
+    const indent = /^[ \t]*/.exec(line)![0].length;
+    const code = codeBeforeComment(line);
+    const firstAt = lineStart + indent;
+    if (code.length > indent && !insideToken(root, firstAt)) {
+      if (pending && indent > pending.indent) blocks.push(pending);
+      pending = undefined;
+      while (blocks.length && blocks[blocks.length - 1].indent > indent) flag(blocks.pop()!);
+      const top = blocks[blocks.length - 1];
+      if (top && top.indent === indent && line[indent] !== CLOSER_OF[top.bracket]) flag(blocks.pop()!);
+      else if (top && line[indent] === CLOSER_OF[top.bracket]) blocks.pop();
+      const lastAt = lineStart + code.length - 1;
+      const last = text[lastAt];
+      if (last in CLOSER_OF && root.descendantForIndex(lastAt, lastAt + 1)?.type === last)
+        pending = { at: lastAt, indent, bracket: last };
+    }
+    lineStart = lineEnd + 1;
+  }
+  if (best === undefined) return undefined;
+  return { type: text[best], start: best, end: best + 1, text: text[best] };
+}
+
+/** Whether `offset` is inside a string or comment token (its line's indentation then means nothing). */
+function insideToken(root: Node, offset: number): boolean {
+  const n = root.descendantForIndex(offset, offset + 1);
+  if (!n) return false;
+  if (n.type === 'comment') return n.startIndex < offset;
+  return (
+    /string_fragment|escape_sequence|dollar_escape/.test(n.type) ||
+    (n.type.includes('string') && n.startIndex < offset)
+  );
+}
+
+/** Whether the text holds nothing but whitespace and complete comments (line comments and closed block comments). */
+export function hasNoTokens(text: string): boolean {
+  for (let i = 0; i < text.length; ) {
+    const c = text[i];
+    if (c === ' ' || c === '\t' || c === '\n' || c === '\r') i++;
+    else if (c === '#') {
+      while (i < text.length && text[i] !== '\n' && text[i] !== '\r') i++;
+    } else if (c === '/' && text[i + 1] === '*') {
+      const end = text.indexOf('*/', i + 2);
+      if (end < 0) return false;
+      i = end + 2;
+    } else return false;
+  }
+  return true;
 }

@@ -351,10 +351,19 @@ class Lexer {
     return this.code(i) === 0x3e ? i + 1 - p : 0;
   }
 
+  private schemeFrom = -1;
+  private schemeEnd = -1;
+
   /** [a-zA-Z][a-zA-Z0-9\+\-\.]*\:[a-zA-Z0-9\%\/\?\:\@\&\=\+\$\,\-\_\.\!\~\*\']+ */
   private uriLen(p: number): number {
     let i = p + 1;
-    while (this.cls(i, C_URI_SCHEME)) i++;
+    // Like pathRunCached: every token of `a.a.a…` would otherwise rescan the rest of the run for a ':'.
+    if (i >= this.schemeFrom && i < this.schemeEnd) i = this.schemeEnd;
+    else {
+      this.schemeFrom = i;
+      while (this.cls(i, C_URI_SCHEME)) i++;
+      this.schemeEnd = i;
+    }
     if (this.code(i) !== 0x3a) return 0; // (the common case: an identifier)
     const j = ++i;
     while (this.cls(i, C_URI)) i++;
@@ -640,7 +649,9 @@ class Lexer {
     const c = text.charCodeAt(p);
     if (c === 0x27 && this.code(p + 1) === 0x27) {
       const e = this.code(p + 2);
-      if (e === 0x24 || e === 0x27 || (e === 0x5c && p + 3 < this.len)) return this.tok(K.IND_STR, p, p + 3);
+      if (e === 0x24 || e === 0x27) return this.tok(K.IND_STR, p, p + 3);
+      // ''\{ANY}: the escaped character belongs to the token (`''\'''${` is `''\'`, `''$`, `{`)
+      if (e === 0x5c && p + 3 < this.len) return this.tok(K.IND_STR, p, p + 4);
       this.pop();
       return this.tok(K.IND_CLOSE, p, p + 2);
     }
@@ -1666,6 +1677,22 @@ class Parser {
       }
     }
   }
+}
+
+/**
+ * Where Nix 2.8 stops reading `text`: at the first NUL byte outside strings and comments (flex hands it to Bison
+ * as token 0, the end of the input), else at the end. A NUL inside a string or comment is part of that token.
+ */
+export function nixInputEnd(text: string): number {
+  if (!text.includes('\0')) return text.length;
+  const lexer = new Lexer(text);
+  const token: Token = { k: K.EOF, start: 0, end: 0, nix: 0 };
+  // Every token but the last consumes at least one character; the bound only guards that assumption.
+  for (let n = 0; n <= text.length + 1; n++) {
+    const t = lexer.next(token);
+    if (t.k === K.EOF) return t.note === 'nul' ? t.start : text.length;
+  }
+  return text.length;
 }
 
 /** The first error Nix 2.8's parser would report for `text`, or null when it parses. */

@@ -80,26 +80,14 @@ class Checker {
             });
           break;
         case 'attrs': {
-          this.duplicates(e.bindings, e.inherits);
-          const inner: Scope | null = e.rec
-            ? {
-                names: this.boundNames(e.bindings, e.inherits),
-                isWith: hasDynamicKey(e.bindings),
-                parent: scope,
-              }
-            : scope;
-          this.bindingExprs(e.bindings, e.inherits, inner, scope, push);
+          const root = this.hosts(e.bindings, e.inherits, e.rec);
+          this.bindHosts(root, scope, push);
           break;
         }
         case 'let': {
-          this.duplicates(e.bindings, e.inherits);
-          const inner: Scope = {
-            names: this.boundNames(e.bindings, e.inherits),
-            isWith: hasDynamicKey(e.bindings),
-            parent: scope,
-          };
-          this.bindingExprs(e.bindings, e.inherits, inner, scope, push);
-          push(e.body, inner);
+          // `let` binds like `rec { … }` whose values and body see its names.
+          const root = this.hosts(e.bindings, e.inherits, true);
+          push(e.body, this.bindHosts(root, scope, push));
           break;
         }
         case 'with':
@@ -129,46 +117,118 @@ class Checker {
     }
   }
 
-  private bindingExprs(
-    bindings: Binding[],
-    inherits: Inherit[],
-    inner: Scope | null,
-    outer: Scope | null,
-    push: (x: Expr | undefined, s?: Scope | null) => void,
-  ): void {
-    for (const inh of inherits) {
-      if (inh.from) push(inh.from, inner);
-      for (const k of inh.names) {
-        if (k.dynamic) {
-          this.problems.push({
-            span: k.span,
-            code: 'syntax-error',
-            message: 'dynamic attributes not allowed in inherit',
-          });
-        } else if (!inh.from && k.name && this.resolve(k.name, outer) === 'unbound') {
-          // `inherit x;` reads x from the enclosing scope, even inside `rec` and `let`. Nix reports it where the
-          // inherit begins; so do we (the name's own span follows).
-          this.problems.push({
-            // Nix points at the character just before `inherit`.
-            span: { start: Math.max(0, inh.span.start - 1), end: k.span.end },
-            code: 'undefined-variable',
-            message: `undefined variable '${k.name}'`,
-          });
-        }
+  /**
+   * The sets of one binding list as Nix's parser leaves them after merging. Nix builds an inner set before the
+   * outer one and merges a later definition of the same set *into the earlier one*: in
+   * `a.b = 1; a = rec { c = b; }` the set `a` is the plain one `a.b` created (so `b` is undefined in `c`), while
+   * in `a = rec { c = b; }; a.b = 1;` it is the `rec` one (and `b` is bound). The `rec` of a merged set and its
+   * dynamic attributes (`${x} = …`) are dropped. Iterative: a frame per set being filled, innermost first.
+   */
+  private hosts(bindings: Binding[], inherits: Inherit[], rec: boolean): Host {
+    this.duplicates(bindings, inherits);
+    const root = newHost(rec);
+    const frames: { host: Host; defs: Def[]; next: number; merged: boolean }[] = [
+      { host: root, defs: defsOf(bindings, inherits), next: 0, merged: false },
+    ];
+    while (frames.length) {
+      const frame = frames[frames.length - 1];
+      if (frame.next >= frame.defs.length) {
+        frames.pop();
+        continue;
       }
+      const def = frame.defs[frame.next++];
+      if (def.inherit) {
+        frame.host.inherits.push(def.inherit);
+        for (const k of def.inherit.names) if (k.name !== undefined) addName(frame.host, k.name, null);
+        continue;
+      }
+      const keys = def.keys;
+      if (frame.merged && keys[0]?.name === undefined) continue; // dropped with the merged set's `rec`
+      let h = frame.host;
+      let last = keys.length - 1;
+      for (let i = 0; i < last && h; i++) {
+        const key = keys[i];
+        if (key.name === undefined) {
+          if (key.dynamic) h.values.push(key.dynamic);
+          const c = newHost(false);
+          h.nested.push(c);
+          h = c;
+          continue;
+        }
+        const existing = h.children.get(key.name);
+        if (existing === null)
+          last = -1; // a duplicate (reported by `duplicates`)
+        else if (existing) h = existing;
+        else h = addName(h, key.name, newHost(false))!;
+      }
+      const value = def.value ? unwrapParens(def.value) : undefined;
+      const key = keys[last];
+      if (!key) {
+        if (def.value) h.values.push(def.value);
+        continue;
+      }
+      let into: Host | undefined;
+      let merged = false;
+      if (key.name === undefined) {
+        if (key.dynamic) h.values.push(key.dynamic);
+        if (value?.kind === 'attrs') h.nested.push((into = newHost(value.rec)));
+      } else {
+        const existing = h.children.get(key.name);
+        if (existing === undefined && value?.kind === 'attrs')
+          into = addName(h, key.name, newHost(value.rec))!;
+        else if (existing && value?.kind === 'attrs') {
+          into = existing;
+          merged = true;
+        } else if (existing === undefined) addName(h, key.name, null);
+      }
+      if (into && value?.kind === 'attrs') {
+        // (its repeats were found by the root's `duplicates`, which walks nested sets too)
+        frames.push({ host: into, defs: defsOf(value.bindings, value.inherits), next: 0, merged });
+      } else if (def.value) h.values.push(def.value);
     }
-    for (const b of bindings) {
-      // Dynamic keys are evaluated in the scope outside a `rec`, but inside a `let`.
-      for (const k of b.path) push(k.dynamic, inner);
-      push(b.value, inner);
-    }
+    return root;
   }
 
-  private boundNames(bindings: Binding[], inherits: Inherit[]): Set<string> {
-    const names = new Set<string>();
-    for (const b of bindings) if (b.path[0]?.name !== undefined) names.add(b.path[0].name);
-    for (const i of inherits) for (const k of i.names) if (k.name !== undefined) names.add(k.name);
-    return names;
+  /**
+   * Queues every expression of the sets for checking in the scope Nix evaluates it in, and reports the
+   * `inherit`s; returns the scope the root set's values see (a `let` body sees it too).
+   */
+  private bindHosts(
+    root: Host,
+    outer: Scope | null,
+    push: (x: Expr | undefined, s?: Scope | null) => void,
+  ): Scope | null {
+    let rootScope: Scope | null = outer;
+    const stack: [Host, Scope | null][] = [[root, outer]];
+    while (stack.length) {
+      const [h, context] = stack.pop()!;
+      // A `${…}` key binds no variable, even in a `rec` set: Nix resolves names before it knows such keys.
+      const inner: Scope | null = h.rec ? { names: h.names, parent: context } : context;
+      if (h === root) rootScope = inner;
+      for (const inh of h.inherits) {
+        if (inh.from) push(inh.from, inner);
+        for (const k of inh.names) {
+          if (k.dynamic) {
+            this.problems.push({
+              span: k.span,
+              code: 'syntax-error',
+              message: 'dynamic attributes not allowed in inherit',
+            });
+          } else if (!inh.from && k.name && this.resolve(k.name, context) === 'unbound') {
+            // `inherit x;` reads x from the enclosing scope, even inside `rec` and `let`. Nix reports it at the
+            // character just before `inherit`; so do we (the name's own span follows).
+            this.problems.push({
+              span: { start: Math.max(0, inh.span.start - 1), end: k.span.end },
+              code: 'undefined-variable',
+              message: `undefined variable '${k.name}'`,
+            });
+          }
+        }
+      }
+      for (const v of h.values) push(v, inner);
+      for (const n of h.nested) stack.push([n, inner]);
+    }
+    return rootScope;
   }
 
   private lambdaNames(e: LambdaExpr): Set<string> {
@@ -185,44 +245,43 @@ class Checker {
       } else seen.set(f.name.name, f.name.span);
       names.add(f.name.name);
     }
+    const clash = e.param && e.formals?.find((f) => f.name.name === e.param!.name);
+    if (e.param && clash) {
+      // `a @ { a }: …`: Nix reports it where the function starts; the span covers the pattern up to the formal.
+      this.problems.push({
+        span: { start: e.span.start, end: Math.max(e.param.span.end, clash.name.span.end) },
+        code: 'syntax-error',
+        message: `duplicate formal function argument '${e.param.name}' (it is also the name after '@')`,
+      });
+    }
     return names;
   }
 
-  /** Nix merges `a.b = 1; a.c = 2;` and `a = { b = 1; }; a = { c = 2; };`, and refuses any other repeat. */
+  /**
+   * Nix merges `a.b = 1; a.c = 2;` and `a = { b = 1; }; a = { c = 2; };`, and refuses any other repeat.
+   * Iterative, depth-first (a nested set is filled before the next definition of its parent, as Nix does):
+   * a frame per set being filled.
+   */
   private duplicates(bindings: Binding[], inherits: Inherit[]): void {
-    this.insertAll(new Map(), bindings, inherits, [], true);
-  }
-
-  private insertAll(
-    level: Map<string, AttrNode>,
-    bindings: Binding[],
-    inherits: Inherit[],
-    prefix: AttrKey[],
-    report: boolean,
-    merged = false,
-  ): void {
-    // Without inherits the bindings are the definitions, already in source order (the common case: no copies).
-    if (inherits.length === 0 && inSourceOrder(bindings)) {
-      for (const b of bindings) this.insert(level, b.path, b.value, prefix, report, merged);
-      return;
+    const frames: DupFrame[] = [
+      { level: new Map(), defs: dupDefs(bindings, inherits), next: 0, report: true, merged: false },
+    ];
+    while (frames.length) {
+      const f = frames[frames.length - 1];
+      if (f.next >= f.defs.length) {
+        frames.pop();
+        continue;
+      }
+      const d = f.defs[f.next++];
+      const nested = this.insert(f, d.keys, d.value);
+      if (nested) frames.push(nested);
     }
-    const defs: { start: number; keys: AttrKey[]; value?: Expr }[] = [];
-    for (const i of inherits)
-      for (const k of i.names) if (k.name !== undefined) defs.push({ start: k.span.start, keys: [k] });
-    for (const b of bindings) defs.push({ start: b.span.start, keys: b.path, value: b.value });
-    defs.sort((a, b) => a.start - b.start);
-    for (const d of defs) this.insert(level, d.keys, d.value, prefix, report, merged);
   }
 
-  private insert(
-    top: Map<string, AttrNode>,
-    keys: AttrKey[],
-    value: Expr | undefined,
-    prefix: AttrKey[],
-    report: boolean,
-    merged: boolean,
-  ): void {
-    let level = top;
+  /** Inserts one definition into the frame's level; returns the frame that fills a nested set, if any. */
+  private insert(frame: DupFrame, keys: AttrKey[], value: Expr | undefined): DupFrame | undefined {
+    const { prefix, report, merged } = frame;
+    let level = frame.level;
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i];
       if (key.name === undefined) return; // dynamic: only known at evaluation time
@@ -233,55 +292,49 @@ class Checker {
           level.set(key.name, node);
           level = node.children!;
         } else if (existing.children) level = existing.children;
-        else
-          return this.reportDuplicate(
-            [...prefix, ...keys],
-            prefix.length + i,
-            key,
-            existing,
-            report,
-            prefix.length,
-            merged,
-          );
+        else {
+          this.reportDuplicate(prefix, keys, i, key, existing, report, merged);
+          return;
+        }
         continue;
       }
       const v = value ? unwrapParens(value) : undefined;
       const attrs = v?.kind === 'attrs' ? v : undefined;
+      const inner: Prefix = { keys, parent: prefix };
       if (!existing) {
         const node: AttrNode = { span: key.span };
+        level.set(key.name, node);
         if (attrs) {
           node.children = new Map();
-          this.insertAll(node.children, attrs.bindings, attrs.inherits, [...prefix, ...keys], false);
+          // A set of its own: its repeats are reported in its own terms (`b`, not `a.b`), as Nix does.
+          const defs = dupDefs(attrs.bindings, attrs.inherits);
+          return { level: node.children, defs, next: 0, report: true, merged: false };
         }
-        level.set(key.name, node);
       } else if (existing.children && attrs) {
         // Merge into the earlier set; a key repeated inside is a duplicate.
-        this.insertAll(existing.children, attrs.bindings, attrs.inherits, [...prefix, ...keys], report, true);
-      } else
-        this.reportDuplicate(
-          [...prefix, ...keys],
-          prefix.length + i,
-          key,
-          existing,
-          report,
-          prefix.length,
-          merged,
-        );
+        const defs = dupDefs(attrs.bindings, attrs.inherits);
+        return { level: existing.children, defs, next: 0, prefix: inner, report, merged: true };
+      } else this.reportDuplicate(prefix, keys, i, key, existing, report, merged);
     }
+    return undefined;
   }
 
   private reportDuplicate(
-    keys: AttrKey[],
-    upto: number,
+    prefix: Prefix | undefined,
+    /** The definition's own attribute path; `index` is where in it the repeat is. */
+    own: AttrKey[],
+    index: number,
     at: AttrKey,
     first: AttrNode,
     report: boolean,
-    /** Index in `keys` of the binding's own first key. */
-    firstKey: number,
     /** Found while merging a second set into an earlier one: Nix reports these at the earlier definition. */
     merged: boolean,
   ): void {
     if (!report) return;
+    const outer = flattenPrefix(prefix);
+    const keys = [...outer, ...own];
+    const upto = outer.length + index;
+    const firstKey = outer.length;
     const path = keys
       .slice(0, upto + 1)
       .map((k) => k.name ?? '${…}')
@@ -302,9 +355,82 @@ class Checker {
   }
 }
 
-/** `let ${x} = …;` may bind any name: like `with`, it makes unknown names possibly defined. */
-function hasDynamicKey(bindings: Binding[]): boolean {
-  return bindings.some((b) => b.path[0] && b.path[0].name === undefined);
+/**
+ * One attribute set after Nix's parse-time merging (see `hosts`): the names it binds, whether it is recursive, and
+ * what is evaluated in its scope.
+ */
+interface Host {
+  rec: boolean;
+  names: Set<string>;
+  /** Its static attributes: a nested set, or null for any other value. */
+  children: Map<string, Host | null>;
+  /** Values and dynamic keys, evaluated in the set's scope. */
+  values: Expr[];
+  inherits: Inherit[];
+  /** The nested sets, in definition order. */
+  nested: Host[];
+}
+
+/** The attribute path of the set a duplicate check is filling, innermost last (shared, never copied). */
+interface Prefix {
+  keys: AttrKey[];
+  parent?: Prefix;
+}
+
+function flattenPrefix(p: Prefix | undefined): AttrKey[] {
+  const parts: AttrKey[][] = [];
+  for (let q = p; q; q = q.parent) parts.push(q.keys);
+  return parts.reverse().flat();
+}
+
+interface DupFrame {
+  level: Map<string, AttrNode>;
+  defs: { keys: AttrKey[]; value?: Expr }[];
+  next: number;
+  prefix?: Prefix;
+  report: boolean;
+  merged: boolean;
+}
+
+/** Definitions of a set in source order: its bindings, and each inherited name. */
+function dupDefs(bindings: Binding[], inherits: Inherit[]): { keys: AttrKey[]; value?: Expr }[] {
+  // Without inherits the bindings are the definitions, already in source order (the common case: no copies).
+  if (inherits.length === 0 && inSourceOrder(bindings))
+    return bindings.map((b) => ({ keys: b.path, value: b.value }));
+  const defs: { start: number; keys: AttrKey[]; value?: Expr }[] = [];
+  for (const i of inherits)
+    for (const k of i.names) if (k.name !== undefined) defs.push({ start: k.span.start, keys: [k] });
+  for (const b of bindings) defs.push({ start: b.span.start, keys: b.path, value: b.value });
+  return defs.sort((a, b) => a.start - b.start);
+}
+
+/** A binding or an `inherit`, as Nix's grammar reads them: in source order. */
+interface Def {
+  keys: AttrKey[];
+  value?: Expr;
+  inherit?: Inherit;
+}
+
+function newHost(rec: boolean): Host {
+  return { rec, names: new Set(), children: new Map(), values: [], inherits: [], nested: [] };
+}
+
+function addName(h: Host, name: string, child: Host | null): Host | null {
+  if (!h.children.has(name)) {
+    h.children.set(name, child);
+    h.names.add(name);
+    if (child) h.nested.push(child);
+  }
+  return child;
+}
+
+function defsOf(bindings: Binding[], inherits: Inherit[]): Def[] {
+  const defs: Def[] = bindings.map((b) => ({ keys: b.path, value: b.value }));
+  if (!inherits.length) return defs;
+  for (const i of inherits) defs.push({ keys: [], inherit: i });
+  const start = (d: Def) =>
+    d.inherit ? d.inherit.span.start : (d.keys[0]?.span.start ?? d.value?.span.start ?? 0);
+  return defs.sort((a, b) => start(a) - start(b));
 }
 
 function inSourceOrder(bindings: Binding[]): boolean {

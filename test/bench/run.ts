@@ -8,6 +8,7 @@ import { benchLspLatency } from './lsp-latency';
 import { benchCheckVsNix } from './parse-bench';
 import { benchProbe } from './probe-bench';
 import { benchProbeVm } from './vm-probe-bench';
+import { benchSyntaxBound } from './syntax-bound-bench';
 import { printTable, type BenchRow } from './table';
 import { benchRealWorld } from './realworld-bench';
 import { benchFlakeEdit, benchLargeRepo } from './workspace-bench';
@@ -37,6 +38,7 @@ const BENCHES: Record<string, () => Promise<BenchRow[]> | BenchRow[]> = {
     ),
   ast: benchAst,
   'cli-start': benchCliStart,
+  'syntax-bound': benchSyntaxBound,
   flake: () => benchFlakeEdit(100),
   repo: benchLargeRepo,
   realworld: () => benchRealWorld(),

@@ -19,8 +19,7 @@ import { nixVerdicts, requireNix, type NixVerdict } from './nix-oracle';
 const CORPUS = join(REPO_ROOT, 'test', 'corpus');
 const MUTANTS_PER_FILE = Number(process.env.NIXKIT_MUTANTS ?? 10);
 const MUTANT_SEED = Number(process.env.NIXKIT_MUTANT_SEED ?? 1);
-// `not-text` is how nixkit refuses a file with a NUL byte, which Nix refuses too.
-const PARSE_CODES = new Set(['syntax-error', 'undefined-variable', 'duplicate-definition', 'not-text']);
+const PARSE_CODES = new Set(['syntax-error', 'undefined-variable', 'duplicate-definition']);
 
 interface Sample {
   path: string;

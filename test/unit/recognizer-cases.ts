@@ -14,6 +14,10 @@ export const RECOGNIZER_CASES: RecognizerCase[] = [
     message: "unexpected '<' ('<', '<=', '>' and '>=' cannot be chained; add parentheses)",
   },
   { src: 'a -> b -> c', offset: null },
+  // ''\{ANY} takes the escaped character along: here `''\'` then the escape `''$`, so no interpolation opens
+  { src: "'' ''\\'''${ ''", offset: null },
+  { src: "x: '' ''\\'''${x} ''", offset: null },
+  { src: '1 <| 2', offset: 3, message: "unexpected character '|' (expected an expression)" },
   { src: '1 + if true then 1 else 2', offset: 4, message: "unexpected 'if' (expected an expression)" },
   { src: '~', offset: 0, message: "unexpected character '~' (expected an expression)" },
   { src: '$', offset: 0, message: "unexpected character '$' (expected an expression)" },

@@ -75,6 +75,13 @@ test('the pipe operator gives one clear finding', async () => {
   assert.equal(f.length, 1, JSON.stringify(f));
   assert.match(f[0].message, /pipe operator/);
   assert.deepEqual(f[0].range.start, { line: 0, character: 21 });
+  // Nix 2.8 stops at the `|` of `<|` (it took the `<` for less-than); the finding covers both characters.
+  for (const text of ['f: x: f <| x', 'f: x: f <|x']) {
+    const g = await findings(text);
+    assert.equal(g.length, 1, JSON.stringify(g));
+    assert.match(g[0].message, /pipe operator/);
+    assert.deepEqual([g[0].range.start.character, g[0].range.end.character], [8, 10]);
+  }
 });
 
 test('an empty file and a comment-only file are one clear error each', async () => {
@@ -83,6 +90,57 @@ test('an empty file and a comment-only file are one clear error each', async () 
     assert.equal(f.length, 1);
     assert.match(f[0].message, /no expression/);
   }
+  // A file cut off after its first tokens has an expression that ends too early, as Nix says.
+  for (const [text, message] of [
+    ['let', "unexpected end of file (expected 'in' or an attribute name)"],
+    ['if', 'unexpected end of file (expected an expression)'],
+    ['rec', "unexpected end of file (expected '{')"],
+    ['# header\nwith', 'unexpected end of file (expected an expression)'],
+  ]) {
+    const f = await findings(text);
+    assert.deepEqual(
+      f.map((x) => x.message),
+      [message],
+      text,
+    );
+  }
+});
+
+test('an inner brace left open is found by indentation, even when the outer one has the same closer', async () => {
+  const text = [
+    '{',
+    '  services.tlp = {',
+    '    enable = true;',
+    '  services.logind.lidSwitch = "suspend";',
+    '  services.openssh = {',
+    '    enable = true;',
+    '  };',
+    '}',
+    '',
+  ].join('\n');
+  const f = await findings(text);
+  assert.equal(f.length, 1, JSON.stringify(f));
+  assert.match(f[0].message, /'\{' is not closed/);
+  assert.deepEqual(f[0].range.start, { line: 1, character: 17 });
+  // Lines inside an indented string do not count.
+  const g = await findings(
+    [
+      '{',
+      "  script = ''",
+      '    if x; then {',
+      '  echo',
+      "  '';",
+      '  a = {',
+      '    b = 1;',
+      '  c = 2;',
+      '}',
+      '',
+    ].join('\n'),
+  );
+  assert.deepEqual(
+    g.map((x) => [x.range.start.line, x.message]),
+    [[5, "'{' is not closed (expected '}')"]],
+  );
 });
 
 test('CRLF line endings parse like LF', async () => {

@@ -53,10 +53,31 @@ test('undefined variables are found; with, let, rec, formals and globals bind na
 
 test('duplicate formal arguments and trailing-slash paths are errors, as in Nix', async () => {
   assert.deepEqual(await codes('{ a, a }: a'), ['syntax-error@0:5']);
+  // The name after `@` counts as a formal; Nix reports it where the function starts.
+  assert.deepEqual(await codes('a @ { a }: a'), ['syntax-error@0:0']);
+  assert.deepEqual(await codes('x:\n  { b, a } @ a: a'), ['syntax-error@1:2']);
+  assert.deepEqual(await codes('a @ { b }: a'), []);
   assert.deepEqual(await codes('./foo/'), ['syntax-error@0:0']);
   assert.deepEqual(await codes('./foo'), []);
 });
 
 test('dynamic attributes are not checked for duplicates (they are only known when evaluated)', async () => {
   assert.deepEqual(await codes('x: { ${x} = 1; ${x} = 2; }'), []);
+});
+
+test('sets Nix merges at parse time keep the scope of the first definition', async () => {
+  // `a.b` creates a plain set; the `rec` merged into it later loses its `rec`.
+  assert.deepEqual(await codes('{ a.b = 1; a = rec { c = b; }; }'), ['undefined-variable@0:25']);
+  assert.deepEqual(await codes('let a.b = 1; a = rec { c = b; }; in a'), ['undefined-variable@0:27']);
+  // A `rec` set defined first gets the later attributes, and its scope sees them.
+  assert.deepEqual(await codes('{ a = rec { c = b; }; a.b = 1; }'), []);
+  assert.deepEqual(await codes('{ a = rec { c = b; }; a.b.d = 1; }'), []);
+  assert.deepEqual(await codes('rec { a = rec { b = 1; }; a.c = b; }'), []);
+  // A plain set merged into an earlier `rec` one is evaluated in its scope.
+  assert.deepEqual(await codes('{ a = rec { b = 1; }; a = { c = b; }; }'), []);
+  assert.deepEqual(await codes('{ a = { b = 1; }; a = rec { c = b; }; }'), ['undefined-variable@0:32']);
+  // The merged set's dynamic attributes are dropped by Nix 2.8, so nothing in them is checked.
+  assert.deepEqual(await codes('{ a.b = 1; a = rec { ${x} = 1; }; }'), []);
+  // A dynamic key binds no variable in a `rec` set.
+  assert.deepEqual(await codes('x: rec { ${x} = 1; b = a; }'), ['undefined-variable@0:23']);
 });

@@ -1,0 +1,4 @@
+{ lib, pkgs, ... } @ lib:
+{
+  environment.systemPackages = lib.optional true pkgs.git;
+}

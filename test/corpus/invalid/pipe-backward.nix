@@ -1,0 +1,4 @@
+{ lib }:
+{
+  names = lib.attrNames <| { a = 1; };
+}

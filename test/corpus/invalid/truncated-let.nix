@@ -1,0 +1,2 @@
+# A file cut off after `let`.
+let

@@ -1,0 +1,2 @@
+{ pkgs }:
+# the next line is code after a lone CRpkgs.hello + missing

@@ -1,0 +1,9 @@
+# A plain set merged into an earlier `rec` set is evaluated in the `rec` scope.
+{
+  paths = rec {
+    root = "/srv";
+  };
+  paths = {
+    data = "${root}/data";
+  };
+}
