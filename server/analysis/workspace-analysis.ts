@@ -110,6 +110,11 @@ export class WorkspaceAnalysis {
     return byFile;
   }
 
+  /** How many .nix files the workspace has. */
+  fileCount(): number {
+    return this.listFiles().length;
+  }
+
   findingsFor(file: string): Finding[] {
     return this.findingsByFile().get(file) ?? [];
   }

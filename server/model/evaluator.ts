@@ -48,6 +48,15 @@ export const PRIORITY = {
 
 const GLOBAL_FUNCTIONS = new Set(['import', 'map', 'toString']);
 
+/**
+ * A function implemented outside the evaluator (the models of flake libraries: flake-parts' mkFlake,
+ * flake-utils, nix-darwin's darwinSystem, ...), reached as a `fn` value with its name.
+ */
+export interface NativeFunction {
+  arity: number;
+  call(args: Thunk[], src?: Source): Value;
+}
+
 export interface EvalOptions {
   /** Maximum evaluation steps for one configuration (keeps pathological files from stalling the editor). */
   fuel?: number;
@@ -60,6 +69,10 @@ export class Evaluator {
   readonly filesRead = new Set<string>();
   private readonly importCache = new Map<string, Thunk>();
   private readonly trackers: Set<string>[] = [];
+  /** Functions modelled outside the evaluator, by the name their `fn` values carry. */
+  readonly natives = new Map<string, NativeFunction>();
+  /** Told of every call of a function nixkit does not know (to say why a result is unknown). */
+  onOpaqueCall?: (fn: Value, src?: Source) => void;
 
   /** Runs `fn` and says which files it read (so a result computed from them can be cached until they change). */
   track<T>(fn: () => T): { result: T; files: Set<string> } {
@@ -353,7 +366,8 @@ export class Evaluator {
         return this.callLambda(fn.expr, fn.env, fn.file, arg);
       case 'fn': {
         const args = [...fn.args, arg];
-        if (args.length < MODELLED[fn.name]) return { ...fn, args };
+        if (args.length < (MODELLED[fn.name] ?? this.natives.get(fn.name)?.arity ?? 1))
+          return { ...fn, args };
         return this.callModelled(fn.name, args, src);
       }
       case 'unknown': {
@@ -361,6 +375,7 @@ export class Evaluator {
         if (name && name in MODELLED && !(fn.path!.length === 1 && !isLibName(name))) {
           return this.apply({ t: 'fn', name, args: [], src }, arg, src);
         }
+        this.onOpaqueCall?.(fn, src);
         return { t: 'unknown', src };
       }
       default:
@@ -545,8 +560,10 @@ export class Evaluator {
       }
       case 'recursiveUpdate':
         return this.update(v(0), v(1), src);
-      default:
-        return { t: 'unknown', src };
+      default: {
+        const native = this.natives.get(name);
+        return native ? native.call(args, src) : { t: 'unknown', src };
+      }
     }
   }
 

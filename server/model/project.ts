@@ -1,20 +1,63 @@
-// All NixOS configurations of a workspace, kept up to date incrementally: an edit to one file re-evaluates
-// only the units (a flake, or a standalone configuration.nix) whose evaluation read that file.
+// All NixOS machines of a workspace, kept up to date incrementally: an edit to one file re-evaluates only the
+// units (a flake, a colmena hive.nix, a standalone configuration.nix, a machine named in nixkit.toml) whose
+// evaluation read that file. Besides the configurations it analyses, the project keeps its coverage: every
+// machine it found, read, partly read or not followed, and why.
 import * as path from 'node:path';
+import type { Expr } from '../syntax/ast';
 import { NixosConfiguration } from './configuration';
-import { configurationNixEntry, flakeEntries, type DiscoveredEntry } from './entries';
+import {
+  configurationNixEntry,
+  flakeEntries,
+  hiveEntries,
+  type CoverageStatus,
+  type DiscoveredEntry,
+} from './entries';
 import { Evaluator } from './evaluator';
+import type { InputKind } from './flake-inputs';
+import type { FlakeModel } from './flake-model';
 import { collectModules } from './modules';
 import type { SourceProvider } from './sources';
+import type { Source, Value } from './value';
+
+export type UnitKind = 'flake' | 'configuration.nix' | 'hive' | 'nixkit.toml';
+
+/** One machine as the coverage report shows it. */
+export interface CoverageEntry {
+  name: string;
+  /** The file that declares it (flake.nix, hive.nix, the configuration file). */
+  file: string;
+  at?: Source;
+  status: CoverageStatus;
+  reasons: string[];
+  /** The analysed configuration (absent when not followed). */
+  configuration?: NixosConfiguration;
+}
 
 export interface AnalysisUnit {
-  /** flake.nix or configuration.nix that roots this unit. */
+  /** The file that roots this unit (flake.nix, hive.nix, configuration.nix, or a nixkit.toml machine's file). */
   file: string;
-  kind: 'flake' | 'configuration.nix';
+  kind: UnitKind;
   evaluator: Evaluator;
   configurations: NixosConfiguration[];
+  coverage: CoverageEntry[];
   /** Every file read while evaluating the unit. */
   files: Set<string>;
+  /** For flakes: its inputs and outputs as modelled. */
+  flake?: FlakeModel;
+}
+
+/** A machine named in nixkit.toml `[machines]`: a NixOS module file evaluated as a configuration of its own. */
+export interface MachineSpec {
+  name: string;
+  file: string;
+  system?: string;
+}
+
+export interface ProjectOptions {
+  /** Machines named in nixkit.toml (absolute files). */
+  machines?: () => MachineSpec[];
+  /** The workspace's root folders: a configuration.nix directly in one is a machine when no flake defines any. */
+  roots?: () => string[];
 }
 
 export class Project {
@@ -26,10 +69,18 @@ export class Project {
     readonly sources: SourceProvider,
     /** All .nix files of the workspace (a flake or configuration.nix among them roots a unit). */
     private listFiles: () => string[],
+    private readonly options: ProjectOptions = {},
   ) {}
 
   get configurations(): NixosConfiguration[] {
     return [...this.units.values()].flatMap((u) => u.configurations);
+  }
+
+  /** Every machine found, in a stable order (by name, then file). */
+  get coverage(): CoverageEntry[] {
+    return [...this.units.values()]
+      .flatMap((u) => u.coverage)
+      .sort((a, b) => a.name.localeCompare(b.name) || a.file.localeCompare(b.file));
   }
 
   get analysisUnits(): AnalysisUnit[] {
@@ -41,8 +92,9 @@ export class Project {
     this.units.clear();
     const files = this.listFiles();
     for (const f of files.filter((f) => path.basename(f) === 'flake.nix'))
-      this.units.set(f, this.evaluateFlake(f));
-    this.refreshStandaloneConfigurations(files);
+      this.units.set(f, this.evaluate(f, 'flake'));
+    for (const m of this.machines()) this.units.set(m.file, this.evaluateMachine(m));
+    this.refreshStandalone(files);
     this.generation++;
   }
 
@@ -52,30 +104,31 @@ export class Project {
    */
   update(changed: string[]): AnalysisUnit[] {
     const files = this.listFiles();
-    const redo = new Set<string>();
+    const redo = new Map<string, UnitKind>();
     for (const [root, unit] of this.units) {
-      if (changed.some((c) => unit.files.has(c) || c === root)) redo.add(root);
+      if (changed.some((c) => unit.files.has(c) || c === root)) redo.set(root, unit.kind);
       // A module that did not exist may have been created.
       if (
         unit.configurations.some((c) =>
           c.modules.some((m) => m.kind === 'missing' && changed.includes(m.file)),
         )
       )
-        redo.add(root);
+        redo.set(root, unit.kind);
     }
-    for (const c of changed) if (path.basename(c) === 'flake.nix') redo.add(c);
+    for (const c of changed) if (path.basename(c) === 'flake.nix') redo.set(c, 'flake');
+    const machines = new Map(this.machines().map((m) => [m.file, m]));
     const updated: AnalysisUnit[] = [];
-    for (const root of redo) {
-      if (!files.includes(root)) {
+    for (const [root, kind] of redo) {
+      const machine = machines.get(root);
+      if (!files.includes(root) && !(machine && this.sources.exists(root))) {
         this.units.delete(root);
         continue;
       }
-      const unit =
-        path.basename(root) === 'flake.nix' ? this.evaluateFlake(root) : this.evaluateConfigurationNix(root);
+      const unit = machine ? this.evaluateMachine(machine) : this.evaluate(root, kind);
       this.units.set(root, unit);
       updated.push(unit);
     }
-    updated.push(...this.refreshStandaloneConfigurations(files));
+    updated.push(...this.refreshStandalone(files));
     this.generation++;
     return updated;
   }
@@ -85,32 +138,65 @@ export class Project {
     return [...this.units.values()].filter((u) => u.files.has(file));
   }
 
-  private evaluateFlake(file: string): AnalysisUnit {
+  private machines(): MachineSpec[] {
+    try {
+      return this.options.machines?.() ?? [];
+    } catch {
+      return [];
+    }
+  }
+
+  private evaluate(file: string, kind: UnitKind): AnalysisUnit {
     const ev = new Evaluator(this.sources);
     let discovered: DiscoveredEntry[] = [];
+    let flake: FlakeModel | undefined;
     try {
-      discovered = flakeEntries(ev, file);
+      if (kind === 'flake') {
+        const found = flakeEntries(ev, file);
+        discovered = found.entries;
+        flake = found.model;
+      } else if (kind === 'hive') {
+        let hive: Value = ev.force(ev.fileThunk(file));
+        if (hive.t === 'lambda')
+          hive = ev.callLambda(hive.expr, hive.env, hive.file, {
+            value: { t: 'attrs', attrs: new Map(), dynamic: false },
+          });
+        discovered = hiveEntries(ev, hive, file, 'colmena');
+      } else {
+        const name = path.basename(path.dirname(file)) || 'configuration';
+        discovered = [configurationNixEntry(file, name)];
+      }
     } catch {
       discovered = []; // a bug in the evaluator must not cost the user their diagnostics
     }
-    return this.unitFrom(file, 'flake', ev, discovered);
+    return this.unitFrom(file, kind, ev, discovered, flake);
   }
 
-  private evaluateConfigurationNix(file: string): AnalysisUnit {
+  private evaluateMachine(m: MachineSpec): AnalysisUnit {
     const ev = new Evaluator(this.sources);
-    const name = path.basename(path.dirname(file)) || 'configuration';
-    return this.unitFrom(file, 'configuration.nix', ev, [configurationNixEntry(file, name)]);
+    const system: Value | undefined = m.system ? { t: 'str', v: m.system } : undefined;
+    return this.unitFrom(m.file, 'nixkit.toml', ev, [
+      configurationNixEntry(m.file, m.name, 'nixkit.toml', system),
+    ]);
   }
 
   private unitFrom(
     file: string,
-    kind: AnalysisUnit['kind'],
+    kind: UnitKind,
     ev: Evaluator,
     discovered: DiscoveredEntry[],
+    flake?: FlakeModel,
   ): AnalysisUnit {
     const configurations: NixosConfiguration[] = [];
+    const coverage: CoverageEntry[] = [];
     const files = new Set<string>([file]);
+    const kinds = new Map<string, InputKind | undefined>(flake?.inputs.map((i) => [i.name, i.kind]) ?? []);
     for (const d of discovered) {
+      const base = { name: d.entry.name, file: d.entry.file, at: d.entry.at };
+      if (d.status === 'not-followed') {
+        coverage.push({ ...base, status: 'not-followed', reasons: d.reasons });
+        continue;
+      }
       const before = new Set(ev.filesRead);
       const collected = collectModules(ev, d.roots, d.specialArgs);
       const own = new Set<string>([file]);
@@ -118,26 +204,176 @@ export class Project {
       for (const m of collected.modules) if (m.kind === 'file' || m.kind === 'missing') own.add(m.file);
       for (const f of own) files.add(f);
       const broken = [...own].some((f) => this.sources.parsed(f)?.hasSyntaxErrors);
-      configurations.push(new NixosConfiguration(d.entry, collected, own, broken));
+      const config = new NixosConfiguration(d.entry, collected, own, broken);
+      config.reasons = [...d.reasons, ...this.unreadParts(config, kinds, path.dirname(file))];
+      config.status = d.status === 'partial' || config.reasons.length ? 'partial' : 'read';
+      configurations.push(config);
+      coverage.push({ ...base, status: config.status, reasons: config.reasons, configuration: config });
     }
     for (const f of ev.filesRead) files.add(f);
-    return { file, kind, evaluator: ev, configurations, files };
+    return { file, kind, evaluator: ev, configurations, coverage, files, flake };
   }
 
-  /** configuration.nix files that no flake configuration includes are configurations of their own. */
-  private refreshStandaloneConfigurations(files: string[]): AnalysisUnit[] {
+  /** What of a configuration nixkit could not read: modules it cannot work out or find, broken files. */
+  private unreadParts(
+    config: NixosConfiguration,
+    kinds: Map<string, InputKind | undefined>,
+    dir: string,
+  ): string[] {
+    const out = new Set<string>();
+    const where = (src: Source | undefined) => {
+      if (!src) return '';
+      const line = this.sources.parsed(src.file)?.lines.rangeOf(src.span).start.line;
+      return ` (${path.relative(dir, src.file) || path.basename(src.file)}${line !== undefined ? `:${line + 1}` : ''})`;
+    };
+    for (const m of config.modules) {
+      if (m.kind === 'unknown') out.add(`a module nixkit cannot work out${where(m.src)}`);
+      else if (m.kind === 'missing') out.add(`${path.relative(dir, m.file)} does not exist`);
+      else if (m.kind === 'external') {
+        const why = externalModuleReason(m.name, kinds);
+        if (why) out.add(why);
+      }
+    }
+    if (config.hasSyntaxErrors) out.add('some of its files have syntax errors');
+    return [...out];
+  }
+
+  /**
+   * Standalone machines, found by file name only where nothing else defines machines: a configuration.nix (or a
+   * colmena hive.nix) that no flake contains or reads, that no other file imports, and that sits in a root
+   * folder of the workspace or beside a hardware-configuration.nix (the /etc/nixos layout).
+   */
+  private refreshStandalone(files: string[]): AnalysisUnit[] {
     const covered = new Set<string>();
-    for (const u of this.units.values()) if (u.kind === 'flake') for (const f of u.files) covered.add(f);
+    for (const u of this.units.values())
+      if (u.kind === 'flake' || u.kind === 'nixkit.toml') for (const f of u.files) covered.add(f);
+    const flakeDirs = files.filter((f) => path.basename(f) === 'flake.nix').map((f) => path.dirname(f));
+    const inFlake = (f: string) => flakeDirs.some((d) => f.startsWith(d + path.sep));
+    const hives = files.filter((f) => path.basename(f) === 'hive.nix' && !covered.has(f) && !inFlake(f));
+    for (const h of hives) covered.add(h);
+    let candidates = files.filter(
+      (f) => path.basename(f) === 'configuration.nix' && !covered.has(f) && !inFlake(f),
+    );
+    if (candidates.length) {
+      const imported = this.importedFiles(files);
+      const roots = new Set(this.roots(files));
+      candidates = candidates.filter(
+        (f) =>
+          !imported.has(f) &&
+          (roots.has(path.dirname(f)) ||
+            this.sources.exists(path.join(path.dirname(f), 'hardware-configuration.nix'))),
+      );
+    }
+    const wanted = new Map<string, UnitKind>([
+      ...hives.map((h): [string, UnitKind] => [h, 'hive']),
+      ...candidates.map((c): [string, UnitKind] => [c, 'configuration.nix']),
+    ]);
     const updated: AnalysisUnit[] = [];
-    const wanted = new Set(files.filter((f) => path.basename(f) === 'configuration.nix' && !covered.has(f)));
     for (const [root, u] of this.units)
-      if (u.kind === 'configuration.nix' && !wanted.has(root)) this.units.delete(root);
-    for (const f of wanted) {
+      if ((u.kind === 'configuration.nix' || u.kind === 'hive') && !wanted.has(root)) this.units.delete(root);
+    for (const [f, kind] of wanted) {
       if (this.units.has(f)) continue;
-      const unit = this.evaluateConfigurationNix(f);
+      const unit = this.evaluate(f, kind);
       this.units.set(f, unit);
       updated.push(unit);
     }
+    // A configuration.nix that a hive reads is one of its nodes' modules.
+    for (const u of [...this.units.values()])
+      if (u.kind === 'configuration.nix')
+        for (const h of this.units.values())
+          if (h.kind === 'hive' && h.files.has(u.file)) this.units.delete(u.file);
     return updated;
   }
+
+  private roots(files: string[]): string[] {
+    const given = this.options.roots?.();
+    if (given?.length) return given;
+    if (!files.length) return [];
+    let common = path.dirname(files[0]);
+    for (const f of files)
+      while (!(f.startsWith(common + path.sep) || path.dirname(f) === common)) {
+        const up = path.dirname(common);
+        if (up === common) break;
+        common = up;
+      }
+    return [common];
+  }
+
+  private readonly importsByAst = new WeakMap<object, string[]>();
+
+  /** Every file some .nix file of the workspace names with a path literal (`./configuration.nix`). */
+  private importedFiles(files: string[]): Set<string> {
+    const out = new Set<string>();
+    for (const f of files) {
+      const ast = this.sources.parsed(f)?.ast;
+      if (!ast) continue;
+      let paths = this.importsByAst.get(ast);
+      if (!paths) {
+        paths = staticPaths(ast.expr, path.dirname(f)).filter((p) => p !== f);
+        this.importsByAst.set(ast, paths);
+      }
+      for (const p of paths) out.add(p);
+    }
+    return out;
+  }
+}
+
+/** Why an external module makes a configuration partly read, or undefined when nixkit knows what it is. */
+export function externalModuleReason(
+  name: string,
+  kinds: Map<string, InputKind | undefined>,
+): string | undefined {
+  if (name.startsWith('<')) return undefined; // nixpkgs' own modules (`modulesPath + …`), channel paths
+  const parts = name.split('.');
+  const input = parts[0] === 'inputs' && parts.length > 1 ? parts[1] : parts[0];
+  if (kinds.has(input)) {
+    return kinds.get(input)
+      ? undefined
+      : `the module \`${name}\` comes from input \`${input}\`, which nixkit does not know`;
+  }
+  if (KNOWN_MODULE_SOURCES.has(parts[0])) return undefined;
+  return `the module \`${name}\` is not known to nixkit`;
+}
+
+/** The names under which modelled inputs' modules appear (`disko.nixosModules.disko`). */
+const KNOWN_MODULE_SOURCES = new Set([
+  'nixpkgs',
+  'flake-parts',
+  'nix-darwin',
+  'home-manager',
+  'disko',
+  'nixos-hardware',
+  'sops-nix',
+  'agenix',
+  'impermanence',
+  'lanzaboote',
+  'colmena',
+  'deploy-rs',
+  'systems',
+]);
+
+/** Static relative/absolute path literals of an expression, resolved from its folder (iterative walk). */
+function staticPaths(root: Expr | undefined, dir: string): string[] {
+  const out: string[] = [];
+  if (!root) return out;
+  const stack: unknown[] = [root];
+  let steps = 0;
+  while (stack.length && steps++ < 1_000_000) {
+    const node = stack.pop();
+    if (!node || typeof node !== 'object') continue;
+    if (Array.isArray(node)) {
+      for (const x of node) if (x && typeof x === 'object') stack.push(x);
+      continue;
+    }
+    const n = node as { kind?: string; pathKind?: string; parts?: unknown[] };
+    if (n.kind === 'path' && (n.pathKind === 'relative' || n.pathKind === 'absolute') && n.parts) {
+      if (n.parts.every((p) => typeof p === 'string')) {
+        const text = (n.parts as string[]).join('');
+        out.push(n.pathKind === 'absolute' ? path.normalize(text) : path.resolve(dir, text));
+      }
+      continue;
+    }
+    for (const [k, v] of Object.entries(node)) if (k !== 'span' && v && typeof v === 'object') stack.push(v);
+  }
+  return out;
 }

@@ -71,6 +71,7 @@ export function runConfigurationRules(
   for (const rule of rules) {
     const severity = severityOf(rule, settings);
     if (!rule.checkConfiguration || severity === 'off') continue;
+    if (rule.reportsAbsence && config.status !== 'read') continue;
     rule.checkConfiguration({
       config,
       unit,

@@ -23,6 +23,7 @@ import { deviceNotOnTarget } from './device-not-on-target';
 import { fsTypeMismatch } from './fs-type-mismatch';
 import { initrdModuleMissing } from './initrd-module-missing';
 import { interfaceNotOnTarget } from './interface-not-on-target';
+import { configurationNotFollowed } from './configuration-not-followed';
 
 export const RULES: Rule[] = [
   espMountMismatch,
@@ -48,6 +49,7 @@ export const RULES: Rule[] = [
   fsTypeMismatch,
   initrdModuleMissing,
   interfaceNotOnTarget,
+  configurationNotFollowed,
 ];
 
 export function ruleByCode(code: string): Rule | undefined {

@@ -120,6 +120,7 @@ function inWheel(config: NixosConfiguration, name: string, force: (t: Thunk) => 
 export const lockoutRisk: Rule = {
   code: 'lockout-risk',
   severity: 'warning',
+  reportsAbsence: true,
   title: 'Nobody can log in and administer the machine after the first boot',
   explanation:
     'An installed NixOS only lets in the accounts its configuration gives a way in: root, or a user in `wheel` ' +
