@@ -8,6 +8,8 @@ import { createParser } from '../syntax/parser';
 import { DEFAULT_MAX_FILE_BYTES } from './source-text';
 import { ProbeProvider, type ExplicitProbe } from './probes';
 import { applySuppressions } from './suppressions';
+import { coverageOf, type ConfigurationCoverage } from './coverage';
+import type { MachineSpec } from '../model/project';
 import { describeIoError, walkNixFiles } from './walk';
 import { WorkspaceAnalysis } from './workspace-analysis';
 import { WorkspaceSources } from './workspace-sources';
@@ -17,6 +19,8 @@ export interface CheckOptions {
   rules?: RuleSettings;
   /** A probe for every configuration (or the one it names), besides the `.nixkit/hosts/<name>.json` files. */
   probe?: ExplicitProbe;
+  /** Machines named in nixkit.toml `[machines]`. */
+  machines?: MachineSpec[];
 }
 
 export interface CheckResult {
@@ -24,6 +28,8 @@ export interface CheckResult {
   filesChecked: number;
   ioErrors: { path: string; message: string }[];
   notes: string[];
+  /** Every machine found, and how much of it nixkit read. */
+  configurations: ConfigurationCoverage[];
 }
 
 export async function checkPaths(paths: string[], options: CheckOptions = {}): Promise<CheckResult> {
@@ -34,6 +40,7 @@ export async function checkPaths(paths: string[], options: CheckOptions = {}): P
     filesChecked: 0,
     ioErrors: [...walk.errors],
     notes: [...walk.notes],
+    configurations: [],
   };
   const readable: string[] = [];
   for (const file of walk.files) {
@@ -53,7 +60,9 @@ export async function checkPaths(paths: string[], options: CheckOptions = {}): P
       result.ioErrors.push({ path: file, message: describeIoError(e) });
     }
   }
-  const analysis = new WorkspaceAnalysis(sources, () => readable, options.rules);
+  const analysis = new WorkspaceAnalysis(sources, () => readable, options.rules, undefined, {
+    machines: () => options.machines ?? [],
+  });
   analysis.setProbes(
     new ProbeProvider({
       explicit: options.probe,
@@ -62,6 +71,7 @@ export async function checkPaths(paths: string[], options: CheckOptions = {}): P
   );
   analysis.full();
   for (const findings of analysis.findingsByFile().values()) result.findings.push(...findings);
+  result.configurations = coverageOf(analysis.project, sources);
   parser.delete();
   result.findings = applySuppressions(result.findings, sources);
   result.findings.sort(compareFindings);

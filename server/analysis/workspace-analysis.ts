@@ -1,7 +1,7 @@
 // The analysis of a whole workspace: the configurations it defines and the findings of every rule, kept
 // per unit (flake or configuration.nix) so that an edit re-runs only what depends on the edited file.
 import type { Finding } from '../findings';
-import { Project, type AnalysisUnit } from '../model/project';
+import { Project, type AnalysisUnit, type ProjectOptions } from '../model/project';
 import type { SourceProvider } from '../model/sources';
 import {
   dedupeFindings,
@@ -27,8 +27,9 @@ export class WorkspaceAnalysis {
     private readonly listFiles: () => string[],
     private settings: RuleSettings = {},
     private readonly rules: Rule[] = RULES,
+    projectOptions: ProjectOptions = {},
   ) {
-    this.project = new Project(sources, listFiles);
+    this.project = new Project(sources, listFiles, projectOptions);
   }
 
   /** Analyses everything. */

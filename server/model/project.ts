@@ -56,8 +56,6 @@ export interface MachineSpec {
 export interface ProjectOptions {
   /** Machines named in nixkit.toml (absolute files). */
   machines?: () => MachineSpec[];
-  /** The workspace's root folders: a configuration.nix directly in one is a machine when no flake defines any. */
-  roots?: () => string[];
 }
 
 export class Project {
@@ -240,8 +238,8 @@ export class Project {
 
   /**
    * Standalone machines, found by file name only where nothing else defines machines: a configuration.nix (or a
-   * colmena hive.nix) that no flake contains or reads, that no other file imports, and that sits in a root
-   * folder of the workspace or beside a hardware-configuration.nix (the /etc/nixos layout).
+   * colmena hive.nix) outside every flake's folder, not read by a nixkit.toml machine, and that no other file
+   * imports (the /etc/nixos layout, and repositories of such folders, one per host).
    */
   private refreshStandalone(files: string[]): AnalysisUnit[] {
     const covered = new Set<string>();
@@ -256,13 +254,7 @@ export class Project {
     );
     if (candidates.length) {
       const imported = this.importedFiles(files);
-      const roots = new Set(this.roots(files));
-      candidates = candidates.filter(
-        (f) =>
-          !imported.has(f) &&
-          (roots.has(path.dirname(f)) ||
-            this.sources.exists(path.join(path.dirname(f), 'hardware-configuration.nix'))),
-      );
+      candidates = candidates.filter((f) => !imported.has(f));
     }
     const wanted = new Map<string, UnitKind>([
       ...hives.map((h): [string, UnitKind] => [h, 'hive']),
@@ -283,20 +275,6 @@ export class Project {
         for (const h of this.units.values())
           if (h.kind === 'hive' && h.files.has(u.file)) this.units.delete(u.file);
     return updated;
-  }
-
-  private roots(files: string[]): string[] {
-    const given = this.options.roots?.();
-    if (given?.length) return given;
-    if (!files.length) return [];
-    let common = path.dirname(files[0]);
-    for (const f of files)
-      while (!(f.startsWith(common + path.sep) || path.dirname(f) === common)) {
-        const up = path.dirname(common);
-        if (up === common) break;
-        common = up;
-      }
-    return [common];
   }
 
   private readonly importsByAst = new WeakMap<object, string[]>();

@@ -130,6 +130,21 @@ export function summarize<L>(
   };
 }
 
+/** The platform a configuration is built for (`x86_64-linux`), when nixkit can tell. */
+export function platformName(config: NixosConfiguration, force: (t: Thunk) => Value): string | undefined {
+  const r = platformOf(
+    config,
+    force,
+    () => undefined,
+    (res, from) => {
+      if (res.state !== 'known') return { state: res.state, from };
+      const t = text(res.value);
+      return t === undefined ? { state: 'unknown', from } : { state: 'known', value: t, from };
+    },
+  );
+  return r.state === 'known' ? r.value : undefined;
+}
+
 function platformOf<L>(
   config: NixosConfiguration,
   force: (t: Thunk) => Value,
