@@ -77,7 +77,7 @@ export function flakeEntries(ev: Evaluator, flakeFile: string): FlakeDiscovery {
       notFollowed(
         'nixosConfigurations',
         model.outputsAt,
-        `the flake's outputs could not be followed: ${explainOpaque(model.opaqueCalls, kinds)}`,
+        `the flake's outputs are unknown: ${explainOpaque(model.opaqueCalls, kinds)}`,
       );
     return { model, entries };
   }

@@ -25,6 +25,8 @@ export interface FlakeModel {
   opaqueCalls: OpaqueCall[];
   /** flake-parts modules nixkit could not read (they may define outputs it does not see), with why. */
   opaqueFlakeModules: { at?: Source; reason: string }[];
+  /** Folders named by `templates.<name>.path`: skeletons for new flakes, never machines. */
+  templateDirs: string[];
 }
 
 export const DEFAULT_SYSTEMS = ['x86_64-linux', 'aarch64-linux', 'x86_64-darwin', 'aarch64-darwin'];
@@ -66,11 +68,19 @@ export function lazyThunk(compute: () => Value): Thunk {
 }
 
 /** The value standing for an input of a given kind (or, unknown, for one nixkit does not know). */
-function inputValue(input: FlakeInput): Value {
+function inputValue(ev: Evaluator, input: FlakeInput): Value {
   switch (input.kind) {
     case 'nixpkgs':
-      // nixpkgs' `lib` functions are modelled by name (`nixpkgs.lib.nixosSystem`, `lib.genAttrs`, ...).
-      return { t: 'unknown', path: [input.name] };
+      // nixpkgs' `lib` is the evaluator's model of it; packages and the rest are not known statically.
+      return {
+        t: 'attrs',
+        attrs: new Map([
+          ['lib', ev.lazy(() => ev.lib())],
+          ['nixosModules', known({ t: 'external', name: 'nixpkgs.nixosModules' })],
+          ['outPath', known({ t: 'unknown', path: [input.name, 'outPath'] })],
+        ]),
+        dynamic: true,
+      };
     case 'flake-parts':
       return attrs([
         ['lib', known(attrs([['mkFlake', fn('flake-parts.mkFlake')]]))],
@@ -131,6 +141,7 @@ export function evaluateFlake(ev: Evaluator, file: string): FlakeModel {
     outputs: UNKNOWN,
     opaqueCalls: [],
     opaqueFlakeModules: [],
+    templateDirs: [],
   };
   const previous = ev.onOpaqueCall;
   ev.onOpaqueCall = (f, src) => {
@@ -156,7 +167,7 @@ export function evaluateFlake(ev: Evaluator, file: string): FlakeModel {
     withSource.set('outPath', known({ t: 'path', v: path.dirname(file) }));
     return { ...result, attrs: withSource };
   });
-  const inputEntries: [string, Thunk][] = model.inputs.map((i) => [i.name, known(inputValue(i))]);
+  const inputEntries: [string, Thunk][] = model.inputs.map((i) => [i.name, known(inputValue(ev, i))]);
   inputEntries.push(['self', selfThunk]);
   const inputsValue = attrs(inputEntries);
   registerNatives(ev, model, kinds, inputsValue, selfThunk);
@@ -165,6 +176,7 @@ export function evaluateFlake(ev: Evaluator, file: string): FlakeModel {
     result = ev.callLambda(outputsFn.expr, outputsFn.env, outputsFn.file, known(inputsValue));
   else result = outputsFn;
   model.outputs = result;
+  model.templateDirs = templateDirs(ev, result);
   return model;
 }
 
@@ -406,4 +418,23 @@ function mergeFlake(ev: Evaluator, defs: Value[]): Value {
     );
   }
   return { t: 'attrs', attrs: result, dynamic };
+}
+
+function templateDirs(ev: Evaluator, outputs: Value): string[] {
+  if (outputs.t !== 'attrs') return [];
+  const out: string[] = [];
+  for (const key of ['templates', 'defaultTemplate']) {
+    const t = outputs.attrs.get(key);
+    const v = t ? ev.force(t) : undefined;
+    if (v?.t !== 'attrs') continue;
+    const one = (x: Value) => {
+      if (x.t !== 'attrs') return;
+      const p = x.attrs.get('path');
+      const pv = p ? ev.force(p) : undefined;
+      if (pv?.t === 'path') out.push(pv.v);
+    };
+    if (key === 'defaultTemplate') one(v);
+    else for (const e of v.attrs.values()) one(ev.force(e));
+  }
+  return out;
 }

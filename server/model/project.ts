@@ -91,6 +91,7 @@ export class Project {
     const files = this.listFiles();
     for (const f of files.filter((f) => path.basename(f) === 'flake.nix'))
       this.units.set(f, this.evaluate(f, 'flake'));
+    this.dropTemplates();
     for (const m of this.machines()) this.units.set(m.file, this.evaluateMachine(m));
     this.refreshStandalone(files);
     this.generation++;
@@ -126,14 +127,26 @@ export class Project {
       this.units.set(root, unit);
       updated.push(unit);
     }
+    this.dropTemplates();
     updated.push(...this.refreshStandalone(files));
     this.generation++;
-    return updated;
+    return updated.filter((u) => this.units.get(u.file) === u);
   }
 
   /** The units whose evaluation read a file. */
   unitsReading(file: string): AnalysisUnit[] {
     return [...this.units.values()].filter((u) => u.files.has(file));
+  }
+
+  /** The folders flakes name as templates (`templates.<name>.path`): a flake in one is a skeleton, not a machine. */
+  readonly templateDirs = new Set<string>();
+
+  private dropTemplates(): void {
+    this.templateDirs.clear();
+    for (const u of this.units.values())
+      for (const d of u.flake?.templateDirs ?? []) this.templateDirs.add(d);
+    const under = (f: string) => [...this.templateDirs].some((d) => f === d || f.startsWith(d + path.sep));
+    for (const [root, u] of this.units) if (u.kind === 'flake' && under(root)) this.units.delete(root);
   }
 
   private machines(): MachineSpec[] {
@@ -246,7 +259,9 @@ export class Project {
     for (const u of this.units.values())
       if (u.kind === 'flake' || u.kind === 'nixkit.toml') for (const f of u.files) covered.add(f);
     const flakeDirs = files.filter((f) => path.basename(f) === 'flake.nix').map((f) => path.dirname(f));
-    const inFlake = (f: string) => flakeDirs.some((d) => f.startsWith(d + path.sep));
+    const inFlake = (f: string) =>
+      flakeDirs.some((d) => f.startsWith(d + path.sep)) ||
+      [...this.templateDirs].some((d) => f.startsWith(d + path.sep));
     const hives = files.filter((f) => path.basename(f) === 'hive.nix' && !covered.has(f) && !inFlake(f));
     for (const h of hives) covered.add(h);
     let candidates = files.filter(
