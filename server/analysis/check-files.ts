@@ -10,6 +10,8 @@ import { ProbeProvider, type ExplicitProbe } from './probes';
 import { applySuppressions } from './suppressions';
 import { coverageOf, type ConfigurationCoverage } from './coverage';
 import type { MachineSpec } from '../model/project';
+import { nixConfigurationNames, type NixEvalOptions } from './nix-eval';
+import * as path from 'node:path';
 import { describeIoError, walkNixFiles } from './walk';
 import { WorkspaceAnalysis } from './workspace-analysis';
 import { WorkspaceSources } from './workspace-sources';
@@ -21,6 +23,8 @@ export interface CheckOptions {
   probe?: ExplicitProbe;
   /** Machines named in nixkit.toml `[machines]`. */
   machines?: MachineSpec[];
+  /** Ask Nix for each flake's nixosConfigurations names and compare (`check --eval`). */
+  evaluate?: NixEvalOptions | boolean;
 }
 
 export interface CheckResult {
@@ -70,6 +74,23 @@ export async function checkPaths(paths: string[], options: CheckOptions = {}): P
     }),
   );
   analysis.full();
+  if (options.evaluate) {
+    const nixOptions = options.evaluate === true ? {} : options.evaluate;
+    for (const unit of analysis.project.analysisUnits) {
+      if (unit.kind !== 'flake') continue;
+      const shown = path.relative(process.cwd(), unit.file) || unit.file;
+      const asked = await nixConfigurationNames(unit.file, nixOptions);
+      if (!asked.ok) {
+        result.notes.push(`${shown}: ${asked.message}; the machines are those nixkit found alone`);
+        continue;
+      }
+      const { unlisted } = analysis.setNixNames(unit.file, asked.names);
+      for (const name of unlisted)
+        result.notes.push(
+          `${shown}: nixkit found machine "${name}" but Nix does not list it in nixosConfigurations (a nixkit bug: please report it)`,
+        );
+    }
+  }
   for (const findings of analysis.findingsByFile().values()) result.findings.push(...findings);
   result.configurations = coverageOf(analysis.project, sources);
   parser.delete();

@@ -25,26 +25,26 @@ const ORIGIN: Range = { start: { line: 0, character: 0 }, end: { line: 0, charac
 
 export function coverageOf(project: Project, sources: SourceProvider): ConfigurationCoverage[] {
   const out: ConfigurationCoverage[] = [];
-  for (const u of project.analysisUnits) {
-    for (const c of u.coverage) {
-      const range = c.at ? (sources.parsed(c.at.file)?.lines.rangeOf(c.at.span) ?? ORIGIN) : ORIGIN;
-      let platform: string | undefined;
-      if (c.configuration) {
-        try {
-          platform = platformName(c.configuration, (t) => u.evaluator.force(t));
-        } catch {
-          platform = undefined;
-        }
+  const units = project.analysisUnits;
+  for (const c of project.coverage) {
+    const u = units.find((x) => c.configuration && x.configurations.includes(c.configuration));
+    const range = c.at ? (sources.parsed(c.at.file)?.lines.rangeOf(c.at.span) ?? ORIGIN) : ORIGIN;
+    let platform: string | undefined;
+    if (c.configuration && u) {
+      try {
+        platform = platformName(c.configuration, (t) => u.evaluator.force(t));
+      } catch {
+        platform = undefined; // a bug in one summary must not hide the coverage
       }
-      out.push({
-        name: c.name,
-        file: c.at?.file ?? c.file,
-        range,
-        ...(platform ? { platform } : {}),
-        status: c.status,
-        reasons: c.reasons,
-      });
     }
+    out.push({
+      name: c.name,
+      file: c.at?.file ?? c.file,
+      range,
+      ...(platform ? { platform } : {}),
+      status: c.status,
+      reasons: c.reasons,
+    });
   }
   return out.sort((a, b) => a.name.localeCompare(b.name) || a.file.localeCompare(b.file));
 }

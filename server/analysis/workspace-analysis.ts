@@ -111,6 +111,18 @@ export class WorkspaceAnalysis {
     return byFile;
   }
 
+  /**
+   * Records the machine names Nix lists for a flake and re-runs the project rules (configuration-not-followed).
+   * Returns the files whose findings may have changed and the machines nixkit found that Nix does not list.
+   */
+  setNixNames(flakeFile: string, names: string[] | undefined): { touched: Set<string>; unlisted: string[] } {
+    const unlisted = this.project.setNixNames(flakeFile, names);
+    const touched = new Set<string>(this.projectFindings.map((f) => f.file));
+    this.projectFindings = runProjectRules(this.rules, this.project, this.listFiles(), this.settings);
+    for (const f of this.projectFindings) touched.add(f.file);
+    return { touched, unlisted };
+  }
+
   /** How many .nix files the workspace has. */
   fileCount(): number {
     return this.listFiles().length;

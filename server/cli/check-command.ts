@@ -1,5 +1,5 @@
 // `nixkit check PATH... [--format text|json|sarif] [--max-file-size BYTES] [--config FILE | --no-config]
-//  [--probe FILE [--probe-for NAME]]`
+//  [--probe FILE [--probe-for NAME]] [--eval]`
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { checkPaths } from '../analysis/check-files';
@@ -9,12 +9,14 @@ import { formatJson, formatSarif, formatText, type OutputFormat } from './format
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, type CliIO, type Subcommand } from './io';
 
 export const CHECK_USAGE = `usage: nixkit check PATH... [--format text|json|sarif] [--max-file-size BYTES] [--config FILE | --no-config]
-                    [--probe FILE [--probe-for NAME]]
+                    [--probe FILE [--probe-for NAME]] [--eval]
   Checks .nix files (folders are walked) and prints the findings. Rule severities come from the nearest
   nixkit.toml or .nixkit.json above the checked paths (up to the repository root), or from --config FILE.
   A probe of the target (\`nixkit probe TARGET --json\`) adds the probe-aware checks: --probe FILE applies it to
   every configuration, or to the one named by --probe-for; .nixkit/hosts/NAME.json beside a flake applies to
-  the configuration NAME.
+  the configuration NAME. --eval asks Nix (when installed) for each flake's nixosConfigurations names and
+  reports those nixkit could not follow (offline first, 60 s per flake, flake.lock never written).
+  The text output ends with the machines nixkit found and how much of each it read.
   Exit status: 0 no errors, 1 errors found, 2 usage or I/O problem.`;
 
 export const checkCommand: Subcommand = async (args: string[], io: CliIO) => {
@@ -30,6 +32,7 @@ export const checkCommand: Subcommand = async (args: string[], io: CliIO) => {
         'no-config': { type: 'boolean' },
         probe: { type: 'string' },
         'probe-for': { type: 'string' },
+        eval: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -91,7 +94,13 @@ export const checkCommand: Subcommand = async (args: string[], io: CliIO) => {
     rules = ruleSettings(loaded.config);
     machines = loaded.config.machines;
   }
-  const result = await checkPaths(paths, { maxFileBytes, rules, probe, machines });
+  const result = await checkPaths(paths, {
+    maxFileBytes,
+    rules,
+    probe,
+    machines,
+    evaluate: parsed.values.eval ? { env: io.env } : undefined,
+  });
   for (const note of result.notes) io.stderr(`nixkit check: note: ${note}\n`);
   for (const e of result.ioErrors)
     io.stderr(`nixkit check: ${path.relative(io.cwd, e.path) || e.path}: ${e.message}\n`);

@@ -113,7 +113,7 @@ export function flakeEntries(ev: Evaluator, flakeFile: string): FlakeDiscovery {
     if (!hive) continue;
     const v = ev.force(hive);
     if (v.t !== 'attrs') continue;
-    for (const e of hiveEntries(ev, v, flakeFile, 'flake')) {
+    for (const e of hiveEntries(ev, v, flakeFile)) {
       if (names.has(e.entry.name)) continue; // the same machine as its nixosConfigurations entry
       names.add(e.entry.name);
       entries.push(e);
@@ -170,12 +170,7 @@ function flakeEntry(
  * The nodes of a colmena hive: every attribute but `meta`, `defaults` and `network`, each a NixOS machine built
  * from `defaults` and its own module, with `meta.specialArgs` and `meta.nodeSpecialArgs.<node>` as arguments.
  */
-export function hiveEntries(
-  ev: Evaluator,
-  hive: Value,
-  file: string,
-  kind: ConfigurationEntry['kind'],
-): DiscoveredEntry[] {
+export function hiveEntries(ev: Evaluator, hive: Value, file: string): DiscoveredEntry[] {
   if (hive.t !== 'attrs') return [];
   const meta = hive.attrs.get('meta');
   const metaV = meta ? ev.force(meta) : undefined;
@@ -196,7 +191,7 @@ export function hiveEntries(
     args.set('name', known({ t: 'str', v: name }));
     args.set('nodes', known({ t: 'unknown', path: ['nodes'] }));
     out.push({
-      entry: { name, file, kind: kind === 'flake' ? 'flake' : 'colmena', at: sourceOf(node) },
+      entry: { name, file, kind: 'colmena', at: sourceOf(node) },
       roots: defaults ? [defaults, node] : [node],
       specialArgs: { t: 'attrs', attrs: args, dynamic: false },
       status: 'read',

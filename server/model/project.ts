@@ -4,7 +4,7 @@
 // machine it found, read, partly read or not followed, and why.
 import * as path from 'node:path';
 import type { Expr } from '../syntax/ast';
-import { NixosConfiguration } from './configuration';
+import { NixosConfiguration, type ConfigurationEntry } from './configuration';
 import {
   configurationNixEntry,
   flakeEntries,
@@ -24,6 +24,7 @@ export type UnitKind = 'flake' | 'configuration.nix' | 'hive' | 'nixkit.toml';
 /** One machine as the coverage report shows it. */
 export interface CoverageEntry {
   name: string;
+  kind: ConfigurationEntry['kind'];
   /** The file that declares it (flake.nix, hive.nix, the configuration file). */
   file: string;
   at?: Source;
@@ -74,11 +75,60 @@ export class Project {
     return [...this.units.values()].flatMap((u) => u.configurations);
   }
 
-  /** Every machine found, in a stable order (by name, then file). */
+  /** Every machine found, in a stable order (by name, then file); with what Nix listed, where it was asked. */
   get coverage(): CoverageEntry[] {
     return [...this.units.values()]
-      .flatMap((u) => u.coverage)
+      .flatMap((u) => this.withNixNames(u))
       .sort((a, b) => a.name.localeCompare(b.name) || a.file.localeCompare(b.file));
+  }
+
+  /** The names Nix itself lists in each flake's nixosConfigurations (`nixkit.evaluate`, `check --eval`). */
+  private readonly nixNames = new Map<string, string[]>();
+
+  /**
+   * Records what Nix lists for a flake (undefined: forget it). Returns the machines nixkit found there that Nix
+   * does not list: a bug in nixkit's discovery, to be logged.
+   */
+  setNixNames(flakeFile: string, names: string[] | undefined): string[] {
+    if (!names) {
+      this.nixNames.delete(flakeFile);
+      return [];
+    }
+    this.nixNames.set(flakeFile, names);
+    const unit = this.units.get(flakeFile);
+    const listed = new Set(names);
+    return (unit?.coverage ?? [])
+      .filter((c) => c.kind === 'flake' && c.status !== 'not-followed' && !listed.has(c.name))
+      .map((c) => c.name);
+  }
+
+  /**
+   * A unit's coverage with Nix's list applied: a machine Nix lists that nixkit did not follow is `not-followed`
+   * (at the nixosConfigurations nixkit could not follow, else at `outputs`); once Nix has said which machines
+   * there are, an unfollowed nixosConfigurations hides nothing more.
+   */
+  private withNixNames(u: AnalysisUnit): CoverageEntry[] {
+    const names = u.kind === 'flake' ? this.nixNames.get(u.file) : undefined;
+    if (!names) return u.coverage;
+    const whole = u.coverage.find(
+      (c) => c.kind === 'flake' && c.name === 'nixosConfigurations' && c.status === 'not-followed',
+    );
+    const seen = new Set(u.coverage.filter((c) => c !== whole && c.kind === 'flake').map((c) => c.name));
+    const out = u.coverage.filter((c) => c !== whole);
+    for (const name of names) {
+      if (seen.has(name)) continue;
+      out.push({
+        name,
+        kind: 'flake',
+        file: u.file,
+        at: whole?.at ?? u.flake?.outputsAt,
+        status: 'not-followed',
+        reasons: [
+          `Nix lists it, but nixkit could not follow how it is built${whole ? ` (${whole.reasons.join('; ')})` : ''}`,
+        ],
+      });
+    }
+    return out;
   }
 
   get analysisUnits(): AnalysisUnit[] {
@@ -172,7 +222,7 @@ export class Project {
           hive = ev.callLambda(hive.expr, hive.env, hive.file, {
             value: { t: 'attrs', attrs: new Map(), dynamic: false },
           });
-        discovered = hiveEntries(ev, hive, file, 'colmena');
+        discovered = hiveEntries(ev, hive, file);
       } else {
         const name = path.basename(path.dirname(file)) || 'configuration';
         discovered = [configurationNixEntry(file, name)];
@@ -203,7 +253,7 @@ export class Project {
     const files = new Set<string>([file]);
     const kinds = new Map<string, InputKind | undefined>(flake?.inputs.map((i) => [i.name, i.kind]) ?? []);
     for (const d of discovered) {
-      const base = { name: d.entry.name, file: d.entry.file, at: d.entry.at };
+      const base = { name: d.entry.name, kind: d.entry.kind, file: d.entry.file, at: d.entry.at };
       if (d.status === 'not-followed') {
         coverage.push({ ...base, status: 'not-followed', reasons: d.reasons });
         continue;
