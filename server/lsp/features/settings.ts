@@ -14,6 +14,7 @@ import {
 } from '../../analysis/project-config';
 import type { MachineSpec } from '../../model/project';
 import type { ServerState } from '../server';
+import { setEvaluate } from './nix-evaluate';
 import type { Feature } from './index';
 
 const ORIGIN = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
@@ -119,7 +120,9 @@ export const settingsFeature: Feature = {
     current.flagged = new Set();
     current.applied = JSON.stringify([[], []]);
     connection.onDidChangeConfiguration(({ settings }) => {
-      const raw = (settings as { nixkit?: { rules?: unknown } } | undefined)?.nixkit?.rules;
+      const section = (settings as { nixkit?: { rules?: unknown; evaluate?: unknown } } | undefined)?.nixkit;
+      setEvaluate(section?.evaluate === true);
+      const raw = section?.rules;
       const { rules, problems } = cleanSeverities(raw);
       for (const p of problems) log(`nixkit: settings: ${p}`);
       current.client = rules;
