@@ -1096,7 +1096,7 @@ function fromJs(x: unknown, depth: number): Value | undefined {
     }
     return { t: 'list', items };
   }
-  if (x && typeof x === 'object' && Object.getPrototypeOf(x) === Object.prototype) {
+  if (x && typeof x === 'object' && !(x instanceof Date)) {
     const m = new Map<string, Thunk>();
     for (const [k, e] of Object.entries(x)) {
       const v = fromJs(e, depth + 1);

@@ -15,12 +15,13 @@
 // - sizes: lists of at most MAX_LIST elements and strings of at most MAX_STRING characters; larger is unknown.
 import * as path from 'node:path';
 import type { AttrKey, AttrsExpr, Binding, Expr, Inherit, LambdaExpr, StringPart } from '../syntax/ast';
-import { BUILTIN_GLOBALS, callPrimop, libNatives, makeBuiltins, primopArity } from './builtins';
+import { BUILTIN_GLOBALS, callPrimop, makeBuiltins, primopArity } from './builtins';
+import { buildNixpkgsLib } from './nixpkgs-lib';
 import { resolveImportPath, type SourceProvider } from './sources';
 import { known, UNKNOWN, type Env, type Source, type Thunk, type Value } from './value';
 
 export const DEFAULT_FUEL = 2_000_000;
-export const MAX_DEPTH = 900;
+export const MAX_DEPTH = Number(process.env.NIXKIT_MAX_DEPTH ?? 900);
 export const MAX_LIST = 1_000_000;
 export const MAX_STRING = 16 * 1024 * 1024;
 
@@ -102,9 +103,8 @@ export class Evaluator {
   /** Told of every call of a function nixkit does not know (to say why a result is unknown). */
   onOpaqueCall?: (fn: Value, src?: Source) => void;
   private builtinsValue?: Attrs;
-  /** The nixpkgs `lib` value, built on first use (nixpkgs-lib.ts sets the builder to avoid an import cycle). */
-  libValue?: Value;
-  static libBuilder?: (ev: Evaluator) => Value;
+  /** The nixpkgs `lib` value, built on first use. */
+  private libValue?: Value;
 
   constructor(
     readonly sources: SourceProvider,
@@ -150,8 +150,10 @@ export class Evaluator {
 
   /** The nixpkgs `lib` (its natives only when the prelude cannot be built: the grammar is not loaded). */
   lib(): Value {
-    if (!this.libValue)
-      this.libValue = Evaluator.libBuilder?.(this) ?? { t: 'attrs', attrs: libNatives(this), dynamic: false };
+    if (!this.libValue) {
+      this.libValue = UNKNOWN; // while it is built: a prelude that reached for lib itself gets unknown
+      this.libValue = buildNixpkgsLib(this);
+    }
     return this.libValue;
   }
 

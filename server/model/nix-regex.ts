@@ -19,7 +19,8 @@ const CLASSES: Record<string, string> = {
   word: '0-9a-zA-Z_',
 };
 
-const SPECIAL = new Set(['.', '[', ']', '(', ')', '*', '+', '?', '{', '}', '|', '^', '$', '\\']);
+// What may follow a backslash (libstdc++'s POSIX escapes; `\]` is refused there).
+const SPECIAL = new Set(['.', '[', '(', ')', '*', '+', '?', '{', '}', '|', '^', '$', '\\']);
 
 export interface Translated {
   source: string;
@@ -109,12 +110,12 @@ function translate(p: string): Translated | undefined {
           cls += '^';
           j++;
         }
-        let first = true;
+        // std::regex (libstdc++) refuses `]` first in a bracket, where POSIX would take it literally.
+        if (p[j] === ']') return undefined;
         for (;;) {
           const d = p[j];
           if (d === undefined) return undefined;
-          if (d === ']' && !first) break;
-          first = false;
+          if (d === ']') break;
           if (d === '[' && p[j + 1] === ':') {
             const end = p.indexOf(':]', j + 2);
             if (end < 0) return undefined;
