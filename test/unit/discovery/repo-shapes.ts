@@ -790,4 +790,87 @@ in
     machines: [{ name: 'nofs', status: 'read', platform: X86 }],
     findings: ['root-filesystem-missing flake.nix:4'],
   },
+  {
+    name: "hosts from a folder with lib: filterAttrs, mapAttrs', nameValuePair",
+    files: {
+      'flake.nix': `{
+  ${NIXPKGS}
+  outputs = { self, nixpkgs, ... }:
+    let
+      lib = nixpkgs.lib;
+      dirs = lib.filterAttrs (_: type: type == "directory") (builtins.readDir ./hosts);
+    in {
+      nixosConfigurations = lib.mapAttrs' (name: _: lib.nameValuePair "host-\${name}" (lib.nixosSystem {
+        system = "x86_64-linux";
+        modules = [ ./hosts/\${name}/configuration.nix ];
+      })) dirs;
+    };
+}
+`,
+      'hosts/red/configuration.nix': host('red'),
+      'hosts/blue/configuration.nix': host('blue'),
+      'hosts/notes.nix': '{ }\n',
+    },
+    machines: [
+      { name: 'host-blue', status: 'read', platform: X86 },
+      { name: 'host-red', status: 'read', platform: X86 },
+    ],
+    findings: [],
+  },
+  {
+    name: 'lib.extend with its own functions, and lib joined with home-manager.lib',
+    files: {
+      'flake.nix': `{
+  ${NIXPKGS}
+  inputs.home-manager.url = "github:nix-community/home-manager";
+  outputs = inputs@{ self, nixpkgs, home-manager, ... }:
+    let
+      lib = (nixpkgs.lib // home-manager.lib).extend (final: prev: {
+        my = import ./lib { lib = final; inherit inputs; };
+      });
+    in {
+      nixosConfigurations = lib.genAttrs [ "north" "south" ] (name: lib.my.mkSystem name);
+    };
+}
+`,
+      'lib/default.nix': `{ lib, inputs }:
+{
+  mkSystem = name: lib.nixosSystem {
+    system = "x86_64-linux";
+    specialArgs = { inherit inputs lib; };
+    modules = [ (../hosts + "/\${name}.nix") ];
+  };
+}
+`,
+      'hosts/north.nix': host('north'),
+      'hosts/south.nix': host('south'),
+    },
+    machines: [
+      { name: 'north', status: 'read', platform: X86 },
+      { name: 'south', status: 'read', platform: X86 },
+    ],
+    findings: [],
+  },
+  {
+    name: 'hosts from a folder mapped with mapAttrs over readDir',
+    files: {
+      'flake.nix': `{
+  ${NIXPKGS}
+  outputs = { self, nixpkgs, ... }: {
+    nixosConfigurations = builtins.mapAttrs (name: _: nixpkgs.lib.nixosSystem {
+      system = "aarch64-linux";
+      modules = [ ./machines/\${name} ];
+    }) (nixpkgs.lib.filterAttrs (n: t: t == "directory") (builtins.readDir ./machines));
+  };
+}
+`,
+      'machines/pi4/default.nix': host('pi4'),
+      'machines/pi5/default.nix': host('pi5'),
+    },
+    machines: [
+      { name: 'pi4', status: 'read', platform: 'aarch64-linux' },
+      { name: 'pi5', status: 'read', platform: 'aarch64-linux' },
+    ],
+    findings: [],
+  },
 ];
