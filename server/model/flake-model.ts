@@ -159,17 +159,22 @@ export function evaluateFlake(ev: Evaluator, file: string): FlakeModel {
   const kinds = new Map(model.inputs.map((i) => [i.name, i.kind]));
 
   let result: Value | undefined;
+  let inputsValue: Value = UNKNOWN;
   const selfThunk = lazyThunk(() => {
     if (!result) return UNKNOWN;
     if (result.t !== 'attrs') return result;
     // `self` is the outputs plus the flake's source (`self.outPath`, `"${self}"`).
     const withSource = new Map(result.attrs);
+    // As Nix builds `self`: the outputs, the source (`outPath`), `inputs` and `outputs` themselves.
     withSource.set('outPath', known({ t: 'path', v: path.dirname(file) }));
+    withSource.set('outputs', known(result));
+    withSource.set('inputs', known(inputsValue));
+    withSource.set('_type', known(str('flake')));
     return { ...result, attrs: withSource };
   });
   const inputEntries: [string, Thunk][] = model.inputs.map((i) => [i.name, known(inputValue(ev, i))]);
   inputEntries.push(['self', selfThunk]);
-  const inputsValue = attrs(inputEntries);
+  inputsValue = attrs(inputEntries);
   registerNatives(ev, model, kinds, inputsValue, selfThunk);
 
   if (outputsFn.t === 'lambda')

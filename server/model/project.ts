@@ -264,7 +264,11 @@ export class Project {
       for (const f of ev.filesRead) if (!before.has(f) || f === file) own.add(f);
       for (const m of collected.modules) if (m.kind === 'file' || m.kind === 'missing') own.add(m.file);
       for (const f of own) files.add(f);
-      const broken = [...own].some((f) => this.sources.parsed(f)?.hasSyntaxErrors);
+      // Files read as data (`readFile ./key.pub`) are not Nix: only modules and .nix files can be broken Nix.
+      const modules = new Set(collected.modules.flatMap((m) => (m.kind === 'file' ? [m.file] : [])));
+      const broken = [...own].some(
+        (f) => (modules.has(f) || f.endsWith('.nix')) && this.sources.parsed(f)?.hasSyntaxErrors,
+      );
       const config = new NixosConfiguration(d.entry, collected, own, broken);
       config.reasons = [...d.reasons, ...this.unreadParts(config, kinds, path.dirname(file))];
       config.status = d.status === 'partial' || config.reasons.length ? 'partial' : 'read';

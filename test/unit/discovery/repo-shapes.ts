@@ -873,4 +873,35 @@ in
     ],
     findings: [],
   },
+  {
+    name: 'modules from self.outputs.nixosModules, a key read with readFile (data, not Nix)',
+    files: {
+      'flake.nix': `{
+  ${NIXPKGS}
+  outputs = { self, nixpkgs, ... }@inputs:
+    let inherit (self) outputs; in {
+      nixosModules = import ./modules;
+      nixosConfigurations.hub = nixpkgs.lib.nixosSystem {
+        system = "x86_64-linux";
+        specialArgs = { inherit inputs outputs; };
+        modules = [ ./hub.nix ];
+      };
+    };
+}
+`,
+      'modules/default.nix': '{ motd = ./motd.nix; }\n',
+      'modules/motd.nix': '{ ... }: { users.motd = "hello"; }\n',
+      'hub.nix': `{ outputs, lib, ... }:
+{
+  imports = [ ./base.nix ] ++ builtins.attrValues outputs.nixosModules;
+  users.users.admin.openssh.authorizedKeys.keys = [ (builtins.readFile ./admin.pub) ];
+}
+`,
+      'base.nix': host('hub'),
+      'admin.pub':
+        'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl admin=laptop\n',
+    },
+    machines: [{ name: 'hub', status: 'read', platform: X86 }],
+    findings: [],
+  },
 ];
