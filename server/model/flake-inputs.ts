@@ -77,9 +77,9 @@ export function kindOfUrl(url: string): InputKind | undefined {
   if (m) return BY_REPO[`${m[1]}/${m[2]}`.toLowerCase()];
   m = /^(?:git\+)?https?:\/\/(?:[\w.-]+\.)?(?:nixos\.org|channels\.nixos\.org)\//i.exec(u);
   if (m) return 'nixpkgs';
-  m = /^flake:([\w-]+)/.exec(u);
+  // Indirect references through the registry: `flake:nixpkgs`, `nixpkgs`, `nixpkgs/nixos-24.11`.
+  m = /^(?:flake:)?([\w-]+)(?:\/[^:]*)?$/.exec(u);
   if (m) return REGISTRY[m[1]];
-  if (/^[\w-]+$/.test(u)) return REGISTRY[u];
   return undefined;
 }
 
@@ -101,8 +101,8 @@ function refOf(o: Record<string, unknown> | undefined): string | undefined {
 }
 
 /** The root inputs as flake.lock records them (their original reference), by input name. */
-export function lockedInputs(flakeFile: string): Map<string, string> {
-  const out = new Map<string, string>();
+export function lockedInputs(flakeFile: string): Map<string, string[]> {
+  const out = new Map<string, string[]>();
   let lock: { nodes?: Record<string, LockNode>; root?: string };
   try {
     const text = fs.readFileSync(path.join(path.dirname(flakeFile), 'flake.lock'), 'utf8');
@@ -126,8 +126,9 @@ export function lockedInputs(flakeFile: string): Map<string, string> {
   };
   for (const [name, ref] of Object.entries(root?.inputs ?? {})) {
     const node = follow(ref);
-    const r = refOf(node?.original) ?? refOf(node?.locked);
-    if (r) out.set(name, r);
+    // The original reference (`flake:disko`, `github:NixOS/nixpkgs/nixos-24.11`), then where it was locked.
+    const refs = [refOf(node?.original), refOf(node?.locked)].filter((r): r is string => !!r);
+    if (refs.length) out.set(name, refs);
   }
   return out;
 }
@@ -161,14 +162,20 @@ export function flakeInputs(ev: Evaluator, flakeFile: string, top: Value, argNam
     }
   }
   const locked = lockedInputs(flakeFile);
-  for (const [name, ref] of locked) {
+  for (const [name, refs] of locked) {
     const d = declared.get(name);
-    if (!d) declared.set(name, { name, url: ref });
-    else if (!d.url && !d.follows) d.url = ref;
+    if (!d) declared.set(name, { name, url: refs[0] });
+    else if (!d.url && !d.follows) d.url = refs[0];
   }
   for (const name of argNames)
     if (name !== 'self' && !declared.has(name)) declared.set(name, { name, url: `flake:${name}` });
-  for (const d of declared.values()) if (d.url) d.kind = kindOfUrl(d.url);
+  for (const d of declared.values()) {
+    // What flake.nix says first; an indirect or unknown reference is what the lock resolved it to.
+    for (const ref of [d.url, ...(locked.get(d.name) ?? [])]) {
+      d.kind = ref ? kindOfUrl(ref) : undefined;
+      if (d.kind) break;
+    }
+  }
   // `follows` takes the kind of the input it follows (one level of "a/b" paths is enough in practice).
   for (let round = 0; round < 4; round++)
     for (const d of declared.values()) {

@@ -357,6 +357,13 @@ function mkFlake(
       case 'attrs': {
         const imports = v.attrs.get('imports');
         if (imports) queue.push(imports);
+        // `_module.args.x = …`: a module argument every flake-parts module may take.
+        const mod = v.attrs.get('_module');
+        const modV = mod ? ev.force(mod) : undefined;
+        const extra = modV?.t === 'attrs' ? modV.attrs.get('args') : undefined;
+        const extraV = extra ? ev.force(extra) : undefined;
+        if (extraV?.t === 'attrs')
+          for (const [k, t] of extraV.attrs) if (!moduleArgs.has(k)) moduleArgs.set(k, t);
         const explicit = v.attrs.get('config');
         const holder = explicit ? ev.force(explicit) : v;
         const flake = holder.t === 'attrs' ? holder.attrs.get('flake') : undefined;
