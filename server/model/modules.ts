@@ -110,7 +110,13 @@ export function collectModules(
     const v = ev.force(item);
     const src = v.src;
     switch (v.t) {
+      case 'str':
       case 'path': {
+        // `"${./hosts}/x.nix"` names the store copy of a local file: the same module.
+        if (v.t === 'str' && !v.ctx) {
+          out.modules.push({ kind: 'unknown', src });
+          return;
+        }
         const file = resolveImportPath(v.v, ev.sources);
         if (seenFiles.has(file)) return;
         seenFiles.add(file);
@@ -273,7 +279,8 @@ function definition(p: string[], v: Value, ctx: Ctx, at?: Source, valueAt?: Sour
   const bound = ctx.binding && ctx.bindingDepth === p.length ? ctx.bindingKeys : undefined;
   return {
     path: p,
-    value: v,
+    // `"${./file}"` is a store path in Nix: its text is not known, so no rule may read it.
+    value: v.t === 'str' && v.ctx ? { t: 'unknown', src: v.src } : v,
     priority: ctx.priority,
     conditional: ctx.conditional,
     at,

@@ -11,6 +11,7 @@ import { test } from 'node:test';
 import { WorkspaceSources } from '../../../server/analysis/workspace-sources';
 import { Evaluator } from '../../../server/model/evaluator';
 import { printValue } from '../../../server/model/nix-print';
+import { collectModules } from '../../../server/model/modules';
 import { nixpkgsLib } from '../../../server/model/nixpkgs-lib';
 import { known, type Value } from '../../../server/model/value';
 import { parser, tempDir } from '../../helpers';
@@ -297,4 +298,21 @@ test('mk* functions of the lib model are the markers the module reader unwraps',
     return v?.t === 'mk' ? `${v.kind}${v.priority ?? ''}` : v?.t;
   });
   assert.deepEqual(kinds, ['if', 'priority1000', 'priority50', 'merge', 'priority900', 'order', 'if', 'if']);
+});
+
+test('a string made from a local path is that file for imports, and an unknown value for options', async () => {
+  const r = await evaluate('{ imports = [ "${./hw.nix}" ]; boot.label = "${./hw.nix}"; }', {
+    'hw.nix': '{ lib, ... }: { networking.hostName = lib.mkDefault "box"; }',
+  });
+  const main = (r.value.src as { file: string }).file;
+  const collected = collectModules(r.ev, [known({ t: 'path', v: main })], undefined);
+  const byPath = new Map(collected.definitions.map((d) => [d.path.join('.'), d]));
+  assert.deepEqual(
+    collected.modules.map((m) => (m.kind === 'file' ? path.basename(m.file) : m.kind)),
+    ['main.nix', 'hw.nix'],
+  );
+  assert.equal(byPath.get('boot.label')?.value.t, 'unknown');
+  const host = byPath.get('networking.hostName');
+  assert.equal(host?.value.t === 'str' && host.value.v, 'box');
+  assert.equal(host?.priority, 1000);
 });
