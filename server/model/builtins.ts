@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import type { Evaluator } from './evaluator';
 import { canonPath, compareBytes, MAX_LIST, PRIORITY } from './evaluator';
-import { fromBytes, isAscii, toBytes, translateEre } from './nix-regex';
+import { fromBytes, isAscii, toBytes, translateEre, type Translated } from './nix-regex';
 import { known, UNKNOWN, type Source, type Thunk, type Value } from './value';
 
 type Impl = (ev: Evaluator, a: Thunk[], s?: Source) => Value;
@@ -291,10 +291,10 @@ def('deepSeq', 2, (ev, a) => {
   const failure = deepForce(ev, ev.force(a[0]), 0);
   return failure ?? ev.force(a[1]);
 });
-/** Forces a value deeply; returns a failure found on the way. */
+/** Forces a value deeply; returns a failure found on the way, or unknown where it had to stop. */
 function deepForce(ev: Evaluator, v: Value, depth: number): Value | undefined {
   if (v.t === 'unknown') return v.error ? v : undefined;
-  if (depth > 200 || !ev.charge(1)) return undefined;
+  if (depth > 200 || !ev.charge(1)) return UNKNOWN;
   const kids = v.t === 'list' ? v.items : v.t === 'attrs' ? [...v.attrs.values()] : [];
   for (const k of kids) {
     const f = deepForce(ev, ev.force(k), depth + 1);
@@ -889,8 +889,7 @@ def('match', 2, (ev, a, s) => {
   if (str === undefined) return bad(ev, v, s);
   const bytes = !isAscii(pattern) || !isAscii(str);
   const t = translateEre(bytes ? toBytes(pattern) : pattern);
-  if (!t || (t.risky && str.length > 64) || str.length > 1024 * 1024) return unk(s);
-  if (!ev.charge(str.length >> 4)) return unk(s);
+  if (!t || !affordable(t, str.length, false) || !ev.charge(str.length >> 4)) return unk(s);
   const m = new RegExp(`^(?:${t.source})$`).exec(bytes ? toBytes(str) : str);
   if (!m) return { t: 'null', src: s };
   return list(groupsOf(m, t.groups, bytes), s);
@@ -904,8 +903,7 @@ def('split', 2, (ev, a, s) => {
   if (str === undefined) return bad(ev, v, s);
   const bytes = !isAscii(pattern) || !isAscii(str);
   const t = translateEre(bytes ? toBytes(pattern) : pattern);
-  if (!t || (t.risky && str.length > 64) || str.length > 1024 * 1024) return unk(s);
-  if (!ev.charge(str.length >> 4)) return unk(s);
+  if (!t || !affordable(t, str.length, true) || !ev.charge(str.length >> 4)) return unk(s);
   const subject = bytes ? toBytes(str) : str;
   const text = (x: string): Thunk => known({ t: 'str', v: bytes ? fromBytes(x) : x });
   const rx = new RegExp(t.source, 'g');
@@ -924,6 +922,17 @@ def('split', 2, (ev, a, s) => {
   out.push(text(subject.slice(prev)));
   return list(out, s);
 });
+/**
+ * Whether JavaScript's backtracking matcher surely ends quickly: a repeated group holding a repetition or an
+ * alternative (`(a|aa)+`) can take exponential time, so only very short subjects are tried; otherwise each
+ * unbounded repetition can multiply the work by the subject's length (and a search by one more).
+ */
+function affordable(t: Translated, length: number, search: boolean): boolean {
+  if (t.risky) return length <= 16;
+  const factors = t.unbounded + (search ? 1 : 0);
+  return factors === 0 || Math.pow(Math.max(length, 1), factors) <= 20_000_000;
+}
+
 function groupsOf(m: RegExpExecArray, n: number, bytes: boolean): Thunk[] {
   const out: Thunk[] = [];
   for (let i = 1; i <= n; i++) {

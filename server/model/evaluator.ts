@@ -6,9 +6,10 @@
 //
 // It never fails and never runs away. The bounds, chosen so that no file takes more than a few hundred
 // milliseconds and no input exhausts the JavaScript stack:
-// - fuel: DEFAULT_FUEL (2,000,000) steps per Evaluator, i.e. per analysis unit (a flake with all its
+// - fuel: DEFAULT_FUEL (250,000) steps per Evaluator, i.e. per analysis unit (a flake with all its
 //   configurations, or one configuration.nix). A step is one `eval` or function application; builtins charge
-//   for the work they do (a list of n elements costs about n). Out of fuel, everything left is unknown.
+//   for the work they do (a list of n elements costs about n). Out of fuel, everything left is unknown. A step
+//   takes 1-2 microseconds at worst (hostile input), so an evaluator stops within about half a second.
 // - depth: MAX_DEPTH (900) nested evaluations (eval, force, application). Tail positions (parentheses, `let`,
 //   `with`, `assert`, `if` branches and the body of a function call) continue in a loop and do not nest, so
 //   tail-recursive Nix functions run within the fuel, not the depth. Deeper is unknown.
@@ -20,7 +21,7 @@ import { buildNixpkgsLib } from './nixpkgs-lib';
 import { resolveImportPath, type SourceProvider } from './sources';
 import { known, UNKNOWN, type Env, type Source, type Thunk, type Value } from './value';
 
-export const DEFAULT_FUEL = 2_000_000;
+export const DEFAULT_FUEL = 250_000;
 export const MAX_DEPTH = Number(process.env.NIXKIT_MAX_DEPTH ?? 900);
 export const MAX_LIST = 1_000_000;
 export const MAX_STRING = 16 * 1024 * 1024;
@@ -738,6 +739,12 @@ export class Evaluator {
   }
 
   update(a: Value, b: Value, s?: Source): Value {
+    // `nixpkgs.lib // home-manager.lib`: another flake's library adds names nixkit cannot see, but keeps lib's.
+    if (a.t === 'attrs' && b.t === 'unknown' && !b.error && b.path && b.path[b.path.length - 1] === 'lib')
+      return { t: 'attrs', attrs: a.attrs, dynamic: true, src: s };
+    // `unknown // { … }`: the right side's names are known to win.
+    if (a.t === 'unknown' && !a.error && b.t === 'attrs')
+      return { t: 'attrs', attrs: b.attrs, dynamic: true, src: s };
     if (a.t === 'attrs' && b.t === 'attrs') {
       if (!this.charge(1 + (b.attrs.size >> 4))) return UNKNOWN;
       if (b.attrs.size === 0) return a;
@@ -763,7 +770,8 @@ export class Evaluator {
    * depends on (undefined: unknown without a failure).
    */
   equals(a: Value, b: Value, depth: number): boolean | Value | undefined {
-    if (a === b && a.t !== 'lambda' && a.t !== 'fn' && a.t !== 'unknown') return true;
+    // The same value: equal, as Nix finds by pointer (even functions, except the two operands of `==` itself).
+    if (a === b && a.t !== 'unknown' && (depth > 0 || (a.t !== 'lambda' && a.t !== 'fn'))) return true;
     if (a.t === 'unknown' || b.t === 'unknown') {
       const u = (a.t === 'unknown' ? a : b) as Extract<Value, { t: 'unknown' }>;
       return u.error ? u : undefined;

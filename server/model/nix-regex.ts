@@ -25,8 +25,10 @@ const SPECIAL = new Set(['.', '[', '(', ')', '*', '+', '?', '{', '}', '|', '^', 
 export interface Translated {
   source: string;
   groups: number;
-  /** Nested quantifiers (`(a*)*`): JavaScript may backtrack exponentially, so only short subjects are tried. */
+  /** A repeated group holding a repetition or an alternative (`(a*)*`, `(a|aa)+`): exponential backtracking. */
   risky: boolean;
+  /** How many `*`, `+` and `{n,}` the pattern has: each may multiply the matcher's work by the subject length. */
+  unbounded: number;
 }
 
 const cache = new Map<string, Translated | null>();
@@ -48,10 +50,11 @@ function translate(p: string): Translated | undefined {
   if (p.length > 4096) return undefined;
   let out = '';
   let groups = 0;
-  // For each open group: whether a quantifier occurred inside it.
+  // For each open group: whether a quantifier or an alternative occurred inside it.
   const open: boolean[] = [];
   let lastGroupHadQuantifier = false;
   let risky = false;
+  let unbounded = 0;
   let canQuantify = false;
   for (let i = 0; i < p.length; i++) {
     const c = p[i];
@@ -96,8 +99,9 @@ function translate(p: string): Translated | undefined {
           i += m[0].length - 1;
         }
         if (!canQuantify) return undefined;
-        // A second quantifier right after another (`a**`) or one on a group holding one: backtracking risk.
+        // A quantifier on a group holding one (or an alternative), or right after another (`a**`).
         if (lastGroupHadQuantifier || /[*+?}]$/.test(out)) risky = true;
+        if (q === '*' || q === '+' || /,\}$/.test(q)) unbounded++;
         if (open.length) open[open.length - 1] = true;
         out += q;
         lastGroupHadQuantifier = false;
@@ -142,6 +146,7 @@ function translate(p: string): Translated | undefined {
         break;
       }
       case '|':
+        if (open.length) open[open.length - 1] = true;
         out += '|';
         canQuantify = false;
         break;
@@ -162,7 +167,7 @@ function translate(p: string): Translated | undefined {
   } catch {
     return undefined;
   }
-  return { source: out, groups, risky };
+  return { source: out, groups, risky, unbounded };
 }
 
 /** Whether a string is plain ASCII (then UTF-16 and byte offsets agree). */

@@ -12,4 +12,11 @@
   prec = [ (1 + 2 * 3) ((1 + 2) * 3) (2 - 1 - 1) (8 / 2 / 2) ];
   ifs = [ (if true then 1 else 2) (if 1 > 2 then "x" else "y") ];
   asserts = assert 1 == 1; "ok";
+  identity = [
+    (let s = { a = s; }; in s == s)
+    (let f = x: x; s = { a = f; }; t = { a = f; }; in s == t)
+    (let f = x: x; in f == f)
+    (let s = { a = 1; f = x: x; }; in s == s // { })
+    ([ (x: x) ] == [ (x: x) ])
+  ];
 }
