@@ -904,4 +904,40 @@ in
     machines: [{ name: 'hub', status: 'read', platform: X86 }],
     findings: [],
   },
+  {
+    name: 'flake-parts: hosts discovered in a part that takes _module.args from another module',
+    files: {
+      'flake.nix': `{
+  inputs.nixpkgs.url = "nixpkgs/nixos-24.11";
+  inputs.flake-parts.url = "github:hercules-ci/flake-parts";
+  outputs = inputs: inputs.flake-parts.lib.mkFlake { inherit inputs; } {
+    systems = [ "x86_64-linux" ];
+    imports = [ ./modules/hosts ];
+    _module.args.paths = rec { root = ./.; hosts = root + "/modules/hosts"; };
+  };
+}
+`,
+      'modules/hosts/default.nix': `{ inputs, lib, paths, ... }:
+let
+  names = builtins.filter (h: builtins.pathExists (paths.hosts + "/\${h}/configuration.nix"))
+    (builtins.attrNames (builtins.readDir paths.hosts));
+in
+{
+  flake = lib.foldl' lib.recursiveUpdate { } (map (h: {
+    nixosConfigurations.\${h} = inputs.nixpkgs.lib.nixosSystem {
+      system = "x86_64-linux";
+      modules = [ (paths.hosts + "/\${h}/configuration.nix") ];
+    };
+  }) names);
+}
+`,
+      'modules/hosts/ash/configuration.nix': host('ash'),
+      'modules/hosts/elm/configuration.nix': host('elm'),
+    },
+    machines: [
+      { name: 'ash', status: 'read', platform: X86 },
+      { name: 'elm', status: 'read', platform: X86 },
+    ],
+    findings: [],
+  },
 ];
