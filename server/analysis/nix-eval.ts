@@ -29,7 +29,11 @@ function run(
     let child;
     try {
       // Its own process group, so that a time-out kills what it started too.
-      child = spawn(nix, args, { stdio: ['ignore', 'pipe', 'pipe'], env: env ?? process.env, detached: true });
+      child = spawn(nix, args, {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: env ?? process.env,
+        detached: true,
+      });
     } catch (e) {
       resolve({ code: null, stdout, stderr: (e as Error).message, timedOut });
       return;
