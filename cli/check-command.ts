@@ -1,5 +1,5 @@
 // `nixkit check PATH... [--format text|json|sarif] [--max-file-size BYTES] [--config FILE | --no-config]
-//  [--probe FILE [--probe-for NAME]]`
+//  [--probe FILE [--probe-for NAME]] [--eval]`
 import * as path from 'node:path';
 import { checkPaths } from '../server/analysis/check-files';
 import { readProbeFile, type ExplicitProbe } from '../server/analysis/probes';
@@ -27,6 +27,7 @@ export const checkCommand: Subcommand = async (args: string[], io: CliIO) => {
       'no-config': { type: 'boolean' },
       probe: { type: 'string' },
       'probe-for': { type: 'string' },
+      eval: { type: 'boolean' },
     },
     true,
   );
@@ -68,6 +69,7 @@ export const checkCommand: Subcommand = async (args: string[], io: CliIO) => {
       ? path.resolve(io.cwd, parsed.values.config)
       : findProjectConfig(commonFolder(paths));
   let rules;
+  let machines;
   if (configFile) {
     const loaded = loadProjectConfig(configFile);
     const shown = path.relative(io.cwd, configFile) || configFile;
@@ -78,14 +80,22 @@ export const checkCommand: Subcommand = async (args: string[], io: CliIO) => {
     }
     for (const w of loaded.warnings) io.stderr(`nixkit check: note: ${shown}: ${w}\n`);
     rules = ruleSettings(loaded.config);
+    machines = loaded.config.machines;
   }
-  const result = await checkPaths(paths, { maxFileBytes, rules, probe });
+  const result = await checkPaths(paths, {
+    maxFileBytes,
+    rules,
+    probe,
+    machines,
+    evaluate: parsed.values.eval ? { env: io.env } : undefined,
+  });
   for (const note of result.notes) io.stderr(`nixkit check: note: ${note}\n`);
   for (const e of result.ioErrors)
     io.stderr(`nixkit check: ${path.relative(io.cwd, e.path) || e.path}: ${e.message}\n`);
-  if (format === 'json') io.stdout(formatJson(result.findings, io.cwd));
-  else if (format === 'sarif') io.stdout(formatSarif(result.findings, io.cwd, () => undefined));
-  else io.stdout(formatText(result.findings, io.cwd, result.filesChecked));
+  const configs = result.configurations;
+  if (format === 'json') io.stdout(formatJson(result.findings, io.cwd, configs));
+  else if (format === 'sarif') io.stdout(formatSarif(result.findings, io.cwd, () => undefined, configs));
+  else io.stdout(formatText(result.findings, io.cwd, result.filesChecked, configs));
   if (result.ioErrors.length) return EXIT_USAGE;
   return result.findings.some((f) => f.severity === 'error') ? EXIT_FINDINGS : EXIT_OK;
 };

@@ -1,10 +1,12 @@
 // The three output formats of `nixkit check`. Other tools rely on them: change them only compatibly.
-//   json   {"version":1,"diagnostics":[{file, range, severity, code, message}]}, 0-based LSP positions
-//   text   file:line:col: severity [code] message, 1-based, plus a summary line
-//   sarif  SARIF 2.1.0 for GitHub code scanning
+//   json   {"version":1,"diagnostics":[{file, range, severity, code, message}],
+//           "configurations":[{name, file, range, platform?, status, reasons}]}, 0-based LSP positions
+//   text   file:line:col: severity [code] message, 1-based, a summary line, then what was understood
+//   sarif  SARIF 2.1.0 for GitHub code scanning; the configurations in the run's properties
 import * as path from 'node:path';
 import { builtinDescription } from '../protocol/diagnostic-codes';
 import type { Finding, Severity } from '../server/findings';
+import { coverageText, type ConfigurationCoverage } from '../server/analysis/coverage';
 
 export type OutputFormat = 'text' | 'json' | 'sarif';
 
@@ -13,7 +15,14 @@ const rel = (cwd: string, file: string) => {
   return (r === '' ? path.basename(file) : r).split(path.sep).join('/');
 };
 
-export function formatJson(findings: Finding[], cwd: string): string {
+const coverageJson = (list: ConfigurationCoverage[], cwd: string) =>
+  list.map((c) => ({ ...c, file: rel(cwd, c.file) }));
+
+export function formatJson(
+  findings: Finding[],
+  cwd: string,
+  configurations?: ConfigurationCoverage[],
+): string {
   const diagnostics = findings.map((f) => ({
     file: rel(cwd, f.file),
     range: f.range,
@@ -21,10 +30,17 @@ export function formatJson(findings: Finding[], cwd: string): string {
     code: f.code,
     message: f.message,
   }));
-  return JSON.stringify({ version: 1, diagnostics }, null, 2) + '\n';
+  const out: Record<string, unknown> = { version: 1, diagnostics };
+  if (configurations) out.configurations = coverageJson(configurations, cwd);
+  return JSON.stringify(out, null, 2) + '\n';
 }
 
-export function formatText(findings: Finding[], cwd: string, filesChecked: number): string {
+export function formatText(
+  findings: Finding[],
+  cwd: string,
+  filesChecked: number,
+  configurations?: ConfigurationCoverage[],
+): string {
   const lines = findings.map(
     (f) =>
       `${rel(cwd, f.file)}:${f.range.start.line + 1}:${f.range.start.character + 1}: ${f.severity} [${f.code}] ${oneLine(f.message)}`,
@@ -36,6 +52,10 @@ export function formatText(findings: Finding[], cwd: string, filesChecked: numbe
   const parts = [plural(errors, 'error'), plural(warnings, 'warning')];
   if (others) parts.push(plural(others, 'note'));
   lines.push(`${parts.join(', ')} in ${plural(filesChecked, 'file')} checked`);
+  if (configurations)
+    lines.push(
+      ...coverageText(configurations, filesChecked, (c) => `${rel(cwd, c.file)}:${c.range.start.line + 1}`),
+    );
   return lines.join('\n') + '\n';
 }
 
@@ -50,6 +70,7 @@ export function formatSarif(
   findings: Finding[],
   cwd: string,
   describe: (code: string) => string | undefined,
+  configurations?: ConfigurationCoverage[],
 ): string {
   const codes = [...new Set(findings.map((f) => f.code))].sort();
   const sarif = {
@@ -70,6 +91,7 @@ export function formatSarif(
           },
         },
         originalUriBaseIds: { '%SRCROOT%': { uri: pathToUri(cwd) } },
+        ...(configurations ? { properties: { configurations: coverageJson(configurations, cwd) } } : {}),
         results: findings.map((f) => ({
           ruleId: f.code,
           ruleIndex: codes.indexOf(f.code),

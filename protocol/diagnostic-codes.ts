@@ -9,6 +9,7 @@
 export const RULE_CODES = [
   'bootloader-firmware-mismatch',
   'bootloader-missing',
+  'configuration-not-followed',
   'device-not-on-target',
   'esp-missing',
   'esp-mount-mismatch',

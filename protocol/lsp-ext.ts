@@ -69,8 +69,15 @@ export interface UserSummary {
 
 export interface ConfigurationSummary {
   name: string;
-  /** A `nixosConfigurations` entry of a flake, or a standalone configuration.nix. */
-  kind: 'flake' | 'configuration.nix';
+  /**
+   * A `nixosConfigurations` entry (or colmena node) of a flake, a node of a colmena hive.nix, a standalone
+   * configuration.nix, or a machine named in nixkit.toml `[machines]`.
+   */
+  kind: 'flake' | 'configuration.nix' | 'colmena' | 'nixkit.toml';
+  /** `read`: every module was read; `partial`: some could not be (rules about something missing stay silent). */
+  status: 'read' | 'partial';
+  /** Why it is only partly read. */
+  reasons: string[];
   /** Where the configuration is declared (the flake's `nixosConfigurations.<name>`, or the file). */
   location: Location;
   /** Every file its evaluation read, as URIs, sorted. */
@@ -100,8 +107,19 @@ export interface ConfigurationsParams {
   uri?: string;
 }
 
+/** A machine nixkit found but could not follow (nothing of it is checked). */
+export interface NotFollowedMachine {
+  name: string;
+  location: Location;
+  reasons: string[];
+}
+
 export interface ConfigurationsResult {
   configurations: ConfigurationSummary[];
+  /** Machines (or whole `nixosConfigurations`) nixkit could not follow, with what stopped it. */
+  notFollowed?: NotFollowedMachine[];
+  /** How many .nix files the workspace has (so an empty list can say "no machine in N files"). */
+  nixFiles?: number;
 }
 
 /** client → server request: every NixOS configuration of the workspace with the values that matter for an install. */

@@ -18,14 +18,6 @@ import type {
 export function renderConfigurations(result: ConfigurationsResult, root?: string): string {
   const list = result.configurations;
   const out: string[] = ['# NixOS configurations', ''];
-  if (!list.length) {
-    out.push(
-      'nixkit found no NixOS configuration in this workspace: no `nixosConfigurations` in a `flake.nix`, and no',
-      'standalone `configuration.nix`.',
-      '',
-    );
-    return out.join('\n');
-  }
   const rel = (uri: string) => shortPath(uri, root);
   const link = (loc: Location | undefined, text: string) => {
     const target = loc && href(loc.uri, root, loc.range.start.line + 1);
@@ -35,11 +27,48 @@ export function renderConfigurations(result: ConfigurationsResult, root?: string
     const target = href(uri, root);
     return target ? `[${escape(rel(uri))}](${target})` : escape(rel(uri));
   };
+  out.push(...coverage(result, link));
+  if (!list.length) return out.join('\n');
   if (list.length > 1) {
     out.push(...list.map((c) => `- [${escape(c.name)}](#${anchor(c.name)}) (${rel(c.location.uri)})`), '');
   }
   for (const c of list) out.push(...section(c, rel, link, fileLink));
   return out.join('\n');
+}
+
+/** What nixkit understood: how many machines it read, partly read or could not follow (and why), or none. */
+function coverage(
+  result: ConfigurationsResult,
+  link: (loc: Location | undefined, text: string) => string,
+): string[] {
+  const list = result.configurations;
+  const notFollowed = result.notFollowed ?? [];
+  const out: string[] = [];
+  if (!list.length && !notFollowed.length) {
+    const files = result.nixFiles
+      ? ` in ${result.nixFiles} .nix file${result.nixFiles === 1 ? '' : 's'}`
+      : '';
+    out.push(
+      `nixkit found no NixOS machine${files}: no \`nixosConfigurations\` in a \`flake.nix\`, no colmena hive and no`,
+      'standalone `configuration.nix`. A module file can be named a machine in `nixkit.toml` (`[machines]`).',
+      '',
+    );
+    return out;
+  }
+  const read = list.filter((c) => c.status === 'read').length;
+  const partial = list.length - read;
+  const machines = notFollowed.filter((m) => m.name !== 'nixosConfigurations').length;
+  const parts = [`${read} read`];
+  if (partial) parts.push(`${partial} partly read`);
+  if (machines) parts.push(`${machines} not followed`);
+  const n = list.length + machines;
+  out.push(`${n} machine${n === 1 ? '' : 's'}: ${parts.join(', ')}.`, '');
+  for (const m of notFollowed)
+    out.push(
+      `- ${m.name === 'nixosConfigurations' ? '`nixosConfigurations`' : `**${escape(m.name)}**`} (${link(m.location, 'where')}) could not be followed: ${m.reasons.join('; ')}`,
+    );
+  if (notFollowed.length) out.push('');
+  return out;
 }
 
 function section(
@@ -54,6 +83,8 @@ function section(
       ? `\`nixosConfigurations.${c.name}\` in ${link(c.location, rel(c.location.uri))}`
       : link(c.location, rel(c.location.uri));
   out.push(`## ${escape(c.name)}`, '', `Declared as ${origin}.`, '');
+  if (c.status === 'partial')
+    out.push(`**Partly read:** ${c.reasons.join('; ')}. Checks for something missing are not run on it.`, '');
   const f = c.findings;
   const counts = [
     f.error && `${f.error} error${f.error > 1 ? 's' : ''}`,

@@ -69,7 +69,10 @@ export function registerShowConfiguration(
         const pick = await vscode.window.showQuickPick(items, { placeHolder: 'Which NixOS configuration?' });
         if (!pick) return;
         if (pick.names)
-          shown = { configurations: result.configurations.filter((cfg) => cfg.name === pick.names) };
+          shown = {
+            ...result,
+            configurations: result.configurations.filter((cfg) => cfg.name === pick.names),
+          };
       }
       const root = vscode.workspace.workspaceFolders?.[0]?.uri.toString();
       documents.set(URI, renderConfigurations(shown, root));

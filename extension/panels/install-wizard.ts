@@ -464,7 +464,8 @@ export class InstallWizard implements vscode.Disposable {
     findings.sort((a, b) => (a.severity === b.severity ? 0 : a.severity === 'error' ? -1 : 1));
     return {
       name: c.name,
-      kind: c.kind,
+      // Only a flake's entry installs as FLAKE#NAME; the others are installed from their file.
+      kind: c.kind === 'flake' ? 'flake' : 'configuration.nix',
       file: vscode.Uri.parse(c.location.uri).fsPath,
       bootloader: c.bootloader.kind,
       efiSysMountPoint: c.efiSysMountPoint.value ?? '/boot',

@@ -8,6 +8,10 @@ import { DEFAULT_MAX_FILE_BYTES } from './source-text';
 import { ProbeProvider, type ExplicitProbe } from './probes';
 import { applySuppressions } from './suppressions';
 import { unreadableTarget } from './unreadable-imports';
+import { coverageOf, type ConfigurationCoverage } from './coverage';
+import type { MachineSpec } from '../model/project';
+import { nixConfigurationNames, type NixEvalOptions } from './nix-eval';
+import * as path from 'node:path';
 import { walkNixFiles } from './walk';
 import { WorkspaceAnalysis } from './workspace-analysis';
 import { WorkspaceSources } from './workspace-sources';
@@ -19,6 +23,10 @@ export interface CheckOptions {
   probe?: ExplicitProbe;
   /** Reads what the analysis knows (its configurations and their facts) before its trees are freed. */
   inspect?: (analysis: WorkspaceAnalysis) => void;
+  /** Machines named in nixkit.toml `[machines]`. */
+  machines?: MachineSpec[];
+  /** Ask Nix for each flake's nixosConfigurations names and compare (`check --eval`). */
+  evaluate?: NixEvalOptions | boolean;
 }
 
 export interface CheckResult {
@@ -26,6 +34,8 @@ export interface CheckResult {
   filesChecked: number;
   ioErrors: { path: string; message: string }[];
   notes: string[];
+  /** Every machine found, and how much of it nixkit read. */
+  configurations: ConfigurationCoverage[];
 }
 
 export async function checkPaths(paths: string[], options: CheckOptions = {}): Promise<CheckResult> {
@@ -36,6 +46,7 @@ export async function checkPaths(paths: string[], options: CheckOptions = {}): P
     filesChecked: 0,
     ioErrors: [...walk.errors],
     notes: [...walk.notes],
+    configurations: [],
   };
   const sources = new WorkspaceSources(parser, options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES);
   // Files that cannot be read (permission denied, I/O error) stay out of the analysis; what imports them gets
@@ -52,7 +63,9 @@ export async function checkPaths(paths: string[], options: CheckOptions = {}): P
     result.findings.push(...sources.readFindings(file));
     result.filesChecked++;
   }
-  const analysis = new WorkspaceAnalysis(sources, () => readable, options.rules);
+  const analysis = new WorkspaceAnalysis(sources, () => readable, options.rules, undefined, {
+    machines: () => options.machines ?? [],
+  });
   analysis.setProbes(
     new ProbeProvider({
       explicit: options.probe,
@@ -60,10 +73,28 @@ export async function checkPaths(paths: string[], options: CheckOptions = {}): P
     }),
   );
   analysis.full();
+  if (options.evaluate) {
+    const nixOptions = options.evaluate === true ? {} : options.evaluate;
+    for (const unit of analysis.project.analysisUnits) {
+      if (unit.kind !== 'flake') continue;
+      const shown = path.relative(process.cwd(), unit.file) || unit.file;
+      const asked = await nixConfigurationNames(unit.file, nixOptions);
+      if (!asked.ok) {
+        result.notes.push(`${shown}: ${asked.message}; the machines are those nixkit found alone`);
+        continue;
+      }
+      const { unlisted } = analysis.setNixNames(unit.file, asked.names);
+      for (const name of unlisted)
+        result.notes.push(
+          `${shown}: nixkit found machine "${name}" but Nix does not list it in nixosConfigurations (a nixkit bug: please report it)`,
+        );
+    }
+  }
   for (const findings of analysis.findingsByFile().values()) result.findings.push(...findings);
   const reported = new Set(result.findings.map((f) => unreadableTarget.get(f)));
   for (const [file, message] of unreadable)
     if (!reported.has(file)) result.ioErrors.push({ path: file, message });
+  result.configurations = coverageOf(analysis.project, sources);
   try {
     options.inspect?.(analysis);
   } finally {

@@ -11,6 +11,7 @@ import type { Severity } from '../findings';
 import type { RuleSettings } from './run-rules';
 import type { Range } from '../syntax/positions';
 import { isBuiltinCode, isRuleCode } from '../../protocol/diagnostic-codes';
+import type { MachineSpec } from '../model/project';
 
 export const PROJECT_CONFIG_FILES = ['nixkit.toml', '.nixkit.json'];
 export const RULE_SEVERITIES = ['error', 'warning', 'information', 'hint', 'off'] as const;
@@ -18,6 +19,12 @@ export type RuleSeverity = Severity | 'off';
 
 export interface ProjectConfig {
   rules: Record<string, RuleSeverity>;
+  /**
+   * `[machines]`: NixOS machines that no flake, colmena hive or standalone configuration.nix defines, each a
+   * module file evaluated as a configuration of its own (`web = "hosts/web.nix"`, or
+   * `web = { file = "hosts/web.nix", system = "x86_64-linux" }`); files relative to the config file.
+   */
+  machines?: MachineSpec[];
 }
 
 export type ProjectConfigResult =
@@ -34,6 +41,20 @@ const SCHEMA = {
     rules: {
       type: 'object',
       additionalProperties: { type: 'string', enum: [...RULE_SEVERITIES] },
+    },
+    machines: {
+      type: 'object',
+      additionalProperties: {
+        oneOf: [
+          { type: 'string', minLength: 1 },
+          {
+            type: 'object',
+            properties: { file: { type: 'string', minLength: 1 }, system: { type: 'string' } },
+            required: ['file'],
+            additionalProperties: false,
+          },
+        ],
+      },
     },
   },
   additionalProperties: false,
@@ -54,7 +75,12 @@ function describe(e: ErrorObject, toml: boolean): string {
     .join('.');
   switch (e.keyword) {
     case 'additionalProperties':
-      return `unknown setting "${where ? where + '.' : ''}${String(e.params.additionalProperty)}" (nixkit reads only ${toml ? '[rules]' : '"rules"'})`;
+      return `unknown setting "${where ? where + '.' : ''}${String(e.params.additionalProperty)}" (nixkit reads only ${toml ? '[rules] and [machines]' : '"rules" and "machines"'})`;
+    case 'oneOf':
+    case 'required':
+      if (where.startsWith('machines.'))
+        return `${where}: a machine is a file ("hosts/web.nix") or { file = "…", system = "…" }`;
+      return `${where || 'the file'}: ${e.message ?? 'invalid'}`;
     case 'enum':
     case 'type':
       if (where.startsWith('rules.'))
@@ -91,7 +117,21 @@ export function parseProjectConfig(file: string, text: string): ProjectConfigRes
   if (errors.length)
     return { ok: false, file, message: [...new Set(errors.map((e) => describe(e, toml)))].join('; ') };
   const rules = { ...((data as ProjectConfig).rules ?? {}) } as Record<string, RuleSeverity>;
-  return { ok: true, file, config: { rules }, warnings: unknownCodes(Object.keys(rules)) };
+  const raw = (data as { machines?: Record<string, string | { file: string; system?: string }> }).machines;
+  const machines: MachineSpec[] = Object.entries(raw ?? {}).map(([name, m]) => {
+    const spec = typeof m === 'string' ? { file: m } : m;
+    return {
+      name,
+      file: path.resolve(path.dirname(path.resolve(file)), spec.file),
+      ...(spec.system ? { system: spec.system } : {}),
+    };
+  });
+  return {
+    ok: true,
+    file,
+    config: { rules, ...(raw ? { machines } : {}) },
+    warnings: unknownCodes(Object.keys(rules)),
+  };
 }
 
 /** Codes that are not rules (misspelt, or a built-in code whose severity is fixed). */

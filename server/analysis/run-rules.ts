@@ -119,6 +119,7 @@ export function runConfigurationRules(
     const severity = severityOf(rule, settings);
     const check = rule.checkConfiguration;
     if (!check || severity === 'off') continue;
+    if (rule.reportsAbsence && config.status !== 'read') continue;
     isolated(rule, out, where, (push) =>
       check({
         config,

@@ -1,7 +1,7 @@
 // The analysis of a whole workspace: the configurations it defines and the findings of every rule, kept
 // per unit (flake or configuration.nix) so that an edit re-runs only what depends on the edited file.
 import type { Finding } from '../findings';
-import { Project, type AnalysisUnit } from '../model/project';
+import { Project, type AnalysisUnit, type ProjectOptions } from '../model/project';
 import type { SourceProvider } from '../model/sources';
 import {
   dedupeFindings,
@@ -30,8 +30,9 @@ export class WorkspaceAnalysis {
     private readonly listFiles: () => string[],
     private settings: RuleSettings = {},
     private readonly rules: Rule[] = RULES,
+    projectOptions: ProjectOptions = {},
   ) {
-    this.project = new Project(sources, listFiles);
+    this.project = new Project(sources, listFiles, projectOptions);
   }
 
   /**
@@ -177,6 +178,23 @@ export class WorkspaceAnalysis {
     const byFile = new Map<string, Finding[]>();
     for (const f of all) byFile.set(f.file, [...(byFile.get(f.file) ?? []), f]);
     return byFile;
+  }
+
+  /**
+   * Records the machine names Nix lists for a flake and re-runs the project rules (configuration-not-followed).
+   * Returns the files whose findings may have changed and the machines nixkit found that Nix does not list.
+   */
+  setNixNames(flakeFile: string, names: string[] | undefined): { touched: Set<string>; unlisted: string[] } {
+    const unlisted = this.project.setNixNames(flakeFile, names);
+    const touched = new Set<string>(this.projectFindings.map((f) => f.file));
+    this.projectFindings = runProjectRules(this.rules, this.project, this.listFiles(), this.settings);
+    for (const f of this.projectFindings) touched.add(f.file);
+    return { touched, unlisted };
+  }
+
+  /** How many .nix files the workspace has. */
+  fileCount(): number {
+    return this.listFiles().length;
   }
 
   findingsFor(file: string): Finding[] {

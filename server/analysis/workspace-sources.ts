@@ -172,4 +172,12 @@ export class WorkspaceSources implements SourceProvider {
   list(dir: string): string[] | undefined {
     return disk.list(dir);
   }
+
+  readText(file: string): string | undefined {
+    return this.open.get(file)?.text ?? disk.readText(file);
+  }
+
+  readDir(dir: string): [string, string][] | undefined {
+    return disk.readDir(dir);
+  }
 }

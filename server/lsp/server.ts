@@ -25,6 +25,7 @@ import { LineIndex, type Range } from '../syntax/positions';
 import { outline } from '../syntax/symbols';
 import { toDiagnostic, toDocumentSymbol } from './convert';
 import { FEATURES } from './features';
+import { configuredMachines } from './features/settings';
 import { shiftFindings } from './shift-findings';
 
 interface OpenDocument {
@@ -102,7 +103,9 @@ export function startServer(connection: Connection): void {
     state = {
       docs,
       sources,
-      analysis: new WorkspaceAnalysis(sources, listFiles),
+      analysis: new WorkspaceAnalysis(sources, listFiles, {}, undefined, {
+        machines: configuredMachines,
+      }),
       published,
       roots,
       parser,

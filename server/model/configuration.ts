@@ -26,7 +26,11 @@ export interface ConfigurationEntry {
   name: string;
   /** The file that declares it: a flake.nix, or the configuration.nix itself. */
   file: string;
-  kind: 'flake' | 'configuration.nix';
+  /**
+   * flake: a `nixosConfigurations` entry (or a colmena node in a flake's outputs); colmena: a node of hive.nix;
+   * configuration.nix: a standalone configuration; nixkit.toml: a machine named in `[machines]`.
+   */
+  kind: 'flake' | 'configuration.nix' | 'colmena' | 'nixkit.toml';
   /** Where the entry is written (the `nixosConfigurations.<name>` key), for findings about the whole configuration. */
   at?: Source;
   /** `system = "…"` given to nixosSystem, if any. */
@@ -69,6 +73,10 @@ export class NixosConfiguration {
       else this.byPath.set(k, [d]);
     }
   }
+
+  /** How much of it nixkit read (`partial`: modules it cannot see take part), and why not all of it. */
+  status: 'read' | 'partial' = 'read';
+  reasons: string[] = [];
 
   get name(): string {
     return this.entry.name;

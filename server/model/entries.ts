@@ -1,64 +1,216 @@
-// Finds the NixOS configurations a workspace defines: each `nixosConfigurations.<name>` of a flake.nix
-// (direct nixosSystem calls, helpers in a `let` or another file, genAttrs/mapAttrs over host lists), and a
-// plain configuration.nix that no flake configuration includes (the /etc/nixos layout).
-import { Evaluator } from './evaluator';
-import { known, type Source, type Thunk, type Value } from './value';
+// Finds the NixOS machines a workspace defines, the way Nix would: each entry of a flake's
+// `nixosConfigurations` (computed from its outputs, its inputs modelled by what they are), each node of a colmena
+// hive (`hive.nix`, or a flake's `colmena`/`colmenaHive` output), a standalone configuration.nix where no flake
+// defines machines, and those named in nixkit.toml. What cannot be followed is an entry too, `not-followed`,
+// saying what stopped it.
 import type { ConfigurationEntry } from './configuration';
+import type { Evaluator } from './evaluator';
+import type { InputKind } from './flake-inputs';
+import { evaluateFlake, type FlakeModel, type OpaqueCall } from './flake-model';
+import { known, type Source, type Thunk, type Value } from './value';
+
+/** How much of a machine nixkit read: all of it, part of it (modules it cannot see), or nothing. */
+export type CoverageStatus = 'read' | 'partial' | 'not-followed';
 
 export interface DiscoveredEntry {
   entry: ConfigurationEntry;
-  /** The `modules` list (flake) or the configuration file itself. */
+  /** The `modules` list (flake), the node's modules (colmena) or the configuration file itself. */
   roots: Thunk[];
   specialArgs?: Value;
+  /** `not-followed` entries have no roots; `partial` ones lack part of their modules from the start. */
+  status: CoverageStatus;
+  reasons: string[];
 }
 
-export function flakeEntries(ev: Evaluator, flakeFile: string): DiscoveredEntry[] {
-  const top = ev.force(ev.fileThunk(flakeFile));
-  if (top.t !== 'attrs') return [];
-  const outputs = top.attrs.get('outputs');
-  if (!outputs) return [];
-  const fn = ev.force(outputs);
-  let result: Value;
-  if (fn.t === 'lambda') {
-    // Inputs are other flakes: known by name only (`nixpkgs.lib.nixosSystem` stays recognisable).
-    result = ev.callLambda(fn.expr, fn.env, fn.file, known({ t: 'unknown', path: ['inputs'] }), (name) =>
-      known({ t: 'unknown', path: [name] }),
-    );
-  } else result = fn;
-  if (result.t !== 'attrs') return [];
-  const configs = result.attrs.get('nixosConfigurations');
-  if (!configs) return [];
-  const set = ev.force(configs);
-  if (set.t !== 'attrs') return [];
-  const out: DiscoveredEntry[] = [];
-  for (const [name, thunk] of set.attrs) {
-    const v = ev.force(thunk);
-    const at: Source | undefined =
-      thunk.keySpan && thunk.file
-        ? { file: thunk.file, span: thunk.keySpan }
-        : (v.src ??
-          (configs.keySpan && configs.file ? { file: configs.file, span: configs.keySpan } : undefined));
-    if (v.t !== 'nixosSystem') {
-      out.push({ entry: { name, file: flakeFile, kind: 'flake', at }, roots: [known({ t: 'unknown' })] });
-      continue;
+/** Names of hive attributes that are colmena's own, not nodes. */
+const HIVE_META = new Set(['meta', 'defaults', 'network']);
+
+/** Says why something could not be followed, from the calls of unknown functions made while computing it. */
+export function explainOpaque(calls: OpaqueCall[], kinds: Map<string, InputKind | undefined>): string {
+  for (const c of calls) {
+    const p = c.path;
+    if (!p?.length) continue;
+    const input = p[0] === 'inputs' && p.length > 1 ? p[1] : p[0];
+    const name = p[p.length - 1];
+    if (kinds.has(input)) {
+      const kind = kinds.get(input);
+      return kind
+        ? `\`${p.join('.')}\` of input \`${input}\` (${kind}) is not modelled by nixkit`
+        : `\`${name}\` comes from input \`${input}\`, which nixkit does not know`;
     }
-    const args = ev.force(v.args);
-    const get = (k: string) => (args.t === 'attrs' ? args.attrs.get(k) : undefined);
-    const modules = get('modules');
-    const system = get('system');
-    const specialArgs = get('specialArgs');
+    if (p[0] === 'builtins') return `\`${p.join('.')}\` is not evaluated by nixkit`;
+    return `\`${p.join('.')}\` is not known to nixkit`;
+  }
+  return 'nixkit could not work out its value statically';
+}
+
+const sourceOf = (t: Thunk | undefined, fallback?: Source): Source | undefined =>
+  t?.file && t.keySpan ? { file: t.file, span: t.keySpan } : fallback;
+
+export interface FlakeDiscovery {
+  model: FlakeModel;
+  entries: DiscoveredEntry[];
+}
+
+export function flakeEntries(ev: Evaluator, flakeFile: string): FlakeDiscovery {
+  const model = evaluateFlake(ev, flakeFile);
+  const kinds = new Map(model.inputs.map((i) => [i.name, i.kind]));
+  const entries: DiscoveredEntry[] = [];
+  const notFollowed = (name: string, at: Source | undefined, reason: string) =>
+    entries.push({
+      entry: { name, file: flakeFile, kind: 'flake', at: at ?? model.outputsAt },
+      roots: [],
+      status: 'not-followed',
+      reasons: [reason],
+    });
+  /** Forces a thunk and says, if its value is unknown, what made it so. */
+  const forceExplained = (t: Thunk): { v: Value; why: () => string } => {
+    const before = model.opaqueCalls.length;
+    const v = ev.force(t);
+    const calls = model.opaqueCalls.slice(before);
+    return { v, why: () => explainOpaque(calls, kinds) };
+  };
+
+  const outputs = model.outputs;
+  if (outputs.t !== 'attrs') {
+    if (model.outputsAt)
+      notFollowed(
+        'nixosConfigurations',
+        model.outputsAt,
+        `the flake's outputs are unknown: ${explainOpaque(model.opaqueCalls, kinds)}`,
+      );
+    return { model, entries };
+  }
+  const configs = outputs.attrs.get('nixosConfigurations');
+  const names = new Set<string>();
+  if (configs) {
+    const { v: set, why } = forceExplained(configs);
+    const at = sourceOf(configs, set.src);
+    if (set.t !== 'attrs') notFollowed('nixosConfigurations', at, why());
+    else {
+      for (const [name, thunk] of set.attrs) {
+        names.add(name);
+        entries.push(flakeEntry(ev, flakeFile, name, thunk, at, forceExplained));
+      }
+      if (set.dynamic)
+        notFollowed(
+          'nixosConfigurations',
+          at,
+          'some of its names are computed in a way nixkit cannot follow',
+        );
+    }
+  } else if (model.opaqueFlakeModules.length) {
+    const first = model.opaqueFlakeModules[0];
+    notFollowed(
+      'nixosConfigurations',
+      first.at,
+      `${first.reason}; it may define machines nixkit does not see`,
+    );
+  }
+  // colmena: `colmena = { meta = …; defaults = …; <node> = …; }`, or `colmenaHive = colmena.lib.makeHive …`.
+  for (const key of ['colmenaHive', 'colmena']) {
+    const hive = outputs.attrs.get(key);
+    if (!hive) continue;
+    const v = ev.force(hive);
+    if (v.t !== 'attrs') continue;
+    for (const e of hiveEntries(ev, v, flakeFile)) {
+      if (names.has(e.entry.name)) continue; // the same machine as its nixosConfigurations entry
+      names.add(e.entry.name);
+      entries.push(e);
+    }
+  }
+  return { model, entries };
+}
+
+function flakeEntry(
+  ev: Evaluator,
+  flakeFile: string,
+  name: string,
+  thunk: Thunk,
+  setAt: Source | undefined,
+  forceExplained: (t: Thunk) => { v: Value; why: () => string },
+): DiscoveredEntry {
+  const { v, why } = forceExplained(thunk);
+  const at = sourceOf(thunk, v.src ?? setAt);
+  const entry: ConfigurationEntry = { name, file: flakeFile, kind: 'flake', at };
+  if (v.t !== 'nixosSystem') {
+    const reason =
+      v.t === 'external' && v.name === 'nix-darwin.darwinSystem'
+        ? "it is built with nix-darwin's darwinSystem: a macOS system, not NixOS"
+        : v.t === 'external' && v.name === 'home-manager.homeManagerConfiguration'
+          ? "it is built with home-manager's homeManagerConfiguration, not as a NixOS system"
+          : v.t === 'unknown'
+            ? why()
+            : 'it is not a NixOS system built with nixosSystem';
+    return { entry, roots: [], status: 'not-followed', reasons: [reason] };
+  }
+  const args = ev.force(v.args);
+  if (args.t !== 'attrs')
+    return {
+      entry,
+      roots: [known({ t: 'unknown' })],
+      status: 'partial',
+      reasons: ['the arguments of nixosSystem are not known'],
+    };
+  const get = (k: string) => args.attrs.get(k);
+  const modules = get('modules');
+  const system = get('system');
+  const specialArgs = get('specialArgs');
+  entry.system = system ? ev.force(system) : undefined;
+  return {
+    entry,
+    roots: modules ? [modules] : [],
+    specialArgs: specialArgs ? ev.force(specialArgs) : undefined,
+    status: 'read',
+    reasons: [],
+  };
+}
+
+/**
+ * The nodes of a colmena hive: every attribute but `meta`, `defaults` and `network`, each a NixOS machine built
+ * from `defaults` and its own module, with `meta.specialArgs` and `meta.nodeSpecialArgs.<node>` as arguments.
+ */
+export function hiveEntries(ev: Evaluator, hive: Value, file: string): DiscoveredEntry[] {
+  if (hive.t !== 'attrs') return [];
+  const meta = hive.attrs.get('meta');
+  const metaV = meta ? ev.force(meta) : undefined;
+  const metaGet = (k: string) => (metaV?.t === 'attrs' ? metaV.attrs.get(k) : undefined);
+  const shared = metaGet('specialArgs');
+  const perNode = metaGet('nodeSpecialArgs');
+  const perNodeV = perNode ? ev.force(perNode) : undefined;
+  const defaults = hive.attrs.get('defaults');
+  const out: DiscoveredEntry[] = [];
+  for (const [name, node] of hive.attrs) {
+    if (HIVE_META.has(name)) continue;
+    const args = new Map<string, Thunk>();
+    const sharedV = shared ? ev.force(shared) : undefined;
+    if (sharedV?.t === 'attrs') for (const [k, t] of sharedV.attrs) args.set(k, t);
+    const own = perNodeV?.t === 'attrs' ? perNodeV.attrs.get(name) : undefined;
+    const ownV = own ? ev.force(own) : undefined;
+    if (ownV?.t === 'attrs') for (const [k, t] of ownV.attrs) args.set(k, t);
+    args.set('name', known({ t: 'str', v: name }));
+    args.set('nodes', known({ t: 'unknown', path: ['nodes'] }));
     out.push({
-      entry: { name, file: flakeFile, kind: 'flake', at, system: system ? ev.force(system) : undefined },
-      roots: args.t === 'attrs' ? (modules ? [modules] : []) : [known({ t: 'unknown' })],
-      specialArgs: specialArgs ? ev.force(specialArgs) : undefined,
+      entry: { name, file, kind: 'colmena', at: sourceOf(node) },
+      roots: defaults ? [defaults, node] : [node],
+      specialArgs: { t: 'attrs', attrs: args, dynamic: false },
+      status: 'read',
+      reasons: [],
     });
   }
   return out;
 }
 
-export function configurationNixEntry(file: string, name: string): DiscoveredEntry {
+export function configurationNixEntry(
+  file: string,
+  name: string,
+  kind: ConfigurationEntry['kind'] = 'configuration.nix',
+  system?: Value,
+): DiscoveredEntry {
   return {
-    entry: { name, file, kind: 'configuration.nix', at: { file, span: { start: 0, end: 0 } } },
+    entry: { name, file, kind, at: { file, span: { start: 0, end: 0 } }, system },
     roots: [known({ t: 'path', v: file })],
+    status: 'read',
+    reasons: [],
   };
 }

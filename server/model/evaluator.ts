@@ -1,41 +1,30 @@
-// A small, lazy, static evaluator for the parts of Nix that shape a NixOS configuration: let/rec/with scopes,
-// functions and their application, imports, attribute sets and `//`, lists and `++`, strings, paths and
-// interpolation, `if` on known conditions, and the handful of library functions that configurations are built
-// from (nixosSystem, mkIf/mkDefault/mkForce/mkMerge, genAttrs, mapAttrs, listToAttrs, map, optional(s)).
-// It never fails: whatever it cannot know becomes `unknown`, and it stops after a fixed amount of work.
+// A lazy, static evaluator of the whole Nix language with an explicit *unknown* value: what nixkit can know about
+// an expression without running Nix. let/rec/with scopes, functions with formals, defaults and `@` patterns,
+// imports of files and folders, every operator, strings and paths with interpolation, and every builtin that
+// needs no store (builtins.ts). Whatever it cannot know (the store, the network, the environment, a value it was
+// not given) is `unknown`; a `throw` or failed `assert` is an unknown that says so (`tryEval` can catch it).
+//
+// It never fails and never runs away. The bounds, chosen so that no file takes more than a few hundred
+// milliseconds and no input exhausts the JavaScript stack:
+// - fuel: DEFAULT_FUEL (250,000) steps per Evaluator, i.e. per analysis unit (a flake with all its
+//   configurations, or one configuration.nix). A step is one `eval` or function application; builtins charge
+//   for the work they do (a list of n elements costs about n). Out of fuel, everything left is unknown. A step
+//   takes 1-2 microseconds at worst (hostile input), so an evaluator stops within about half a second.
+// - depth: MAX_DEPTH (900) nested evaluations (eval, force, application). Tail positions (parentheses, `let`,
+//   `with`, `assert`, `if` branches and the body of a function call) continue in a loop and do not nest, so
+//   tail-recursive Nix functions run within the fuel, not the depth. Deeper is unknown.
+// - sizes: lists of at most MAX_LIST elements and strings of at most MAX_STRING characters; larger is unknown.
 import * as path from 'node:path';
-import type { AttrsExpr, Binding, Expr, Inherit, LambdaExpr, StringPart } from '../syntax/ast';
+import type { AttrKey, AttrsExpr, Binding, Expr, Inherit, LambdaExpr, StringPart } from '../syntax/ast';
+import { BUILTIN_GLOBALS, callPrimop, makeBuiltins, primopArity } from './builtins';
+import { buildNixpkgsLib } from './nixpkgs-lib';
 import { resolveImportPath, type SourceProvider } from './sources';
 import { known, UNKNOWN, type Env, type Source, type Thunk, type Value } from './value';
 
-/** Library functions modelled by name, with their arity. Looked up by the last name of a selection. */
-const MODELLED: Record<string, number> = {
-  mkIf: 2,
-  mkDefault: 1,
-  mkForce: 1,
-  mkOverride: 2,
-  mkOptionDefault: 1,
-  mkVMOverride: 1,
-  mkImageMediaOverride: 1,
-  mkMerge: 1,
-  mkBefore: 1,
-  mkAfter: 1,
-  mkOrder: 2,
-  nixosSystem: 1,
-  genAttrs: 2,
-  mapAttrs: 2,
-  nameValuePair: 2,
-  listToAttrs: 1,
-  optional: 2,
-  optionals: 2,
-  optionalAttrs: 2,
-  optionalString: 2,
-  attrNames: 1,
-  map: 2,
-  import: 1,
-  toString: 1,
-  recursiveUpdate: 2,
-};
+export const DEFAULT_FUEL = 250_000;
+export const MAX_DEPTH = Number(process.env.NIXKIT_MAX_DEPTH ?? 900);
+export const MAX_LIST = 1_000_000;
+export const MAX_STRING = 16 * 1024 * 1024;
 
 /** Module-system priorities (lower wins), as lib/modules.nix defines them. */
 export const PRIORITY = {
@@ -46,20 +35,85 @@ export const PRIORITY = {
   optionDefault: 1500,
 } as const;
 
-const GLOBAL_FUNCTIONS = new Set(['import', 'map', 'toString']);
+/**
+ * Library functions recognised by name when applied through something nixkit cannot see (`nixpkgs.lib.mkIf`
+ * with `nixpkgs` an input, `mkIf` under `with lib;` with `lib` a module argument).
+ */
+const BY_NAME = new Set([
+  'mkIf',
+  'mkDefault',
+  'mkForce',
+  'mkOverride',
+  'mkOptionDefault',
+  'mkVMOverride',
+  'mkImageMediaOverride',
+  'mkMerge',
+  'mkBefore',
+  'mkAfter',
+  'mkOrder',
+  'nixosSystem',
+  'genAttrs',
+  'mapAttrs',
+  'nameValuePair',
+  'listToAttrs',
+  'optional',
+  'optionals',
+  'optionalAttrs',
+  'optionalString',
+  'attrNames',
+  'recursiveUpdate',
+]);
+
+/**
+ * A function implemented outside the evaluator (the models of flake libraries: flake-parts' mkFlake,
+ * flake-utils, nix-darwin's darwinSystem, ...), reached as a `fn` value with its name.
+ */
+export interface NativeFunction {
+  arity: number;
+  call(args: Thunk[], src?: Source): Value;
+}
 
 export interface EvalOptions {
-  /** Maximum evaluation steps for one configuration (keeps pathological files from stalling the editor). */
+  /** Maximum evaluation steps for one evaluator (keeps pathological files from stalling the editor). */
   fuel?: number;
+  /**
+   * Apply library functions reached through unknown values by their name (`x.lib.genAttrs`, `mkIf` under an
+   * unknown `with lib;`). On by default; discovery that knows the inputs can turn it off.
+   */
+  libByName?: boolean;
+}
+
+type Attrs = Extract<Value, { t: 'attrs' }>;
+
+/** A file name that is not on disk: the nixpkgs `lib` prelude. Values from it carry no location. */
+export const VIRTUAL_PREFIX = '<nixkit>/';
+export function isVirtualFile(file: string | undefined): boolean {
+  return !!file && file.startsWith(VIRTUAL_PREFIX);
 }
 
 export class Evaluator {
-  private fuel: number;
-  private depth = 0;
+  fuel: number;
+  depth = 0;
+  readonly libByName: boolean;
   /** Every file this evaluator read, so an edit to one of them re-analyses what depends on it. */
   readonly filesRead = new Set<string>();
   private readonly importCache = new Map<string, Thunk>();
   private readonly trackers: Set<string>[] = [];
+  /** Functions modelled outside the evaluator (flake libraries), by the name their `fn` values carry. */
+  readonly natives = new Map<string, NativeFunction>();
+  /** Told of every call of a function nixkit does not know (to say why a result is unknown). */
+  onOpaqueCall?: (fn: Value, src?: Source) => void;
+  private builtinsValue?: Attrs;
+  /** The nixpkgs `lib` value, built on first use. */
+  private libValue?: Value;
+
+  constructor(
+    readonly sources: SourceProvider,
+    options: EvalOptions = {},
+  ) {
+    this.fuel = options.fuel ?? DEFAULT_FUEL;
+    this.libByName = options.libByName ?? true;
+  }
 
   /** Runs `fn` and says which files it read (so a result computed from them can be cached until they change). */
   track<T>(fn: () => T): { result: T; files: Set<string> } {
@@ -72,11 +126,10 @@ export class Evaluator {
     }
   }
 
-  constructor(
-    readonly sources: SourceProvider,
-    options: EvalOptions = {},
-  ) {
-    this.fuel = options.fuel ?? 200_000;
+  /** Records a file (or folder) an evaluation depended on. */
+  noteRead(file: string): void {
+    for (const t of this.trackers) t.add(file);
+    this.filesRead.add(file);
   }
 
   /** A thunk for a file's top-level expression (memoised: `import` of the same file shares it). */
@@ -91,117 +144,213 @@ export class Evaluator {
     return t;
   }
 
+  /** `builtins`: one attribute set per evaluator. */
+  builtins(): Attrs {
+    return (this.builtinsValue ??= makeBuiltins(this));
+  }
+
+  /** The nixpkgs `lib` (its natives only when the prelude cannot be built: the grammar is not loaded). */
+  lib(): Value {
+    if (!this.libValue) {
+      this.libValue = UNKNOWN; // while it is built: a prelude that reached for lib itself gets unknown
+      this.libValue = buildNixpkgsLib(this);
+    }
+    return this.libValue;
+  }
+
+  /** Takes `n` steps of fuel for work a builtin does; false when the fuel has run out. */
+  charge(n: number): boolean {
+    this.fuel -= n;
+    return this.fuel >= 0;
+  }
+
   force(t: Thunk): Value {
-    if (t.value) return t.value;
-    if (t.forcing || !t.expr || !t.env || !t.file) return UNKNOWN; // infinite recursion, or nothing to evaluate
-    if (this.depth > 300) return UNKNOWN;
+    const v = t.value;
+    if (v) return v;
+    if (this.depth > 0) return this.forceThunk(t);
+    // The outermost call: a last guard, should a bound be missed (a stack overflow, a string too long).
+    try {
+      return this.forceThunk(t);
+    } catch (e) {
+      if (e instanceof RangeError) return UNKNOWN;
+      throw e;
+    }
+  }
+
+  private forceThunk(t: Thunk): Value {
+    if (t.forcing) return UNKNOWN; // infinite recursion
+    if (this.depth >= MAX_DEPTH) return UNKNOWN;
+    const fn = t.fn;
+    if (!fn && (!t.expr || !t.env || !t.file)) return UNKNOWN;
     t.forcing = true;
     this.depth++;
     try {
-      t.value = this.eval(t.expr, t.env, t.file);
+      const v = fn ? fn() : this.eval(t.expr as Expr, t.env as Env, t.file as string);
+      t.value = v;
+      t.fn = undefined;
+      return v;
     } finally {
       this.depth--;
       t.forcing = false;
     }
-    return t.value;
+  }
+
+  /** A thunk computed by native code on first use. */
+  lazy(fn: () => Value): Thunk {
+    return { fn };
   }
 
   eval(e: Expr, env: Env, file: string): Value {
-    if (--this.fuel < 0) return UNKNOWN;
-    const src: Source = { file, span: e.span };
-    switch (e.kind) {
-      case 'paren':
-        return this.eval(e.expr, env, file);
-      case 'int':
-      case 'float':
-        return { t: e.kind, v: e.value, src };
-      case 'uri':
-        return { t: 'str', v: e.value, src };
-      case 'string':
-        return this.stringValue(e.parts, env, file, src);
-      case 'path':
-        return this.pathValue(e.pathKind, e.parts, env, file, src);
-      case 'list':
-        return { t: 'list', items: e.items.map((x) => ({ expr: x, env, file })), src };
-      case 'attrs':
-        return this.attrsValue(e, env, file);
-      case 'let': {
-        const inner: Env = { vars: new Map(), withs: [], parent: env };
-        this.bindInto(inner.vars, e.bindings, e.inherits, inner, env, file, { dynamic: false });
-        return this.eval(e.body, inner, file);
-      }
-      case 'with':
-        return this.eval(e.body, { vars: new Map(), withs: [{ expr: e.env, env, file }], parent: env }, file);
-      case 'assert':
-        return this.eval(e.body, env, file);
-      case 'if': {
-        const c = this.eval(e.cond, env, file);
-        if (c.t === 'bool') return this.eval(c.v ? e.then : e.else, env, file);
-        return { t: 'unknown', src };
-      }
-      case 'lambda':
-        return { t: 'lambda', expr: e, env, file, src };
-      case 'var':
-        return this.lookup(e.name, env, src);
-      case 'select':
-        return this.selectExpr(e.target, e.path, e.default, env, file, src);
-      case 'hasAttr': {
-        let v = this.eval(e.target, env, file);
-        for (const k of e.path) {
-          const name = k.name ?? this.keyName(k.dynamic, env, file);
-          if (name === undefined || v.t !== 'attrs' || v.dynamic) return { t: 'unknown', src };
-          const next = v.attrs.get(name);
-          if (!next) return { t: 'bool', v: false, src };
-          v = this.force(next);
-        }
-        return { t: 'bool', v: true, src };
-      }
-      case 'apply':
-        return this.apply(this.eval(e.fn, env, file), { expr: e.arg, env, file }, src);
-      case 'binary':
-        return this.binary(e.op, e.left, e.right, env, file, src);
-      case 'unary': {
-        const v = this.eval(e.arg, env, file);
-        if (e.op === '!' && v.t === 'bool') return { t: 'bool', v: !v.v, src };
-        if (e.op === '-' && (v.t === 'int' || v.t === 'float')) return { t: v.t, v: -v.v, src };
-        return { t: 'unknown', src };
-      }
-      default:
-        return { t: 'unknown', src };
+    if (this.depth >= MAX_DEPTH) return UNKNOWN;
+    this.depth++;
+    try {
+      return this.evalLoop(e, env, file);
+    } finally {
+      this.depth--;
     }
+  }
+
+  /** Evaluates `e`; expressions in tail position continue the loop instead of nesting. */
+  private evalLoop(e: Expr, env: Env, file: string): Value {
+    for (;;) {
+      if (--this.fuel < 0) return UNKNOWN;
+      switch (e.kind) {
+        case 'paren':
+          e = e.expr;
+          continue;
+        case 'let': {
+          const inner: Env = { vars: new Map(), withs: [], parent: env };
+          this.bindInto(inner.vars, e.bindings, e.inherits, inner, env, file, { dynamic: false });
+          env = inner;
+          e = e.body;
+          continue;
+        }
+        case 'with':
+          env = { vars: new Map(), withs: [{ expr: e.env, env, file }], parent: env };
+          e = e.body;
+          continue;
+        case 'assert': {
+          const c = this.eval(e.cond, env, file);
+          if (c.t === 'bool' && !c.v) return this.fail('assertion failed', e.span, file);
+          if (c.t === 'unknown' && c.error) return c;
+          // An unknown condition: the value, should evaluation succeed, is the body's.
+          e = e.body;
+          continue;
+        }
+        case 'if': {
+          const c = this.eval(e.cond, env, file);
+          if (c.t === 'bool') {
+            e = c.v ? e.then : e.else;
+            continue;
+          }
+          return this.unknownFrom(c, src(e, file));
+        }
+        case 'apply': {
+          const fn = this.eval(e.fn, env, file);
+          const arg: Thunk = { expr: e.arg, env, file };
+          if (fn.t === 'lambda') {
+            if (--this.fuel < 0) return UNKNOWN;
+            const bound = this.bindLambda(fn.expr, fn.env, fn.file, arg);
+            if (!('vars' in bound)) return bound;
+            env = bound;
+            file = fn.file;
+            e = fn.expr.body;
+            continue;
+          }
+          return this.apply(fn, arg, src(e, file));
+        }
+        case 'int':
+        case 'float':
+          return { t: e.kind, v: e.value, src: src(e, file) };
+        case 'uri':
+          return { t: 'str', v: e.value, src: src(e, file) };
+        case 'string':
+          return this.stringValue(e.parts, env, file, src(e, file));
+        case 'path':
+          return this.pathValue(e.pathKind, e.parts, env, file, src(e, file));
+        case 'list': {
+          const items = new Array<Thunk>(e.items.length);
+          for (let i = 0; i < items.length; i++) items[i] = { expr: e.items[i], env, file };
+          return { t: 'list', items, src: src(e, file) };
+        }
+        case 'attrs':
+          return this.attrsValue(e, env, file);
+        case 'lambda':
+          return { t: 'lambda', expr: e, env, file, src: src(e, file) };
+        case 'var':
+          return this.lookup(e.name, env, src(e, file));
+        case 'select':
+          return this.selectExpr(e.target, e.path, e.default, env, file, src(e, file));
+        case 'hasAttr':
+          return this.hasAttrExpr(e.target, e.path, env, file, src(e, file));
+        case 'binary':
+          return this.binary(e.op, e.left, e.right, env, file, src(e, file));
+        case 'unary': {
+          const v = this.eval(e.arg, env, file);
+          const s = src(e, file);
+          if (e.op === '!') return v.t === 'bool' ? { t: 'bool', v: !v.v, src: s } : this.unknownFrom(v, s);
+          if (e.op === '-') return this.arith('-', { t: 'int', v: 0 }, v, s);
+          return { t: 'unknown', src: s };
+        }
+        default:
+          return { t: 'unknown', src: src(e, file) };
+      }
+    }
+  }
+
+  /** An evaluation that surely fails (`throw`, a failed `assert`): unknown, but `tryEval` may catch it. */
+  fail(message: string, span?: Expr['span'], file?: string): Value {
+    return { t: 'unknown', error: message, src: span && file ? { file, span } : undefined };
+  }
+
+  /** The unknown an operation on `v` gives: a failure stays a failure, anything else loses its name. */
+  unknownFrom(v: Value, s?: Source): Value {
+    return v.t === 'unknown' && v.error ? v : { t: 'unknown', src: s };
   }
 
   // ---- scopes ----------------------------------------------------------------------------------------
 
-  private lookup(name: string, env: Env, src: Source): Value {
-    const withs: Thunk[] = [];
-    for (let s: Env | undefined = env; s; s = s.parent) {
-      const t = s.vars.get(name);
+  lookup(name: string, env: Env, s?: Source): Value {
+    let hasWith = false;
+    for (let sc: Env | undefined = env; sc; sc = sc.parent) {
+      const t = sc.vars.get(name);
       if (t) return this.force(t);
-      withs.push(...s.withs);
+      if (sc.withs.length) hasWith = true;
     }
     // Builtins (`true`, `import`, ...) are bound in Nix's outermost lexical scope: `with lib;` cannot shadow them.
     switch (name) {
       case 'true':
-        return { t: 'bool', v: true, src };
+        return { t: 'bool', v: true, src: s };
       case 'false':
-        return { t: 'bool', v: false, src };
+        return { t: 'bool', v: false, src: s };
       case 'null':
-        return { t: 'null', src };
+        return { t: 'null', src: s };
       case 'builtins':
-        return { t: 'unknown', path: ['builtins'], src };
+        return this.builtins();
     }
-    if (GLOBAL_FUNCTIONS.has(name)) return { t: 'fn', name, args: [], src };
+    const global = BUILTIN_GLOBALS.get(name);
+    if (global !== undefined) {
+      const t = this.builtins().attrs.get(global);
+      if (t) return this.force(t);
+    }
+    if (name.startsWith('__')) {
+      const t = this.builtins().attrs.get(name.slice(2));
+      if (t) return this.force(t);
+    }
     // Lexical bindings win over `with`; the innermost `with` wins among them.
-    for (const w of withs) {
-      const v = this.force(w);
-      if (v.t === 'attrs') {
-        const t = v.attrs.get(name);
-        if (t) return this.force(t);
-        if (v.dynamic) return { t: 'unknown', path: [name], src };
-      } else return { t: 'unknown', path: [name], src };
+    if (hasWith) {
+      for (let sc: Env | undefined = env; sc; sc = sc.parent) {
+        for (const w of sc.withs) {
+          const v = this.force(w);
+          if (v.t === 'attrs') {
+            const t = v.attrs.get(name);
+            if (t) return this.force(t);
+            if (v.dynamic) return { t: 'unknown', path: [name], src: s };
+          } else return { t: 'unknown', path: [name], src: s };
+        }
+      }
     }
-    return { t: 'unknown', path: [name], src };
+    return { t: 'unknown', path: [name], src: s };
   }
 
   private bindInto(
@@ -211,161 +360,230 @@ export class Evaluator {
     valueEnv: Env,
     outerEnv: Env,
     file: string,
-    flags: { dynamic: boolean },
+    owner: { dynamic: boolean },
   ): void {
+    const located = !isVirtualFile(file);
     for (const inh of inherits) {
+      const from = inh.from;
+      // `inherit (src) a b;` shares one evaluation of src.
+      const fromThunk: Thunk | undefined = from ? { expr: from, env: valueEnv, file } : undefined;
       for (const k of inh.names) {
         if (k.name === undefined) continue;
         const name = k.name;
-        const thunk: Thunk = inh.from
-          ? { value: undefined, keySpan: k.span, bindingSpan: inh.span }
-          : { keySpan: k.span, bindingSpan: inh.span };
-        // Resolved lazily: `inherit (src) x` selects from src; `inherit x` reads x from the outer scope.
-        const from = inh.from;
-        Object.defineProperty(thunk, 'value', {
-          configurable: true,
-          enumerable: true,
-          get: () => {
-            const v = from
-              ? this.selectValue(this.eval(from, valueEnv, file), name, { file, span: k.span })
-              : this.lookup(name, outerEnv, { file, span: k.span });
-            Object.defineProperty(thunk, 'value', {
-              value: v,
-              writable: true,
-              configurable: true,
-              enumerable: true,
-            });
-            return v;
-          },
-        });
+        const s: Source | undefined = located ? { file, span: k.span } : undefined;
+        const thunk: Thunk = {
+          fn: fromThunk
+            ? () => this.selectValue(this.force(fromThunk), name, s)
+            : () => this.lookup(name, outerEnv, s),
+        };
+        if (located) {
+          thunk.keySpan = k.span;
+          thunk.bindingSpan = inh.span;
+        }
         target.set(name, thunk);
       }
     }
-    for (const b of bindings) this.bindPath(target, b, 0, valueEnv, file, flags);
+    for (const b of bindings) this.bindPath(target, b, valueEnv, file, owner);
   }
 
-  /** `a.b.c = v;` creates (or extends) nested sets `a` and `b`, as Nix does. */
+  /** `a.b.c = v;` creates (or extends) nested sets `a` and `b`, as Nix does. Iterative: paths can be long. */
   private bindPath(
     target: Map<string, Thunk>,
     b: Binding,
-    i: number,
     env: Env,
     file: string,
-    flags: { dynamic: boolean },
+    owner: { dynamic: boolean },
   ): void {
-    const key = b.path[i];
-    if (!key) return;
-    const name = key.name ?? this.keyName(key.dynamic, env, file);
-    if (name === undefined) {
-      flags.dynamic = true;
-      return;
-    }
-    if (i === b.path.length - 1) {
-      const existing = target.get(name);
-      const thunk: Thunk = {
-        expr: b.value,
-        env,
-        file,
-        keySpan: key.span,
-        bindingSpan: b.span,
-        bindingKeys: b.path.length,
-      };
-      if (existing?.value?.t === 'attrs' && b.value.kind === 'attrs') {
-        // `a.x = 1; a = { y = 2; };` merge into the set already built.
-        const v = this.force(thunk);
-        if (v.t === 'attrs') for (const [k, t] of v.attrs) existing.value.attrs.set(k, t);
+    const located = !isVirtualFile(file);
+    const last = b.path.length - 1;
+    for (let i = 0; i <= last; i++) {
+      const key = b.path[i];
+      const name = key.name ?? this.keyName(key.dynamic, env, file);
+      if (name === null) return; // `${null} = …` binds nothing
+      if (name === undefined) {
+        owner.dynamic = true;
         return;
       }
-      target.set(name, thunk);
-      return;
-    }
-    let next = target.get(name);
-    if (!next || next.value?.t !== 'attrs') {
-      const merged: Value = { t: 'attrs', attrs: new Map(), dynamic: false, src: { file, span: b.span } };
-      if (next) {
-        const v = this.force(next);
-        if (v.t === 'attrs') for (const [k, t] of v.attrs) merged.attrs.set(k, t);
+      if (i === last) {
+        const existing = target.get(name);
+        const thunk: Thunk = { expr: b.value, env, file };
+        if (located) {
+          thunk.keySpan = key.span;
+          thunk.bindingSpan = b.span;
+          thunk.bindingKeys = b.path.length;
+        }
+        if (existing?.value?.t === 'attrs' && b.value.kind === 'attrs') {
+          // `a.x = 1; a = { y = 2; };` merge into the set already built.
+          const v = this.force(thunk);
+          if (v.t === 'attrs') {
+            for (const [k, t] of v.attrs) existing.value.attrs.set(k, t);
+            if (v.dynamic) existing.value.dynamic = true;
+          }
+          return;
+        }
+        target.set(name, thunk);
+        return;
       }
-      next = { value: merged, keySpan: key.span, bindingSpan: b.span, file };
-      target.set(name, next);
+      let next = target.get(name);
+      if (!next || next.value?.t !== 'attrs') {
+        const merged: Attrs = {
+          t: 'attrs',
+          attrs: new Map(),
+          dynamic: false,
+          src: located ? { file, span: b.span } : undefined,
+        };
+        if (next) {
+          const v = this.force(next);
+          if (v.t === 'attrs') {
+            for (const [k, t] of v.attrs) merged.attrs.set(k, t);
+            merged.dynamic = v.dynamic;
+          }
+        }
+        next = { value: merged };
+        if (located) {
+          next.keySpan = key.span;
+          next.bindingSpan = b.span;
+          next.file = file;
+        }
+        target.set(name, next);
+      }
+      const nested = next.value as Attrs;
+      target = nested.attrs;
+      owner = nested;
     }
-    const nested = next.value as Extract<Value, { t: 'attrs' }>;
-    const nestedFlags = { dynamic: nested.dynamic };
-    this.bindPath(nested.attrs, b, i + 1, env, file, nestedFlags);
-    nested.dynamic = nestedFlags.dynamic;
   }
 
-  private keyName(dynamic: Expr | undefined, env: Env, file: string): string | undefined {
+  /** A dynamic key's name: a string, null (no binding), or undefined when unknown. */
+  private keyName(dynamic: Expr | undefined, env: Env, file: string): string | null | undefined {
     if (!dynamic) return undefined;
     const v = this.eval(dynamic, env, file);
-    return v.t === 'str' ? v.v : undefined;
+    if (v.t === 'str' && !v.ctx) return v.v;
+    if (v.t === 'null') return null;
+    return undefined;
   }
 
   private attrsValue(e: AttrsExpr, env: Env, file: string): Value {
     const attrs = new Map<string, Thunk>();
-    const flags = { dynamic: false };
+    const out: Attrs = { t: 'attrs', attrs, dynamic: false, src: src(e, file) };
     const inner: Env = e.rec ? { vars: attrs, withs: [], parent: env } : env;
-    this.bindInto(attrs, e.bindings, e.inherits, inner, env, file, flags);
-    return { t: 'attrs', attrs, dynamic: flags.dynamic, src: { file, span: e.span } };
+    this.bindInto(attrs, e.bindings, e.inherits, inner, env, file, out);
+    return out;
   }
 
   // ---- selection ---------------------------------------------------------------------------------------
 
   private selectExpr(
     target: Expr,
-    keys: { name?: string; dynamic?: Expr }[],
+    keys: AttrKey[],
     def: Expr | undefined,
     env: Env,
     file: string,
-    src: Source,
+    s?: Source,
   ): Value {
     let v = this.eval(target, env, file);
     for (const k of keys) {
       const name = k.name ?? this.keyName(k.dynamic, env, file);
-      if (name === undefined) return { t: 'unknown', src };
-      if (v.t === 'attrs' && !v.attrs.has(name) && !v.dynamic && def) return this.eval(def, env, file);
-      v = this.selectValue(v, name, src);
+      if (typeof name !== 'string') return this.unknownFrom(v, s);
+      if (def) {
+        if (v.t === 'unknown' || v.t === 'external') return this.unknownFrom(v, s);
+        if (v.t === 'attrs') {
+          if (!v.attrs.has(name)) return v.dynamic ? { t: 'unknown', src: s } : this.eval(def, env, file);
+        } else if (v.t !== 'mk' && v.t !== 'nixosSystem') return this.eval(def, env, file);
+      }
+      v = this.selectValue(v, name, s);
     }
     return v;
   }
 
-  selectValue(v: Value, name: string, src?: Source): Value {
+  selectValue(v: Value, name: string, s?: Source): Value {
     switch (v.t) {
       case 'attrs': {
         const t = v.attrs.get(name);
-        return t ? this.force(t) : { t: 'unknown', src };
+        return t ? this.force(t) : { t: 'unknown', src: s };
       }
       case 'unknown':
-        return { t: 'unknown', path: v.path ? [...v.path, name] : undefined, src };
+        if (v.error) return v;
+        return { t: 'unknown', path: v.path ? [...v.path, name] : undefined, src: s };
       case 'external':
-        return { t: 'external', name: `${v.name}.${name}`, src };
+        return { t: 'external', name: `${v.name}.${name}`, src: s };
       default:
-        return { t: 'unknown', src };
+        return { t: 'unknown', src: s };
     }
+  }
+
+  private hasAttrExpr(target: Expr, keys: AttrKey[], env: Env, file: string, s?: Source): Value {
+    let v = this.eval(target, env, file);
+    for (const k of keys) {
+      const name = k.name ?? this.keyName(k.dynamic, env, file);
+      if (v.t === 'unknown' || v.t === 'external' || v.t === 'mk' || v.t === 'nixosSystem')
+        return this.unknownFrom(v, s);
+      if (v.t !== 'attrs') return { t: 'bool', v: false, src: s };
+      if (typeof name !== 'string') return { t: 'unknown', src: s };
+      const next = v.attrs.get(name);
+      if (!next) return v.dynamic ? { t: 'unknown', src: s } : { t: 'bool', v: false, src: s };
+      v = this.force(next);
+    }
+    return { t: 'bool', v: true, src: s };
   }
 
   // ---- application -------------------------------------------------------------------------------------
 
-  apply(fn: Value, arg: Thunk, src?: Source): Value {
+  apply(fn: Value, arg: Thunk, s?: Source): Value {
     if (--this.fuel < 0) return UNKNOWN;
-    switch (fn.t) {
-      case 'lambda':
-        return this.callLambda(fn.expr, fn.env, fn.file, arg);
-      case 'fn': {
-        const args = [...fn.args, arg];
-        if (args.length < MODELLED[fn.name]) return { ...fn, args };
-        return this.callModelled(fn.name, args, src);
-      }
-      case 'unknown': {
-        const name = fn.path?.[fn.path.length - 1];
-        if (name && name in MODELLED && !(fn.path!.length === 1 && !isLibName(name))) {
-          return this.apply({ t: 'fn', name, args: [], src }, arg, src);
+    if (this.depth >= MAX_DEPTH) return UNKNOWN;
+    this.depth++;
+    try {
+      switch (fn.t) {
+        case 'lambda':
+          return this.callLambda(fn.expr, fn.env, fn.file, arg);
+        case 'fn': {
+          const native = this.natives.get(fn.name);
+          const arity = primopArity(fn.name) ?? native?.arity;
+          if (arity === undefined) return { t: 'unknown', src: s };
+          const args = fn.args.length ? [...fn.args, arg] : [arg];
+          if (args.length < arity) return { t: 'fn', name: fn.name, args, src: fn.src };
+          return native && primopArity(fn.name) === undefined
+            ? native.call(args, s)
+            : callPrimop(this, fn.name, args, s);
         }
-        return { t: 'unknown', src };
+        case 'attrs': {
+          // A set with `__functor` is callable: `f x` is `f.__functor f x`.
+          const functor = fn.attrs.get('__functor');
+          if (!functor) return { t: 'unknown', src: s };
+          return this.apply(this.apply(this.force(functor), known(fn), s), arg, s);
+        }
+        case 'unknown': {
+          if (fn.error) return fn;
+          const byName = fn.path && this.libByName ? this.libFunctionByName(fn.path) : undefined;
+          if (byName) return this.apply(byName, arg, s);
+          this.onOpaqueCall?.(fn, s);
+          return { t: 'unknown', src: s };
+        }
+        default:
+          return { t: 'unknown', src: s };
       }
-      default:
-        return { t: 'unknown', src };
+    } finally {
+      this.depth--;
     }
+  }
+
+  /** `nixpkgs.lib.genAttrs`, `lib.strings.hasPrefix`, `mkIf` (under `with lib;`): the lib function it names. */
+  private libFunctionByName(p: string[]): Value | undefined {
+    const at = p.lastIndexOf('lib');
+    let names: string[];
+    if (at >= 0 && at < p.length - 1) names = p.slice(at + 1);
+    else if (BY_NAME.has(p[p.length - 1]) && p.length > 1) names = [p[p.length - 1]];
+    else if (p.length === 1 && BY_NAME.has(p[0]) && p[0] !== 'attrNames' && p[0] !== 'listToAttrs')
+      names = [p[0]];
+    else return undefined;
+    let v = this.lib();
+    for (const n of names) {
+      if (v.t !== 'attrs') return undefined;
+      const t = v.attrs.get(n);
+      if (!t) return undefined;
+      v = this.force(t);
+    }
+    return v.t === 'lambda' || v.t === 'fn' ? v : undefined;
   }
 
   /** Binds a function's parameters to an argument and evaluates its body. */
@@ -376,289 +594,414 @@ export class Evaluator {
     arg: Thunk,
     argNames?: (name: string) => Thunk | undefined,
   ): Value {
+    const bound = this.bindLambda(expr, closure, file, arg, argNames);
+    if (!('vars' in bound)) return bound;
+    return this.eval(expr.body, bound, file);
+  }
+
+  /** The scope of a function's body for an argument, or the failure of the call. */
+  private bindLambda(
+    expr: LambdaExpr,
+    closure: Env,
+    file: string,
+    arg: Thunk,
+    argNames?: (name: string) => Thunk | undefined,
+  ): Env | Value {
     const vars = new Map<string, Thunk>();
     const env: Env = { vars, withs: [], parent: closure };
     if (expr.param) vars.set(expr.param.name, arg);
-    if (expr.formals) {
-      let argAttrs: Value | undefined;
-      const getArg = () => (argAttrs ??= this.force(arg));
-      for (const f of expr.formals) {
-        const name = f.name.name;
-        const thunk: Thunk = {};
-        Object.defineProperty(thunk, 'value', {
-          configurable: true,
-          enumerable: true,
-          get: () => {
-            const a = getArg();
-            let v: Value;
-            const provided = argNames?.(name) ?? (a.t === 'attrs' ? a.attrs.get(name) : undefined);
-            if (provided) v = this.force(provided);
-            else if (f.default && a.t === 'attrs' && !a.dynamic) v = this.eval(f.default, env, file);
-            else v = { t: 'unknown', path: [name] };
-            Object.defineProperty(thunk, 'value', {
-              value: v,
-              writable: true,
-              configurable: true,
-              enumerable: true,
-            });
-            return v;
-          },
-        });
-        vars.set(name, thunk);
-      }
+    const formals = expr.formals;
+    if (!formals) return env;
+    // A pattern is strict in its argument, as in Nix.
+    const a = this.force(arg);
+    if (a.t === 'unknown' && a.error) return a;
+    const attrs = a.t === 'attrs' ? a : undefined;
+    if (a.t !== 'attrs' && a.t !== 'unknown' && a.t !== 'external' && !argNames)
+      return { t: 'unknown', src: { file, span: expr.span } };
+    if (attrs && !attrs.dynamic && !expr.ellipsis && !argNames) {
+      // An argument the function does not take: Nix refuses the call.
+      for (const k of attrs.attrs.keys()) if (!formals.some((f) => f.name.name === k)) return UNKNOWN;
     }
-    return this.eval(expr.body, env, file);
-  }
-
-  private callModelled(name: string, args: Thunk[], src?: Source): Value {
-    const v = (i: number) => this.force(args[i]);
-    switch (name) {
-      case 'mkIf':
-        return { t: 'mk', kind: 'if', cond: v(0), content: [args[1]], src };
-      case 'mkDefault':
-        return { t: 'mk', kind: 'priority', priority: PRIORITY.default, content: [args[0]], src };
-      case 'mkForce':
-        return { t: 'mk', kind: 'priority', priority: PRIORITY.force, content: [args[0]], src };
-      case 'mkOptionDefault':
-        return { t: 'mk', kind: 'priority', priority: PRIORITY.optionDefault, content: [args[0]], src };
-      case 'mkVMOverride':
-        return { t: 'mk', kind: 'priority', priority: PRIORITY.vmOverride, content: [args[0]], src };
-      case 'mkImageMediaOverride':
-        return { t: 'mk', kind: 'priority', priority: 60, content: [args[0]], src };
-      case 'mkOverride': {
-        const p = v(0);
-        return {
-          t: 'mk',
-          kind: 'priority',
-          priority: p.t === 'int' ? p.v : undefined,
-          content: [args[1]],
-          src,
-        };
+    for (const f of formals) {
+      const name = f.name.name;
+      const provided = argNames?.(name) ?? attrs?.attrs.get(name);
+      if (provided) {
+        vars.set(name, provided);
+        continue;
       }
-      case 'mkBefore':
-      case 'mkAfter':
-        return { t: 'mk', kind: 'order', content: [args[0]], src };
-      case 'mkOrder':
-        return { t: 'mk', kind: 'order', content: [args[1]], src };
-      case 'mkMerge': {
-        const list = v(0);
-        return list.t === 'list'
-          ? { t: 'mk', kind: 'merge', content: list.items, src }
-          : { t: 'unknown', src };
-      }
-      case 'nixosSystem':
-        return { t: 'nixosSystem', args: args[0], src };
-      case 'import': {
-        const p = v(0);
-        if (p.t === 'path') return this.force(this.fileThunk(resolveImportPath(p.v, this.sources)));
-        return p.t === 'external' ? p : { t: 'unknown', src };
-      }
-      case 'toString': {
-        const s = v(0);
-        if (s.t === 'str' || s.t === 'path') return { t: 'str', v: s.v, src };
-        if (s.t === 'int') return { t: 'str', v: String(s.v), src };
-        return { t: 'unknown', src };
-      }
-      case 'genAttrs': {
-        const names = v(0);
-        if (names.t !== 'list') return { t: 'unknown', src };
-        const attrs = new Map<string, Thunk>();
-        for (const item of names.items) {
-          const n = this.force(item);
-          if (n.t !== 'str') return { t: 'unknown', src };
-          attrs.set(
-            n.v,
-            this.lazy(() => this.apply(this.force(args[1]), known(n), src)),
-          );
-        }
-        return { t: 'attrs', attrs, dynamic: false, src };
-      }
-      case 'mapAttrs': {
-        const set = v(1);
-        if (set.t !== 'attrs') return { t: 'unknown', src };
-        const attrs = new Map<string, Thunk>();
-        for (const [k, t] of set.attrs) {
-          attrs.set(
-            k,
-            this.lazy(() =>
-              this.apply(this.apply(this.force(args[0]), known({ t: 'str', v: k }), src), t, src),
-            ),
-          );
-        }
-        return { t: 'attrs', attrs, dynamic: set.dynamic, src };
-      }
-      case 'nameValuePair':
-        return {
-          t: 'attrs',
-          attrs: new Map([
-            ['name', args[0]],
-            ['value', args[1]],
-          ]),
-          dynamic: false,
-          src,
-        };
-      case 'listToAttrs': {
-        const list = v(0);
-        if (list.t !== 'list') return { t: 'unknown', src };
-        const attrs = new Map<string, Thunk>();
-        for (const item of list.items) {
-          const pair = this.force(item);
-          if (pair.t !== 'attrs') return { t: 'unknown', src };
-          const n = pair.attrs.get('name');
-          const val = pair.attrs.get('value');
-          const nv = n && this.force(n);
-          if (!nv || nv.t !== 'str' || !val) return { t: 'unknown', src };
-          attrs.set(nv.v, val);
-        }
-        return { t: 'attrs', attrs, dynamic: false, src };
-      }
-      case 'map': {
-        const list = v(1);
-        if (list.t !== 'list') return { t: 'unknown', src };
-        return {
-          t: 'list',
-          items: list.items.map((it) => this.lazy(() => this.apply(this.force(args[0]), it, src))),
-          src,
-        };
-      }
-      case 'attrNames': {
-        const set = v(0);
-        if (set.t !== 'attrs' || set.dynamic) return { t: 'unknown', src };
-        return { t: 'list', items: [...set.attrs.keys()].sort().map((k) => known({ t: 'str', v: k })), src };
-      }
-      case 'optional':
-      case 'optionals': {
-        const c = v(0);
-        if (c.t !== 'bool') return { t: 'unknown', src };
-        if (!c.v) return { t: 'list', items: [], src };
-        return name === 'optional' ? { t: 'list', items: [args[1]], src } : v(1);
-      }
-      case 'optionalAttrs': {
-        const c = v(0);
-        if (c.t !== 'bool') return { t: 'mk', kind: 'if', cond: c, content: [args[1]], src };
-        return c.v ? v(1) : { t: 'attrs', attrs: new Map(), dynamic: false, src };
-      }
-      case 'optionalString': {
-        const c = v(0);
-        if (c.t !== 'bool') return { t: 'unknown', src };
-        return c.v ? v(1) : { t: 'str', v: '', src };
-      }
-      case 'recursiveUpdate':
-        return this.update(v(0), v(1), src);
-      default:
-        return { t: 'unknown', src };
+      if (f.default && attrs && !attrs.dynamic) vars.set(name, { expr: f.default, env, file });
+      else vars.set(name, known({ t: 'unknown', path: [name] }));
     }
+    return env;
   }
 
-  private lazy(compute: () => Value): Thunk {
-    const thunk: Thunk = {};
-    Object.defineProperty(thunk, 'value', {
-      configurable: true,
-      enumerable: true,
-      get: () => {
-        Object.defineProperty(thunk, 'value', {
-          value: UNKNOWN,
-          writable: true,
-          configurable: true,
-          enumerable: true,
-        });
-        const v = compute();
-        thunk.value = v;
-        return v;
-      },
-    });
-    return thunk;
-  }
+  // ---- operators ---------------------------------------------------------------------------------------
 
-  // ---- operators, strings, paths -----------------------------------------------------------------------
-
-  private binary(op: string, l: Expr, r: Expr, env: Env, file: string, src: Source): Value {
+  private binary(op: string, l: Expr, r: Expr, env: Env, file: string, s?: Source): Value {
     switch (op) {
+      case '&&':
+      case '||':
+      case '->': {
+        const a = this.eval(l, env, file);
+        if (a.t === 'unknown' && a.error) return a;
+        // `a && b`: false when a is false; `a || b` and `a -> b`: true when a is true / false.
+        const shortOn = op === '&&' ? false : op === '||';
+        if (a.t === 'bool' && a.v === shortOn) return { t: 'bool', v: op === '->' ? true : a.v, src: s };
+        if (op === '->' && a.t === 'bool' && !a.v) return { t: 'bool', v: true, src: s };
+        if (a.t !== 'bool' && a.t !== 'unknown') return { t: 'unknown', src: s };
+        const b = this.eval(r, env, file);
+        if (a.t === 'bool' && b.t === 'bool') return { t: 'bool', v: b.v, src: s };
+        // An unknown left side: a right side that decides the result anyway.
+        if (b.t === 'bool' && (op === '&&' ? !b.v : b.v)) return { t: 'bool', v: b.v, src: s };
+        return this.unknownFrom(b.t === 'unknown' ? b : a, s);
+      }
       case '//':
-        return this.update(this.eval(l, env, file), this.eval(r, env, file), src);
-      case '++': {
-        const a = this.eval(l, env, file);
-        const b = this.eval(r, env, file);
-        return a.t === 'list' && b.t === 'list'
-          ? { t: 'list', items: [...a.items, ...b.items], src }
-          : { t: 'unknown', src };
-      }
-      case '+': {
-        const a = this.eval(l, env, file);
-        const b = this.eval(r, env, file);
-        if (a.t === 'str' && (b.t === 'str' || b.t === 'path')) return { t: 'str', v: a.v + b.v, src };
-        if (a.t === 'path' && b.t === 'str') return { t: 'path', v: path.normalize(a.v + b.v), src };
-        if (a.t === 'int' && b.t === 'int') return { t: 'int', v: a.v + b.v, src };
-        // `modulesPath + "/profiles/qemu-guest.nix"`: a NixOS module known by name.
-        if (a.t === 'unknown' && a.path?.length === 1 && a.path[0] === 'modulesPath' && b.t === 'str')
-          return { t: 'external', name: `<nixpkgs/nixos/modules>${b.v}`, src };
-        return { t: 'unknown', src };
-      }
+        return this.update(this.eval(l, env, file), this.eval(r, env, file), s);
+      case '++':
+        return this.concatLists(this.eval(l, env, file), this.eval(r, env, file), s);
       case '==':
       case '!=': {
+        const eq = this.equals(this.eval(l, env, file), this.eval(r, env, file), 0);
+        if (typeof eq !== 'boolean') return eq ?? { t: 'unknown', src: s };
+        return { t: 'bool', v: op === '==' ? eq : !eq, src: s };
+      }
+      case '<':
+      case '>':
+      case '<=':
+      case '>=': {
         const a = this.eval(l, env, file);
         const b = this.eval(r, env, file);
-        const eq = scalarEquals(a, b);
-        return eq === undefined ? { t: 'unknown', src } : { t: 'bool', v: op === '==' ? eq : !eq, src };
+        // a > b is b < a; a <= b is !(b < a); a >= b is !(a < b)
+        const lt = op === '<' || op === '>=' ? this.lessThan(a, b, 0) : this.lessThan(b, a, 0);
+        if (typeof lt !== 'boolean') return lt ?? { t: 'unknown', src: s };
+        return { t: 'bool', v: op === '<' || op === '>' ? lt : !lt, src: s };
       }
-      case '&&':
-      case '||': {
-        const a = this.eval(l, env, file);
-        if (a.t === 'bool' && (op === '&&' ? !a.v : a.v)) return { t: 'bool', v: a.v, src };
-        const b = this.eval(r, env, file);
-        if (a.t === 'bool' && b.t === 'bool') return { t: 'bool', v: b.v, src };
-        if (b.t === 'bool' && (op === '&&' ? !b.v : b.v)) return { t: 'bool', v: b.v, src };
-        return { t: 'unknown', src };
-      }
+      case '+':
+      case '-':
+      case '*':
+      case '/':
+        return this.arith(op, this.eval(l, env, file), this.eval(r, env, file), s);
       default:
-        return { t: 'unknown', src };
+        return { t: 'unknown', src: s };
     }
   }
 
-  private update(a: Value, b: Value, src?: Source): Value {
+  /** `+ - * /` on known numbers; `+` also joins strings and paths. */
+  arith(op: string, a: Value, b: Value, s?: Source): Value {
+    if (a.t === 'unknown' && a.error) return a;
+    if (b.t === 'unknown' && b.error) return b;
+    const num = (v: Value) => v.t === 'int' || v.t === 'float';
+    if (num(a) && num(b)) {
+      const x = (a as { v: number }).v;
+      const y = (b as { v: number }).v;
+      const float = a.t === 'float' || b.t === 'float';
+      let r: number;
+      if (op === '+') r = x + y;
+      else if (op === '-') r = x - y;
+      else if (op === '*') r = x * y;
+      else if (op === '/') {
+        if (y === 0) return { t: 'unknown', src: s }; // division by zero: an evaluation error
+        r = float ? x / y : Math.trunc(x / y);
+      } else return { t: 'unknown', src: s };
+      if (!float && !Number.isSafeInteger(r)) return { t: 'unknown', src: s }; // beyond what a double holds
+      return { t: float ? 'float' : 'int', v: r, src: s };
+    }
+    if (op !== '+') return { t: 'unknown', src: s };
+    if (a.t === 'path') {
+      const text = b.t === 'path' ? b.v : b.t === 'str' && !b.ctx ? b.v : undefined;
+      if (text === undefined) return { t: 'unknown', src: s };
+      return { t: 'path', v: canonPath(a.v + text), src: s };
+    }
+    if (a.t === 'str') {
+      // `"x" + ./p` copies p to the store: a string Nix knows, nixkit only as the local path.
+      if (b.t === 'path') return this.str(a.v + b.v, s, true);
+      if (b.t === 'str') return this.str(a.v + b.v, s, a.ctx || b.ctx);
+      if (b.t === 'attrs') {
+        const c = this.coerceToString(b, false, true, 0);
+        return c.t === 'str' ? this.str(a.v + c.v, s, a.ctx || c.ctx) : this.unknownFrom(c, s);
+      }
+    }
+    if (a.t === 'attrs' && (b.t === 'str' || b.t === 'path' || b.t === 'attrs')) {
+      const c = this.coerceToString(a, false, true, 0);
+      return c.t === 'str' ? this.arith('+', c, b, s) : this.unknownFrom(c, s);
+    }
+    if (a.t === 'external' && b.t === 'str') return { t: 'external', name: `${a.name}${b.v}`, src: s };
+    // `modulesPath + "/profiles/qemu-guest.nix"`: a NixOS module known by name.
+    if (a.t === 'unknown' && a.path?.length === 1 && a.path[0] === 'modulesPath' && b.t === 'str')
+      return { t: 'external', name: `<nixpkgs/nixos/modules>${b.v}`, src: s };
+    return this.unknownFrom(a.t === 'unknown' ? a : b, s);
+  }
+
+  /** A string value, or unknown when it would be too long. */
+  str(v: string, s?: Source, ctx?: boolean): Value {
+    if (v.length > MAX_STRING) return { t: 'unknown', src: s };
+    return ctx ? { t: 'str', v, src: s, ctx: true } : { t: 'str', v, src: s };
+  }
+
+  update(a: Value, b: Value, s?: Source): Value {
+    // `nixpkgs.lib // home-manager.lib`: another flake's library adds names nixkit cannot see, but keeps lib's.
+    if (a.t === 'attrs' && b.t === 'unknown' && !b.error && b.path && b.path[b.path.length - 1] === 'lib')
+      return { t: 'attrs', attrs: a.attrs, dynamic: true, src: s };
+    // `unknown // { … }`: the right side's names are known to win.
+    if (a.t === 'unknown' && !a.error && b.t === 'attrs')
+      return { t: 'attrs', attrs: b.attrs, dynamic: true, src: s };
     if (a.t === 'attrs' && b.t === 'attrs') {
+      if (!this.charge(1 + (b.attrs.size >> 4))) return UNKNOWN;
+      if (b.attrs.size === 0) return a;
+      if (a.attrs.size === 0) return b;
       const attrs = new Map(a.attrs);
       for (const [k, t] of b.attrs) attrs.set(k, t);
-      return { t: 'attrs', attrs, dynamic: a.dynamic || b.dynamic, src };
+      return { t: 'attrs', attrs, dynamic: a.dynamic || b.dynamic, src: s };
     }
-    return { t: 'unknown', src };
+    return this.unknownFrom(a.t === 'attrs' ? b : a, s);
   }
 
-  private stringValue(parts: StringPart[], env: Env, file: string, src: Source): Value {
+  concatLists(a: Value, b: Value, s?: Source): Value {
+    if (a.t === 'list' && b.t === 'list') {
+      const n = a.items.length + b.items.length;
+      if (n > MAX_LIST || !this.charge(1 + (n >> 6))) return { t: 'unknown', src: s };
+      return { t: 'list', items: a.items.concat(b.items), src: s };
+    }
+    return this.unknownFrom(a.t === 'list' ? b : a, s);
+  }
+
+  /**
+   * Nix's `==`: deep on lists and sets, numbers by value, functions never equal. A boolean, or the unknown it
+   * depends on (undefined: unknown without a failure).
+   */
+  equals(a: Value, b: Value, depth: number): boolean | Value | undefined {
+    // The same value: equal, as Nix finds by pointer (even functions, except the two operands of `==` itself).
+    if (a === b && a.t !== 'unknown' && (depth > 0 || (a.t !== 'lambda' && a.t !== 'fn'))) return true;
+    if (a.t === 'unknown' || b.t === 'unknown') {
+      const u = (a.t === 'unknown' ? a : b) as Extract<Value, { t: 'unknown' }>;
+      return u.error ? u : undefined;
+    }
+    if (depth > 200 || !this.charge(1)) return undefined;
+    if (a.t === 'external' || b.t === 'external' || a.t === 'mk' || b.t === 'mk') return undefined;
+    if (a.t === 'nixosSystem' || b.t === 'nixosSystem') return undefined;
+    if ((a.t === 'int' || a.t === 'float') && (b.t === 'int' || b.t === 'float')) return a.v === b.v;
+    if (a.t !== b.t) return false;
+    switch (a.t) {
+      case 'str':
+        if (a.ctx || (b as typeof a).ctx) return undefined;
+        return a.v === (b as typeof a).v;
+      case 'path':
+        return a.v === (b as typeof a).v;
+      case 'bool':
+        return a.v === (b as typeof a).v;
+      case 'null':
+        return true;
+      case 'lambda':
+      case 'fn':
+        return false;
+      case 'list': {
+        const y = (b as typeof a).items;
+        if (a.items.length !== y.length) return false;
+        let sure = true;
+        for (let i = 0; i < y.length; i++) {
+          const r = this.equals(this.force(a.items[i]), this.force(y[i]), depth + 1);
+          if (r === false) return false;
+          if (r !== true) {
+            if (r) return r;
+            sure = false;
+          }
+        }
+        return sure ? true : undefined;
+      }
+      case 'attrs': {
+        const y = b as typeof a;
+        if (a.dynamic || y.dynamic) return undefined;
+        if (a.attrs.size !== y.attrs.size) return false;
+        for (const k of a.attrs.keys()) if (!y.attrs.has(k)) return false;
+        // Derivations compare by their outPath.
+        const pa = a.attrs.get('type');
+        if (pa && a.attrs.has('outPath') && y.attrs.has('outPath')) {
+          const ta = this.force(pa);
+          if (ta.t !== 'str' || ta.v === 'derivation') return undefined;
+        }
+        let sure = true;
+        for (const k of [...a.attrs.keys()].sort()) {
+          const r = this.equals(
+            this.force(a.attrs.get(k) as Thunk),
+            this.force(y.attrs.get(k) as Thunk),
+            depth + 1,
+          );
+          if (r === false) return false;
+          if (r !== true) {
+            if (r) return r;
+            sure = false;
+          }
+        }
+        return sure ? true : undefined;
+      }
+    }
+    return undefined;
+  }
+
+  /** Nix's `<`: numbers, strings, paths, and lists element by element. */
+  lessThan(a: Value, b: Value, depth: number): boolean | Value | undefined {
+    if (a.t === 'unknown' && a.error) return a;
+    if (b.t === 'unknown' && b.error) return b;
+    if ((a.t === 'int' || a.t === 'float') && (b.t === 'int' || b.t === 'float')) return a.v < b.v;
+    if (a.t === 'str' && b.t === 'str') return a.ctx || b.ctx ? undefined : compareBytes(a.v, b.v) < 0;
+    if (a.t === 'path' && b.t === 'path') return compareBytes(a.v, b.v) < 0;
+    if (a.t === 'list' && b.t === 'list' && depth < 200) {
+      for (let i = 0; ; i++) {
+        if (i === b.items.length) return false;
+        if (i === a.items.length) return true;
+        const x = this.force(a.items[i]);
+        const y = this.force(b.items[i]);
+        const eq = this.equals(x, y, depth + 1);
+        if (eq === true) continue;
+        if (eq !== false) return eq;
+        return this.lessThan(x, y, depth + 1);
+      }
+    }
+    return undefined;
+  }
+
+  // ---- strings and paths -------------------------------------------------------------------------------
+
+  /**
+   * Nix's string coercion. `more` (toString) also takes numbers, booleans, null and lists; `copy` says a path
+   * becomes a store path (interpolation), which nixkit knows only as the local path (`ctx`).
+   */
+  coerceToString(v: Value, more: boolean, copy: boolean, depth: number): Value {
+    switch (v.t) {
+      case 'str':
+        return v;
+      case 'path':
+        return copy ? { t: 'str', v: v.v, ctx: true, src: v.src } : { t: 'str', v: v.v, src: v.src };
+      case 'attrs': {
+        if (depth > 100) return UNKNOWN;
+        const f = v.attrs.get('__toString');
+        if (f) return this.coerceToString(this.apply(this.force(f), known(v)), more, copy, depth + 1);
+        const o = v.attrs.get('outPath');
+        if (o) return this.coerceToString(this.force(o), more, copy, depth + 1);
+        return UNKNOWN;
+      }
+      case 'unknown':
+        return this.unknownFrom(v);
+    }
+    if (!more) return UNKNOWN;
+    switch (v.t) {
+      case 'int':
+        return { t: 'str', v: String(v.v) };
+      case 'float':
+        return { t: 'str', v: v.v.toFixed(6) };
+      case 'bool':
+        return { t: 'str', v: v.v ? '1' : '' };
+      case 'null':
+        return { t: 'str', v: '' };
+      case 'list': {
+        if (depth > 100 || !this.charge(v.items.length)) return UNKNOWN;
+        let out = '';
+        let ctx = false;
+        for (let i = 0; i < v.items.length; i++) {
+          const item = this.force(v.items[i]);
+          const c = this.coerceToString(item, more, copy, depth + 1);
+          if (c.t !== 'str') return c;
+          if (c.ctx) ctx = true;
+          // Nix joins with a space, but not after an empty list.
+          if (i > 0 && !(i - 1 < v.items.length && isEmptyList(this.force(v.items[i - 1])))) out += ' ';
+          out += c.v;
+          if (out.length > MAX_STRING) return UNKNOWN;
+        }
+        return ctx ? { t: 'str', v: out, ctx: true } : { t: 'str', v: out };
+      }
+    }
+    return UNKNOWN;
+  }
+
+  private stringValue(parts: StringPart[], env: Env, file: string, s?: Source): Value {
     let out = '';
+    let ctx = false;
     for (const p of parts) {
       if (typeof p === 'string') out += p;
       else {
-        const v = this.eval(p, env, file);
-        if (v.t === 'str' || v.t === 'path') out += v.v;
-        else if (v.t === 'int') out += String(v.v);
-        else return { t: 'unknown', src };
+        const v = this.coerceToString(this.eval(p, env, file), false, true, 0);
+        if (v.t !== 'str') return this.unknownFrom(v, s);
+        if (v.ctx) ctx = true;
+        out += v.v;
+      }
+      if (out.length > MAX_STRING) return { t: 'unknown', src: s };
+    }
+    return ctx ? { t: 'str', v: out, src: s, ctx: true } : { t: 'str', v: out, src: s };
+  }
+
+  private pathValue(kind: string, parts: StringPart[], env: Env, file: string, s?: Source): Value {
+    let text = '';
+    for (const p of parts) {
+      if (typeof p === 'string') text += p;
+      else {
+        const v = this.coerceToString(this.eval(p, env, file), false, false, 0);
+        if (v.t !== 'str' || v.ctx) return this.unknownFrom(v, s);
+        text += v.v;
       }
     }
-    return { t: 'str', v: out, src };
+    if (kind === 'search') return { t: 'external', name: `<${text}>`, src: s };
+    if (kind === 'home') return { t: 'unknown', src: s };
+    if (isVirtualFile(file) && kind !== 'absolute') return { t: 'unknown', src: s };
+    const resolved = kind === 'absolute' ? canonPath(text) : canonPath(path.dirname(file) + '/' + text);
+    return { t: 'path', v: resolved, src: s };
   }
 
-  private pathValue(kind: string, parts: StringPart[], env: Env, file: string, src: Source): Value {
-    const s = this.stringValue(parts, env, file, src);
-    if (s.t !== 'str') return { t: 'unknown', src };
-    if (kind === 'search') return { t: 'external', name: `<${s.v}>`, src };
-    if (kind === 'home') return { t: 'unknown', src };
-    const resolved = kind === 'absolute' ? path.normalize(s.v) : path.resolve(path.dirname(file), s.v);
-    return { t: 'path', v: resolved, src };
+  /**
+   * A file named by a path, or by a string holding an absolute path; undefined when not known. Files of the
+   * machine that evaluates (`/sys/firmware/efi`, `/proc`, `/dev`, the store, `/etc` outside `/etc/nixos`) say
+   * nothing about the machine being configured: unknown.
+   */
+  fileOf(v: Value): string | undefined {
+    let file: string | undefined;
+    if (v.t === 'path') file = v.v;
+    else if (v.t === 'str' && v.v.startsWith('/')) file = canonPath(v.v);
+    else if (v.t === 'attrs') {
+      const c = this.coerceToString(v, false, false, 0);
+      if (c.t === 'str' && c.v.startsWith('/')) file = canonPath(c.v);
+    }
+    return file === undefined || HOST_PATH.test(file) ? undefined : file;
+  }
+
+  /** `import p`: the file's value (a folder means its default.nix). */
+  importValue(p: Value, s?: Source): Value {
+    if (p.t === 'external') return p;
+    const file = this.fileOf(p);
+    if (file === undefined) return this.unknownFrom(p, s);
+    return this.force(this.fileThunk(resolveImportPath(file, this.sources)));
   }
 }
 
-/** `lib`-style names that mean the library function even when called unqualified (via `with lib;`). */
-function isLibName(name: string): boolean {
-  return name !== 'import' && name !== 'map' && name !== 'toString';
+const HOST_PATH = /^\/(?:sys|proc|dev|run|nix|var|boot|mnt|media)(?:\/|$)|^\/etc(?:\/(?!nixos(?:\/|$))|$)/;
+
+function src(e: Expr, file: string): Source | undefined {
+  return isVirtualFile(file) ? undefined : { file, span: e.span };
 }
 
-function scalarEquals(a: Value, b: Value): boolean | undefined {
-  const scalar = (v: Value) =>
-    v.t === 'str' || v.t === 'int' || v.t === 'bool' || v.t === 'null' || v.t === 'path';
-  if (!scalar(a) || !scalar(b)) return undefined;
-  if (a.t !== b.t) return false;
-  return (a as { v?: unknown }).v === (b as { v?: unknown }).v;
+function isEmptyList(v: Value): boolean {
+  return v.t === 'list' && v.items.length === 0;
+}
+
+/** Nix's canonPath: absolute, no `.`/`..`, no doubled or trailing slash. */
+export function canonPath(p: string): string {
+  const n = path.posix.normalize(p.startsWith('/') ? p : '/' + p);
+  return n.length > 1 && n.endsWith('/') ? n.slice(0, -1) : n;
+}
+
+/** Byte order of the UTF-8 encodings (Nix compares strings as bytes), by code point. */
+export function compareBytes(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x !== y) {
+      // Surrogates (astral code points) sort after the rest of the BMP in UTF-8.
+      const sx = x >= 0xd800 && x <= 0xdfff;
+      const sy = y >= 0xd800 && y <= 0xdfff;
+      if (sx !== sy) return sx ? 1 : -1;
+      return x - y;
+    }
+  }
+  return a.length - b.length;
 }
 
 export function rootEnv(): Env {

@@ -3,7 +3,8 @@
 // records every definition with the file and range it was written at.
 import * as path from 'node:path';
 import type { Span } from '../syntax/positions';
-import { Evaluator, PRIORITY } from './evaluator';
+import { Evaluator, isVirtualFile, PRIORITY } from './evaluator';
+import { nixpkgsLib } from './nixpkgs-lib';
 import { resolveImportPath } from './sources';
 import { known, type Source, type Thunk, type Value } from './value';
 
@@ -44,6 +45,7 @@ const SPECIAL_KEYS = new Set([
   '_class',
 ]);
 const MAX_OPTION_DEPTH = 16;
+const MAX_MK_NESTING = 64;
 
 export interface CollectedModules {
   modules: ModuleRef[];
@@ -108,7 +110,13 @@ export function collectModules(
     const v = ev.force(item);
     const src = v.src;
     switch (v.t) {
+      case 'str':
       case 'path': {
+        // `"${./hosts}/x.nix"` names the store copy of a local file: the same module.
+        if (v.t === 'str' && !v.ctx) {
+          out.modules.push({ kind: 'unknown', src });
+          return;
+        }
         const file = resolveImportPath(v.v, ev.sources);
         if (seenFiles.has(file)) return;
         seenFiles.add(file);
@@ -179,6 +187,8 @@ export function collectModules(
         v = ev.callLambda(fn.expr, fn.env, fn.file, known({ t: 'unknown' }), (name) => {
           const special = specialAttrs?.get(name);
           if (special) return special;
+          // The module system passes nixpkgs' lib (unless specialArgs give another).
+          if (name === 'lib') return { fn: () => nixpkgsLib(ev) };
           // Module arguments the module system provides; nixkit knows them by name only.
           return known({ t: 'unknown', path: [name] });
         });
@@ -237,11 +247,15 @@ interface Ctx {
   bindingKeys?: number;
   /** Path length at which the current binding's value expression sits. */
   bindingDepth?: number;
+  /** How many mkIf/mkMerge/… wrappers were unwrapped to get here. */
+  mkDepth?: number;
 }
 
 const TOP: Ctx = { priority: PRIORITY.normal, conditional: false, pathAt: [] };
 
 function collectThunk(ev: Evaluator, t: Thunk, p: string[], ctx: Ctx, out: CollectedModules): void {
+  // A value built inside the lib prelude has no place in the user's files to point at.
+  if (isVirtualFile(t.file)) t = { fn: () => ev.force(t) };
   const at: Source | undefined =
     t.file && (t.keySpan ?? t.bindingSpan)
       ? { file: t.file, span: (t.keySpan ?? t.bindingSpan) as Span }
@@ -265,7 +279,8 @@ function definition(p: string[], v: Value, ctx: Ctx, at?: Source, valueAt?: Sour
   const bound = ctx.binding && ctx.bindingDepth === p.length ? ctx.bindingKeys : undefined;
   return {
     path: p,
-    value: v,
+    // `"${./file}"` is a store path in Nix: its text is not known, so no rule may read it.
+    value: v.t === 'str' && v.ctx ? { t: 'unknown', src: v.src } : v,
     priority: ctx.priority,
     conditional: ctx.conditional,
     at,
@@ -286,12 +301,18 @@ function collectValue(
   valueAt?: Source,
 ): void {
   if (v.t === 'mk') {
-    let next = ctx;
-    if (v.kind === 'priority') next = { ...ctx, priority: v.priority ?? ctx.priority };
+    // `let m = mkMerge [ m ]; in m` unwraps forever; nesting this deep is not written by hand: unknown.
+    const mkDepth = (ctx.mkDepth ?? 0) + 1;
+    if (mkDepth > MAX_MK_NESTING) {
+      out.dynamicPrefixes.push(p);
+      return;
+    }
+    let next: Ctx = { ...ctx, mkDepth };
+    if (v.kind === 'priority') next = { ...next, priority: v.priority ?? ctx.priority };
     if (v.kind === 'if') {
       const c = v.cond;
       if (c?.t === 'bool' && !c.v) return;
-      if (!(c?.t === 'bool' && c.v)) next = { ...ctx, conditional: true };
+      if (!(c?.t === 'bool' && c.v)) next = { ...next, conditional: true };
     }
     for (const t of v.content) {
       const inner = ev.force(t);
@@ -302,7 +323,7 @@ function collectValue(
         next,
         out,
         at,
-        t.expr && t.file ? { file: t.file, span: t.expr.span } : valueAt,
+        t.expr && t.file && !isVirtualFile(t.file) ? { file: t.file, span: t.expr.span } : valueAt,
       );
     }
     return;

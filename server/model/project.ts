@@ -1,20 +1,62 @@
-// All NixOS configurations of a workspace, kept up to date incrementally: an edit to one file re-evaluates
-// only the units (a flake, or a standalone configuration.nix) whose evaluation read that file.
+// All NixOS machines of a workspace, kept up to date incrementally: an edit to one file re-evaluates only the
+// units (a flake, a colmena hive.nix, a standalone configuration.nix, a machine named in nixkit.toml) whose
+// evaluation read that file. Besides the configurations it analyses, the project keeps its coverage: every
+// machine it found, read, partly read or not followed, and why.
 import * as path from 'node:path';
-import { NixosConfiguration } from './configuration';
-import { configurationNixEntry, flakeEntries, type DiscoveredEntry } from './entries';
+import type { Expr } from '../syntax/ast';
+import { NixosConfiguration, type ConfigurationEntry } from './configuration';
+import {
+  configurationNixEntry,
+  flakeEntries,
+  hiveEntries,
+  type CoverageStatus,
+  type DiscoveredEntry,
+} from './entries';
 import { Evaluator } from './evaluator';
+import type { InputKind } from './flake-inputs';
+import type { FlakeModel } from './flake-model';
 import { collectModules } from './modules';
-import type { SourceProvider } from './sources';
+import { resolveImportPath, type SourceProvider } from './sources';
+import type { Source, Value } from './value';
+
+export type UnitKind = 'flake' | 'configuration.nix' | 'hive' | 'nixkit.toml';
+
+/** One machine as the coverage report shows it. */
+export interface CoverageEntry {
+  name: string;
+  kind: ConfigurationEntry['kind'];
+  /** The file that declares it (flake.nix, hive.nix, the configuration file). */
+  file: string;
+  at?: Source;
+  status: CoverageStatus;
+  reasons: string[];
+  /** The analysed configuration (absent when not followed). */
+  configuration?: NixosConfiguration;
+}
 
 export interface AnalysisUnit {
-  /** flake.nix or configuration.nix that roots this unit. */
+  /** The file that roots this unit (flake.nix, hive.nix, configuration.nix, or a nixkit.toml machine's file). */
   file: string;
-  kind: 'flake' | 'configuration.nix';
+  kind: UnitKind;
   evaluator: Evaluator;
   configurations: NixosConfiguration[];
+  coverage: CoverageEntry[];
   /** Every file read while evaluating the unit. */
   files: Set<string>;
+  /** For flakes: its inputs and outputs as modelled. */
+  flake?: FlakeModel;
+}
+
+/** A machine named in nixkit.toml `[machines]`: a NixOS module file evaluated as a configuration of its own. */
+export interface MachineSpec {
+  name: string;
+  file: string;
+  system?: string;
+}
+
+export interface ProjectOptions {
+  /** Machines named in nixkit.toml (absolute files). */
+  machines?: () => MachineSpec[];
 }
 
 export class Project {
@@ -26,10 +68,67 @@ export class Project {
     readonly sources: SourceProvider,
     /** All .nix files of the workspace (a flake or configuration.nix among them roots a unit). */
     private listFiles: () => string[],
+    private readonly options: ProjectOptions = {},
   ) {}
 
   get configurations(): NixosConfiguration[] {
     return [...this.units.values()].flatMap((u) => u.configurations);
+  }
+
+  /** Every machine found, in a stable order (by name, then file); with what Nix listed, where it was asked. */
+  get coverage(): CoverageEntry[] {
+    return [...this.units.values()]
+      .flatMap((u) => this.withNixNames(u))
+      .sort((a, b) => a.name.localeCompare(b.name) || a.file.localeCompare(b.file));
+  }
+
+  /** The names Nix itself lists in each flake's nixosConfigurations (`nixkit.evaluate`, `check --eval`). */
+  private readonly nixNames = new Map<string, string[]>();
+
+  /**
+   * Records what Nix lists for a flake (undefined: forget it). Returns the machines nixkit found there that Nix
+   * does not list: a bug in nixkit's discovery, to be logged.
+   */
+  setNixNames(flakeFile: string, names: string[] | undefined): string[] {
+    if (!names) {
+      this.nixNames.delete(flakeFile);
+      return [];
+    }
+    this.nixNames.set(flakeFile, names);
+    const unit = this.units.get(flakeFile);
+    const listed = new Set(names);
+    return (unit?.coverage ?? [])
+      .filter((c) => c.kind === 'flake' && c.status !== 'not-followed' && !listed.has(c.name))
+      .map((c) => c.name);
+  }
+
+  /**
+   * A unit's coverage with Nix's list applied: a machine Nix lists that nixkit did not follow is `not-followed`
+   * (at the nixosConfigurations nixkit could not follow, else at `outputs`); once Nix has said which machines
+   * there are, an unfollowed nixosConfigurations hides nothing more.
+   */
+  private withNixNames(u: AnalysisUnit): CoverageEntry[] {
+    const names = u.kind === 'flake' ? this.nixNames.get(u.file) : undefined;
+    if (!names) return u.coverage;
+    const whole = u.coverage.find(
+      (c) => c.kind === 'flake' && c.name === 'nixosConfigurations' && c.status === 'not-followed',
+    );
+    const seen = new Set(u.coverage.filter((c) => c !== whole && c.kind === 'flake').map((c) => c.name));
+    const out = u.coverage.filter((c) => c !== whole);
+    for (const name of names) {
+      if (seen.has(name)) continue;
+      out.push({
+        name,
+        kind: 'flake',
+        file: u.file,
+        at: whole?.at ?? u.flake?.outputsAt,
+        status: 'not-followed',
+        reasons: [
+          `Nix lists it, but nixkit could not follow how it is built${whole ? ` (${whole.reasons.join('; ')})` : ''}`,
+        ],
+      });
+    }
+    return out;
   }
 
   get analysisUnits(): AnalysisUnit[] {
@@ -41,8 +140,10 @@ export class Project {
     this.units.clear();
     const files = this.listFiles();
     for (const f of files.filter((f) => path.basename(f) === 'flake.nix'))
-      this.units.set(f, this.evaluateFlake(f));
-    this.refreshStandaloneConfigurations(files);
+      this.units.set(f, this.evaluate(f, 'flake'));
+    this.dropTemplates();
+    for (const m of this.machines()) this.units.set(m.file, this.evaluateMachine(m));
+    this.refreshStandalone(files);
     this.generation++;
   }
 
@@ -52,32 +153,34 @@ export class Project {
    */
   update(changed: string[]): AnalysisUnit[] {
     const files = this.listFiles();
-    const redo = new Set<string>();
+    const redo = new Map<string, UnitKind>();
     for (const [root, unit] of this.units) {
-      if (changed.some((c) => unit.files.has(c) || c === root)) redo.add(root);
+      if (changed.some((c) => unit.files.has(c) || c === root)) redo.set(root, unit.kind);
       // A module that did not exist may have been created.
       if (
         unit.configurations.some((c) =>
           c.modules.some((m) => m.kind === 'missing' && changed.includes(m.file)),
         )
       )
-        redo.add(root);
+        redo.set(root, unit.kind);
     }
-    for (const c of changed) if (path.basename(c) === 'flake.nix') redo.add(c);
+    for (const c of changed) if (path.basename(c) === 'flake.nix') redo.set(c, 'flake');
+    const machines = new Map(this.machines().map((m) => [m.file, m]));
     const updated: AnalysisUnit[] = [];
-    for (const root of redo) {
-      if (!files.includes(root)) {
+    for (const [root, kind] of redo) {
+      const machine = machines.get(root);
+      if (!files.includes(root) && !(machine && this.sources.exists(root))) {
         this.units.delete(root);
         continue;
       }
-      const unit =
-        path.basename(root) === 'flake.nix' ? this.evaluateFlake(root) : this.evaluateConfigurationNix(root);
+      const unit = machine ? this.evaluateMachine(machine) : this.evaluate(root, kind);
       this.units.set(root, unit);
       updated.push(unit);
     }
-    updated.push(...this.refreshStandaloneConfigurations(files));
+    this.dropTemplates();
+    updated.push(...this.refreshStandalone(files));
     this.generation++;
-    return updated;
+    return updated.filter((u) => this.units.get(u.file) === u);
   }
 
   /** The units whose evaluation read a file. */
@@ -85,59 +188,264 @@ export class Project {
     return [...this.units.values()].filter((u) => u.files.has(file));
   }
 
-  private evaluateFlake(file: string): AnalysisUnit {
+  /** The folders flakes name as templates (`templates.<name>.path`): a flake in one is a skeleton, not a machine. */
+  readonly templateDirs = new Set<string>();
+
+  private dropTemplates(): void {
+    this.templateDirs.clear();
+    for (const u of this.units.values())
+      for (const d of u.flake?.templateDirs ?? []) this.templateDirs.add(d);
+    const under = (f: string) => [...this.templateDirs].some((d) => f === d || f.startsWith(d + path.sep));
+    for (const [root, u] of this.units) if (u.kind === 'flake' && under(root)) this.units.delete(root);
+  }
+
+  private machines(): MachineSpec[] {
+    try {
+      return this.options.machines?.() ?? [];
+    } catch {
+      return [];
+    }
+  }
+
+  private evaluate(file: string, kind: UnitKind): AnalysisUnit {
     const ev = new Evaluator(this.sources);
     let discovered: DiscoveredEntry[] = [];
+    let flake: FlakeModel | undefined;
     try {
-      discovered = flakeEntries(ev, file);
+      if (kind === 'flake') {
+        const found = flakeEntries(ev, file);
+        discovered = found.entries;
+        flake = found.model;
+      } else if (kind === 'hive') {
+        let hive: Value = ev.force(ev.fileThunk(file));
+        if (hive.t === 'lambda')
+          hive = ev.callLambda(hive.expr, hive.env, hive.file, {
+            value: { t: 'attrs', attrs: new Map(), dynamic: false },
+          });
+        discovered = hiveEntries(ev, hive, file);
+      } else {
+        const name = path.basename(path.dirname(file)) || 'configuration';
+        discovered = [configurationNixEntry(file, name)];
+      }
     } catch {
       discovered = []; // a bug in the evaluator must not cost the user their diagnostics
     }
-    return this.unitFrom(file, 'flake', ev, discovered);
+    return this.unitFrom(file, kind, ev, discovered, flake);
   }
 
-  private evaluateConfigurationNix(file: string): AnalysisUnit {
+  private evaluateMachine(m: MachineSpec): AnalysisUnit {
     const ev = new Evaluator(this.sources);
-    const name = path.basename(path.dirname(file)) || 'configuration';
-    return this.unitFrom(file, 'configuration.nix', ev, [configurationNixEntry(file, name)]);
+    const system: Value | undefined = m.system ? { t: 'str', v: m.system } : undefined;
+    return this.unitFrom(m.file, 'nixkit.toml', ev, [
+      configurationNixEntry(m.file, m.name, 'nixkit.toml', system),
+    ]);
   }
 
   private unitFrom(
     file: string,
-    kind: AnalysisUnit['kind'],
+    kind: UnitKind,
     ev: Evaluator,
     discovered: DiscoveredEntry[],
+    flake?: FlakeModel,
   ): AnalysisUnit {
     const configurations: NixosConfiguration[] = [];
+    const coverage: CoverageEntry[] = [];
     const files = new Set<string>([file]);
+    const kinds = new Map<string, InputKind | undefined>(flake?.inputs.map((i) => [i.name, i.kind]) ?? []);
     for (const d of discovered) {
+      const base = { name: d.entry.name, kind: d.entry.kind, file: d.entry.file, at: d.entry.at };
+      if (d.status === 'not-followed') {
+        coverage.push({ ...base, status: 'not-followed', reasons: d.reasons });
+        continue;
+      }
       const before = new Set(ev.filesRead);
       const collected = collectModules(ev, d.roots, d.specialArgs);
       const own = new Set<string>([file]);
       for (const f of ev.filesRead) if (!before.has(f) || f === file) own.add(f);
       for (const m of collected.modules) if (m.kind === 'file' || m.kind === 'missing') own.add(m.file);
       for (const f of own) files.add(f);
-      const broken = [...own].some((f) => this.sources.parsed(f)?.hasSyntaxErrors);
-      configurations.push(new NixosConfiguration(d.entry, collected, own, broken));
+      // Files read as data (`readFile ./key.pub`) are not Nix: only modules and .nix files can be broken Nix.
+      const modules = new Set(collected.modules.flatMap((m) => (m.kind === 'file' ? [m.file] : [])));
+      const broken = [...own].some(
+        (f) => (modules.has(f) || f.endsWith('.nix')) && this.sources.parsed(f)?.hasSyntaxErrors,
+      );
+      const config = new NixosConfiguration(d.entry, collected, own, broken);
+      config.reasons = [...d.reasons, ...this.unreadParts(config, kinds, path.dirname(file))];
+      config.status = d.status === 'partial' || config.reasons.length ? 'partial' : 'read';
+      configurations.push(config);
+      coverage.push({ ...base, status: config.status, reasons: config.reasons, configuration: config });
     }
     for (const f of ev.filesRead) files.add(f);
-    return { file, kind, evaluator: ev, configurations, files };
+    return { file, kind, evaluator: ev, configurations, coverage, files, flake };
   }
 
-  /** configuration.nix files that no flake configuration includes are configurations of their own. */
-  private refreshStandaloneConfigurations(files: string[]): AnalysisUnit[] {
+  /** What of a configuration nixkit could not read: modules it cannot work out or find, broken files. */
+  private unreadParts(
+    config: NixosConfiguration,
+    kinds: Map<string, InputKind | undefined>,
+    dir: string,
+  ): string[] {
+    const out = new Set<string>();
+    const where = (src: Source | undefined) => {
+      if (!src) return '';
+      const line = this.sources.parsed(src.file)?.lines.rangeOf(src.span).start.line;
+      return ` (${path.relative(dir, src.file) || path.basename(src.file)}${line !== undefined ? `:${line + 1}` : ''})`;
+    };
+    for (const m of config.modules) {
+      if (m.kind === 'unknown') out.add(`a module nixkit cannot work out${where(m.src)}`);
+      else if (m.kind === 'missing') out.add(`${path.relative(dir, m.file)} does not exist`);
+      else if (m.kind === 'external') {
+        const why = externalModuleReason(m.name, kinds);
+        if (why) out.add(why);
+      }
+    }
+    if (config.hasSyntaxErrors) out.add('some of its files have syntax errors');
+    return [...out];
+  }
+
+  /**
+   * Standalone machines, found by file name only where nothing else defines machines: a configuration.nix (or a
+   * colmena hive.nix) outside every flake's folder, not read by a nixkit.toml machine, and that no other file
+   * imports (the /etc/nixos layout, and repositories of such folders, one per host).
+   */
+  private refreshStandalone(files: string[]): AnalysisUnit[] {
     const covered = new Set<string>();
-    for (const u of this.units.values()) if (u.kind === 'flake') for (const f of u.files) covered.add(f);
+    for (const u of this.units.values())
+      if (u.kind === 'flake' || u.kind === 'nixkit.toml') for (const f of u.files) covered.add(f);
+    const flakeDirs = files.filter((f) => path.basename(f) === 'flake.nix').map((f) => path.dirname(f));
+    const inFlake = (f: string) =>
+      flakeDirs.some((d) => f.startsWith(d + path.sep)) ||
+      [...this.templateDirs].some((d) => f.startsWith(d + path.sep));
+    const hives = files.filter((f) => path.basename(f) === 'hive.nix' && !covered.has(f) && !inFlake(f));
+    for (const h of hives) covered.add(h);
+    let candidates = files.filter(
+      (f) => path.basename(f) === 'configuration.nix' && !covered.has(f) && !inFlake(f),
+    );
+    if (candidates.length) {
+      const importers = this.importersOf(files);
+      candidates = candidates.filter((c) => !this.importedFromOutside(c, importers));
+    }
+    const wanted = new Map<string, UnitKind>([
+      ...hives.map((h): [string, UnitKind] => [h, 'hive']),
+      ...candidates.map((c): [string, UnitKind] => [c, 'configuration.nix']),
+    ]);
     const updated: AnalysisUnit[] = [];
-    const wanted = new Set(files.filter((f) => path.basename(f) === 'configuration.nix' && !covered.has(f)));
     for (const [root, u] of this.units)
-      if (u.kind === 'configuration.nix' && !wanted.has(root)) this.units.delete(root);
-    for (const f of wanted) {
+      if ((u.kind === 'configuration.nix' || u.kind === 'hive') && !wanted.has(root)) this.units.delete(root);
+    for (const [f, kind] of wanted) {
       if (this.units.has(f)) continue;
-      const unit = this.evaluateConfigurationNix(f);
+      const unit = this.evaluate(f, kind);
       this.units.set(f, unit);
       updated.push(unit);
     }
+    // A configuration.nix that a hive reads is one of its nodes' modules.
+    for (const u of [...this.units.values()])
+      if (u.kind === 'configuration.nix')
+        for (const h of this.units.values())
+          if (h.kind === 'hive' && h.files.has(u.file)) this.units.delete(u.file);
     return updated;
   }
+
+  private readonly importsByAst = new WeakMap<object, string[]>();
+
+  /** The files a file names with path literals (`./configuration.nix`), itself left out. */
+  private staticImports(f: string): string[] {
+    const ast = this.sources.parsed(f)?.ast;
+    if (!ast) return [];
+    let paths = this.importsByAst.get(ast);
+    if (!paths) {
+      // `./hosts` names hosts/default.nix, as `import` reads it.
+      paths = staticPaths(ast.expr, path.dirname(f))
+        .map((p) => resolveImportPath(p, this.sources))
+        .filter((p) => p !== f);
+      this.importsByAst.set(ast, paths);
+    }
+    return paths;
+  }
+
+  /** For every file some .nix file of the workspace names with a path literal: the files that name it. */
+  private importersOf(files: string[]): Map<string, string[]> {
+    const out = new Map<string, string[]>();
+    for (const f of files) for (const p of this.staticImports(f)) out.set(p, [...(out.get(p) ?? []), f]);
+    return out;
+  }
+
+  /**
+   * Whether a file is imported as a module by a file that is not part of its own module tree: an import cycle
+   * back to it (`hosts/default.nix` importing `../configuration.nix` that imports `./hosts`) does not make it
+   * someone else's module.
+   */
+  private importedFromOutside(c: string, importers: Map<string, string[]>): boolean {
+    const by = importers.get(c);
+    if (!by?.length) return false;
+    const own = new Set<string>([c]);
+    const queue = [c];
+    for (let i = 0; i < queue.length && own.size < 10_000; i++)
+      for (const next of this.staticImports(queue[i]))
+        if (!own.has(next)) {
+          own.add(next);
+          queue.push(next);
+        }
+    return by.some((f) => !own.has(f));
+  }
+}
+
+/** Why an external module makes a configuration partly read, or undefined when nixkit knows what it is. */
+export function externalModuleReason(
+  name: string,
+  kinds: Map<string, InputKind | undefined>,
+): string | undefined {
+  if (name.startsWith('<')) return undefined; // nixpkgs' own modules (`modulesPath + …`), channel paths
+  const parts = name.split('.');
+  const input = parts[0] === 'inputs' && parts.length > 1 ? parts[1] : parts[0];
+  if (kinds.has(input)) {
+    return kinds.get(input)
+      ? undefined
+      : `the module \`${name}\` comes from input \`${input}\`, which nixkit does not know`;
+  }
+  if (KNOWN_MODULE_SOURCES.has(parts[0])) return undefined;
+  return `the module \`${name}\` is not known to nixkit`;
+}
+
+/** The names under which modelled inputs' modules appear (`disko.nixosModules.disko`). */
+const KNOWN_MODULE_SOURCES = new Set([
+  'nixpkgs',
+  'flake-parts',
+  'nix-darwin',
+  'home-manager',
+  'disko',
+  'nixos-hardware',
+  'sops-nix',
+  'agenix',
+  'impermanence',
+  'lanzaboote',
+  'colmena',
+  'deploy-rs',
+  'systems',
+]);
+
+/** Static relative/absolute path literals of an expression, resolved from its folder (iterative walk). */
+function staticPaths(root: Expr | undefined, dir: string): string[] {
+  const out: string[] = [];
+  if (!root) return out;
+  const stack: unknown[] = [root];
+  let steps = 0;
+  while (stack.length && steps++ < 1_000_000) {
+    const node = stack.pop();
+    if (!node || typeof node !== 'object') continue;
+    if (Array.isArray(node)) {
+      for (const x of node) if (x && typeof x === 'object') stack.push(x);
+      continue;
+    }
+    const n = node as { kind?: string; pathKind?: string; parts?: unknown[] };
+    if (n.kind === 'path' && (n.pathKind === 'relative' || n.pathKind === 'absolute') && n.parts) {
+      if (n.parts.every((p) => typeof p === 'string')) {
+        const text = (n.parts as string[]).join('');
+        out.push(n.pathKind === 'absolute' ? path.normalize(text) : path.resolve(dir, text));
+      }
+      continue;
+    }
+    for (const [k, v] of Object.entries(node)) if (k !== 'span' && v && typeof v === 'object') stack.push(v);
+  }
+  return out;
 }

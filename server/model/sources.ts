@@ -25,7 +25,14 @@ export interface SourceProvider {
    * would read the file (an import), this is the finding at the import expression.
    */
   problem?(file: string): string | undefined;
+  /** A file's text (`builtins.readFile`), or undefined when it cannot be read as text. */
+  readText?(file: string): string | undefined;
+  /** A folder's entries with their types as `builtins.readDir` names them (regular, directory, symlink, unknown). */
+  readDir?(dir: string): [string, string][] | undefined;
 }
+
+/** Files larger than this are not read by `builtins.readFile` (their value is unknown). */
+export const MAX_READ_BYTES = 8 * 1024 * 1024;
 
 /** Disk access shared by the disk-backed providers. */
 export const disk = {
@@ -42,6 +49,40 @@ export const disk = {
   list(dir: string): string[] | undefined {
     try {
       return fs.readdirSync(dir);
+    } catch {
+      return undefined;
+    }
+  },
+  readText(file: string): string | undefined {
+    // Only regular files, and not huge ones: `/dev/zero` or a 3 GB file must not be read whole.
+    let fd: number | undefined;
+    try {
+      fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+      const st = fs.fstatSync(fd);
+      if (!st.isFile() || st.size > MAX_READ_BYTES) return undefined;
+      const buf = Buffer.alloc(st.size);
+      let got = 0;
+      while (got < st.size) {
+        const n = fs.readSync(fd, buf, got, st.size - got, got);
+        if (n === 0) break;
+        got += n;
+      }
+      const text = buf.subarray(0, got).toString('utf8');
+      return text.includes('\0') ? undefined : text;
+    } catch {
+      return undefined;
+    } finally {
+      if (fd !== undefined) fs.closeSync(fd);
+    }
+  },
+  readDir(dir: string): [string, string][] | undefined {
+    try {
+      return fs
+        .readdirSync(dir, { withFileTypes: true })
+        .map((d) => [
+          d.name,
+          d.isFile() ? 'regular' : d.isDirectory() ? 'directory' : d.isSymbolicLink() ? 'symlink' : 'unknown',
+        ]);
     } catch {
       return undefined;
     }

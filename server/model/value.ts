@@ -10,7 +10,11 @@ export interface Source {
 }
 
 export type Value =
-  | { t: 'str'; v: string; src?: Source }
+  /**
+   * `ctx`: the text is a local path standing in for the store path Nix would copy it to (`"${./hosts}"`): the
+   * real string is not known, but `import`, `readFile` and `pathExists` of it mean the local file.
+   */
+  | { t: 'str'; v: string; src?: Source; ctx?: true }
   | { t: 'path'; v: string; src?: Source }
   | { t: 'int' | 'float'; v: number; src?: Source }
   | { t: 'bool'; v: boolean; src?: Source }
@@ -39,7 +43,13 @@ export type Value =
   /** Something outside the workspace, known by name only: `inputs.x.nixosModules.y`, `modulesPath + "/…"`. */
   | { t: 'external'; name: string; src?: Source }
   /** Not statically known. `path` remembers the variable/selection it came from (`lib.mkDefault`). */
-  | { t: 'unknown'; path?: string[]; src?: Source };
+  | {
+      t: 'unknown';
+      path?: string[];
+      src?: Source;
+      /** Set when evaluation surely fails here (`throw`, a failed `assert`): `tryEval` can catch it. */
+      error?: string;
+    };
 
 export interface Env {
   vars: Map<string, Thunk>;
@@ -54,6 +64,8 @@ export interface Thunk {
   env?: Env;
   file?: string;
   value?: Value;
+  /** A native computation (library functions build lazy results with it); run once by `force`. */
+  fn?: () => Value;
   /** Set while being forced, to turn infinite recursion into `unknown`. */
   forcing?: boolean;
   /** For attribute values: where the key was written (`a.b.c` → the span of `c`) and the whole binding. */

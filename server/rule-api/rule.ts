@@ -87,6 +87,11 @@ export interface Rule {
   explanation: string;
   bad: RuleExample;
   good: RuleExample;
+  /**
+   * The rule reports something *missing* (no root filesystem, no stateVersion, ...): it does not run on
+   * configurations nixkit read only in part, where what it misses may be in the part it could not read.
+   */
+  reportsAbsence?: boolean;
   checkConfiguration?(ctx: ConfigurationContext): void;
   checkFile?(ctx: FileContext): void;
   checkProject?(ctx: ProjectContext): void;

@@ -10,6 +10,7 @@ import type { Rule } from '../rule-api/rule';
 export const bootloaderMissing: Rule = {
   code: 'bootloader-missing',
   severity: 'error',
+  reportsAbsence: true,
   title: 'No bootloader is configured',
   explanation:
     'An installed NixOS machine boots through a bootloader that the install writes: systemd-boot, GRUB, ' +

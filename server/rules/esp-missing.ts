@@ -4,6 +4,7 @@ import type { Rule } from '../rule-api/rule';
 export const espMissing: Rule = {
   code: 'esp-missing',
   severity: 'error',
+  reportsAbsence: true,
   title: 'A UEFI bootloader is enabled but no EFI System Partition is mounted',
   explanation:
     'systemd-boot, and GRUB with `efiSupport`, install into the EFI System Partition: a FAT (vfat) filesystem ' +

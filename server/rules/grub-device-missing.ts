@@ -25,6 +25,7 @@ const HW = `{ config, lib, pkgs, modulesPath, ... }:
 export const grubDeviceMissing: Rule = {
   code: 'grub-device-missing',
   severity: 'error',
+  reportsAbsence: true,
   title: 'GRUB has no device to install to, or a BIOS device on an EFI-only disk',
   explanation:
     'GRUB installs itself where `boot.loader.grub.device`, `devices` or `mirroredBoots` say: on BIOS machines ' +

@@ -27,6 +27,7 @@ import { networkUnreachableAfterInstall } from './network-unreachable-after-inst
 import { proxyCredentialsInStore } from './proxy-credentials-in-store';
 import { vboxsfWithoutNofail } from './vboxsf-without-nofail';
 import { vmGuestSupportMissing } from './vm-guest-support-missing';
+import { configurationNotFollowed } from './configuration-not-followed';
 
 export const RULES: Rule[] = [
   espMountMismatch,
@@ -56,6 +57,7 @@ export const RULES: Rule[] = [
   proxyCredentialsInStore,
   vboxsfWithoutNofail,
   vmGuestSupportMissing,
+  configurationNotFollowed,
 ];
 
 export function ruleByCode(code: string): Rule | undefined {

@@ -107,6 +107,7 @@ const CONFIG = (modules: string) => `{ ... }:
 export const initrdModuleMissing: Rule = {
   code: 'initrd-module-missing',
   severity: 'error',
+  reportsAbsence: true,
   title: "The driver of the target's root disk is not in boot.initrd.availableKernelModules",
   explanation:
     'The initrd holds only the kernel modules NixOS puts there: its defaults (SATA, NVMe, USB), the ones in ' +

@@ -33,6 +33,7 @@ const OTHER_ACCESS = [
 export const lockoutRisk: Rule = {
   code: 'lockout-risk',
   severity: 'warning',
+  reportsAbsence: true,
   title: 'Nobody can log in and administer the machine after the first boot',
   explanation:
     'An installed NixOS only lets in the accounts its configuration gives a way in: root, or a user in `wheel` ' +

@@ -16,6 +16,7 @@ const HOST = `{ config, lib, pkgs, ... }:
 export const luksNotInInitrd: Rule = {
   code: 'luks-not-in-initrd',
   severity: 'error',
+  reportsAbsence: true,
   title: 'A filesystem on /dev/mapper/NAME has no LUKS device NAME to open it',
   explanation:
     'A filesystem on `/dev/mapper/NAME` only appears once something opens the encrypted container under that ' +

@@ -32,6 +32,7 @@ const FLAKE = `{
 export const rootFilesystemMissing: Rule = {
   code: 'root-filesystem-missing',
   severity: 'error',
+  reportsAbsence: true,
   title: 'Nothing is mounted at /',
   explanation:
     'Every NixOS system needs a filesystem at `/`: the initrd mounts it before anything else, and the module ' +

@@ -6,6 +6,7 @@ import type { Rule, RuleFix } from '../rule-api/rule';
 export const stateVersionMissing: Rule = {
   code: 'state-version-missing',
   severity: 'warning',
+  reportsAbsence: true,
   title: 'system.stateVersion is not set',
   explanation:
     '`system.stateVersion` records the NixOS release a machine was first installed with, so that later upgrades ' +

@@ -5,6 +5,15 @@ import * as path from 'node:path';
 import { Language, Parser } from 'web-tree-sitter';
 
 let loading: Promise<Language> | undefined;
+let loaded: Language | undefined;
+
+/** A parser made synchronously, once the grammar is loaded (the evaluator's lib prelude parses with it). */
+export function createParserIfLoaded(): Parser | undefined {
+  if (!loaded) return undefined;
+  const parser = new Parser();
+  parser.setLanguage(loaded);
+  return parser;
+}
 
 /**
  * Finds a WASM asset. The bundles in dist/ have both files beside them; the compiled tests in out/ find them
@@ -29,7 +38,8 @@ export function locateAsset(name: string): string {
 export function loadNixLanguage(): Promise<Language> {
   loading ??= (async () => {
     await Parser.init({ locateFile: (file: string) => locateAsset(file) });
-    return Language.load(fs.readFileSync(locateAsset('tree-sitter-nix.wasm')));
+    loaded = await Language.load(fs.readFileSync(locateAsset('tree-sitter-nix.wasm')));
+    return loaded;
   })();
   return loading;
 }

@@ -335,12 +335,15 @@ test('fix all removed-option problems in a file, then the ESP quick fix: both fi
 });
 
 test('source.fixAll.nixkit fixes what can be fixed in the file (fix on save)', async () => {
-  // A standalone configuration.nix (no flake includes it) is a configuration of its own.
+  // A configuration of its own: inside the workspace's flake folder a configuration.nix is a machine only when a
+  // flake says so (here its own), never because of its name.
   fs.mkdirSync(path.join(ws, 'other'));
+  fs.writeFileSync(path.join(ws, 'other/flake.nix'), FLAKE.replace('demo', 'other'));
   fs.writeFileSync(
     path.join(ws, 'other/configuration.nix'),
     '{ ... }:\n{\n  nix.buildCores = 2;\n  nix.maxJobs = 2;\n  system.stateVersion = "24.05";\n}\n',
   );
+  await open('other/flake.nix');
   await open('other/configuration.nix');
   const before = latest('other/configuration.nix')!.diagnostics.filter((d) => d.code === 'removed-option');
   assert.equal(before.length, 2);

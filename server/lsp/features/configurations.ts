@@ -8,6 +8,7 @@ import {
   type ConfigurationsParams,
   type ConfigurationsResult,
   type ConfigurationSummary,
+  type NotFollowedMachine,
 } from '../../../protocol/lsp-ext';
 import type { ServerState } from '../server';
 import type { Feature } from './';
@@ -36,6 +37,8 @@ export function configurations(state: ServerState, params: ConfigurationsParams 
       out.push({
         name: config.name,
         kind: config.entry.kind,
+        status: config.status,
+        reasons: config.reasons,
         location: locate(config.entry.at) ?? {
           uri: uriOfFile(state, config.entry.file),
           range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
@@ -47,7 +50,20 @@ export function configurations(state: ServerState, params: ConfigurationsParams 
     }
   }
   out.sort((a, b) => a.name.localeCompare(b.name) || a.location.uri.localeCompare(b.location.uri));
-  return { configurations: out };
+  const notFollowed: NotFollowedMachine[] = [];
+  for (const c of state.analysis.project.coverage) {
+    if (c.status !== 'not-followed') continue;
+    if (only && c.file !== only) continue;
+    notFollowed.push({
+      name: c.name,
+      location: locate(c.at) ?? {
+        uri: uriOfFile(state, c.file),
+        range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+      },
+      reasons: c.reasons,
+    });
+  }
+  return { configurations: out, notFollowed, nixFiles: state.analysis.fileCount() };
 }
 
 export const configurationsFeature: Feature = {

@@ -9,6 +9,7 @@ import { definitionFeature } from './definition';
 import { hoverFeature } from './hover';
 import { settingsFeature } from './settings';
 import { probesFeature } from './probes';
+import { nixEvaluateFeature } from './nix-evaluate';
 
 export interface Feature {
   capabilities: ServerCapabilities;
@@ -29,4 +30,5 @@ export const FEATURES: Feature[] = [
   definitionFeature,
   configurationsFeature,
   probesFeature,
+  nixEvaluateFeature,
 ];

@@ -12,8 +12,10 @@ import {
   type ProjectConfig,
   type RuleSeverity,
 } from '../../analysis/project-config';
+import type { MachineSpec } from '../../model/project';
 import type { ServerState } from '../server';
 import type { Feature } from './';
+import { setEvaluate } from './nix-evaluate';
 
 const ORIGIN = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
 
@@ -62,6 +64,7 @@ function loadFiles(later = false): void {
     }
     found = true;
     Object.assign(merged.rules, result.config.rules);
+    if (result.config.machines) merged.machines = [...(merged.machines ?? []), ...result.config.machines];
     if (result.warnings.length)
       diagnostics.set(
         file,
@@ -92,11 +95,20 @@ function apply(republish: boolean): void {
   const state = current.state;
   if (!state) return;
   const settings = ruleSettings(current.fileConfig, current.client);
-  const key = JSON.stringify(Object.entries(settings.severity ?? {}).sort());
+  // nixkit.toml's [machines] change what is analysed: a change there re-analyses too.
+  const key = JSON.stringify([
+    Object.entries(settings.severity ?? {}).sort(),
+    current.fileConfig?.machines ?? [],
+  ]);
   if (key === current.applied) return;
   current.applied = key;
   state.analysis.setSettings(settings);
   if (republish) state.republish();
+}
+
+/** Machines named in the workspace's nixkit.toml `[machines]`. */
+export function configuredMachines(): MachineSpec[] {
+  return current.fileConfig?.machines ?? [];
 }
 
 export const settingsFeature: Feature = {
@@ -106,9 +118,11 @@ export const settingsFeature: Feature = {
     current.connection = connection;
     current.client = {};
     current.flagged = new Set();
-    current.applied = JSON.stringify([]);
+    current.applied = JSON.stringify([[], []]);
     connection.onDidChangeConfiguration(({ settings }) => {
-      const raw = (settings as { nixkit?: { rules?: unknown } } | undefined)?.nixkit?.rules;
+      const section = (settings as { nixkit?: { rules?: unknown; evaluate?: unknown } } | undefined)?.nixkit;
+      setEvaluate(section?.evaluate === true);
+      const raw = section?.rules;
       const { rules, problems } = cleanSeverities(raw);
       for (const p of problems) log(`nixkit: settings: ${p}`);
       current.client = rules;

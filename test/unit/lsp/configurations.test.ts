@@ -120,7 +120,43 @@ test('Show Configuration renders a readable document', async () => {
   const outside = renderConfigurations(configurations(ws.state), 'file:///elsewhere');
   assert.match(outside, /- \/mem\/ws\/hardware\.nix$/m);
   assert.doesNotMatch(outside, /\]\(\//);
-  assert.match(renderConfigurations({ configurations: [] }), /found no NixOS configuration/);
+  // `disko` is not declared: Nix would look it up in the flake registry, which does not know it.
+  assert.match(md, /^2 machines: 1 read, 1 partly read\.$/m);
+  assert.match(
+    renderConfigurations({ configurations: [], nixFiles: 3 }),
+    /found no NixOS machine in 3 \.nix files: .*\n.*nixkit\.toml/,
+  );
+  // What could not be followed, and a partly read machine, are said with why.
+  const partial = {
+    ...configurations(ws.state).configurations[0],
+    status: 'partial' as const,
+    reasons: ['the module `fleet.nixosModules.base` comes from input `fleet`, which nixkit does not know'],
+  };
+  const shown = renderConfigurations(
+    {
+      configurations: [partial],
+      notFollowed: [
+        {
+          name: 'edge',
+          location: {
+            uri: 'file:///mem/ws/flake.nix',
+            range: { start: { line: 8, character: 4 }, end: { line: 8, character: 8 } },
+          },
+          reasons: ['`mkEdgeHost` comes from input `fleet`, which nixkit does not know'],
+        },
+      ],
+    },
+    'file:///mem/ws',
+  );
+  assert.match(shown, /^2 machines: 0 read, 1 partly read, 1 not followed\.$/m);
+  assert.match(
+    shown,
+    /- \*\*edge\*\* \(\[where\]\(\/flake\.nix#L9\)\) could not be followed: `mkEdgeHost` comes from input `fleet`/,
+  );
+  assert.match(
+    shown,
+    /\*\*Partly read:\*\* the module `fleet\.nixosModules\.base` comes from input `fleet`.*not run on it/,
+  );
 });
 
 test('nixkit/configurations: the bootloader as the rules decide it (other loaders named; unknown stays unknown)', async () => {

@@ -131,3 +131,18 @@ test('nixkit check reads nixkit.toml: severities change, "off" silences, a broke
   );
   fs.rmSync(dir, { recursive: true, force: true });
 });
+
+test('[machines] names module files as machines, relative to the config file; a bad entry says what a machine is', () => {
+  const ok = parseProjectConfig(
+    '/repo/nixkit.toml',
+    '[machines]\nkiosk = "machines/kiosk.nix"\nedge = { file = "edge.nix", system = "aarch64-linux" }\n',
+  );
+  assert.ok(ok.ok);
+  assert.deepEqual(ok.ok && ok.config.machines, [
+    { name: 'kiosk', file: '/repo/machines/kiosk.nix' },
+    { name: 'edge', file: '/repo/edge.nix', system: 'aarch64-linux' },
+  ]);
+  const bad = parseProjectConfig('/repo/nixkit.toml', '[machines]\nkiosk = { path = "x.nix" }\n');
+  assert.equal(bad.ok, false);
+  assert.match(!bad.ok ? bad.message : '', /machines\.kiosk: a machine is a file/);
+});

@@ -1,0 +1,452 @@
+// A flake's outputs as Nix would compute them, as far as nixkit can: `outputs` is called with its inputs, each
+// input modelled by what it is (flake-parts' mkFlake and its module evaluation, flake-utils' eachSystem,
+// nix-darwin's darwinSystem and home-manager's homeManagerConfiguration as *not* NixOS, module-only flakes as
+// modules nixkit knows by name), `self` being the outputs themselves. Inputs nixkit does not know stay unknown,
+// and every call of a function it does not know is remembered, to say why a result could not be followed.
+import * as path from 'node:path';
+import type { Evaluator } from './evaluator';
+import { flakeInputs, type FlakeInput, type InputKind } from './flake-inputs';
+import { resolveImportPath } from './sources';
+import { known, UNKNOWN, type Source, type Thunk, type Value } from './value';
+
+/** A call of a function nixkit does not know, with the names it was reached through (`fleet.lib.mkFleet`). */
+export interface OpaqueCall {
+  path?: string[];
+  src?: Source;
+}
+
+export interface FlakeModel {
+  file: string;
+  inputs: FlakeInput[];
+  /** The outputs attribute set (unknown when `outputs` could not be called). */
+  outputs: Value;
+  /** Where `outputs` is written. */
+  outputsAt?: Source;
+  opaqueCalls: OpaqueCall[];
+  /** flake-parts modules nixkit could not read (they may define outputs it does not see), with why. */
+  opaqueFlakeModules: { at?: Source; reason: string }[];
+  /** Folders named by `templates.<name>.path`: skeletons for new flakes, never machines. */
+  templateDirs: string[];
+}
+
+export const DEFAULT_SYSTEMS = ['x86_64-linux', 'aarch64-linux', 'x86_64-darwin', 'aarch64-darwin'];
+
+const str = (v: string): Value => ({ t: 'str', v });
+const attrs = (entries: [string, Thunk][], dynamic = false): Value => ({
+  t: 'attrs',
+  attrs: new Map(entries),
+  dynamic,
+});
+const fn = (name: string): Thunk => known({ t: 'fn', name, args: [] });
+
+/** A thunk computed on first use; forcing it again while it computes gives unknown (a cycle). */
+export function lazyThunk(compute: () => Value): Thunk {
+  let state: 'new' | 'busy' | 'done' = 'new';
+  let value: Value = UNKNOWN;
+  const thunk: Thunk = {};
+  Object.defineProperty(thunk, 'value', {
+    configurable: true,
+    enumerable: true,
+    get: () => {
+      if (state === 'busy') return UNKNOWN;
+      if (state === 'new') {
+        state = 'busy';
+        try {
+          value = compute();
+        } finally {
+          state = 'done';
+        }
+      }
+      return value;
+    },
+    set: (v: Value) => {
+      value = v;
+      state = 'done';
+    },
+  });
+  return thunk;
+}
+
+/** The value standing for an input of a given kind (or, unknown, for one nixkit does not know). */
+function inputValue(ev: Evaluator, input: FlakeInput): Value {
+  switch (input.kind) {
+    case 'nixpkgs':
+      // nixpkgs' `lib` is the evaluator's model of it; packages and the rest are not known statically.
+      return {
+        t: 'attrs',
+        attrs: new Map([
+          ['lib', ev.lazy(() => ev.lib())],
+          ['nixosModules', known({ t: 'external', name: 'nixpkgs.nixosModules' })],
+          ['outPath', known({ t: 'unknown', path: [input.name, 'outPath'] })],
+        ]),
+        dynamic: true,
+      };
+    case 'flake-parts':
+      return attrs([
+        ['lib', known(attrs([['mkFlake', fn('flake-parts.mkFlake')]]))],
+        ['flakeModules', known({ t: 'external', name: 'flake-parts.flakeModules' })],
+      ]);
+    case 'flake-utils': {
+      const systems = known({ t: 'list', items: DEFAULT_SYSTEMS.map((s) => known(str(s))) });
+      return attrs([
+        [
+          'lib',
+          known(
+            attrs([
+              ['eachDefaultSystem', fn('flake-utils.eachDefaultSystem')],
+              ['eachSystem', fn('flake-utils.eachSystem')],
+              ['eachDefaultSystemMap', fn('flake-utils.eachDefaultSystemMap')],
+              ['eachSystemMap', fn('flake-utils.eachSystemMap')],
+              ['defaultSystems', systems],
+              ['system', known(attrs(DEFAULT_SYSTEMS.concat(['i686-linux']).map((s) => [s, known(str(s))])))],
+            ]),
+          ),
+        ],
+      ]);
+    }
+    case 'nix-darwin':
+      return attrs([
+        ['lib', known(attrs([['darwinSystem', fn('nix-darwin.darwinSystem')]]))],
+        ['darwinModules', known({ t: 'external', name: 'nix-darwin.darwinModules' })],
+      ]);
+    case 'home-manager':
+      return attrs([
+        ['lib', known(attrs([['homeManagerConfiguration', fn('home-manager.homeManagerConfiguration')]]))],
+        ['nixosModules', known({ t: 'external', name: 'home-manager.nixosModules' })],
+        ['darwinModules', known({ t: 'external', name: 'home-manager.darwinModules' })],
+      ]);
+    case 'colmena':
+      return attrs([
+        ['lib', known(attrs([['makeHive', fn('colmena.makeHive')]]))],
+        ['nixosModules', known({ t: 'external', name: 'colmena.nixosModules' })],
+      ]);
+    case undefined:
+      return { t: 'unknown', path: [input.name] };
+    default:
+      // Module-only flakes (disko, nixos-hardware, sops-nix, agenix, impermanence, lanzaboote, deploy-rs,
+      // systems): their modules are known by name, what they set is not read.
+      return { t: 'external', name: input.kind };
+  }
+}
+
+/** The names a function's `{ a, b, ... }` pattern asks for. */
+function formalNames(v: Value): string[] {
+  return v.t === 'lambda' ? (v.expr.formals?.map((f) => f.name.name) ?? []) : [];
+}
+
+export function evaluateFlake(ev: Evaluator, file: string): FlakeModel {
+  const model: FlakeModel = {
+    file,
+    inputs: [],
+    outputs: UNKNOWN,
+    opaqueCalls: [],
+    opaqueFlakeModules: [],
+    templateDirs: [],
+  };
+  const previous = ev.onOpaqueCall;
+  ev.onOpaqueCall = (f, src) => {
+    model.opaqueCalls.push({ path: f.t === 'unknown' ? f.path : undefined, src });
+    previous?.(f, src);
+  };
+  const top = ev.force(ev.fileThunk(file));
+  if (top.t !== 'attrs') return model;
+  const outputsThunk = top.attrs.get('outputs');
+  if (!outputsThunk) return model;
+  if (outputsThunk.file && outputsThunk.keySpan)
+    model.outputsAt = { file: outputsThunk.file, span: outputsThunk.keySpan };
+  const outputsFn = ev.force(outputsThunk);
+  model.inputs = flakeInputs(ev, file, top, formalNames(outputsFn));
+  const kinds = new Map(model.inputs.map((i) => [i.name, i.kind]));
+
+  let result: Value | undefined;
+  let inputsValue: Value = UNKNOWN;
+  const selfThunk = lazyThunk(() => {
+    if (!result) return UNKNOWN;
+    if (result.t !== 'attrs') return result;
+    // `self` is the outputs plus the flake's source (`self.outPath`, `"${self}"`).
+    const withSource = new Map(result.attrs);
+    // As Nix builds `self`: the outputs, the source (`outPath`), `inputs` and `outputs` themselves.
+    withSource.set('outPath', known({ t: 'path', v: path.dirname(file) }));
+    withSource.set('outputs', known(result));
+    withSource.set('inputs', known(inputsValue));
+    withSource.set('_type', known(str('flake')));
+    return { ...result, attrs: withSource };
+  });
+  const inputEntries: [string, Thunk][] = model.inputs.map((i) => [i.name, known(inputValue(ev, i))]);
+  inputEntries.push(['self', selfThunk]);
+  inputsValue = attrs(inputEntries);
+  registerNatives(ev, model, kinds, inputsValue, selfThunk);
+
+  if (outputsFn.t === 'lambda')
+    result = ev.callLambda(outputsFn.expr, outputsFn.env, outputsFn.file, known(inputsValue));
+  else result = outputsFn;
+  model.outputs = result;
+  model.templateDirs = templateDirs(ev, result);
+  return model;
+}
+
+function registerNatives(
+  ev: Evaluator,
+  model: FlakeModel,
+  kinds: Map<string, InputKind | undefined>,
+  flakeInputsValue: Value,
+  selfThunk: Thunk,
+): void {
+  const force = (t: Thunk) => ev.force(t);
+  const listOfStrings = (v: Value): string[] | undefined => {
+    if (v.t !== 'list') return undefined;
+    const out: string[] = [];
+    for (const t of v.items) {
+      const s = force(t);
+      if (s.t !== 'str') return undefined;
+      out.push(s.v);
+    }
+    return out;
+  };
+  const eachSystem = (systems: string[], f: Thunk, src?: Source): Value => {
+    // The per-system outputs (packages, devShells, ...) are `<output>.<system>`: never machines. Their keys come
+    // from one system's result; values are computed per system on demand.
+    const first = ev.apply(force(f), known(str(systems[0] ?? 'x86_64-linux')), src);
+    if (first.t !== 'attrs') return { ...attrs([]), src };
+    const out = new Map<string, Thunk>();
+    for (const key of first.attrs.keys())
+      out.set(
+        key,
+        lazyThunk(() =>
+          attrs(
+            systems.map((s) => [
+              s,
+              lazyThunk(() => ev.selectValue(ev.apply(force(f), known(str(s)), src), key, src)),
+            ]),
+          ),
+        ),
+      );
+    return { t: 'attrs', attrs: out, dynamic: first.dynamic, src };
+  };
+  ev.natives.set('flake-utils.eachDefaultSystem', {
+    arity: 1,
+    call: ([f], src) => eachSystem(DEFAULT_SYSTEMS, f, src),
+  });
+  ev.natives.set('flake-utils.eachSystem', {
+    arity: 2,
+    call: ([systems, f], src) => {
+      const names = listOfStrings(force(systems));
+      return names ? eachSystem(names, f, src) : { t: 'unknown', src };
+    },
+  });
+  const eachSystemMap = (systems: string[], f: Thunk, src?: Source): Value =>
+    attrs(systems.map((s) => [s, lazyThunk(() => ev.apply(force(f), known(str(s)), src))]));
+  ev.natives.set('flake-utils.eachDefaultSystemMap', {
+    arity: 1,
+    call: ([f], src) => eachSystemMap(DEFAULT_SYSTEMS, f, src),
+  });
+  ev.natives.set('flake-utils.eachSystemMap', {
+    arity: 2,
+    call: ([systems, f], src) => {
+      const names = listOfStrings(force(systems));
+      return names ? eachSystemMap(names, f, src) : { t: 'unknown', src };
+    },
+  });
+  // Not NixOS systems: kept recognisable so that they are never analysed as NixOS machines.
+  ev.natives.set('nix-darwin.darwinSystem', {
+    arity: 1,
+    call: (_args, src) => ({ t: 'external', name: 'nix-darwin.darwinSystem', src }),
+  });
+  ev.natives.set('home-manager.homeManagerConfiguration', {
+    arity: 1,
+    call: (_args, src) => ({ t: 'external', name: 'home-manager.homeManagerConfiguration', src }),
+  });
+  // colmena's makeHive takes the hive's description; nixkit reads the nodes from that description.
+  ev.natives.set('colmena.makeHive', { arity: 1, call: ([hive]) => force(hive) });
+  ev.natives.set('flake-parts.withSystem', {
+    arity: 2,
+    call: ([system, f], src) =>
+      ev.apply(
+        force(f),
+        known(
+          attrs([
+            ['system', system],
+            ['config', known({ t: 'unknown', path: ['config'] })],
+            ['pkgs', known({ t: 'unknown', path: ['pkgs'] })],
+            ["inputs'", known({ t: 'unknown', path: ["inputs'"] })],
+            ["self'", known({ t: 'unknown', path: ["self'"] })],
+            ['inputs', known(flakeInputsValue)],
+            ['self', selfThunk],
+          ]),
+        ),
+        src,
+      ),
+  });
+  ev.natives.set('flake-parts.mkFlake', {
+    arity: 2,
+    call: ([args, module], src) =>
+      mkFlake(ev, model, kinds, force(args), module, flakeInputsValue, selfThunk, src),
+  });
+}
+
+/**
+ * flake-parts' module evaluation, for what makes machines: the `flake` option of every module reachable through
+ * `imports` (paths, functions of `{ inputs, self, withSystem, lib, config, ... }`, sets), merged the way its
+ * `lazyAttrsOf` options merge (outputs and their entries from several modules side by side). `perSystem` makes
+ * per-system outputs only and is not evaluated.
+ */
+function mkFlake(
+  ev: Evaluator,
+  model: FlakeModel,
+  kinds: Map<string, InputKind | undefined>,
+  args: Value,
+  module: Thunk,
+  flakeInputsValue: Value,
+  selfThunk: Thunk,
+  src?: Source,
+): Value {
+  const argAttrs = args.t === 'attrs' ? args.attrs : new Map<string, Thunk>();
+  const inputsThunk = argAttrs.get('inputs') ?? known(flakeInputsValue);
+  const self = argAttrs.get('self') ?? selfThunk;
+  const specialArgs = argAttrs.get('specialArgs');
+  const flakeDefs: Value[] = [];
+  let merged: Value | undefined;
+  const configThunk = lazyThunk(() =>
+    attrs([
+      ['flake', lazyThunk(() => (merged ??= mergeFlake(ev, flakeDefs)))],
+      ['systems', known({ t: 'unknown', path: ['systems'] })],
+    ]),
+  );
+  const moduleArgs = new Map<string, Thunk>([
+    ['inputs', inputsThunk],
+    ['self', self],
+    ['withSystem', fn('flake-parts.withSystem')],
+    ['config', configThunk],
+    ['lib', known({ t: 'unknown', path: ['lib'] })],
+  ]);
+  const special = specialArgs ? ev.force(specialArgs) : undefined;
+  if (special?.t === 'attrs') for (const [k, t] of special.attrs) moduleArgs.set(k, t);
+
+  const seen = new Set<string>();
+  const queue: Thunk[] = [module];
+  let steps = 0;
+  while (queue.length && steps++ < 2000) {
+    const v = ev.force(queue.shift()!);
+    switch (v.t) {
+      case 'path': {
+        const file = resolveImportPath(v.v, ev.sources);
+        if (seen.has(file)) break;
+        seen.add(file);
+        if (ev.sources.exists(file)) queue.push(ev.fileThunk(file));
+        else model.opaqueFlakeModules.push({ at: v.src, reason: `${v.v} does not exist` });
+        break;
+      }
+      case 'list':
+        queue.push(...v.items);
+        break;
+      case 'mk':
+        if (v.kind === 'if' && v.cond?.t === 'bool' && !v.cond.v) break;
+        queue.push(...v.content);
+        break;
+      case 'lambda': {
+        const body = ev.callLambda(
+          v.expr,
+          v.env,
+          v.file,
+          known(attrs([...moduleArgs])),
+          (name) => moduleArgs.get(name) ?? known({ t: 'unknown', path: [name] }),
+        );
+        queue.push(known(body));
+        break;
+      }
+      case 'attrs': {
+        const imports = v.attrs.get('imports');
+        if (imports) queue.push(imports);
+        // `_module.args.x = …`: a module argument every flake-parts module may take.
+        const mod = v.attrs.get('_module');
+        const modV = mod ? ev.force(mod) : undefined;
+        const extra = modV?.t === 'attrs' ? modV.attrs.get('args') : undefined;
+        const extraV = extra ? ev.force(extra) : undefined;
+        if (extraV?.t === 'attrs')
+          for (const [k, t] of extraV.attrs) if (!moduleArgs.has(k)) moduleArgs.set(k, t);
+        const explicit = v.attrs.get('config');
+        const holder = explicit ? ev.force(explicit) : v;
+        const flake = holder.t === 'attrs' ? holder.attrs.get('flake') : undefined;
+        if (flake) flakeDefs.push(ev.force(flake));
+        break;
+      }
+      case 'external':
+        // flake-parts' own modules and those of libraries nixkit knows add per-system outputs, not machines.
+        if (!/^flake-parts\./.test(v.name))
+          model.opaqueFlakeModules.push({
+            at: v.src,
+            reason: `the flake-parts module \`${v.name}\` is not read by nixkit`,
+          });
+        break;
+      default: {
+        const p = v.t === 'unknown' ? v.path : undefined;
+        const input = p ? (p[0] === 'inputs' ? p[1] : p[0]) : undefined;
+        const reason =
+          input && kinds.has(input) && !kinds.get(input)
+            ? `the flake-parts module \`${p!.join('.')}\` comes from input \`${input}\`, which nixkit does not know`
+            : 'a flake-parts module nixkit cannot work out';
+        model.opaqueFlakeModules.push({ at: v.src, reason });
+      }
+    }
+  }
+  merged ??= mergeFlake(ev, flakeDefs);
+  return { ...merged, src };
+}
+
+/** `flake.<output>.<entry>` from several modules: outputs and their entries side by side, entries kept whole. */
+function mergeFlake(ev: Evaluator, defs: Value[]): Value {
+  const out = new Map<string, Thunk[]>();
+  let dynamic = false;
+  for (const d of defs) {
+    const sets = d.t === 'mk' && d.kind === 'merge' ? d.content.map((t) => ev.force(t)) : [d];
+    for (const s of sets) {
+      if (s.t !== 'attrs') {
+        dynamic = true;
+        continue;
+      }
+      dynamic ||= s.dynamic;
+      for (const [k, t] of s.attrs) out.set(k, [...(out.get(k) ?? []), t]);
+    }
+  }
+  const result = new Map<string, Thunk>();
+  for (const [k, ts] of out) {
+    if (ts.length === 1) {
+      result.set(k, ts[0]);
+      continue;
+    }
+    result.set(
+      k,
+      lazyThunk(() => {
+        const entries = new Map<string, Thunk>();
+        let dyn = false;
+        for (const t of ts) {
+          const v = ev.force(t);
+          if (v.t !== 'attrs') return { t: 'unknown', src: v.src };
+          dyn ||= v.dynamic;
+          for (const [name, e] of v.attrs) entries.set(name, e);
+        }
+        return { t: 'attrs', attrs: entries, dynamic: dyn };
+      }),
+    );
+  }
+  return { t: 'attrs', attrs: result, dynamic };
+}
+
+function templateDirs(ev: Evaluator, outputs: Value): string[] {
+  if (outputs.t !== 'attrs') return [];
+  const out: string[] = [];
+  for (const key of ['templates', 'defaultTemplate']) {
+    const t = outputs.attrs.get(key);
+    const v = t ? ev.force(t) : undefined;
+    if (v?.t !== 'attrs') continue;
+    const one = (x: Value) => {
+      if (x.t !== 'attrs') return;
+      const p = x.attrs.get('path');
+      const pv = p ? ev.force(p) : undefined;
+      if (pv?.t === 'path') out.push(pv.v);
+    };
+    if (key === 'defaultTemplate') one(v);
+    else for (const e of v.attrs.values()) one(ev.force(e));
+  }
+  return out;
+}

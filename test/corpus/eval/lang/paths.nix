@@ -1,0 +1,13 @@
+{
+  p = builtins.baseNameOf ./some/file.nix;
+  q = builtins.typeOf ./x;
+  r = builtins.baseNameOf (./dir + "/sub.nix");
+  s = toString (./a/b/.. + "/c") == toString ./a/c;
+  t = builtins.dirOf ./a/b == ./a;
+  u = let n = "x"; in builtins.baseNameOf ./hosts/${n};
+  v = builtins.typeOf (./a + "b");
+  w = ./a == ./a/.;
+  x = builtins.isPath ./a;
+  y = builtins.baseNameOf "/abs/y/";
+  z = builtins.dirOf "/abs/z";
+}

@@ -1,0 +1,1 @@
+[ "${./store-strings.nix}" ("a" + ./store-strings.nix) (builtins.toJSON ./store-strings.nix) ]

@@ -1,0 +1,943 @@
+// Repositories in the shapes NixOS configurations are really kept in (written for nixkit, not copied): flake-parts
+// with imported parts, hosts from folders, own builders, joined outputs, nix-darwin and home-manager beside NixOS,
+// templates, colmena, deploy-rs, builders nixkit cannot know, the /etc/nixos layout, nixkit.toml machines. Each
+// says which machines nixkit must find (name, platform, how much it read) and the exact findings.
+
+export interface Shape {
+  name: string;
+  files: Record<string, string>;
+  machines: { name: string; status: 'read' | 'partial' | 'not-followed'; platform?: string }[];
+  /** Every finding, as `code path:line` (1-based), sorted. */
+  findings: string[];
+}
+
+const KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl admin';
+
+/** A complete NixOS host: nothing for any rule to report. */
+export function host(name: string, extra = ''): string {
+  return `{ config, lib, pkgs, ... }:
+{
+  boot.loader.systemd-boot.enable = true;
+  boot.loader.efi.canTouchEfiVariables = true;
+  fileSystems."/" = { device = "/dev/disk/by-label/nixos"; fsType = "ext4"; };
+  fileSystems."/boot" = { device = "/dev/disk/by-label/BOOT"; fsType = "vfat"; options = [ "fmask=0077" "dmask=0077" ]; };
+  networking.hostName = "${name}";
+  users.users.admin = {
+    isNormalUser = true;
+    extraGroups = [ "wheel" ];
+    openssh.authorizedKeys.keys = [ "${KEY}" ];
+  };
+  services.openssh.enable = true;
+  system.stateVersion = "24.11";${extra}
+}
+`;
+}
+
+/** A host that gets its disks, boot loader and users from somewhere nixkit cannot see (a fleet's base module). */
+const BARE = (name: string) => `{ ... }:
+{
+  networking.hostName = "${name}";
+}
+`;
+
+const NIXPKGS = 'inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-24.11";';
+
+const DARWIN_HOST = `{ pkgs, ... }:
+{
+  homebrew.enable = true;
+  homebrew.casks = [ "firefox" ];
+  services.nix-daemon.enable = true;
+  nixpkgs.hostPlatform = "aarch64-darwin";
+  system.stateVersion = 5;
+}
+`;
+
+const HOME = `{ pkgs, ... }:
+{
+  home.username = "alice";
+  home.homeDirectory = "/home/alice";
+  programs.git.enable = true;
+  home.stateVersion = "24.11";
+}
+`;
+
+const X86 = 'x86_64-linux';
+
+export const SHAPES: Shape[] = [
+  {
+    name: 'plain flake',
+    files: {
+      'flake.nix': `{
+  ${NIXPKGS}
+  outputs = { self, nixpkgs }: {
+    nixosConfigurations.box = nixpkgs.lib.nixosSystem {
+      system = "x86_64-linux";
+      modules = [ ./configuration.nix ];
+    };
+  };
+}
+`,
+      'configuration.nix': host('box'),
+    },
+    machines: [{ name: 'box', status: 'read', platform: X86 }],
+    findings: [],
+  },
+  {
+    name: 'flake-parts with imported parts, withSystem, an input named by its URL only',
+    files: {
+      'flake.nix': `{
+  ${NIXPKGS}
+  inputs.fp.url = "github:hercules-ci/flake-parts";
+  outputs = inputs@{ fp, ... }: fp.lib.mkFlake { inherit inputs; } {
+    systems = [ "x86_64-linux" "aarch64-linux" ];
+    imports = [ ./hosts ./parts/pi.nix ];
+    perSystem = { pkgs, ... }: { packages.default = pkgs.hello; };
+  };
+}
+`,
+      'hosts/default.nix': `{ inputs, withSystem, ... }:
+{
+  flake.nixosConfigurations.web = withSystem "x86_64-linux" ({ system, ... }:
+    inputs.nixpkgs.lib.nixosSystem {
+      inherit system;
+      specialArgs = { inherit inputs; };
+      modules = [ ./web.nix ];
+    });
+}
+`,
+      'hosts/web.nix': host('web'),
+      'parts/pi.nix': `{ inputs, self, lib, config, ... }:
+{
+  flake.nixosConfigurations.pi = inputs.nixpkgs.lib.nixosSystem {
+    system = "aarch64-linux";
+    modules = [ ../hosts/pi.nix ];
+  };
+}
+`,
+      'hosts/pi.nix': host('pi'),
+    },
+    machines: [
+      { name: 'pi', status: 'read', platform: 'aarch64-linux' },
+      { name: 'web', status: 'read', platform: X86 },
+    ],
+    findings: [],
+  },
+  {
+    name: 'hosts from a folder: readDir, filter, genAttrs',
+    files: {
+      'flake.nix': `{
+  ${NIXPKGS}
+  outputs = { self, nixpkgs, ... }:
+    let
+      entries = builtins.readDir ./hosts;
+      names = builtins.filter (n: entries.\${n} == "directory") (builtins.attrNames entries);
+    in {
+      nixosConfigurations = nixpkgs.lib.genAttrs names (name: nixpkgs.lib.nixosSystem {
+        system = "x86_64-linux";
+        modules = [ ./hosts/\${name} ./modules/common.nix ];
+      });
+    };
+}
+`,
+      'hosts/alpha/default.nix': host('alpha'),
+      'hosts/beta/default.nix': host('beta'),
+      'hosts/README.nix': '{ }\n',
+      'modules/common.nix': '{ ... }: { time.timeZone = "UTC"; }\n',
+    },
+    machines: [
+      { name: 'alpha', status: 'read', platform: X86 },
+      { name: 'beta', status: 'read', platform: X86 },
+    ],
+    findings: [],
+  },
+  {
+    name: 'hosts from a list: listToAttrs, map, nameValuePair, path + string',
+    files: {
+      'flake.nix': `{
+  ${NIXPKGS}
+  outputs = { self, nixpkgs, ... }:
+    let
+      hosts = [ "one" "two" ];
+      mk = name: nixpkgs.lib.nameValuePair name (nixpkgs.lib.nixosSystem {
+        system = "x86_64-linux";
+        modules = [ (./machines + "/\${name}.nix") ];
+      });
+    in {
+      nixosConfigurations = builtins.listToAttrs (map mk hosts);
+    };
+}
+`,
+      'machines/one.nix': host('one'),
+      'machines/two.nix': host('two'),
+    },
+    machines: [
+      { name: 'one', status: 'read', platform: X86 },
+      { name: 'two', status: 'read', platform: X86 },
+    ],
+    findings: [],
+  },
+  {
+    name: 'own mkHost in lib/ with specialArgs, inherit (nixpkgs) lib',
+    files: {
+      'flake.nix': `{
+  ${NIXPKGS}
+  outputs = inputs@{ self, nixpkgs, ... }:
+    let
+      inherit (nixpkgs) lib;
+      myLib = import ./lib { inherit inputs lib; };
+    in {
+      nixosConfigurations = {
+        laptop = myLib.mkHost { name = "laptop"; };
+        server = myLib.mkHost { name = "server"; system = "aarch64-linux"; };
+      };
+    };
+}
+`,
+      'lib/default.nix': `{ inputs, lib }:
+{
+  mkHost = { name, system ? "x86_64-linux", extraModules ? [ ] }:
+    lib.nixosSystem {
+      inherit system;
+      specialArgs = { inherit inputs; hostName = name; };
+      modules = [ ../hosts/\${name}/configuration.nix ] ++ extraModules;
+    };
+}
+`,
+      'hosts/laptop/configuration.nix': host('laptop'),
+      'hosts/server/configuration.nix': host('server'),
+    },
+    machines: [
+      { name: 'laptop', status: 'read', platform: X86 },
+      { name: 'server', status: 'read', platform: 'aarch64-linux' },
+    ],
+    findings: [],
+  },
+  {
+    name: 'joined outputs: nixosConfigurations // flake-utils.lib.eachDefaultSystem',
+    files: {
+      'flake.nix': `{
+  ${NIXPKGS}
+  inputs.flake-utils.url = "github:numtide/flake-utils";
+  outputs = { self, nixpkgs, flake-utils }:
+    {
+      nixosConfigurations.nas = nixpkgs.lib.nixosSystem {
+        system = "x86_64-linux";
+        modules = [ ./nas.nix ];
+      };
+    }
+    // flake-utils.lib.eachDefaultSystem (system:
+      let pkgs = nixpkgs.legacyPackages.\${system}; in {
+        devShells.default = pkgs.mkShell { packages = [ pkgs.nixpkgs-fmt ]; };
+      });
+}
+`,
+      'nas.nix': host('nas'),
+    },
+    machines: [{ name: 'nas', status: 'read', platform: X86 }],
+    findings: [],
+  },
+  {
+    name: 'joined outputs: recursiveUpdate of two output sets',
+    files: {
+      'flake.nix': `{
+  ${NIXPKGS}
+  outputs = { self, nixpkgs }:
+    nixpkgs.lib.recursiveUpdate
+      { nixosConfigurations.a = nixpkgs.lib.nixosSystem { system = "x86_64-linux"; modules = [ ./a.nix ]; }; }
+      { nixosConfigurations.b = nixpkgs.lib.nixosSystem { system = "x86_64-linux"; modules = [ ./b.nix ]; }; };
+}
+`,
+      'a.nix': host('a'),
+      'b.nix': host('b'),
+    },
+    machines: [
+      { name: 'a', status: 'read', platform: X86 },
+      { name: 'b', status: 'read', platform: X86 },
+    ],
+    findings: [],
+  },
+  {
+    name: "joined outputs: foldl' over a list of output sets",
+    files: {
+      'flake.nix': `{
+  ${NIXPKGS}
+  inputs.utils.url = "github:numtide/flake-utils";
+  outputs = { self, nixpkgs, utils }:
+    builtins.foldl' nixpkgs.lib.recursiveUpdate { } [
+      { nixosConfigurations.gw = nixpkgs.lib.nixosSystem { system = "x86_64-linux"; modules = [ ./gw.nix ]; }; }
+      { nixosConfigurations.db = nixpkgs.lib.nixosSystem { system = "x86_64-linux"; modules = [ ./db.nix ]; }; }
+      (utils.lib.eachDefaultSystem (system: { formatter = nixpkgs.legacyPackages.\${system}.alejandra; }))
+    ];
+}
+`,
+      'gw.nix': host('gw'),
+      'db.nix': host('db'),
+    },
+    machines: [
+      { name: 'db', status: 'read', platform: X86 },
+      { name: 'gw', status: 'read', platform: X86 },
+    ],
+    findings: [],
+  },
+  {
+    name: 'nix-darwin beside NixOS: the darwin host is not a NixOS machine',
+    files: {
+      'flake.nix': `{
+  ${NIXPKGS}
+  inputs.darwin.url = "github:LnL7/nix-darwin";
+  outputs = { self, nixpkgs, darwin }: {
+    darwinConfigurations.mac = darwin.lib.darwinSystem {
+      system = "aarch64-darwin";
+      modules = [ ./hosts/mac/configuration.nix ];
+    };
+    nixosConfigurations.tower = nixpkgs.lib.nixosSystem {
+      system = "x86_64-linux";
+      modules = [ ./hosts/tower/configuration.nix ];
+    };
+  };
+}
+`,
+      'hosts/mac/configuration.nix': DARWIN_HOST,
+      'hosts/tower/configuration.nix': host('tower'),
+    },
+    machines: [{ name: 'tower', status: 'read', platform: X86 }],
+    findings: [],
+  },
+  {
+    name: 'home-manager: its NixOS module, home-manager.users, homeConfigurations',
+    files: {
+      'flake.nix': `{
+  ${NIXPKGS}
+  inputs.hm.url = "github:nix-community/home-manager/release-24.11";
+  inputs.hm.inputs.nixpkgs.follows = "nixpkgs";
+  outputs = { self, nixpkgs, hm }: {
+    nixosConfigurations.desk = nixpkgs.lib.nixosSystem {
+      system = "x86_64-linux";
+      modules = [
+        ./desk.nix
+        hm.nixosModules.home-manager
+        { home-manager.users.alice = import ./home.nix; home-manager.useGlobalPkgs = true; }
+      ];
+    };
+    homeConfigurations."alice@work" = hm.lib.homeManagerConfiguration {
+      pkgs = nixpkgs.legacyPackages.x86_64-linux;
+      modules = [ ./home.nix ];
+    };
+  };
+}
+`,
+      'desk.nix': host('desk'),
+      'home.nix': HOME,
+    },
+    machines: [{ name: 'desk', status: 'read', platform: X86 }],
+    findings: [],
+  },
+  {
+    name: 'templates: a skeleton flake with @HOSTNAME@ is not a machine',
+    files: {
+      'flake.nix': `{
+  ${NIXPKGS}
+  outputs = { self, nixpkgs }: {
+    templates.default = { path = ./templates/host; description = "a new host"; };
+    nixosConfigurations.real = nixpkgs.lib.nixosSystem {
+      system = "x86_64-linux";
+      modules = [ ./real.nix ];
+    };
+  };
+}
+`,
+      'real.nix': host('real'),
+      'templates/host/flake.nix': `{
+  inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-unstable";
+  outputs = { self, nixpkgs }: {
+    nixosConfigurations."@HOSTNAME@" = nixpkgs.lib.nixosSystem {
+      system = "@SYSTEM@";
+      modules = [ ./configuration.nix ];
+    };
+  };
+}
+`,
+      'templates/host/configuration.nix': `{ ... }:
+{
+  networking.hostName = "@HOSTNAME@";
+}
+`,
+    },
+    machines: [{ name: 'real', status: 'read', platform: X86 }],
+    findings: [],
+  },
+  {
+    name: 'colmena hive.nix without a flake: each node is a machine, deployment.* is colmena’s',
+    files: {
+      'hive.nix': `{
+  meta = {
+    nixpkgs = import <nixpkgs> { system = "x86_64-linux"; };
+    specialArgs = { site = "fra1"; };
+  };
+  defaults = { pkgs, ... }: {
+    time.timeZone = "UTC";
+  };
+  web = { name, nodes, site, ... }: {
+    deployment.targetHost = "web.\${site}.example.org";
+    deployment.tags = [ "web" ];
+    imports = [ ./hosts/web/configuration.nix ];
+  };
+  db = { name, ... }: {
+    deployment.targetHost = "db.example.org";
+    imports = [ ./hosts/db/configuration.nix ];
+  };
+}
+`,
+      'hosts/web/configuration.nix': host('web'),
+      'hosts/db/configuration.nix': host('db'),
+    },
+    machines: [
+      { name: 'db', status: 'read' },
+      { name: 'web', status: 'read' },
+    ],
+    findings: [],
+  },
+  {
+    name: 'colmena in a flake: colmenaHive = makeHive self.colmena',
+    files: {
+      'flake.nix': `{
+  ${NIXPKGS}
+  inputs.colmena.url = "github:zhaofengli/colmena";
+  outputs = { self, nixpkgs, colmena }: {
+    colmena = {
+      meta.nixpkgs = import nixpkgs { system = "x86_64-linux"; };
+      edge = { ... }: { deployment.targetHost = "edge.example.org"; imports = [ ./edge.nix ]; };
+    };
+    colmenaHive = colmena.lib.makeHive self.colmena;
+  };
+}
+`,
+      'edge.nix': host('edge'),
+    },
+    machines: [{ name: 'edge', status: 'read' }],
+    findings: [],
+  },
+  {
+    name: 'deploy-rs nodes point at nixosConfigurations: no new machines',
+    files: {
+      'flake.nix': `{
+  ${NIXPKGS}
+  inputs.deploy-rs.url = "github:serokell/deploy-rs";
+  outputs = { self, nixpkgs, deploy-rs }: {
+    nixosConfigurations.api = nixpkgs.lib.nixosSystem {
+      system = "x86_64-linux";
+      modules = [ ./api.nix ];
+    };
+    deploy.nodes.api = {
+      hostname = "api.example.org";
+      profiles.system = {
+        user = "root";
+        path = deploy-rs.lib.x86_64-linux.activate.nixos self.nixosConfigurations.api;
+      };
+    };
+    checks = builtins.mapAttrs (system: deployLib: deployLib.deployChecks self.deploy) deploy-rs.lib;
+  };
+}
+`,
+      'api.nix': host('api'),
+    },
+    machines: [{ name: 'api', status: 'read', platform: X86 }],
+    findings: [],
+  },
+  {
+    name: 'a fleet builder nixkit cannot know: one information finding, nothing invented',
+    files: {
+      'flake.nix': `{
+  ${NIXPKGS}
+  inputs.fleet.url = "github:example-corp/fleet";
+  outputs = { self, nixpkgs, fleet }: {
+    nixosConfigurations = fleet.lib.mkFleet {
+      inherit nixpkgs;
+      hosts = ./hosts;
+    };
+  };
+}
+`,
+      'hosts/a/configuration.nix': BARE('a'),
+      'hosts/b/configuration.nix': BARE('b'),
+    },
+    machines: [{ name: 'nixosConfigurations', status: 'not-followed' }],
+    findings: ['configuration-not-followed flake.nix:5'],
+  },
+  {
+    name: 'snowfall-like: the whole outputs come from an unknown library',
+    files: {
+      'flake.nix': `{
+  ${NIXPKGS}
+  inputs.snowfall-lib.url = "github:snowfallorg/lib";
+  outputs = inputs: inputs.snowfall-lib.mkFlake {
+    inherit inputs;
+    src = ./.;
+  };
+}
+`,
+      'systems/x86_64-linux/box/default.nix': BARE('box'),
+      'modules/nixos/base/default.nix': '{ lib, ... }: { services.openssh.enable = lib.mkDefault true; }\n',
+    },
+    machines: [{ name: 'nixosConfigurations', status: 'not-followed' }],
+    findings: ['configuration-not-followed flake.nix:4'],
+  },
+  {
+    name: 'clan-like flake-parts module from an unknown input: machines nixkit does not see are said',
+    files: {
+      'flake.nix': `{
+  ${NIXPKGS}
+  inputs.flake-parts.url = "github:hercules-ci/flake-parts";
+  inputs.clan-core.url = "git+https://git.clan.lol/clan/clan-core";
+  outputs = inputs@{ flake-parts, ... }: flake-parts.lib.mkFlake { inherit inputs; } {
+    systems = [ "x86_64-linux" ];
+    imports = [ inputs.clan-core.flakeModules.default ];
+    clan.meta.name = "home";
+    clan.machines.jon = { imports = [ ./machines/jon/configuration.nix ]; };
+  };
+}
+`,
+      'machines/jon/configuration.nix': BARE('jon'),
+    },
+    machines: [{ name: 'nixosConfigurations', status: 'not-followed' }],
+    findings: ['configuration-not-followed flake.nix:7'],
+  },
+  {
+    name: 'one entry from an unknown builder beside ones nixkit reads',
+    files: {
+      'flake.nix': `{
+  ${NIXPKGS}
+  inputs.fleet.url = "github:example-corp/fleet";
+  outputs = { self, nixpkgs, fleet }: {
+    nixosConfigurations.ok = nixpkgs.lib.nixosSystem {
+      system = "x86_64-linux";
+      modules = [ ./ok.nix ];
+    };
+    nixosConfigurations.edge = fleet.lib.mkEdgeHost { name = "edge"; };
+  };
+}
+`,
+      'ok.nix': host('ok'),
+    },
+    machines: [
+      { name: 'edge', status: 'not-followed' },
+      { name: 'ok', status: 'read', platform: X86 },
+    ],
+    findings: ['configuration-not-followed flake.nix:9'],
+  },
+  {
+    name: 'a host that takes its base from an unknown input is partly read: nothing reported missing',
+    files: {
+      'flake.nix': `{
+  ${NIXPKGS}
+  inputs.fleet.url = "github:example-corp/fleet";
+  outputs = { self, nixpkgs, fleet }: {
+    nixosConfigurations.thin = nixpkgs.lib.nixosSystem {
+      system = "x86_64-linux";
+      modules = [ fleet.nixosModules.base ./hosts/thin/configuration.nix ];
+    };
+  };
+}
+`,
+      'hosts/thin/configuration.nix': BARE('thin'),
+    },
+    machines: [{ name: 'thin', status: 'partial', platform: X86 }],
+    findings: [],
+  },
+  {
+    name: 'the /etc/nixos layout without a flake',
+    files: {
+      'nixos/configuration.nix': `{ config, pkgs, ... }:
+{
+  imports = [ ./hardware-configuration.nix ];
+  boot.loader.systemd-boot.enable = true;
+  networking.hostName = "old";
+  users.users.root.openssh.authorizedKeys.keys = [ "${KEY}" ];
+  services.openssh.enable = true;
+  system.stateVersion = "23.11";
+}
+`,
+      'nixos/hardware-configuration.nix': `{ lib, modulesPath, ... }:
+{
+  imports = [ (modulesPath + "/installer/scan/not-detected.nix") ];
+  fileSystems."/" = { device = "/dev/disk/by-uuid/0f3c9a4e-5b1d-4c8e-9f2a-7d6e5c4b3a21"; fsType = "ext4"; };
+  fileSystems."/boot" = { device = "/dev/disk/by-uuid/4A1B-2C3D"; fsType = "vfat"; options = [ "fmask=0077" "dmask=0077" ]; };
+  nixpkgs.hostPlatform = lib.mkDefault "x86_64-linux";
+}
+`,
+    },
+    machines: [{ name: 'nixos', status: 'read', platform: X86 }],
+    findings: [],
+  },
+  {
+    name: 'nixkit.toml names a machine no flake defines',
+    files: {
+      'nixkit.toml': `[machines]
+kiosk = { file = "machines/kiosk.nix", system = "x86_64-linux" }
+`,
+      'machines/kiosk.nix': host('kiosk'),
+      'machines/common.nix': '{ ... }: { time.timeZone = "UTC"; }\n',
+    },
+    machines: [{ name: 'kiosk', status: 'read', platform: X86 }],
+    findings: [],
+  },
+  {
+    name: 'no flake, and the only configuration.nix is imported by another file: no machine invented',
+    files: {
+      'machines/a.nix': `{ ... }: { imports = [ ../shared/configuration.nix ]; networking.hostName = "a"; }\n`,
+      'shared/configuration.nix': BARE('shared'),
+    },
+    machines: [],
+    findings: [],
+  },
+  {
+    name: 'a shared module called configuration.nix in a flake is not a machine',
+    files: {
+      'flake.nix': `{
+  ${NIXPKGS}
+  outputs = { self, nixpkgs }: {
+    nixosConfigurations.only = nixpkgs.lib.nixosSystem {
+      system = "x86_64-linux";
+      modules = [ ./hosts/only.nix ];
+    };
+  };
+}
+`,
+      'hosts/only.nix': host('only'),
+      'modules/configuration.nix': BARE('not-a-host'),
+      'darwin/configuration.nix': DARWIN_HOST,
+    },
+    machines: [{ name: 'only', status: 'read', platform: X86 }],
+    findings: [],
+  },
+  {
+    name: 'a package flake with flake-utils defines no machine and says nothing',
+    files: {
+      'flake.nix': `{
+  ${NIXPKGS}
+  inputs.flake-utils.url = "github:numtide/flake-utils";
+  outputs = { self, nixpkgs, flake-utils }:
+    flake-utils.lib.eachDefaultSystem (system: {
+      packages.default = nixpkgs.legacyPackages.\${system}.hello;
+    });
+}
+`,
+    },
+    machines: [],
+    findings: [],
+  },
+  {
+    name: 'disko from an input renamed, its layout read for the root filesystem',
+    files: {
+      'flake.nix': `{
+  ${NIXPKGS}
+  inputs.dsk.url = "github:nix-community/disko";
+  outputs = inputs@{ self, nixpkgs, dsk }: {
+    nixosConfigurations.vm = nixpkgs.lib.nixosSystem {
+      system = "x86_64-linux";
+      specialArgs = { inherit inputs; };
+      modules = [ dsk.nixosModules.disko ./disk.nix ./vm.nix ];
+    };
+  };
+}
+`,
+      'disk.nix': `{
+  disko.devices.disk.main = {
+    device = "/dev/disk/by-id/nvme-Samsung_SSD_980_1TB_S64ANS0T123456";
+    type = "disk";
+    content = {
+      type = "gpt";
+      partitions.ESP = {
+        size = "512M";
+        type = "EF00";
+        content = { type = "filesystem"; format = "vfat"; mountpoint = "/boot"; mountOptions = [ "umask=0077" ]; };
+      };
+      partitions.root = {
+        size = "100%";
+        content = { type = "filesystem"; format = "ext4"; mountpoint = "/"; };
+      };
+    };
+  };
+}
+`,
+      'vm.nix': `{ ... }:
+{
+  boot.loader.systemd-boot.enable = true;
+  networking.hostName = "vm";
+  users.users.root.openssh.authorizedKeys.keys = [ "${KEY}" ];
+  services.openssh.enable = true;
+  system.stateVersion = "24.11";
+}
+`,
+    },
+    machines: [{ name: 'vm', status: 'read', platform: X86 }],
+    findings: [],
+  },
+  {
+    name: 'nixpkgs under another name, follows, and a URL only in flake.lock',
+    files: {
+      'flake.nix': `{
+  inputs.pkgs.url = "github:NixOS/nixpkgs/nixos-24.11";
+  inputs.unstable.follows = "pkgs";
+  inputs.base = { };
+  outputs = { self, pkgs, unstable, base }: {
+    nixosConfigurations.s1 = unstable.lib.nixosSystem {
+      system = "x86_64-linux";
+      modules = [ ./s1.nix ];
+    };
+    nixosConfigurations.s2 = base.lib.nixosSystem {
+      system = "x86_64-linux";
+      modules = [ ./s2.nix ];
+    };
+  };
+}
+`,
+      'flake.lock': JSON.stringify({
+        nodes: {
+          root: { inputs: { pkgs: 'pkgs', unstable: ['pkgs'], base: 'base' } },
+          pkgs: { original: { type: 'github', owner: 'NixOS', repo: 'nixpkgs', ref: 'nixos-24.11' } },
+          base: { original: { type: 'github', owner: 'NixOS', repo: 'nixpkgs', ref: 'nixos-unstable' } },
+        },
+        root: 'root',
+        version: 7,
+      }),
+      's1.nix': host('s1'),
+      's2.nix': host('s2'),
+    },
+    machines: [
+      { name: 's1', status: 'read', platform: X86 },
+      { name: 's2', status: 'read', platform: X86 },
+    ],
+    findings: [],
+  },
+  {
+    name: 'combination: flake-parts, nix-darwin, home-manager, deploy-rs and a fleet module',
+    files: {
+      'flake.nix': `{
+  ${NIXPKGS}
+  inputs.flake-parts.url = "github:hercules-ci/flake-parts";
+  inputs.nix-darwin.url = "github:nix-darwin/nix-darwin";
+  inputs.home-manager.url = "github:nix-community/home-manager";
+  inputs.deploy-rs.url = "github:serokell/deploy-rs";
+  inputs.fleet.url = "github:example-corp/fleet";
+  outputs = inputs@{ self, flake-parts, ... }: flake-parts.lib.mkFlake { inherit inputs; } {
+    systems = [ "x86_64-linux" "aarch64-darwin" ];
+    imports = [ ./parts/nixos.nix ./parts/darwin.nix ./parts/deploy.nix ];
+  };
+}
+`,
+      'parts/nixos.nix': `{ inputs, self, ... }:
+let
+  mk = name: modules: inputs.nixpkgs.lib.nixosSystem {
+    system = "x86_64-linux";
+    specialArgs = { inherit inputs; };
+    modules = [ ../hosts/\${name}.nix inputs.home-manager.nixosModules.home-manager ] ++ modules;
+  };
+in
+{
+  flake.nixosConfigurations = {
+    studio = mk "studio" [ ];
+    cache = mk "cache" [ inputs.fleet.nixosModules.cache ];
+  };
+}
+`,
+      'parts/darwin.nix': `{ inputs, ... }:
+{
+  flake.darwinConfigurations.air = inputs.nix-darwin.lib.darwinSystem {
+    modules = [ ../hosts/air.nix ];
+  };
+}
+`,
+      'parts/deploy.nix': `{ inputs, self, ... }:
+{
+  flake.deploy.nodes.cache.profiles.system.path =
+    inputs.deploy-rs.lib.x86_64-linux.activate.nixos self.nixosConfigurations.cache;
+}
+`,
+      'hosts/studio.nix': host('studio', '\n  home-manager.users.bob = { home.stateVersion = "24.11"; };'),
+      'hosts/cache.nix': BARE('cache'),
+      'hosts/air.nix': DARWIN_HOST,
+    },
+    machines: [
+      { name: 'cache', status: 'partial', platform: X86 },
+      { name: 'studio', status: 'read', platform: X86 },
+    ],
+    findings: [],
+  },
+  {
+    name: 'a real finding is still reported on a fully read machine',
+    files: {
+      'flake.nix': `{
+  ${NIXPKGS}
+  outputs = { self, nixpkgs }: {
+    nixosConfigurations.nofs = nixpkgs.lib.nixosSystem {
+      system = "x86_64-linux";
+      modules = [ ./nofs.nix ];
+    };
+  };
+}
+`,
+      'nofs.nix': `{ ... }:
+{
+  boot.loader.systemd-boot.enable = true;
+  networking.hostName = "nofs";
+  users.users.root.openssh.authorizedKeys.keys = [ "${KEY}" ];
+  services.openssh.enable = true;
+  system.stateVersion = "24.11";
+}
+`,
+    },
+    machines: [{ name: 'nofs', status: 'read', platform: X86 }],
+    findings: ['root-filesystem-missing flake.nix:4'],
+  },
+  {
+    name: "hosts from a folder with lib: filterAttrs, mapAttrs', nameValuePair",
+    files: {
+      'flake.nix': `{
+  ${NIXPKGS}
+  outputs = { self, nixpkgs, ... }:
+    let
+      lib = nixpkgs.lib;
+      dirs = lib.filterAttrs (_: type: type == "directory") (builtins.readDir ./hosts);
+    in {
+      nixosConfigurations = lib.mapAttrs' (name: _: lib.nameValuePair "host-\${name}" (lib.nixosSystem {
+        system = "x86_64-linux";
+        modules = [ ./hosts/\${name}/configuration.nix ];
+      })) dirs;
+    };
+}
+`,
+      'hosts/red/configuration.nix': host('red'),
+      'hosts/blue/configuration.nix': host('blue'),
+      'hosts/notes.nix': '{ }\n',
+    },
+    machines: [
+      { name: 'host-blue', status: 'read', platform: X86 },
+      { name: 'host-red', status: 'read', platform: X86 },
+    ],
+    findings: [],
+  },
+  {
+    name: 'lib.extend with its own functions, and lib joined with home-manager.lib',
+    files: {
+      'flake.nix': `{
+  ${NIXPKGS}
+  inputs.home-manager.url = "github:nix-community/home-manager";
+  outputs = inputs@{ self, nixpkgs, home-manager, ... }:
+    let
+      lib = (nixpkgs.lib // home-manager.lib).extend (final: prev: {
+        my = import ./lib { lib = final; inherit inputs; };
+      });
+    in {
+      nixosConfigurations = lib.genAttrs [ "north" "south" ] (name: lib.my.mkSystem name);
+    };
+}
+`,
+      'lib/default.nix': `{ lib, inputs }:
+{
+  mkSystem = name: lib.nixosSystem {
+    system = "x86_64-linux";
+    specialArgs = { inherit inputs lib; };
+    modules = [ (../hosts + "/\${name}.nix") ];
+  };
+}
+`,
+      'hosts/north.nix': host('north'),
+      'hosts/south.nix': host('south'),
+    },
+    machines: [
+      { name: 'north', status: 'read', platform: X86 },
+      { name: 'south', status: 'read', platform: X86 },
+    ],
+    findings: [],
+  },
+  {
+    name: 'hosts from a folder mapped with mapAttrs over readDir',
+    files: {
+      'flake.nix': `{
+  ${NIXPKGS}
+  outputs = { self, nixpkgs, ... }: {
+    nixosConfigurations = builtins.mapAttrs (name: _: nixpkgs.lib.nixosSystem {
+      system = "aarch64-linux";
+      modules = [ ./machines/\${name} ];
+    }) (nixpkgs.lib.filterAttrs (n: t: t == "directory") (builtins.readDir ./machines));
+  };
+}
+`,
+      'machines/pi4/default.nix': host('pi4'),
+      'machines/pi5/default.nix': host('pi5'),
+    },
+    machines: [
+      { name: 'pi4', status: 'read', platform: 'aarch64-linux' },
+      { name: 'pi5', status: 'read', platform: 'aarch64-linux' },
+    ],
+    findings: [],
+  },
+  {
+    name: 'modules from self.outputs.nixosModules, a key read with readFile (data, not Nix)',
+    files: {
+      'flake.nix': `{
+  ${NIXPKGS}
+  outputs = { self, nixpkgs, ... }@inputs:
+    let inherit (self) outputs; in {
+      nixosModules = import ./modules;
+      nixosConfigurations.hub = nixpkgs.lib.nixosSystem {
+        system = "x86_64-linux";
+        specialArgs = { inherit inputs outputs; };
+        modules = [ ./hub.nix ];
+      };
+    };
+}
+`,
+      'modules/default.nix': '{ motd = ./motd.nix; }\n',
+      'modules/motd.nix': '{ ... }: { users.motd = "hello"; }\n',
+      'hub.nix': `{ outputs, lib, ... }:
+{
+  imports = [ ./base.nix ] ++ builtins.attrValues outputs.nixosModules;
+  users.users.admin.openssh.authorizedKeys.keys = [ (builtins.readFile ./admin.pub) ];
+}
+`,
+      'base.nix': host('hub'),
+      'admin.pub':
+        'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl admin=laptop\n',
+    },
+    machines: [{ name: 'hub', status: 'read', platform: X86 }],
+    findings: [],
+  },
+  {
+    name: 'flake-parts: hosts discovered in a part that takes _module.args from another module',
+    files: {
+      'flake.nix': `{
+  inputs.nixpkgs.url = "nixpkgs/nixos-24.11";
+  inputs.flake-parts.url = "github:hercules-ci/flake-parts";
+  outputs = inputs: inputs.flake-parts.lib.mkFlake { inherit inputs; } {
+    systems = [ "x86_64-linux" ];
+    imports = [ ./modules/hosts ];
+    _module.args.paths = rec { root = ./.; hosts = root + "/modules/hosts"; };
+  };
+}
+`,
+      'modules/hosts/default.nix': `{ inputs, lib, paths, ... }:
+let
+  names = builtins.filter (h: builtins.pathExists (paths.hosts + "/\${h}/configuration.nix"))
+    (builtins.attrNames (builtins.readDir paths.hosts));
+in
+{
+  flake = lib.foldl' lib.recursiveUpdate { } (map (h: {
+    nixosConfigurations.\${h} = inputs.nixpkgs.lib.nixosSystem {
+      system = "x86_64-linux";
+      modules = [ (paths.hosts + "/\${h}/configuration.nix") ];
+    };
+  }) names);
+}
+`,
+      'modules/hosts/ash/configuration.nix': host('ash'),
+      'modules/hosts/elm/configuration.nix': host('elm'),
+    },
+    machines: [
+      { name: 'ash', status: 'read', platform: X86 },
+      { name: 'elm', status: 'read', platform: X86 },
+    ],
+    findings: [],
+  },
+];
