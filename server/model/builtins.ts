@@ -700,9 +700,9 @@ def('genericClosure', 1, (ev, a, s) => {
   const queue = startList.items.slice();
   const seen = new Set<string>();
   const out: Thunk[] = [];
-  while (queue.length) {
-    if (!ev.charge(1) || out.length > MAX_LIST) return unk(s);
-    const t = queue.shift() as Thunk;
+  for (let qi = 0; qi < queue.length; qi++) {
+    if (!ev.charge(1) || queue.length > MAX_LIST) return unk(s);
+    const t = queue[qi];
     const e = ev.force(t);
     if (e.t !== 'attrs') return bad(ev, e, s);
     const kt = e.attrs.get('key');
@@ -713,7 +713,7 @@ def('genericClosure', 1, (ev, a, s) => {
     out.push(t);
     const next = ev.apply(f, t, s);
     if (next.t !== 'list') return bad(ev, next, s);
-    queue.push(...next.items.slice(0, MAX_LIST));
+    for (const t of next.items) queue.push(t);
   }
   return list(out, s);
 });

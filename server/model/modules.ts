@@ -166,8 +166,8 @@ export function collectModules(
     if (cached) {
       // The same file in another configuration of this flake, or unchanged since the last analysis, and not
       // depending on its configuration's specialArgs.
-      out.definitions.push(...cached.definitions);
-      out.dynamicPrefixes.push(...cached.dynamicPrefixes);
+      append(out.definitions, cached.definitions);
+      append(out.dynamicPrefixes, cached.dynamicPrefixes);
       if (ref.kind === 'file') moduleResults(ev).set(ref.file, cached);
       for (const i of cached.imports) enqueue(i, moduleFile);
       continue;
@@ -196,8 +196,8 @@ export function collectModules(
       collectModuleBody(ev, v, moduleFile, local, (item) => imports.push(item));
     });
     for (const i of imports) enqueue(i, moduleFile);
-    out.definitions.push(...local.definitions);
-    out.dynamicPrefixes.push(...local.dynamicPrefixes);
+    append(out.definitions, local.definitions);
+    append(out.dynamicPrefixes, local.dynamicPrefixes);
     if (ref.kind === 'file' && !dependsOnArgs) {
       const result: ModuleResult = {
         definitions: local.definitions,
@@ -340,6 +340,11 @@ function collectValue(
     return;
   }
   out.definitions.push(definition(p, v, ctx, at, valueAt));
+}
+
+/** `to.push(...from)` without spreading: a module can define 100,000 options, more than a call takes. */
+function append<T>(to: T[], from: T[]): void {
+  for (const x of from) to.push(x);
 }
 
 export function relativeTo(file: string, dir: string): string {
