@@ -91,8 +91,18 @@ if [ -s "$S/links" ]; then
   rm -f "$S/links"
 fi
 
-# 6. the udevd start.sh started (no udevd ran before it), and only what it left behind
-if UDEVD=$(pid_of udevd.pid); then
+# 6. the udevd start.sh started (no udevd ran before it), and only what it left behind. Another target that is still
+#    up (a parallel run) may be using it: it is handed over to that one (its PID file), whose stop ends it.
+handover() {
+  local d
+  for d in "${S%/*}"/nixkit-target-*/; do
+    d=${d%/}
+    [ "$d" != "$S" ] && [ ! -e "$d/udevd.pid" ] && [ -s "$d/holder.pid" ] && alive "$(cat "$d/holder.pid")" &&
+      mv "$S/udevd.pid" "$d/udevd.pid" 2>/dev/null && return 0
+  done
+  return 1
+}
+if UDEVD=$(pid_of udevd.pid) && ! { alive "$UDEVD" && handover; }; then
   if alive "$UDEVD" && grep -q udevd "/proc/$UDEVD/cmdline" 2>/dev/null; then
     kill "$UDEVD" 2>/dev/null
     for _ in $(seq 100); do kill -0 "$UDEVD" 2>/dev/null || break; sleep 0.05; done
