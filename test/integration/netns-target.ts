@@ -72,7 +72,7 @@ export function startNetnsTarget(): { target: TestTarget; stop: () => void } {
   // before start.sh: a signal while it runs still stops what it made so far
   process.on('exit', stop);
   for (const s of STOP_SIGNALS) process.on(s, onSignal);
-  // A suffix per test process, so files running at the same time get separate /30s and namespaces.
+  // Where start.sh begins its search for a free /30 and namespace name (files running at once get separate ones).
   const suffix = String(20 + (process.pid % 200));
   try {
     execFileSync('bash', [path.join(SCRIPTS, 'start.sh'), state, suffix], {

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Starts the fast-tier test target: a network namespace with its own OpenSSH server, test users, host keys (a
 # "primary" set and a "changed" set) and loop-device disks (one with hostile labels), then writes STATE/target.json.
-# usage: start.sh STATE_DIR [SUFFIX]   (SUFFIX 1..250 picks the /30 10.233.SUFFIX.0 so parallel runs don't collide)
+# usage: start.sh STATE_DIR [SUFFIX]   (SUFFIX 1..250 picks the /30 10.233.SUFFIX.0 so parallel runs don't collide;
+#                                      taken, the next free one is used)
 # On any failure everything started so far is torn down (stop.sh), so a failed start leaves nothing behind.
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
@@ -20,17 +21,24 @@ chmod 755 "$S"  # sshd reads authorized_keys as the user
 # are gone — a test process killed by a timeout or a crash leaves its namespace, mounts and loop devices otherwise.
 OWNER="${NIXKIT_TARGET_OWNER:-$PPID}"
 echo "$OWNER $(sed 's/.*) //' "/proc/$OWNER/stat" | cut -d' ' -f20)" > "$S/owner"
-NS="nkt-$SUFFIX"; HV="nkh$SUFFIX"; TV="nkt$SUFFIX"
+trap 'rc=$?; if [ $rc != 0 ]; then echo "start.sh: failed (exit $rc), tearing down" >&2; "$HERE/stop.sh" "$S" >&2 || true; fi' EXIT
+
+# --- network: a /30 that only exists between our two veth ends. SUFFIX is where the search for a free one starts:
+# a namespace or veth of that name may be another run's (another worktree, `npm run target`); `ip netns add` claims
+# a name atomically, so two starts never take the same one.
+CLAIMED=
+for i in $(seq 0 249); do
+  s=$(( (SUFFIX - 1 + i) % 250 + 1 ))
+  ip link show "nkh$s" >/dev/null 2>&1 && continue
+  if ip netns add "nkt-$s" 2>/dev/null; then CLAIMED=$s; break; fi
+done
+[ -n "$CLAIMED" ] || { echo "start.sh: no free namespace name nkt-1..250" >&2; exit 1; }
+SUFFIX=$CLAIMED; NS="nkt-$SUFFIX"; HV="nkh$SUFFIX"; TV="nkt$SUFFIX"
+echo "$NS" > "$S/netns"
+stat -L -c %i "/run/netns/$NS" > "$S/netns.id"  # stop.sh acts on the namespace only while it is this one
 HOST_IP="10.233.$SUFFIX.1"; TARGET_IP="10.233.$SUFFIX.2"
 MARKER="/tmp/nkpw-$SUFFIX"  # short: a GPT partition name holds 36 characters
-echo "$NS" > "$S/netns"
-trap 'rc=$?; if [ $rc != 0 ]; then echo "start.sh: failed (exit $rc), tearing down" >&2; "$HERE/stop.sh" "$S" >&2 || true; fi' EXIT
-if ip netns list | grep -qw "$NS"; then echo "start.sh: namespace $NS already exists (another run with suffix $SUFFIX?)" >&2; exit 2; fi
 rm -f "$MARKER"
-
-# --- network: a /30 that only exists between our two veth ends
-ip netns add "$NS"
-stat -L -c %i "/run/netns/$NS" > "$S/netns.id"  # stop.sh acts on the namespace only while it is this one
 ip link add "$HV" type veth peer name "$TV"
 ip link set "$TV" netns "$NS"
 ip addr add "$HOST_IP/30" dev "$HV"; ip link set "$HV" up
