@@ -3,6 +3,7 @@
 import { benchAst } from './ast-bench';
 import { benchCliStart } from './cli-start-bench';
 import { benchCopy } from './copy-bench';
+import { benchDisk } from './disk-bench';
 import { benchActivation, benchVsixSize } from './extension-bench';
 import { benchLspLatency } from './lsp-latency';
 import { benchCheckVsNix } from './parse-bench';
@@ -52,6 +53,14 @@ const BENCHES: Record<string, () => Promise<BenchRow[]> | BenchRow[]> = {
     process.getuid?.() === 0
       ? benchProbe()
       : [{ name: 'probe (namespace target)', value: 'skipped: needs root' }],
+  disk: async () =>
+    process.getuid?.() === 0
+      ? (await benchDisk()).map((r) =>
+          r.name.startsWith('partition')
+            ? { ...r, goal: 'seconds (< 10 s)', met: Number.parseFloat(r.value) < 10 }
+            : r,
+        )
+      : [{ name: 'partition + format + mount (namespace target)', value: 'skipped: needs root' }],
   // boots its own VM (1–3 min under TCG) and stops it again
   'probe-vm': async () =>
     process.getuid?.() === 0 ? benchProbeVm() : [{ name: 'probe (VM target)', value: 'skipped: needs root' }],

@@ -421,7 +421,9 @@ describe('finish: reboot into the installed system and confirm it (namespace tar
     );
     assert.match(run.error.message, /last: .*(ECONNREFUSED|refused)/i);
     assert.match(run.error.message, /boot order/);
-    assert.ok(run.ms >= 12_000 && run.ms < 30_000, `${run.ms} ms`);
+    // It waited the whole timeout; that it then stopped is the error above (a hang would be the test's own timeout,
+    // and how much longer than 12 s it took is the machine's load, not the engine's).
+    assert.ok(run.ms >= 12_000, `${run.ms} ms`);
     assert.equal(store.load(state.id).status, 'failed');
     assert.equal(calls().filter((x) => x.startsWith('reboot')).length, 1);
   });

@@ -20,28 +20,27 @@ import { InstallFailedError, InstallRunner } from '../../engine/install/runner';
 import { newInstallState, StateStore } from '../../engine/install/state-store';
 import { installSteps, type StepHooks } from '../../engine/install/steps';
 import { writeFlake } from '../unit/install/fixtures';
-import { connectTarget, startNetnsTarget, type TestTarget } from './netns-target';
+import {
+  attachTestDisk,
+  connectTarget,
+  makeTestLink,
+  startNetnsTarget,
+  type TestTarget,
+} from './netns-target';
 
 const T = { timeout: 120_000 };
 let t: TestTarget;
 let stop: () => void;
 let dir: string;
-const loops: string[] = []; // whole-disk loops; partx gives them partitions
 const roots: string[] = [];
-const links: string[] = [];
 
 function sh(cmd: string, args: string[]): string {
   return execFileSync(cmd, args, { timeout: 60_000 }).toString();
 }
 
-/** A blank disk image on a loop device (the host's /dev is the target's). */
+/** A blank disk image on a loop device (the host's /dev is the target's); the target's stop detaches it. */
 function blankDisk(name: string, mib = 400): { image: string; loop: string } {
-  const image = path.join(dir, `${name}.img`);
-  fs.writeFileSync(image, '');
-  fs.truncateSync(image, mib * 1024 * 1024);
-  const loop = sh('losetup', ['--find', '--show', image]).trim();
-  loops.push(loop);
-  return { image, loop };
+  return attachTestDisk(t, name, mib);
 }
 
 /** The only seam left: the ESP through FUSE (this kernel has no vfat). */
@@ -131,11 +130,6 @@ function partitionsOf(loop: string): string[] {
     .map((n) => `/dev/${n}`);
 }
 
-async function swapoffAll(): Promise<void> {
-  for (const l of loops)
-    for (const p of partitionsOf(l)) execFileSync('sh', ['-c', 'swapoff "$1" 2>/dev/null; true', 'x', p]);
-}
-
 before(
   () => {
     ({ target: t, stop } = startNetnsTarget());
@@ -144,27 +138,12 @@ before(
   { timeout: 90_000 },
 );
 
+// The target's stop turns off the swap on its disks, unmounts the install roots (all in its state folder), ends
+// the FUSE daemons and detaches every loop device whose image lies there, partitions first.
 after(
-  async () => {
-    try {
-      await swapoffAll();
-      for (const r of roots) await cleanupRoot(r);
-      // fusefat processes die with their mounts; the loops can go once nothing holds them. Their partitions go
-      // first: a loop device detached without partition scanning keeps the partitions partx gave it, and whoever
-      // attaches that loop next would find them describing another image.
-      for (const l of loops) {
-        // a FUSE ESP's process may still hold its partition for a moment after the unmount
-        for (let i = 0; i < 20 && partitionsOf(l).length > 0; i++) {
-          execFileSync('sh', ['-c', 'partx --delete "$1" 2>/dev/null; true', 'x', l]);
-          if (partitionsOf(l).length > 0) await new Promise((res) => setTimeout(res, 250));
-        }
-        execFileSync('sh', ['-c', 'losetup -d "$1" 2>/dev/null; true', 'x', l]);
-      }
-      for (const l of links) fs.rmSync(l, { force: true });
-    } finally {
-      stop?.();
-      if (dir) fs.rmSync(dir, { recursive: true, force: true });
-    }
+  () => {
+    stop?.();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
   },
   { timeout: 90_000 },
 );
@@ -454,11 +433,9 @@ describe('nixkit install --dry-run', () => {
 describe('hostile names', () => {
   it('a disk id and labels with quotes and $() never reach a shell unquoted', T, async () => {
     const { loop } = blankDisk('hostile');
-    fs.mkdirSync('/dev/disk/by-id', { recursive: true });
     const marker = `nkpwn${process.pid}`;
     const link = `/dev/disk/by-id/nk-'"$(touch ${marker})\`touch ${marker}\`;touch ${marker}`;
-    fs.symlinkSync(loop, link);
-    links.push(link);
+    makeTestLink(t, loop, link);
     const root = newRoot(`hostile'$(touch ${marker})`);
     const opts = options({
       disk: link,
@@ -473,8 +450,16 @@ describe('hostile names', () => {
     });
     const { r } = runner(opts);
     await r.run();
-    const home = (await onTarget(['sh', '-c', 'pwd'])).trim();
-    for (const where of [home, '/', dir, os.homedir()])
+    // the target's home and / are its own (its mount namespace binds root's home): looked at on the target
+    const onTheTarget = await onTarget([
+      'sh',
+      '-c',
+      'for d in "$PWD" ~ /; do [ ! -e "$d/$1" ] || echo "$d"; done',
+      'x',
+      marker,
+    ]);
+    assert.equal(onTheTarget, '', `marker created on the target in ${onTheTarget}`);
+    for (const where of ['/', dir, os.homedir()])
       assert.ok(!fs.existsSync(path.join(where, marker)), `marker created in ${where}`);
     assert.ok(!fs.existsSync(t.marker), 'the target marker was created');
     const label = sh('blkid', [

@@ -38,23 +38,77 @@ export interface TestTarget {
 
 const SCRIPTS = path.join(REPO_ROOT, 'test', 'targets', 'netns');
 
+const STOP_SIGNALS = ['SIGTERM', 'SIGINT', 'SIGHUP'] as const;
+
+/**
+ * Starts the target, first sweeping away the targets of test processes that died without stopping theirs
+ * (sweep.sh). The returned stop() also runs when this process exits or is told to stop: the test runner ends a file
+ * that overran its timeout with SIGTERM, which runs no `after` hook. A SIGKILL leaves the next start's sweep to it.
+ */
 export function startNetnsTarget(): { target: TestTarget; stop: () => void } {
-  const state = fs.mkdtempSync(path.join(os.tmpdir(), 'nixkit-target-'));
-  // A suffix per test process, so files running at the same time get separate /30s and namespaces.
-  const suffix = String(20 + (process.pid % 200));
-  execFileSync('bash', [path.join(SCRIPTS, 'start.sh'), state, suffix], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-    timeout: 60_000,
+  const swept = execFileSync('bash', [path.join(SCRIPTS, 'sweep.sh'), os.tmpdir()], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    timeout: 120_000,
   });
-  const target = JSON.parse(fs.readFileSync(path.join(state, 'target.json'), 'utf8')) as TestTarget;
+  if (swept) process.stderr.write(swept);
+  const state = fs.mkdtempSync(path.join(os.tmpdir(), 'nixkit-target-'));
   let stopped = false;
   const stop = () => {
     if (stopped) return;
     stopped = true;
+    process.off('exit', stop);
+    for (const s of STOP_SIGNALS) process.off(s, onSignal);
     execFileSync('bash', [path.join(SCRIPTS, 'stop.sh'), state], { stdio: 'ignore', timeout: 60_000 });
     fs.rmSync(state, { recursive: true, force: true });
   };
+  const onSignal = (signal: NodeJS.Signals) => {
+    try {
+      stop();
+    } finally {
+      process.exit(128 + (os.constants.signals[signal] ?? 15));
+    }
+  };
+  // before start.sh: a signal while it runs still stops what it made so far
+  process.on('exit', stop);
+  for (const s of STOP_SIGNALS) process.on(s, onSignal);
+  // Where start.sh begins its search for a free /30 and namespace name (files running at once get separate ones).
+  const suffix = String(20 + (process.pid % 200));
+  try {
+    execFileSync('bash', [path.join(SCRIPTS, 'start.sh'), state, suffix], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      timeout: 60_000,
+    });
+  } catch (e) {
+    stop();
+    throw e;
+  }
+  const target = JSON.parse(fs.readFileSync(path.join(state, 'target.json'), 'utf8')) as TestTarget;
   return { target, stop };
+}
+
+/**
+ * A blank disk image of `mib` MiB on a loop device, for a test to install onto. The image lies in the target's
+ * state folder, which makes the loop device the target's: its stop (even a later sweep's) detaches it.
+ */
+export function attachTestDisk(t: TestTarget, name: string, mib: number): { image: string; loop: string } {
+  const disks = path.join(t.stateDir, 'disks');
+  fs.mkdirSync(disks, { recursive: true });
+  const image = path.join(disks, `${name}.img`);
+  fs.writeFileSync(image, '');
+  fs.truncateSync(image, mib * 1024 * 1024);
+  const loop = execFileSync('losetup', ['--find', '--show', image], {
+    encoding: 'utf8',
+    timeout: 60_000,
+  }).trim();
+  return { image, loop };
+}
+
+/** A symlink a test makes (under /dev/disk), removed by the target's stop: recorded before it is made. */
+export function makeTestLink(t: TestTarget, target: string, link: string): void {
+  fs.appendFileSync(path.join(t.stateDir, 'links'), link + '\n');
+  fs.mkdirSync(path.dirname(link), { recursive: true });
+  fs.symlinkSync(target, link);
 }
 
 /** Restarts the target's sshd with its primary or its "changed" host key (a reboot of a live system). */

@@ -27,7 +27,7 @@ before(
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nixkit-probe-check-'));
     const s = await connectTarget(t, dir);
     try {
-      report = (await runProbe(s, { timeoutMs: 30_000 })).report;
+      report = ownDisks((await runProbe(s, { timeoutMs: 30_000 })).report);
     } finally {
       s.close();
     }
@@ -41,6 +41,23 @@ after(
   },
   { timeout: 60_000 },
 );
+
+/**
+ * The report as the target's own: the namespace target shares this machine's /dev, so its probe also lists the
+ * loop devices of whatever else runs here (a developer's machine has some; how many, and where they sort, is not
+ * the test's). A machine of its own would report its disks only: the target's and the one the live system runs from.
+ */
+function ownDisks(r: ProbeReport): ProbeReport {
+  const own = new Set<string>(Object.values(t.disks));
+  const disks = r.disks.filter(
+    (d) => d.liveSystem || own.has(d.path) || d.partitions.some((p) => p.path !== null && own.has(p.path)),
+  );
+  assert.ok(
+    disks.some((d) => d.path === t.disks.a),
+    `the probe found the target's disk ${t.disks.a} (it has ${r.disks.map((d) => d.path).join(', ')})`,
+  );
+  return { ...r, disks };
+}
 
 function check(
   cwd: string,

@@ -321,9 +321,9 @@ describe('robustness', () => {
     const running = s.exec(['sleep', '30'], { timeoutMs: 20_000 });
     await new Promise((r) => setTimeout(r, 500));
     assert.ok(killSshSessions(t) > 0);
-    const started = Date.now();
+    // Not hanging is the error's kind, not a stopwatch (a busy machine is slow): a hang would end in the command's
+    // TimeoutError after 20 s.
     await assert.rejects(running, ConnectionLostError);
-    assert.ok(Date.now() - started < 10_000);
     await assert.rejects(s.exec(['true']), ConnectionLostError);
     s.close();
   });

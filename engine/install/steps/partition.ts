@@ -213,13 +213,16 @@ function tableMatches(table: SfdiskJson['partitiontable'], layout: DiskLayout): 
   return undefined;
 }
 
-// Prints `part NAME` for each partition the kernel has on the disk ($1), then `ok PATH` for each candidate (given
-// as START SIZE PATH, in 512-byte sectors as sysfs counts) that is the partition the new table describes: a block
-// device whose kernel device exists, sits on this disk, has this geometry and the node's own device number. A node
-// alone proves nothing: devtmpfs can keep nodes of partitions that are gone, a detached loop device keeps the
-// partitions partx gave it (reattached, they describe another image), and partition minors are reused.
+// Prints `noscan` when the disk ($1) is a loop device without partition scanning (the kernel never reads its
+// table: only partx can tell it), `part NAME` for each partition the kernel has on the disk, then `ok PATH` for each
+// candidate (given as START SIZE PATH, in 512-byte sectors as sysfs counts) that is the partition the new table
+// describes: a block device whose kernel device exists, sits on this disk, has this geometry and the node's own
+// device number. A node alone proves nothing: devtmpfs can keep nodes of partitions that are gone, a detached loop
+// device keeps the partitions partx gave it (reattached, they describe another image), and partition minors are
+// reused.
 const PARTITION_CHECK = `d=$(readlink -f "$1"); d=\${d##*/}; shift
 disk=$(readlink -f "/sys/class/block/$d")
+[ "$(cat "/sys/class/block/$d/loop/partscan" 2>/dev/null)" = 0 ] && echo noscan
 for s in "/sys/class/block/$d"/*/partition; do [ -e "$s" ] && { p=\${s%/partition}; printf 'part %s\\n' "\${p##*/}"; }; done
 while [ $# -ge 3 ]; do
   st=$1; sz=$2; p=$3; shift 3
@@ -232,7 +235,10 @@ while [ $# -ge 3 ]; do
 done
 true`;
 
-/** How long the kernel gets to show the new partitions by itself before partx tells it, and in all. */
+/**
+ * How long the kernel gets to show the new partitions by itself before partx tells it, and in all. A loop device
+ * without partition scanning gets no wait: its table is never read by the kernel, so waiting only costs time.
+ */
 const PARTX_AFTER_MS = 3_000;
 const WAIT_MS = 20_000;
 
@@ -258,7 +264,7 @@ async function defaultPartitionDevice(
     const present = new Set(lines.filter((l) => l.startsWith('ok ')).map((l) => l.slice(3)));
     const found = candidates.map((c) => c.find((p) => present.has(p)));
     if (found.every((f) => f !== undefined)) return new Map(infos.map((info, i) => [info.number, found[i]!]));
-    if (!partxRan && Date.now() - start >= PARTX_AFTER_MS) {
+    if (!partxRan && (lines.includes('noscan') || Date.now() - start >= PARTX_AFTER_MS)) {
       partxRan = true;
       const partx = partxCommands(infos[0].disk);
       // Failures are allowed: the wait below is what decides, and its error names what is missing.

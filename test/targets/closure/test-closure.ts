@@ -83,7 +83,8 @@ export function closureOptions(
 /** Runs a command inside the namespace target's mount namespace (where its sshd and the install's mounts live). */
 export function inTarget(stateDir: string, argv: string[], input?: string): string {
   const holder = fs.readFileSync(path.join(stateDir, 'holder.pid'), 'utf8').trim();
-  return execFileSync('nsenter', ['-t', holder, '-m', '--', ...argv], {
+  // -n as well: everything the target runs is in its network namespace, where its stop finds it (a FUSE daemon)
+  return execFileSync('nsenter', ['-t', holder, '-m', '-n', '--', ...argv], {
     encoding: 'utf8',
     input,
     timeout: 60_000,
@@ -102,10 +103,12 @@ export interface TestDisk {
 /**
  * A blank GPT disk (ESP + root) as loop devices — this kernel parses no partition tables, so one loop device per
  * partition at its offset — formatted (vfat, ext4) and mounted at `root` inside the target (the ESP through
- * fusefat, as the kernel has no vfat).
+ * fusefat, as the kernel has no vfat). The image lies in the target's state folder: that makes its loop devices
+ * the target's, detached by its stop even when diskDown never runs (a test process killed by its timeout).
  */
 export function diskUp(stateDir: string, dir: string, sizeMiB = 384): TestDisk {
-  const image = path.join(dir, 'disk.img');
+  fs.mkdirSync(path.join(stateDir, 'disks'), { recursive: true });
+  const image = path.join(stateDir, 'disks', `closure-${path.basename(dir)}.img`);
   const root = path.join(dir, 'root');
   fs.mkdirSync(root, { recursive: true });
   execFileSync('truncate', ['-s', `${sizeMiB}M`, image]);

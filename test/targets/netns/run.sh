@@ -4,6 +4,7 @@
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 [ "$(id -u)" = 0 ] || { echo "npm run target: needs root (network namespaces, loop devices); try: sudo npm run target" >&2; exit 2; }
+"$HERE/sweep.sh" /tmp  # targets of earlier runs that were killed before they could stop theirs
 S="$(mktemp -d /tmp/nixkit-target-XXXXXX)"
 SLEEPER=
 trap '[ -n "$SLEEPER" ] && kill "$SLEEPER" 2>/dev/null; "$HERE/stop.sh" "$S"; rm -rf "$S"; echo "target stopped"' EXIT

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Starts the fast-tier test target: a network namespace with its own OpenSSH server, test users, host keys (a
 # "primary" set and a "changed" set) and loop-device disks (one with hostile labels), then writes STATE/target.json.
-# usage: start.sh STATE_DIR [SUFFIX]   (SUFFIX 1..250 picks the /30 10.233.SUFFIX.0 so parallel runs don't collide)
+# usage: start.sh STATE_DIR [SUFFIX]   (SUFFIX 1..250 picks the /30 10.233.SUFFIX.0 so parallel runs don't collide;
+#                                      taken, the next free one is used)
 # On any failure everything started so far is torn down (stop.sh), so a failed start leaves nothing behind.
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
@@ -16,16 +17,28 @@ done
 mkdir -p "$S"
 S="$(cd "$S" && pwd)"
 chmod 755 "$S"  # sshd reads authorized_keys as the user
-NS="nkt-$SUFFIX"; HV="nkh$SUFFIX"; TV="nkt$SUFFIX"
+# Who this target belongs to (PID and start time: PIDs are reused): sweep.sh tears down the targets of owners that
+# are gone — a test process killed by a timeout or a crash leaves its namespace, mounts and loop devices otherwise.
+OWNER="${NIXKIT_TARGET_OWNER:-$PPID}"
+echo "$OWNER $(sed 's/.*) //' "/proc/$OWNER/stat" | cut -d' ' -f20)" > "$S/owner"
+trap 'rc=$?; if [ $rc != 0 ]; then echo "start.sh: failed (exit $rc), tearing down" >&2; "$HERE/stop.sh" "$S" >&2 || true; fi' EXIT
+
+# --- network: a /30 that only exists between our two veth ends. SUFFIX is where the search for a free one starts:
+# a namespace or veth of that name may be another run's (another worktree, `npm run target`); `ip netns add` claims
+# a name atomically, so two starts never take the same one.
+CLAIMED=
+for i in $(seq 0 249); do
+  s=$(( (SUFFIX - 1 + i) % 250 + 1 ))
+  ip link show "nkh$s" >/dev/null 2>&1 && continue
+  if ip netns add "nkt-$s" 2>/dev/null; then CLAIMED=$s; break; fi
+done
+[ -n "$CLAIMED" ] || { echo "start.sh: no free namespace name nkt-1..250" >&2; exit 1; }
+SUFFIX=$CLAIMED; NS="nkt-$SUFFIX"; HV="nkh$SUFFIX"; TV="nkt$SUFFIX"
+echo "$NS" > "$S/netns"
+stat -L -c %i "/run/netns/$NS" > "$S/netns.id"  # stop.sh acts on the namespace only while it is this one
 HOST_IP="10.233.$SUFFIX.1"; TARGET_IP="10.233.$SUFFIX.2"
 MARKER="/tmp/nkpw-$SUFFIX"  # short: a GPT partition name holds 36 characters
-echo "$NS" > "$S/netns"
-trap 'rc=$?; if [ $rc != 0 ]; then echo "start.sh: failed (exit $rc), tearing down" >&2; "$HERE/stop.sh" "$S" >&2 || true; fi' EXIT
-if ip netns list | grep -qw "$NS"; then echo "start.sh: namespace $NS already exists (another run with suffix $SUFFIX?)" >&2; exit 2; fi
 rm -f "$MARKER"
-
-# --- network: a /30 that only exists between our two veth ends
-ip netns add "$NS"
 ip link add "$HV" type veth peer name "$TV"
 ip link set "$TV" netns "$NS"
 ip addr add "$HOST_IP/30" dev "$HV"; ip link set "$HV" up
@@ -94,11 +107,19 @@ CONF
 done
 mkdir -p /run/sshd; /usr/sbin/sshd -t -f "$S/sshd_config.primary"
 
+# --- root's home and the system bashrc: the target's own, empty, not this machine's. sshd runs every command
+# through root's shell, and bash run by sshd reads /etc/bash.bashrc and ~/.bashrc even for `bash -c`: a developer's
+# ~/.bashrc (pyenv, nvm, conda init: a dozen processes) then runs once per remote command, and on a busy machine
+# each command took half a second or more — a partition + format + mount of a small disk over a minute.
+mkdir -p "$S/home/root"; chmod 700 "$S/home/root"
+echo '# the test target: its own, empty' > "$S/etc/bash.bashrc"
+
 # --- a holder process owns the target's mount namespace (inside the netns), so restarting sshd keeps the mounts
 ip netns exec "$NS" unshare -m --propagation slave sh -c '
   mount --bind "$1/etc/passwd" /etc/passwd && mount --bind "$1/etc/shadow" /etc/shadow &&
   mount --bind "$1/etc/group" /etc/group && mount --bind "$1/etc/sudoers" /etc/sudoers &&
-  mount --bind "$1/etc/pam.d" /etc/pam.d && mkdir -p /run/sshd &&
+  mount --bind "$1/etc/pam.d" /etc/pam.d && mount --bind "$1/home/root" /root &&
+  { [ ! -e /etc/bash.bashrc ] || mount --bind "$1/etc/bash.bashrc" /etc/bash.bashrc; } && mkdir -p /run/sshd &&
   echo $$ > "$1/holder.pid" && exec sleep 2147483647' holder "$S" </dev/null >/dev/null 2>&1 &
 for _ in $(seq 100); do [ -s "$S/holder.pid" ] && break; sleep 0.05; done
 [ -s "$S/holder.pid" ] || { echo "start.sh: namespace holder did not start" >&2; exit 1; }
@@ -112,6 +133,7 @@ else
 fi
 
 # --- disks. The kernel here parses no partition tables, so each partition is its own loop device at an offset.
+# Every image lies under $S: that is how stop.sh knows a loop device is this target's (by its backing file).
 SECTOR=512
 part_loop() { # image start size -> loop device
   losetup --find --show -o $(( $2 * SECTOR )) --sizelimit $(( $3 * SECTOR )) "$1"
@@ -122,16 +144,16 @@ part_geom() { # disk partition-number -> "start size"
 mkdir -p "$S/disks"
 # disk A: a plain install disk: ESP (vfat BOOT), root (ext4 nixos), swap
 truncate -s 400M "$S/disks/a.img"
-DA=$(losetup --find --show "$S/disks/a.img"); echo "$DA" >> "$S/loops"
+DA=$(losetup --find --show "$S/disks/a.img")
 sfdisk -q --wipe always "$DA" >/dev/null 2>&1 <<SF
 label: gpt
 size=64MiB, type=uefi, name=ESP
 size=256MiB, type=linux, name=nixos
 type=swap, name=swap
 SF
-read -r st sz < <(part_geom "$DA" 1); A1=$(part_loop "$S/disks/a.img" "$st" "$sz"); echo "$A1" >> "$S/loops"
-read -r st sz < <(part_geom "$DA" 2); A2=$(part_loop "$S/disks/a.img" "$st" "$sz"); echo "$A2" >> "$S/loops"
-read -r st sz < <(part_geom "$DA" 3); A3=$(part_loop "$S/disks/a.img" "$st" "$sz"); echo "$A3" >> "$S/loops"
+read -r st sz < <(part_geom "$DA" 1); A1=$(part_loop "$S/disks/a.img" "$st" "$sz")
+read -r st sz < <(part_geom "$DA" 2); A2=$(part_loop "$S/disks/a.img" "$st" "$sz")
+read -r st sz < <(part_geom "$DA" 3); A3=$(part_loop "$S/disks/a.img" "$st" "$sz")
 mkfs.vfat -F 32 -n BOOT "$A1" >/dev/null
 mkfs.ext4 -q -F -L nixos "$A2"
 mkswap -L swap "$A3" >/dev/null
@@ -139,10 +161,10 @@ mkswap -L swap "$A3" >/dev/null
 HOSTILE_PART=$(printf 'p"q'"'"'$(touch %s)`id`\nx' "$MARKER")
 HOSTILE_LABEL=$(printf 'l"b'"'"'$(touch %s)`id`\n\\${x}' "$MARKER")
 truncate -s 200M "$S/disks/b.img"
-DB=$(losetup --find --show "$S/disks/b.img"); echo "$DB" >> "$S/loops"
+DB=$(losetup --find --show "$S/disks/b.img")
 printf 'label: gpt\ntype=linux\n' | sfdisk -q --wipe always "$DB" >/dev/null 2>&1
 sfdisk -q --part-label "$DB" 1 "$HOSTILE_PART" >/dev/null 2>&1 || true  # the kernel cannot re-read: expected
-read -r st sz < <(part_geom "$DB" 1); B1=$(part_loop "$S/disks/b.img" "$st" "$sz"); echo "$B1" >> "$S/loops"
+read -r st sz < <(part_geom "$DB" 1); B1=$(part_loop "$S/disks/b.img" "$st" "$sz")
 mkfs.btrfs -q -f -L "$HOSTILE_LABEL" "$B1" >/dev/null
 udevadm trigger --subsystem-match=block --action=add 2>/dev/null || true
 udevadm settle --timeout=10 2>/dev/null || true
@@ -153,7 +175,7 @@ HOLDER=$(cat "$S/holder.pid")
 # The install root lives in the state folder, not /mnt: this host has its own mounts under /mnt.
 # vfat: the kernel has none, so FUSE (fsname= makes /proc/self/mountinfo name the device, as a kernel mount would).
 ROOT="$S/root"; mkdir -p "$ROOT"
-nsenter -t "$HOLDER" -m sh -c '
+nsenter -t "$HOLDER" -m -n sh -c '
   set -e; mount "$1" "$3" && mkdir -p "$3/boot" &&
   { mount -o umask=0077 "$2" "$3/boot" 2>/dev/null || fusefat -o "rw+,allow_other,fsname=$2" "$2" "$3/boot"; }' mnt "$A2" "$A1" "$ROOT" </dev/null >/dev/null 2>&1
 
