@@ -390,11 +390,9 @@ describe('nixkit install --dry-run', () => {
     const before = { bytes: hash(), table: sh('sfdisk', ['-J', loop]) };
     const flake = writeFlake(fs.mkdtempSync(path.join(dir, 'dry-')));
     // The CLI takes disks by /dev/disk/by-id only (kernel names are refused): a link, as udev makes for a disk.
-    fs.mkdirSync('/dev/disk/by-id', { recursive: true });
     const link = `/dev/disk/by-id/nk-dryrun-${process.pid}`;
     fs.rmSync(link, { force: true });
-    fs.symlinkSync(loop, link);
-    links.push(link);
+    makeTestLink(t, loop, link); // removed by the target's teardown, even after a timeout
     let out = '';
     let err = '';
     const io: CliIO = {
