@@ -85,11 +85,8 @@ export interface EvalOptions {
 
 type Attrs = Extract<Value, { t: 'attrs' }>;
 
-/** A file name that is not on disk: the nixpkgs `lib` prelude. Values from it carry no location. */
-export const VIRTUAL_PREFIX = '<nixkit>/';
-export function isVirtualFile(file: string | undefined): boolean {
-  return !!file && file.startsWith(VIRTUAL_PREFIX);
-}
+import { isVirtualFile } from './virtual-files';
+export { isVirtualFile, VIRTUAL_PREFIX } from './virtual-files';
 
 export class Evaluator {
   fuel: number;

@@ -337,7 +337,11 @@ let
       literalExample mdDoc;
   } // open;
 
+  # lib.path: joining a subpath onto a path value (the real one also validates the subpath).
+  libPath = { append = base: subpath: base + ("/" + subpath); } // open;
+
   libFun = self: attrsets // lists // strings // trivial // fixedPoints // modules // options // {
+    path = libPath;
     inherit attrsets lists strings trivial fixedPoints modules options versions types nixosSystem
       assertMsg mkOptionType;
     inherit (builtins) isAttrs isList isString isInt isBool isFunction isPath isFloat typeOf any all sort

@@ -5,7 +5,8 @@ import type { Expr } from '../syntax/ast';
 import { SyntaxDocument } from '../syntax/document';
 import { createParserIfLoaded } from '../syntax/parser';
 import { libNatives } from './builtins';
-import { rootEnv, VIRTUAL_PREFIX, type Evaluator } from './evaluator';
+import { rootEnv, type Evaluator } from './evaluator';
+import { VIRTUAL_PREFIX } from './virtual-files';
 import { NIXPKGS_LIB_SOURCE } from './nixpkgs-lib-source';
 import { known, type Value } from './value';
 

@@ -13,6 +13,7 @@ import {
   type DiscoveredEntry,
 } from './entries';
 import { Evaluator } from './evaluator';
+import { VIRTUAL_PREFIX } from './virtual-files';
 import type { InputKind } from './flake-inputs';
 import type { FlakeModel } from './flake-model';
 import { collectModules } from './modules';
@@ -287,7 +288,8 @@ export class Project {
   ): string[] {
     const out = new Set<string>();
     const where = (src: Source | undefined) => {
-      if (!src) return '';
+      // Something nixkit's own lib model made has no place in the user's files worth naming.
+      if (!src || src.file.startsWith(VIRTUAL_PREFIX)) return '';
       const line = this.sources.parsed(src.file)?.lines.rangeOf(src.span).start.line;
       return ` (${path.relative(dir, src.file) || path.basename(src.file)}${line !== undefined ? `:${line + 1}` : ''})`;
     };
