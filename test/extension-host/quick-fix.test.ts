@@ -2,8 +2,18 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { codeOf, EXTENSION_ID, nixkitDiagnostics, waitFor, workspaceRoot } from './util';
 
-// A standalone configuration.nix (the example flake does not include it) whose ESP is mounted at /boot/efi
-// while systemd-boot installs to /boot.
+// A machine of its own (a small flake beside the example one: a configuration.nix inside a flake's folder is a
+// machine only when the flake says so) whose ESP is mounted at /boot/efi while systemd-boot installs to /boot.
+const FLAKE = `{
+  inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-24.05";
+  outputs = { nixpkgs, ... }: {
+    nixosConfigurations.quickfix = nixpkgs.lib.nixosSystem {
+      system = "x86_64-linux";
+      modules = [ ./configuration.nix ];
+    };
+  };
+}
+`;
 const CONFIG = `{ ... }:
 {
   boot.loader.systemd-boot.enable = true;
@@ -29,6 +39,7 @@ describe('quick fixes', () => {
   it('applies the ESP quick fix through executeCodeActionProvider and the finding disappears', async () => {
     const dir = vscode.Uri.joinPath(workspaceRoot(), 'quick-fix');
     await vscode.workspace.fs.createDirectory(dir);
+    await vscode.workspace.fs.writeFile(vscode.Uri.joinPath(dir, 'flake.nix'), Buffer.from(FLAKE, 'utf8'));
     const uri = vscode.Uri.joinPath(dir, 'configuration.nix');
     await vscode.workspace.fs.writeFile(uri, Buffer.from(CONFIG, 'utf8'));
     const doc = await vscode.workspace.openTextDocument(uri);
