@@ -331,8 +331,9 @@ describe('probe of the VM as root (cached key, pinned host key)', () => {
       assert.equal(nic.driver, 'virtio_net');
       assert.equal(nic.state, 'up');
       assert.equal(nic.virtual, false);
+      // The lease from slirp's DHCP server is marked dynamic (ip's flag), as a static address would not be.
       assert.deepEqual(nic.addresses, [
-        { family: 'inet', address: '10.0.2.15', prefixLength: 24, scope: 'global' },
+        { family: 'inet', address: '10.0.2.15', prefixLength: 24, scope: 'global', dynamic: true },
       ]);
       // restrict=on: slirp's DHCP offers no router (nor DNS), so the VM has no default route until one is added
       // (the sudo test below adds one and sees it). The probe reports what `ip route` says.
