@@ -880,7 +880,16 @@ def('hashString', 2, (ev, a, s) => {
   if (!type || !['md5', 'sha1', 'sha256', 'sha512'].includes(type)) return unk(s);
   return { t: 'str', v: createHash(type).update(str, 'utf8').digest('hex'), src: s };
 });
-def('match', 2, (ev, a, s) => {
+/**
+ * What `match` and `split` share: both arguments forced, the POSIX ERE translated (over bytes when either side is
+ * not ASCII, as Nix's regex library sees it) and its cost bounded; a Value (the answer) when that already decides it.
+ */
+function regexArgs(
+  ev: Evaluator,
+  a: Thunk[],
+  s: Source | undefined,
+  splitting: boolean,
+): { re: NonNullable<ReturnType<typeof translateEre>>; subject: string; bytes: boolean } | Value {
   const re = ev.force(a[0]);
   const v = ev.force(a[1]);
   const pattern = plainStr(re);
@@ -889,22 +898,21 @@ def('match', 2, (ev, a, s) => {
   if (str === undefined) return bad(ev, v, s);
   const bytes = !isAscii(pattern) || !isAscii(str);
   const t = translateEre(bytes ? toBytes(pattern) : pattern);
-  if (!t || !affordable(t, str.length, false) || !ev.charge(str.length >> 4)) return unk(s);
-  const m = new RegExp(`^(?:${t.source})$`).exec(bytes ? toBytes(str) : str);
+  if (!t || !affordable(t, str.length, splitting) || !ev.charge(str.length >> 4)) return unk(s);
+  return { re: t, subject: bytes ? toBytes(str) : str, bytes };
+}
+def('match', 2, (ev, a, s) => {
+  const r = regexArgs(ev, a, s, false);
+  if (!('subject' in r)) return r;
+  const { re: t, subject, bytes } = r;
+  const m = new RegExp(`^(?:${t.source})$`).exec(subject);
   if (!m) return { t: 'null', src: s };
   return list(groupsOf(m, t.groups, bytes), s);
 });
 def('split', 2, (ev, a, s) => {
-  const re = ev.force(a[0]);
-  const v = ev.force(a[1]);
-  const pattern = plainStr(re);
-  const str = plainStr(v);
-  if (pattern === undefined) return bad(ev, re, s);
-  if (str === undefined) return bad(ev, v, s);
-  const bytes = !isAscii(pattern) || !isAscii(str);
-  const t = translateEre(bytes ? toBytes(pattern) : pattern);
-  if (!t || !affordable(t, str.length, true) || !ev.charge(str.length >> 4)) return unk(s);
-  const subject = bytes ? toBytes(str) : str;
+  const r = regexArgs(ev, a, s, true);
+  if (!('subject' in r)) return r;
+  const { re: t, subject, bytes } = r;
   const text = (x: string): Thunk => known({ t: 'str', v: bytes ? fromBytes(x) : x });
   const rx = new RegExp(t.source, 'g');
   const out: Thunk[] = [];
