@@ -37,20 +37,16 @@ export interface ConfigurationEntry {
   system?: Value;
 }
 
-const keys = new WeakMap<string[], string>();
-/** Map key of an option path; definitions are shared between configurations, so the key is computed once. */
-const key = (p: string[]) => {
-  let k = keys.get(p);
-  if (k === undefined) keys.set(p, (k = p.join('\u0000')));
-  return k;
-};
+/** Map key of an option path. */
+const key = (p: string[]) => p.join('\u0000');
+/** A definition's key; definitions are shared between a flake's configurations, so it is computed once. */
+const defKey = (d: Definition) => (d.pathKey ??= key(d.path));
 
 export function optionPath(dotted: string): string[] {
   return dotted.split('.');
 }
 
 export class NixosConfiguration {
-  private readonly byPath = new Map<string, Definition[]>();
   readonly modules: ModuleRef[];
   readonly definitions: Definition[];
   private readonly dynamicPrefixes: string[][];
@@ -66,12 +62,27 @@ export class NixosConfiguration {
     this.modules = collected.modules;
     this.definitions = collected.definitions;
     this.dynamicPrefixes = collected.dynamicPrefixes;
-    for (const d of collected.definitions) {
-      const k = key(d.path);
-      const list = this.byPath.get(k);
-      if (list) list.push(d);
-      else this.byPath.set(k, [d]);
+  }
+
+  /**
+   * Definitions by path, built per first key when a rule first asks there: a fleet's shared modules add
+   * thousands of definitions (`my.*`, `systemd.services.*`) that no rule looks up one by one.
+   */
+  private readonly byPath = new Map<string, Map<string, Definition[]>>();
+
+  private pathIndex(first: string): Map<string, Definition[]> {
+    let index = this.byPath.get(first);
+    if (!index) {
+      index = new Map();
+      for (const d of this.bucket(first)) {
+        const k = defKey(d);
+        const list = index.get(k);
+        if (list) list.push(d);
+        else index.set(k, [d]);
+      }
+      this.byPath.set(first, index);
     }
+    return index;
   }
 
   /** How much of it nixkit read (`partial`: modules it cannot see take part), and why not all of it. */
@@ -100,14 +111,16 @@ export class NixosConfiguration {
   }
 
   defs(p: string[] | string): Definition[] {
-    return this.byPath.get(key(typeof p === 'string' ? optionPath(p) : p)) ?? [];
+    const path = typeof p === 'string' ? optionPath(p) : p;
+    return this.pathIndex(path[0]).get(key(path)) ?? [];
   }
 
   /** Whether something nixkit cannot see could define `p` (a dynamic key above it, an unknown set above it). */
   isOpaqueAt(p: string[]): boolean {
     if (this.dynamicPrefixes.some((d) => d.length < p.length && d.every((x, i) => x === p[i]))) return true;
     for (let i = 1; i < p.length; i++) {
-      for (const d of this.byPath.get(key(p.slice(0, i))) ?? []) if (d.value.t === 'unknown') return true;
+      for (const d of this.pathIndex(p[0]).get(key(p.slice(0, i))) ?? [])
+        if (d.value.t === 'unknown') return true;
     }
     return false;
   }
@@ -122,7 +135,7 @@ export class NixosConfiguration {
     if (this.isOpaqueAt([...p, '*'])) return true;
     const under = (q: string[]) => q.length >= p.length && p.every((x, i) => q[i] === x);
     if (this.dynamicPrefixes.some(under)) return true;
-    return this.definitions.some(
+    return this.bucket(p[0]).some(
       (d) =>
         under(d.path) &&
         (d.conditional ||

@@ -24,6 +24,8 @@ export interface Definition {
   /** The binding that holds the value, and how many of `path`'s last keys it spells out. */
   binding?: Source;
   bindingKeys?: number;
+  /** `path` as one map key, computed once (see NixosConfiguration). */
+  pathKey?: string;
 }
 
 export type ModuleRef =

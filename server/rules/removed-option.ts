@@ -23,17 +23,40 @@ const COMPILED: Compiled[] = REMOVED_OPTIONS.map((entry) => ({
   from: entry.from.split('.'),
   to: entry.to?.split('.'),
 }));
-const byRelease = new Map<string, Map<string, Compiled[]>>();
+const byRelease = new Map<string, Index>();
+const possibleByRelease = new Map<string | undefined, Index>();
 
-/** Indexed by first key (every configuration has thousands of definitions). */
-function indexOf(entries: Compiled[]): Map<string, Compiled[]> {
-  const index = new Map<string, Compiled[]>();
-  for (const c of entries) index.set(c.from[0], [...(index.get(c.from[0]) ?? []), c]);
-  return index;
+/**
+ * Entries indexed by first key (every configuration has thousands of definitions), with what each definition
+ * matched: definitions of a module are shared by every configuration of a flake that imports it, so a fleet's
+ * shared modules are looked up once, not once per machine.
+ */
+interface Index {
+  byFirst: Map<string, Compiled[]>;
+  wildcard: Compiled[];
+  matched: WeakMap<Definition, Match | null>;
+}
+
+function indexOf(entries: Compiled[]): Index {
+  const byFirst = new Map<string, Compiled[]>();
+  for (const c of entries) byFirst.set(c.from[0], [...(byFirst.get(c.from[0]) ?? []), c]);
+  return { byFirst, wildcard: byFirst.get('*') ?? [], matched: new WeakMap() };
+}
+
+function lookup(index: Index, def: Definition): Match | undefined {
+  const seen = index.matched.get(def);
+  if (seen !== undefined) return seen ?? undefined;
+  let found: Match | undefined;
+  for (const list of [index.byFirst.get(def.path[0]) ?? [], index.wildcard]) {
+    for (const c of list) if ((found = match(def.path, c))) break;
+    if (found) break;
+  }
+  index.matched.set(def, found ?? null);
+  return found;
 }
 
 /** The entries that apply to a release. */
-function entriesFor(release: string): Map<string, Compiled[]> {
+function entriesFor(release: string): Index {
   let index = byRelease.get(release);
   if (!index) {
     index = indexOf(COMPILED.filter((c) => compareReleases(release, c.entry.release) >= 0));
@@ -43,12 +66,17 @@ function entriesFor(release: string): Map<string, Compiled[]> {
 }
 
 /** Removals that may apply: newer than the oldest release the configuration can have (or any, when unknown). */
-function possibleRemovals(after: string | undefined): Map<string, Compiled[]> {
-  return indexOf(
-    COMPILED.filter(
-      (c) => c.entry.kind === 'removed' && (!after || compareReleases(after, c.entry.release) < 0),
-    ),
-  );
+function possibleRemovals(after: string | undefined): Index {
+  let index = possibleByRelease.get(after);
+  if (!index) {
+    index = indexOf(
+      COMPILED.filter(
+        (c) => c.entry.kind === 'removed' && (!after || compareReleases(after, c.entry.release) < 0),
+      ),
+    );
+    possibleByRelease.set(after, index);
+  }
+  return index;
 }
 
 function match(path: string[], c: Compiled): Match | undefined {
@@ -112,20 +140,14 @@ export const removedOption: Rule = {
     const { config } = ctx;
     const known = nixpkgsRelease(config, ctx.unit.evaluator);
     const reported = new Set<string>();
-    const lookup = (index: Map<string, Compiled[]>) => (path: string[]) => {
-      for (const c of [...(index.get(path[0]) ?? []), ...(index.get('*') ?? [])]) {
-        const m = match(path, c);
-        if (m) return m;
-      }
-      return undefined;
-    };
     // Entries the configuration's release certainly has; then removals it may have (its release is unknown,
     // or only a lower bound): an older nixpkgs still has those options, a newer one fails on them.
-    const find = known ? lookup(entriesFor(known.release)) : () => undefined;
-    const maybe = known?.exact ? () => undefined : lookup(possibleRemovals(known?.release));
+    const certain = known ? entriesFor(known.release) : undefined;
+    const possibleIndex = known?.exact ? undefined : possibleRemovals(known?.release);
+    const find = (d: Definition) => (certain ? lookup(certain, d) : undefined);
     for (const def of config.definitions) {
-      const m = find(def.path);
-      const possible = m ? undefined : maybe(def.path);
+      const m = find(def);
+      const possible = m || !possibleIndex ? undefined : lookup(possibleIndex, def);
       const hit = m ?? possible;
       if (!hit) continue;
       const written = writtenKeys(def, ctx.sources);
@@ -173,7 +195,7 @@ function wholeSetFix(
   def: Definition,
   m: Match,
   start: number,
-  find: (p: string[]) => Match | undefined,
+  find: (d: Definition) => Match | undefined,
 ) {
   const outer = start - 1;
   const written = writtenKeys(def, ctx.sources);
@@ -187,7 +209,7 @@ function wholeSetFix(
     const dWritten = writtenKeys(d, ctx.sources);
     const dOuter = dWritten.spans[outer];
     if (dOuter?.file !== outerAt.file || dOuter.span.start !== outerAt.span.start) continue; // another set
-    const dm = find(d.path);
+    const dm = find(d);
     if (!dm?.to || dm.entry.shapeChanged || dm.to.slice(0, start).join('.') !== newPrefix.join('.'))
       return undefined;
     const inner = d.path.slice(start, dm.length);
@@ -211,7 +233,7 @@ function report(
   def: Definition,
   m: Match,
   at: NonNullable<Definition['at']>,
-  find: (p: string[]) => Match | undefined,
+  find: (d: Definition) => Match | undefined,
 ): void {
   const { entry } = m;
   const old = def.path.slice(0, m.length).join('.');
