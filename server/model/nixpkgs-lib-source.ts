@@ -110,6 +110,8 @@ let
   recursiveUpdate = n.recursiveUpdate or (lhs: rhs:
     recursiveUpdateUntil (path: lhs: rhs: !(isAttrs lhs && isAttrs rhs)) lhs rhs);
 
+  # Later sets win, as with the update operator (nixpkgs merges pairwise for speed; the result is the same).
+  mergeAttrsList = list: builtins.foldl' (acc: x: acc // x) { } list;
   # lists
   optional = n.optional or (cond: elem: if cond then [ elem ] else [ ]);
   optionals = n.optionals or (cond: elems: if cond then elems else [ ]);
@@ -137,6 +139,9 @@ let
   imap0 = f: list: genList (i: f i (elemAt list i)) (length list);
   imap1 = f: list: genList (i: f (i + 1) (elemAt list i)) (length list);
   count = pred: builtins.foldl' (c: x: if pred x then c + 1 else c) 0;
+  findFirstIndex = pred: default: list:
+    let found = filter (i: pred (elemAt list i)) (genList (i: i) (length list));
+    in if found == [ ] then default else head found;
   findFirst = pred: default: list: let found = filter pred list; in if found == [ ] then default else head found;
   findSingle = pred: default: multiple: list:
     let found = filter pred list; len = length found; in
@@ -304,11 +309,11 @@ let
     inherit attrByPath hasAttrByPath setAttrByPath getAttrFromPath attrVals getAttrs collect filterAttrs
       filterAttrsRecursive mapAttrs' mapAttrsToList attrsToList concatMapAttrs foldlAttrs mapAttrsRecursive
       mapAttrsRecursiveCond zipAttrs isDerivation recursiveUpdateUntil recursiveUpdate nameValuePair genAttrs
-      optionalAttrs attrNames attrValues catAttrs mapAttrs zipAttrsWith listToAttrs removeAttrs;
+      optionalAttrs attrNames attrValues catAttrs mapAttrs zipAttrsWith listToAttrs removeAttrs mergeAttrsList;
   } // open;
   lists = {
     inherit optional optionals foldr foldl fold flatten unique allUnique range sublist take drop last init
-      reverseList toList singleton forEach imap0 imap1 count findFirst findSingle remove subtractLists
+      reverseList toList singleton forEach imap0 imap1 count findFirst findFirstIndex findSingle remove subtractLists
       intersectLists zipListsWith zipLists replicate ifilter0 groupBy' mutuallyExclusive concatLists concatMap
       elem elemAt filter genList head tail length map;
     foldl' = builtins.foldl';
@@ -337,12 +342,17 @@ let
       literalExample mdDoc;
   } // open;
 
+  # lib.filesystem: hosts and modules found by walking a folder.
+  listFilesRecursive = dir: flatten (mapAttrsToList (name: type:
+    if type == "directory" then listFilesRecursive (dir + "/${'$'}{name}") else dir + "/${'$'}{name}") (builtins.readDir dir));
+  filesystem = { inherit listFilesRecursive; } // open;
+
   # lib.path: joining a subpath onto a path value (the real one also validates the subpath).
   libPath = { append = base: subpath: base + ("/" + subpath); } // open;
 
   libFun = self: attrsets // lists // strings // trivial // fixedPoints // modules // options // {
     path = libPath;
-    inherit attrsets lists strings trivial fixedPoints modules options versions types nixosSystem
+    inherit attrsets lists strings trivial fixedPoints modules options versions types nixosSystem filesystem
       assertMsg mkOptionType;
     inherit (builtins) isAttrs isList isString isInt isBool isFunction isPath isFloat typeOf any all sort
       partition groupBy seq deepSeq trace tryEval baseNameOf dirOf pathExists readFile readDir fromJSON

@@ -21,4 +21,7 @@ let s = { a = 1; b = { c = 2; d = { e = 3; }; }; }; in
   isDerivation = lib.isDerivation { type = "derivation"; };
   filterAttrsRecursive = lib.filterAttrsRecursive (n: v: n != "e") s;
   sub = lib.attrsets.filterAttrs (n: v: true) { z = 0; };
+  mergeAttrsList = lib.attrsets.mergeAttrsList [ { a = 1; b = 1; } { b = 2; } { } { c = 3; a = 4; } ];
+  mergeAttrsListEmpty = lib.mergeAttrsList [ ];
+  listFilesRecursive = map baseNameOf (lib.filesystem.listFilesRecursive ./.);
 }

@@ -33,4 +33,5 @@
   groupBy = lib.groupBy (x: toString (x > 1)) [ 1 2 3 ];
   concatMap = lib.lists.concatMap (x: [ x ]) [ 1 ];
   replicate = lib.replicate 3 "a";
+  findFirstIndex = [ (lib.lists.findFirstIndex (x: x > 2) null [ 1 2 3 4 ]) (lib.lists.findFirstIndex (x: x > 9) (-1) [ 1 2 ]) ];
 }
