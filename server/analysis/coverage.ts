@@ -79,11 +79,26 @@ export function coverageText(
   const head = `${n} machine${n === 1 ? '' : 's'}${parts.length ? ': ' + parts.join(', ') : ''}`;
   const read = machines.filter((c) => c.status === 'read').map((c) => c.name);
   lines.push(read.length ? `${head} (read: ${read.join(', ')})` : head);
-  for (const c of machines)
-    if (c.status !== 'read')
-      lines.push(
-        `  ${c.name} (${where(c)}${c.platform ? `, ${c.platform}` : ''}): ${c.status === 'partial' ? 'partly read' : 'not followed'}: ${c.reasons.join('; ')}`,
-      );
+  // A fleet's machines share most reasons (the same inputs' modules): said once, not once per machine.
+  const partial = machines.filter((c) => c.status === 'partial');
+  const shared =
+    partial.length >= 3 ? partial[0].reasons.filter((r) => partial.every((c) => c.reasons.includes(r))) : [];
+  if (shared.length) lines.push(`  all ${partial.length} partly read: ${shared.join('; ')}`);
+  const alone: string[] = [];
+  for (const c of machines) {
+    if (c.status === 'read') continue;
+    const own = c.reasons.filter((r) => !(c.status === 'partial' && shared.includes(r)));
+    if (!own.length) {
+      alone.push(c.name);
+      continue;
+    }
+    const state =
+      c.status === 'partial' ? (shared.length ? 'also partly read' : 'partly read') : 'not followed';
+    lines.push(
+      `  ${c.name} (${where(c)}${c.platform ? `, ${c.platform}` : ''}): ${state}: ${own.join('; ')}`,
+    );
+  }
+  if (alone.length) lines.push(`  for that alone: ${alone.join(', ')}`);
   for (const c of whole)
     lines.push(`  nixosConfigurations (${where(c)}) not followed: ${c.reasons.join('; ')}`);
   return lines;
