@@ -25,6 +25,7 @@ export function walkNixFiles(roots: string[]): WalkResult {
     seenFiles.add(key);
     out.files.push(p);
   };
+  const skipped: string[] = [];
   for (const root of roots) {
     let st: fs.Stats;
     try {
@@ -34,13 +35,24 @@ export function walkNixFiles(roots: string[]): WalkResult {
       continue;
     }
     if (st.isFile()) addFile(root);
-    else if (st.isDirectory()) walkDir(root, out, seenDirs, addFile);
+    else if (st.isDirectory()) walkDir(root, out, seenDirs, addFile, skipped);
     else out.errors.push({ path: root, message: 'not a file or folder' });
   }
+  // Repositories that link secrets per machine hold hundreds of such links: a few examples say enough.
+  const SHOWN = 3;
+  out.notes.push(...skipped.slice(0, SHOWN).map((s) => `skipped ${s}`));
+  if (skipped.length > SHOWN)
+    out.notes.push(`skipped ${skipped.length - SHOWN} more symlinks back to folders already checked`);
   return out;
 }
 
-function walkDir(dir: string, out: WalkResult, seenDirs: Set<string>, addFile: (p: string) => void): void {
+function walkDir(
+  dir: string,
+  out: WalkResult,
+  seenDirs: Set<string>,
+  addFile: (p: string) => void,
+  skipped: string[],
+): void {
   const stack = [dir];
   while (stack.length) {
     const current = stack.pop()!;
@@ -50,8 +62,7 @@ function walkDir(dir: string, out: WalkResult, seenDirs: Set<string>, addFile: (
       continue;
     }
     if (seenDirs.has(real)) {
-      if (current !== real)
-        out.notes.push(`skipped ${current}: a symlink back to a folder already checked (${real})`);
+      if (current !== real) skipped.push(`${current}: a symlink back to a folder already checked (${real})`);
       continue;
     }
     seenDirs.add(real);
@@ -73,7 +84,8 @@ function walkDir(dir: string, out: WalkResult, seenDirs: Set<string>, addFile: (
         try {
           st = fs.statSync(p);
         } catch {
-          out.notes.push(`skipped ${p}: a broken symlink or a symlink loop`);
+          // Only a .nix name was meant to be checked; a dotfiles repo's other dangling links are not ours.
+          if (entry.name.endsWith('.nix')) out.notes.push(`skipped ${p}: a broken symlink or a symlink loop`);
           continue;
         }
         if (st.isDirectory()) stack.push(p);

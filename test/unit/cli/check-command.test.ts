@@ -159,3 +159,27 @@ test('an unreadable file is an I/O problem: exit 2 with a clear message, other f
   assert.match(r.stderr, /secret\.nix: permission denied/);
   assert.match(r.stdout, /in 1 file checked/);
 });
+
+test('hundreds of symlinks to folders already checked are summed up; dangling links that are not .nix are not ours', async () => {
+  const dir = tempDir('check-links');
+  fs.mkdirSync(path.join(dir, 'sops/machines/a'), { recursive: true });
+  fs.writeFileSync(path.join(dir, 'flake.nix'), '{ outputs = { self }: { }; }\n');
+  for (let i = 0; i < 10; i++) {
+    fs.mkdirSync(path.join(dir, `vars/v${i}`), { recursive: true });
+    fs.symlinkSync(path.join(dir, 'sops/machines/a'), path.join(dir, `vars/v${i}/a`));
+  }
+  fs.symlinkSync(path.join(dir, 'gone.qml'), path.join(dir, 'Panel.qml'));
+  fs.symlinkSync(path.join(dir, 'gone.nix'), path.join(dir, 'host.nix'));
+  const r = await run(['check', '.'], dir);
+  const notes = r.stderr.trimEnd().split('\n');
+  assert.equal(notes.filter((l) => /a symlink back to a folder already checked/.test(l)).length, 3, r.stderr);
+  assert.ok(
+    notes.includes('nixkit check: note: skipped 7 more symlinks back to folders already checked'),
+    r.stderr,
+  );
+  assert.ok(
+    notes.some((l) => /host\.nix: a broken symlink/.test(l)),
+    r.stderr,
+  );
+  assert.ok(!/Panel\.qml/.test(r.stderr), r.stderr);
+});
