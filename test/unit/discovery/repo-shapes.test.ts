@@ -35,9 +35,14 @@ for (const shape of SHAPES) {
         status: c.status,
         ...(c.platform ? { platform: c.platform } : {}),
       })),
-      shape.machines,
+      shape.machines.map(({ reason: _, ...m }) => m),
       JSON.stringify(result.configurations, null, 1),
     );
+    for (const m of shape.machines)
+      if (m.reason) {
+        const reasons = result.configurations.find((c) => c.name === m.name)?.reasons.join('; ') ?? '';
+        assert.match(reasons, m.reason);
+      }
     assert.deepEqual(
       result.findings.map((f) => `${f.code} ${path.relative(dir, f.file)}:${f.range.start.line + 1}`).sort(),
       shape.findings,

@@ -6,7 +6,13 @@
 export interface Shape {
   name: string;
   files: Record<string, string>;
-  machines: { name: string; status: 'read' | 'partial' | 'not-followed'; platform?: string }[];
+  machines: {
+    name: string;
+    status: 'read' | 'partial' | 'not-followed';
+    platform?: string;
+    /** What the coverage must say stopped or limited nixkit. */
+    reason?: RegExp;
+  }[];
   /** Every finding, as `code path:line` (1-based), sorted. */
   findings: string[];
 }
@@ -443,6 +449,56 @@ export const SHAPES: Shape[] = [
     },
     machines: [{ name: 'api', status: 'read', platform: X86 }],
     findings: [],
+  },
+  {
+    name: 'hosts from files anywhere below a folder: listFilesRecursive, removeSuffix, mergeAttrsList',
+    files: {
+      'flake.nix': `{
+  ${NIXPKGS}
+  outputs = { self, nixpkgs, ... }:
+    let
+      lib = nixpkgs.lib;
+      files = builtins.filter (f: lib.hasSuffix ".nix" (toString f)) (lib.filesystem.listFilesRecursive ./hosts);
+      mk = f: {
+        \${lib.removeSuffix ".nix" (baseNameOf f)} = lib.nixosSystem { system = "x86_64-linux"; modules = [ f ]; };
+      };
+    in {
+      nixosConfigurations = lib.attrsets.mergeAttrsList (map mk files);
+    };
+}
+`,
+      'hosts/web.nix': host('web'),
+      'hosts/edge/gw.nix': host('gw'),
+      'hosts/edge/notes.txt': 'not a host\n',
+    },
+    machines: [
+      { name: 'gw', status: 'read', platform: X86 },
+      { name: 'web', status: 'read', platform: X86 },
+    ],
+    findings: [],
+  },
+  {
+    name: 'haumea-style outputs loaded by an unknown input and merged: not followed, no host file invented',
+    files: {
+      'flake.nix': `{
+  ${NIXPKGS}
+  inputs.haumea.url = "github:nix-community/haumea";
+  outputs = { self, nixpkgs, haumea, ... }@inputs:
+    let
+      data = haumea.lib.load { src = ./outputs/src; inputs = { inherit (nixpkgs) lib; }; };
+    in {
+      nixosConfigurations = nixpkgs.lib.attrsets.mergeAttrsList
+        (map (it: it.nixosConfigurations or { }) (builtins.attrValues data));
+    };
+}
+`,
+      'outputs/src/idols-ai.nix': BARE('ai'),
+      'outputs/src/configuration.nix': BARE('x'),
+    },
+    machines: [
+      { name: 'nixosConfigurations', status: 'not-followed', reason: /`load` comes from input `haumea`/ },
+    ],
+    findings: ['configuration-not-followed flake.nix:8'],
   },
   {
     name: 'a fleet builder nixkit cannot know: one information finding, nothing invented',
