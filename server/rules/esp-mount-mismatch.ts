@@ -1,4 +1,6 @@
+import type { NixosConfiguration } from '../model/configuration';
 import type { Definition } from '../model/modules';
+import type { Thunk, Value } from '../model/value';
 import { attrName, insertSibling, nixString, replaceValue } from '../rule-api/edits';
 import type { Rule, RuleFix } from '../rule-api/rule';
 
@@ -47,6 +49,9 @@ export const espMountMismatch: Rule = {
     if (fss.some((f) => f.fsType.unknown && !f.conditional)) return; // an unknown filesystem could be the ESP
     const vfat = fss.filter((f) => f.fsType.value === 'vfat' && !f.conditional);
     if (!vfat.length || vfat.some((f) => f.mountPoint === espMount)) return;
+    // GRUB's mirrored boots each install to their own ESP (`efiSysMountPoint`, else the mirror's `path`).
+    const mirrors = loader.name === 'GRUB' ? mirroredEspPaths(config, ctx.force) : [];
+    if (mirrors === undefined || vfat.some((f) => mirrors.includes(f.mountPoint))) return;
     // The ESP is the vfat filesystem in /boot-ish places; with several, the one under /boot.
     const esp = vfat.find((f) => /^\/boot|^\/efi/.test(f.mountPoint)) ?? vfat[0];
     if (!esp.at) return;
@@ -91,6 +96,30 @@ export const espMountMismatch: Rule = {
     });
   },
 };
+
+/**
+ * Where `boot.loader.grub.mirroredBoots` installs GRUB for EFI: [] when it is not set, undefined when nixkit cannot
+ * read every mirror.
+ */
+function mirroredEspPaths(config: NixosConfiguration, force: (t: Thunk) => Value): string[] | undefined {
+  const option = ['boot', 'loader', 'grub', 'mirroredBoots'];
+  if (config.isUncertainUnder(option)) return undefined;
+  const paths: string[] = [];
+  for (const d of config.defsUnder(option)) {
+    if (d.path.length !== option.length || d.value.t !== 'list') return undefined;
+    for (const item of d.value.items) {
+      const mirror = force(item);
+      if (mirror.t !== 'attrs' || mirror.dynamic) return undefined;
+      const where = mirror.attrs.get('efiSysMountPoint') ?? mirror.attrs.get('path');
+      const v = where && force(where);
+      // `efiSysMountPoint = null` means the mirror's `path`.
+      const p = v?.t === 'null' ? mirror.attrs.get('path') && force(mirror.attrs.get('path')!) : v;
+      if (p?.t !== 'str' && p?.t !== 'path') return undefined;
+      paths.push(p.v);
+    }
+  }
+  return paths;
+}
 
 /** The source of the mount point key in `fileSystems."/boot/efi"…` (index 1 of the option path). */
 function mountPointKey(defs: Definition[]) {

@@ -525,3 +525,31 @@ test('a configuration.nix that another one imports is a shared module, not a mac
   });
   assert.deepEqual(wheres(found), []);
 });
+
+test("GRUB's mirroredBoots install to each mirror's ESP: ESPs at the mirrors' paths are right, others are reported", async () => {
+  const layout = (a: string) => `{ ... }:
+{
+  boot.loader.grub = {
+    enable = true;
+    efiSupport = true;
+    efiInstallAsRemovable = true;
+    mirroredBoots = [
+      { devices = [ "nodev" ]; path = "/efi/a"; }
+      { devices = [ "nodev" ]; path = "/boot-b"; efiSysMountPoint = "/efi/b"; }
+    ];
+  };
+  fileSystems."/" = { device = "/dev/disk/by-label/nixos"; fsType = "ext4"; };
+  fileSystems."${a}" = { device = "/dev/disk/by-label/ESP-A"; fsType = "vfat"; };
+  fileSystems."/efi/b" = { device = "/dev/disk/by-label/ESP-B"; fsType = "vfat"; };
+}
+`;
+  assert.deepEqual(wheres(await checkFiles({ 'configuration.nix': layout('/efi/a') })), []);
+  // The only ESP is at /boot/efi, where no mirror installs GRUB.
+  const missed = await checkFiles({
+    'configuration.nix': layout('/boot/efi').replace(
+      'fileSystems."/efi/b" = { device = "/dev/disk/by-label/ESP-B"; fsType = "vfat"; };\n',
+      '',
+    ),
+  });
+  assert.deepEqual(wheres(missed), ['esp-mount-mismatch configuration.nix:13']);
+});
