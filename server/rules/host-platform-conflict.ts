@@ -1,5 +1,6 @@
 import { checkPlatform } from '../data/systems';
 import { flakeSystemOf, hostPlatformOf } from '../facts/platform';
+import type { Source } from '../model/value';
 import type { Rule } from '../rule-api/rule';
 
 export const hostPlatformConflict: Rule = {
@@ -59,6 +60,14 @@ export const hostPlatformConflict: Rule = {
     if (!flake?.valueAt || !host?.valueAt || flake.value === host.value) return;
     // Invalid values are host-platform-unknown's and host-platform-corrupted's business.
     if (!checkPlatform(flake.value).ok || !checkPlatform(host.value).ok) return;
+    // A fleet builder that writes one `system` for every machine while each machine's own hardware module says
+    // its platform: the machine's own value is meant to win, and it does (the flake's is only a default).
+    const sameAt = (a?: Source, b?: Source) =>
+      !!a && !!b && a.file === b.file && a.span.start === b.span.start && a.span.end === b.span.end;
+    const others = ctx.project.configurations.filter((c) => c !== ctx.config);
+    const systemShared = others.some((c) => sameAt(flakeSystemOf(c)?.valueAt, flake.valueAt));
+    const hostOwn = !others.some((c) => c.files.has(host.valueAt!.file));
+    if (systemShared && hostOwn) return;
     ctx.report({
       at: flake.valueAt,
       message:

@@ -352,6 +352,44 @@ ${ROOT_KEY}  system.stateVersion = "24.11";
   });
 });
 
+describe('host-platform-conflict in fleets', () => {
+  const HOST = (platform: string) =>
+    `{ lib, ... }:\n{\n  nixpkgs.hostPlatform = lib.mkDefault "${platform}";\n${ROOT_KEY}  system.stateVersion = "24.11";\n}\n`;
+
+  test("quiet when a builder gives every machine one system and each machine's own module says its platform", async () => {
+    const dir = write({
+      'flake.nix': `{
+  inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-24.11";
+  outputs = { nixpkgs, ... }: {
+    nixosConfigurations = builtins.mapAttrs (name: _: nixpkgs.lib.nixosSystem {
+      system = "x86_64-linux";
+      modules = [ ./hosts/\${name}.nix ];
+    }) { arm = null; intel = null; };
+  };
+}
+`,
+      'hosts/arm.nix': HOST('aarch64-linux'),
+      'hosts/intel.nix': HOST('x86_64-linux'),
+    });
+    assert.deepEqual(where(await check(dir), 'host-platform-conflict'), []);
+  });
+
+  test('reported when one shared module gives machines of different systems the same platform', async () => {
+    const dir = write({
+      'flake.nix': `{
+  inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-24.11";
+  outputs = { nixpkgs, ... }: {
+    nixosConfigurations = nixpkgs.lib.genAttrs [ "x86_64-linux" "aarch64-linux" ] (system:
+      nixpkgs.lib.nixosSystem { inherit system; modules = [ ./host.nix ]; });
+  };
+}
+`,
+      'host.nix': HOST('x86_64-linux'),
+    });
+    assert.deepEqual(where(await check(dir), 'host-platform-conflict'), ['flake.nix:4']);
+  });
+});
+
 describe('lockout-risk', () => {
   test('a wheel user without any credential, reported at the configuration', async () => {
     const dir = write({
