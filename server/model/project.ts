@@ -253,23 +253,32 @@ export class Project {
     const coverage: CoverageEntry[] = [];
     const files = new Set<string>([file]);
     const kinds = new Map<string, InputKind | undefined>(flake?.inputs.map((i) => [i.name, i.kind]) ?? []);
+    // A fleet's machines share most files: each file's syntax state is looked up once.
+    const errors = new Map<string, boolean>();
+    const hasErrors = (f: string) => {
+      let e = errors.get(f);
+      if (e === undefined) errors.set(f, (e = !!this.sources.parsed(f)?.hasSyntaxErrors));
+      return e;
+    };
     for (const d of discovered) {
       const base = { name: d.entry.name, kind: d.entry.kind, file: d.entry.file, at: d.entry.at };
       if (d.status === 'not-followed') {
         coverage.push({ ...base, status: 'not-followed', reasons: d.reasons });
         continue;
       }
-      const before = new Set(ev.filesRead);
+      // Files read first by this configuration come after the others in the (insertion-ordered) set; a fleet's
+      // shared modules were read by an earlier one and join through `collected.modules`.
+      const readBefore = ev.filesRead.size;
       const collected = collectModules(ev, d.roots, d.specialArgs);
       const own = new Set<string>([file]);
-      for (const f of ev.filesRead) if (!before.has(f) || f === file) own.add(f);
+      let i = 0;
+      for (const f of ev.filesRead) if (i++ >= readBefore) own.add(f);
       for (const m of collected.modules) if (m.kind === 'file' || m.kind === 'missing') own.add(m.file);
       for (const f of own) files.add(f);
       // Files read as data (`readFile ./key.pub`) are not Nix: only modules and .nix files can be broken Nix.
-      const modules = new Set(collected.modules.flatMap((m) => (m.kind === 'file' ? [m.file] : [])));
-      const broken = [...own].some(
-        (f) => (modules.has(f) || f.endsWith('.nix')) && this.sources.parsed(f)?.hasSyntaxErrors,
-      );
+      const broken =
+        collected.modules.some((m) => m.kind === 'file' && hasErrors(m.file)) ||
+        [...own].some((f) => f.endsWith('.nix') && hasErrors(f));
       const config = new NixosConfiguration(d.entry, collected, own, broken);
       config.reasons = [...d.reasons, ...this.unreadParts(config, kinds, path.dirname(file))];
       config.status = d.status === 'partial' || config.reasons.length ? 'partial' : 'read';
