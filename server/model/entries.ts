@@ -4,7 +4,7 @@
 // defines machines, and those named in nixkit.toml. What cannot be followed is an entry too, `not-followed`,
 // saying what stopped it.
 import type { ConfigurationEntry } from './configuration';
-import type { Evaluator } from './evaluator';
+import { IMPORTED, type Evaluator } from './evaluator';
 import type { InputKind } from './flake-inputs';
 import { evaluateFlake, type FlakeModel, type OpaqueCall } from './flake-model';
 import { known, type Source, type Thunk, type Value } from './value';
@@ -34,6 +34,10 @@ export function explainOpaque(calls: OpaqueCall[], kinds: Map<string, InputKind 
     const name = p[p.length - 1];
     if (kinds.has(input)) {
       const kind = kinds.get(input);
+      if (p[p.length - 1] === IMPORTED)
+        return kind === 'nixpkgs'
+          ? `it comes from \`import ${input} { … }\`, nixpkgs' packages, which nixkit does not evaluate`
+          : `it comes from \`import ${input}\`, the source of input \`${input}\`, which nixkit does not read`;
       return kind
         ? `\`${p.join('.')}\` of input \`${input}\` (${kind}) is not modelled by nixkit`
         : `\`${name}\` comes from input \`${input}\`, which nixkit does not know`;

@@ -963,10 +963,21 @@ export class Evaluator {
   importValue(p: Value, s?: Source): Value {
     if (p.t === 'external') return p;
     const file = this.fileOf(p);
-    if (file === undefined) return this.unknownFrom(p, s);
+    if (file === undefined) {
+      // `import nixpkgs { … }`: an input's source, which nixkit does not have; named, so that what cannot be
+      // followed because of it can say so.
+      const out = p.t === 'attrs' ? p.attrs.get('outPath') : undefined;
+      const o = out && this.force(out);
+      if (o?.t === 'unknown' && !o.error && o.path?.length === 2 && o.path[1] === 'outPath')
+        return { t: 'unknown', path: [o.path[0], IMPORTED], src: s };
+      return this.unknownFrom(p, s);
+    }
     return this.force(this.fileThunk(resolveImportPath(file, this.sources)));
   }
 }
+
+/** The last key of an unknown value's path that stands for `import <input>`. */
+export const IMPORTED = '(import)';
 
 const HOST_PATH = /^\/(?:sys|proc|dev|run|nix|var|boot|mnt|media)(?:\/|$)|^\/etc(?:\/(?!nixos(?:\/|$))|$)/;
 

@@ -501,6 +501,31 @@ export const SHAPES: Shape[] = [
     findings: ['configuration-not-followed flake.nix:8'],
   },
   {
+    name: "a builder from an overlay on nixpkgs' packages (pkgs.builders.mkNixos): not followed, and says why",
+    files: {
+      'flake.nix': `{
+  ${NIXPKGS}
+  outputs = inputs @ { self, nixpkgs, ... }:
+    let
+      pkgs = import nixpkgs { system = "x86_64-linux"; overlays = import ./lib/overlays.nix; };
+    in {
+      nixosConfigurations = pkgs.builders.mkNixos { };
+    };
+}
+`,
+      'lib/overlays.nix': '[ (final: prev: { builders.mkNixos = args: { }; }) ]\n',
+      'system/configuration.nix': BARE('tower'),
+    },
+    machines: [
+      {
+        name: 'nixosConfigurations',
+        status: 'not-followed',
+        reason: /`import nixpkgs \{ … \}`, nixpkgs' packages, which nixkit does not evaluate/,
+      },
+    ],
+    findings: ['configuration-not-followed flake.nix:7'],
+  },
+  {
     name: 'a fleet builder nixkit cannot know: one information finding, nothing invented',
     files: {
       'flake.nix': `{
