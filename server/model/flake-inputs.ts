@@ -21,7 +21,8 @@ export type InputKind =
   | 'lanzaboote'
   | 'colmena'
   | 'deploy-rs'
-  | 'systems';
+  | 'systems'
+  | 'import-tree';
 
 export interface FlakeInput {
   name: string;
@@ -53,6 +54,7 @@ const BY_REPO: Record<string, InputKind> = {
   'nix-systems/default': 'systems',
   'nix-systems/default-linux': 'systems',
   'nix-systems/x86_64-linux': 'systems',
+  'vic/import-tree': 'import-tree',
 };
 
 /** Names in Nix's global flake registry (`flake:nixpkgs`, or an input used without being declared). */

@@ -120,6 +120,9 @@ function inputValue(ev: Evaluator, input: FlakeInput): Value {
         ['lib', known(attrs([['makeHive', fn('colmena.makeHive')]]))],
         ['nixosModules', known({ t: 'external', name: 'colmena.nixosModules' })],
       ]);
+    case 'import-tree':
+      // Called directly (`inputs.import-tree ./modules`); its builder methods (`.filter`, …) stay unknown.
+      return { t: 'fn', name: 'import-tree', args: [] };
     case undefined:
       return { t: 'unknown', path: [input.name] };
     default:
@@ -277,11 +280,48 @@ function registerNatives(
         src,
       ),
   });
+  // vic/import-tree: a module importing every .nix file below the paths given, except those under a name that
+  // starts with `_` (the "dendritic" layout: every file a flake-parts module).
+  ev.natives.set('import-tree', {
+    arity: 1,
+    call: ([roots], src) => {
+      const given = force(roots);
+      const items = given.t === 'list' ? given.items.map(force) : [given];
+      const files: Thunk[] = [];
+      for (const item of items) {
+        const dir = item.t === 'path' ? item.v : undefined;
+        if (dir === undefined) return { t: 'unknown', path: ['import-tree'], src };
+        if (!collectTree(ev, dir, files)) return { t: 'unknown', path: ['import-tree'], src };
+      }
+      return attrs([['imports', known({ t: 'list', items: files, src })]]);
+    },
+  });
   ev.natives.set('flake-parts.mkFlake', {
     arity: 2,
     call: ([args, module], src) =>
       mkFlake(ev, model, kinds, force(args), module, flakeInputsValue, selfThunk, src),
   });
+}
+
+/** The .nix files below a folder (or the file itself), in import-tree's order; false when nixkit cannot list it. */
+function collectTree(ev: Evaluator, root: string, out: Thunk[], depth = 0): boolean {
+  if (!ev.sources.isDirectory(root)) {
+    if (!root.endsWith('.nix')) return false;
+    out.push(known({ t: 'path', v: root }));
+    return true;
+  }
+  if (depth > 32) return false; // a symlink loop
+  ev.noteRead(root);
+  const names = ev.sources.list(root);
+  if (!names || !ev.charge(names.length)) return false;
+  for (const name of [...names].sort()) {
+    if (name.startsWith('_')) continue;
+    const p = path.join(root, name);
+    if (ev.sources.isDirectory(p)) {
+      if (!collectTree(ev, p, out, depth + 1)) return false;
+    } else if (name.endsWith('.nix')) out.push(known({ t: 'path', v: p }));
+  }
+  return true;
 }
 
 /**

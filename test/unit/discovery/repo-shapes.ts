@@ -526,6 +526,39 @@ export const SHAPES: Shape[] = [
     findings: ['configuration-not-followed flake.nix:7'],
   },
   {
+    name: 'dendritic: flake-parts modules from import-tree (files under _ skipped), hosts from config.flake.nixosModules',
+    files: {
+      'flake.nix': `{
+  ${NIXPKGS}
+  inputs.flake-parts.url = "github:hercules-ci/flake-parts";
+  inputs.import-tree.url = "github:vic/import-tree";
+  outputs = inputs: inputs.flake-parts.lib.mkFlake { inherit inputs; } (inputs.import-tree ./modules);
+}
+`,
+      'modules/systems.nix': '{ systems = [ "x86_64-linux" ]; }\n',
+      'modules/hosts/web.nix': `{ inputs, config, ... }:
+{
+  flake.nixosConfigurations.web = inputs.nixpkgs.lib.nixosSystem {
+    system = "x86_64-linux";
+    modules = [ config.flake.nixosModules.web ];
+  };
+}
+`,
+      'modules/nixos/web.nix': `{ ... }:
+{
+  flake.nixosModules.web = ${host('web').replace(/\n/g, '\n  ')};
+}
+`,
+      'modules/_drafts/old.nix': `{ inputs, ... }:
+{
+  flake.nixosConfigurations.draft = inputs.nixpkgs.lib.nixosSystem { modules = [ ./nothing.nix ]; };
+}
+`,
+    },
+    machines: [{ name: 'web', status: 'read', platform: X86 }],
+    findings: [],
+  },
+  {
     name: 'a fleet builder nixkit cannot know: one information finding, nothing invented',
     files: {
       'flake.nix': `{
