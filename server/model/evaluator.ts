@@ -913,6 +913,16 @@ export class Evaluator {
   private stringValue(parts: StringPart[], env: Env, file: string, s?: Source): Value {
     let out = '';
     let ctx = false;
+    // `"${modulesPath}/profiles/qemu-guest.nix"`: a NixOS module known by name, as `modulesPath + "/…"` is.
+    if (
+      parts.length >= 2 &&
+      typeof parts[0] !== 'string' &&
+      parts.slice(1).every((p) => typeof p === 'string')
+    ) {
+      const first = this.eval(parts[0], env, file);
+      if (first.t === 'unknown' && first.path?.length === 1 && first.path[0] === 'modulesPath')
+        return { t: 'external', name: `<nixpkgs/nixos/modules>${parts.slice(1).join('')}`, src: s };
+    }
     for (const p of parts) {
       if (typeof p === 'string') out += p;
       else {

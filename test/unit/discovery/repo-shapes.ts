@@ -684,6 +684,31 @@ export const SHAPES: Shape[] = [
     findings: [],
   },
   {
+    name: 'a cloud host whose disks and boot loader come from a nixpkgs module named by "${modulesPath}/…"',
+    files: {
+      'flake.nix': `{
+  ${NIXPKGS}
+  outputs = { nixpkgs, ... }: {
+    nixosConfigurations.droplet = nixpkgs.lib.nixosSystem {
+      system = "x86_64-linux";
+      modules = [ ./droplet.nix ];
+    };
+  };
+}
+`,
+      'droplet.nix': `{ lib, modulesPath, ... }:
+{
+  imports = [ "\${modulesPath}/virtualisation/digital-ocean-config.nix" ];
+  networking.useDHCP = lib.mkForce false;
+  users.users.root.openssh.authorizedKeys.keys = [ "${KEY}" ];
+  system.stateVersion = "24.11";
+}
+`,
+    },
+    machines: [{ name: 'droplet', status: 'read', platform: X86 }],
+    findings: [],
+  },
+  {
     name: 'nixkit.toml names a machine no flake defines',
     files: {
       'nixkit.toml': `[machines]
