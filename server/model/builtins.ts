@@ -1309,6 +1309,19 @@ const mk = (
   extra: { priority?: number; cond?: Value } = {},
 ): Value => ({ t: 'mk', kind, content, src: s, ...extra });
 
+// `lib.hasSuffix ".nix" path`: Nix copies the path to the store first, and the store path ends with
+// `-<basename>`; a suffix within that is decided without the store (hosts and modules listed from folders).
+def('lib.hasSuffix', 2, (ev, a, s) => {
+  const suffix = ev.force(a[0]);
+  const content = ev.force(a[1]);
+  if (suffix.t !== 'str' || suffix.ctx) return bad(ev, suffix, s);
+  if (content.t === 'str') return bool(content.v.endsWith(suffix.v), s);
+  if (content.t !== 'path') return bad(ev, content, s);
+  const tail = `-${path.posix.basename(content.v)}`;
+  if (suffix.v.length <= tail.length) return bool(tail.endsWith(suffix.v), s);
+  // Longer than `-<basename>`: it reaches into the store hash, which only matters when the rest matches.
+  return suffix.v.endsWith(tail) ? unk(s) : bool(false, s);
+});
 def('lib.mkIf', 2, (ev, a, s) => mk('if', [a[1]], s, { cond: ev.force(a[0]) }));
 def('lib.mkDefault', 1, (_ev, a, s) => mk('priority', [a[0]], s, { priority: PRIORITY.default }));
 def('lib.mkForce', 1, (_ev, a, s) => mk('priority', [a[0]], s, { priority: PRIORITY.force }));

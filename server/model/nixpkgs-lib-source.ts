@@ -168,9 +168,9 @@ let
   intersperse = separator: list:
     if list == [ ] || length list == 1 then list else tail (concatMap (x: [ separator x ]) list);
   hasPrefix = pref: str: substring 0 (stringLength pref) str == pref;
-  hasSuffix = suffix: content:
+  hasSuffix = n.hasSuffix or (suffix: content:
     let lenContent = stringLength content; lenSuffix = stringLength suffix; in
-    lenContent >= lenSuffix && substring (lenContent - lenSuffix) lenContent content == suffix;
+    lenContent >= lenSuffix && substring (lenContent - lenSuffix) lenContent content == suffix);
   stringToCharacters = s: genList (p: substring p 1 s) (stringLength s);
   escape = list: replaceStrings list (map (c: "\\${'$'}{c}") list);
   escapeRegex = escape (stringToCharacters "\\[{()^$?*+|.");

@@ -458,7 +458,7 @@ export const SHAPES: Shape[] = [
   outputs = { self, nixpkgs, ... }:
     let
       lib = nixpkgs.lib;
-      files = builtins.filter (f: lib.hasSuffix ".nix" (toString f)) (lib.filesystem.listFilesRecursive ./hosts);
+      files = builtins.filter (f: lib.hasSuffix "default.nix" f || lib.hasSuffix "gw.nix" f || lib.hasSuffix "web.nix" f) (lib.filesystem.listFilesRecursive ./hosts);
       mk = f: {
         \${lib.removeSuffix ".nix" (baseNameOf f)} = lib.nixosSystem { system = "x86_64-linux"; modules = [ f ]; };
       };

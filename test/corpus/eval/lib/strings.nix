@@ -24,4 +24,6 @@
   escapeRegex = lib.escapeRegex "a.b*";
   makeBinPath = lib.makeBinPath [ "/a" "/b" ];
   concatLines = lib.concatLines [ "a" "b" ];
+  hasSuffixOfPath = [ (lib.hasSuffix ".nix" ./strings.nix) (lib.hasSuffix "default.nix" ./strings.nix) (lib.hasSuffix "-strings.nix" ./strings.nix) (lib.hasSuffix "default.strings.nix" ./strings.nix) (lib.hasSuffix "/a/default.nix" ./strings.nix) ];
+  hasSuffixOfString = [ (lib.hasSuffix "b" "ab") (lib.hasSuffix "abc" "bc") (lib.hasSuffix "" "x") ];
 }
