@@ -420,14 +420,16 @@ export type FromWebview =
       reboot: boolean;
     }
   /**
-   * install wizard → extension: the Network page's choices. `proxy` is the URL as typed (it may hold a password,
-   * which the extension keeps in SecretStorage only; the URL shown with *** keeps the stored one); '' for none.
+   * install wizard → extension: the Network page's choices. `proxy` is the URL as typed ('' for none; the URL
+   * shown with *** keeps the stored password), `proxyPassword` the password typed in its own hidden field ('' for
+   * none or unchanged). The extension keeps a password in SecretStorage only.
    */
   | {
       type: 'wizard/setNetwork';
       mode: 'static' | 'dhcp' | 'none';
       style: 'scripted' | 'networkd' | null;
       proxy: string;
+      proxyPassword: string;
       noProxy: string;
       proxyInConfig: boolean;
     }
@@ -800,6 +802,7 @@ export const FROM_WEBVIEW_GUARDS: Guards<FromWebview> = {
     style: nullable(isNetworkStyle),
     // A URL is short: a bound keeps a hostile page from sending megabytes into the parser.
     proxy: (v: unknown): v is string => typeof v === 'string' && v.length <= 2048,
+    proxyPassword: (v: unknown): v is string => typeof v === 'string' && v.length <= 1024,
     noProxy: (v: unknown): v is string => typeof v === 'string' && v.length <= 4096,
     proxyInConfig: isBoolean,
   }),

@@ -541,10 +541,16 @@ function networkPage(v: WizardView): Child[] {
   const mode = v.networkMode;
   const style = v.networkStyle ?? n.defaultStyle;
   const proxy = textfield('proxy-url', v.proxy?.url ?? '', {
-    placeholder: 'http://[user[:password]@]proxy.example.com:3128 (empty: no proxy)',
+    placeholder: 'http://[user@]proxy.example.com:3128 (empty: no proxy)',
     'aria-label': 'Proxy URL',
     autocomplete: 'off',
     spellcheck: 'false',
+  });
+  const proxyPassword = textfield('proxy-password', '', {
+    type: 'password',
+    placeholder: v.proxy?.hasPassword ? 'kept (type to change)' : 'none',
+    'aria-label': 'Proxy password',
+    autocomplete: 'off',
   });
   const noProxy = textfield('no-proxy', v.proxy?.noProxy ?? '', {
     placeholder: 'localhost,.internal.example,10.0.0.0/8',
@@ -621,9 +627,10 @@ function networkPage(v: WizardView): Child[] {
         'p',
         { class: 'muted' },
         'When the target reaches the internet only through a proxy: every command nixkit runs there gets ' +
-          'http_proxy, https_proxy and no_proxy. A password in the URL is kept in VS Code’s secret storage and shown as ***.',
+          'http_proxy, https_proxy and no_proxy. The password is kept in VS Code’s secret storage only and shown as ***.',
       ),
       h('div', { class: 'row' }, h('label', { for: 'proxy-url' }, 'Proxy URL'), proxy),
+      h('div', { class: 'row' }, h('label', { for: 'proxy-password' }, 'Password'), proxyPassword),
       h('div', { class: 'row' }, h('label', { for: 'no-proxy' }, 'No proxy for'), noProxy),
       inConfig,
       h(
@@ -646,6 +653,7 @@ function networkPage(v: WizardView): Child[] {
             mode: m === 'static' || m === 'dhcp' ? m : 'none',
             style: st === n.defaultStyle ? null : st === 'networkd' ? 'networkd' : 'scripted',
             proxy: proxy.value,
+            proxyPassword: proxyPassword.value,
             noProxy: noProxy.value,
             proxyInConfig: inConfig.checked,
           });

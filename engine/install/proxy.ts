@@ -44,6 +44,12 @@ export function parseProxyUrl(text: string): ParsedProxy {
   // eslint-disable-next-line no-control-regex
   if (/[\s\0-\x1f\x7f"'`\\]/.test(text))
     throw bad('it holds spaces, quotes, backslashes or control characters');
+  // Shell characters are legal in a URL's user part, but every tool that reads http_proxy must then agree on them:
+  // refused, with the escape that always works.
+  if (/[$();|&<>]/.test(text))
+    throw bad(
+      'it holds shell characters ($ ( ) ; | & < >): write them %-encoded (a password "a$b" as a%24b)',
+    );
   const m = /^([A-Za-z][A-Za-z0-9+.-]*):\/\/([^/?#]*)(.*)$/.exec(text);
   if (!m) throw bad('write it as http://host:port (or https://, socks5h://)');
   const scheme = m[1].toLowerCase();
@@ -66,7 +72,7 @@ export function parseProxyUrl(text: string): ParsedProxy {
     const colon = userinfo.indexOf(':');
     user = colon >= 0 ? userinfo.slice(0, colon) : userinfo;
     password = colon >= 0 ? userinfo.slice(colon + 1) : '';
-    if (!/^[A-Za-z0-9._~%!$&()*+,;=-]+$/.test(user))
+    if (!/^[A-Za-z0-9._~%!*+,=-]+$/.test(user))
       throw bad('the user name is empty or has characters a URL cannot hold unescaped');
     if (password.includes('@')) throw bad('write an @ in the password as %40');
   }

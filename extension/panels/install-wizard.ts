@@ -580,12 +580,21 @@ export class InstallWizard implements vscode.Disposable {
       const noProxy = m.noProxy.trim() ? parseNoProxy(m.noProxy) : [];
       const typed = m.proxy.trim();
       if (typed) {
-        if (s.proxy && typed === s.proxy.url) {
+        if (s.proxy && typed === s.proxy.url && !m.proxyPassword) {
           proxy = { ...s.proxy, noProxy, inConfig: m.proxyInConfig };
           if (!noProxy.length) delete proxy.noProxy;
           if (!m.proxyInConfig) delete proxy.inConfig;
         } else {
-          const parsed = parseProxyUrl(typed);
+          let given = typed;
+          if (m.proxyPassword) {
+            const bare = parseProxyUrl(typed.replace(/:\*\*\*@/, '@'));
+            if (bare.hasPassword)
+              throw new Error('The proxy URL already holds a password: leave the password field empty.');
+            if (!/^[a-z0-9]+:\/\/[^@/]+@/.test(bare.shown))
+              throw new Error('A proxy password needs a user in the URL (http://user@host:port).');
+            given = withProxyPassword(bare.shown.replace('@', ':***@'), m.proxyPassword);
+          }
+          const parsed = parseProxyUrl(given);
           proxy = installProxy(parsed, noProxy, m.proxyInConfig);
           if (parsed.hasPassword) await this.context.secrets.store(proxySecretKey(parsed.shown), parsed.full);
         }

@@ -43,7 +43,9 @@ describe('proxy URL', () => {
       ['http://u:zq9\n@h:1', /control characters/],
       ['http://u:pw word@h:1', /spaces/],
       ['http://-oProxyCommand=x:1', /not a host name/],
-      ['http://h$(id):1', /not host:port|not a host name/],
+      ['http://h$(id):1', /shell characters/],
+      ['http://u:Wz-91f$(reboot)@h:1', /shell characters/],
+      ['http://u:a;b@h:1', /shell characters/],
       ['http://u:p@ss@h:1', /%40/],
       ['http://u:bad%zz@h:1', /malformed %-escape/],
       ['http://:secretpw@h:1', /user name is empty/],
@@ -54,7 +56,7 @@ describe('proxy URL', () => {
         (e: Error & { code?: string }) => {
           assert.equal(e.code, 'bad-proxy', url);
           assert.match(e.message, why, url);
-          for (const pw of ["pa'ss", 'secretpw', 'zq9', 'p@ss', 'bad%zz'])
+          for (const pw of ["pa'ss", 'secretpw', 'zq9', 'p@ss', 'bad%zz', 'Wz-91f', 'a;b'])
             assert.ok(!e.message.includes(pw), `${JSON.stringify(url)}: ${e.message}`);
           return true;
         },
