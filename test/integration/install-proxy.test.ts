@@ -325,3 +325,59 @@ describe('install behind a proxy', () => {
     assert.ok(!fs.readFileSync(run.store.statePath(run.state.id), 'utf8').includes(wrong));
   });
 });
+
+describe('the proxy environment on the target', () => {
+  // Every process's command line on the target, as any user could read it with ps.
+  const PS = ['sh', '-c', 'for p in /proc/[0-9]*; do tr "\\0" " " < "$p/cmdline" 2>/dev/null; echo; done'];
+  const LIST = ['sh', '-c', 'ls -l /run/nixkit-env.* /tmp/nixkit-env.* 2>/dev/null || true'];
+  const url = `http://${USER}:${PASSWORD}@10.0.0.1:3128`;
+  /** The env files on the target (other runs may have their own): name → `ls -l` line. */
+  const files = (text: string) =>
+    new Map(
+      text
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => [l.split(' ').pop()!, l] as const),
+    );
+
+  for (const who of ['root', 'sudo with a password', 'sudo without one'] as const)
+    it(`reaches every root command, never a command line, and is removed (${who})`, T, async () => {
+      const user =
+        who === 'root' ? 'root' : who === 'sudo with a password' ? t.users.sudoPassword : t.users.sudo;
+      const session = await connectTarget(
+        t,
+        dir,
+        user,
+        who === 'sudo with a password' ? { sudoPassword: t.sudoPassword } : {},
+      );
+      try {
+        const before = files((await session.execAsRoot(LIST)).stdout.toString());
+        session.setRemoteEnv({ http_proxy: url, no_proxy: 'localhost' });
+        const r = await session.execAsRoot([
+          'sh',
+          '-c',
+          'printf "%s|%s|%s\\n" "$http_proxy" "$no_proxy" "$(id -u)"',
+        ]);
+        assert.equal(r.code, 0, r.stderr.toString());
+        assert.equal(r.stdout.toString().trim(), `${url}|localhost|0`);
+        const made = [...files((await session.execAsRoot(LIST)).stdout.toString())].filter(
+          ([name]) => !before.has(name),
+        );
+        assert.equal(made.length, 1, `one env file: ${JSON.stringify(made)}`);
+        assert.match(made[0][1], /^-rw------- 1 root /, 'the file is root-only');
+        // While a root command runs, no command line on the target holds the password.
+        const ps = (await session.execAsRoot(PS)).stdout.toString();
+        assert.ok(ps.includes('/proc/'), 'the listing ran');
+        assert.ok(!ps.includes(PASSWORD), 'a command line holds the proxy password');
+        await session.dropRemoteEnv();
+        const after = await session.execAsRoot(['sh', '-c', 'echo "[$http_proxy]"']);
+        assert.equal(after.stdout.toString().trim(), '[]', 'the environment is gone');
+        assert.ok(
+          !files((await session.execAsRoot(LIST)).stdout.toString()).has(made[0][0]),
+          'the env file is removed',
+        );
+      } finally {
+        session.close();
+      }
+    });
+});
