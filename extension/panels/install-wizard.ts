@@ -374,6 +374,8 @@ export class InstallWizard implements vscode.Disposable {
         return this.resume(m.confirmedDisk);
       case 'wizard/startOver':
         if (this.session.running) return;
+        // The proxy's password goes with the choices (a new install asks for it again).
+        if (s.proxy?.hasPassword) await this.context.secrets.delete(proxySecretKey(s.proxy.url));
         this.saved = { ...freshWizard(), target: s.target };
         this.plan = null;
         this.planError = null;
