@@ -24,6 +24,13 @@ import { installSteps, type StepHooks } from '../engine/install/steps';
 import { analyzeConfiguration } from '../engine/install/steps/preflight';
 import { describeSeams, loadInstallTestSeams, type InstallTestSeams } from '../engine/install/test-seams';
 import { formatCommand } from '../engine/install/transcript';
+import {
+  installProxy,
+  parseNoProxy,
+  parseProxyUrl,
+  withProxyPassword,
+  type ParsedProxy,
+} from '../engine/install/proxy';
 import type { Prompter } from '../engine/ssh/session';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, type CliIO, type Subcommand } from './io';
 import { parseFlags, secretFromEnv } from './flags';
@@ -33,7 +40,9 @@ import { TtyPrompter } from './tty-prompter';
 export const INSTALL_USAGE = `usage: nixkit install --flake PATH#NAME --target TARGET [--disk /dev/disk/by-id/ID] [--layout FILE]
                       [--strategy S] [--build-on local|target|HOST] [--root DIR] [--dry-run]
                       [--yes --confirm-disk ID] [--resume [INSTALL-ID]] [--reboot] [--kexec-image DIR]
-                      [--network static|dhcp] [--identity FILE]... [--known-hosts FILE] [--accept-new-host-key]
+                      [--network static|dhcp] [--network-style scripted|networkd]
+                      [--proxy URL [--no-proxy LIST] [--proxy-password-env VAR] [--proxy-in-config]]
+                      [--identity FILE]... [--known-hosts FILE] [--accept-new-host-key]
                       [--password-env VAR] [--sudo-password-env VAR] [--luks-passphrase-env VAR]
                       [--state-dir DIR] [--ssh-config FILE]
   Installs the flake's nixosConfigurations.NAME onto TARGET over SSH.
@@ -48,6 +57,16 @@ export const INSTALL_USAGE = `usage: nixkit install --flake PATH#NAME --target T
   --network MODE     also write network.nix beside hardware-configuration.nix (which imports it): "static" keeps
                      the addresses, gateways and nameservers the target has now (a rescue network without DHCP),
                      "dhcp" asks DHCP on the interface with the default route
+  --network-style S  network.nix as "scripted" networking.interfaces or "networkd" (default: networkd when the
+                     configuration uses it, else scripted)
+  --proxy URL        every command on the target runs with http_proxy/https_proxy (and HTTP_PROXY/HTTPS_PROXY)
+                     set to URL: http://[user[:password]@]host:port (also https://, socks5://, socks5h://). The
+                     password is never saved, and shown as ***; a resume asks for it again
+  --no-proxy LIST    hosts, .domains, addresses or ranges reached directly (no_proxy), comma-separated
+  --proxy-password-env VAR  the proxy's password from this environment variable (not on the command line)
+  --proxy-in-config  also write proxy.nix (networking.proxy.default/noProxy) beside hardware-configuration.nix,
+                     which imports it, so the installed system uses the proxy too. Without the password: anything
+                     in networking.proxy is world-readable in the Nix store (see proxy-credentials-in-store)
   --dry-run          print every command the install would run; connect to nothing, change nothing
   --yes              do not ask; erasing a disk then needs --confirm-disk with the disk's exact name
   --resume [ID]      continue a failed or cancelled install (default: the newest unfinished one); the plan is
@@ -160,6 +179,11 @@ export function makeInstallCommand(deps: InstallCommandDeps = {}): Subcommand {
         reboot: { type: 'boolean' },
         'kexec-image': { type: 'string' },
         network: { type: 'string' },
+        'network-style': { type: 'string' },
+        proxy: { type: 'string' },
+        'no-proxy': { type: 'string' },
+        'proxy-password-env': { type: 'string' },
+        'proxy-in-config': { type: 'boolean' },
         'luks-passphrase-env': { type: 'string' },
         'state-dir': { type: 'string' },
         ...SSH_FLAGS,
@@ -174,7 +198,34 @@ export function makeInstallCommand(deps: InstallCommandDeps = {}): Subcommand {
     };
     const ssh = sshAccess('install', v, io);
     const luksPassphrase = secretFromEnv('install', io, v['luks-passphrase-env'], '--luks-passphrase-env');
-    if (!ssh || luksPassphrase === null) return EXIT_USAGE;
+    const proxyPassword = secretFromEnv('install', io, v['proxy-password-env'], '--proxy-password-env');
+    if (!ssh || luksPassphrase === null || proxyPassword === null) return EXIT_USAGE;
+    // The proxy as given (with its password): checked now, before anything runs; the state saves it without.
+    let proxyUrl: string | undefined;
+    let proxy: ParsedProxy | undefined;
+    if (
+      v.proxy === undefined &&
+      (v['no-proxy'] !== undefined || v['proxy-in-config']) &&
+      !v.resume &&
+      !v['resume-id']
+    )
+      return usage('--no-proxy and --proxy-in-config go with --proxy');
+    if (v.proxy !== undefined) {
+      try {
+        let given = v.proxy;
+        if (proxyPassword !== undefined) {
+          const p = parseProxyUrl(given);
+          if (p.hasPassword) return usage('--proxy already holds a password; drop --proxy-password-env');
+          if (!/^[a-z0-9]+:\/\/[^:@/]+@/.test(p.shown))
+            return usage('--proxy-password-env needs a user in the --proxy URL (http://user@host:port)');
+          given = withProxyPassword(p.shown.replace('@', ':***@'), proxyPassword);
+        }
+        proxy = parseProxyUrl(given);
+        proxyUrl = proxy.full;
+      } catch (e) {
+        return usage((e as Error).message);
+      }
+    }
     let seams: InstallTestSeams | undefined;
     try {
       seams = loadInstallTestSeams(io.env);
@@ -248,6 +299,17 @@ export function makeInstallCommand(deps: InstallCommandDeps = {}): Subcommand {
       if (!root.startsWith('/')) return usage('--root must be an absolute path');
       if (v.network !== undefined && v.network !== 'static' && v.network !== 'dhcp')
         return usage('--network is "static" or "dhcp"');
+      const style = v['network-style'];
+      if (style !== undefined && style !== 'scripted' && style !== 'networkd')
+        return usage('--network-style is "scripted" or "networkd"');
+      if (style !== undefined && !v.network) return usage('--network-style goes with --network');
+      let noProxy: string[] = [];
+      if (v['no-proxy'] !== undefined)
+        try {
+          noProxy = parseNoProxy(v['no-proxy']);
+        } catch (e) {
+          return usage(`--no-proxy: ${(e as Error).message}`);
+        }
       const options: InstallOptions = {
         flake: ref.flake,
         configuration: ref.name,
@@ -259,6 +321,8 @@ export function makeInstallCommand(deps: InstallCommandDeps = {}): Subcommand {
         reboot: v.reboot === true,
         ...(v['kexec-image'] ? { kexecImage: path.resolve(io.cwd, v['kexec-image']) } : {}),
         ...(v.network ? { network: v.network as 'static' | 'dhcp' } : {}),
+        ...(style ? { networkStyle: style } : {}),
+        ...(proxy ? { proxy: installProxy(proxy, noProxy, v['proxy-in-config'] === true) } : {}),
         ...seams?.options,
       };
       const steps = installSteps(hooks);
@@ -282,6 +346,12 @@ export function makeInstallCommand(deps: InstallCommandDeps = {}): Subcommand {
       connect: () => Promise.reject(new Error('not connecting for the plan')),
     }).plan();
     io.stdout(`Install plan for ${options.flake}#${options.configuration} onto ${options.target}:\n`);
+    if (options.proxy)
+      io.stdout(
+        `Every command on the target runs with the proxy ${options.proxy.url}` +
+          (options.proxy.noProxy?.length ? ` (not for ${options.proxy.noProxy.join(',')})` : '') +
+          ' (http_proxy, https_proxy and their upper-case forms).\n',
+      );
     io.stdout(formatPlan(plan));
     if (v['dry-run']) {
       io.stdout('(dry run: nothing was run or changed)\n');
@@ -325,12 +395,26 @@ export function makeInstallCommand(deps: InstallCommandDeps = {}): Subcommand {
     // --- the run
     const tty = new TtyPrompter((t) => io.stderr(t));
     const prompter = deps.prompter ? deps.prompter(io) : tty;
-    const secrets = [ssh.password, ssh.sudoPassword, luksPassphrase].filter((s): s is string => !!s);
+    const secrets = [ssh.password, ssh.sudoPassword, luksPassphrase, proxyPassword].filter(
+      (s): s is string => !!s,
+    );
+    // A resume: the saved proxy's password is asked again (it is never saved).
+    if (options.proxy?.hasPassword && proxyUrl === undefined) {
+      const password =
+        proxyPassword ?? (await prompter.password(`Password for the proxy ${options.proxy.url}`));
+      if (password === undefined)
+        return usage(
+          `the install goes through the proxy ${options.proxy.url}, whose password is not saved: give --proxy-password-env VAR or --proxy URL`,
+        );
+      secrets.push(password);
+      proxyUrl = withProxyPassword(options.proxy.url, password);
+    }
     const titles = new Map(steps.map((s) => [s.id, s.title]));
     const runner = new InstallRunner(state, {
       steps,
       store,
       secrets,
+      proxyUrl,
       signal: io.signal,
       luksPassphrase: async () =>
         luksPassphrase ?? (await prompter.password('LUKS passphrase for the new root')),

@@ -112,8 +112,27 @@ export interface InstallOptions {
    * gateways and nameservers the target has now (from the probe), `dhcp` asks DHCP on its uplink.
    */
   network?: 'static' | 'dhcp';
+  /**
+   * How network.nix says it: NixOS's scripted `networking.interfaces` or systemd-networkd. Default: networkd when the
+   * configuration uses it (or a NIC's NixOS name cannot be predicted), else scripted.
+   */
+  networkStyle?: 'scripted' | 'networkd';
+  /** Every root command on the target runs with this proxy in its environment (the password is never saved). */
+  proxy?: InstallProxy;
   /** How long to wait for SSH after the reboot; default 10 minutes. */
   rebootTimeoutMs?: number;
+}
+
+/** The install's proxy as saved: its URL with the password replaced by `***`. */
+export interface InstallProxy {
+  /** `scheme://[user[:***]@]host:port`. */
+  url: string;
+  /** Hosts, domains and ranges reached directly (no_proxy). */
+  noProxy?: string[];
+  /** The URL had a password: a resume needs it again (it is never saved). */
+  hasPassword?: boolean;
+  /** Also write proxy.nix (networking.proxy.default / noProxy, without the password) for the installed system. */
+  inConfig?: boolean;
 }
 
 export interface DiskLayout {
@@ -147,6 +166,8 @@ export interface ConfigurationFacts {
    * which the verify step looks for. Absent in states saved before it was recorded.
    */
   grubEfiSupport?: boolean | null;
+  /** `networking.useNetworkd` when statically known (unset is false): the default style of network.nix. */
+  networkd?: boolean | null;
 }
 
 /** Who the disk to erase is, as the probe saw it when erasing it was confirmed: checked again before erasing. */

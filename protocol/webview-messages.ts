@@ -124,6 +124,7 @@ export type WizardPage =
   | 'disk'
   | 'configuration'
   | 'strategy'
+  | 'network'
   | 'review'
   | 'run'
   | 'done';
@@ -133,6 +134,7 @@ export const WIZARD_PAGES: readonly WizardPage[] = [
   'disk',
   'configuration',
   'strategy',
+  'network',
   'review',
   'run',
   'done',
@@ -195,6 +197,55 @@ export interface WizardStrategyView {
   preconditions: string[];
   reasons: string[];
   warnings: string[];
+}
+
+/** One interface of the target as the Network page shows it. */
+export interface WizardNetworkInterfaceView {
+  name: string;
+  /** The name NixOS will give it; null when it cannot be predicted (or it is virtual). */
+  nixosName: string | null;
+  mac: string | null;
+  virtual: boolean;
+  /** It carries a default route (what network.nix configures). */
+  uplink: boolean;
+  /** Global addresses, "10.0.0.2/24"; dynamic: leased (DHCP) or autoconfigured, null when the probe could not tell. */
+  addresses: { address: string; dynamic: boolean | null }[];
+}
+
+export interface WizardRouteView {
+  family: 'inet' | 'inet6';
+  gateway: string | null;
+  dev: string | null;
+  /** Who made it (dhcp, ra, static, boot, …), when known. */
+  proto: string | null;
+  /** An IPv6 gateway outside the interface's prefix: network.nix routes to it on the link first. */
+  onLink: boolean;
+}
+
+/** What the target's network is now (from the probe) and what "keep these addresses" would write. */
+export interface WizardNetworkView {
+  interfaces: WizardNetworkInterfaceView[];
+  routes: WizardRouteView[];
+  dns: string[];
+  searchDomains: string[];
+  hostname: string | null;
+  domain: string | null;
+  /** What the probe suggests: every uplink address static → keep them; else DHCP. */
+  suggested: 'static' | 'dhcp';
+  /** The style network.nix gets unless another is chosen: networkd when the configuration uses it, else scripted. */
+  defaultStyle: 'scripted' | 'networkd';
+  /** Why a static (or any) network.nix cannot be written for this target; null when it can. */
+  staticProblem: string | null;
+  notes: string[];
+}
+
+/** The install's proxy as the page shows it: the URL with its password replaced by ***. */
+export interface WizardProxyView {
+  url: string;
+  noProxy: string;
+  inConfig: boolean;
+  /** A password is kept for it (in VS Code's SecretStorage). */
+  hasPassword: boolean;
 }
 
 export interface PlanCommandView {
@@ -282,6 +333,14 @@ export interface WizardView {
   reboot: boolean;
   /** The NixOS installer image (a folder with bzImage and initrd) the kexec strategy boots, on this machine. */
   kexecImage: string | null;
+  /** The Network page: the target's network now (null before a probe). */
+  network: WizardNetworkView | null;
+  /** The choice: keep the addresses, DHCP, or leave the network to the configuration ('none'). */
+  networkMode: 'static' | 'dhcp' | 'none';
+  /** The style asked for; null: `network.defaultStyle`. */
+  networkStyle: 'scripted' | 'networkd' | null;
+  /** The proxy every command on the target goes through; null: none. */
+  proxy: WizardProxyView | null;
   plan: PlanStepView[] | null;
   /** Why the plan cannot be made or run (null when it can). */
   planError: string | null;
@@ -306,7 +365,7 @@ export function reachablePages(v: WizardView): WizardPage[] {
   pages.push('strategy');
   const strategy = v.strategies.find((s) => s.name === (v.strategy ?? v.autoStrategy));
   if (!strategy || !strategy.ok || !v.plan) return pages;
-  pages.push('review');
+  pages.push('network', 'review');
   return pages;
 }
 
@@ -359,6 +418,20 @@ export type FromWebview =
       strategy: WizardStrategyView['name'] | null;
       buildOn: 'local' | 'target';
       reboot: boolean;
+    }
+  /**
+   * install wizard → extension: the Network page's choices. `proxy` is the URL as typed ('' for none; the URL
+   * shown with *** keeps the stored password), `proxyPassword` the password typed in its own hidden field ('' for
+   * none or unchanged). The extension keeps a password in SecretStorage only.
+   */
+  | {
+      type: 'wizard/setNetwork';
+      mode: 'static' | 'dhcp' | 'none';
+      style: 'scripted' | 'networkd' | null;
+      proxy: string;
+      proxyPassword: string;
+      noProxy: string;
+      proxyInConfig: boolean;
     }
   /** install wizard → extension: "Choose…" pressed for the kexec strategy's installer image (a folder dialog opens). */
   | { type: 'wizard/pickKexecImage' }
@@ -515,7 +588,58 @@ export const isProbeView: Guard<ProbeView> = objectOf<ProbeView>({
   warnings: arrayOf(isProbeWarningView),
 });
 
-const isWizardPage = oneOf('target', 'probe', 'disk', 'configuration', 'strategy', 'review', 'run', 'done');
+const isWizardPage = oneOf(
+  'target',
+  'probe',
+  'disk',
+  'configuration',
+  'strategy',
+  'network',
+  'review',
+  'run',
+  'done',
+);
+const isNetworkMode = oneOf('static', 'dhcp', 'none');
+const isNetworkStyle = oneOf('scripted', 'networkd');
+
+const isWizardNetworkView = objectOf<WizardNetworkView>({
+  interfaces: arrayOf(
+    objectOf<WizardNetworkInterfaceView>({
+      name: str,
+      nixosName: strOrNull,
+      mac: strOrNull,
+      virtual: isBoolean,
+      uplink: isBoolean,
+      addresses: arrayOf(
+        objectOf<WizardNetworkInterfaceView['addresses'][number]>({ address: str, dynamic: boolOrNull }),
+      ),
+    }),
+  ),
+  routes: arrayOf(
+    objectOf<WizardRouteView>({
+      family: oneOf('inet', 'inet6'),
+      gateway: strOrNull,
+      dev: strOrNull,
+      proto: strOrNull,
+      onLink: isBoolean,
+    }),
+  ),
+  dns: strings,
+  searchDomains: strings,
+  hostname: strOrNull,
+  domain: strOrNull,
+  suggested: oneOf('static', 'dhcp'),
+  defaultStyle: isNetworkStyle,
+  staticProblem: strOrNull,
+  notes: strings,
+});
+
+const isWizardProxyView = objectOf<WizardProxyView>({
+  url: str,
+  noProxy: str,
+  inConfig: isBoolean,
+  hasPassword: isBoolean,
+});
 const isStrategyName = oneOf('nixos-installer', 'nix-present', 'no-nix', 'lustrate', 'kexec');
 const isBuildOn = oneOf('local', 'target');
 
@@ -628,6 +752,10 @@ export const isWizardView: Guard<WizardView> = objectOf<WizardView>({
   buildOn: isBuildOn,
   reboot: isBoolean,
   kexecImage: strOrNull,
+  network: nullable(isWizardNetworkView),
+  networkMode: isNetworkMode,
+  networkStyle: nullable(isNetworkStyle),
+  proxy: nullable(isWizardProxyView),
   plan: nullable(arrayOf(isPlanStepView)),
   planError: strOrNull,
   install: nullable(isWizardInstallView),
@@ -667,6 +795,16 @@ export const FROM_WEBVIEW_GUARDS: Guards<FromWebview> = {
     strategy: nullable(isStrategyName),
     buildOn: isBuildOn,
     reboot: isBoolean,
+  }),
+  'wizard/setNetwork': objectOf({
+    type: oneOf('wizard/setNetwork'),
+    mode: isNetworkMode,
+    style: nullable(isNetworkStyle),
+    // A URL is short: a bound keeps a hostile page from sending megabytes into the parser.
+    proxy: (v: unknown): v is string => typeof v === 'string' && v.length <= 2048,
+    proxyPassword: (v: unknown): v is string => typeof v === 'string' && v.length <= 1024,
+    noProxy: (v: unknown): v is string => typeof v === 'string' && v.length <= 4096,
+    proxyInConfig: isBoolean,
   }),
   'wizard/pickKexecImage': objectOf({ type: oneOf('wizard/pickKexecImage') }),
   'wizard/install': objectOf({ type: oneOf('wizard/install'), confirmedDisk: strOrNull }),

@@ -10,6 +10,7 @@ test_pkgs=(
   nix-bin                                                # Nix's own parser and store: the differential test, closures
   clang-19 lld-19 wasi-libc                              # rebuilding the grammar WASM to check it is reproducible
   openssh-server openssh-client iproute2 iputils-ping udev jq sudo  # the namespace test target
+  tinyproxy                                              # the HTTP proxy an install goes through (namespace tier)
   fdisk dosfstools mtools fusefat btrfs-progs xfsprogs e2fsprogs cryptsetup-bin busybox-static util-linux
   qemu-system-x86 qemu-utils ovmf debootstrap            # the VM test target
 )

@@ -444,7 +444,7 @@ function strategyPage(v: WizardView): Child[] {
       'div',
       { class: 'row' },
       button(
-        'Next: review the plan',
+        'Next: network',
         () => {
           const s = checkedValue('strategy');
           send({
@@ -455,6 +455,210 @@ function strategyPage(v: WizardView): Child[] {
           });
         },
         { id: 'strategy-next' },
+      ),
+    ),
+  ];
+}
+
+function networkPage(v: WizardView): Child[] {
+  const n = v.network;
+  if (!n) return [h('p', {}, 'Probe the target first.')];
+  const flag = (dynamic: boolean | null) =>
+    dynamic === null ? 'unknown' : dynamic ? 'dynamic (DHCP or autoconfigured)' : 'static';
+  const table = h(
+    'table',
+    { class: 'network-table', id: 'network-interfaces' },
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        h('th', {}, 'Interface'),
+        h('th', {}, 'NixOS name'),
+        h('th', {}, 'MAC'),
+        h('th', {}, 'Addresses'),
+      ),
+    ),
+    h(
+      'tbody',
+      {},
+      ...n.interfaces.map((i) =>
+        h(
+          'tr',
+          { 'data-nic': i.name, class: i.uplink ? 'uplink' : '' },
+          h('td', {}, h('code', {}, i.name), i.uplink ? ' (uplink)' : ''),
+          h(
+            'td',
+            {},
+            i.nixosName
+              ? h('code', {}, i.nixosName)
+              : h(
+                  'span',
+                  { class: 'muted' },
+                  i.virtual ? 'virtual: matched by MAC' : 'unknown: matched by MAC',
+                ),
+          ),
+          h('td', {}, h('code', {}, dash(i.mac))),
+          h(
+            'td',
+            {},
+            i.addresses.length
+              ? h(
+                  'ul',
+                  { class: 'addresses' },
+                  ...i.addresses.map((a) =>
+                    h(
+                      'li',
+                      { 'data-dynamic': a.dynamic === null ? 'unknown' : String(a.dynamic) },
+                      h('code', {}, a.address),
+                      ` — ${flag(a.dynamic)}`,
+                    ),
+                  ),
+                )
+              : h('span', { class: 'muted' }, 'none'),
+          ),
+        ),
+      ),
+    ),
+  );
+  const routes = h(
+    'ul',
+    { id: 'network-routes' },
+    ...n.routes.map((r) =>
+      h(
+        'li',
+        { 'data-family': r.family },
+        `${r.family === 'inet' ? 'IPv4' : 'IPv6'} default via `,
+        h('code', {}, dash(r.gateway)),
+        ' on ',
+        h('code', {}, dash(r.dev)),
+        r.proto ? ` (${r.proto})` : '',
+        r.onLink ? ' — the gateway is outside the interface’s prefix: it is routed on the link first' : '',
+      ),
+    ),
+  );
+  const mode = v.networkMode;
+  const style = v.networkStyle ?? n.defaultStyle;
+  const proxy = textfield('proxy-url', v.proxy?.url ?? '', {
+    placeholder: 'http://[user@]proxy.example.com:3128 (empty: no proxy)',
+    'aria-label': 'Proxy URL',
+    autocomplete: 'off',
+    spellcheck: 'false',
+  });
+  const proxyPassword = textfield('proxy-password', '', {
+    type: 'password',
+    placeholder: v.proxy?.hasPassword ? 'kept (type to change)' : 'none',
+    'aria-label': 'Proxy password',
+    autocomplete: 'off',
+  });
+  const noProxy = textfield('no-proxy', v.proxy?.noProxy ?? '', {
+    placeholder: 'localhost,.internal.example,10.0.0.0/8',
+    'aria-label': 'Hosts reached without the proxy',
+    spellcheck: 'false',
+  });
+  const inConfig = checkbox(
+    'proxy-in-config',
+    'Keep using the proxy in the installed system (networking.proxy in proxy.nix, without the password)',
+    v.proxy?.inConfig ?? false,
+  );
+  return [
+    h(
+      'p',
+      {},
+      'What the target has now. A rented server often has no DHCP: keeping these addresses writes ',
+      h('code', {}, 'network.nix'),
+      ' beside hardware-configuration.nix (which imports it), so the machine answers again after the install.',
+    ),
+    facts([
+      ['Host name', `${dash(n.hostname)}${n.domain ? ` (domain ${n.domain})` : ''}`],
+      ['DNS servers', n.dns.length ? n.dns.join(', ') : 'none'],
+      ['Search domains', n.searchDomains.length ? n.searchDomains.join(', ') : 'none'],
+    ]),
+    table,
+    h('h2', {}, 'Default routes'),
+    n.routes.length ? routes : h('p', { class: 'warn' }, 'No default route: nixkit cannot tell the uplink.'),
+    n.notes.length ? h('ul', { class: 'warnings' }, ...n.notes.map((x) => h('li', {}, x))) : null,
+    h(
+      'fieldset',
+      { class: 'layout', id: 'network-mode' },
+      h('legend', {}, 'The installed system’s network'),
+      h(
+        'div',
+        { class: 'radios', role: 'radiogroup', 'aria-label': 'Network' },
+        radio(
+          'netmode',
+          'static',
+          `Keep these addresses${n.suggested === 'static' ? ' (suggested: they are static)' : ''}`,
+          mode === 'static',
+          n.staticProblem !== null,
+        ),
+        radio('netmode', 'dhcp', `DHCP${n.suggested === 'dhcp' ? ' (suggested)' : ''}`, mode === 'dhcp'),
+        radio('netmode', 'none', 'Leave it to the configuration (no network.nix)', mode === 'none'),
+      ),
+      n.staticProblem ? h('p', { class: 'blocked-reason' }, `Cannot keep them: ${n.staticProblem}.`) : null,
+    ),
+    h(
+      'fieldset',
+      { class: 'layout', id: 'network-style' },
+      h('legend', {}, 'Style'),
+      h(
+        'div',
+        { class: 'radios', role: 'radiogroup', 'aria-label': 'Network style' },
+        radio(
+          'netstyle',
+          'scripted',
+          `Scripted networking (networking.interfaces)${n.defaultStyle === 'scripted' ? ' — default' : ''}`,
+          style === 'scripted',
+        ),
+        radio(
+          'netstyle',
+          'networkd',
+          `systemd-networkd (matched by MAC)${n.defaultStyle === 'networkd' ? ' — default' : ''}`,
+          style === 'networkd',
+        ),
+      ),
+    ),
+    h(
+      'fieldset',
+      { class: 'layout', id: 'proxy' },
+      h('legend', {}, 'Proxy'),
+      h(
+        'p',
+        { class: 'muted' },
+        'When the target reaches the internet only through a proxy: every command nixkit runs there gets ' +
+          'http_proxy, https_proxy and no_proxy. The password is kept in VS Code’s secret storage only and shown as ***.',
+      ),
+      h('div', { class: 'row' }, h('label', { for: 'proxy-url' }, 'Proxy URL'), proxy),
+      h('div', { class: 'row' }, h('label', { for: 'proxy-password' }, 'Password'), proxyPassword),
+      h('div', { class: 'row' }, h('label', { for: 'no-proxy' }, 'No proxy for'), noProxy),
+      inConfig,
+      h(
+        'p',
+        { class: 'muted' },
+        'The installed system gets the URL without its password: whatever is in networking.proxy is readable by ' +
+          'everyone in the Nix store (the proxy-credentials-in-store finding).',
+      ),
+    ),
+    h(
+      'div',
+      { class: 'row' },
+      button(
+        'Next: review the plan',
+        () => {
+          const m = checkedValue('netmode');
+          const st = checkedValue('netstyle');
+          send({
+            type: 'wizard/setNetwork',
+            mode: m === 'static' || m === 'dhcp' ? m : 'none',
+            style: st === n.defaultStyle ? null : st === 'networkd' ? 'networkd' : 'scripted',
+            proxy: proxy.value,
+            proxyPassword: proxyPassword.value,
+            noProxy: noProxy.value,
+            proxyInConfig: inConfig.checked,
+          });
+        },
+        { id: 'network-next' },
       ),
     ),
   ];
@@ -525,6 +729,26 @@ function reviewPage(v: WizardView): Child[] {
         `${strategy?.title ?? '—'}${v.strategy === null ? ' (automatic)' : ''}, build ${v.buildOn === 'local' ? 'on this machine' : 'on the target'}`,
       ],
       ['Reboot at the end', v.reboot ? 'yes' : 'no'],
+      [
+        'Network',
+        v.networkMode === 'static'
+          ? `keep the current addresses (network.nix, ${v.networkStyle ?? v.network?.defaultStyle ?? 'scripted'})`
+          : v.networkMode === 'dhcp'
+            ? `DHCP (network.nix, ${v.networkStyle ?? v.network?.defaultStyle ?? 'scripted'})`
+            : 'as the configuration says',
+      ],
+      [
+        'Proxy',
+        v.proxy
+          ? h(
+              'span',
+              {},
+              h('code', {}, v.proxy.url),
+              v.proxy.noProxy ? `, not for ${v.proxy.noProxy}` : '',
+              v.proxy.inConfig ? ', kept in proxy.nix' : '',
+            )
+          : 'none',
+      ],
     ]),
     v.planError ? h('p', { class: 'error-box', id: 'plan-error' }, v.planError) : null,
     h(
@@ -694,6 +918,7 @@ const PAGES: Record<WizardPage, (v: WizardView) => Child[]> = {
   disk: diskPage,
   configuration: configurationPage,
   strategy: strategyPage,
+  network: networkPage,
   review: reviewPage,
   run: runPage,
   done: donePage,
@@ -747,7 +972,7 @@ function render(v: WizardView): void {
           prev
             ? button('Back', () => send({ type: 'wizard/goto', page: prev }), { secondary: true, id: 'back' })
             : null,
-          next && !['disk', 'configuration', 'strategy', 'review'].includes(v.page)
+          next && !['disk', 'configuration', 'strategy', 'network', 'review'].includes(v.page)
             ? button('Next', () => send({ type: 'wizard/goto', page: next }), { id: 'next' })
             : null,
         );

@@ -44,6 +44,7 @@ export const PAGE_TITLES: Record<WizardPage, string> = {
   disk: 'Disk and layout',
   configuration: 'Configuration',
   strategy: 'Strategy',
+  network: 'Network',
   review: 'Review',
   run: 'Install',
   done: 'Done',

@@ -18,6 +18,7 @@ import type {
 import type { LocalRunner, Step, StepContext } from './plan';
 import type { StateStore } from './state-store';
 import { Transcript, formatCommand } from './transcript';
+import { parseProxyUrl, proxyEnv, proxyForRun, redactProxy, type ParsedProxy } from './proxy';
 
 export class InstallFailedError extends EngineError {
   constructor(
@@ -64,6 +65,11 @@ export interface RunnerOptions {
   luksPassphrase?(): Promise<string | undefined>;
   /** Secrets known up front (passwords from the environment): redacted from everything written. */
   secrets?: string[];
+  /**
+   * The proxy URL with its password, when the install's proxy has one (options.proxy holds it without): it must
+   * show as the saved one. Never saved; shown everywhere as the saved form.
+   */
+  proxyUrl?: string;
   signal?: AbortSignal;
 }
 
@@ -167,12 +173,23 @@ export class InstallRunner {
   private session: Session | undefined;
   private readonly secrets: string[];
   private luks: string | undefined;
+  private proxy: ParsedProxy | undefined;
+  private proxyShown: ParsedProxy | undefined;
 
   constructor(
     readonly state: InstallState,
     private readonly o: RunnerOptions,
   ) {
     this.secrets = [...(o.secrets ?? [])];
+    // A proxy URL given with its password is redacted even when it does not match (the run then refuses it).
+    if (o.proxyUrl !== undefined)
+      try {
+        const p = parseProxyUrl(o.proxyUrl);
+        this.secrets.push(...p.secrets);
+        this.proxyShown = p;
+      } catch {
+        this.secrets.push(o.proxyUrl);
+      }
     // Steps this plan has that the state does not know yet (a newer nixkit resuming an older state).
     for (const s of o.steps)
       if (!state.steps.some((x) => x.id === s.id)) state.steps.push({ id: s.id, status: 'pending' });
@@ -184,8 +201,18 @@ export class InstallRunner {
   /** Hides every secret the install has seen (login and sudo passwords, the LUKS passphrase). */
   redact = (text: string): string => {
     const once = this.session ? this.session.redact(text) : text;
-    return redact(once, this.secrets);
+    return redact(redactProxy(once, this.proxy ?? this.proxyShown), this.secrets);
   };
+
+  /**
+   * Connects for the install: every session (the first, the one after a kexec, the one after the reboot) runs its
+   * root commands with the install's proxy in their environment.
+   */
+  private async connect(signal: AbortSignal): Promise<Session> {
+    const session = await this.o.connect(signal);
+    if (this.proxy) session.setRemoteEnv(proxyEnv(this.proxy.full, this.state.options.proxy?.noProxy));
+    return session;
+  }
 
   plan(): StepDescription[] {
     return describePlan(this.o.steps, this.state);
@@ -229,11 +256,20 @@ export class InstallRunner {
     store.save(state);
     let current: { step: Step; st: StepState } | undefined;
     try {
+      if (state.options.proxy) {
+        this.proxy = proxyForRun(state.options.proxy, this.o.proxyUrl);
+        transcript.line(
+          `commands on the target run with http_proxy/https_proxy ${state.options.proxy.url}` +
+            (state.options.proxy.noProxy?.length
+              ? ` and no_proxy ${state.options.proxy.noProxy.join(',')}`
+              : ''),
+        );
+      }
       if (state.steps.every((s) => s.status === 'done' || s.status === 'skipped')) {
         state.status = 'done';
         return state;
       }
-      this.session = await this.o.connect(signal);
+      this.session = await this.connect(signal);
       const next: ResumeAwareStep | undefined = this.o.steps.find((s) => {
         const st = state.steps.find((x) => x.id === s.id);
         return st?.status !== 'done' && st?.status !== 'skipped';
@@ -318,6 +354,8 @@ export class InstallRunner {
       throw new EngineError('install-failed', message);
     } finally {
       transcript.close();
+      // The proxy's environment file on the target holds its password: removed at the end (a tmpfs anyway).
+      if (this.proxy) await this.session?.dropRemoteEnv();
       this.session?.close();
       this.session = undefined;
     }
@@ -351,7 +389,7 @@ export class InstallRunner {
       signal,
       // finish (after its reboot) and preflight (after a kexec) wait for the target with it: the same connect, so
       // the same host-key rules.
-      reconnect: () => this.o.connect(signal),
+      reconnect: () => this.connect(signal),
       secret: async (name) => {
         if (name !== 'luks-passphrase') return undefined;
         if (this.luks === undefined) {

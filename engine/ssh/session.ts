@@ -35,7 +35,7 @@ import {
   type HostKeyStore,
   type KnownHostEntry,
 } from './known-hosts';
-import { shJoin } from './quote';
+import { shJoin, shQuote } from './quote';
 import { execWithSudoPassword } from './sudo';
 import type { ResolvedTarget, TargetSpec } from './target';
 
@@ -111,6 +111,10 @@ export type RootMode = 'root' | 'sudo-nopasswd' | 'sudo-password';
 
 const DEFAULT_IDENTITIES = ['id_ed25519', 'id_ecdsa', 'id_rsa'];
 
+/** Writes stdin into a fresh root-only file in /run (else /tmp) and prints its name. */
+const ENV_FILE_SCRIPT =
+  'umask 077; d=/run; [ -d "$d" ] && [ -w "$d" ] || d=/tmp; f=$(mktemp "$d/nixkit-env.XXXXXXXX") && cat > "$f" && echo "$f"';
+
 /** Throws CancelledError if the signal already fired. */
 function checkAbort(signal: AbortSignal | undefined, what: string): void {
   if (signal?.aborted) throw new CancelledError(what);
@@ -123,6 +127,9 @@ export class Session {
   /** The host key this connection verified (the SSH wire-format blob), for tools that open their own
    * connection to the same host (OpenSSH for `nix copy`) and must check the same key. */
   hostKey: Buffer | undefined;
+  /** Environment for every root command (setRemoteEnv), and the root-only file on the target that holds it. */
+  private remoteEnv: Record<string, string> | undefined;
+  private remoteEnvFile: string | undefined;
 
   private constructor(
     private readonly client: Client,
@@ -601,6 +608,55 @@ export class Session {
    * when sudo asks for it (see sudo.ts): a command sudo runs without asking never receives it.
    */
   async execAsRoot(argv: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
+    if (this.remoteEnv) argv = await this.withRemoteEnv(argv, options.signal);
+    return this.execAsRootPlain(argv, options);
+  }
+
+  /**
+   * Every later root command runs with these variables (the install's proxy). They may hold a secret (a proxy
+   * password), so they never go on a command line, where any user of the target could read them in the process list
+   * (sudo keeps its argv for the whole command): the first root command writes them into a root-only file in /run
+   * (a tmpfs, gone at the next boot), and each command is `sh -c '. FILE && exec "$@"' FILE ARGV…`.
+   * dropRemoteEnv removes the file. Names must be shell variable names; values are single-quoted in the file.
+   */
+  setRemoteEnv(env: Record<string, string> | undefined): void {
+    for (const k of Object.keys(env ?? {}))
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) throw new Error(`not an environment variable name: ${k}`);
+    this.remoteEnv = env && Object.keys(env).length ? { ...env } : undefined;
+    this.remoteEnvFile = undefined;
+  }
+
+  /** Removes the environment file from the target (best effort: a gone connection leaves it to the next boot). */
+  async dropRemoteEnv(): Promise<void> {
+    const file = this.remoteEnvFile;
+    this.remoteEnv = undefined;
+    this.remoteEnvFile = undefined;
+    if (!file || this.closed) return;
+    await this.execAsRootPlain(['rm', '-f', '--', file], { timeoutMs: 15_000 }).catch(() => undefined);
+  }
+
+  private async withRemoteEnv(argv: readonly string[], signal?: AbortSignal): Promise<string[]> {
+    if (this.remoteEnvFile === undefined) {
+      const text = Object.entries(this.remoteEnv!)
+        .map(([k, v]) => `export ${k}=${shQuote(v)}\n`)
+        .join('');
+      const r = await this.execAsRootPlain(['sh', '-c', ENV_FILE_SCRIPT], {
+        stdin: text,
+        signal,
+        timeoutMs: 30_000,
+      });
+      const file = r.stdout.toString().trim();
+      if (r.code !== 0 || !/^\/(run|tmp)\/nixkit-env\.[A-Za-z0-9]+$/.test(file))
+        throw new EngineError(
+          'remote-env-failed',
+          `Could not write the install's environment (the proxy) on the target: ${this.redact(r.stderr.toString().trim()) || `exit ${r.code}`}`,
+        );
+      this.remoteEnvFile = file;
+    }
+    return ['sh', '-c', '. "$0" && exec "$@"', this.remoteEnvFile, ...argv];
+  }
+
+  private async execAsRootPlain(argv: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
     const mode = await this.ensureRoot(options.signal);
     if (mode === 'root') return this.exec(argv, options);
     if (mode === 'sudo-nopasswd') return this.exec(['sudo', '-n', '--', ...argv], options);

@@ -88,7 +88,7 @@ export class InstallRunSession implements vscode.Disposable {
   }
 
   /** Runs (or resumes) the install; resolves with the error text when it did not finish. */
-  async run(state: InstallState): Promise<{ ok: true } | { ok: false; error: string }> {
+  async run(state: InstallState, proxyUrl?: string): Promise<{ ok: true } | { ok: false; error: string }> {
     const steps = this.host.steps();
     const titles = new Map(steps.map((s) => [s.id, s.title]));
     const abort = new AbortController();
@@ -101,6 +101,7 @@ export class InstallRunSession implements vscode.Disposable {
       store: this.store,
       local: new NodeLocalRunner(),
       signal: abort.signal,
+      proxyUrl,
       connect: (signal) =>
         Session.connect({
           target,

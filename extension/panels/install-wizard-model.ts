@@ -10,6 +10,7 @@ import type {
   ConfigurationFacts,
   DiskLayout,
   InstallOptions,
+  InstallProxy,
   InstallState,
   StepDescription,
   StepId,
@@ -17,12 +18,15 @@ import type {
 import type { Step } from '../../engine/install/plan';
 import { checkStrategy, chooseStrategy, STRATEGIES, STRATEGY_NAMES } from '../../engine/install/strategies';
 import { shJoin } from '../../engine/ssh/quote';
+import { isLinkLocal6, uplinks } from '../../server/facts/network';
+import { networkConfig } from '../../server/rule-api/network-config';
 import type {
   PlanStepView,
   WizardConfigurationView,
   WizardDiskChoice,
   WizardInstallView,
   WizardLayoutView,
+  WizardNetworkView,
   WizardPage,
   WizardStrategyView,
 } from '../../protocol/webview-messages';
@@ -44,6 +48,11 @@ export interface WizardSaved {
   reboot: boolean;
   /** The kexec strategy's installer image on this machine (chosen in a folder dialog). */
   kexecImage: string | null;
+  /** The Network page's choice; null: not chosen yet (the probe's suggestion applies). */
+  networkMode: 'static' | 'dhcp' | 'none' | null;
+  networkStyle: 'scripted' | 'networkd' | null;
+  /** The proxy, its password replaced by *** (the password is in SecretStorage, keyed by this URL). */
+  proxy: InstallProxy | null;
   /** The install started from the review (its state lives in the engine's state store). */
   installId: string | null;
 }
@@ -72,6 +81,9 @@ export function freshWizard(): WizardSaved {
     buildOn: 'local',
     reboot: true,
     kexecImage: null,
+    networkMode: null,
+    networkStyle: null,
+    proxy: null,
     installId: null,
   };
 }
@@ -180,7 +192,83 @@ export function buildOptions(
     options.layout = layoutFromView(saved.layout);
   }
   if (bootloader) options.bootloader = bootloader;
+  const mode = networkModeFor(saved);
+  if (mode !== 'none') {
+    options.network = mode;
+    if (saved.networkStyle) options.networkStyle = saved.networkStyle;
+  }
+  if (saved.proxy) options.proxy = { ...saved.proxy };
   return options;
+}
+
+/** Where a proxy's URL with its password is kept in SecretStorage: by the URL shown with ***. */
+export function proxySecretKey(shown: string): string {
+  return `nixkit.proxy/${shown}`;
+}
+
+/** The network choice in force: the one made, else what the probe suggests. */
+export function networkModeFor(
+  saved: Pick<WizardSaved, 'networkMode' | 'probe'>,
+): 'static' | 'dhcp' | 'none' {
+  if (saved.networkMode) return saved.networkMode;
+  return saved.probe ? suggestedNetwork(saved.probe) : 'none';
+}
+
+/** Keep the addresses when every uplink's addresses are static (a rescue network without DHCP), else DHCP. */
+export function suggestedNetwork(report: ProbeReport): 'static' | 'dhcp' {
+  const links = uplinks(report);
+  return links.length > 0 && links.every((l) => l.static) ? 'static' : 'dhcp';
+}
+
+/** The Network page's picture of the target: its interfaces, routes, resolver and name, and what can be written. */
+export function networkView(report: ProbeReport, facts: ConfigurationFacts | undefined): WizardNetworkView {
+  const links = uplinks(report);
+  const defaultStyle: 'scripted' | 'networkd' =
+    facts?.networkd === true || links.some((l) => !l.nixosName) ? 'networkd' : 'scripted';
+  const attempt = networkConfig(report, {
+    mode: 'static',
+    ...(facts?.networkd === true ? { style: 'networkd' as const } : {}),
+  });
+  return {
+    interfaces: report.network.interfaces
+      .filter((n) => n.name !== 'lo')
+      .map((n) => {
+        const link = links.find((l) => l.nic.name === n.name);
+        return {
+          name: n.name,
+          nixosName: link
+            ? link.nixosName
+            : !n.virtual && n.predicted.source !== 'none'
+              ? n.predicted.name
+              : null,
+          mac: n.mac,
+          virtual: n.virtual,
+          uplink: !!link,
+          addresses: n.addresses
+            .filter((a) => a.scope === 'global' || a.scope === null)
+            .filter((a) => !(a.family === 'inet6' && isLinkLocal6(a.address)))
+            .map((a) => ({ address: `${a.address}/${a.prefixLength}`, dynamic: a.dynamic ?? null })),
+        };
+      }),
+    routes: report.network.defaultRoutes.map((r) => {
+      const link = links.find((l) => l.nic.name === r.dev);
+      return {
+        family: r.family,
+        gateway: r.gateway,
+        dev: r.dev,
+        proto: r.proto ?? null,
+        onLink: r.family === 'inet6' && !!link?.gateway6OutsidePrefix && link.gateway6 === r.gateway,
+      };
+    }),
+    dns: [...report.network.dns],
+    searchDomains: [...report.network.searchDomains],
+    hostname: report.system.hostname,
+    domain: report.network.domain ?? null,
+    suggested: suggestedNetwork(report),
+    defaultStyle,
+    staticProblem: attempt.ok ? null : attempt.error,
+    notes: attempt.ok ? attempt.notes : [],
+  };
 }
 
 export interface StrategyViews {

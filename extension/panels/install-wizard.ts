@@ -10,7 +10,12 @@ import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { type ConfigurationSummary } from '../../protocol/lsp-ext';
 import { EngineError } from '../../engine/errors';
-import type { ConfigurationFacts, InstallOptions, InstallState } from '../../protocol/install-state';
+import type {
+  ConfigurationFacts,
+  InstallOptions,
+  InstallProxy,
+  InstallState,
+} from '../../protocol/install-state';
 import type { Step } from '../../engine/install/plan';
 import { describePlan } from '../../engine/install/runner';
 import { newInstallState, StateStore } from '../../engine/install/state-store';
@@ -19,6 +24,8 @@ import { installSteps } from '../../engine/install/steps';
 import { analyzeConfiguration, diskIdentity } from '../../engine/install/steps/preflight';
 import type { InstallTestSeams } from '../../engine/install/test-seams';
 import { parseTarget } from '../../engine/ssh/target';
+import { installProxy, parseNoProxy, parseProxyUrl, withProxyPassword } from '../../engine/install/proxy';
+import { networkConfig } from '../../server/rule-api/network-config';
 import { connectAndProbe } from '../connect-and-probe';
 import { requestConfigurations } from '../lsp-requests';
 import { loadSavedTargets } from '../ssh-targets';
@@ -44,7 +51,10 @@ import {
   installView,
   INSTALL_ROOT,
   loadWizard,
+  networkModeFor,
+  networkView,
   planView,
+  proxySecretKey,
   rootFor,
   strategyViews,
   type ConfigurationInput,
@@ -158,10 +168,10 @@ export class InstallWizard implements vscode.Disposable {
         s.page = 'review';
       }
     }
-    if (!s.installId && ['configuration', 'strategy', 'review'].includes(s.page)) {
+    if (!s.installId && ['configuration', 'strategy', 'network', 'review'].includes(s.page)) {
       await this.loadConfigurations();
       if (s.page !== 'configuration' && s.configuration) await this.prepareConfiguration();
-      if (s.page === 'review') this.makePlan();
+      if (s.page === 'review' || s.page === 'network') this.makePlan();
       const reachable = reachablePages(this.view());
       if (!reachable.includes(s.page)) s.page = reachable[reachable.length - 1];
     }
@@ -231,6 +241,19 @@ export class InstallWizard implements vscode.Disposable {
       buildOn: s.buildOn,
       reboot: s.reboot,
       kexecImage: s.kexecImage,
+      network: s.probe
+        ? networkView(s.probe, s.configuration ? this.facts.get(s.configuration) : undefined)
+        : null,
+      networkMode: networkModeFor(s),
+      networkStyle: s.networkStyle,
+      proxy: s.proxy
+        ? {
+            url: s.proxy.url,
+            noProxy: (s.proxy.noProxy ?? []).join(','),
+            inConfig: !!s.proxy.inConfig,
+            hasPassword: !!s.proxy.hasPassword,
+          }
+        : null,
       plan: this.plan,
       planError: this.planError,
       install: this.installView(),
@@ -324,9 +347,11 @@ export class InstallWizard implements vscode.Disposable {
         s.buildOn = m.buildOn;
         s.reboot = m.reboot;
         this.makePlan();
-        if (this.plan && reachablePages(this.view()).includes('review')) this.go('review');
+        if (this.plan && reachablePages(this.view()).includes('network')) this.go('network');
         else this.error = this.planError ?? 'The plan cannot be made with these choices.';
         return this.update();
+      case 'wizard/setNetwork':
+        return this.setNetwork(m);
       case 'wizard/pickKexecImage': {
         const picked = await vscode.window.showOpenDialog({
           title: 'The NixOS installer image for kexec: a folder with bzImage and initrd',
@@ -349,6 +374,8 @@ export class InstallWizard implements vscode.Disposable {
         return this.resume(m.confirmedDisk);
       case 'wizard/startOver':
         if (this.session.running) return;
+        // The proxy's password goes with the choices (a new install asks for it again).
+        if (s.proxy?.hasPassword) await this.context.secrets.delete(proxySecretKey(s.proxy.url));
         this.saved = { ...freshWizard(), target: s.target };
         this.plan = null;
         this.planError = null;
@@ -540,6 +567,83 @@ export class InstallWizard implements vscode.Disposable {
     }
   }
 
+  // --- network and proxy
+
+  /**
+   * The Network page's choices. The proxy URL is checked here (the page is untrusted); its password goes into
+   * SecretStorage under the URL shown with ***, which is all the wizard's saved state holds. A URL sent back as
+   * shown (with ***) keeps the stored password.
+   */
+  private async setNetwork(m: Extract<FromWebview, { type: 'wizard/setNetwork' }>): Promise<void> {
+    const s = this.saved;
+    if (!s.probe) return;
+    let proxy: InstallProxy | null = null;
+    try {
+      const noProxy = m.noProxy.trim() ? parseNoProxy(m.noProxy) : [];
+      const typed = m.proxy.trim();
+      if (typed) {
+        if (s.proxy && typed === s.proxy.url && !m.proxyPassword) {
+          proxy = { ...s.proxy, noProxy, inConfig: m.proxyInConfig };
+          if (!noProxy.length) delete proxy.noProxy;
+          if (!m.proxyInConfig) delete proxy.inConfig;
+        } else {
+          let given = typed;
+          if (m.proxyPassword) {
+            const bare = parseProxyUrl(typed.replace(/:\*\*\*@/, '@'));
+            if (bare.hasPassword)
+              throw new Error('The proxy URL already holds a password: leave the password field empty.');
+            if (!/^[a-z0-9]+:\/\/[^@/]+@/.test(bare.shown))
+              throw new Error('A proxy password needs a user in the URL (http://user@host:port).');
+            given = withProxyPassword(bare.shown.replace('@', ':***@'), m.proxyPassword);
+          }
+          const parsed = parseProxyUrl(given);
+          proxy = installProxy(parsed, noProxy, m.proxyInConfig);
+          if (parsed.hasPassword) await this.context.secrets.store(proxySecretKey(parsed.shown), parsed.full);
+        }
+      } else if (m.noProxy.trim() || m.proxyInConfig) {
+        throw new Error('The no-proxy list and "keep the proxy" need a proxy URL.');
+      }
+    } catch (e) {
+      // The message never holds the password (parseProxyUrl hides it).
+      this.error = message(e);
+      return this.update();
+    }
+    if (m.mode === 'static') {
+      const view = networkView(s.probe, s.configuration ? this.facts.get(s.configuration) : undefined);
+      const style = m.style ?? view.defaultStyle;
+      const written = networkConfig(s.probe, { mode: 'static', style });
+      if (!written.ok) {
+        this.error = `The addresses cannot be kept: ${written.error}.`;
+        return this.update();
+      }
+    }
+    s.networkMode = m.mode;
+    s.networkStyle = m.style;
+    s.proxy = proxy;
+    this.makePlan();
+    if (this.plan && reachablePages(this.view()).includes('review')) this.go('review');
+    else this.error = this.planError ?? 'The plan cannot be made with these choices.';
+    return this.update();
+  }
+
+  /** The proxy URL with its password from SecretStorage; undefined when the install has no password to give. */
+  private async proxyUrl(state: InstallState): Promise<string | undefined> {
+    const p = state.options.proxy;
+    if (!p?.hasPassword) return undefined;
+    const full = await this.context.secrets.get(proxySecretKey(p.url));
+    if (full) return full;
+    const password = await vscode.window.showInputBox({
+      title: 'NixOS: Install to Host',
+      prompt: `The password for the proxy ${p.url} (kept in VS Code's secret storage)`,
+      password: true,
+      ignoreFocusOut: true,
+    });
+    if (password === undefined) return undefined;
+    const url = withProxyPassword(p.url, password);
+    await this.context.secrets.store(proxySecretKey(p.url), url);
+    return url;
+  }
+
   // --- run
 
   private async install(typed: string | null): Promise<void> {
@@ -604,7 +708,7 @@ export class InstallWizard implements vscode.Disposable {
 
   private async runInstall(state: InstallState): Promise<void> {
     this.error = null;
-    const result = await this.session.run(state);
+    const result = await this.session.run(state, await this.proxyUrl(state));
     if (result.ok) this.go('done');
     else this.error = result.error;
     this.update();

@@ -4,11 +4,15 @@
 // flake (lab/). The wizard is driven page by page: Target (typed, host key accepted in nixkit's modal) → the probe
 // summary → disk and layout (a loop disk of the target; disks in use are shown but cannot be chosen) → configuration
 // (demo is blocked by its errors, lab is picked) → strategy (reboot unticked: this target shares the machine's
-// PID namespace) → review. On the review: the plan lists the destructive commands for the chosen disk, and Install
+// PID namespace) → network (the target's uplink has static IPv4 and IPv6 addresses and an IPv6 gateway outside its
+// prefix, as network-static.test.ts makes them: "keep these addresses" is preselected, the scripted style is refused
+// for its virtual NIC, networkd is kept; a proxy with a password and "keep it in proxy.nix") → review. On the review: the plan lists the destructive commands for the chosen disk, and Install
 // stays disabled until the disk's exact name is typed. Then the panel is closed and reopened: the wizard comes back
 // at the review. Then the install runs for real onto that disk: partition, format, mount at /mnt (an empty tmpfs in
 // the target's mount namespace), hardware-configuration.nix and disko.nix written into lab/, build, copy, install,
-// verify, unmount; the run page and the status bar are watched and the done page checked.
+// verify, unmount; the run page and the status bar are watched and the done page checked; network.nix holds the
+// target's addresses and routes, proxy.nix the proxy without its password, and no install state or transcript holds
+// the password.
 // Two seams, from NIXKIT_INSTALL_TEST_SEAMS (engine/install/test-seams.ts): nixpkgs cannot be fetched
 // here, so the build is of the test closure (test/targets/closure/system.nix, plain derivations, a private store);
 // this kernel has no vfat, so the ESP is mounted through FUSE.
@@ -40,6 +44,8 @@ import {
 } from './code-server';
 
 const DEADLINE_MS = Number(process.env.NIXKIT_E2E_DEADLINE_MS) || 300_000;
+/** The proxy the wizard is given: nothing listens there (this install fetches nothing on the target). */
+const PROXY_PASSWORD = 'Wz-s3cret-91f';
 
 /** A small flake without findings: the configuration the wizard installs. */
 function writeLabFlake(ws: string): string {
@@ -113,6 +119,22 @@ async function main(): Promise<void> {
     '-c',
     `for m in $(awk '$2 ~ "^/mnt/" { print $2 }' /proc/self/mounts | sort -r); do umount -l "$m"; done`,
   ]);
+  // A rented server's uplink (see network-static.test.ts): static IPv6 beside the static IPv4, and an IPv6 default
+  // gateway outside the /64, reached through a route on the link. Gone with the target's namespace.
+  const sub = target.host.split('.')[2];
+  const v6 = `fd00:6e6c:${sub}::2`;
+  const gw6 = 'fd00:6e6c:ffff::1';
+  inTarget(target.stateDir, [
+    'sh',
+    '-c',
+    "set -e; dev=$(ip -4 route show default | awk '{ print $5; exit }'); " +
+      'ip -6 addr add "$1/64" dev "$dev" nodad; ip -6 route add "$2" dev "$dev"; ' +
+      'ip -6 route add default via "$2" dev "$dev"',
+    'net',
+    v6,
+    gw6,
+  ]);
+  const hostIp = target.host.replace(/\.\d+$/, '.1');
   let cs: CodeServer | undefined;
   let browser: Browser | undefined;
   try {
@@ -216,6 +238,52 @@ async function main(): Promise<void> {
       console.log(`screenshot: ${await screenshot(page, 'wizard-strategy.png')}`);
       await frame.locator('vscode-button#strategy-next').click();
 
+      // --- network: what the target has now, and the choice
+      await frame.locator('#page-network').waitFor({ timeout: 30_000 });
+      const nics = await frame.locator('#network-interfaces').innerText();
+      assert.ok(nics.includes(`${target.host}/30 — static`), `IPv4 not shown as static:\n${nics}`);
+      assert.ok(nics.includes(`${v6}/64 — static`), `IPv6 not shown as static:\n${nics}`);
+      assert.match(nics, /virtual: matched by MAC/);
+      const routesText = await frame.locator('#network-routes').innerText();
+      assert.ok(routesText.includes(`IPv4 default via ${hostIp}`), routesText);
+      assert.ok(routesText.includes(`IPv6 default via ${gw6}`), routesText);
+      assert.match(routesText, /outside the interface’s prefix: it is routed on the link first/);
+      const checked = (sel: string) =>
+        frame.locator(sel).evaluate((e) => (e as unknown as { checked: boolean }).checked);
+      assert.equal(
+        await checked('vscode-radio[name="netmode"][data-value="static"]'),
+        true,
+        'keep is preselected',
+      );
+      assert.equal(
+        await checked('vscode-radio[name="netstyle"][data-value="networkd"]'),
+        true,
+        'networkd default',
+      );
+      // The scripted style needs the NIC's NixOS name, which a veth has none of: refused with the reason.
+      await frame.locator('vscode-radio[name="netstyle"][data-value="scripted"]').click();
+      await frame.locator('vscode-button#network-next').click();
+      await frame.locator('#error', { hasText: 'networkd style' }).waitFor({ timeout: 15_000 });
+      await frame.locator('vscode-radio[name="netstyle"][data-value="networkd"]').click();
+      // A hostile proxy URL is refused without echoing its password.
+      await frame.locator('#proxy-url input').fill(`http://wizard:${PROXY_PASSWORD}$(reboot)@${hostIp}:3128`);
+      await frame.locator('vscode-button#network-next').click();
+      const proxyError = frame.locator('#error', { hasText: 'not usable' });
+      await proxyError.waitFor({ timeout: 15_000 });
+      assert.ok(!(await proxyError.innerText()).includes(PROXY_PASSWORD), 'the error shows the password');
+      // The password goes into its own hidden field; the URL names the user.
+      await frame.locator('#proxy-url input').fill(`http://wizard@${hostIp}:3128`);
+      await frame.locator('#proxy-password input').fill(PROXY_PASSWORD);
+      assert.equal(await frame.locator('#proxy-password input').getAttribute('type'), 'password');
+      await frame.locator('#no-proxy input').fill('localhost,.lab.internal');
+      await frame.locator('vscode-checkbox#proxy-in-config').click();
+      await frame.locator('#proxy-url').evaluate((el) => el.scrollIntoView({ block: 'center' }));
+      console.log(`screenshot: ${await screenshot(page, 'wizard-network.png')}`);
+      await frame.locator('#network-interfaces').evaluate((el) => el.scrollIntoView({ block: 'start' }));
+      await page.waitForTimeout(200);
+      console.log(`screenshot: ${await screenshot(page, 'wizard-network-facts.png')}`);
+      await frame.locator('vscode-button#network-next').click();
+
       // --- review
       await frame.locator('#page-review').waitFor({ timeout: 30_000 });
       const disk = target.disks.b;
@@ -240,6 +308,17 @@ async function main(): Promise<void> {
         .evaluateAll((els) => els.map((e) => e.getAttribute('data-step')));
       console.log(`plan steps: ${steps.join(', ')}`);
       assert.deepEqual(steps.slice(0, 4), ['preflight', 'partition', 'mount', 'hardware-config']);
+      // The network and proxy choices: shown (password hidden), and the files they write are in the plan.
+      const reviewText = await frame.locator('#page-review').innerText();
+      assert.ok(!reviewText.includes(PROXY_PASSWORD), 'the review shows the proxy password');
+      assert.ok(
+        reviewText.includes(`http://wizard:***@${hostIp}:3128`),
+        'the review does not show the proxy',
+      );
+      assert.match(reviewText, /keep the current addresses \(network\.nix, networkd\)/);
+      const written = await frame.locator('li[data-step="hardware-config"] ul.files').innerText();
+      assert.match(written, /network\.nix/);
+      assert.match(written, /proxy\.nix .*without the password/);
 
       // Install stays off until the exact name is typed.
       const install = frame.locator('vscode-button#install');
@@ -347,6 +426,37 @@ async function main(): Promise<void> {
       const transcript = fs.readFileSync(transcriptPath, 'utf8');
       assert.match(transcript, /wipefs --all/);
       assert.match(transcript, /switch-to-configuration/);
+
+      // network.nix: the target's addresses and gateways (networkd, matched by the veth's MAC), the IPv6 gateway on
+      // the link; imported by hardware-configuration.nix with proxy.nix, which has the proxy without its password.
+      const hosts = path.join(labDir, 'hosts', 'lab');
+      const networkNix = fs.readFileSync(path.join(hosts, 'network.nix'), 'utf8');
+      console.log(`network.nix:\n${networkNix}`);
+      for (const want of [
+        `"${target.host}/30"`,
+        `"${v6}/64"`,
+        `Gateway = "${hostIp}";`,
+        `Gateway = "${gw6}"; GatewayOnLink = true;`,
+        'matchConfig.MACAddress',
+        'networking.useNetworkd = true;',
+      ])
+        assert.ok(networkNix.includes(want), `network.nix lacks ${want}`);
+      const hw = fs.readFileSync(path.join(hosts, 'hardware-configuration.nix'), 'utf8');
+      assert.match(hw, /\.\/network\.nix/);
+      assert.match(hw, /\.\/proxy\.nix/);
+      const proxyNix = fs.readFileSync(path.join(hosts, 'proxy.nix'), 'utf8');
+      assert.ok(proxyNix.includes(`networking.proxy.default = "http://wizard@${hostIp}:3128";`), proxyNix);
+      assert.ok(proxyNix.includes('networking.proxy.noProxy = "localhost,.lab.internal";'), proxyNix);
+      // The password is in none of the files nixkit wrote: transcript, install state, the flake's files.
+      assert.match(transcript, new RegExp(`http://wizard:\\*\\*\\*@${hostIp.replace(/\./g, '\\.')}:3128`));
+      const installs = path.dirname(transcriptPath);
+      for (const f of fs.readdirSync(installs))
+        assert.ok(
+          !fs.readFileSync(path.join(installs, f), 'utf8').includes(PROXY_PASSWORD),
+          `${f} holds the proxy password`,
+        );
+      for (const f of fs.readdirSync(hosts))
+        assert.ok(!fs.readFileSync(path.join(hosts, f), 'utf8').includes(PROXY_PASSWORD), `${f} holds it`);
       assert.deepEqual(cspViolations, [], 'Content-Security-Policy violations');
     } catch (e) {
       const shot = await screenshot(page, 'failure.png').catch(() => '(none)');

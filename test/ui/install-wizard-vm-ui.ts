@@ -294,6 +294,17 @@ async function main(): Promise<void> {
         console.log(`screenshot: ${await screenshot(page, 'wizard-vm-strategy.png')}`);
         await frame.locator('vscode-button#strategy-next').click();
 
+        // --- network: the VM's address is a DHCP lease, so DHCP is suggested; this test leaves the network to the
+        // configuration (no network.nix), as before the Network page (install-wizard-ui.ts covers keeping addresses).
+        await frame.locator('#page-network').waitFor({ timeout: 60_000 });
+        assert.match(
+          (await frame.locator('vscode-radio[name="netmode"][data-value="dhcp"]').getAttribute('label')) ??
+            '',
+          /suggested/,
+        );
+        await frame.locator('vscode-radio[name="netmode"][data-value="none"]').click();
+        await frame.locator('vscode-button#network-next').click();
+
         // --- review: the plan erases exactly this disk and builds the closure (the seam is visible in it).
         await frame.locator('#page-review').waitFor({ timeout: 60_000 });
         const review = await frame.locator('#page-review').innerText();

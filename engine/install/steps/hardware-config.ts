@@ -14,6 +14,7 @@ import { probeArgv } from '../../probe/probe-script';
 import { runProbe } from '../../probe/run-probe';
 import { networkConfig, networkModule } from '../../../server/rule-api/network-config';
 import { plannedPartitions } from '../layout';
+import { proxyModule } from '../proxy';
 import type {
   InstallOptions,
   InstallState,
@@ -43,15 +44,28 @@ export interface HardwareConfigOutputs extends StepOutputs {
   /** network.nix beside it, when the install was asked to write one (`network`), and its hash. */
   networkFile?: string;
   networkSha256?: string;
+  /** proxy.nix beside it, when the install was asked to keep its proxy (`proxy.inConfig`). */
+  proxyFile?: string;
 }
 
 /** network.nix goes beside the hardware configuration, which imports it as `./network.nix`. */
 export const networkFileFor = (hardwareFile: string) => path.join(path.dirname(hardwareFile), 'network.nix');
 
+/** proxy.nix goes there too, imported the same way. */
+export const proxyFileFor = (hardwareFile: string) => path.join(path.dirname(hardwareFile), 'proxy.nix');
+
+/** The style network.nix is written in: the one asked for, else networkd when the configuration uses it. */
+export function networkStyleFor(
+  options: InstallOptions,
+  state: Pick<InstallState, 'config'>,
+): 'scripted' | 'networkd' | undefined {
+  return options.networkStyle ?? (state.config?.networkd === true ? 'networkd' : undefined);
+}
+
 /** The network.nix text for the install's `network` option, from the probe taken after mounting. */
-function networkText(options: InstallOptions, report: ProbeReport): string | undefined {
+function networkText(options: InstallOptions, state: InstallState, report: ProbeReport): string | undefined {
   if (!options.network) return undefined;
-  const written = networkConfig(report, { mode: options.network });
+  const written = networkConfig(report, { mode: options.network, style: networkStyleFor(options, state) });
   if (!written.ok)
     throw new HardwareConfigError(`cannot write a ${options.network} network.nix: ${written.error}`);
   return networkModule(report, written, options.network);
@@ -149,6 +163,14 @@ export const hardwareConfigStep: Step = {
               },
             ]
           : []),
+        ...(options.proxy?.inConfig
+          ? [
+              {
+                path: proxyFileFor(hardwareConfigFile(options, state)),
+                purpose: `networking.proxy for the installed system (${options.proxy.url.replace(':***@', '@')}${options.proxy.hasPassword ? ', without the password' : ''}), imported by the hardware configuration`,
+              },
+            ]
+          : []),
       ],
     };
   },
@@ -158,9 +180,14 @@ export const hardwareConfigStep: Step = {
     ctx.emit({ kind: 'command', command: hardwareConfigStep.describe(options, state).commands[0] });
     const report = (await runProbe(ctx.session, { signal: ctx.signal, timeoutMs: 120_000 })).report;
     state.probe = report;
-    const network = networkText(options, report);
+    const network = networkText(options, state, report);
+    const proxy = options.proxy?.inConfig ? proxyModule(options.proxy) : undefined;
+    const extraImports = [
+      ...(network !== undefined ? ['./network.nix'] : []),
+      ...(proxy !== undefined ? ['./proxy.nix'] : []),
+    ];
     const text = withLuksDevice(
-      generateHardwareConfig(report, { root: options.root, extraImports: network ? ['./network.nix'] : [] }),
+      generateHardwareConfig(report, { root: options.root, extraImports }),
       options,
       report,
       ctx.outputs('preflight')?.diskDevice as string | undefined,
@@ -168,9 +195,12 @@ export const hardwareConfigStep: Step = {
     const file = hardwareConfigFile(options, state);
     const networkFile = networkFileFor(file);
     if (network !== undefined) writeKeepingBackup(ctx, networkFile, network);
+    const proxyFile = proxyFileFor(file);
+    if (proxy !== undefined) writeKeepingBackup(ctx, proxyFile, proxy);
     const backup = writeKeepingBackup(ctx, file, text);
     await checkFile(file, options.flake);
     if (network !== undefined) await checkFile(networkFile, options.flake);
+    if (proxy !== undefined) await checkFile(proxyFile, options.flake);
     const imported = state.config?.hardwareConfigImported ?? false;
     if (!imported)
       ctx.emit({
@@ -183,6 +213,7 @@ export const hardwareConfigStep: Step = {
       imported,
       ...(backup ? { backup } : {}),
       ...(network !== undefined ? { networkFile, networkSha256: sha256(network) } : {}),
+      ...(proxy !== undefined ? { proxyFile } : {}),
     };
     return outputs;
   },
@@ -195,6 +226,10 @@ export const hardwareConfigStep: Step = {
     if (o.networkFile) {
       if (!fs.existsSync(o.networkFile)) throw new HardwareConfigError(`${o.networkFile} is gone`);
       await checkFile(o.networkFile, ctx.options.flake);
+    }
+    if (o.proxyFile) {
+      if (!fs.existsSync(o.proxyFile)) throw new HardwareConfigError(`${o.proxyFile} is gone`);
+      await checkFile(o.proxyFile, ctx.options.flake);
     }
   },
 };

@@ -76,6 +76,7 @@ export async function analyzeConfiguration(
     initrdSystemd: null,
     canTouchEfiVariables: null,
     grubEfiSupport: null,
+    networkd: null,
   };
   let found = false;
   let configurations: string[] = [];
@@ -97,6 +98,7 @@ export async function analyzeConfiguration(
       facts.initrdSystemd = f.flag('boot.initrd.systemd.enable');
       facts.canTouchEfiVariables = f.flag('boot.loader.efi.canTouchEfiVariables');
       facts.grubEfiSupport = f.flag('boot.loader.grub.efiSupport');
+      facts.networkd = f.flag('networking.useNetworkd');
     },
   });
   const all = [...check.findings];

@@ -99,6 +99,52 @@ describe('nixkit install (no target needed)', () => {
     assert.match(bad.out.stderr, /--network is "static" or "dhcp"/);
   });
 
+  it('--proxy: the plan names the proxy with its password hidden and proxy.nix; hostile input is refused', async () => {
+    const base = ['--flake', `${flake}#demo`, '--target', 'root@h', '--dry-run', '--build-on', 'target'];
+    const { io: i, out } = io(dir);
+    const args = [
+      ...base,
+      '--proxy',
+      'http://deploy:Zx9-secret@proxy.lan:3128',
+      '--no-proxy',
+      'localhost,.lan',
+      '--proxy-in-config',
+    ];
+    assert.equal(await cmd(args, i), 0, out.stderr);
+    assert.match(
+      out.stdout,
+      /runs with the proxy http:\/\/deploy:\*\*\*@proxy\.lan:3128 \(not for localhost,\.lan\)/,
+    );
+    assert.match(out.stdout, /writes .*hosts\/demo\/proxy\.nix .*without the password/);
+    assert.ok(!(out.stdout + out.stderr).includes('Zx9-secret'));
+    // The password from the environment, the user from the URL.
+    const env = io(dir, { PROXY_PW: 'Qq7-env' });
+    assert.equal(
+      await cmd(
+        [...base, '--proxy', 'http://deploy@proxy.lan:3128', '--proxy-password-env', 'PROXY_PW'],
+        env.io,
+      ),
+      0,
+      env.out.stderr,
+    );
+    assert.match(env.out.stdout, /deploy:\*\*\*@proxy\.lan:3128/);
+    assert.ok(!env.out.stdout.includes('Qq7-env'));
+    for (const [extra, why] of [
+      [['--proxy', "http://u:p'w$(reboot)@h:1"], /quotes/],
+      [['--proxy', 'ftp://h:21'], /scheme is ftp/],
+      [['--proxy', 'http://h'], /names no port/],
+      [['--proxy', 'http://h:1', '--no-proxy', 'a;b'], /not a no-proxy entry/],
+      [['--no-proxy', 'localhost'], /go with --proxy/],
+      [['--proxy', 'http://h:1', '--proxy-password-env', 'PROXY_PW'], /needs a user/],
+      [['--network', 'static', '--network-style', 'wicked'], /--network-style is/],
+    ] as [string[], RegExp][]) {
+      const r = io(dir, { PROXY_PW: 'x' });
+      assert.equal(await cmd([...base, ...extra], r.io), 2, extra.join(' '));
+      assert.match(r.out.stderr, why, extra.join(' '));
+      assert.ok(!r.out.stderr.includes('reboot)'), r.out.stderr);
+    }
+  });
+
   it('without a terminal, erasing needs --yes and a matching --confirm-disk', async () => {
     const base = ['--flake', `${flake}#demo`, '--target', 'root@h', '--disk', DISK];
     let r = io(dir);

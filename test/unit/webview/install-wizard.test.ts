@@ -3,7 +3,7 @@
 // as text, verbatim), and the extension's view model (extension/panels/install-wizard-model.ts).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { InstallState } from '../../../protocol/install-state';
+import type { ConfigurationFacts, InstallState } from '../../../protocol/install-state';
 import { describePlan } from '../../../engine/install/runner';
 import { newInstallState } from '../../../engine/install/state-store';
 import { installSteps } from '../../../engine/install/steps';
@@ -11,6 +11,7 @@ import { shJoin } from '../../../engine/ssh/quote';
 import {
   buildOptions,
   diskChoices,
+  networkView,
   diskProblems,
   engineGap,
   freshWizard,
@@ -99,6 +100,10 @@ function baseView(over: Partial<WizardView> = {}): WizardView {
     buildOn: 'local',
     reboot: true,
     kexecImage: null,
+    network: networkView(report(), undefined),
+    networkMode: 'dhcp',
+    networkStyle: null,
+    proxy: null,
     plan: null,
     planError: null,
     install: null,
@@ -147,6 +152,24 @@ describe('install wizard protocol', () => {
     { type: 'wizard/refreshConfigurations' },
     { type: 'wizard/setStrategy', strategy: null, buildOn: 'local', reboot: true },
     { type: 'wizard/setStrategy', strategy: 'no-nix', buildOn: 'target', reboot: false },
+    {
+      type: 'wizard/setNetwork',
+      mode: 'static',
+      style: null,
+      proxy: 'http://u@proxy:3128',
+      proxyPassword: 'pw',
+      noProxy: 'localhost',
+      proxyInConfig: true,
+    },
+    {
+      type: 'wizard/setNetwork',
+      mode: 'none',
+      style: 'networkd',
+      proxy: '',
+      proxyPassword: '',
+      noProxy: '',
+      proxyInConfig: false,
+    },
     { type: 'wizard/pickKexecImage' },
     { type: 'wizard/install', confirmedDisk: HOSTILE_DISK },
     { type: 'wizard/install', confirmedDisk: null },
@@ -179,6 +202,50 @@ describe('install wizard protocol', () => {
       { type: 'wizard/resume' },
       { type: 'wizard/resume', confirmedDisk: 1 },
       { type: 'wizard/cancel', now: true },
+      {
+        type: 'wizard/setNetwork',
+        mode: 'both',
+        style: null,
+        proxy: '',
+        proxyPassword: '',
+        noProxy: '',
+        proxyInConfig: false,
+      },
+      {
+        type: 'wizard/setNetwork',
+        mode: 'dhcp',
+        style: 'wicked',
+        proxy: '',
+        noProxy: '',
+        proxyInConfig: false,
+      },
+      {
+        type: 'wizard/setNetwork',
+        mode: 'dhcp',
+        style: null,
+        proxy: 'x'.repeat(5000),
+        noProxy: '',
+        proxyInConfig: false,
+      },
+      {
+        type: 'wizard/setNetwork',
+        mode: 'dhcp',
+        style: null,
+        proxy: '',
+        proxyPassword: '',
+        noProxy: '',
+        proxyInConfig: 'yes',
+      },
+      { type: 'wizard/setNetwork', mode: 'dhcp', style: null, proxy: '', proxyPassword: '', noProxy: '' },
+      {
+        type: 'wizard/setNetwork',
+        mode: 'dhcp',
+        style: null,
+        proxy: '',
+        proxyPassword: 'x'.repeat(2000),
+        noProxy: '',
+        proxyInConfig: false,
+      },
       { type: 'wizard/show', view: baseView() }, // extension → page only
     ];
     for (const m of bad) assert.ok(!isFromWebview(m), JSON.stringify(m));
@@ -239,7 +306,9 @@ describe('install wizard pages', () => {
     assert.ok(!reachablePages(baseView({ strategies })).includes('review'), 'no plan yet');
     const v = baseView({ strategies, plan, page: 'strategy' });
     assert.ok(reachablePages(v).includes('review'));
-    assert.equal(nextPage(v), 'review');
+    assert.equal(nextPage(v), 'network');
+    assert.equal(nextPage({ ...v, page: 'network' }), 'review');
+    assert.equal(previousPage({ ...v, page: 'review' }), 'network');
     assert.equal(previousPage(v), 'configuration');
     // A strategy whose preconditions fail (no installer on this target) is never the way to the review.
     assert.ok(!reachablePages({ ...v, strategy: 'nixos-installer' }).includes('review'));
@@ -247,7 +316,7 @@ describe('install wizard pages', () => {
       navigation(v)
         .filter((n) => n.reachable)
         .map((n) => n.page),
-      ['target', 'probe', 'disk', 'configuration', 'strategy', 'review'],
+      ['target', 'probe', 'disk', 'configuration', 'strategy', 'network', 'review'],
     );
   });
 
@@ -426,6 +495,69 @@ describe('install wizard model', () => {
     const kexec = buildOptions({ ...saved, strategy: 'kexec', kexecImage: '/home/me/nixos-kexec' }, CONFIG);
     assert.equal(kexec.kexecImage, '/home/me/nixos-kexec');
     assert.equal(kexec.root, '/mnt');
+  });
+
+  it('shows the target network and preselects keeping static addresses; the choice reaches the options', () => {
+    const r = report();
+    const nic = r.network.interfaces[0];
+    nic.addresses = [
+      { family: 'inet', address: '192.0.2.10', prefixLength: 24, scope: 'global', dynamic: false },
+      { family: 'inet6', address: '2001:db8:1::10', prefixLength: 64, scope: 'global', dynamic: false },
+      { family: 'inet6', address: 'fe80::1', prefixLength: 64, scope: 'link', dynamic: false },
+    ];
+    r.network.defaultRoutes = [
+      { family: 'inet', gateway: '192.0.2.1', dev: 'eth0', proto: 'static' },
+      { family: 'inet6', gateway: '2001:db8:ffff::1', dev: 'eth0', proto: 'static' },
+    ];
+    r.network.dns = ['192.0.2.53'];
+    r.network.searchDomains = ['example.net'];
+    r.network.domain = 'example.net';
+    const n = networkView(r, undefined);
+    assert.equal(n.suggested, 'static');
+    assert.equal(n.defaultStyle, 'scripted');
+    assert.equal(n.staticProblem, null);
+    assert.deepEqual(n.interfaces[0], {
+      name: 'eth0',
+      nixosName: 'enp0s3',
+      mac: '52:54:00:12:34:56',
+      virtual: false,
+      uplink: true,
+      addresses: [
+        { address: '192.0.2.10/24', dynamic: false },
+        { address: '2001:db8:1::10/64', dynamic: false },
+      ],
+    });
+    assert.deepEqual(
+      n.routes.map((x) => [x.family, x.gateway, x.onLink]),
+      [
+        ['inet', '192.0.2.1', false],
+        ['inet6', '2001:db8:ffff::1', true],
+      ],
+    );
+    assert.equal(n.domain, 'example.net');
+    // networkd in the configuration makes it the default style.
+    assert.equal(networkView(r, { networkd: true } as ConfigurationFacts).defaultStyle, 'networkd');
+    // A leased address: DHCP is suggested.
+    const leased = JSON.parse(JSON.stringify(r)) as typeof r;
+    leased.network.interfaces[0].addresses[0].dynamic = true;
+    assert.equal(networkView(leased, undefined).suggested, 'dhcp');
+    assert.ok(isWizardView(baseView({ network: n, networkMode: 'static' })), 'the view passes the guard');
+
+    const saved = { ...freshWizard(), target: 'root@rescue', probe: r, useMounted: true };
+    assert.equal(buildOptions(saved, CONFIG).network, 'static', 'unchosen: the suggestion');
+    assert.equal(buildOptions({ ...saved, networkMode: 'none' }, CONFIG).network, undefined);
+    const chosen = buildOptions(
+      {
+        ...saved,
+        networkMode: 'dhcp',
+        networkStyle: 'networkd',
+        proxy: { url: 'http://u:***@p:3128', hasPassword: true, noProxy: ['localhost'] },
+      },
+      CONFIG,
+    );
+    assert.equal(chosen.network, 'dhcp');
+    assert.equal(chosen.networkStyle, 'networkd');
+    assert.deepEqual(chosen.proxy, { url: 'http://u:***@p:3128', hasPassword: true, noProxy: ['localhost'] });
   });
 
   it('judges lustrate with the running root and kexec with the chosen image', () => {
