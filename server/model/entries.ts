@@ -104,11 +104,12 @@ export function flakeEntries(ev: Evaluator, flakeFile: string): FlakeDiscovery {
         );
     }
   } else if (model.opaqueFlakeModules.length) {
-    const first = model.opaqueFlakeModules[0];
+    // Every module it cannot read is named: the one that makes the machines is often not the first.
+    const reasons = [...new Set(model.opaqueFlakeModules.map((m) => m.reason))];
     notFollowed(
       'nixosConfigurations',
-      first.at,
-      `${first.reason}; it may define machines nixkit does not see`,
+      model.opaqueFlakeModules[0].at,
+      `${reasons.join('; ')}; ${reasons.length === 1 ? 'it' : 'any of them'} may define machines nixkit does not see`,
     );
   }
   // colmena: `colmena = { meta = …; defaults = …; <node> = …; }`, or `colmenaHive = colmena.lib.makeHive …`.
