@@ -346,9 +346,10 @@ function mkFlake(
   const specialArgs = argAttrs.get('specialArgs');
   const flakeDefs: Value[] = [];
   let merged: Value | undefined;
+  const flakeOutputs = lazyThunk(() => (merged ??= mergeFlake(ev, flakeDefs)));
   const configThunk = lazyThunk(() =>
     attrs([
-      ['flake', lazyThunk(() => (merged ??= mergeFlake(ev, flakeDefs)))],
+      ['flake', flakeOutputs],
       ['systems', known({ t: 'unknown', path: ['systems'] })],
     ]),
   );
@@ -407,7 +408,7 @@ function mkFlake(
         const explicit = v.attrs.get('config');
         const holder = explicit ? ev.force(explicit) : v;
         const flake = holder.t === 'attrs' ? holder.attrs.get('flake') : undefined;
-        if (flake) flakeDefs.push(ev.force(flake));
+        if (flake) flakeDefs.push(flakeDefinition(ev, ev.force(flake), flakeOutputs));
         break;
       }
       case 'external':
@@ -431,6 +432,25 @@ function mkFlake(
   }
   merged ??= mergeFlake(ev, flakeDefs);
   return { ...merged, src };
+}
+
+/**
+ * A module's `flake` definition. `flake` is a submodule, so it may be a module function too
+ * (`flake = { config, lib, ... }: { nixosConfigurations = …; }`), whose `config` is the flake's merged outputs.
+ */
+function flakeDefinition(ev: Evaluator, v: Value, outputs: Thunk): Value {
+  if (v.t !== 'lambda') return v;
+  const args = new Map<string, Thunk>([
+    ['config', outputs],
+    ['lib', ev.lazy(() => ev.lib())],
+  ]);
+  return ev.callLambda(
+    v.expr,
+    v.env,
+    v.file,
+    known(attrs([...args])),
+    (name) => args.get(name) ?? known({ t: 'unknown', path: [name] }),
+  );
 }
 
 /** `flake.<output>.<entry>` from several modules: outputs and their entries side by side, entries kept whole. */

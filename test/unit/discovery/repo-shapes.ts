@@ -559,6 +559,42 @@ export const SHAPES: Shape[] = [
     findings: [],
   },
   {
+    name: 'flake-parts: `flake` written as a module function of { config, lib }, hosts from readDir',
+    files: {
+      'flake.nix': `{
+  ${NIXPKGS}
+  inputs.flake-parts.url = "github:hercules-ci/flake-parts";
+  outputs = inputs: inputs.flake-parts.lib.mkFlake { inherit inputs; } {
+    systems = [ "x86_64-linux" ];
+    imports = [ ./flake/hosts.nix ];
+  };
+}
+`,
+      'flake/hosts.nix': `{ inputs, ... }:
+{
+  flake = { config, lib, ... }:
+    let
+      hosts = builtins.attrNames (lib.filterAttrs (_: t: t == "directory") (builtins.readDir ../hosts));
+      mkHost = name: inputs.nixpkgs.lib.nixosSystem {
+        system = "x86_64-linux";
+        modules = [ ../hosts/\${name} ];
+      };
+    in {
+      nixosConfigurations = lib.genAttrs hosts mkHost;
+      hostNames = builtins.attrNames config.nixosConfigurations;
+    };
+}
+`,
+      'hosts/ward/default.nix': host('ward'),
+      'hosts/nom/default.nix': host('nom'),
+    },
+    machines: [
+      { name: 'nom', status: 'read', platform: X86 },
+      { name: 'ward', status: 'read', platform: X86 },
+    ],
+    findings: [],
+  },
+  {
     name: 'a fleet builder nixkit cannot know: one information finding, nothing invented',
     files: {
       'flake.nix': `{
