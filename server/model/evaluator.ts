@@ -275,6 +275,8 @@ export class Evaluator {
         case 'lambda':
           return { t: 'lambda', expr: e, env, file, src: src(e, file) };
         case 'var':
+          // Nix's parser makes `__curPos` the position it is written at, whatever is in scope.
+          if (e.name === '__curPos') return this.curPos(e.span.start, file, src(e, file));
           return this.lookup(e.name, env, src(e, file));
         case 'select':
           return this.selectExpr(e.target, e.path, e.default, env, file, src(e, file));
@@ -967,6 +969,21 @@ export class Evaluator {
       if (c.t === 'str' && c.v.startsWith('/')) file = canonPath(c.v);
     }
     return file === undefined || HOST_PATH.test(file) ? undefined : file;
+  }
+
+  /** `__curPos`: `{ file; line; column; }`, 1-based, the column in bytes as Nix counts it. */
+  private curPos(offset: number, file: string, s?: Source): Value {
+    if (isVirtualFile(file)) return { t: 'unknown', src: s };
+    const lines = this.sources.parsed(file)?.lines;
+    if (!lines) return { t: 'unknown', src: s };
+    const at = lines.positionAt(offset);
+    const before = lines.text.slice(offset - at.character, offset);
+    const entries: [string, Value][] = [
+      ['file', { t: 'str', v: file }],
+      ['line', { t: 'int', v: at.line + 1 }],
+      ['column', { t: 'int', v: Buffer.byteLength(before, 'utf8') + 1 }],
+    ];
+    return { t: 'attrs', attrs: new Map(entries.map(([k, v]) => [k, known(v)])), dynamic: false, src: s };
   }
 
   /** `import p`: the file's value (a folder means its default.nix). */

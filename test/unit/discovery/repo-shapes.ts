@@ -595,6 +595,34 @@ export const SHAPES: Shape[] = [
     findings: [],
   },
   {
+    name: 'hosts/default.nix lists its own folder, removing itself by baseNameOf __curPos.file',
+    files: {
+      'flake.nix': `{
+  ${NIXPKGS}
+  outputs = inputs: { nixosConfigurations = import ./hosts inputs; };
+}
+`,
+      'hosts/default.nix': `{ self, nixpkgs, ... }:
+let
+  inherit (nixpkgs) lib;
+in
+lib.pipe ./. [
+  builtins.readDir
+  (lib.flip removeAttrs [ (baseNameOf __curPos.file) ])
+  builtins.attrNames
+  (lib.flip lib.genAttrs (host: lib.nixosSystem { system = "x86_64-linux"; modules = [ ./\${host} ]; }))
+]
+`,
+      'hosts/mars/default.nix': host('mars'),
+      'hosts/luna/default.nix': host('luna'),
+    },
+    machines: [
+      { name: 'luna', status: 'read', platform: X86 },
+      { name: 'mars', status: 'read', platform: X86 },
+    ],
+    findings: [],
+  },
+  {
     name: 'a fleet builder nixkit cannot know: one information finding, nothing invented',
     files: {
       'flake.nix': `{

@@ -10,4 +10,8 @@
   x = builtins.isPath ./a;
   y = builtins.baseNameOf "/abs/y/";
   z = builtins.dirOf "/abs/z";
+  curPos = __curPos;
+  curPosShadowed = let __curPos = 1; in __curPos;
+  curPosFileName = baseNameOf __curPos.file;
+  curPosAfterUnicode = { s = "äö"; p = __curPos; }.p;
 }
