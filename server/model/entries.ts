@@ -176,7 +176,14 @@ function flakeEntry(
  * from `defaults` and its own module, with `meta.specialArgs` and `meta.nodeSpecialArgs.<node>` as arguments.
  */
 export function hiveEntries(ev: Evaluator, hive: Value, file: string): DiscoveredEntry[] {
-  if (hive.t !== 'attrs') return [];
+  // A hive whose nodes nixkit cannot list says so rather than "no machine found".
+  const notFollowed = (reason: string): DiscoveredEntry => ({
+    entry: { name: 'nodes', file, kind: 'colmena', at: hive.src },
+    roots: [],
+    status: 'not-followed',
+    reasons: [reason],
+  });
+  if (hive.t !== 'attrs') return [notFollowed("nixkit could not work out the hive's value statically")];
   const meta = hive.attrs.get('meta');
   const metaV = meta ? ev.force(meta) : undefined;
   const metaGet = (k: string) => (metaV?.t === 'attrs' ? metaV.attrs.get(k) : undefined);
@@ -203,6 +210,7 @@ export function hiveEntries(ev: Evaluator, hive: Value, file: string): Discovere
       reasons: [],
     });
   }
+  if (hive.dynamic) out.push(notFollowed('some of its nodes are computed in a way nixkit cannot follow'));
   return out;
 }
 

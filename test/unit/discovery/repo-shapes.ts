@@ -623,6 +623,41 @@ lib.pipe ./. [
     findings: [],
   },
   {
+    name: 'colmena hive.nix whose nodes come from another project: not followed, said, nothing invented',
+    files: {
+      'hive.nix': `let
+  project = import ./project.nix;
+in
+{
+  meta.nixpkgs = import <nixpkgs> { system = "x86_64-linux"; };
+  gate = { ... }: { imports = [ ./hosts/gate/configuration.nix ]; };
+} // builtins.mapAttrs (name: value: { imports = value.modules; }) project.systems
+`,
+      'project.nix': '(import <project-lib>).load ./.\n',
+      'hosts/gate/configuration.nix': host('gate'),
+    },
+    // What the right side of `//` holds may replace any node, `gate` included: the whole hive is unknown.
+    machines: [{ name: 'nodes', status: 'not-followed', reason: /could not work out the hive's value/ }],
+    findings: ['configuration-not-followed hive.nix:4'],
+  },
+  {
+    name: 'colmena hive.nix with a node named by something nixkit cannot know: the others read, the rest said',
+    files: {
+      'hive.nix': `{
+  meta.nixpkgs = import <nixpkgs> { system = "x86_64-linux"; };
+  gate = { ... }: { imports = [ ./hosts/gate/configuration.nix ]; };
+  \${builtins.getEnv "EXTRA_NODE"} = { ... }: { imports = [ ./hosts/gate/configuration.nix ]; };
+}
+`,
+      'hosts/gate/configuration.nix': host('gate'),
+    },
+    machines: [
+      { name: 'gate', status: 'read' },
+      { name: 'nodes', status: 'not-followed', reason: /nodes are computed in a way nixkit cannot follow/ },
+    ],
+    findings: ['configuration-not-followed hive.nix:1'],
+  },
+  {
     name: 'a fleet builder nixkit cannot know: one information finding, nothing invented',
     files: {
       'flake.nix': `{
