@@ -131,7 +131,7 @@ set timeout=0
 menuentry "nixkit media test image" {
   echo "Booting nixkit media test image (GRUB, $grub_platform)"
   if [ "$grub_platform" = efi ]; then set via=efi; else set via=bios; fi
-  linux /boot/bzImage console=ttyS0,115200 panic=5 quiet loglevel=4 nixkit.via=grub-$via
+  linux /boot/bzImage console=ttyS0,115200 panic=5 nixkit.via=grub-$via
   initrd /boot/initrd
 }
 GRUB
@@ -145,7 +145,7 @@ cp "$WORK/initrd.gz" "$WORK/out/netboot/initrd"
 cat >"$WORK/out/netboot/netboot.ipxe" <<'IPXE'
 #!ipxe
 echo Booting nixkit media test image (iPXE)
-kernel bzImage console=ttyS0,115200 panic=5 quiet loglevel=4 nixkit.via=netboot
+kernel bzImage console=ttyS0,115200 panic=5 nixkit.via=netboot
 initrd initrd
 boot
 IPXE
