@@ -1,0 +1,28 @@
+// What the write page needs from the media engine, for one place (this machine or one SSH target): list the
+// devices, inspect an image, write it. The panel (extension/panels/media-write.ts) only talks to this, so it never
+// decides a rule itself; `engineBackend` binds it to engine/media (the same functions `nixkit media` uses).
+import type * as vscode from 'vscode';
+import type {
+  ImageReport,
+  MediaCandidates,
+  MediaWhere,
+  WriteEvent,
+  WriteRequest,
+  WriteResult,
+} from '../../protocol/media';
+
+export interface MediaBackend {
+  list(signal: AbortSignal): Promise<MediaCandidates>;
+  inspect(image: string, signal: AbortSignal): Promise<ImageReport>;
+  write(request: WriteRequest, onEvent: (e: WriteEvent) => void, signal: AbortSignal): Promise<WriteResult>;
+  /** Closes the SSH session, if any. */
+  close(): void;
+}
+
+/** Opens a backend for a place (for an SSH target: connects, host key verified). */
+export type MediaBackendFactory = (
+  where: MediaWhere,
+  context: vscode.ExtensionContext,
+  log: (line: string) => void,
+  signal: AbortSignal,
+) => Promise<MediaBackend>;
