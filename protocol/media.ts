@@ -100,6 +100,8 @@ export interface ImageReport {
   /** One sentence for people, e.g. why a CD-only ISO will not boot from USB and what to do. */
   bootText: string;
   checksum: ChecksumResult;
+  /** The image's SHA-256 when it was computed (for the checksum); else the write computes it while streaming. */
+  sha256: string | null;
 }
 
 export type ChecksumResult =
