@@ -211,7 +211,8 @@ function deviceCard(v: MediaWriteView, d: MediaDeviceView): HTMLElement {
     draft.device = d.path;
     render(v);
   });
-  const overrides = d.overrides.map((o) => {
+  // A refused device has no override: its checkboxes would only suggest one.
+  const overrides = (refused ? [] : d.overrides).map((o) => {
     const c = h('vscode-checkbox', {
       class: 'override',
       'data-override': o,

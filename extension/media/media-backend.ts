@@ -6,6 +6,7 @@ import type {
   ImageReport,
   MediaCandidates,
   MediaWhere,
+  WriteCandidate,
   WriteEvent,
   WriteRequest,
   WriteResult,
@@ -14,7 +15,16 @@ import type {
 export interface MediaBackend {
   list(signal: AbortSignal): Promise<MediaCandidates>;
   inspect(image: string, signal: AbortSignal): Promise<ImageReport>;
-  write(request: WriteRequest, onEvent: (e: WriteEvent) => void, signal: AbortSignal): Promise<WriteResult>;
+  /**
+   * Writes (the engine lists, inspects and checks everything again first). `confirmed` is the device as the page
+   * showed it when the name was typed: a different stick in its place is refused.
+   */
+  write(
+    request: WriteRequest,
+    confirmed: WriteCandidate,
+    onEvent: (e: WriteEvent) => void,
+    signal: AbortSignal,
+  ): Promise<WriteResult>;
   /** Closes the SSH session, if any. */
   close(): void;
 }

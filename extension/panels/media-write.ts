@@ -245,7 +245,8 @@ export class MediaWritePanel implements vscode.Disposable {
     }
     const backend = this.backend;
     const image = this.image;
-    if (!backend || !image) return;
+    const confirmed = this.candidates?.devices.find((c) => c.path === device);
+    if (!backend || !image || !confirmed) return;
     const abort = new AbortController();
     this.abort = abort;
     this.error = null;
@@ -282,6 +283,7 @@ export class MediaWritePanel implements vscode.Disposable {
           try {
             return await backend.write(
               { where: whereOf(this.where), image: image.path, device, overrides, typedConfirmation: typed },
+              confirmed,
               (e) => {
                 onEvent(e);
                 if (e.kind === 'phase') progress.report({ message: e.text });

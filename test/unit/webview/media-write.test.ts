@@ -46,6 +46,7 @@ function image(over: Partial<ImageReport> = {}): ImageReport {
     layout: { iso9660: true, elTorito: true, mbrSignature: true, gpt: true, volumeId: 'nixos-24.11' },
     bootText: 'A hybrid ISO: boots from a USB stick and from a CD.',
     checksum: { status: 'none', text: 'No checksum file given or found beside the image.' },
+    sha256: null,
     ...over,
   };
 }
