@@ -42,6 +42,7 @@ const node = {
 export const CLI_BUNDLES = {
   './check-command': './cli-check.js',
   './remote-commands': './cli-remote.js',
+  './media-command': './cli-media.js',
   '../server/lsp/main': './server.js',
 };
 const cliSplit = {
@@ -75,6 +76,7 @@ const builds = [
     entryPoints: {
       'cli-check': join(root, 'cli/check-command.ts'),
       'cli-remote': join(root, 'cli/remote-commands.ts'),
+      'cli-media': join(root, 'cli/media-command.ts'),
     },
     outdir: dist,
   },
