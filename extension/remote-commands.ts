@@ -8,4 +8,8 @@ export const REMOTE_COMMANDS = [
   'nixkit.applyHardwareConfiguration',
   'nixkit.installToHost',
   'nixkit.writeInstallerImage',
+  'nixkit.testImage',
+  'nixkit.serveNetboot',
+  'nixkit.showNetbootServer',
+  'nixkit.stopNetboot',
 ] as const;

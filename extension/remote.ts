@@ -7,7 +7,9 @@ import type { LanguageClient } from 'vscode-languageclient/node';
 import { registerForgetHostKey } from './commands/forget-host-key';
 import { registerHardwareConfig } from './commands/hardware-config';
 import { registerInstallToHost } from './commands/install-to-host';
+import { registerNetboot } from './commands/netboot';
 import { registerProbeHardware } from './commands/probe-hardware';
+import { registerTestImage } from './commands/test-image';
 import { registerWriteInstallerImage } from './commands/write-installer-image';
 
 /** The commands this module registers (main.ts stands in for them until it is loaded). */
@@ -23,4 +25,6 @@ export function registerRemote(
   registerForgetHostKey(context);
   registerInstallToHost(context, client, output);
   registerWriteInstallerImage(context, output);
+  registerTestImage(context);
+  registerNetboot(context);
 }
