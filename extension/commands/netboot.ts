@@ -124,6 +124,7 @@ export function registerNetboot(context: vscode.ExtensionContext): void {
       }
       out.clear();
       for (const l of serverLines(server)) out.appendLine(l);
+      out.show(true);
       item.text = `$(broadcast) Netboot ${server.host}:${server.port}`;
       item.tooltip = `nixkit serves ${server.set.dir}\niPXE script: ${server.scriptUrl}\nClick to stop it or copy the URL.`;
       item.show();

@@ -19,11 +19,11 @@ import * as assert from 'node:assert/strict';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Page } from 'playwright-core';
 import {
   REPO_ROOT,
   exitOnSignals,
   launchBrowser,
+  pickInFileDialog,
   requireFile,
   runAsScript,
   runCommand,
@@ -147,26 +147,6 @@ function makeImage(dir: string): string {
   return image;
 }
 
-async function pickFile(page: Page, file: string): Promise<void> {
-  // code-server's file dialog is VS Code's own: a quick input holding a path. It fills in its starting folder once
-  // that folder is read, which can overwrite what was typed before: type again until the file is listed.
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible', timeout: 15_000 });
-  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: path.basename(file) }).first();
-  for (let i = 0; ; i++) {
-    await input.fill(file);
-    try {
-      await row.waitFor({ timeout: 3000 });
-      if ((await input.inputValue()) === file) break;
-    } catch {
-      // not listed yet
-    }
-    if (i === 10) throw new Error(`the file dialog does not offer ${file}`);
-  }
-  await input.press('Enter');
-  await input.waitFor({ state: 'hidden', timeout: 10_000 });
-}
-
 async function main(): Promise<void> {
   exitOnSignals();
   setTimeout(() => {
@@ -232,7 +212,7 @@ async function main(): Promise<void> {
       frame = webviewFrame(page);
       await frame.locator('#page-choose').waitFor({ timeout: 30_000 });
       await frame.locator('vscode-button#pick-image').click();
-      await pickFile(page, image);
+      await pickInFileDialog(page, image);
       const report = frame.locator('#image-report');
       await report.waitFor({ timeout: 30_000 });
       assert.equal(await report.getAttribute('data-checksum'), 'match', await report.innerText());
