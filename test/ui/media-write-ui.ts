@@ -6,7 +6,8 @@
 // sources in turn:
 //   1. this machine, for real: the engine's listing through the page ("This machine" → Read devices). Its only
 //      disk holds `/`: the page must offer no device, show that disk greyed with the engine's reason, and keep
-//      Write off.
+//      Write off. Then the namespace target (test/targets/netns; root) over SSH: the host key is asked in nixkit's
+//      modal, and the same rules hold there (its loop disks are not write candidates).
 //   2. a recorded lsblk of a machine with a USB stick, a large USB disk, a SATA disk with a mounted partition and
 //      the system disk (NIXKIT_MEDIA_TEST_LSBLK, read by extension/media/engine-backend.ts and parsed by the
 //      engine's own parser, announced in the page's warnings). Only the stick and the large disk are offered; the
@@ -19,8 +20,10 @@ import * as assert from 'node:assert/strict';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { startNetnsTarget } from '../integration/netns-target';
 import {
   REPO_ROOT,
+  SetupError,
   exitOnSignals,
   launchBrowser,
   pickInFileDialog,
@@ -28,6 +31,7 @@ import {
   runAsScript,
   runCommand,
   screenshot,
+  sshHomeWith,
   startCodeServer,
   tempDir,
   webviewFrame,
@@ -155,8 +159,13 @@ async function main(): Promise<void> {
   }, DEADLINE_MS).unref();
   requireFile(path.join(REPO_ROOT, 'dist/remote.js'), 'run `npm run build` first');
   requireFile(path.join(REPO_ROOT, 'dist/webview/media-write-page.js'), 'run `npm run build` first');
+  if (process.getuid?.() !== 0) throw new SetupError('needs root (the namespace target: netns)');
   const t0 = Date.now();
   const elapsed = () => `${((Date.now() - t0) / 1000).toFixed(1)} s`;
+  const { target, stop } = startNetnsTarget();
+  process.once('exit', stop);
+  console.log(`namespace target up at root@${target.host} (${elapsed()})`);
+  const home = sshHomeWith(target.identity);
   const scratch = tempDir('media-ui');
   const image = makeImage(scratch);
   const fixture = path.join(scratch, 'lsblk.json');
@@ -176,7 +185,7 @@ async function main(): Promise<void> {
     });
     try {
       // --- 1. this machine, for real; no folder open.
-      cs = await start({});
+      cs = await start({ HOME: home, SSH_AUTH_SOCK: '' });
       await page.goto(cs.url);
       await page.locator('.monaco-workbench').waitFor({ timeout: 90_000 });
       console.log(`workbench ready, no folder open (${elapsed()})`);
@@ -200,6 +209,35 @@ async function main(): Promise<void> {
         'a refused device can be chosen',
       );
       console.log(`screenshot: ${await screenshot(page, 'media-write-local.png')}`);
+
+      // --- 1b. the namespace target over SSH: its host key is asked for in nixkit's modal (fingerprint shown);
+      // its disks are this kernel's (loop disks are no write candidates; the system disk is refused).
+      await frame.locator('vscode-radio#where-ssh').click();
+      await frame.locator('#where-target input').fill(`root@${target.host}`);
+      await frame.locator('vscode-button#read-devices').click();
+      const dialog = page.locator('.monaco-dialog-box');
+      await dialog.waitFor({ timeout: 30_000 });
+      assert.ok(
+        (await dialog.innerText()).includes(target.fingerprint),
+        'the host key dialog lacks the fingerprint',
+      );
+      await dialog.locator('.monaco-button', { hasText: 'Trust and Connect' }).click();
+      await frame.locator('#where-shown', { hasText: `root@${target.host}` }).waitFor({ timeout: 60_000 });
+      assert.equal(
+        await frame.locator('#device-list .device-card').count(),
+        0,
+        'a device of the target is offered',
+      );
+      const sshRefused = await frame.locator('#refused-list .device-card').allInnerTexts();
+      assert.ok(
+        sshRefused.some((t) => /running system/.test(t)),
+        `target: ${sshRefused.join(' / ')}`,
+      );
+      assert.ok(
+        !sshRefused.some((t) => t.includes(target.disks.a)),
+        'a loop disk is listed as a write candidate',
+      );
+      console.log(`over SSH: nothing offered, ${sshRefused.length} refused (${elapsed()})`);
       await browser.page.goto('about:blank');
       await cs.stop();
       cs = undefined;
@@ -291,7 +329,9 @@ async function main(): Promise<void> {
   } finally {
     await browser?.close();
     await cs?.stop();
+    stop();
     fs.rmSync(scratch, { recursive: true, force: true });
+    fs.rmSync(home, { recursive: true, force: true });
   }
 }
 
