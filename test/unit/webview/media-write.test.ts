@@ -2,8 +2,16 @@
 // both sides apply (typed name exactly, overrides ticked, refused devices never), the engine → view model
 // (refused devices last, hostile strings verbatim, outcomes in words) and the page's progress text.
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { deviceViews, imageView, resultView, whereOf } from '../../../extension/panels/media-write-model';
+import {
+  recordedCandidates,
+  TEST_BY_ID_ENV,
+  TEST_LSBLK_ENV,
+} from '../../../extension/media/recorded-devices';
 import type { ImageReport, WriteCandidate } from '../../../protocol/media';
 import {
   FROM_WEBVIEW_GUARDS,
@@ -255,5 +263,55 @@ describe('the progress line', () => {
     assert.equal(formatDuration(42), '42 s');
     assert.equal(formatDuration(185), '3 min 05 s');
     assert.equal(formatDuration(3720), '1 h 02 min');
+  });
+});
+
+describe('the recorded device list (the UI test seam)', () => {
+  it('is off unless its variable is set, and announced first in the warnings when it is', () => {
+    assert.equal(recordedCandidates({ kind: 'local' }, {}), undefined);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nixkit-recorded-'));
+    try {
+      const lsblk = path.join(dir, 'lsblk.json');
+      const byId = path.join(dir, 'by-id.txt');
+      fs.writeFileSync(
+        lsblk,
+        JSON.stringify({
+          blockdevices: [
+            {
+              name: 'sdb',
+              kname: 'sdb',
+              path: '/dev/sdb',
+              size: 8e9,
+              type: 'disk',
+              rm: true,
+              tran: 'usb',
+              label: HOSTILE,
+            },
+            {
+              name: 'loop0',
+              kname: 'loop0',
+              path: '/dev/loop0',
+              size: 1e6,
+              type: 'loop',
+              rm: false,
+              tran: null,
+            },
+          ],
+        }),
+      );
+      fs.writeFileSync(byId, '/dev/disk/by-id/usb-Stick-0:0\t/dev/sdb\n');
+      const list = recordedCandidates(
+        { kind: 'local' },
+        { [TEST_LSBLK_ENV]: lsblk, [TEST_BY_ID_ENV]: byId },
+      )!;
+      assert.match(list.warnings[0], /Test seam NIXKIT_MEDIA_TEST_LSBLK: these devices are a recorded list/);
+      // Parsed by the engine: the loop device is no candidate; the stick has its by-id name and label verbatim.
+      assert.deepEqual(
+        list.devices.map((d) => [d.path, d.byId, d.labels, d.refusals.length]),
+        [['/dev/sdb', ['/dev/disk/by-id/usb-Stick-0:0'], [HOSTILE], 0]],
+      );
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
