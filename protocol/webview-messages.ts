@@ -349,6 +349,8 @@ export interface MediaDeviceView {
   overrides: MediaOverride[];
   /** Does the chosen image fit? null before an image is chosen. */
   imageFits: boolean | null;
+  /** nixkit's last write to this device did not end verified (cut, cancelled, mismatch): what happened. */
+  lastWrite: string | null;
 }
 
 export interface MediaImageView {
@@ -801,6 +803,7 @@ const isMediaDeviceView = objectOf<MediaDeviceView>({
   refusals: strings,
   overrides: arrayOf(isMediaOverride),
   imageFits: boolOrNull,
+  lastWrite: strOrNull,
 });
 
 const isMediaImageView = objectOf<MediaImageView>({

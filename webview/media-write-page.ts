@@ -248,6 +248,7 @@ function deviceCard(v: MediaWriteView, d: MediaDeviceView): HTMLElement {
     d.labels.length
       ? h('p', { class: 'muted' }, 'labels: ', ...d.labels.map((l) => h('code', { class: 'raw label' }, l)))
       : null,
+    d.lastWrite ? h('p', { class: 'warn last-write' }, d.lastWrite) : null,
     refused
       ? h(
           'ul',

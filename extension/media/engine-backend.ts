@@ -4,13 +4,14 @@
 //
 // One test seam, for the UI test on a machine without a USB stick: a recorded device list (recorded-devices.ts).
 // The write never uses it: the engine lists the real devices again right before writing.
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type * as vscode from 'vscode';
 import { defaultElevation, localHost, sshHost, type MediaHost } from '../../engine/media/host';
 import { inspectImage } from '../../engine/media/image';
 import { listCandidates } from '../../engine/media/list';
 import { runWrite } from '../../engine/media/write';
-import { fileWriteLog } from '../../engine/media/write-log';
+import { fileWriteLog, lastWrites, writeKey } from '../../engine/media/write-log';
 import type { Session } from '../../engine/ssh/session';
 import type { MediaWhere } from '../../protocol/media';
 import type { MediaBackend } from './media-backend';
@@ -40,6 +41,16 @@ export async function engineBackend(
     inspect: (image, s) => inspectImage(image, { signal: s }),
     write: (request, confirmed, onEvent, s) =>
       runWrite(host, request, { confirmed, onEvent, signal: s, log: writeLog }),
+    lastWrite: (c) => {
+      let text = '';
+      try {
+        text = fs.readFileSync(writeLog.file, 'utf8');
+      } catch {
+        return undefined; // no write recorded yet
+      }
+      const where = host.where.kind === 'ssh' ? host.where.target : 'this machine';
+      return lastWrites(text).get(writeKey(where, c.path, c.serial));
+    },
     close: () => session?.close(),
   };
 }

@@ -2,6 +2,7 @@
 // devices, inspect an image, write it. The panel (extension/panels/media-write.ts) only talks to this, so it never
 // decides a rule itself; `engineBackend` binds it to engine/media (the same functions `nixkit media` uses).
 import type * as vscode from 'vscode';
+import type { WriteLogEntry } from '../../engine/media/write-log';
 import type {
   ImageReport,
   MediaCandidates,
@@ -25,6 +26,8 @@ export interface MediaBackend {
     onEvent: (e: WriteEvent) => void,
     signal: AbortSignal,
   ): Promise<WriteResult>;
+  /** nixkit's last recorded write to this device (from the write log), if any. */
+  lastWrite(c: WriteCandidate): WriteLogEntry | undefined;
   /** Closes the SSH session, if any. */
   close(): void;
 }

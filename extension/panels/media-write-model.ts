@@ -1,6 +1,7 @@
 // The write page's data: the engine's values (protocol/media.ts) turned into what the page draws
 // (protocol/webview-messages.ts Media*View), and the outcome of a write in words. No `vscode` import (unit-tested).
 // Device strings (model, serial, labels) stay verbatim: the page shows them as text nodes, never as markup.
+import type { WriteLogEntry } from '../../engine/media/write-log';
 import type {
   ChecksumResult,
   ImageReport,
@@ -17,7 +18,23 @@ import type {
   MediaWhereView,
 } from '../../protocol/webview-messages';
 
-export function deviceView(c: WriteCandidate, image: ImageReport | null): MediaDeviceView {
+/** What the write log says about a device's last write, when it did not end verified (null otherwise). */
+export function lastWriteText(e: WriteLogEntry | undefined): string | null {
+  if (!e || e.status === 'verified' || e.status === 'refused') return null;
+  const what =
+    e.status === 'started'
+      ? 'never finished (the window or the connection went away during it)'
+      : e.status === 'mismatch'
+        ? 'read back differently from the image'
+        : 'was not verified';
+  return `nixkit's last write to this device (${e.image}${e.time ? `, ${e.time}` : ''}) ${what}: it holds no verified image.`;
+}
+
+export function deviceView(
+  c: WriteCandidate,
+  image: ImageReport | null,
+  last?: WriteLogEntry,
+): MediaDeviceView {
   return {
     path: c.path,
     confirmName: c.confirmName,
@@ -32,13 +49,18 @@ export function deviceView(c: WriteCandidate, image: ImageReport | null): MediaD
     refusals: c.refusals.map((r) => r.text),
     overrides: [...c.overrides],
     imageFits: image ? image.sizeBytes <= c.sizeBytes : null,
+    lastWrite: lastWriteText(last),
   };
 }
 
 /** Writable devices first (those needing no override before those that do), then the refused ones. */
-export function deviceViews(devices: WriteCandidate[], image: ImageReport | null): MediaDeviceView[] {
+export function deviceViews(
+  devices: WriteCandidate[],
+  image: ImageReport | null,
+  lastOf: (c: WriteCandidate) => WriteLogEntry | undefined = () => undefined,
+): MediaDeviceView[] {
   const rank = (c: WriteCandidate) => (c.refusals.length ? 2 : c.overrides.length ? 1 : 0);
-  return [...devices].sort((a, b) => rank(a) - rank(b)).map((c) => deviceView(c, image));
+  return [...devices].sort((a, b) => rank(a) - rank(b)).map((c) => deviceView(c, image, lastOf(c)));
 }
 
 function layoutText(l: ImageReport['layout']): string {

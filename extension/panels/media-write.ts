@@ -95,7 +95,9 @@ export class MediaWritePanel implements vscode.Disposable {
       error: this.error,
       where: this.where,
       targets: this.targets,
-      devices: this.candidates ? deviceViews(this.candidates.devices, this.image) : null,
+      devices: this.candidates
+        ? deviceViews(this.candidates.devices, this.image, (c) => this.backend?.lastWrite(c))
+        : null,
       warnings: this.candidates?.warnings ?? [],
       image: this.image ? imageView(this.image) : null,
       run: this.run,

@@ -6,7 +6,13 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { deviceViews, imageView, resultView, whereOf } from '../../../extension/panels/media-write-model';
+import {
+  deviceViews,
+  imageView,
+  lastWriteText,
+  resultView,
+  whereOf,
+} from '../../../extension/panels/media-write-model';
 import {
   recordedCandidates,
   TEST_BY_ID_ENV,
@@ -203,6 +209,21 @@ describe('the write page model', () => {
     assert.deepEqual(ds[2].refusals, ['/dev/vda1 is mounted at / (the running system)']);
     assert.deepEqual(ds[0].labels, [HOSTILE]);
     assert.equal(ds[0].imageFits, null);
+  });
+
+  it("marks a device whose last write by nixkit did not end verified (from the engine's write log)", () => {
+    const entry = { where: 'this machine', device: '/dev/sdb', byId: null, serial: '4C53', image: '/i.iso' };
+    const ds = deviceViews([candidate(), big], null, (c) =>
+      c.path === '/dev/sdb' ? { ...entry, status: 'started', time: '2026-12-07T03:00:00Z' } : undefined,
+    );
+    assert.match(
+      ds[0].lastWrite!,
+      /last write to this device \(\/i\.iso, 2026-12-07T03:00:00Z\) never finished/,
+    );
+    assert.equal(ds[1].lastWrite, null);
+    assert.equal(lastWriteText({ ...entry, status: 'verified' }), null);
+    assert.match(lastWriteText({ ...entry, status: 'mismatch' })!, /read back differently/);
+    assert.match(lastWriteText({ ...entry, status: 'not-verified' })!, /was not verified/);
   });
 
   it('describes the image layout and checksum in words', () => {
