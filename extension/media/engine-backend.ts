@@ -2,8 +2,7 @@
 // as the VS Code user and the write through the engine's privileged helper (pkexec or sudo around a small sh
 // script, asked once; VS Code itself never runs as root); on an SSH target over one verified session.
 //
-// One test seam, for the UI test on a machine without a USB stick: a recorded device list (recorded-devices.ts).
-// The write never uses it: the engine lists the real devices again right before writing.
+// One test seam, for the UI test on a machine without a USB stick: a recorded device listing (recorded-devices.ts).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type * as vscode from 'vscode';
@@ -16,7 +15,7 @@ import type { Session } from '../../engine/ssh/session';
 import type { MediaWhere } from '../../protocol/media';
 import type { MediaBackend } from './media-backend';
 import { openMediaSession } from './media-session';
-import { recordedCandidates } from './recorded-devices';
+import { withRecordedDevices } from './recorded-devices';
 
 export async function engineBackend(
   where: MediaWhere,
@@ -32,12 +31,18 @@ export async function engineBackend(
   } else {
     host = localHost(defaultElevation({ isRoot: process.getuid?.() === 0, hasTty: false }));
   }
+  const recorded = withRecordedDevices(host);
+  host = recorded.host;
   // Which writes started and ended, so a write cut by a closed window stays "not verified" (the CLI keeps its own).
   const writeLog = fileWriteLog(path.join(context.globalStorageUri.fsPath, 'media-writes.jsonl'), (m) =>
     log(m),
   );
   return {
-    list: async (s) => recordedCandidates(host.where) ?? (await listCandidates(host, s)),
+    list: async (s) => {
+      const list = await listCandidates(host, s);
+      if (recorded.notice) list.warnings.unshift(recorded.notice);
+      return list;
+    },
     inspect: (image, s) => inspectImage(image, { signal: s }),
     write: (request, confirmed, onEvent, s) =>
       runWrite(host, request, { confirmed, onEvent, signal: s, log: writeLog }),

@@ -1,31 +1,37 @@
 // The write page's one test seam, for the UI test on a machine without a USB stick: NIXKIT_MEDIA_TEST_LSBLK (and
-// optionally NIXKIT_MEDIA_TEST_BY_ID) name a recorded `lsblk -J -b` and by-id list that the page shows instead of
-// the real devices, parsed by the engine's own parser and announced first in the page's warnings whenever set.
-// Writes never use it: the engine lists the real devices again right before writing (a recorded device is refused).
-// No `vscode` import (unit-tested).
+// optionally NIXKIT_MEDIA_TEST_BY_ID) name a recorded `lsblk -J -b` and by-id list that the engine's listing sees
+// in place of this machine's (the listing script is not run; everything else is real: the engine parses the
+// recording, re-lists it right before writing, and the root write script runs against the device path the
+// recording names, e.g. a loop device the test made). Announced first in the page's warnings whenever set, as the
+// CLI's integration test does with its own recorded host. No `vscode` import (unit-tested).
 import * as fs from 'node:fs';
-import { parseCandidates } from '../../engine/media/candidates';
-import type { MediaCandidates, MediaWhere } from '../../protocol/media';
+import type { MediaHost } from '../../engine/media/host';
+import { BYID_MARK } from '../../engine/media/media-scripts';
 
 export const TEST_LSBLK_ENV = 'NIXKIT_MEDIA_TEST_LSBLK';
 export const TEST_BY_ID_ENV = 'NIXKIT_MEDIA_TEST_BY_ID';
 
-/** The recorded device list of the test seam, or undefined when the seam is not set. */
-export function recordedCandidates(
-  where: MediaWhere,
+/** `host` with its device listing replaced by the recording, and the notice to show; `host` itself when unset. */
+export function withRecordedDevices(
+  host: MediaHost,
   env: NodeJS.ProcessEnv = process.env,
-): MediaCandidates | undefined {
+): { host: MediaHost; notice: string | null } {
   const lsblkFile = env[TEST_LSBLK_ENV];
-  if (!lsblkFile) return undefined;
+  if (!lsblkFile) return { host, notice: null };
   const byIdFile = env[TEST_BY_ID_ENV];
-  const list = parseCandidates(
-    where,
-    fs.readFileSync(lsblkFile, 'utf8'),
-    byIdFile ? fs.readFileSync(byIdFile, 'utf8') : '',
-  );
-  list.warnings.unshift(
-    `Test seam ${TEST_LSBLK_ENV}: these devices are a recorded list (${lsblkFile}), not this machine's. ` +
-      'A write re-reads the real devices first.',
-  );
-  return list;
+  const notice =
+    `Test seam ${TEST_LSBLK_ENV}: these devices are a recorded list (${lsblkFile}), not this machine's ` +
+    'listing; writes go to the device paths it names.';
+  return {
+    notice,
+    host: {
+      ...host,
+      // Read at every listing, as the real script runs at every listing.
+      run: async () => {
+        const lsblk = fs.readFileSync(lsblkFile, 'utf8');
+        const byId = byIdFile ? fs.readFileSync(byIdFile, 'utf8') : '';
+        return { code: 0, stdout: Buffer.from(`${lsblk}\n${BYID_MARK}\n${byId}`), stderr: Buffer.alloc(0) };
+      },
+    },
+  };
 }

@@ -9,14 +9,18 @@
 //      Write off. Then the namespace target (test/targets/netns; root) over SSH: the host key is asked in nixkit's
 //      modal, and the same rules hold there (its loop disks are not write candidates).
 //   2. a recorded lsblk of a machine with a USB stick, a large USB disk, a SATA disk with a mounted partition and
-//      the system disk (NIXKIT_MEDIA_TEST_LSBLK, read by extension/media/engine-backend.ts and parsed by the
-//      engine's own parser, announced in the page's warnings). Only the stick and the large disk are offered; the
-//      large one only with its override ticked; the typed confirmation gates Write character for character. Then
-//      Write is pressed: the engine re-reads this machine's devices right before writing, does not find the
-//      recorded stick, and refuses: nothing is written (the outcome says so).
+//      the system disk (NIXKIT_MEDIA_TEST_LSBLK: extension/media/recorded-devices.ts replaces only the engine's
+//      listing script; announced in the page's warnings), whose stick (kernel name sdb) is a loop device this test
+//      made, as the engine's own integration test does. Only the stick and the large disk are offered; the large one
+//      only with its override ticked; the typed confirmation gates Write character for character. Then the stick is
+//      swapped in the recording (another serial) before Write: the engine re-identifies it and refuses, nothing is
+//      written. Then the real write: the engine's root script writes the image onto the loop device, reads it back
+//      and compares; the page shows verified with the SHA-256, and the device holds the image's bytes.
 // The image is a real file with an MBR boot signature and a .sha256 beside it: the page shows the engine's report
-// (a disk image, checksum matches). Leaves test-results/media-write.png (media-write-local.png, failure.png).
+// (a disk image, checksum matches). Leaves test-results/media-write.png (media-write-local.png,
+// media-write-refused.png, media-write-verified.png; failure.png).
 import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -43,7 +47,7 @@ const DEADLINE_MS = Number(process.env.NIXKIT_E2E_DEADLINE_MS) || 240_000;
 const HOSTILE_LABEL = `"$(touch /tmp/nixkit-pwned)\`id\`<b>x</b>`;
 
 /** lsblk -J -b as util-linux 2.38 prints it, for a machine with a USB stick plugged in. */
-function recordedLsblk(): string {
+function recordedLsblk(stick: { path: string; size: number; serial: string }): string {
   const disk = (o: Record<string, unknown>) => ({
     kname: o.name,
     path: `/dev/${String(o.name)}`,
@@ -98,20 +102,22 @@ function recordedLsblk(): string {
           },
         ],
       }),
+      // The stick: its kernel name is sdb, its device is the loop device this test made.
       disk({
         name: 'sdb',
-        size: 30752000000,
+        path: stick.path,
+        size: stick.size,
         rm: true,
         tran: 'usb',
         vendor: 'SanDisk',
         model: 'Ultra',
-        serial: '4C530001',
+        serial: stick.serial,
         children: [
           {
             name: 'sdb1',
             kname: 'sdb1',
             path: '/dev/sdb1',
-            size: 30752000000,
+            size: stick.size,
             type: 'part',
             mountpoints: [null],
             fstype: 'vfat',
@@ -131,12 +137,15 @@ function recordedLsblk(): string {
   });
 }
 
-const RECORDED_BY_ID = [
-  '/dev/disk/by-id/nvme-Samsung_SSD_980_S64ANS0T\t/dev/nvme0n1',
-  '/dev/disk/by-id/ata-WDC_WD20EZRZ_WD-WCC4M\t/dev/sda',
-  '/dev/disk/by-id/usb-SanDisk_Ultra_4C530001-0:0\t/dev/sdb',
-  '/dev/disk/by-id/usb-Seagate_Expansion_NA8F-0:0\t/dev/sdc',
-].join('\n');
+const recordedById = (stick: string) =>
+  [
+    '/dev/disk/by-id/nvme-Samsung_SSD_980_S64ANS0T\t/dev/nvme0n1',
+    '/dev/disk/by-id/ata-WDC_WD20EZRZ_WD-WCC4M\t/dev/sda',
+    `/dev/disk/by-id/usb-SanDisk_Ultra_4C530001-0:0\t${stick}`,
+    '/dev/disk/by-id/usb-Seagate_Expansion_NA8F-0:0\t/dev/sdc',
+  ].join('\n');
+
+const STICK_BYTES = 16 * 1024 * 1024;
 
 /** A 4 MiB disk image with an MBR boot signature, and its .sha256 beside it. */
 function makeImage(dir: string): string {
@@ -149,6 +158,18 @@ function makeImage(dir: string): string {
   const sha = crypto.createHash('sha256').update(data).digest('hex');
   fs.writeFileSync(`${image}.sha256`, `${sha}  nixos-test.img\n`);
   return image;
+}
+
+/** The first `n` bytes of a block device. */
+function readDevice(dev: string, n: number): Buffer {
+  const fd = fs.openSync(dev, 'r');
+  try {
+    const buf = Buffer.alloc(n);
+    fs.readSync(fd, buf, 0, n, 0);
+    return buf;
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 async function main(): Promise<void> {
@@ -170,8 +191,14 @@ async function main(): Promise<void> {
   const image = makeImage(scratch);
   const fixture = path.join(scratch, 'lsblk.json');
   const byId = path.join(scratch, 'by-id.txt');
-  fs.writeFileSync(fixture, recordedLsblk());
-  fs.writeFileSync(byId, RECORDED_BY_ID);
+  // The stick: a loop device over a file in the scratch folder, filled with 0xab so a write shows.
+  const backing = path.join(scratch, 'stick.img');
+  fs.writeFileSync(backing, Buffer.alloc(STICK_BYTES, 0xab));
+  const loop = execFileSync('losetup', ['--find', '--show', backing], { encoding: 'utf8' }).trim();
+  const record = (serial: string) =>
+    fs.writeFileSync(fixture, recordedLsblk({ path: loop, size: STICK_BYTES, serial }));
+  record('4C530001');
+  fs.writeFileSync(byId, recordedById(loop));
   let cs: CodeServer | undefined;
   let browser: Browser | undefined;
   try {
@@ -268,7 +295,7 @@ async function main(): Promise<void> {
         .locator('#refused-list .device-card')
         .evaluateAll((els) => els.map((e) => e.getAttribute('data-device')));
       console.log(`offered: ${offered.join(', ')}; refused: ${refused.join(', ')}`);
-      assert.deepEqual(offered, ['/dev/sdb', '/dev/sdc'], 'only the USB stick and the USB disk are offered');
+      assert.deepEqual(offered, [loop, '/dev/sdc'], 'only the USB stick and the USB disk are offered');
       assert.deepEqual([...refused].sort(), ['/dev/nvme0n1', '/dev/sda']);
       const sdaText = await frame.locator('#refused-list .device-card[data-device="/dev/sda"]').innerText();
       assert.match(sdaText, /\/data/, `the mounted disk's reason does not name its mount: ${sdaText}`);
@@ -293,7 +320,7 @@ async function main(): Promise<void> {
       assert.ok(!(await disabled()), 'Write stays off with the override ticked and the name typed');
 
       // The stick: the typed confirmation, exactly.
-      await frame.locator('vscode-radio[data-device="/dev/sdb"]').click();
+      await frame.locator(`vscode-radio[data-device="${loop}"]`).click();
       assert.equal(await confirm.inputValue(), '', 'the confirmation typed for another device is kept');
       assert.ok(await disabled(), 'Write is on after switching device');
       for (const typed of ['sd', 'SDB', '/dev/sdb', 'sdb ']) {
@@ -308,17 +335,45 @@ async function main(): Promise<void> {
       await page.waitForTimeout(300);
       console.log(`screenshot: ${await screenshot(page, 'media-write.png')}`);
 
-      // Write: the engine re-reads the real devices first; the recorded stick is not there, so nothing is written.
+      // A different stick in its place (another serial) before Write: the engine lists again, re-identifies the
+      // device and refuses; nothing is written.
+      record('0THER0002');
       await write.click();
       const outcome = frame.locator('#outcome:not([data-status="running"])');
       await outcome.waitFor({ timeout: 60_000 });
-      const status = await outcome.getAttribute('data-status');
-      const text = await outcome.innerText();
+      let status = await outcome.getAttribute('data-status');
+      let text = await outcome.innerText();
       console.log(`outcome (${status}): ${text}`);
-      assert.equal(status, 'refused', `the write of a device that is not there was not refused: ${text}`);
-      assert.match(text, /Nothing was written/);
+      assert.equal(status, 'refused', `a swapped stick was not refused: ${text}`);
+      assert.match(text, /Nothing was written: .*not the device that was confirmed/);
       assert.doesNotMatch(text, /\n\s+at /, 'a stack trace is shown');
+      assert.deepEqual(readDevice(loop, 4096), Buffer.alloc(4096, 0xab), 'the refused write wrote something');
       console.log(`screenshot: ${await screenshot(page, 'media-write-refused.png')}`);
+
+      // The stick as confirmed: written for real onto the loop device, read back, compared.
+      record('4C530001');
+      await frame.locator('vscode-button#again').click();
+      await frame.locator('#device-list').waitFor({ timeout: 30_000 });
+      await frame.locator('vscode-radio[data-device="' + loop + '"]').click();
+      await confirm.fill('sdb');
+      await frame.locator('#write-hint', { hasText: 'will be erased' }).waitFor({ timeout: 5000 });
+      await write.click();
+      await frame.locator('#page-run').waitFor({ timeout: 15_000 });
+      await outcome.waitFor({ timeout: 120_000 });
+      status = await outcome.getAttribute('data-status');
+      text = await outcome.innerText();
+      const log = await frame.locator('#log').innerText();
+      console.log(`outcome (${status}): ${text}\nlog:\n${log}`);
+      assert.equal(status, 'verified', text);
+      assert.match(text, /Written and verified/);
+      const image4 = fs.readFileSync(image);
+      assert.equal(
+        (await frame.locator('#sha256').innerText()).trim(),
+        crypto.createHash('sha256').update(image4).digest('hex'),
+      );
+      assert.deepEqual(readDevice(loop, image4.length), image4, 'the device does not hold the image');
+      assert.match(log, /\$ .*(sh|dd)/, 'the write command is not shown in the log');
+      console.log(`screenshot: ${await screenshot(page, 'media-write-verified.png')}`);
       assert.deepEqual(cspViolations, [], 'Content-Security-Policy violations');
     } catch (e) {
       const shot = await screenshot(page, 'failure.png').catch(() => '(none)');
@@ -330,6 +385,11 @@ async function main(): Promise<void> {
     await browser?.close();
     await cs?.stop();
     stop();
+    try {
+      execFileSync('losetup', ['-d', loop]);
+    } catch (e) {
+      console.error(`could not detach ${loop}: ${String(e)}`);
+    }
     fs.rmSync(scratch, { recursive: true, force: true });
     fs.rmSync(home, { recursive: true, force: true });
   }

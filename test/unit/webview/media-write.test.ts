@@ -14,10 +14,12 @@ import {
   whereOf,
 } from '../../../extension/panels/media-write-model';
 import {
-  recordedCandidates,
   TEST_BY_ID_ENV,
   TEST_LSBLK_ENV,
+  withRecordedDevices,
 } from '../../../extension/media/recorded-devices';
+import { localHost } from '../../../engine/media/host';
+import { listCandidates } from '../../../engine/media/list';
 import type { ImageReport, WriteCandidate } from '../../../protocol/media';
 import {
   FROM_WEBVIEW_GUARDS,
@@ -287,9 +289,11 @@ describe('the progress line', () => {
   });
 });
 
-describe('the recorded device list (the UI test seam)', () => {
-  it('is off unless its variable is set, and announced first in the warnings when it is', () => {
-    assert.equal(recordedCandidates({ kind: 'local' }, {}), undefined);
+describe('the recorded device listing (the UI test seam)', () => {
+  it('is off unless its variable is set; when set, the engine lists the recording', async () => {
+    const real = localHost('none');
+    assert.equal(withRecordedDevices(real, {}).host, real);
+    assert.equal(withRecordedDevices(real, {}).notice, null);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nixkit-recorded-'));
     try {
       const lsblk = path.join(dir, 'lsblk.json');
@@ -301,7 +305,7 @@ describe('the recorded device list (the UI test seam)', () => {
             {
               name: 'sdb',
               kname: 'sdb',
-              path: '/dev/sdb',
+              path: '/dev/loop7',
               size: 8e9,
               type: 'disk',
               rm: true,
@@ -320,17 +324,17 @@ describe('the recorded device list (the UI test seam)', () => {
           ],
         }),
       );
-      fs.writeFileSync(byId, '/dev/disk/by-id/usb-Stick-0:0\t/dev/sdb\n');
-      const list = recordedCandidates(
-        { kind: 'local' },
-        { [TEST_LSBLK_ENV]: lsblk, [TEST_BY_ID_ENV]: byId },
-      )!;
-      assert.match(list.warnings[0], /Test seam NIXKIT_MEDIA_TEST_LSBLK: these devices are a recorded list/);
-      // Parsed by the engine: the loop device is no candidate; the stick has its by-id name and label verbatim.
+      fs.writeFileSync(byId, '/dev/disk/by-id/usb-Stick-0:0\t/dev/loop7\n');
+      const r = withRecordedDevices(real, { [TEST_LSBLK_ENV]: lsblk, [TEST_BY_ID_ENV]: byId });
+      assert.match(r.notice!, /Test seam NIXKIT_MEDIA_TEST_LSBLK: these devices are a recorded list/);
+      // The engine's own listing and parser: the loop device is no candidate; the "stick" keeps the recorded path
+      // (where a write would go), its by-id name and its label verbatim; only the listing was replaced.
+      const list = await listCandidates(r.host);
       assert.deepEqual(
-        list.devices.map((d) => [d.path, d.byId, d.labels, d.refusals.length]),
-        [['/dev/sdb', ['/dev/disk/by-id/usb-Stick-0:0'], [HOSTILE], 0]],
+        list.devices.map((d) => [d.path, d.confirmName, d.byId, d.labels, d.refusals.length]),
+        [['/dev/loop7', 'sdb', ['/dev/disk/by-id/usb-Stick-0:0'], [HOSTILE], 0]],
       );
+      assert.equal(r.host.runAsRoot, real.runAsRoot);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
