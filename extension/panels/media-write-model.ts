@@ -113,7 +113,7 @@ export function resultView(r: WriteResult): MediaRunView {
         status: 'verified',
         device: r.device,
         phase: 'power-off',
-        text: `Written and verified: the read-back of ${r.bytes} bytes matches the image. ${r.text}`,
+        text: `Written: the read-back of ${r.bytes} bytes matches the image (${r.writeSeconds.toFixed(1)} s writing, ${r.verifySeconds.toFixed(1)} s verifying). ${r.text}`,
         sha256: r.sha256,
       };
     case 'not-verified':
