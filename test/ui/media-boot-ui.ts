@@ -3,7 +3,8 @@
 // hybrid ISO and a netboot set whose busybox initrd prints NIXKIT-MEDIA-MARKER; cached by content).
 //   Test Image: the ISO chosen in the file dialog, UEFI, as a USB stick; QEMU really boots it (KVM when usable,
 //   else TCG). The notification must say it booted, and the "nixkit: Test Image" channel must show the stages and
-//   the marker line from the serial console.
+//   the marker line from the serial console. Then BIOS, as a CD, cancelled from the progress notification at once:
+//   the outcome says cancelled.
 //   Netboot: the set's folder chosen, address 127.0.0.1:0 (any free port); the status bar shows the address, this
 //   test fetches the iPXE script from it over HTTP, then presses Stop in the server's notification: the status bar
 //   item goes and the port no longer answers.
@@ -109,6 +110,31 @@ async function main(): Promise<void> {
       assert.match(channel, /PASSED/, 'the channel does not end with the outcome');
       assert.match(channel, new RegExp(MARKER), 'the marker line is not in the channel');
       assert.match(channel, /the Linux kernel started/, 'the kernel stage is not listed');
+      await runCommand(page, 'Notifications: Clear All Notifications');
+
+      // --- Cancel: BIOS, as a CD; Cancel in the progress notification long before the image can boot.
+      await runCommand(page, 'NixOS: Test Image in a VM');
+      await pickInFileDialog(page, iso);
+      await choose(page, 'BIOS');
+      await choose(page, 'CD');
+      const running = page.locator('.notifications-toasts .notification-toast', {
+        hasText: 'Testing test.iso (BIOS, CD)',
+      });
+      await running.first().waitFor({ timeout: 30_000 });
+      await running.first().locator('.monaco-button', { hasText: 'Cancel' }).click();
+      const cancelled = page.locator('.notifications-toasts .notification-toast', {
+        hasText: 'nixkit: cancelled',
+      });
+      await cancelled.first().waitFor({ timeout: 60_000 });
+      const cancelText = (await cancelled.first().innerText()).split('\n')[0];
+      console.log(`cancel: ${cancelText} (${elapsed()})`);
+      assert.match(cancelText, /test\.iso \(BIOS, CD\)/);
+      await page.waitForTimeout(300);
+      assert.match(
+        await outputText(page),
+        /NOT BOOTED/,
+        'the channel does not say the cancelled test did not boot',
+      );
       await runCommand(page, 'Notifications: Clear All Notifications');
 
       // --- Serve Netboot
