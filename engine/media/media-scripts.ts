@@ -37,6 +37,8 @@ exit 0
  */
 export const WRITE_SCRIPT = `set -u
 export LC_ALL=C
+# sudo without secure_path keeps a user's PATH, which on many systems lacks the sbin folders blockdev lives in.
+export PATH="\${PATH:-/usr/bin:/bin}:/usr/local/sbin:/usr/sbin:/sbin"
 mode=$1 src=$2 dev=$3 size=$4 devsize=$5 poff=$6
 say() { printf '${MARK} %s\\n' "$*" >&2; }
 refuse() { say error "$*"; exit 3; }

@@ -5,6 +5,7 @@
 // `not-verified`, and the write log (write-log.ts) keeps "started" for a write whose end nobody saw.
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
+import { Transform } from 'node:stream';
 import type {
   ImageReport,
   MediaCandidates,
@@ -223,18 +224,29 @@ export async function writeImage(
 
   // The image's SHA-256, computed from the very bytes sent (over SSH) or read beside dd (here) unless known.
   const hash = crypto.createHash('sha256');
-  let input: fs.ReadStream | undefined;
+  let input: Transform | undefined;
+  let file: fs.ReadStream | undefined;
   let imageSha: Promise<string>;
   if (!stream)
     imageSha = image.sha256 ? Promise.resolve(image.sha256) : sha256File(image.path, options.signal);
   else {
-    input = fs.createReadStream(image.path, { highWaterMark: 4 * 1024 * 1024 });
-    if (!image.sha256) input.on('data', (c) => hash.update(c));
+    // Hashed on the way through, not with a 'data' listener: that would start the file flowing before the remote
+    // side takes input (sudo answers its prompt first) and the first bytes would never reach dd.
+    file = fs.createReadStream(image.path, { highWaterMark: 4 * 1024 * 1024 });
+    const tee = new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        hash.update(chunk);
+        done(null, chunk);
+      },
+    });
+    file.once('error', (e) => tee.destroy(e));
+    file.pipe(tee);
+    input = tee;
     imageSha = image.sha256
       ? Promise.resolve(image.sha256)
       : new Promise((resolve, reject) => {
-          input!.once('end', () => resolve(hash.digest('hex')));
-          input!.once('error', reject);
+          tee.once('finish', () => resolve(hash.digest('hex')));
+          tee.once('error', reject);
         });
   }
   imageSha.catch(() => undefined);
@@ -271,6 +283,7 @@ export async function writeImage(
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
     input?.destroy();
+    file?.destroy();
   }
   if (pending) onLine(pending);
 

@@ -19,10 +19,18 @@ import { listCandidates } from '../../engine/media/list';
 import { BYID_MARK } from '../../engine/media/media-scripts';
 import { writeImage } from '../../engine/media/write';
 import { fileWriteLog, lastWrites } from '../../engine/media/write-log';
-import type { WriteCandidate, WriteEvent } from '../../protocol/media';
+import type { WriteEvent } from '../../protocol/media';
 import { REPO_ROOT, tempDir } from '../helpers';
+import {
+  ddRunningOn,
+  deviceBytes,
+  fifoImage,
+  fillDevice,
+  loopCandidate,
+  MiB,
+  waitFor,
+} from './media-helpers';
 
-const MiB = 1024 * 1024;
 const DEVICE_BYTES = 96 * MiB;
 const FILL = 0xab;
 const isRoot = process.getuid?.() === 0;
@@ -35,72 +43,8 @@ function sha(buf: Buffer): string {
   return crypto.createHash('sha256').update(buf).digest('hex');
 }
 
-function deviceBytes(n: number, offset = 0): Buffer {
-  const fd = fs.openSync(loop, 'r');
-  try {
-    const b = Buffer.alloc(n);
-    fs.readSync(fd, b, 0, n, offset);
-    return b;
-  } finally {
-    fs.closeSync(fd);
-  }
-}
-
-function refill(): void {
-  const fd = fs.openSync(loop, 'w');
-  try {
-    const chunk = Buffer.alloc(8 * MiB, FILL);
-    for (let o = 0; o < DEVICE_BYTES; o += chunk.length) fs.writeSync(fd, chunk, 0, chunk.length, o);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-}
-
-function ddRunningOn(dev: string): boolean {
-  for (const pid of fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
-    try {
-      const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-      if (cmd[0].endsWith('dd') && cmd.includes(`of=${dev}`)) return true;
-    } catch {
-      /* gone */
-    }
-  }
-  return false;
-}
-
-function stickAt(): WriteCandidate {
-  return {
-    name: path.basename(loop),
-    path: loop,
-    byId: [],
-    sizeBytes: DEVICE_BYTES,
-    model: 'loop',
-    vendor: null,
-    serial: null,
-    transport: null,
-    removable: true,
-    labels: [],
-    refusals: [],
-    overrides: [],
-    confirmName: path.basename(loop),
-  };
-}
-
-/** A FIFO as the image: the test decides how many bytes arrive and when the input ends. */
-function fifoImage(name: string): string {
-  const f = path.join(dir, name);
-  execFileSync('mkfifo', [f]);
-  return f;
-}
-
-async function waitFor(cond: () => boolean, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const stick = () => loopCandidate(loop, DEVICE_BYTES);
+const refill = () => fillDevice(loop, DEVICE_BYTES, FILL);
 
 describe(
   'media write on a loop device (root)',
@@ -137,14 +81,14 @@ describe(
       fs.writeFileSync(image, bytes);
       const events: WriteEvent[] = [];
       const report = await inspectImage(image);
-      const r = await writeImage(localHost('none'), stickAt(), report, { onEvent: (e) => events.push(e) });
+      const r = await writeImage(localHost('none'), stick(), report, { onEvent: (e) => events.push(e) });
       assert.equal(r.status, 'verified', JSON.stringify(r));
       assert.ok(r.status === 'verified');
       assert.equal(r.sha256, sha(bytes));
       assert.equal(r.bytes, bytes.length);
-      assert.deepEqual(deviceBytes(bytes.length), bytes, 'the device holds the image');
+      assert.deepEqual(deviceBytes(loop, bytes.length), bytes, 'the device holds the image');
       assert.deepEqual(
-        deviceBytes(4096, bytes.length),
+        deviceBytes(loop, 4096, bytes.length),
         Buffer.alloc(4096, FILL),
         'and nothing was written after it',
       );
@@ -171,7 +115,7 @@ describe(
       const image = path.join(dir, 'small.img');
       fs.writeFileSync(image, crypto.randomBytes(4 * MiB));
       const report = { ...(await inspectImage(image)), sha256: 'f'.repeat(64) };
-      const r = await writeImage(localHost('none'), stickAt(), report, { powerOff: false });
+      const r = await writeImage(localHost('none'), stick(), report, { powerOff: false });
       assert.equal(r.status, 'mismatch');
       assert.ok(r.status === 'mismatch' && r.actual === sha(fs.readFileSync(image)));
     });
@@ -180,7 +124,7 @@ describe(
       const image = path.join(dir, 'small.img');
       const r = await writeImage(
         localHost('none'),
-        { ...stickAt(), sizeBytes: DEVICE_BYTES * 2 },
+        { ...stick(), sizeBytes: DEVICE_BYTES * 2 },
         await inspectImage(image),
       );
       assert.equal(r.status, 'refused');
@@ -189,20 +133,11 @@ describe(
 
     it('an input that ends mid-write (a cut connection) leaves the device not verified, and the log says so', async () => {
       refill();
-      const fifo = fifoImage('cut.fifo');
       const log = fileWriteLog(path.join(dir, 'log', 'media-writes.jsonl'));
       const total = 32 * MiB;
-      const report = {
-        path: fifo,
-        sizeBytes: total,
-        problems: [],
-        boot: 'unknown' as const,
-        bootText: '',
-        sha256: null,
-        layout: { iso9660: false, elTorito: false, mbrSignature: false, gpt: false, volumeId: null },
-        checksum: { status: 'none' as const, text: '' },
-      };
-      const writing = writeImage(localHost('none', { streamImage: true }), stickAt(), report, { log });
+      const report = fifoImage(dir, 'cut.fifo', total);
+      const fifo = report.path;
+      const writing = writeImage(localHost('none', { streamImage: true }), stick(), report, { log });
       // The writer opens the FIFO for reading; feed 8 MiB and end it, as a dropped SSH channel ends dd's input.
       const sent = crypto.randomBytes(8 * MiB);
       await new Promise<void>((resolve, reject) => {
@@ -216,7 +151,7 @@ describe(
       assert.equal(r.phase, 'write');
       assert.equal(r.bytesWritten, sent.length);
       assert.match(r.reason, /stopped after 8388608 of 33554432 bytes/);
-      assert.deepEqual(deviceBytes(sent.length), sent, 'what arrived was written (direct I/O, fsync)');
+      assert.deepEqual(deviceBytes(loop, sent.length), sent, 'what arrived was written (direct I/O, fsync)');
       const entries = fs
         .readFileSync(log.file, 'utf8')
         .trim()
@@ -231,21 +166,12 @@ describe(
     });
 
     it('cancel mid-write stops dd and reports not verified', async () => {
-      const fifo = fifoImage('cancel.fifo');
       const total = 64 * MiB;
-      const report = {
-        path: fifo,
-        sizeBytes: total,
-        problems: [],
-        boot: 'unknown' as const,
-        bootText: '',
-        sha256: null,
-        layout: { iso9660: false, elTorito: false, mbrSignature: false, gpt: false, volumeId: null },
-        checksum: { status: 'none' as const, text: '' },
-      };
+      const report = fifoImage(dir, 'cancel.fifo', total);
+      const fifo = report.path;
       const ac = new AbortController();
       let progressed = 0;
-      const writing = writeImage(localHost('none', { streamImage: true }), stickAt(), report, {
+      const writing = writeImage(localHost('none', { streamImage: true }), stick(), report, {
         signal: ac.signal,
         onEvent: (e) => {
           if (e.kind === 'progress' && e.progress.phase === 'write') progressed = e.progress.bytes;
@@ -334,7 +260,7 @@ describe(
         ),
       );
       assert.match(r.err, /Refused, nothing was written.*typed name "sda" is not/);
-      assert.deepEqual(deviceBytes(4096), Buffer.alloc(4096, FILL), 'nothing was written');
+      assert.deepEqual(deviceBytes(loop, 4096), Buffer.alloc(4096, FILL), 'nothing was written');
       assert.match(
         r.out,
         /labels: "NIXOS \\"ISO\\" \$\(reboot\) `id`\\n\\u001b\[31mred"/,
@@ -346,7 +272,7 @@ describe(
       assert.match(r.out, /Hybrid ISO|No ISO 9660/);
       assert.match(r.out, /checksum: matches .*nixos\.iso\.sha256/);
       assert.match(r.out, new RegExp(`Written and verified: ${bytes.length} bytes, SHA-256 ${sha(bytes)}`));
-      assert.deepEqual(deviceBytes(bytes.length), bytes);
+      assert.deepEqual(deviceBytes(loop, bytes.length), bytes);
       const logged = fs.readFileSync(path.join(dir, 'state', 'nixkit', 'media-writes.jsonl'), 'utf8');
       assert.match(logged.trim().split('\n').pop()!, /"status":"verified"/);
     });
