@@ -88,6 +88,7 @@ rep=$!
 pids="$pids $rep"
 wait "$dd_pid"
 rc=$?
+say ended write
 kill "$rep" 2>/dev/null
 written=$(bytes_of "$tmp/w")
 say written "\${written:-0}"
@@ -110,6 +111,7 @@ report verify "$tmp/r" &
 rep=$!
 pids="$pids $rep"
 wait "$pipe"
+say ended verify
 kill "$rep" 2>/dev/null
 read_n=$(bytes_of "$tmp/r")
 [ "$(cat "$tmp/rc" 2>/dev/null)" = 0 ] || { say error "reading $dev back failed: $(tail -n 3 "$tmp/r" | tr '\\r\\n' '  ')"; exit 5; }
