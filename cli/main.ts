@@ -4,6 +4,7 @@
 // loads nothing else and `nixkit check` never loads ssh2 or the install engine.
 import type * as Check from './check-command';
 import { CHECK_USAGE } from './check-usage';
+import type * as Media from './media-command';
 import type * as Remote from './remote-commands';
 import { EXIT_USAGE, type CliIO, type Subcommand } from './io';
 
@@ -18,7 +19,7 @@ commands:
   probe TARGET      report the target's hardware over SSH (--json for the versioned report)
   hwconfig PROBE    write hardware-configuration.nix from a saved probe (nixkit probe --json)
   install           install a flake's configuration onto a host over SSH (--dry-run prints the plan)
-  media             installer media: list devices, write an image to a USB stick (here or over SSH)
+  media             installer media: list, write (a USB stick, here or over SSH), test (boot in a VM), netboot, build
   lsp               run the language server over stdio (for Neovim, Helix, Emacs, ...)
   version           print the version
 
@@ -35,7 +36,7 @@ const commands: Record<string, Subcommand> = {
   probe: (args, io) => (require('./remote-commands') as typeof Remote).probeCommand(args, io),
   hwconfig: (args, io) => (require('./remote-commands') as typeof Remote).hwconfigCommand(args, io),
   install: (args, io) => (require('./remote-commands') as typeof Remote).installCommand(args, io),
-  media: (args, io) => (require('./remote-commands') as typeof Remote).mediaCommand(args, io),
+  media: (args, io) => (require('./media-command') as typeof Media).mediaCommand(args, io),
   lsp: async () => {
     // The server takes over stdin/stdout until the client says exit.
     process.argv.push('--stdio');

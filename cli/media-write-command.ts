@@ -27,7 +27,7 @@ import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, type CliIO, type Subcommand } from 
 import { sshAccess, SSH_FLAGS } from './ssh-flags';
 import { TtyPrompter } from './tty-prompter';
 
-export const MEDIA_USAGE = `usage: nixkit media list [--host TARGET] [--json] [SSH flags]
+export const MEDIA_WRITE_USAGE = `usage: nixkit media list [--host TARGET] [--json] [SSH flags]
        nixkit media write IMAGE --device ID [--host TARGET] [--checksum FILE] [--allow-large]
                           [--allow-non-removable] [--no-power-off] [SSH flags]
   list    every whole disk where the device is, and whether an image may be written to it (and why not)
@@ -143,18 +143,18 @@ export function makeMediaCommand(deps: MediaCommandDeps = {}): Subcommand {
   return async (args: string[], io: CliIO) => {
     const [sub, ...rest] = args;
     if (sub === '--help' || sub === '-h' || sub === 'help') {
-      io.stdout(MEDIA_USAGE + '\n');
+      io.stdout(MEDIA_WRITE_USAGE + '\n');
       return EXIT_OK;
     }
     if (sub !== 'list' && sub !== 'write') {
       io.stderr(
-        `nixkit media: ${sub ? `unknown subcommand '${sub}'` : 'give a subcommand'}\n${MEDIA_USAGE}\n`,
+        `nixkit media: ${sub ? `unknown subcommand '${sub}'` : 'give a subcommand'}\n${MEDIA_WRITE_USAGE}\n`,
       );
       return EXIT_USAGE;
     }
     const parsed = parseFlags(
       `media ${sub}`,
-      MEDIA_USAGE,
+      MEDIA_WRITE_USAGE,
       rest,
       io,
       {
@@ -172,7 +172,7 @@ export function makeMediaCommand(deps: MediaCommandDeps = {}): Subcommand {
     if (typeof parsed === 'number') return parsed;
     const v = parsed.values;
     const usage = (m: string) => {
-      io.stderr(`nixkit media ${sub}: ${m}\n${MEDIA_USAGE}\n`);
+      io.stderr(`nixkit media ${sub}: ${m}\n${MEDIA_WRITE_USAGE}\n`);
       return EXIT_USAGE;
     };
     if (sub === 'list' && parsed.positionals.length) return usage('list takes no IMAGE');
@@ -322,4 +322,8 @@ export function formatList(
   return `Disks on ${where}:\n${list.devices.map((c) => formatCandidate(c, lastOf(c))).join('\n')}\n`;
 }
 
-export const mediaCommand: Subcommand = makeMediaCommand();
+const command = makeMediaCommand();
+/** `nixkit media list …` (the dispatcher in media-command.ts has taken `media list` off). */
+export const mediaListCommand: Subcommand = (args, io) => command(['list', ...args], io);
+/** `nixkit media write …`. */
+export const mediaWriteCommand: Subcommand = (args, io) => command(['write', ...args], io);

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 export const MAX_BYTES = 2 * 1024 * 1024;
 
 /** What dist/ must hold besides the webview: scripts/build.mjs's node bundles and the WASM files they load. */
-const BUNDLES = ['extension', 'remote', 'server', 'cli', 'cli-check', 'cli-remote'].map(
+const BUNDLES = ['extension', 'remote', 'server', 'cli', 'cli-check', 'cli-remote', 'cli-media'].map(
   (b) => `dist/${b}.js`,
 );
 const WASM = ['dist/tree-sitter.wasm', 'dist/tree-sitter-nix.wasm'];

@@ -11,6 +11,7 @@ test_pkgs=(
   clang-19 lld-19 wasi-libc                              # rebuilding the grammar WASM to check it is reproducible
   openssh-server openssh-client iproute2 iputils-ping udev jq sudo  # the namespace test target
   fdisk dosfstools mtools fusefat btrfs-progs xfsprogs e2fsprogs cryptsetup-bin busybox-static util-linux
+  grub-common grub-pc-bin grub-efi-amd64-bin xorriso cpio ipxe-qemu seabios  # the installer-media test image, netboot
   qemu-system-x86 qemu-utils ovmf debootstrap            # the VM test target
 )
 if [ "$purpose" = start ]; then pkgs=("${start_pkgs[@]}"); else pkgs=("${test_pkgs[@]}"); fi

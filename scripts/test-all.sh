@@ -32,6 +32,7 @@ tier "VS Code: package the .vsix (contents and size checked), install it in code
 tier "VS Code: UI test (Problems panel)"; bash scripts/tier.sh ui:problems
 tier "integration (namespace target)"; bash scripts/tier.sh integration
 tier "vm target smoke"; bash scripts/tier.sh vm:smoke
+tier "installer media: boot the test image (UEFI/BIOS, CD/USB) and netboot it in QEMU"; bash scripts/tier.sh media
 tier "differential vs nix-instantiate"; bash scripts/tier.sh differential
 tier "VS Code: probe panel UI (namespace target)"; bash scripts/tier.sh ui:probe-panel
 tier "VS Code: quick-fix menu, hover and Show Configuration UI"; bash scripts/tier.sh ui:quick-fix

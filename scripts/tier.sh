@@ -9,6 +9,7 @@
 #   vscode        the Mocha suite (test/extension-host) in code-server, against the INSTALLED .vsix
 #   ui            the UI tests in code-server (the probe panel and wizard ones need the namespace target: root)
 #   vm            the UEFI virtual machine: smoke test, install proofs, the wizard onto the VM (root, KVM or TCG)
+#   media         installer media: nixkit media test on the test image (OVMF/SeaBIOS, CD/USB), netboot via iPXE
 # Steps of a tier can be run alone too (ui:problems, ui:probe-panel, ui:quick-fix, ui:install-wizard, vm:smoke,
 # vm:tests, vm:wizard), which is how scripts/test-all.sh names them.
 set -euo pipefail
@@ -52,12 +53,16 @@ run() {
       node --test --test-concurrency=1 $(find out/test/vm -name '*.test.js' | sort)
       ;;
     vm:wizard) node out/test/ui/install-wizard-vm-ui.js ;;
+    media)
+      # shellcheck disable=SC2046
+      node --test --test-concurrency=1 $(find out/test/media -name '*.test.js' | sort)
+      ;;
   esac
 }
 
-TIERS=" unit protocol differential integration package vscode ui ui:problems ui:probe-panel ui:quick-fix ui:install-wizard vm vm:smoke vm:tests vm:wizard "
+TIERS=" unit protocol differential integration package vscode ui ui:problems ui:probe-panel ui:quick-fix ui:install-wizard vm vm:smoke vm:tests vm:wizard media "
 if [ $# -ne 1 ] || [[ "$TIERS" != *" $1 "* ]]; then
-  sed -n '2,13p' "$0" >&2
+  sed -n '2,14p' "$0" >&2
   echo "tier.sh: name one tier:$TIERS" >&2
   exit 2
 fi

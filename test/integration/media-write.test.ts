@@ -10,7 +10,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { makeMediaCommand } from '../../cli/media-command';
+import { makeMediaCommand } from '../../cli/media-write-command';
 import type { CliIO } from '../../cli/io';
 import { findCandidate, parseCandidates } from '../../engine/media/candidates';
 import { localHost, type MediaHost } from '../../engine/media/host';

@@ -61,7 +61,7 @@ function completePackage(): Record<string, string> {
     'extension/dist/tree-sitter.wasm': 'wasm',
     'extension/dist/tree-sitter-nix.wasm': 'wasm',
   };
-  for (const b of ['extension', 'remote', 'server', 'cli', 'cli-check', 'cli-remote'])
+  for (const b of ['extension', 'remote', 'server', 'cli', 'cli-check', 'cli-remote', 'cli-media'])
     files[`extension/dist/${b}.js`] = '';
   for (const p of ['probe-page', 'install-wizard-page'])
     for (const ext of ['js', 'css']) files[`extension/dist/webview/${p}.${ext}`] = '';
