@@ -55,7 +55,9 @@ const cliSplit = {
       const bundle = CLI_BUNDLES[args.path];
       if (!bundle || !CLI_DISPATCHERS.includes(args.importer)) return undefined;
       if (args.kind !== 'require-call')
-        throw new Error(`${args.importer} must load ${args.path} with require(), or it lands in its own bundle`);
+        throw new Error(
+          `${args.importer} must load ${args.path} with require(), or it lands in its own bundle`,
+        );
       return { path: bundle, external: true };
     });
   },
