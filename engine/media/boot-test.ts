@@ -233,10 +233,10 @@ export async function runBootTest(
   const accel = chooseAccel(options.accel, tools.kvm);
   const first = await bootOnce(options, tools, accel, hooks);
   if (options.accel === 'auto' && accel === 'kvm' && first.outcome === 'exited' && first.consoleLines === 0) {
-    hooks.onLine?.(
-      `(KVM failed: ${first.stderr.trim().split('\n').pop() ?? 'QEMU exited'}; retrying with TCG)`,
-    );
-    return strip(await bootOnce(options, tools, 'tcg', hooks));
+    const why = first.stderr.trim().split('\n').pop() ?? 'QEMU exited';
+    hooks.onLine?.(`(KVM failed: ${why}; retrying with TCG)`);
+    const second = await bootOnce(options, tools, 'tcg', hooks);
+    return strip({ ...second, summary: `${second.summary}; KVM could not be used (${why})` });
   }
   return strip(first);
 }

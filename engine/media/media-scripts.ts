@@ -37,6 +37,8 @@ exit 0
  */
 export const WRITE_SCRIPT = `set -u
 export LC_ALL=C
+# sudo without secure_path keeps a user's PATH, which on many systems lacks the sbin folders blockdev lives in.
+export PATH="\${PATH:-/usr/bin:/bin}:/usr/local/sbin:/usr/sbin:/sbin"
 mode=$1 src=$2 dev=$3 size=$4 devsize=$5 poff=$6
 say() { printf '${MARK} %s\\n' "$*" >&2; }
 refuse() { say error "$*"; exit 3; }
@@ -86,6 +88,7 @@ rep=$!
 pids="$pids $rep"
 wait "$dd_pid"
 rc=$?
+say ended write
 kill "$rep" 2>/dev/null
 written=$(bytes_of "$tmp/w")
 say written "\${written:-0}"
@@ -108,6 +111,7 @@ report verify "$tmp/r" &
 rep=$!
 pids="$pids $rep"
 wait "$pipe"
+say ended verify
 kill "$rep" 2>/dev/null
 read_n=$(bytes_of "$tmp/r")
 [ "$(cat "$tmp/rc" 2>/dev/null)" = 0 ] || { say error "reading $dev back failed: $(tail -n 3 "$tmp/r" | tr '\\r\\n' '  ')"; exit 5; }

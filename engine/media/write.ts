@@ -5,6 +5,7 @@
 // `not-verified`, and the write log (write-log.ts) keeps "started" for a write whose end nobody saw.
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
+import { Transform } from 'node:stream';
 import type {
   ImageReport,
   MediaCandidates,
@@ -156,9 +157,10 @@ export async function writeImage(
     switch (word) {
       case 'phase': {
         const p = arg as WritePhase;
-        if (state.phase) ended[state.phase] = now();
+        if (state.phase) ended[state.phase] ??= now();
         state.phase = p;
         started[p] = now();
+        if (p === 'verify' && !stream) void hashFile();
         emit({
           kind: 'phase',
           phase: p,
@@ -171,6 +173,10 @@ export async function writeImage(
         });
         break;
       }
+      case 'ended':
+        // dd (and sha256sum) are done: the phase's time ends here, not after the script's bookkeeping.
+        if (arg === 'write' || arg === 'verify') ended[arg] = now();
+        break;
       case 'pid':
         state.pid = Number(arg) || null;
         break;
@@ -223,21 +229,37 @@ export async function writeImage(
 
   // The image's SHA-256, computed from the very bytes sent (over SSH) or read beside dd (here) unless known.
   const hash = crypto.createHash('sha256');
-  let input: fs.ReadStream | undefined;
-  let imageSha: Promise<string>;
-  if (!stream)
-    imageSha = image.sha256 ? Promise.resolve(image.sha256) : sha256File(image.path, options.signal);
-  else {
-    input = fs.createReadStream(image.path, { highWaterMark: 4 * 1024 * 1024 });
-    if (!image.sha256) input.on('data', (c) => hash.update(c));
+  let input: Transform | undefined;
+  let file: fs.ReadStream | undefined;
+  let imageSha: Promise<string> | undefined;
+  // Here the file is hashed while the device is read back (not during the write, where it would compete with dd
+  // for the CPU and the disk); `hashFile` starts it once.
+  const hashFile = () => {
+    imageSha ??= image.sha256 ? Promise.resolve(image.sha256) : sha256File(image.path, options.signal);
+    imageSha.catch(() => undefined);
+    return imageSha;
+  };
+  if (stream) {
+    // Hashed on the way through, not with a 'data' listener: that would start the file flowing before the remote
+    // side takes input (sudo answers its prompt first) and the first bytes would never reach dd.
+    file = fs.createReadStream(image.path, { highWaterMark: 4 * 1024 * 1024 });
+    const tee = new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        hash.update(chunk);
+        done(null, chunk);
+      },
+    });
+    file.once('error', (e) => tee.destroy(e));
+    file.pipe(tee);
+    input = tee;
     imageSha = image.sha256
       ? Promise.resolve(image.sha256)
       : new Promise((resolve, reject) => {
-          input!.once('end', () => resolve(hash.digest('hex')));
-          input!.once('error', reject);
+          tee.once('finish', () => resolve(hash.digest('hex')));
+          tee.once('error', reject);
         });
   }
-  imageSha.catch(() => undefined);
+  imageSha?.catch(() => undefined);
 
   const where = host.where.kind === 'ssh' ? host.where.target : 'this machine';
   const entry = {
@@ -271,6 +293,7 @@ export async function writeImage(
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
     input?.destroy();
+    file?.destroy();
   }
   if (pending) onLine(pending);
 
@@ -333,7 +356,7 @@ export async function writeImage(
   if (!state.sha) return notVerified('the read-back printed no SHA-256');
   let expected: string;
   try {
-    expected = await imageSha;
+    expected = await (imageSha ?? hashFile());
   } catch (e) {
     return notVerified(`the image could not be hashed here: ${(e as Error).message}`);
   }
