@@ -35,7 +35,12 @@ const KERNEL: RegExp[] = [
 ];
 
 // A login prompt (getty: "nixos login:"), the NixOS installer's greeting, or a shell prompt after an autologin.
-const LOGIN: RegExp[] = [/\blogin: *$/, /<<< Welcome to NixOS /, /^\[nixos@nixos:~\]\$/];
+const LOGIN: RegExp[] = [
+  /\blogin: *$/,
+  /\blogin: \S+ \(automatic login\)/,
+  /<<< Welcome to NixOS /,
+  /^\[nixos@nixos:~\]\$/,
+];
 
 // The boot ended without the image's userspace. Each pattern says where it stopped.
 const FAILURES: [RegExp, string][] = [

@@ -84,7 +84,7 @@ function track(child: ChildProcess): void {
   if (!exitHookInstalled) {
     exitHookInstalled = true;
     process.on('exit', () => {
-      for (const c of live) c.kill('SIGKILL');
+      for (const c of live) killGroup(c, 'SIGKILL');
     });
   }
   live.add(child);
@@ -121,7 +121,14 @@ async function bootOnce(
       netbootUrl: options.netbootUrl === undefined ? undefined : guestUrl(options.netbootUrl),
     });
     const consoleState = new BootConsole(markers, seconds);
-    const child = spawn(tools.qemu!, argv, { stdio: ['ignore', 'pipe', 'pipe'], cwd: tmp });
+    // Under `timeout` in a process group of its own: QEMU dies at the time limit (plus a margin) even if this
+    // process is killed outright and cannot clean up; the group is what killGroup signals.
+    const lifetime = `${Math.ceil(options.timeoutSeconds) + 30}s`;
+    const child = spawn('timeout', ['--kill-after=5', lifetime, tools.qemu!, ...argv], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      cwd: tmp,
+      detached: true,
+    });
     track(child);
     let consoleLines = 0;
     let stderr = '';
@@ -206,15 +213,28 @@ async function bootOnce(
   }
 }
 
+/** Signals QEMU's process group (timeout and QEMU); a group already gone is fine. */
+function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    /* already gone */
+  }
+}
+
 function killAndWait(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  if (child.exitCode !== null || child.signalCode !== null) {
+    killGroup(child, 'SIGKILL'); // `timeout` gone, QEMU possibly not (it never is, but the group is cheap to end)
+    return Promise.resolve();
+  }
   return new Promise((resolve) => {
-    const t = setTimeout(() => child.kill('SIGKILL'), 3000);
+    const t = setTimeout(() => killGroup(child, 'SIGKILL'), 3000);
     child.once('exit', () => {
       clearTimeout(t);
       resolve();
     });
-    child.kill('SIGTERM');
+    killGroup(child, 'SIGTERM');
   });
 }
 

@@ -1,7 +1,7 @@
 // `nixkit media`'s command lines: usage mistakes exit 2 with the usage, unusable input exits 1 with one clear
 // sentence (never a stack trace), before any QEMU or server starts.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
@@ -74,3 +74,40 @@ test('media netboot: an unusable set or address is one sentence, exit 1', () => 
   assert.match(addr.stderr, /--listen wants ADDR:PORT/);
   noStack(addr);
 });
+
+test(
+  'media netboot: serves until Ctrl-C, logs each request, then stops and exits 0',
+  { timeout: 30_000 },
+  async () => {
+    const d = tempDir('media-cli-serve');
+    fs.writeFileSync(path.join(d, 'bzImage'), 'KERNEL');
+    fs.writeFileSync(path.join(d, 'initrd'), 'INITRD');
+    const child = spawn(
+      process.execPath,
+      [CLI, 'media', 'netboot', d, '--listen', '127.0.0.1:0', '--cmdline', 'console=ttyS0'],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let out = '';
+    child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    try {
+      while (!out.includes('Ctrl-C stops the server.')) await new Promise((r) => setTimeout(r, 50));
+      const url = /^iPXE: {2}chain (http:\/\/127\.0\.0\.1:\d+\/nixkit\.ipxe)$/m.exec(out)?.[1];
+      assert.ok(url, out);
+      const script = await (await fetch(url)).text();
+      assert.equal(
+        script,
+        '#!ipxe\n# written by nixkit media netboot\nkernel bzImage initrd=initrd console=ttyS0\ninitrd initrd\nboot\n',
+      );
+      assert.match(out, /^dhcp-boot=tag:ipxe,http:\/\/127\.0\.0\.1:\d+\/nixkit\.ipxe$/m);
+      while (!/ GET "\/nixkit\.ipxe" 200 \d+ bytes/.test(out)) await new Promise((r) => setTimeout(r, 50));
+      child.kill('SIGINT');
+      assert.equal(await exited, 0);
+      assert.match(out, /\nstopped\n$/);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  },
+);

@@ -106,6 +106,18 @@ test('a login prompt counts before its line ends, and only once', () => {
   assert.match(c.stages[0].line, /^\(implied by: /);
 });
 
+test("NixOS installer lines count as userspace: its greeting and getty's automatic login", () => {
+  assert.deepEqual(classifyLine('<<< Welcome to NixOS 24.05.1234 (x86_64) - ttyS0 >>>', []), {
+    kind: 'stage',
+    stage: 'userspace',
+  });
+  assert.deepEqual(classifyLine('nixos login: nixos (automatic login)', []), {
+    kind: 'stage',
+    stage: 'userspace',
+  });
+  assert.equal(classifyLine('the login: page of a web server was fetched', []).kind, 'none');
+});
+
 test('a marker split across chunks is reported once the line is complete', () => {
   const c = new BootConsole([DEFAULT_BOOT_MARKER]);
   assert.deepEqual(c.feed('NIXKIT-MEDIA-MA'), []);
