@@ -19,7 +19,7 @@ commands:
   probe TARGET      report the target's hardware over SSH (--json for the versioned report)
   hwconfig PROBE    write hardware-configuration.nix from a saved probe (nixkit probe --json)
   install           install a flake's configuration onto a host over SSH (--dry-run prints the plan)
-  media             installer media: test (boot an image in a VM), netboot (serve over HTTP), build
+  media             installer media: list, write (a USB stick, here or over SSH), test (boot in a VM), netboot, build
   lsp               run the language server over stdio (for Neovim, Helix, Emacs, ...)
   version           print the version
 

@@ -2,4 +2,5 @@
 // installer): one bundle, dist/cli-remote.js, that only these commands load.
 export { hwconfigCommand } from './hwconfig-command';
 export { installCommand } from './install-command';
+export { mediaListCommand, mediaWriteCommand } from './media-write-command';
 export { probeCommand } from './probe-command';

@@ -40,6 +40,11 @@ export class TtyPrompter implements Prompter {
     });
   }
 
+  /** A typed answer with echo (a destructive step's confirmation: the device's name); undefined without a terminal. */
+  typed(question: string): Promise<string | undefined> {
+    return this.ask(question, false);
+  }
+
   password(prompt: string): Promise<string | undefined> {
     return this.ask(`${prompt}: `, true);
   }

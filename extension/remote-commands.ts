@@ -7,4 +7,9 @@ export const REMOTE_COMMANDS = [
   'nixkit.generateHardwareConfiguration',
   'nixkit.applyHardwareConfiguration',
   'nixkit.installToHost',
+  'nixkit.writeInstallerImage',
+  'nixkit.testImage',
+  'nixkit.serveNetboot',
+  'nixkit.showNetbootServer',
+  'nixkit.stopNetboot',
 ] as const;

@@ -1,7 +1,7 @@
-// The one message protocol between the extension and its webview panels (the probe panel and the install
-// wizard). Both sides import their types and validators from here and nowhere else; each message has a comment
-// saying who sends it to whom. Every message that crosses the boundary is checked on arrival with the guards
-// below (a webview's page is untrusted; the extension's messages are checked too, so a stale or foreign sender
+// The one message protocol between the extension and its webview panels (the probe panel, the install wizard and
+// the write-image page). Both sides import their types and validators from here and nowhere else; each message has
+// a comment saying who sends it to whom. Every message that crosses the boundary is checked on arrival with the
+// guards below (a webview's page is untrusted; the extension's messages are checked too, so a stale or foreign sender
 // cannot make the UI misbehave). No imports: this file is compiled for Node (tsc -p .) and bundled for the browser.
 //
 // Adding a panel's messages: add its members to ToWebview / FromWebview (types prefixed with the panel, e.g.
@@ -375,6 +375,136 @@ export function diskConfirmed(disk: string | null, typed: string): boolean {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
+// Data the "Write Installer Image" page shows (extension/media/write-model.ts builds it from the engine's
+// protocol/media.ts values). As in the wizard, the extension owns the state; strings from the device (model,
+// serial, labels) are carried verbatim and shown as text.
+
+/** Where the device is: this machine (through nixkit's privileged helper) or a saved/typed SSH target. */
+export interface MediaWhereView {
+  kind: 'local' | 'ssh';
+  /** user@host[:port] or an alias; null for this machine. */
+  target: string | null;
+}
+
+/** What an explicit override allows (a checkbox on the page). */
+export type MediaOverride = 'large' | 'non-removable';
+
+export interface MediaDeviceView {
+  /** `/dev/sdb`: what the page sends back. */
+  path: string;
+  /** What the user must type to confirm (the kernel's name, `sdb`, as the engine asks). */
+  confirmName: string;
+  byId: string[];
+  sizeBytes: number;
+  model: string | null;
+  vendor: string | null;
+  serial: string | null;
+  transport: string | null;
+  removable: boolean;
+  labels: string[];
+  /** Why it can never be written (live system, mounted, …): shown greyed with these reasons. Empty: it can. */
+  refusals: string[];
+  /** Overrides the user must tick first (large, non-removable). */
+  overrides: MediaOverride[];
+  /** Does the chosen image fit? null before an image is chosen. */
+  imageFits: boolean | null;
+  /** nixkit's last write to this device did not end verified (cut, cancelled, mismatch): what happened. */
+  lastWrite: string | null;
+}
+
+export interface MediaImageView {
+  path: string;
+  sizeBytes: number;
+  /** Why it cannot be written; empty when it can. */
+  problems: string[];
+  boot: 'hybrid-iso' | 'cd-only-iso' | 'disk-image' | 'unknown';
+  /** "ISO 9660, El Torito, MBR boot signature, GPT" */
+  layout: string;
+  /** One sentence on how it boots (why a CD-only ISO will not boot from USB, and what to do). */
+  bootText: string;
+  checksum: { status: 'none' | 'match' | 'mismatch' | 'unusable'; text: string };
+}
+
+export type MediaPhase = 'write' | 'verify' | 'power-off';
+
+export interface MediaProgressView {
+  phase: MediaPhase;
+  bytes: number;
+  total: number;
+  /** Bytes per second; null before there is a rate. */
+  rate: number | null;
+  secondsLeft: number | null;
+}
+
+export interface MediaRunView {
+  /** running, then how it ended: verified (the stick is good), or why it is not. */
+  status: 'running' | 'verified' | 'not-verified' | 'mismatch' | 'refused';
+  device: string;
+  /** The phase reached (the running one, or where it stopped). */
+  phase: MediaPhase | null;
+  /** The outcome for people: "Verified … Safe to pull the stick.", or what went wrong and what the device holds. */
+  text: string;
+  /** Read-back SHA-256 when verified. */
+  sha256: string | null;
+}
+
+export interface MediaWriteView {
+  /** What the extension is doing right now ("Reading the devices on …"); disables the page's actions. */
+  busy: string | null;
+  /** Why the last action failed (one sentence, never a stack trace). */
+  error: string | null;
+  where: MediaWhereView;
+  /** Saved and recent SSH targets to choose from. */
+  targets: string[];
+  /** null until the devices were read for `where`. */
+  devices: MediaDeviceView[] | null;
+  /** Problems reading the devices (lsblk missing, …). */
+  warnings: string[];
+  image: MediaImageView | null;
+  run: MediaRunView | null;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Write-page rules both sides apply (the page to enable Write, the extension to refuse what the page must not ask).
+
+/** Whether `device` may be written with these overrides ticked, and if not, why (for the page's hint). */
+export function mediaWriteGate(
+  v: MediaWriteView,
+  device: string | null,
+  overrides: readonly MediaOverride[],
+  typed: string,
+): { enabled: boolean; hint: string } {
+  if (v.busy) return { enabled: false, hint: v.busy };
+  if (v.run?.status === 'running') return { enabled: false, hint: 'A write is running.' };
+  if (!v.image) return { enabled: false, hint: 'Choose an image first.' };
+  if (v.image.problems.length)
+    return { enabled: false, hint: `The image cannot be written: ${v.image.problems[0]}` };
+  if (v.image.checksum.status === 'mismatch')
+    return { enabled: false, hint: 'The image does not match its checksum: it is not written.' };
+  const d = v.devices?.find((x) => x.path === device);
+  if (!d) return { enabled: false, hint: 'Choose a device.' };
+  if (d.refusals.length) return { enabled: false, hint: `${d.path} cannot be written: ${d.refusals[0]}` };
+  const missing = d.overrides.filter((o) => !overrides.includes(o));
+  if (missing.length)
+    return {
+      enabled: false,
+      hint: `${d.path} is ${missing.map((o) => (o === 'large' ? 'large' : 'not removable')).join(' and ')}: tick the override to write it anyway.`,
+    };
+  if (d.imageFits === false) return { enabled: false, hint: `The image does not fit on ${d.path}.` };
+  if (typed === '')
+    return { enabled: false, hint: `Type ${d.confirmName} to confirm that everything on it is erased.` };
+  if (typed !== d.confirmName)
+    return {
+      enabled: false,
+      hint:
+        typed.trim() === d.confirmName
+          ? 'The name must match exactly (no spaces before or after).'
+          : `That is not the device's name. Type ${d.confirmName} exactly.`,
+    };
+  return { enabled: true, hint: `Everything on ${d.path} will be erased.` };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
 // Messages.
 
 export type ToWebview =
@@ -391,7 +521,13 @@ export type ToWebview =
   /** extension → install wizard: new lines of the running install's log (the page keeps the last few thousand). */
   | { type: 'wizard/log'; lines: string[] }
   /** extension → install wizard: progress of the running step (bytes or paths copied). */
-  | { type: 'wizard/progress'; progress: WizardProgressView };
+  | { type: 'wizard/progress'; progress: WizardProgressView }
+  /** extension → write page: the whole page state to draw (answer to 'ready', and after every change). */
+  | { type: 'media/show'; view: MediaWriteView }
+  /** extension → write page: progress of the running write, read-back or power-off. */
+  | { type: 'media/progress'; progress: MediaProgressView }
+  /** extension → write page: new lines of the write's log (each command before it runs, notes). */
+  | { type: 'media/log'; lines: string[] };
 
 export type FromWebview =
   /** any panel → extension: the page's script is running; send the current state. */
@@ -444,7 +580,19 @@ export type FromWebview =
   /** install wizard → extension: "Start over" pressed (forgets the wizard's choices, not the install's transcript). */
   | { type: 'wizard/startOver' }
   /** install wizard → extension: "Open transcript" pressed. */
-  | { type: 'wizard/openTranscript' };
+  | { type: 'wizard/openTranscript' }
+  /** write page → extension: read the devices here: this machine, or this SSH target (host key checked first). */
+  | { type: 'media/setWhere'; where: MediaWhereView }
+  /** write page → extension: "Refresh" pressed: read the devices again (a stick plugged in since). */
+  | { type: 'media/refresh' }
+  /** write page → extension: "Choose image…" pressed (a file dialog opens on this machine). */
+  | { type: 'media/pickImage' }
+  /** write page → extension: "Write" pressed: the device (its path), the overrides ticked, the name as typed. */
+  | { type: 'media/write'; device: string; overrides: MediaOverride[]; typedConfirmation: string }
+  /** write page → extension: "Cancel" pressed while writing or verifying. */
+  | { type: 'media/cancel' }
+  /** write page → extension: "Write another" pressed after a write ended (clears the outcome, reads devices again). */
+  | { type: 'media/again' };
 
 // ---------------------------------------------------------------------------------------------------------------
 // Guards: small combinators, so each message's check reads like its type.
@@ -761,6 +909,71 @@ export const isWizardView: Guard<WizardView> = objectOf<WizardView>({
   install: nullable(isWizardInstallView),
 });
 
+const isMediaOverride = oneOf('large', 'non-removable');
+const isMediaPhase = oneOf('write', 'verify', 'power-off');
+
+export const isMediaWhereView: Guard<MediaWhereView> = objectOf<MediaWhereView>({
+  kind: oneOf('local', 'ssh'),
+  target: strOrNull,
+});
+
+const isMediaDeviceView = objectOf<MediaDeviceView>({
+  path: str,
+  confirmName: str,
+  byId: strings,
+  sizeBytes: isNumber,
+  model: strOrNull,
+  vendor: strOrNull,
+  serial: strOrNull,
+  transport: strOrNull,
+  removable: isBoolean,
+  labels: strings,
+  refusals: strings,
+  overrides: arrayOf(isMediaOverride),
+  imageFits: boolOrNull,
+  lastWrite: strOrNull,
+});
+
+const isMediaImageView = objectOf<MediaImageView>({
+  path: str,
+  sizeBytes: isNumber,
+  problems: strings,
+  boot: oneOf('hybrid-iso', 'cd-only-iso', 'disk-image', 'unknown'),
+  layout: str,
+  bootText: str,
+  checksum: objectOf<MediaImageView['checksum']>({
+    status: oneOf('none', 'match', 'mismatch', 'unusable'),
+    text: str,
+  }),
+});
+
+export const isMediaProgressView: Guard<MediaProgressView> = objectOf<MediaProgressView>({
+  phase: isMediaPhase,
+  bytes: isNumber,
+  total: isNumber,
+  rate: numOrNull,
+  secondsLeft: numOrNull,
+});
+
+export const isMediaWriteView: Guard<MediaWriteView> = objectOf<MediaWriteView>({
+  busy: strOrNull,
+  error: strOrNull,
+  where: isMediaWhereView,
+  targets: strings,
+  devices: nullable(arrayOf(isMediaDeviceView)),
+  warnings: strings,
+  image: nullable(isMediaImageView),
+  run: nullable(
+    objectOf<MediaRunView>({
+      status: oneOf('running', 'verified', 'not-verified', 'mismatch', 'refused'),
+      device: str,
+      phase: nullable(isMediaPhase),
+      text: str,
+      sha256: strOrNull,
+    }),
+  ),
+});
+
 type Guards<U extends { type: string }> = { [K in U['type']]: Guard<Extract<U, { type: K }>> };
 
 /** One guard per extension → webview message type. */
@@ -772,6 +985,9 @@ export const TO_WEBVIEW_GUARDS: Guards<ToWebview> = {
   'wizard/show': objectOf({ type: oneOf('wizard/show'), view: isWizardView }),
   'wizard/log': objectOf({ type: oneOf('wizard/log'), lines: strings }),
   'wizard/progress': objectOf({ type: oneOf('wizard/progress'), progress: isWizardProgressView }),
+  'media/show': objectOf({ type: oneOf('media/show'), view: isMediaWriteView }),
+  'media/progress': objectOf({ type: oneOf('media/progress'), progress: isMediaProgressView }),
+  'media/log': objectOf({ type: oneOf('media/log'), lines: strings }),
 };
 
 /** One guard per webview → extension message type. */
@@ -812,6 +1028,17 @@ export const FROM_WEBVIEW_GUARDS: Guards<FromWebview> = {
   'wizard/resume': objectOf({ type: oneOf('wizard/resume'), confirmedDisk: strOrNull }),
   'wizard/startOver': objectOf({ type: oneOf('wizard/startOver') }),
   'wizard/openTranscript': objectOf({ type: oneOf('wizard/openTranscript') }),
+  'media/setWhere': objectOf({ type: oneOf('media/setWhere'), where: isMediaWhereView }),
+  'media/refresh': objectOf({ type: oneOf('media/refresh') }),
+  'media/pickImage': objectOf({ type: oneOf('media/pickImage') }),
+  'media/write': objectOf({
+    type: oneOf('media/write'),
+    device: str,
+    overrides: arrayOf(isMediaOverride),
+    typedConfirmation: str,
+  }),
+  'media/cancel': objectOf({ type: oneOf('media/cancel') }),
+  'media/again': objectOf({ type: oneOf('media/again') }),
 };
 
 function byType<U extends { type: string }>(guards: Guards<U>): Guard<U> {

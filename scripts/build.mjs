@@ -45,14 +45,19 @@ export const CLI_BUNDLES = {
   './media-command': './cli-media.js',
   '../server/lsp/main': './server.js',
 };
+// The dispatchers that load those bundles: cli/main.ts, and cli/media-command.ts (whose `list` and `write` need the
+// remote engine, ssh2, which the rest of `nixkit media` does not).
+const CLI_DISPATCHERS = ['cli/main.ts', 'cli/media-command.ts'].map((f) => join(root, f));
 const cliSplit = {
   name: 'nixkit-cli-split',
   setup(build) {
     build.onResolve({ filter: /./ }, (args) => {
       const bundle = CLI_BUNDLES[args.path];
-      if (!bundle || args.importer !== join(root, 'cli/main.ts')) return undefined;
+      if (!bundle || !CLI_DISPATCHERS.includes(args.importer)) return undefined;
       if (args.kind !== 'require-call')
-        throw new Error(`cli/main.ts must load ${args.path} with require(), or it lands in dist/cli.js`);
+        throw new Error(
+          `${args.importer} must load ${args.path} with require(), or it lands in its own bundle`,
+        );
       return { path: bundle, external: true };
     });
   },
@@ -79,6 +84,7 @@ const builds = [
       'cli-media': join(root, 'cli/media-command.ts'),
     },
     outdir: dist,
+    plugins: [cliSplit, treeSitterCjs],
   },
 ];
 const webviewDir = join(root, 'webview');

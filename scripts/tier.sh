@@ -10,8 +10,8 @@
 #   ui            the UI tests in code-server (the probe panel and wizard ones need the namespace target: root)
 #   vm            the UEFI virtual machine: smoke test, install proofs, the wizard onto the VM (root, KVM or TCG)
 #   media         installer media: nixkit media test on the test image (OVMF/SeaBIOS, CD/USB), netboot via iPXE
-# Steps of a tier can be run alone too (ui:problems, ui:probe-panel, ui:quick-fix, ui:install-wizard, vm:smoke,
-# vm:tests, vm:wizard), which is how scripts/test-all.sh names them.
+# Steps of a tier can be run alone too (ui:problems, ui:probe-panel, ui:quick-fix, ui:install-wizard, ui:media,
+# ui:media-boot, vm:smoke, vm:tests, vm:wizard), which is how scripts/test-all.sh names them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=node_modules/.bin
@@ -41,11 +41,13 @@ run() {
       sh scripts/package.sh
       node out/test/ui/run-vscode-tests.js
       ;;
-    ui) for step in problems probe-panel quick-fix install-wizard; do run "ui:$step"; done ;;
+    ui) for step in problems probe-panel quick-fix install-wizard media media-boot; do run "ui:$step"; done ;;
     ui:problems) node out/test/ui/ui-test.js ;;
     ui:probe-panel) node out/test/ui/probe-panel-ui.js ;;
     ui:quick-fix) node out/test/ui/quick-fix-ui.js ;;
     ui:install-wizard) node out/test/ui/install-wizard-ui.js ;;
+    ui:media) node out/test/ui/media-write-ui.js ;;
+    ui:media-boot) node out/test/ui/media-boot-ui.js ;;
     vm) for step in smoke tests wizard; do run "vm:$step"; done ;;
     vm:smoke) bash test/targets/vm/smoke.sh ;;
     vm:tests)
@@ -60,7 +62,7 @@ run() {
   esac
 }
 
-TIERS=" unit protocol differential integration package vscode ui ui:problems ui:probe-panel ui:quick-fix ui:install-wizard vm vm:smoke vm:tests vm:wizard media "
+TIERS=" unit protocol differential integration package vscode ui ui:problems ui:probe-panel ui:quick-fix ui:install-wizard ui:media ui:media-boot vm vm:smoke vm:tests vm:wizard media "
 if [ $# -ne 1 ] || [[ "$TIERS" != *" $1 "* ]]; then
   sed -n '2,14p' "$0" >&2
   echo "tier.sh: name one tier:$TIERS" >&2

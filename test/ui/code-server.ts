@@ -427,6 +427,47 @@ export async function fileProblemRows(
   }
 }
 
+/**
+ * Chooses `file` (or, with `folder`, that folder) in VS Code's own file dialog, which code-server shows as a quick
+ * input holding a path. The dialog fills in its starting folder once that folder is read, which can overwrite what
+ * was typed before: type again until the entry is listed. A folder is accepted with the dialog's OK button
+ * (`okLabel`), since Enter on a folder opens it.
+ */
+export async function pickInFileDialog(
+  page: Page,
+  file: string,
+  opts: { folder?: boolean; okLabel?: string } = {},
+): Promise<void> {
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout: 15_000 });
+  const dialogLabel = input.getAttribute('aria-label');
+  const typed = opts.folder ? file.replace(/\/?$/, '/') : file;
+  const expected = opts.folder
+    ? page.locator('.quick-input-list .monaco-list-row').first()
+    : page.locator('.quick-input-list .monaco-list-row', { hasText: path.basename(file) }).first();
+  for (let i = 0; ; i++) {
+    await input.fill(typed);
+    try {
+      await expected.waitFor({ timeout: 3000 });
+      await sleep(300);
+      if ((await input.inputValue()) === typed) break;
+    } catch {
+      // not listed yet
+    }
+    if (i === 10) throw new Error(`the file dialog does not offer ${file}`);
+  }
+  if (opts.folder && opts.okLabel)
+    await page.locator('.quick-input-widget .monaco-button', { hasText: opts.okLabel }).first().click();
+  else await input.press('Enter');
+  // Closed, or replaced by the command's next question (another quick input in the same widget).
+  const label = (await dialogLabel) ?? '';
+  for (const deadline = Date.now() + 10_000; ; await sleep(200)) {
+    const now = await input.getAttribute('aria-label', { timeout: 1000 }).catch(() => null);
+    if (now !== label || !(await input.isVisible())) return;
+    if (Date.now() > deadline) throw new Error(`the file dialog did not accept ${file}`);
+  }
+}
+
 export async function screenshot(page: Page, name: string): Promise<string> {
   fs.mkdirSync(RESULTS_DIR, { recursive: true });
   const file = path.join(RESULTS_DIR, name);

@@ -63,7 +63,7 @@ function completePackage(): Record<string, string> {
   };
   for (const b of ['extension', 'remote', 'server', 'cli', 'cli-check', 'cli-remote', 'cli-media'])
     files[`extension/dist/${b}.js`] = '';
-  for (const p of ['probe-page', 'install-wizard-page'])
+  for (const p of ['probe-page', 'install-wizard-page', 'media-write-page'])
     for (const ext of ['js', 'css']) files[`extension/dist/webview/${p}.${ext}`] = '';
   for (const doc of fs.readdirSync(path.join(REPO_ROOT, 'docs/rules')))
     files[`extension/docs/rules/${doc}`] = '';

@@ -56,6 +56,12 @@ test('dist: `nixkit media` loads the media bundle, not the remote engine', () =>
   assert.deepEqual(bundles(['media', 'test', '--help']), ['dist/cli-media.js', 'dist/cli.js']);
 });
 
+test('dist: `nixkit media write` and `media list` load the remote bundle too (ssh2, for --host)', () => {
+  const both = ['dist/cli-media.js', 'dist/cli-remote.js', 'dist/cli.js'];
+  assert.deepEqual(bundles(['media', 'write', '--help']), both);
+  assert.deepEqual(bundles(['media', 'list', '--help']), both);
+});
+
 // The bundles hide which modules inside them ran; the compiled modules (out/) show it, and the bundles are made
 // from the same imports.
 const compiledMain = path.join(REPO_ROOT, 'out/cli/main.js');

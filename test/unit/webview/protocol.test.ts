@@ -28,8 +28,10 @@ describe('webview protocol: webview → extension', () => {
 
   it('accepts every message type in its shape', () => {
     for (const m of valid) assert.ok(isFromWebview(m), JSON.stringify(m));
-    // (the install wizard's messages are covered in install-wizard.test.ts)
-    const probeTypes = Object.keys(FROM_WEBVIEW_GUARDS).filter((k) => !k.startsWith('wizard/'));
+    // (the install wizard's messages are covered in install-wizard.test.ts, the write page's in media-write.test.ts)
+    const probeTypes = Object.keys(FROM_WEBVIEW_GUARDS).filter(
+      (k) => !k.startsWith('wizard/') && !k.startsWith('media/'),
+    );
     assert.deepEqual(probeTypes.sort(), valid.map((m) => m.type).sort());
   });
 
@@ -79,7 +81,9 @@ describe('webview protocol: extension → webview', () => {
       { type: 'status', level: 'error', text: 'x' },
     ];
     for (const m of valid) assert.ok(isToWebview(m), JSON.stringify(m).slice(0, 200));
-    const probeTypes = Object.keys(TO_WEBVIEW_GUARDS).filter((k) => !k.startsWith('wizard/'));
+    const probeTypes = Object.keys(TO_WEBVIEW_GUARDS).filter(
+      (k) => !k.startsWith('wizard/') && !k.startsWith('media/'),
+    );
     assert.deepEqual(probeTypes.sort(), [...new Set(valid.map((m) => m.type))].sort());
   });
 
