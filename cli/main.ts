@@ -18,6 +18,7 @@ commands:
   probe TARGET      report the target's hardware over SSH (--json for the versioned report)
   hwconfig PROBE    write hardware-configuration.nix from a saved probe (nixkit probe --json)
   install           install a flake's configuration onto a host over SSH (--dry-run prints the plan)
+  rescue TARGET     from the rescue system: why an installed NixOS does not come back; roll back, run, resume
   lsp               run the language server over stdio (for Neovim, Helix, Emacs, ...)
   version           print the version
 
@@ -34,6 +35,7 @@ const commands: Record<string, Subcommand> = {
   probe: (args, io) => (require('./remote-commands') as typeof Remote).probeCommand(args, io),
   hwconfig: (args, io) => (require('./remote-commands') as typeof Remote).hwconfigCommand(args, io),
   install: (args, io) => (require('./remote-commands') as typeof Remote).installCommand(args, io),
+  rescue: (args, io) => (require('./remote-commands') as typeof Remote).rescueCommand(args, io),
   lsp: async () => {
     // The server takes over stdin/stdout until the client says exit.
     process.argv.push('--stdio');

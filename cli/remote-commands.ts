@@ -3,3 +3,4 @@
 export { hwconfigCommand } from './hwconfig-command';
 export { installCommand } from './install-command';
 export { probeCommand } from './probe-command';
+export { rescueCommand } from './rescue-command';
