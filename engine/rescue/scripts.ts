@@ -38,7 +38,7 @@ exit 0`;
  */
 export const RESOLVE_SCRIPT = `spec=$1; key=$2; val=$3
 if [ -n "$key" ] && command -v blkid >/dev/null 2>&1; then
-  out=$(blkid -o device -t "$key=$val" 2>/dev/null)
+  out=$(blkid -c /dev/null -o device -t "$key=$val" 2>/dev/null)
   if [ -n "$out" ]; then printf '%s\\n' "$out"; exit 0; fi
 fi
 if [ -e "$spec" ]; then readlink -f -- "$spec"; exit 0; fi
