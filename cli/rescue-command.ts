@@ -5,7 +5,6 @@
 // command and confirmed before it runs. Everything is unmounted at the end (also when the connection drops) and a
 // transcript, secrets redacted, is left under $XDG_STATE_HOME/nixkit/rescues.
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
 import { EngineError, HostKeyRejectedError, redact } from '../engine/errors';
@@ -14,6 +13,7 @@ import { formatCommand, Transcript } from '../engine/install/transcript';
 import { rescueConfiguration, type RescueConfiguration } from '../engine/rescue/configuration';
 import { formatDiagnosis } from '../engine/rescue/diagnosis';
 import { RescueSession } from '../engine/rescue/rescue-session';
+import { rescueTranscriptPath } from '../engine/rescue/transcript-path';
 import type { Prompter, Session } from '../engine/ssh/session';
 import type { PlannedCommand, StepId } from '../protocol/install-state';
 import { parseFlags, secretFromEnv } from './flags';
@@ -76,23 +76,6 @@ function ttyAsk(io: CliIO): (q: string) => Promise<string | undefined> {
       });
     });
   };
-}
-
-/** Where rescue transcripts go: per user, beside the install states. */
-export function rescueTranscriptPath(
-  env: NodeJS.ProcessEnv | Record<string, string | undefined>,
-  target: string,
-): string {
-  const base = env.XDG_STATE_HOME?.startsWith('/')
-    ? env.XDG_STATE_HOME
-    : path.join(env.HOME || os.homedir(), '.local', 'state');
-  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-  return path.join(
-    base,
-    'nixkit',
-    'rescues',
-    `${stamp}-${target.replace(/[^A-Za-z0-9_.@-]/g, '_').slice(0, 60)}.log`,
-  );
 }
 
 export function makeRescueCommand(deps: RescueCommandDeps = {}): Subcommand {

@@ -7,4 +7,5 @@ export const REMOTE_COMMANDS = [
   'nixkit.generateHardwareConfiguration',
   'nixkit.applyHardwareConfiguration',
   'nixkit.installToHost',
+  'nixkit.recoverHost',
 ] as const;

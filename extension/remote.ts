@@ -7,6 +7,7 @@ import { registerForgetHostKey } from './commands/forget-host-key';
 import { registerHardwareConfig } from './commands/hardware-config';
 import { registerInstallToHost } from './commands/install-to-host';
 import { registerProbeHardware } from './commands/probe-hardware';
+import { registerRecoverHost } from './commands/recover-host';
 
 /** The commands this module registers (main.ts stands in for them until it is loaded). */
 export { REMOTE_COMMANDS } from './remote-commands';
@@ -20,4 +21,5 @@ export function registerRemote(
   registerProbeHardware(context, client, output, hwconfig);
   registerForgetHostKey(context);
   registerInstallToHost(context, client, output);
+  registerRecoverHost(context, output);
 }
