@@ -595,6 +595,25 @@ export class RescueSession {
       ]),
       purpose: `make "${entry.title}" (generation ${n}) the default boot entry: rewrite ${file}`,
     });
+    // The system profile follows, as `nixos-rebuild --rollback` does: the generation that boots is the current
+    // one (its /run/current-system and the next rebuild start from it), not only the menu's first line.
+    if (d.currentGeneration !== n) {
+      const rootMount = this.mounts.find((x) => x.mountPoint === '/')!;
+      const nixMount = this.mountOf('/nix/var/nix/profiles');
+      for (const x of new Set([rootMount, nixMount]))
+        if (!x.writable && !commands.some((c) => c.argv.includes(x.target)))
+          commands.push(this.remountCommand(x));
+      commands.push({
+        where: 'target',
+        argv: this.inNamespace([
+          'ln',
+          '-sfn',
+          `system-${n}-link`,
+          `${this.root}/nix/var/nix/profiles/system`,
+        ]),
+        purpose: `point the system profile at generation ${n} (it was ${d.currentGeneration ?? 'unknown'})`,
+      });
+    }
     return {
       commands,
       summary: `${menu.loader}: default ${menu.defaultId ?? '(the loader’s choice)'} → ${entry.id} (generation ${n})`,

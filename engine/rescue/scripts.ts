@@ -51,11 +51,12 @@ exit 3`;
 export const MOUNT_RO_SCRIPT = `dev=$1; dir=$2; type=$3; extra=$4
 opts=ro\${extra:+,$extra}
 [ -d "$dir" ] || { echo "$dir does not exist on the installed system" >&2; exit 3; }
-if [ -n "$type" ]; then mount -t "$type" -o "$opts" "$dev" "$dir" && exit 0
-else mount -o "$opts" "$dev" "$dir" && exit 0; fi
+if [ -n "$type" ]; then err=$(mount -t "$type" -o "$opts" "$dev" "$dir" 2>&1) && exit 0
+else err=$(mount -o "$opts" "$dev" "$dir" 2>&1) && exit 0; fi
 if [ "$type" = vfat ] && command -v fusefat >/dev/null 2>&1; then
-  exec fusefat -o "ro,allow_other,fsname=$dev" "$dev" "$dir"
+  fusefat -o "ro,allow_other,fsname=$dev" "$dev" "$dir" >/dev/null && exit 0
 fi
+printf '%s\\n' "$err" >&2
 exit 1`;
 
 /**
@@ -64,7 +65,7 @@ exit 1`;
  */
 export const REMOUNT_RW_SCRIPT = `dir=$1; dev=$2; type=$3
 case $type in
-  fuse*) umount "$dir" && exec fusefat -o "rw+,allow_other,fsname=$dev" "$dev" "$dir" ;;
+  fuse*) umount "$dir" && exec fusefat -o "rw+,allow_other,fsname=$dev" "$dev" "$dir" >/dev/null ;;
   *) exec mount -o remount,rw "$dir" ;;
 esac`;
 

@@ -257,7 +257,8 @@ describe('nixkit rescue on the namespace target', () => {
     assert.equal(conf.trim(), 'default nixos-generation-1.conf');
     // And the next diagnosis says so.
     const again = cli([]);
-    assert.match(again.stdout, /^\s+1\s.*\[DEFAULT BOOT ENTRY\]/m);
+    assert.match(again.stdout, /^\s+1\s.*\[current profile, DEFAULT BOOT ENTRY\]/m);
+    assert.match(again.stdout, /^\s+2\s.*\[booted last\]/m);
     assert.match(again.stdout, /\* nixos-generation-1\.conf/);
     // Rolling back to the default again is refused with the reason.
     const twice = cli(['--rollback', '1', '--yes']);
@@ -278,6 +279,27 @@ describe('nixkit rescue on the namespace target', () => {
     const bad = cli(['--run', 'exit 7', '--yes']);
     assert.equal(bad.code, 1);
     assert.match(bad.stderr, /exit 7/);
+    assert.deepEqual(leftovers(), []);
+  });
+
+  it('hands the install over to its resume from the chosen step, after unmounting', T, () => {
+    const store = new StateStore(path.join(dir, 'installs'));
+    const newest = store.list().sort((a, b) => String(b.createdAt).localeCompare(String(a.createdAt)))[0];
+    const r = cli(['--resume-from', 'install', '--state-dir', path.join(dir, 'installs')]);
+    // The saved install names a flake that does not exist (the test built its closure directly), so its resumed
+    // preflight stops at the analysis: what matters here is the hand-over.
+    assert.equal(r.code, 1, r.stderr + r.stdout);
+    const unmounted = r.stdout.indexOf('==> Unmounting');
+    const resumed = r.stdout.indexOf(`==> Resuming install ${newest.id} from "install"`);
+    assert.ok(unmounted >= 0 && resumed > unmounted, r.stdout);
+    assert.ok(r.stdout.indexOf('Install plan for /nonexistent-flake#box') > resumed, r.stdout);
+    assert.match(r.stderr, /Preflight.*failed: \/nonexistent-flake holds no flake\.nix/);
+    assert.doesNotMatch(r.stderr, /unknown filesystem type/, 'a vfat mount through FUSE is not reported as a failure');
+    const after = store.load(newest.id);
+    const status = Object.fromEntries(after.steps.map((s) => [s.id, s.status]));
+    assert.equal(status.build, 'done');
+    assert.equal(status.copy, 'done');
+    assert.equal(status.install, 'pending', 'the chosen step runs again');
     assert.deepEqual(leftovers(), []);
   });
 
