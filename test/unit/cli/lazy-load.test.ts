@@ -52,6 +52,10 @@ test('dist: `nixkit hwconfig` loads the remote bundle', () => {
   assert.deepEqual(bundles(['hwconfig', '--help']), ['dist/cli-remote.js', 'dist/cli.js']);
 });
 
+test('dist: `nixkit rescue` loads the remote bundle', () => {
+  assert.deepEqual(bundles(['rescue', '--help']), ['dist/cli-remote.js', 'dist/cli.js']);
+});
+
 // The bundles hide which modules inside them ran; the compiled modules (out/) show it, and the bundles are made
 // from the same imports.
 const compiledMain = path.join(REPO_ROOT, 'out/cli/main.js');
