@@ -7,6 +7,7 @@
 import * as crypto from 'node:crypto';
 import { PassThrough } from 'node:stream';
 import { CancelledError, EngineError } from '../errors';
+import { probeArgv } from '../probe/probe-script';
 import { runProbe } from '../probe/run-probe';
 import type { ExecResult, Session } from '../ssh/session';
 import type { PlannedCommand } from '../../protocol/install-state';
@@ -376,8 +377,8 @@ export class RescueSession {
     // The probe's candidates.
     this.events.command?.({
       where: 'target',
-      argv: ['sh', '-c', '(the hardware probe)'],
-      purpose: 'list the disks and filesystems',
+      argv: probeArgv(),
+      purpose: 'the hardware probe: list the disks and filesystems',
     });
     const report = (await runProbe(this.session, { signal: this.signal, timeoutMs: 120_000 })).report;
     const found = await this.tryCandidates(report, o);
