@@ -173,7 +173,7 @@ export function buildDiagnosis(
     const failed = failedUnits(evidenceLines);
     if (failed.length || commandLine)
       lastBoot = {
-        bootId: '(text logs)',
+        bootId: 'from the text logs',
         errors: textLogs.flatMap((t) => t.errors),
         failedUnits: failed,
         ...(commandLine ? { commandLine } : {}),

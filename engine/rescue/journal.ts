@@ -99,32 +99,28 @@ export interface InterfaceEvidence {
 }
 
 /**
- * Whether each interface the configuration names existed during the boot, by what the log says: a device job that
- * timed out (`sys-subsystem-net-devices-NAME.device`) means it never appeared; any other line naming it (a rename to
- * it, `NAME: Link UP`, `NAME: link becomes ready`, a DHCP lease on it) means it was there. Silence is unknown.
+ * Whether each interface the configuration names existed during the boot, by what the log says. Missing: its device
+ * job timed out (`sys-subsystem-net-devices-NAME.device`), or a line says it does not exist / no such device.
+ * Present: a line with the interface as its subject, as the kernel, udev, networkd and DHCP clients write them
+ * (`NAME: Link UP`, `eth0 … NAME: renamed from eth0`, `NAME: carrier acquired`). A line that only names it
+ * ("bringing up the network on NAME") says nothing either way: unknown, never a guess.
  */
 export function interfaceEvidence(names: string[], lines: string[]): InterfaceEvidence[] {
   return names.map((name) => {
     const esc = name.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&');
-    const missing = lines.find((l) =>
-      new RegExp(
-        `sys-subsystem-net-devices-${esc}\\.device.*(timed out|Dependency failed)|Job sys-subsystem-net-devices-${esc}\\.device\\S* timed out`,
-      ).test(l),
+    const mentions = new RegExp(`(^|[\\s:'"/])${esc}([\\s:'"]|$)`);
+    const missing = lines.find(
+      (l) =>
+        new RegExp(`sys-subsystem-net-devices-${esc}\\.device\\S*.*(timed out|Dependency failed)`).test(l) ||
+        new RegExp(`Timed out waiting for device .*/net/devices/${esc}\\b`).test(l) ||
+        (mentions.test(l) &&
+          /(does not exist|doesn't exist|no such device|cannot find device|not found)/i.test(l)),
     );
     if (missing) return { name, state: 'missing', line: missing };
     const seen = lines.find(
-      (l) =>
-        !/sys-subsystem-net-devices/.test(l) &&
-        new RegExp(`(^|[\\s:])${esc}(:|\\s|$)`).test(l) &&
-        !/(does not exist|no such device|cannot find device|not found)/i.test(l),
+      (l) => new RegExp(`(^|\\s)${esc}: `).test(l) && !/sys-subsystem-net-devices/.test(l),
     );
     if (seen) return { name, state: 'present', line: seen };
-    const absent = lines.find(
-      (l) =>
-        new RegExp(`(^|[\\s:'"])${esc}([\\s:'"]|$)`).test(l) &&
-        /(does not exist|no such device|cannot find device|not found)/i.test(l),
-    );
-    if (absent) return { name, state: 'missing', line: absent };
     return { name, state: 'unknown' };
   });
 }

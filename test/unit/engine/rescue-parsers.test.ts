@@ -271,6 +271,24 @@ describe('journal', () => {
     );
   });
 
+  it('a line that only names an interface is no evidence it existed', () => {
+    const log = [
+      'stage 2: bringing up the network on enp3s0',
+      'stage 2: error: interface enp3s0 does not exist (interfaces here: lo ); the network was not brought up',
+      'dhcpcd[700]: eth1: waiting for carrier',
+      'networking: configuring eth2 (address 192.0.2.5/24)',
+    ];
+    assert.deepEqual(
+      interfaceEvidence(['enp3s0', 'eth1', 'eth2'], log).map((e) => [e.name, e.state]),
+      [
+        ['enp3s0', 'missing'],
+        ['eth1', 'present'],
+        ['eth2', 'unknown'],
+      ],
+    );
+    assert.equal(interfaceEvidence(['enp3s0'], [log[0]])[0].state, 'unknown');
+  });
+
   it('puts a diagnosis together and prints it with control characters escaped', () => {
     const k = '@@nixkit-0011223344556677';
     const out = [
