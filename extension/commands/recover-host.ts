@@ -62,7 +62,11 @@ async function pickConfiguration(): Promise<
 export function registerRecoverHost(context: vscode.ExtensionContext, output: vscode.OutputChannel): void {
   context.subscriptions.push(
     vscode.commands.registerCommand('nixkit.recoverHost', async () => {
-      const chosen = await pickTarget(context, (m) => output.appendLine(m));
+      const chosen = await pickTarget(
+        context,
+        (m) => output.appendLine(m),
+        'NixOS: Recover Host (the rescue system the machine runs now)',
+      );
       if (!chosen) return;
       const configuration = await pickConfiguration();
       if (configuration === undefined) return;
