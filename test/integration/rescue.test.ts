@@ -294,7 +294,11 @@ describe('nixkit rescue on the namespace target', () => {
     assert.ok(unmounted >= 0 && resumed > unmounted, r.stdout);
     assert.ok(r.stdout.indexOf('Install plan for /nonexistent-flake#box') > resumed, r.stdout);
     assert.match(r.stderr, /Preflight.*failed: \/nonexistent-flake holds no flake\.nix/);
-    assert.doesNotMatch(r.stderr, /unknown filesystem type/, 'a vfat mount through FUSE is not reported as a failure');
+    assert.doesNotMatch(
+      r.stderr,
+      /unknown filesystem type/,
+      'a vfat mount through FUSE is not reported as a failure',
+    );
     const after = store.load(newest.id);
     const status = Object.fromEntries(after.steps.map((s) => [s.id, s.status]));
     assert.equal(status.build, 'done');
