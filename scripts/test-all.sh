@@ -36,5 +36,5 @@ tier "differential vs nix-instantiate"; bash scripts/tier.sh differential
 tier "VS Code: probe panel UI (namespace target)"; bash scripts/tier.sh ui:probe-panel
 tier "VS Code: quick-fix menu, hover and Show Configuration UI"; bash scripts/tier.sh ui:quick-fix
 tier "VS Code: install wizard UI (namespace target)"; bash scripts/tier.sh ui:install-wizard
-tier "VM: probe, sudo, hwconfig; nixkit install onto the blank disk, boot it; LUKS; in place (lustrate); kexec"; bash scripts/tier.sh vm:tests
+tier "VM: probe, sudo, hwconfig; nixkit install onto the blank disk, boot it; LUKS; in place (lustrate); kexec; rescue (a generation that does not come back, rolled back)"; bash scripts/tier.sh vm:tests
 tier "VS Code: install wizard onto the VM, boot the installed disk"; bash scripts/tier.sh vm:wizard
