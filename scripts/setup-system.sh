@@ -12,6 +12,7 @@ test_pkgs=(
   openssh-server openssh-client iproute2 iputils-ping udev jq sudo  # the namespace test target
   fdisk dosfstools mtools fusefat btrfs-progs xfsprogs e2fsprogs cryptsetup-bin busybox-static util-linux
   qemu-system-x86 qemu-utils ovmf debootstrap            # the VM test target
+  systemd-journal-remote                                 # writing a real journal for the rescue's namespace test
 )
 if [ "$purpose" = start ]; then pkgs=("${start_pkgs[@]}"); else pkgs=("${test_pkgs[@]}"); fi
 missing=()

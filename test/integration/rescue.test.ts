@@ -307,6 +307,80 @@ describe('nixkit rescue on the namespace target', () => {
     assert.deepEqual(leftovers(), []);
   });
 
+  it(
+    "reads a real journal: the boots, the last boot's failed units, command line and the missing NIC",
+    T,
+    () => {
+      const journalRemote = '/lib/systemd/systemd-journal-remote';
+      assert.ok(fs.existsSync(journalRemote), 'scripts/setup-system.sh test installs systemd-journal-remote');
+      // Two boots in journal export format; the last one started generation 2, renamed its NIC and never saw enp3s0.
+      const machine = '6b1e1b2f0d3a4c5e9d8b0c1a2b3c4d5e';
+      const [boot1, boot2] = ['8f1c1c8b2f0d4c5e9d8b0c1a2b3c4d5e', '1d2c3b4a5f6e7d8c9b0a1f2e3d4c5b6a'];
+      let realtime = (Date.now() - 3_600_000) * 1000;
+      const entry = (boot: string, mono: number, message: string, priority: number, ident: string) =>
+        [
+          `__REALTIME_TIMESTAMP=${(realtime += 1000)}`,
+          `__MONOTONIC_TIMESTAMP=${mono}`,
+          `_BOOT_ID=${boot}`,
+          `_MACHINE_ID=${machine}`,
+          '_HOSTNAME=box',
+          `PRIORITY=${priority}`,
+          `SYSLOG_IDENTIFIER=${ident}`,
+          `MESSAGE=${message}`,
+        ].join('\n') + '\n\n';
+      const exported = [
+        entry(boot1, 1000, `Command line: init=${toplevels[0]}/init loglevel=4`, 6, 'kernel'),
+        entry(boot1, 2_000_000, 'enp3s0: Link UP', 6, 'systemd-networkd'),
+        entry(boot2, 1000, `Command line: init=${toplevels[1]}/init loglevel=4`, 6, 'kernel'),
+        entry(boot2, 2_100_000, 'virtio_net virtio0 ens3: renamed from eth0', 6, 'kernel'),
+        entry(
+          boot2,
+          93_000_000,
+          'sys-subsystem-net-devices-enp3s0.device: Job sys-subsystem-net-devices-enp3s0.device/start timed out.',
+          3,
+          'systemd',
+        ),
+        entry(boot2, 95_000_000, `network-setup.service: Failed with result 'exit-code'.`, 4, 'systemd'),
+        entry(boot2, 95_000_100, REASON, 3, 'network-setup-start'),
+      ].join('');
+      const exportFile = path.join(dir, 'journal.export');
+      fs.writeFileSync(exportFile, exported);
+      const journalDir = path.join(dir, 'journal-out');
+      fs.mkdirSync(journalDir, { recursive: true });
+      execFileSync(journalRemote, ['-o', path.join(journalDir, 'system.journal'), exportFile], {
+        stdio: 'ignore',
+      });
+      withDiskMounted(() =>
+        inTarget(t.stateDir, [
+          'sh',
+          '-c',
+          'mkdir -p "$1/var/log/journal/$3" && cp "$2/system.journal" "$1/var/log/journal/$3/system.journal"',
+          'plant',
+          disk.root,
+          journalDir,
+          machine,
+        ]),
+      );
+      const r = cli([]);
+      assert.equal(r.code, 0, r.stderr + r.stdout);
+      const out = r.stdout;
+      assert.match(out, new RegExp(`Boots in the journal:\\n\\s+-1 ${boot1} .*\\n\\s+0 ${boot2} `));
+      assert.match(out, new RegExp(`The last boot \\(${boot2}\\):`));
+      assert.match(out, /FAILED sys-subsystem-net-devices-enp3s0\.device: timed out/);
+      assert.match(out, /FAILED network-setup\.service: failed \(exit-code\)/);
+      assert.ok(out.includes(REASON), 'the error the unit logged is shown');
+      assert.match(out, /interface renames: eth0 → ens3/);
+      assert.ok(
+        out.includes(`Kernel command line of the last boot: init=${toplevels[1]}/init loglevel=4`),
+        out,
+      );
+      assert.match(out, /The last boot started: nixos-generation-2\.conf/);
+      assert.match(out, /enp3s0: DID NOT EXIST/);
+      assert.doesNotMatch(out, /Text logs/, 'with a journal and journalctl, the journal is what is shown');
+      assert.deepEqual(leftovers(), []);
+    },
+  );
+
   it('unmounts everything by itself when the connection drops', T, async () => {
     const session = await connectTarget(t, dir);
     const rescue = await RescueSession.open(session, {}, new AbortController().signal);
