@@ -35,7 +35,13 @@ import {
   type TestNix,
 } from '../targets/closure/test-closure';
 import { runInstall, stopTargetWithDisk } from './install-run';
-import { connectTarget, killSshSessions, startNetnsTarget, type TestTarget } from './netns-target';
+import {
+  attachTestDisk,
+  connectTarget,
+  killSshSessions,
+  startNetnsTarget,
+  type TestTarget,
+} from './netns-target';
 
 const T = { timeout: 240_000 };
 const STEPS: Step[] = [buildStep, copyStep, installStep];
@@ -380,6 +386,27 @@ describe('nixkit rescue on the namespace target', () => {
       assert.deepEqual(leftovers(), []);
     },
   );
+
+  it('refuses hostile and ambiguous device names with a clear error, running nothing they hold', T, () => {
+    const pwned = `/tmp/nixkit-rescue-pwned-${crypto.randomBytes(4).toString('hex')}`;
+    const hostile = `LABEL=x"'$(touch ${pwned})\`touch ${pwned}\`'`;
+    const r = cli(['--device', hostile]);
+    assert.equal(r.code, 1, r.stderr + r.stdout);
+    assert.match(r.stderr, /is not a device on the target/);
+    assert.ok(!fs.existsSync(pwned), 'nothing in the name ran (host)');
+    assert.throws(() => inTarget(t.stateDir, ['test', '-e', pwned]), 'nothing in the name ran (target)');
+    // A second filesystem with the root's UUID: the configuration's name now means two devices, which is refused.
+    const twin = attachTestDisk(t, 'rescue-twin', 16);
+    try {
+      execFileSync('mkfs.ext4', ['-q', '-F', '-U', blkidUuid(disk.rootPart), twin.loop], { stdio: 'ignore' });
+      const amb = cli([]);
+      assert.equal(amb.code, 1, amb.stderr + amb.stdout);
+      assert.match(amb.stderr, new RegExp(`names 2 devices here \\(.*${twin.loop}`));
+      assert.deepEqual(leftovers(), []);
+    } finally {
+      execFileSync('losetup', ['-d', twin.loop]);
+    }
+  });
 
   it('unmounts everything by itself when the connection drops', T, async () => {
     const session = await connectTarget(t, dir);
