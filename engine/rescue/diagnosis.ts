@@ -53,13 +53,16 @@ export interface Diagnosis {
   notes: string[];
 }
 
-/** Splits the scripts' output at lines "<marker> <name>". */
+/**
+ * Splits the scripts' output at lines "<marker> <name>". Each header is printed after a newline of its own, so a
+ * section's text is exactly what was between (a file read is byte for byte the file: a rollback rewrites it).
+ */
 export function parseSections(text: string, marker: string): Map<string, string> {
   const out = new Map<string, string>();
   let name: string | undefined;
   let buf: string[] = [];
   const flush = () => {
-    if (name !== undefined) out.set(name, buf.join('\n').replace(/^\n+/, '').replace(/\n+$/, ''));
+    if (name !== undefined) out.set(name, buf.join('\n'));
   };
   for (const line of text.split('\n')) {
     if (line.startsWith(marker + ' ')) {

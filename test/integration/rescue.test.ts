@@ -408,6 +408,49 @@ describe('nixkit rescue on the namespace target', () => {
     }
   });
 
+  it('rolls back on GRUB: the effective set default= line of a NixOS grub.cfg', T, () => {
+    // The disk as a GRUB install leaves it: no systemd-boot files, a grub.cfg with the Default entry and the
+    // "All configurations" submenu (as install-grub.pl writes it), the one-time next_entry block first.
+    const menu = (title: string, top: string) =>
+      `menuentry "${title}" --class nixos {\n  linux /kernels/bzImage init=${top}/init loglevel=4\n  initrd /kernels/initrd\n}\n`;
+    const cfg =
+      'set timeout=5\nif [ "${next_entry}" ]; then\n  set default="${next_entry}"\n  set next_entry=\nelse\n  set default=0\nfi\n' +
+      menu('NixOS - Default', toplevels[1]) +
+      'submenu "NixOS - All configurations" --class submenu {\n' +
+      menu('NixOS - Configuration 2 (2026-12-07 - 24.05)', toplevels[1]) +
+      menu('NixOS - Configuration 1 (2026-12-07 - 24.05)', toplevels[0]) +
+      '}\n';
+    withDiskMounted(() =>
+      inTarget(t.stateDir, [
+        'sh',
+        '-c',
+        'rm -rf "$1/boot/loader" && mkdir -p "$1/boot/grub" && printf %s "$2" > "$1/boot/grub/grub.cfg"',
+        'grub',
+        disk.root,
+        cfg,
+      ]),
+    );
+    const before = cli([]);
+    assert.equal(before.code, 0, before.stderr);
+    assert.match(
+      before.stdout,
+      /Boot loader: grub \(\/boot\/grub\/grub\.cfg\); default: grub\.cfg: set default=0/,
+    );
+    assert.match(before.stdout, /^\s+\* 0\s+NixOS - Default\s+\(generation 2\)$/m);
+    assert.match(
+      before.stdout,
+      /^\s+1>1\s+NixOS - All configurations > NixOS - Configuration 1 .*\(generation 1\)$/m,
+    );
+    const r = cli(['--rollback', '1', '--yes']);
+    assert.equal(r.code, 0, r.stderr + r.stdout);
+    assert.match(r.stdout, /grub: default 0 → 1>1 \(generation 1\)/);
+    const after = withDiskMounted(() => inTarget(t.stateDir, ['cat', `${disk.root}/boot/grub/grub.cfg`]));
+    assert.match(after, /^ {2}set default="1>1"$/m);
+    assert.match(after, /set default="\$\{next_entry\}"/, 'the one-time block is untouched');
+    assert.equal(after.replace('set default="1>1"', 'set default=0'), cfg, 'nothing else changed');
+    assert.deepEqual(leftovers(), []);
+  });
+
   it('unmounts everything by itself when the connection drops', T, async () => {
     const session = await connectTarget(t, dir);
     const rescue = await RescueSession.open(session, {}, new AbortController().signal);

@@ -271,6 +271,16 @@ describe('journal', () => {
     );
   });
 
+  it("splits the scripts' output into sections byte for byte (a rollback rewrites what it read)", () => {
+    // Each header follows a newline of its own: a file with and one without a final newline stay as they were.
+    const s = parseSections('\n@@k a\nx\ny\n\n@@k b\nz\n@@k c\n\n@@k end\n', '@@k');
+    assert.equal(s.get('a'), 'x\ny\n');
+    assert.equal(s.get('b'), 'z');
+    assert.equal(s.get('c'), '');
+    // A header needs the exact marker and a space: a file line that merely starts with it is content.
+    assert.equal(parseSections('\n@@k a\n@@kx b\n', '@@k').get('a'), '@@kx b\n');
+  });
+
   it('a line that only names an interface is no evidence it existed', () => {
     const log = [
       'stage 2: bringing up the network on enp3s0',
