@@ -20,6 +20,7 @@ commands:
   hwconfig PROBE    write hardware-configuration.nix from a saved probe (nixkit probe --json)
   install           install a flake's configuration onto a host over SSH (--dry-run prints the plan)
   media             installer media: list, write (a USB stick, here or over SSH), test (boot in a VM), netboot, build
+  rescue TARGET     from the rescue system: why an installed NixOS does not come back; roll back, run, resume
   lsp               run the language server over stdio (for Neovim, Helix, Emacs, ...)
   version           print the version
 
@@ -37,6 +38,7 @@ const commands: Record<string, Subcommand> = {
   hwconfig: (args, io) => (require('./remote-commands') as typeof Remote).hwconfigCommand(args, io),
   install: (args, io) => (require('./remote-commands') as typeof Remote).installCommand(args, io),
   media: (args, io) => (require('./media-command') as typeof Media).mediaCommand(args, io),
+  rescue: (args, io) => (require('./remote-commands') as typeof Remote).rescueCommand(args, io),
   lsp: async () => {
     // The server takes over stdin/stdout until the client says exit.
     process.argv.push('--stdio');

@@ -4,3 +4,4 @@ export { hwconfigCommand } from './hwconfig-command';
 export { installCommand } from './install-command';
 export { mediaListCommand, mediaWriteCommand } from './media-write-command';
 export { probeCommand } from './probe-command';
+export { rescueCommand } from './rescue-command';

@@ -12,4 +12,5 @@ export const REMOTE_COMMANDS = [
   'nixkit.serveNetboot',
   'nixkit.showNetbootServer',
   'nixkit.stopNetboot',
+  'nixkit.recoverHost',
 ] as const;

@@ -11,6 +11,7 @@ import { registerNetboot } from './commands/netboot';
 import { registerProbeHardware } from './commands/probe-hardware';
 import { registerTestImage } from './commands/test-image';
 import { registerWriteInstallerImage } from './commands/write-installer-image';
+import { registerRecoverHost } from './commands/recover-host';
 
 /** The commands this module registers (main.ts stands in for them until it is loaded). */
 export { REMOTE_COMMANDS } from './remote-commands';
@@ -27,4 +28,5 @@ export function registerRemote(
   registerWriteInstallerImage(context, output);
   registerTestImage(context);
   registerNetboot(context);
+  registerRecoverHost(context, output);
 }

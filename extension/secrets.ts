@@ -3,7 +3,7 @@
 // sudo password by user@host:port, a key passphrase by the key file's path.
 import type * as vscode from 'vscode';
 
-export type SecretKind = 'password' | 'sudo-password' | 'passphrase';
+export type SecretKind = 'password' | 'sudo-password' | 'passphrase' | 'luks-passphrase';
 
 const PREFIX = 'nixkit.ssh';
 

@@ -65,6 +65,7 @@ export async function askForTarget(value?: string): Promise<string | undefined> 
 export async function pickTarget(
   context: vscode.ExtensionContext,
   warn: (message: string) => void,
+  title = 'NixOS: Probe Hardware',
 ): Promise<SavedTarget | undefined> {
   const saved = await loadSavedTargets(context, warn);
   if (saved.length === 0) {
@@ -82,7 +83,7 @@ export async function pickTarget(
     })),
   ];
   const pick = await vscode.window.showQuickPick(items, {
-    title: 'NixOS: Probe Hardware',
+    title,
     placeHolder: 'Which machine? (a saved target, or enter one)',
     ignoreFocusOut: true,
   });

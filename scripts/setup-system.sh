@@ -14,6 +14,7 @@ test_pkgs=(
   fdisk dosfstools mtools fusefat btrfs-progs xfsprogs e2fsprogs cryptsetup-bin busybox-static util-linux
   grub-common grub-pc-bin grub-efi-amd64-bin xorriso cpio ipxe-qemu seabios  # the installer-media test image, netboot
   qemu-system-x86 qemu-utils ovmf debootstrap            # the VM test target
+  systemd-journal-remote                                 # writing a real journal for the rescue's namespace test
 )
 if [ "$purpose" = start ]; then pkgs=("${start_pkgs[@]}"); else pkgs=("${test_pkgs[@]}"); fi
 missing=()

@@ -39,5 +39,5 @@ tier "VS Code: quick-fix menu, hover and Show Configuration UI"; bash scripts/ti
 tier "VS Code: install wizard UI (namespace target)"; bash scripts/tier.sh ui:install-wizard
 tier "VS Code: Write Installer Image page UI (no folder open; this machine, the namespace target over SSH, then a recorded lsblk)"; bash scripts/tier.sh ui:media
 tier "VS Code: Test Image in a VM (QEMU boots the test ISO to its marker) and Serve Netboot (status bar, Stop)"; bash scripts/tier.sh ui:media-boot
-tier "VM: probe, sudo, hwconfig; nixkit install onto the blank disk, boot it; LUKS; in place (lustrate); kexec"; bash scripts/tier.sh vm:tests
+tier "VM: probe, sudo, hwconfig; nixkit install onto the blank disk, boot it; LUKS; in place (lustrate); kexec; rescue (a generation that does not come back, rolled back)"; bash scripts/tier.sh vm:tests
 tier "VS Code: install wizard onto the VM, boot the installed disk"; bash scripts/tier.sh vm:wizard

@@ -1,4 +1,4 @@
-// The transcript of an install: every command (where it ran, destructive or not, its stdin when that is not a
+// The transcript of an install (and of a rescue, whose one "step" is `rescue`): every command (where it ran, destructive or not, its stdin when that is not a
 // secret) and every line of its output, with timestamps, in a text file beside the install's state. Secrets are
 // redacted line by line before anything is written: output is buffered per stream up to the end of a line, so a
 // password split across two chunks is still caught.
@@ -38,16 +38,16 @@ export class Transcript {
     this.write(`${this.stamp()} ${text.replace(/\n/g, '\n    ')}\n`);
   }
 
-  stepStarted(id: StepId, title: string): void {
+  stepStarted(id: StepId | string, title: string): void {
     this.line(`=== ${id}: ${title}`);
   }
 
-  stepFinished(id: StepId, status: string, detail?: string): void {
+  stepFinished(id: StepId | string, status: string, detail?: string): void {
     this.flush(id);
     this.line(`=== ${id}: ${status}${detail ? ` (${detail})` : ''}`);
   }
 
-  event(step: StepId, e: StepEvent): void {
+  event(step: StepId | string, e: StepEvent): void {
     switch (e.kind) {
       case 'command':
         this.flush(step);
@@ -82,7 +82,7 @@ export class Transcript {
   }
 
   /** Writes what is left of unfinished lines of a step. */
-  flush(step: StepId): void {
+  flush(step: StepId | string): void {
     for (const stream of ['stdout', 'stderr'] as const) {
       const key = `${step}/${stream}`;
       const rest = this.partial.get(key);

@@ -76,9 +76,14 @@ export class Vm {
     });
   }
 
-  /** Boots the live system and waits for its sshd; pins its host key in `knownHosts`. */
-  async startLive(phases: Phases, knownHosts: string): Promise<LiveVm> {
-    await phases.run('live VM: start (image cached by vm.sh)', () => this.sh(['start'], 30 * MIN));
+  /**
+   * Boots the live system and waits for its sshd; pins its host key in `knownHosts`. `--keep-target` boots it with
+   * the target disk as it is (the rescue system of an installed disk).
+   */
+  async startLive(phases: Phases, knownHosts: string, startArgs: string[] = []): Promise<LiveVm> {
+    await phases.run('live VM: start (image cached by vm.sh)', () =>
+      this.sh(['start', ...startArgs], 30 * MIN),
+    );
     await phases.run('live VM: boot until sshd answers', () =>
       this.sh(['wait-ssh', process.env.NIXKIT_VM_SSH_DEADLINE ?? '300'], 7 * MIN),
     );

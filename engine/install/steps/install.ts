@@ -50,7 +50,7 @@ echo "$gen"`;
  * --pid --mount-proc`, so no mount leaks to the live system). The registration, if there, is loaded into the
  * root's Nix database first (the boot loader installer asks Nix for the generations).
  */
-export const ENTER_SCRIPT = `set -eu
+export const ENTER_PREFIX = `set -eu
 root=$1
 chroot=$(command -v chroot)
 mount --make-rprivate /
@@ -66,7 +66,10 @@ if [ -f "$root${REGISTRATION}" ] && [ -x "$root$sys/sw/bin/nix-store" ]; then
 fi
 if [ -x "$root$sys/activate" ]; then
   env -i PATH="$path" "$chroot" "$root" "$sys/activate" >&2 || echo "nixkit: activation exited $? (as nixos-enter, continuing)" >&2
-fi
+fi`;
+
+/** ENTER_PREFIX, then the boot loader install (the rescue's run-a-command follows ENTER_PREFIX with its own). */
+export const ENTER_SCRIPT = `${ENTER_PREFIX}
 exec env -i PATH="$path" NIXOS_INSTALL_BOOTLOADER=1 "$chroot" "$root" "$sys/bin/switch-to-configuration" boot`;
 
 /**

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Full-tier test target: a UEFI (OVMF) q35 virtual machine under TCG, reachable over SSH on 127.0.0.1 only.
 #
-#   vm.sh start                 live mode: direct kernel boot of the cached rescue image (build-image.sh), live root
-#                               as a copy-on-write overlay, a fresh blank 4 GiB target disk, a fresh copy of VARS
+#   vm.sh start [--keep-target] live mode: direct kernel boot of the cached rescue image (build-image.sh), live root
+#                               as a copy-on-write overlay, a fresh blank 4 GiB target disk (--keep-target: the
+#                               last run's, as it is), a fresh copy of VARS
 #   vm.sh boot-disk [DISK] [--vars FILE]
 #                               disk mode: OVMF boots DISK alone (default: the target disk of the last live run,
 #                               with that run's VARS, so boot entries written by an install are kept)
@@ -140,16 +141,27 @@ image_dir() { # the cached image; builds it when this script runs as root
 
 cmd_start() {
   running && die "already running (pid $(qemu_pid)); vm.sh stop first or use another NIXKIT_VM_STATE"
-  local img
+  # --keep-target: boot the live (rescue) system again with the target disk as it is (a rescue of what was
+  # installed there); without it the target disk starts blank.
+  local img keep=""
+  while [ $# -gt 0 ]; do
+    case $1 in
+      --keep-target) keep=1; shift ;;
+      *) die "start: unknown option $1" ;;
+    esac
+  done
   img=$(image_dir)
   need_qemu
   mkdir -p "$STATE"
-  rm -f "$STATE/live.qcow2" "$STATE/target.img" "$STATE/vars.fd" "$STATE/known_hosts"
+  rm -f "$STATE/live.qcow2" "$STATE/vars.fd" "$STATE/known_hosts"
+  if [ -z "$keep" ] || [ ! -f "$STATE/target.img" ]; then
+    rm -f "$STATE/target.img"
+    truncate -s "$TARGET_SIZE" "$STATE/target.img"
+  fi
   echo "$img" >"$STATE/image"
   cp "$OVMF_VARS" "$STATE/vars.fd"
   # the cached root stays pristine: the VM writes into a per-run overlay
   qemu-img create -q -f qcow2 -F raw -b "$img/root.img" "$STATE/live.qcow2"
-  truncate -s "$TARGET_SIZE" "$STATE/target.img"
   launch live \
     -kernel "$img/vmlinuz" -initrd "$img/initrd.img" -append "$(cat "$img/cmdline")" \
     -drive if=none,id=live,format=qcow2,file="$STATE/live.qcow2" \

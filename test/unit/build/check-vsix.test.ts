@@ -68,6 +68,7 @@ function completePackage(): Record<string, string> {
   for (const doc of fs.readdirSync(path.join(REPO_ROOT, 'docs/rules')))
     files[`extension/docs/rules/${doc}`] = '';
   files['extension/docs/architecture.md'] = '';
+  files['extension/docs/rescue.md'] = '';
   return files;
 }
 

@@ -62,6 +62,10 @@ test('dist: `nixkit media write` and `media list` load the remote bundle too (ss
   assert.deepEqual(bundles(['media', 'list', '--help']), both);
 });
 
+test('dist: `nixkit rescue` loads the remote bundle', () => {
+  assert.deepEqual(bundles(['rescue', '--help']), ['dist/cli-remote.js', 'dist/cli.js']);
+});
+
 // The bundles hide which modules inside them ran; the compiled modules (out/) show it, and the bundles are made
 // from the same imports.
 const compiledMain = path.join(REPO_ROOT, 'out/cli/main.js');
