@@ -6,7 +6,6 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import * as readline from 'node:readline';
 import { EngineError, HostKeyRejectedError } from '../engine/errors';
 import { checkLayout, DEFAULT_LAYOUT } from '../engine/install/layout';
 import type {
@@ -35,7 +34,7 @@ import type { Prompter } from '../engine/ssh/session';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, type CliIO, type Subcommand } from './io';
 import { parseFlags, secretFromEnv } from './flags';
 import { sshAccess, SSH_FLAGS } from './ssh-flags';
-import { TtyPrompter } from './tty-prompter';
+import { askOnTerminal, TtyPrompter } from './tty-prompter';
 
 export const INSTALL_USAGE = `usage: nixkit install --flake PATH#NAME --target TARGET [--disk /dev/disk/by-id/ID] [--layout FILE]
                       [--strategy S] [--build-on local|target|HOST] [--root DIR] [--dry-run]
@@ -129,24 +128,6 @@ export function defaultStateDir(flake: string, env: NodeJS.ProcessEnv): string {
     .digest('hex')
     .slice(0, 12)}`;
   return path.join(base, 'nixkit', 'installs', key);
-}
-
-function ttyConfirm(io: CliIO): (q: string) => Promise<string | undefined> {
-  return (question) => {
-    if (!process.stdin.isTTY) return Promise.resolve(undefined);
-    return new Promise((resolve) => {
-      const rl = readline.createInterface({ input: process.stdin, output: process.stderr, terminal: true });
-      rl.on('SIGINT', () => {
-        rl.close();
-        resolve(undefined);
-      });
-      io.signal.addEventListener('abort', () => rl.close(), { once: true });
-      rl.question(question, (a) => {
-        rl.close();
-        resolve(a);
-      });
-    });
-  };
 }
 
 export function makeInstallCommand(deps: InstallCommandDeps = {}): Subcommand {
@@ -376,7 +357,7 @@ export function makeInstallCommand(deps: InstallCommandDeps = {}): Subcommand {
           );
         options.confirmedDisk = v['confirm-disk'];
       } else {
-        const ask = deps.confirm ?? ttyConfirm(io);
+        const ask = deps.confirm ?? askOnTerminal(io);
         const answer = await ask(
           `This ERASES everything on ${options.disk}. Type the disk's name to continue: `,
         );

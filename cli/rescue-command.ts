@@ -6,7 +6,6 @@
 // transcript, secrets redacted, is left under $XDG_STATE_HOME/nixkit/rescues.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import * as readline from 'node:readline';
 import { EngineError, HostKeyRejectedError, redact } from '../engine/errors';
 import { StateStore } from '../engine/install/state-store';
 import { formatCommand, Transcript } from '../engine/install/transcript';
@@ -15,12 +14,12 @@ import { formatDiagnosis } from '../engine/rescue/diagnosis';
 import { RescueSession } from '../engine/rescue/rescue-session';
 import { rescueTranscriptPath } from '../engine/rescue/transcript-path';
 import type { Prompter, Session } from '../engine/ssh/session';
-import type { PlannedCommand, StepId } from '../protocol/install-state';
+import { STEP_IDS, type PlannedCommand, type StepId } from '../protocol/install-state';
 import { parseFlags, secretFromEnv } from './flags';
 import { defaultStateDir, makeInstallCommand } from './install-command';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, type CliIO, type Subcommand } from './io';
 import { sshAccess, SSH_FLAGS } from './ssh-flags';
-import { TtyPrompter } from './tty-prompter';
+import { askOnTerminal, TtyPrompter } from './tty-prompter';
 
 export const RESCUE_USAGE = `usage: nixkit rescue TARGET [--flake PATH#NAME] [--device DEV] [--rollback GEN | --run CMD | --resume-from STEP]
                      [--yes] [--luks-passphrase-env VAR] [--state-dir DIR] [--identity FILE]... [--port N]
@@ -42,40 +41,10 @@ export const RESCUE_USAGE = `usage: nixkit rescue TARGET [--flake PATH#NAME] [--
   Changes are made only by an action, and only to what it shows: the filesystem it writes is remounted writable
   for it. Exit status: 0 done, 1 the rescue or the action failed, 2 usage.`;
 
-const STEP_IDS: StepId[] = [
-  'preflight',
-  'partition',
-  'mount',
-  'hardware-config',
-  'build',
-  'copy',
-  'install',
-  'verify',
-  'finish',
-];
-
 export interface RescueCommandDeps {
   prompter?: (io: CliIO) => Prompter;
   /** Asks a question on the terminal (default); undefined when there is none. */
   ask?: (question: string) => Promise<string | undefined>;
-}
-
-function ttyAsk(io: CliIO): (q: string) => Promise<string | undefined> {
-  return (question) => {
-    if (!process.stdin.isTTY) return Promise.resolve(undefined);
-    return new Promise((resolve) => {
-      const rl = readline.createInterface({ input: process.stdin, output: process.stderr, terminal: true });
-      rl.on('SIGINT', () => {
-        rl.close();
-        resolve(undefined);
-      });
-      io.signal.addEventListener('abort', () => rl.close(), { once: true });
-      rl.question(question, (a) => {
-        rl.close();
-        resolve(a);
-      });
-    });
-  };
 }
 
 export function makeRescueCommand(deps: RescueCommandDeps = {}): Subcommand {
@@ -148,7 +117,7 @@ export function makeRescueCommand(deps: RescueCommandDeps = {}): Subcommand {
 
     const tty = new TtyPrompter((t) => io.stderr(t));
     const prompter = deps.prompter ? deps.prompter(io) : tty;
-    const ask = deps.ask ?? ttyAsk(io);
+    const ask = deps.ask ?? askOnTerminal(io);
     const secrets = [ssh.password, ssh.sudoPassword, luksFromEnv].filter((s): s is string => !!s);
     let luks = luksFromEnv;
     const redactAll = (t: string) => redact(t, secrets);

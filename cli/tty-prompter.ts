@@ -3,6 +3,29 @@
 // message saying how to proceed (--accept-new-host-key, or connect once interactively).
 import * as readline from 'node:readline';
 import type { HostKeyInfo, Prompter } from '../engine/ssh/session';
+import type { CliIO } from './io';
+
+/**
+ * A question on the terminal (a confirmation typed with echo), undefined without a terminal, on Ctrl-C or when the
+ * command is cancelled.
+ */
+export function askOnTerminal(io: CliIO): (question: string) => Promise<string | undefined> {
+  return (question) => {
+    if (!process.stdin.isTTY) return Promise.resolve(undefined);
+    return new Promise((resolve) => {
+      const rl = readline.createInterface({ input: process.stdin, output: process.stderr, terminal: true });
+      rl.on('SIGINT', () => {
+        rl.close();
+        resolve(undefined);
+      });
+      io.signal.addEventListener('abort', () => rl.close(), { once: true });
+      rl.question(question, (a) => {
+        rl.close();
+        resolve(a);
+      });
+    });
+  };
+}
 
 export class TtyPrompter implements Prompter {
   constructor(

@@ -6,16 +6,20 @@ import type { ProbeReport } from './probe-report';
 /** How the system gets onto the target, chosen from the probe (with a user override). */
 export type StrategyName = 'nixos-installer' | 'nix-present' | 'no-nix' | 'lustrate' | 'kexec';
 
-export type StepId =
-  | 'preflight'
-  | 'partition'
-  | 'mount'
-  | 'hardware-config'
-  | 'build'
-  | 'copy'
-  | 'install'
-  | 'verify'
-  | 'finish';
+/** Every install step, in the order a plan runs them. */
+export const STEP_IDS = [
+  'preflight',
+  'partition',
+  'mount',
+  'hardware-config',
+  'build',
+  'copy',
+  'install',
+  'verify',
+  'finish',
+] as const;
+
+export type StepId = (typeof STEP_IDS)[number];
 
 /** One command as the user sees it in the review: where it runs and whether it destroys data. */
 export interface PlannedCommand {

@@ -6,14 +6,15 @@ import * as path from 'node:path';
 import type { ProbeReport } from '../../protocol/probe-report';
 import { diskUsage, LIVE_MOUNTS } from '../../engine/probe/disk-usage';
 import { DEFAULT_LAYOUT, layoutProblems } from '../../engine/install/layout';
-import type {
-  ConfigurationFacts,
-  DiskLayout,
-  InstallOptions,
-  InstallProxy,
-  InstallState,
-  StepDescription,
-  StepId,
+import {
+  STEP_IDS,
+  type ConfigurationFacts,
+  type DiskLayout,
+  type InstallOptions,
+  type InstallProxy,
+  type InstallState,
+  type StepDescription,
+  type StepId,
 } from '../../protocol/install-state';
 import type { Step } from '../../engine/install/plan';
 import { checkStrategy, chooseStrategy, STRATEGIES, STRATEGY_NAMES } from '../../engine/install/strategies';
@@ -338,17 +339,7 @@ export function planView(plan: StepDescription[]): PlanStepView[] {
 }
 
 /** The steps the wizard needs before it may run an install: all of them, or it refuses instead of pretending. */
-export const REQUIRED_STEPS: readonly StepId[] = [
-  'preflight',
-  'partition',
-  'mount',
-  'hardware-config',
-  'build',
-  'copy',
-  'install',
-  'verify',
-  'finish',
-];
+export const REQUIRED_STEPS: readonly StepId[] = STEP_IDS;
 
 /** Why this build's engine cannot run a whole install (null when it can). */
 export function engineGap(steps: readonly Pick<Step, 'id'>[]): string | null {
