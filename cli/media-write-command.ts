@@ -281,6 +281,7 @@ export function makeMediaCommand(deps: MediaCommandDeps = {}): Subcommand {
         {
           checksumFile: v.checksum ? path.resolve(io.cwd, v.checksum) : undefined,
           confirmed: device,
+          inspected: report,
           signal: io.signal,
           onEvent,
           powerOff: !v['no-power-off'],

@@ -69,13 +69,18 @@ export interface WriteOptions {
 export async function runWrite(
   host: MediaHost,
   request: WriteRequest,
-  options: WriteOptions & { checksumFile?: string; confirmed?: WriteCandidate } = {},
+  options: WriteOptions & {
+    checksumFile?: string;
+    confirmed?: WriteCandidate;
+    /** The report the user saw (not hashed twice); a file changed since then fails the read-back comparison. */
+    inspected?: ImageReport;
+  } = {},
 ): Promise<WriteResult> {
   const list = await listCandidates(host, options.signal);
-  const image = await inspectImage(request.image, {
-    checksumFile: options.checksumFile,
-    signal: options.signal,
-  });
+  const image =
+    options.inspected?.path === request.image
+      ? options.inspected
+      : await inspectImage(request.image, { checksumFile: options.checksumFile, signal: options.signal });
   const checked = checkWrite(list, image, request, options.confirmed);
   if ('refused' in checked)
     return { status: 'refused', device: request.device, reason: checked.refused.join('; ') };
