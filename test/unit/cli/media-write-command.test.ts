@@ -85,7 +85,7 @@ describe('nixkit media list|write (stand-in host)', () => {
     runs.push(r);
     r = await run(['write', 'x.iso', '--device', '/dev/sdc'], 'sdc');
     assert.equal(r.code, 1);
-    assert.match(r.err, /\/dev\/sdc1 mounted at \/media\/user\/STICK: unmount it first/);
+    assert.match(r.err, /\/dev\/sdc1 mounted at \/media\/user\/STICK: unmount it first \(or --unmount\)/);
     runs.push(r);
     r = await run(['write', 'x.iso', '--device', 'sdd'], 'sdd');
     assert.match(r.err, /--allow-large to write it anyway/);
