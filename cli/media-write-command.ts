@@ -251,6 +251,14 @@ export function makeMediaCommand(deps: MediaCommandDeps = {}): Subcommand {
           `warning: this image will not boot from ${device.path} (see above); writing it anyway as asked.\n`,
         );
 
+      // What will run, before the question (the install's review does the same for its destructive commands).
+      io.stdout(
+        `will run on ${whereText} as root (${host.rootVia}):\n` +
+          `${v.unmount ? `  umount what is mounted from ${device.path} under /media, /run/media or /mnt\n` : ''}` +
+          `  dd if=${host.streamsImage ? '<the image, streamed>' : image} of=${device.path} bs=4M iflag=fullblock oflag=direct conv=fsync\n` +
+          `  read ${report.sizeBytes} bytes back from ${device.path} and compare SHA-256 with the image\n` +
+          `${v['no-power-off'] ? '' : `  sync; udisksctl power-off -b ${device.path} (or eject ${device.path})\n`}`,
+      );
       const ask = deps.confirm ?? ((q: string) => tty.typed(q));
       const answer = await ask(
         `This ERASES everything on ${device.path} (${displayText([device.vendor, device.model].filter(Boolean).join(' ') || 'no model')}, ${gib(device.sizeBytes)}) on ${whereText}. Type the device's name (${device.confirmName}) to continue: `,
