@@ -29,7 +29,7 @@ import { TtyPrompter } from './tty-prompter';
 
 export const MEDIA_WRITE_USAGE = `usage: nixkit media list [--host TARGET] [--json] [SSH flags]
        nixkit media write IMAGE --device ID [--host TARGET] [--checksum FILE] [--allow-large]
-                          [--allow-non-removable] [--no-power-off] [SSH flags]
+                          [--allow-non-removable] [--unmount] [--no-power-off] [SSH flags]
   list    every whole disk where the device is, and whether an image may be written to it (and why not)
   write   writes IMAGE (a file on this machine) to the device ID (/dev/sdX, sdX or a /dev/disk/by-id name):
           checks the device (removable, nothing mounted or built on it) and the image (size, hybrid ISO, the
@@ -40,6 +40,8 @@ export const MEDIA_WRITE_USAGE = `usage: nixkit media list [--host TARGET] [--js
   --checksum FILE        a sha256sum file to verify the image against (default: IMAGE.sha256 when it exists)
   --allow-large          allow a device larger than 256 GiB
   --allow-non-removable  allow a device that is neither removable nor USB/SD
+  --unmount              unmount the device's filesystems mounted under /media, /run/media or /mnt first (a
+                         desktop's automount); anything else mounted or built on it is still refused
   --no-power-off         leave the device powered after the verified write
   SSH flags (with --host): --port N --identity FILE --known-hosts FILE --accept-new-host-key --password-env VAR
                            --sudo-password-env VAR --ssh-config FILE
@@ -165,6 +167,7 @@ export function makeMediaCommand(deps: MediaCommandDeps = {}): Subcommand {
         'allow-large': { type: 'boolean' },
         'allow-non-removable': { type: 'boolean' },
         'no-power-off': { type: 'boolean' },
+        unmount: { type: 'boolean' },
         ...SSH_FLAGS,
       },
       true,
@@ -224,7 +227,7 @@ export function makeMediaCommand(deps: MediaCommandDeps = {}): Subcommand {
         return EXIT_FINDINGS;
       }
       io.stdout(`device on ${whereText}:\n${formatCandidate(device, lastOf(device))}\n`);
-      const refusedNow = blockers(device, overrides);
+      const refusedNow = blockers(device, overrides, { unmount: v.unmount });
       if (refusedNow.length) {
         io.stderr(
           `nixkit media write: ${device.path} cannot be written:\n${refusedNow.map((r) => `  - ${displayText(r)}\n`).join('')}`,
@@ -248,6 +251,14 @@ export function makeMediaCommand(deps: MediaCommandDeps = {}): Subcommand {
           `warning: this image will not boot from ${device.path} (see above); writing it anyway as asked.\n`,
         );
 
+      // What will run, before the question (the install's review does the same for its destructive commands).
+      io.stdout(
+        `will run on ${whereText} as root (${host.rootVia}):\n` +
+          `${v.unmount ? `  umount what is mounted from ${device.path} under /media, /run/media or /mnt\n` : ''}` +
+          `  dd if=${host.streamsImage ? '<the image, streamed>' : image} of=${device.path} bs=4M iflag=fullblock oflag=direct conv=fsync\n` +
+          `  read ${report.sizeBytes} bytes back from ${device.path} and compare SHA-256 with the image\n` +
+          `${v['no-power-off'] ? '' : `  sync; udisksctl power-off -b ${device.path} (or eject ${device.path})\n`}`,
+      );
       const ask = deps.confirm ?? ((q: string) => tty.typed(q));
       const answer = await ask(
         `This ERASES everything on ${device.path} (${displayText([device.vendor, device.model].filter(Boolean).join(' ') || 'no model')}, ${gib(device.sizeBytes)}) on ${whereText}. Type the device's name (${device.confirmName}) to continue: `,
@@ -277,10 +288,18 @@ export function makeMediaCommand(deps: MediaCommandDeps = {}): Subcommand {
       };
       const result = await runWrite(
         host,
-        { where: host.where, image, device: device.path, overrides, typedConfirmation: answer.trim() },
+        {
+          where: host.where,
+          image,
+          device: device.path,
+          overrides,
+          typedConfirmation: answer.trim(),
+          unmount: v.unmount === true,
+        },
         {
           checksumFile: v.checksum ? path.resolve(io.cwd, v.checksum) : undefined,
           confirmed: device,
+          inspected: report,
           signal: io.signal,
           onEvent,
           powerOff: !v['no-power-off'],

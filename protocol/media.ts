@@ -29,6 +29,9 @@ export type RefusalKind =
 export interface Refusal {
   kind: RefusalKind;
   text: string;
+  /** A filesystem mounted straight from the disk or one of its partitions (not through LVM/LUKS/md), not part of the
+   * running system: nixkit may unmount it when asked (`WriteRequest.unmount`, the CLI's --unmount). */
+  unmountable?: boolean;
 }
 
 /** What an explicit override allows (the CLI's --allow-large / --allow-non-removable, a checkbox on the page). */
@@ -119,6 +122,8 @@ export interface WriteRequest {
   overrides: OverrideKind[];
   /** What the user typed; must equal the candidate's `confirmName`. */
   typedConfirmation: string;
+  /** Unmount the device's `unmountable` mounts (a desktop's automount of the stick) just before writing. */
+  unmount?: boolean;
 }
 
 export type WritePhase = 'write' | 'verify' | 'power-off';

@@ -39,6 +39,9 @@ export const LSBLK_COLUMNS = [
   'NAME,KNAME,PATH,SIZE,TYPE,RM,RO,TRAN,VENDOR,MODEL,SERIAL,MOUNTPOINT,FSTYPE,LABEL',
 ];
 
+/** Where removable media are mounted: udisks (/media, /run/media/USER), by hand (/mnt). */
+const REMOVABLE_MOUNTS = /^\/(media|run\/media|mnt)\//;
+
 const HOLDER_TYPES: Record<string, string> = {
   crypt: 'open LUKS/dm-crypt mapping',
   lvm: 'LVM volume',
@@ -100,7 +103,16 @@ export function diskRefusals(disk: LsblkNode): Refusal[] {
       if (mp === '[SWAP]') refusals.push({ kind: 'swap', text: text(chain, 'in use as swap') });
       else if (LIVE_MOUNTS.includes(mp))
         refusals.push({ kind: 'live-system', text: text(chain, `mounted at ${mp}: the running system`) });
-      else refusals.push({ kind: 'mounted', text: text(chain, `mounted at ${mp}: unmount it first`) });
+      else {
+        // Only where removable media get mounted (a desktop's automount, a hand mount under /mnt), straight from
+        // the disk or a partition: nixkit offers to unmount those, never /boot, /home or a volume on LVM/LUKS.
+        const unmountable = chain.length === 1 && REMOVABLE_MOUNTS.test(mp);
+        refusals.push({
+          kind: 'mounted',
+          text: text(chain, `mounted at ${mp}: unmount it first${unmountable ? ' (or --unmount)' : ''}`),
+          ...(unmountable ? { unmountable } : {}),
+        });
+      }
     }
     for (const child of node.children ?? [])
       visit(child.type === 'part' ? [child] : [...chain, child], child, depth + 1);
@@ -197,8 +209,12 @@ export function parseCandidates(where: MediaWhere, lsblkJson: string, byIdText: 
 }
 
 /** Is this candidate writable with these overrides? Returns the reasons it is not (empty: it is). */
-export function blockers(c: WriteCandidate, overrides: readonly OverrideKind[]): string[] {
-  const out = c.refusals.map((r) => r.text);
+export function blockers(
+  c: WriteCandidate,
+  overrides: readonly OverrideKind[],
+  options: { unmount?: boolean } = {},
+): string[] {
+  const out = c.refusals.filter((r) => !(options.unmount && r.unmountable)).map((r) => r.text);
   for (const o of c.overrides)
     if (!overrides.includes(o))
       out.push(

@@ -29,7 +29,8 @@ exit 0
  * Writes, reads back and powers off, as root. Parameters:
  *   $1 mode: `file` (read the image from $2 on this machine; stdin only watched: its end cancels) or `stdin`
  *      (the image arrives on stdin, from the engine over SSH)
- *   $2 image path (file mode), $3 device, $4 image bytes, $5 device bytes as confirmed, $6 power off: yes|no
+ *   $2 image path (file mode), $3 device, $4 image bytes, $5 device bytes as confirmed, $6 power off: yes|no,
+ *   $7 `unmount` (unmount what is mounted straight from the device first, innermost first) or `keep`
  * The write is `dd bs=4M iflag=fullblock oflag=direct conv=fsync` (direct I/O, flushed before dd exits); the
  * read-back reads exactly the image's bytes (direct I/O when aligned, else after flushing the device's buffers) into
  * sha256sum. A short write (the input ended early: a cut connection) stops before the read-back and says so.
@@ -39,7 +40,7 @@ export const WRITE_SCRIPT = `set -u
 export LC_ALL=C
 # sudo without secure_path keeps a user's PATH, which on many systems lacks the sbin folders blockdev lives in.
 export PATH="\${PATH:-/usr/bin:/bin}:/usr/local/sbin:/usr/sbin:/sbin"
-mode=$1 src=$2 dev=$3 size=$4 devsize=$5 poff=$6
+mode=$1 src=$2 dev=$3 size=$4 devsize=$5 poff=$6 unmount=\${7:-keep}
 say() { printf '${MARK} %s\\n' "$*" >&2; }
 refuse() { say error "$*"; exit 3; }
 have() { command -v "$1" >/dev/null 2>&1; }
@@ -58,6 +59,21 @@ have sha256sum || refuse "sha256sum is missing"
 actual=$(blockdev --getsize64 "$dev" 2>/dev/null) || refuse "cannot read the size of $dev"
 [ "$actual" = "$devsize" ] || refuse "$dev now has $actual bytes, not the $devsize bytes confirmed: was the device changed?"
 [ "$size" -le "$actual" ] || refuse "the image ($size bytes) does not fit on $dev ($actual bytes)"
+mounted_from() { # mount points of the device and its partitions, last mounted first (/proc/mounts escapes spaces)
+  while read -r m p _; do
+    case $m in "$real"|"$real"[0-9]*|"$real"p[0-9]*) printf '%s\\n' "$p";; esac
+  done </proc/mounts | sed -n '1!G;h;$p'
+}
+if [ "$unmount" = unmount ]; then
+  set -f # mount points are data: no globbing of a '*' in one
+  for p in $(mounted_from); do
+    mp=$(printf '%b' "$p")
+    case $mp in /media/*|/run/media/*|/mnt/*) ;; *) refuse "$mp is not where removable media are mounted: not unmounted";; esac
+    umount -- "$mp" 2>/dev/null || refuse "could not unmount $mp (busy?): close what uses it"
+    say unmounted "$mp"
+  done
+  set +f
+fi
 # The last guard, just before writing: nothing mounted from it, nothing built on it (LVM, LUKS, md).
 while read -r m _; do
   case $m in "$real"|"$real"[0-9]*|"$real"p[0-9]*) refuse "$m is mounted: unmount it first";; esac

@@ -37,12 +37,12 @@ export function sameDevice(a: WriteCandidate, b: WriteCandidate): boolean {
 export function checkWrite(
   list: MediaCandidates,
   image: ImageReport,
-  request: Pick<WriteRequest, 'device' | 'overrides' | 'typedConfirmation'>,
+  request: Pick<WriteRequest, 'device' | 'overrides' | 'typedConfirmation' | 'unmount'>,
   confirmed?: WriteCandidate,
 ): { candidate: WriteCandidate } | { refused: string[] } {
   const c = findCandidate(list, request.device);
   if (!c) return { refused: [`no whole disk named ${JSON.stringify(request.device)} is there now`] };
-  const reasons = blockers(c, request.overrides);
+  const reasons = blockers(c, request.overrides, { unmount: request.unmount });
   if (confirmed && !sameDevice(c, confirmed))
     reasons.push(
       `${c.path} is not the device that was confirmed (its size, model or serial changed): list again`,
@@ -58,6 +58,8 @@ export function checkWrite(
 export interface WriteOptions {
   signal?: AbortSignal;
   onEvent?: (e: WriteEvent) => void;
+  /** Unmount what is mounted straight from the device first (checked allowed by `checkWrite`). */
+  unmount?: boolean;
   /** Power the device off after a verified write (default true). */
   powerOff?: boolean;
   /** Where each write's start and end are recorded (so a cut write stays "not verified" afterwards). */
@@ -69,17 +71,22 @@ export interface WriteOptions {
 export async function runWrite(
   host: MediaHost,
   request: WriteRequest,
-  options: WriteOptions & { checksumFile?: string; confirmed?: WriteCandidate } = {},
+  options: WriteOptions & {
+    checksumFile?: string;
+    confirmed?: WriteCandidate;
+    /** The report the user saw (not hashed twice); a file changed since then fails the read-back comparison. */
+    inspected?: ImageReport;
+  } = {},
 ): Promise<WriteResult> {
   const list = await listCandidates(host, options.signal);
-  const image = await inspectImage(request.image, {
-    checksumFile: options.checksumFile,
-    signal: options.signal,
-  });
+  const image =
+    options.inspected?.path === request.image
+      ? options.inspected
+      : await inspectImage(request.image, { checksumFile: options.checksumFile, signal: options.signal });
   const checked = checkWrite(list, image, request, options.confirmed);
   if ('refused' in checked)
     return { status: 'refused', device: request.device, reason: checked.refused.join('; ') };
-  return writeImage(host, checked.candidate, image, options);
+  return writeImage(host, checked.candidate, image, { ...options, unmount: request.unmount });
 }
 
 interface ScriptState {
@@ -124,6 +131,7 @@ export async function writeImage(
     String(total),
     String(device.sizeBytes),
     options.powerOff === false ? 'no' : 'yes',
+    options.unmount ? 'unmount' : 'keep',
   ];
   emit({
     kind: 'command',
@@ -176,6 +184,9 @@ export async function writeImage(
       case 'ended':
         // dd (and sha256sum) are done: the phase's time ends here, not after the script's bookkeeping.
         if (arg === 'write' || arg === 'verify') ended[arg] = now();
+        break;
+      case 'unmounted':
+        emit({ kind: 'note', text: `unmounted ${arg}` });
         break;
       case 'pid':
         state.pid = Number(arg) || null;

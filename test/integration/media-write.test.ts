@@ -200,6 +200,43 @@ describe(
       await waitFor(() => !ddRunningOn(loop), 10_000);
     });
 
+    it('a mounted stick is refused by the script, and unmounted first only when asked and only under /mnt, /media', async () => {
+      refill();
+      execFileSync('mkfs.ext4', ['-q', '-F', '-L', 'AUTOMOUNT', loop], { stdio: 'ignore' });
+      const mnt = fs.mkdtempSync('/mnt/nixkit-media-test-');
+      const elsewhere = path.join(dir, 'not-media');
+      fs.mkdirSync(elsewhere);
+      const image = path.join(dir, 'small.img');
+      const report = await inspectImage(image);
+      try {
+        execFileSync('mount', [loop, mnt]);
+        let r = await writeImage(localHost('none'), stick(), report, { powerOff: false });
+        assert.equal(r.status, 'refused');
+        assert.ok(r.status === 'refused' && r.reason === `${loop} is mounted: unmount it first`, r.reason);
+        const events: WriteEvent[] = [];
+        r = await writeImage(localHost('none'), stick(), report, {
+          powerOff: false,
+          unmount: true,
+          onEvent: (e) => events.push(e),
+        });
+        assert.equal(r.status, 'verified', JSON.stringify(r));
+        assert.ok(events.some((e) => e.kind === 'note' && e.text === `unmounted ${mnt}`));
+        assert.ok(!fs.readFileSync('/proc/mounts', 'utf8').includes(` ${mnt} `), 'unmounted');
+        // The write replaced the filesystem: a fresh one, mounted outside the places removable media go.
+        execFileSync('mkfs.ext4', ['-q', '-F', loop], { stdio: 'ignore' });
+        execFileSync('mount', [loop, elsewhere]);
+        r = await writeImage(localHost('none'), stick(), report, { powerOff: false, unmount: true });
+        assert.equal(r.status, 'refused');
+        assert.ok(
+          r.status === 'refused' && /is not where removable media are mounted: not unmounted/.test(r.reason),
+        );
+      } finally {
+        spawnSync('umount', [mnt]);
+        spawnSync('umount', [elsewhere]);
+        fs.rmdirSync(mnt);
+      }
+    });
+
     it('nixkit media write: refuses a wrong typed name and a refused disk, then writes the stick when typed', async () => {
       refill();
       // The workstation's USB stick (sdb) is this loop device, with its size.

@@ -52,7 +52,9 @@ function run(args: string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise
  * Boots the VM (live mode) and waits until its sshd answers with the pinned host key. Rejects (after stopping the
  * VM) when that takes longer than `sshDeadlineS`. The returned stop() must be called in any case.
  */
-export function startVmTarget(options: { sshDeadlineS?: number; lifetimeS?: number } = {}): {
+export function startVmTarget(
+  options: { sshDeadlineS?: number; lifetimeS?: number; usbStick?: string } = {},
+): {
   ready: Promise<VmTarget>;
   stop: () => void;
 } {
@@ -62,6 +64,8 @@ export function startVmTarget(options: { sshDeadlineS?: number; lifetimeS?: numb
     NIXKIT_VM_STATE: state,
     // a VM this process loses (killed runner) dies on its own after this long
     NIXKIT_VM_LIFETIME: String(options.lifetimeS ?? 1800),
+    // a raw image file the VM sees as a removable USB stick (vm.sh: usb-storage on xHCI)
+    ...(options.usbStick ? { NIXKIT_VM_USB_STICK: options.usbStick } : {}),
   };
   let stopped = false;
   const stop = () => {

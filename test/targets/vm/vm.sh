@@ -19,6 +19,8 @@
 #   NIXKIT_VM_LIFETIME  hard limit in seconds after which qemu is killed even if nobody stops it (default 7200)
 #   NIXKIT_VM_TARGET_SIZE  size of the blank target disk (default 4G)
 #   NIXKIT_VM_MEM, NIXKIT_VM_SMP  (defaults 2048, 2)
+#   NIXKIT_VM_USB_STICK  live mode: a raw image file attached as a removable USB stick (usb-storage on an xHCI
+#                       controller at 00:05.0, serial nixkit-stick), for `nixkit media write`
 #
 # Guest hardware (same PCI addresses in both modes, so names seen by an install stay valid when its disk boots):
 #   00:01.0 virtio-net   -> enp0s1, user networking restricted to the host, only tcp 127.0.0.1:PORT -> guest :22
@@ -162,12 +164,20 @@ cmd_start() {
   cp "$OVMF_VARS" "$STATE/vars.fd"
   # the cached root stays pristine: the VM writes into a per-run overlay
   qemu-img create -q -f qcow2 -F raw -b "$img/root.img" "$STATE/live.qcow2"
+  local stick=()
+  if [ -n "${NIXKIT_VM_USB_STICK:-}" ]; then
+    [ -f "$NIXKIT_VM_USB_STICK" ] || die "NIXKIT_VM_USB_STICK: no file $NIXKIT_VM_USB_STICK"
+    stick=(-device qemu-xhci,id=xhci,addr=0x5
+      -drive if=none,id=stick,format=raw,file="$NIXKIT_VM_USB_STICK"
+      -device usb-storage,bus=xhci.0,drive=stick,serial=nixkit-stick,removable=on)
+  fi
   launch live \
     -kernel "$img/vmlinuz" -initrd "$img/initrd.img" -append "$(cat "$img/cmdline")" \
     -drive if=none,id=live,format=qcow2,file="$STATE/live.qcow2" \
     -device virtio-blk-pci,drive=live,serial=nixkit-live,addr=0x2 \
     -drive if=none,id=target,format=raw,file="$STATE/target.img" \
-    -device virtio-blk-pci,drive=target,serial="$TARGET_SERIAL",addr=0x3
+    -device virtio-blk-pci,drive=target,serial="$TARGET_SERIAL",addr=0x3 \
+    "${stick[@]}"
   local port
   port=$(cat "$STATE/port")
   echo "[127.0.0.1]:$port $(cut -d' ' -f1,2 "$img/ssh_host_ed25519_key.pub")" >"$STATE/known_hosts"

@@ -69,6 +69,7 @@ function completePackage(): Record<string, string> {
     files[`extension/docs/rules/${doc}`] = '';
   files['extension/docs/architecture.md'] = '';
   files['extension/docs/rescue.md'] = '';
+  files['extension/docs/media.md'] = '';
   return files;
 }
 

@@ -85,7 +85,7 @@ describe('nixkit media list|write (stand-in host)', () => {
     runs.push(r);
     r = await run(['write', 'x.iso', '--device', '/dev/sdc'], 'sdc');
     assert.equal(r.code, 1);
-    assert.match(r.err, /\/dev\/sdc1 mounted at \/media\/user\/STICK: unmount it first/);
+    assert.match(r.err, /\/dev\/sdc1 mounted at \/media\/user\/STICK: unmount it first \(or --unmount\)/);
     runs.push(r);
     r = await run(['write', 'x.iso', '--device', 'sdd'], 'sdd');
     assert.match(r.err, /--allow-large to write it anyway/);
@@ -114,6 +114,11 @@ describe('nixkit media list|write (stand-in host)', () => {
       /ERASES everything on \/dev\/sdb \(SanDisk Ultra Fit, 14\.3 GiB\) on this machine\. Type the device's name \(sdb\)/,
     );
     assert.match(r.out, /No ISO 9660, MBR or GPT found/);
+    // What will run is shown before the name is asked.
+    assert.match(
+      r.out,
+      /will run on this machine as root \(test\):\n {2}dd if=.*nixos\.iso of=\/dev\/sdb bs=4M iflag=fullblock oflag=direct conv=fsync\n {2}read 65536 bytes back from \/dev\/sdb and compare SHA-256/,
+    );
     assert.match(r.err, /Refused, nothing was written to \/dev\/sdb: the typed name "sda" is not "sdb"/);
     const none = await run(['write', image, '--device', 'sdb'], undefined);
     assert.match(none.err, /needs its name typed on a terminal; nothing was written/);

@@ -68,11 +68,25 @@ describe('media write candidates from lsblk', () => {
     assert.ok(blockers(c, ['large', 'non-removable']).length >= 3);
   });
 
-  it('refuses a USB stick with a mounted partition until it is unmounted', () => {
+  it('refuses a USB stick with a mounted partition until it is unmounted (by hand or --unmount)', () => {
     const c = get('sdc');
     assert.deepEqual(c.refusals, [
-      { kind: 'mounted', text: '/dev/sdc1 mounted at /media/user/STICK: unmount it first' },
+      {
+        kind: 'mounted',
+        text: '/dev/sdc1 mounted at /media/user/STICK: unmount it first (or --unmount)',
+        unmountable: true,
+      },
     ]);
+    assert.equal(blockers(c, []).length, 1);
+    assert.deepEqual(blockers(c, [], { unmount: true }), []);
+    // /boot is never offered for unmounting, nor a mount through LVM/LUKS, nor anything on the system disk.
+    assert.equal(get('nvme0n1').refusals[0].unmountable, undefined);
+    assert.ok(blockers(get('nvme0n1'), [], { unmount: true }).length >= 2);
+    assert.deepEqual(
+      get('sda').refusals[0].unmountable,
+      undefined,
+      '/data is not where removable media are mounted',
+    );
   });
 
   it('refuses a stick that an active LVM volume or an open LUKS mapping is built on, or that is swap', () => {
