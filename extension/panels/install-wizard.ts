@@ -62,7 +62,7 @@ import {
 } from './install-wizard-model';
 import { InstallRunSession } from './install-run-session';
 import { toProbeView } from './probe-view';
-import { makeNonce, webviewHtml } from './webview-html';
+import { openPagePanel } from './page-panel';
 
 const STATE_KEY = 'nixkit.installWizard';
 
@@ -124,22 +124,13 @@ export class InstallWizard implements vscode.Disposable {
       this.panel.reveal(undefined, false);
       return;
     }
-    const root = vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'webview');
-    const panel = vscode.window.createWebviewPanel(
-      InstallWizard.viewType,
-      'Install NixOS',
-      vscode.ViewColumn.Active,
-      { enableScripts: true, localResourceRoots: [root], retainContextWhenHidden: true },
-    );
-    this.panel = panel;
-    panel.webview.html = webviewHtml({
+    const panel = openPagePanel(this.context, {
+      viewType: InstallWizard.viewType,
       title: 'Install NixOS',
-      cspSource: panel.webview.cspSource,
-      nonce: makeNonce(),
-      scriptUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(root, 'install-wizard-page.js')).toString(),
-      styleUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(root, 'install-wizard-page.css')).toString(),
+      page: 'install-wizard-page',
       loadingText: 'Loading the install wizard…',
     });
+    this.panel = panel;
     panel.onDidDispose(
       () => {
         for (const d of this.panelDisposables.splice(0)) d.dispose();

@@ -21,7 +21,7 @@ import {
 import type { MediaBackend, MediaBackendFactory } from '../media/media-backend';
 import { loadSavedTargets } from '../ssh-targets';
 import { deviceViews, imageView, progressView, resultView, whereOf } from './media-write-model';
-import { makeNonce, webviewHtml } from './webview-html';
+import { openPagePanel } from './page-panel';
 
 /** A failure in one sentence: the engine's own message, never a stack trace. */
 export function failureText(e: unknown): string {
@@ -57,22 +57,13 @@ export class MediaWritePanel implements vscode.Disposable {
       this.panel.reveal(undefined, false);
       return;
     }
-    const root = vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'webview');
-    const panel = vscode.window.createWebviewPanel(
-      MediaWritePanel.viewType,
-      'Write Installer Image',
-      vscode.ViewColumn.Active,
-      { enableScripts: true, localResourceRoots: [root], retainContextWhenHidden: true },
-    );
-    this.panel = panel;
-    panel.webview.html = webviewHtml({
+    const panel = openPagePanel(this.context, {
+      viewType: MediaWritePanel.viewType,
       title: 'Write Installer Image',
-      cspSource: panel.webview.cspSource,
-      nonce: makeNonce(),
-      scriptUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(root, 'media-write-page.js')).toString(),
-      styleUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(root, 'media-write-page.css')).toString(),
+      page: 'media-write-page',
       loadingText: 'Loading…',
     });
+    this.panel = panel;
     panel.onDidDispose(
       () => {
         for (const d of this.panelDisposables.splice(0)) d.dispose();
