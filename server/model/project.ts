@@ -304,8 +304,14 @@ export class Project {
     };
     for (const m of config.modules) {
       if (m.kind === 'unknown') out.add(`a module nixkit cannot work out${where(m.src)}`);
-      else if (m.kind === 'missing') out.add(`${path.relative(dir, m.file)} does not exist`);
-      else if (m.kind === 'external') {
+      else if (m.kind === 'missing') {
+        const rel = path.relative(dir, m.file);
+        out.add(
+          rel.startsWith('..')
+            ? `${m.file}, outside the repository, is not on this machine`
+            : `${rel} does not exist`,
+        );
+      } else if (m.kind === 'external') {
         const why = externalModuleReason(m.name, kinds);
         if (why) out.add(why);
       }

@@ -12,7 +12,9 @@ export const moduleNotFound: Rule = {
     'evaluated; a path that does not exist stops the evaluation with "No such file or directory", so nothing ' +
     'is built or installed. A folder (`./hosts/box`) means its `default.nix`. This usually comes from a renamed ' +
     'or moved file, a typo, or a file that was never created (hardware-configuration.nix is only written by ' +
-    'nixos-generate-config on the target).',
+    'nixos-generate-config on the target). An absolute path outside the repository ' +
+    "(`/etc/nixos/hardware-configuration.nix`, read with `--impure`) is the building machine's own file: nixkit " +
+    'does not report it missing and counts the configuration as partly read.',
   bad: {
     files: {
       'configuration.nix': `{ ... }:
@@ -48,6 +50,9 @@ export const moduleNotFound: Rule = {
     for (const m of ctx.config.modules) {
       if (m.kind !== 'missing' || !m.src) continue;
       const written = ctx.sources.parsed(m.src.file)?.lines.text.slice(m.src.span.start, m.src.span.end);
+      // `/etc/nixos/hardware-configuration.nix`: the machine's own file, outside the repository. Whether the
+      // machine that builds it has one, nixkit cannot know from here (the coverage says it was not read).
+      if (written?.startsWith('/') && isOutside(path.dirname(ctx.config.entry.file), m.file)) continue;
       const fromDir = path.dirname(m.src.file);
       const rel = relative(fromDir, m.file);
       const folder = path.basename(m.file) === 'default.nix' && ctx.sources.isDirectory(path.dirname(m.file));
@@ -89,4 +94,9 @@ function closestFile(missing: string, names: string[] | undefined): string | und
     if (d <= limit && (!best || d < best.d)) best = { n, d };
   }
   return best?.n;
+}
+
+function isOutside(dir: string, file: string): boolean {
+  const rel = path.relative(dir, file);
+  return rel.startsWith('..') || path.isAbsolute(rel);
 }

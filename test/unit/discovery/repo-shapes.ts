@@ -658,6 +658,38 @@ in
     findings: ['configuration-not-followed hive.nix:1'],
   },
   {
+    name: "a flake host importing the machine's own /etc/nixos/hardware-configuration.nix (--impure): partly read, nothing reported missing",
+    files: {
+      'flake.nix': `{
+  ${NIXPKGS}
+  outputs = { nixpkgs, ... }: {
+    nixosConfigurations.desk = nixpkgs.lib.nixosSystem {
+      system = "x86_64-linux";
+      modules = [ ./desk.nix ];
+    };
+  };
+}
+`,
+      'desk.nix': `{ ... }:
+{
+  imports = [ /etc/nixos-nixkit-test-absent/hardware-configuration.nix ];
+  boot.loader.systemd-boot.enable = true;
+  users.users.root.openssh.authorizedKeys.keys = [ "${KEY}" ];
+  system.stateVersion = "24.11";
+}
+`,
+    },
+    machines: [
+      {
+        name: 'desk',
+        status: 'partial',
+        platform: X86,
+        reason: /outside the repository, is not on this machine/,
+      },
+    ],
+    findings: [],
+  },
+  {
     name: 'a fleet builder nixkit cannot know: one information finding, nothing invented',
     files: {
       'flake.nix': `{
