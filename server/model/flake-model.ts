@@ -83,7 +83,15 @@ function inputValue(ev: Evaluator, input: FlakeInput): Value {
       };
     case 'flake-parts':
       return attrs([
-        ['lib', known(attrs([['mkFlake', fn('flake-parts.mkFlake')]]))],
+        [
+          'lib',
+          known(
+            attrs([
+              ['mkFlake', fn('flake-parts.mkFlake')],
+              ['evalFlakeModule', fn('flake-parts.evalFlakeModule')],
+            ]),
+          ),
+        ],
         ['flakeModules', known({ t: 'external', name: 'flake-parts.flakeModules' })],
       ]);
     case 'flake-utils': {
@@ -300,6 +308,16 @@ function registerNatives(
     arity: 2,
     call: ([args, module], src) =>
       mkFlake(ev, model, kinds, force(args), module, flakeInputsValue, selfThunk, src),
+  });
+  // `(flake-parts.lib.evalFlakeModule { inherit inputs; } module).config.flake`: mkFlake's outputs, one step away.
+  ev.natives.set('flake-parts.evalFlakeModule', {
+    arity: 2,
+    call: ([args, module], src) => {
+      const flake = lazyThunk(() =>
+        mkFlake(ev, model, kinds, force(args), module, flakeInputsValue, selfThunk, src),
+      );
+      return attrs([['config', known(attrs([['flake', flake]]))]]);
+    },
   });
 }
 

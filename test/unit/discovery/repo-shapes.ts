@@ -690,6 +690,32 @@ in
     findings: [],
   },
   {
+    name: 'flake-parts through evalFlakeModule: (evalFlakeModule { inherit inputs; } module).config.flake',
+    files: {
+      'flake.nix': `{
+  ${NIXPKGS}
+  inputs.flake-parts.url = "github:hercules-ci/flake-parts";
+  outputs = { flake-parts, ... }@inputs:
+    (flake-parts.lib.evalFlakeModule { inherit inputs; } ({ inputs, ... }: {
+      systems = [ "x86_64-linux" ];
+      imports = [ ./configurations.nix ];
+    })).config.flake;
+}
+`,
+      'configurations.nix': `{ inputs, ... }:
+{
+  flake.nixosConfigurations.amy = inputs.nixpkgs.lib.nixosSystem {
+    system = "x86_64-linux";
+    modules = [ ./hosts/amy.nix ];
+  };
+}
+`,
+      'hosts/amy.nix': host('amy'),
+    },
+    machines: [{ name: 'amy', status: 'read', platform: X86 }],
+    findings: [],
+  },
+  {
     name: 'a fleet builder nixkit cannot know: one information finding, nothing invented',
     files: {
       'flake.nix': `{
