@@ -34,6 +34,19 @@ export function h(
   return el;
 }
 
+/** A vscode-elements button that calls `onClick` unless it is disabled (a page passes its busy state in). */
+export function button(
+  label: string,
+  onClick: () => void,
+  opts: { secondary?: boolean; disabled?: boolean; id?: string } = {},
+): HTMLElement {
+  const b = h('vscode-button', { secondary: opts.secondary, disabled: opts.disabled, id: opts.id }, label);
+  b.addEventListener('click', () => {
+    if (!b.hasAttribute('disabled')) onClick();
+  });
+  return b;
+}
+
 export function formatBytes(n: number | null): string {
   if (n === null) return '—';
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];

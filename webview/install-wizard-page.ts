@@ -19,7 +19,7 @@ import {
   type WizardProgressView,
   type WizardView,
 } from '../protocol/webview-messages';
-import { dash, facts, formatBytes, h, vscode, type Child } from './dom';
+import { button as domButton, dash, facts, formatBytes, h, vscode, type Child } from './dom';
 import {
   destructiveCount,
   installGate,
@@ -43,20 +43,9 @@ function send(message: FromWebview): void {
   vscode.postMessage(message);
 }
 
-function button(
-  label: string,
-  onClick: () => void,
-  opts: { secondary?: boolean; disabled?: boolean; id?: string } = {},
-): HTMLElement {
-  const b = h(
-    'vscode-button',
-    { secondary: opts.secondary, disabled: opts.disabled || !!view?.busy, id: opts.id },
-    label,
-  );
-  b.addEventListener('click', () => {
-    if (!b.hasAttribute('disabled')) onClick();
-  });
-  return b;
+/** A button, off while the extension is busy. */
+function button(label: string, onClick: () => void, opts: Parameters<typeof domButton>[2] = {}): HTMLElement {
+  return domButton(label, onClick, { ...opts, disabled: opts.disabled || !!view?.busy });
 }
 
 function textfield(

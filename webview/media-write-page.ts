@@ -20,7 +20,7 @@ import {
   type MediaWriteView,
   type ToWebview,
 } from '../protocol/webview-messages';
-import { dash, formatBytes, h, vscode, type Child } from './dom';
+import { button as domButton, dash, formatBytes, h, vscode, type Child } from './dom';
 import {
   BOOT_BADGE,
   deviceSummary,
@@ -38,20 +38,9 @@ function send(message: FromWebview): void {
   vscode.postMessage(message);
 }
 
-function button(
-  label: string,
-  onClick: () => void,
-  opts: { secondary?: boolean; disabled?: boolean; id?: string } = {},
-): HTMLElement {
-  const b = h(
-    'vscode-button',
-    { secondary: opts.secondary, disabled: opts.disabled || !!view?.busy, id: opts.id },
-    label,
-  );
-  b.addEventListener('click', () => {
-    if (!b.hasAttribute('disabled')) onClick();
-  });
-  return b;
+/** A button, off while the extension is busy. */
+function button(label: string, onClick: () => void, opts: Parameters<typeof domButton>[2] = {}): HTMLElement {
+  return domButton(label, onClick, { ...opts, disabled: opts.disabled || !!view?.busy });
 }
 
 // ---------------------------------------------------------------------------------------------------------------
