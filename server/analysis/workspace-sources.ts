@@ -146,7 +146,7 @@ export class WorkspaceSources implements SourceProvider {
           code: 'invalid-utf8',
           message: source.warning,
         });
-      const d = new SyntaxDocument(this.parser, source.text);
+      const d = new SyntaxDocument(this.parser, source.text, undefined, 'read');
       try {
         entry.parsed = {
           ast: d.sourceFile(),

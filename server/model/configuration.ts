@@ -42,6 +42,22 @@ const key = (p: string[]) => p.join('\u0000');
 /** A definition's key; definitions are shared between a flake's configurations, so it is computed once. */
 const defKey = (d: Definition) => (d.pathKey ??= key(d.path));
 
+/** A module's definitions grouped by their path's first key; a module's list is shared, so is its index. */
+const chunkIndexes = new WeakMap<Definition[], Map<string, Definition[]>>();
+function chunkByFirstKey(chunk: Definition[]): Map<string, Definition[]> {
+  let index = chunkIndexes.get(chunk);
+  if (!index) {
+    index = new Map();
+    for (const d of chunk) {
+      const list = index.get(d.path[0]);
+      if (list) list.push(d);
+      else index.set(d.path[0], [d]);
+    }
+    chunkIndexes.set(chunk, index);
+  }
+  return index;
+}
+
 export function optionPath(dotted: string): string[] {
   return dotted.split('.');
 }
@@ -49,6 +65,8 @@ export function optionPath(dotted: string): string[] {
 export class NixosConfiguration {
   readonly modules: ModuleRef[];
   readonly definitions: Definition[];
+  /** `definitions` per module, in order (modules.ts: CollectedModules.chunks). */
+  readonly chunks: Definition[][];
   private readonly dynamicPrefixes: string[][];
 
   constructor(
@@ -61,6 +79,7 @@ export class NixosConfiguration {
   ) {
     this.modules = collected.modules;
     this.definitions = collected.definitions;
+    this.chunks = collected.chunks;
     this.dynamicPrefixes = collected.dynamicPrefixes;
   }
 
@@ -187,15 +206,19 @@ export class NixosConfiguration {
   /** The definitions whose path starts with the same first key (rules ask about subtrees many times). */
   private bucket(first: string | undefined): Definition[] {
     if (first === undefined) return this.definitions;
-    if (!this.byFirstKey) {
-      this.byFirstKey = new Map();
-      for (const d of this.definitions) {
-        const list = this.byFirstKey.get(d.path[0]);
-        if (list) list.push(d);
-        else this.byFirstKey.set(d.path[0], [d]);
+    this.byFirstKey ??= new Map();
+    let bucket = this.byFirstKey.get(first);
+    if (!bucket) {
+      // Assembled from the modules' own indexes: a fleet's hosts share most modules, and each module's
+      // definitions are grouped once, not once per host.
+      bucket = [];
+      for (const chunk of this.chunks) {
+        const mine = chunkByFirstKey(chunk).get(first);
+        if (mine) for (const d of mine) bucket.push(d);
       }
+      this.byFirstKey.set(first, bucket);
     }
-    return this.byFirstKey.get(first) ?? [];
+    return bucket;
   }
 
   children(dotted: string | string[]): { names: string[]; complete: boolean } {

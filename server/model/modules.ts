@@ -52,6 +52,11 @@ const MAX_MK_NESTING = 64;
 export interface CollectedModules {
   modules: ModuleRef[];
   definitions: Definition[];
+  /**
+   * `definitions` in the pieces they were collected in (one per module, shared between the configurations
+   * that import it), so per-configuration indexes can be assembled from per-module ones.
+   */
+  chunks: Definition[][];
   /** Option paths under which some definition has keys nixkit cannot know (`${name} = …`). */
   dynamicPrefixes: string[][];
 }
@@ -104,7 +109,7 @@ export function collectModules(
   roots: Thunk[],
   specialArgs: Value | undefined,
 ): CollectedModules {
-  const out: CollectedModules = { modules: [], definitions: [], dynamicPrefixes: [] };
+  const out: CollectedModules = { modules: [], definitions: [], chunks: [], dynamicPrefixes: [] };
   const seenFiles = new Set<string>();
   const queue: { thunk: Thunk; ref: ModuleRef }[] = [];
 
@@ -160,8 +165,8 @@ export function collectModules(
   for (const r of roots) enqueue(r, undefined);
   const specialAttrs = specialArgs?.t === 'attrs' ? specialArgs.attrs : undefined;
 
-  while (queue.length) {
-    const { thunk, ref } = queue.shift()!;
+  for (let next = 0; next < queue.length; next++) {
+    const { thunk, ref } = queue[next];
     const moduleFile = ref.kind === 'file' || ref.kind === 'inline' ? ref.file : undefined;
     const cached =
       ref.kind === 'file' ? (moduleResults(ev).get(ref.file) ?? persistentResult(ev, ref.file)) : undefined;
@@ -169,12 +174,13 @@ export function collectModules(
       // The same file in another configuration of this flake, or unchanged since the last analysis, and not
       // depending on its configuration's specialArgs.
       append(out.definitions, cached.definitions);
+      out.chunks.push(cached.definitions);
       append(out.dynamicPrefixes, cached.dynamicPrefixes);
       if (ref.kind === 'file') moduleResults(ev).set(ref.file, cached);
       for (const i of cached.imports) enqueue(i, moduleFile);
       continue;
     }
-    const local: CollectedModules = { modules: [], definitions: [], dynamicPrefixes: [] };
+    const local: CollectedModules = { modules: [], definitions: [], chunks: [], dynamicPrefixes: [] };
     const imports: Thunk[] = [];
     let dependsOnArgs = false;
     const { files: read } = ev.track(() => {
@@ -199,6 +205,7 @@ export function collectModules(
     });
     for (const i of imports) enqueue(i, moduleFile);
     append(out.definitions, local.definitions);
+    out.chunks.push(local.definitions);
     append(out.dynamicPrefixes, local.dynamicPrefixes);
     if (ref.kind === 'file' && !dependsOnArgs) {
       const result: ModuleResult = {

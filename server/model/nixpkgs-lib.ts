@@ -2,6 +2,7 @@
 // with the natives of builtins.ts (mkIf & co., nixosSystem, genAttrs, …) put in. Discovery gives this value to
 // flakes for an input it recognises as nixpkgs (`nixpkgs.lib`), and to modules as their `lib` argument.
 import type { Expr } from '../syntax/ast';
+import { directAst } from '../syntax/direct-ast';
 import { SyntaxDocument } from '../syntax/document';
 import { createParserIfLoaded } from '../syntax/parser';
 import { libNatives } from './builtins';
@@ -18,6 +19,9 @@ let prelude: Expr | null | undefined;
 /** The prelude's syntax tree, parsed once per process; undefined until the grammar is loaded. */
 function preludeExpr(): Expr | undefined {
   if (prelude !== undefined) return prelude ?? undefined;
+  // Nix's grammar reads it directly; tree-sitter only if that ever declined it.
+  const direct = directAst(NIXPKGS_LIB_SOURCE);
+  if (direct) return (prelude = direct.expr ?? null) ?? undefined;
   const parser = createParserIfLoaded();
   if (!parser) return undefined;
   const doc = new SyntaxDocument(parser, NIXPKGS_LIB_SOURCE);

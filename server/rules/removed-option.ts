@@ -145,11 +145,7 @@ export const removedOption: Rule = {
     const certain = known ? entriesFor(known.release) : undefined;
     const possibleIndex = known?.exact ? undefined : possibleRemovals(known?.release);
     const find = (d: Definition) => (certain ? lookup(certain, d) : undefined);
-    for (const def of config.definitions) {
-      const m = find(def);
-      const possible = m || !possibleIndex ? undefined : lookup(possibleIndex, def);
-      const hit = m ?? possible;
-      if (!hit) continue;
+    for (const { def, m, hit } of config.chunks.flatMap((c) => hitsIn(c, certain, possibleIndex))) {
       const written = writtenKeys(def, ctx.sources);
       const at = written.spans[hit.length - 1] ?? def.pathAt[hit.length - 1] ?? def.at;
       if (!at) continue;
@@ -161,6 +157,39 @@ export const removedOption: Rule = {
     }
   },
 };
+
+interface Hit {
+  def: Definition;
+  /** A certain match (else `hit` is a possible one). */
+  m: Match | undefined;
+  hit: Match;
+}
+
+const NO_INDEX = {};
+const hitsMemo = new WeakMap<object, WeakMap<object, WeakMap<Definition[], Hit[]>>>();
+
+/**
+ * The definitions of one module's list that match an entry, in order. A module's list is shared by every host
+ * that imports it, so a fleet's shared modules are matched once per pair of indexes, not once per host.
+ */
+function hitsIn(chunk: Definition[], certain: Index | undefined, possibleIndex: Index | undefined): Hit[] {
+  let byPossible = hitsMemo.get(certain ?? NO_INDEX);
+  if (!byPossible) hitsMemo.set(certain ?? NO_INDEX, (byPossible = new WeakMap()));
+  let byChunk = byPossible.get(possibleIndex ?? NO_INDEX);
+  if (!byChunk) byPossible.set(possibleIndex ?? NO_INDEX, (byChunk = new WeakMap()));
+  let hits = byChunk.get(chunk);
+  if (!hits) {
+    hits = [];
+    for (const def of chunk) {
+      const m = certain ? lookup(certain, def) : undefined;
+      const possible = m || !possibleIndex ? undefined : lookup(possibleIndex, def);
+      const hit = m ?? possible;
+      if (hit) hits.push({ def, m, hit });
+    }
+    byChunk.set(chunk, hits);
+  }
+  return hits;
+}
 
 /** A removal in a release newer than nixkit can rule out: a warning, without a fix (an older nixpkgs needs the option). */
 function reportPossible(

@@ -10,6 +10,13 @@
 import type { Language, Node, TreeCursor } from 'web-tree-sitter';
 import type { AttrKey, Binding, Comment, Expr, Formal, Inherit, SourceFile, StringPart } from './ast';
 import type { Span } from './positions';
+import {
+  appendText,
+  decodeEscape,
+  decodeIndentedEscape,
+  staticValue,
+  stripIndentation,
+} from './string-parts';
 
 /**
  * Builds the AST of `root` (a tree's root node). `text` is the text the tree was parsed from; without it the
@@ -697,56 +704,6 @@ class Builder {
     }
     return indented ? stripIndentation(parts) : parts;
   }
-}
-
-function appendText(parts: StringPart[], text: string): void {
-  const last = parts.length - 1;
-  if (last >= 0 && typeof parts[last] === 'string') parts[last] = (parts[last] as string) + text;
-  else parts.push(text);
-}
-
-function decodeEscape(text: string): string {
-  const c = text.slice(1);
-  return c === 'n' ? '\n' : c === 't' ? '\t' : c === 'r' ? '\r' : c;
-}
-
-function decodeIndentedEscape(text: string): string {
-  if (text === "'''") return "''";
-  // ''\n, ''\t, ''\r, ''\x
-  return decodeEscape(text.slice(2));
-}
-
-/** Indented strings lose their common leading indentation and a first line that is only whitespace. */
-function stripIndentation(parts: StringPart[]): StringPart[] {
-  const text = parts.map((p) => (typeof p === 'string' ? p : '\u0000')).join('');
-  const lines = text.split('\n');
-  let min = Infinity;
-  for (const line of lines) {
-    if (line.trim() === '' && !line.includes('\u0000')) continue;
-    const indent = /^ */.exec(line)![0].length;
-    min = Math.min(min, indent);
-  }
-  if (!Number.isFinite(min)) min = 0;
-  const out: StringPart[] = [];
-  let exprIndex = 0;
-  const exprs = parts.filter((p): p is Expr => typeof p !== 'string');
-  const body = lines[0].trim() === '' && lines.length > 1 ? lines.slice(1) : lines;
-  body.forEach((line, i) => {
-    const stripped = line.slice(Math.min(min, /^ */.exec(line)![0].length));
-    const segs = stripped.split('\u0000');
-    segs.forEach((seg, j) => {
-      if (seg) appendText(out, seg);
-      if (j < segs.length - 1) out.push(exprs[exprIndex++]);
-    });
-    if (i < body.length - 1) appendText(out, '\n');
-  });
-  return out;
-}
-
-function staticValue(parts: StringPart[]): string | undefined {
-  if (parts.length === 0) return '';
-  if (parts.length === 1 && typeof parts[0] === 'string') return parts[0];
-  return undefined;
 }
 
 const IDENT = /^[A-Za-z_][A-Za-z0-9_'-]*$/;

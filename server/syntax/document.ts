@@ -1,8 +1,11 @@
 // One parsed Nix document: its text, its tree-sitter tree (kept only while the document is open), and the
-// derived AST and syntax problems, computed lazily and reused until the next edit.
+// derived AST and syntax problems, computed lazily and reused until the next edit. A document that is only
+// read (a file on disk: the workspace scan, the command line) takes the AST straight from Nix's grammar when
+// Nix accepts the file (direct-ast.ts), and asks tree-sitter only for a broken one, to recover from its errors.
 import type { Edit, Parser, Tree } from 'web-tree-sitter';
 import type { SourceFile } from './ast';
 import { buildAst } from './build-ast';
+import { directAst } from './direct-ast';
 import { syntaxErrors, type FirstError, type SyntaxProblem } from './errors';
 import { parseBudgetMs, pathologicalShape, treeSitterText } from './parse-bounds';
 import { LineIndex, type Position, type Range } from './positions';
@@ -30,10 +33,35 @@ export class SyntaxDocument {
     private readonly parser: Parser,
     private textValue: string,
     /** Finds the first error as Nix does; the recognizer by default. */
-    private readonly firstError: ((text: string) => FirstError | null) | undefined = recognize,
+    private firstError: ((text: string) => FirstError | null) | undefined = recognize,
+    /** 'read': the text will not be edited (see the header); 'edit' (the default) keeps a tree to reparse. */
+    mode: 'edit' | 'read' = 'edit',
   ) {
-    this.tree = this.parse(textValue);
     this.lines = new LineIndex(textValue);
+    if (mode === 'read' && this.readDirectly(textValue)) return;
+    this.tree = this.parse(textValue);
+  }
+
+  /**
+   * For a document that is only read: when Nix accepts the text, its AST from Nix's grammar, with no tree;
+   * false when tree-sitter is needed (a syntax error to recover from, or text direct-ast.ts leaves to it).
+   */
+  private readDirectly(text: string): boolean {
+    // Only with Nix's own verdict (tests may give another) and only where tree-sitter would have read it too.
+    if (this.firstError !== recognize || pathologicalShape(text)) return false;
+    const ast = directAst(text);
+    if (ast) {
+      // It answers only for text Nix accepts: no syntax errors.
+      this.ast = ast;
+      this.errors = [];
+      return true;
+    }
+    const found = this.firstError(text);
+    if (!found) return false;
+    // Broken: tree-sitter recovers, and the first error (which the syntax check asks for again) is known.
+    const firstError = this.firstError;
+    this.firstError = (t) => (t === text ? found : firstError(t));
+    return false;
   }
 
   get text(): string {

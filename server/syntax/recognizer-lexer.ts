@@ -193,7 +193,11 @@ export class Lexer {
   /** The '*' of an unclosed comment's '/*' (lexed as an operator). */
   private commentStar = -1;
 
-  constructor(private readonly text: string) {
+  constructor(
+    private readonly text: string,
+    /** Told where each comment is (the direct AST builder keeps them; the recogniser does not ask). */
+    private readonly onComment?: (start: number, end: number) => void,
+  ) {
     this.len = text.length;
   }
 
@@ -389,6 +393,7 @@ export class Lexer {
       if (c === 0x23) {
         let i = p + 1;
         for (let d = this.code(i); d !== -1 && d !== 0x0a && d !== 0x0d; d = this.code(++i));
+        this.onComment?.(p, i);
         this.lexeme(p);
         this.pos = i;
         continue;
@@ -396,6 +401,7 @@ export class Lexer {
       if (c === 0x2f && this.code(p + 1) === 0x2a) {
         const close = text.indexOf('*/', p + 2);
         if (close >= 0) {
+          this.onComment?.(p, close + 2);
           this.lexeme(p);
           this.pos = close + 2;
           continue;

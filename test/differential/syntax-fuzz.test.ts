@@ -16,7 +16,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { syntaxFindings } from '../../server/analysis/syntax-findings';
 import { decodeSource } from '../../server/analysis/source-text';
+import { directAst } from '../../server/syntax/direct-ast';
 import { SyntaxDocument } from '../../server/syntax/document';
+import { recognize } from '../../server/syntax/recognizer';
 import { LineIndex } from '../../server/syntax/positions';
 import { parser, REPO_ROOT } from '../helpers';
 import { MUTATIONS, mutants, prng } from './mutate';
@@ -152,6 +154,18 @@ test(
           }
         } finally {
           doc.dispose();
+        }
+        // A file read from disk (the workspace scan, `nixkit check`) takes the direct builder when it answers;
+        // it must answer only for text Nix accepts, and its document must behave like the edited one.
+        if (directAst(text!))
+          assert.equal(recognize(text!), null, 'the direct AST builder answered for text Nix rejects');
+        const read = new SyntaxDocument(p, text!, undefined, 'read');
+        try {
+          const findings = syntaxFindings(read, '/fuzz.nix');
+          assert.ok(findings.every((f) => f.range.start.line >= 0 && f.message));
+          read.sourceFile();
+        } finally {
+          read.dispose();
         }
       } catch (e) {
         failures.push(`${c.name}: ${(e as Error).stack?.split('\n').slice(0, 4).join(' | ')}`);
