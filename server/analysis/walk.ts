@@ -19,8 +19,9 @@ export function walkNixFiles(roots: string[]): WalkResult {
   const out: WalkResult = { files: [], errors: [], notes: [] };
   const seenDirs = new Set<string>();
   const seenFiles = new Set<string>();
-  const addFile = (p: string) => {
-    const key = safeRealpath(p) ?? p;
+  /** `real`: the file's real path when the caller knows it (a plain file in a folder whose real path is known). */
+  const addFile = (p: string, real?: string) => {
+    const key = real ?? safeRealpath(p) ?? p;
     if (seenFiles.has(key)) return;
     seenFiles.add(key);
     out.files.push(p);
@@ -50,7 +51,7 @@ function walkDir(
   dir: string,
   out: WalkResult,
   seenDirs: Set<string>,
-  addFile: (p: string) => void,
+  addFile: (p: string, real?: string) => void,
   skipped: string[],
 ): void {
   const stack = [dir];
@@ -91,7 +92,7 @@ function walkDir(
         if (st.isDirectory()) stack.push(p);
         else if (st.isFile() && entry.name.endsWith('.nix')) addFile(p);
         else if (entry.name.endsWith('.nix')) out.notes.push(`skipped ${p}: ${notRegularFile(st)}`);
-      } else if (entry.isFile() && entry.name.endsWith('.nix')) addFile(p);
+      } else if (entry.isFile() && entry.name.endsWith('.nix')) addFile(p, path.join(real, entry.name));
       else if (entry.name.endsWith('.nix'))
         out.notes.push(`skipped ${p}: ${notRegularFile(fs.lstatSync(p, { throwIfNoEntry: false }))}`);
     }
