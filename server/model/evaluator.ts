@@ -761,7 +761,13 @@ export class Evaluator {
       if (n > MAX_LIST || !this.charge(1 + (n >> 6))) return { t: 'unknown', src: s };
       return { t: 'list', items: a.items.concat(b.items), src: s };
     }
-    return this.unknownFrom(a.t === 'list' ? b : a, s);
+    const u = this.unknownFrom(a.t === 'list' ? b : a, s);
+    if (u.t !== 'unknown' || u.error) return u;
+    // `[ ./hardware-configuration.nix ] ++ lib.optional x y`: the known items are surely in the list.
+    const part = (v: Value): Thunk[] =>
+      v.t === 'list' ? v.items : v.t === 'unknown' && v.atLeast ? v.atLeast : [];
+    const items = [...part(a), ...part(b)];
+    return items.length && items.length <= MAX_LIST ? { ...u, atLeast: items } : u;
   }
 
   /**

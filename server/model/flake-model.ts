@@ -39,8 +39,11 @@ const attrs = (entries: [string, Thunk][], dynamic = false): Value => ({
 });
 const fn = (name: string): Thunk => known({ t: 'fn', name, args: [] });
 
-/** A thunk computed on first use; forcing it again while it computes gives unknown (a cycle). */
-export function lazyThunk(compute: () => Value): Thunk {
+/**
+ * A thunk computed on first use; forcing it again while it computes gives unknown (a cycle). With `ready`, a use
+ * before `ready()` holds gives unknown for that use only, and the value is computed at the first use after.
+ */
+export function lazyThunk(compute: () => Value, ready?: () => boolean): Thunk {
   let state: 'new' | 'busy' | 'done' = 'new';
   let value: Value = UNKNOWN;
   const thunk: Thunk = {};
@@ -49,6 +52,7 @@ export function lazyThunk(compute: () => Value): Thunk {
     enumerable: true,
     get: () => {
       if (state === 'busy') return UNKNOWN;
+      if (state === 'new' && ready && !ready()) return UNKNOWN;
       if (state === 'new') {
         state = 'busy';
         try {
@@ -171,6 +175,9 @@ export function evaluateFlake(ev: Evaluator, file: string): FlakeModel {
 
   let result: Value | undefined;
   let inputsValue: Value = UNKNOWN;
+  // `self` is a fixed point: the outputs may use it lazily (`self.outputs.nixosModules.default` in a host's
+  // modules) while they are being computed. A use before the outputs are known (nixkit's lib functions can be
+  // stricter than Nix's) gives unknown there, and does not make `self` unknown for everything after.
   const selfThunk = lazyThunk(() => {
     if (!result) return UNKNOWN;
     if (result.t !== 'attrs') return result;
@@ -182,7 +189,7 @@ export function evaluateFlake(ev: Evaluator, file: string): FlakeModel {
     withSource.set('inputs', known(inputsValue));
     withSource.set('_type', known(str('flake')));
     return { ...result, attrs: withSource };
-  });
+  }, () => result !== undefined);
   const inputEntries: [string, Thunk][] = model.inputs.map((i) => [i.name, known(inputValue(ev, i))]);
   inputEntries.push(['self', selfThunk]);
   inputsValue = attrs(inputEntries);

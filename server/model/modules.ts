@@ -151,6 +151,8 @@ export function collectModules(
         out.modules.push({ kind: 'external', name: v.name, src });
         return;
       case 'unknown':
+        // Known items of a list nixkit only partly knows are followed; the rest is one unknown module.
+        if (v.atLeast) for (const t of v.atLeast) enqueue(t, importer);
         if (v.path) out.modules.push({ kind: 'external', name: v.path.join('.'), src });
         else out.modules.push({ kind: 'unknown', src });
         return;

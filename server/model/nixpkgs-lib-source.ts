@@ -98,6 +98,8 @@ let
           if isAttrs value && cond value then recurse (path ++ [ name ]) value else f (path ++ [ name ]) value);
     in recurse [ ] set;
   mapAttrsRecursive = mapAttrsRecursiveCond (as: true);
+  # Every name of the sets, with its values (in list order) folded from the right.
+  foldAttrs = op: nul: list: zipAttrsWith (name: values: foldr op nul values) list;
   zipAttrs = zipAttrsWith (name: values: values);
   isDerivation = value: value.type or null == "derivation";
   recursiveUpdateUntil = pred: lhs: rhs:
@@ -307,7 +309,7 @@ let
 
   attrsets = {
     inherit attrByPath hasAttrByPath setAttrByPath getAttrFromPath attrVals getAttrs collect filterAttrs
-      filterAttrsRecursive mapAttrs' mapAttrsToList attrsToList concatMapAttrs foldlAttrs mapAttrsRecursive
+      filterAttrsRecursive mapAttrs' mapAttrsToList attrsToList concatMapAttrs foldlAttrs foldAttrs mapAttrsRecursive
       mapAttrsRecursiveCond zipAttrs isDerivation recursiveUpdateUntil recursiveUpdate nameValuePair genAttrs
       optionalAttrs attrNames attrValues catAttrs mapAttrs zipAttrsWith listToAttrs removeAttrs mergeAttrsList;
   } // open;

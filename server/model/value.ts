@@ -49,6 +49,11 @@ export type Value =
       src?: Source;
       /** Set when evaluation surely fails here (`throw`, a failed `assert`): `tryEval` can catch it. */
       error?: string;
+      /**
+       * A list known to hold at least these items, among others nixkit cannot know (`[ ./a.nix ] ++ x`):
+       * `imports` still follows them. Everything else treats the value as unknown.
+       */
+      atLeast?: Thunk[];
     };
 
 export interface Env {

@@ -1236,4 +1236,64 @@ in
     ],
     findings: [],
   },
+  {
+    name: 'own helpers: outputs merged with foldl recursiveUpdate, per-system outputs by foldAttrs, hosts built with self.outputs, imports partly unknown',
+    files: {
+      'flake.nix': `{
+  inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-24.11";
+  outputs = { self, nixpkgs, ... }@inputs:
+    let helpers = import ./lib inputs;
+    in helpers.mergeAll ([
+      { nixosModules.default = import ./modules/common.nix; }
+      (helpers.eachSystem [ "x86_64-linux" "aarch64-linux" ] (system: {
+        formatter = nixpkgs.legacyPackages.\${system}.nixfmt-rfc-style;
+      }))
+    ] ++ map helpers.mkHost (builtins.attrNames (builtins.readDir ./hosts)));
+}
+`,
+      'lib/default.nix': `{ self, nixpkgs, ... }:
+let lib = nixpkgs.lib; in
+rec {
+  mergeAll = builtins.foldl' lib.recursiveUpdate { };
+  eachSystem = systems: f:
+    lib.foldAttrs lib.mergeAttrs { } (map (s: lib.mapAttrs (_: v: { \${s} = v; }) (f s)) systems);
+  mkHost = name:
+    let inherit (self.outputs.nixosConfigurations.\${name}) pkgs; in
+    {
+      nixosConfigurations.\${name} = lib.nixosSystem {
+        specialArgs = { flake = self; };
+        modules = [ self.outputs.nixosModules.default ../hosts/\${name} ];
+      };
+      apps.\${pkgs.stdenv.hostPlatform.system}."deploy-\${name}" = {
+        type = "app";
+        program = "\${pkgs.hello}/bin/hello";
+      };
+    };
+}
+`,
+      'modules/common.nix': '{ ... }: { time.timeZone = "UTC"; }\n',
+      'hosts/elm/default.nix': '{ ... }: { imports = [ ./base.nix ./hardware.nix ]; }\n',
+      'hosts/elm/base.nix': host('elm'),
+      'hosts/elm/hardware.nix': '{ ... }: { nixpkgs.hostPlatform = "x86_64-linux"; }\n',
+      'hosts/oak/default.nix': `{ modulesPath, ... }:
+let oci = import "\${modulesPath}/virtualisation/oci-common.nix" { };
+in
+{
+  imports = [ ./base.nix ./hardware.nix ] ++ oci.imports;
+}
+`,
+      'hosts/oak/base.nix': host('oak'),
+      'hosts/oak/hardware.nix': '{ ... }: { nixpkgs.hostPlatform = "aarch64-linux"; }\n',
+    },
+    machines: [
+      { name: 'elm', status: 'read', platform: X86 },
+      {
+        name: 'oak',
+        status: 'partial',
+        platform: 'aarch64-linux',
+        reason: /cannot work out \(hosts\/oak\/default\.nix:5\)/,
+      },
+    ],
+    findings: [],
+  },
 ];

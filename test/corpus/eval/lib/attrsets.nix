@@ -15,6 +15,7 @@ let s = { a = 1; b = { c = 2; d = { e = 3; }; }; }; in
   attrsToList = lib.attrsToList { x = 1; y = 2; };
   concatMapAttrs = lib.concatMapAttrs (n: v: { "${n}1" = v; "${n}2" = v * 2; }) { a = 1; b = 2; };
   foldlAttrs = lib.foldlAttrs (acc: n: v: acc + v) 0 { a = 1; b = 2; };
+  foldAttrs = lib.foldAttrs (v: acc: [ v ] ++ acc) [ ] [ { a = 1; b = 2; } { a = 3; } { b = 4; c = 5; } ];
   mapAttrsRecursive = lib.mapAttrsRecursive (path: v: builtins.concatStringsSep "." path) s;
   optionalAttrs = [ (lib.optionalAttrs true { a = 1; }) (lib.optionalAttrs false { a = 1; }) ];
   zipAttrs = lib.zipAttrs [ { a = 1; } { a = 2; b = 3; } ];
