@@ -178,18 +178,21 @@ export function evaluateFlake(ev: Evaluator, file: string): FlakeModel {
   // `self` is a fixed point: the outputs may use it lazily (`self.outputs.nixosModules.default` in a host's
   // modules) while they are being computed. A use before the outputs are known (nixkit's lib functions can be
   // stricter than Nix's) gives unknown there, and does not make `self` unknown for everything after.
-  const selfThunk = lazyThunk(() => {
-    if (!result) return UNKNOWN;
-    if (result.t !== 'attrs') return result;
-    // `self` is the outputs plus the flake's source (`self.outPath`, `"${self}"`).
-    const withSource = new Map(result.attrs);
-    // As Nix builds `self`: the outputs, the source (`outPath`), `inputs` and `outputs` themselves.
-    withSource.set('outPath', known({ t: 'path', v: path.dirname(file) }));
-    withSource.set('outputs', known(result));
-    withSource.set('inputs', known(inputsValue));
-    withSource.set('_type', known(str('flake')));
-    return { ...result, attrs: withSource };
-  }, () => result !== undefined);
+  const selfThunk = lazyThunk(
+    () => {
+      if (!result) return UNKNOWN;
+      if (result.t !== 'attrs') return result;
+      // `self` is the outputs plus the flake's source (`self.outPath`, `"${self}"`).
+      const withSource = new Map(result.attrs);
+      // As Nix builds `self`: the outputs, the source (`outPath`), `inputs` and `outputs` themselves.
+      withSource.set('outPath', known({ t: 'path', v: path.dirname(file) }));
+      withSource.set('outputs', known(result));
+      withSource.set('inputs', known(inputsValue));
+      withSource.set('_type', known(str('flake')));
+      return { ...result, attrs: withSource };
+    },
+    () => result !== undefined,
+  );
   const inputEntries: [string, Thunk][] = model.inputs.map((i) => [i.name, known(inputValue(ev, i))]);
   inputEntries.push(['self', selfThunk]);
   inputsValue = attrs(inputEntries);
