@@ -257,10 +257,19 @@ def('typeOf', 1, (ev, a, s) => {
   const n = typeName(v);
   return n === undefined ? bad(ev, v, s) : { t: 'str', v: n, src: s };
 });
+/**
+ * The types a module from outside the workspace (an `external`: `inputs.x.nixosModules.y`, a file of nixpkgs'
+ * modules) can have: a function, a set, a path, or a string naming a file. Never a list or a number, so
+ * `lib.flatten [ inputs.disko.nixosModules.disko … ]` (a common way to write `imports`) stays known.
+ */
+const EXTERNAL_TYPES = new Set(['lambda', 'set', 'path', 'string']);
+
 const isType = (name: string, types: string[]) =>
   def(name, 1, (ev, a, s) => {
     const v = ev.force(a[0]);
     const n = typeName(v);
+    if (n === undefined && v.t === 'external' && !types.some((t) => EXTERNAL_TYPES.has(t)))
+      return bool(false, s);
     return n === undefined ? bad(ev, v, s) : bool(types.includes(n), s);
   });
 isType('isAttrs', ['set']);

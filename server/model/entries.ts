@@ -34,7 +34,7 @@ export function explainOpaque(calls: OpaqueCall[], kinds: Map<string, InputKind 
     const name = p[p.length - 1];
     if (kinds.has(input)) {
       const kind = kinds.get(input);
-      if (p[p.length - 1] === IMPORTED)
+      if (p.includes(IMPORTED))
         return kind === 'nixpkgs'
           ? `it comes from \`import ${input} { … }\`, nixpkgs' packages, which nixkit does not evaluate`
           : `it comes from \`import ${input}\`, the source of input \`${input}\`, which nixkit does not read`;

@@ -498,7 +498,8 @@ export class Evaluator {
     switch (v.t) {
       case 'attrs': {
         const t = v.attrs.get(name);
-        return t ? this.force(t) : { t: 'unknown', src: s };
+        if (t) return this.force(t);
+        return { t: 'unknown', path: v.missingPath ? [...v.missingPath, name] : undefined, src: s };
       }
       case 'unknown':
         if (v.error) return v;
@@ -995,6 +996,7 @@ export class Evaluator {
   /** `import p`: the file's value (a folder means its default.nix). */
   importValue(p: Value, s?: Source): Value {
     if (p.t === 'external') return p;
+    if (p.t === 'attrs' && p.imports) return p.imports();
     const file = this.fileOf(p);
     if (file === undefined) {
       // `import nixpkgs { … }`: an input's source, which nixkit does not have; named, so that what cannot be

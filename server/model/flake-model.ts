@@ -4,7 +4,7 @@
 // modules nixkit knows by name), `self` being the outputs themselves. Inputs nixkit does not know stay unknown,
 // and every call of a function it does not know is remembered, to say why a result could not be followed.
 import * as path from 'node:path';
-import type { Evaluator } from './evaluator';
+import { IMPORTED, type Evaluator } from './evaluator';
 import { flakeInputs, type FlakeInput, type InputKind } from './flake-inputs';
 import { resolveImportPath } from './sources';
 import { known, UNKNOWN, type Source, type Thunk, type Value } from './value';
@@ -71,20 +71,55 @@ export function lazyThunk(compute: () => Value, ready?: () => boolean): Thunk {
   return thunk;
 }
 
+/** Systems whose `legacyPackages` nixkit knows (for their `lib`); others are unknown. */
+const PACKAGE_SYSTEMS = [...DEFAULT_SYSTEMS, 'i686-linux', 'armv7l-linux', 'armv6l-linux', 'riscv64-linux'];
+
+/**
+ * A nixpkgs package set: its `lib` is nixpkgs' lib (without `nixosSystem`, which only the flake's `lib` has);
+ * packages and everything else are unknown.
+ */
+function packageSet(ev: Evaluator, missingPath: string[]): Value {
+  const lib = ev.lazy(() => {
+    const full = ev.lib();
+    if (full.t !== 'attrs') return full;
+    const names = new Map(full.attrs);
+    names.delete('nixosSystem');
+    return { ...full, attrs: names, dynamic: true };
+  });
+  return { t: 'attrs', attrs: new Map([['lib', lib]]), dynamic: true, missingPath };
+}
+
 /** The value standing for an input of a given kind (or, unknown, for one nixkit does not know). */
 function inputValue(ev: Evaluator, input: FlakeInput): Value {
   switch (input.kind) {
-    case 'nixpkgs':
-      // nixpkgs' `lib` is the evaluator's model of it; packages and the rest are not known statically.
+    case 'nixpkgs': {
+      // nixpkgs' `lib` is the evaluator's model of it; packages and the rest are not known statically. A package
+      // set (`import nixpkgs { … }`, `legacyPackages.<system>`) is known for its `lib` only.
+      const imported = `nixpkgs.import:${input.name}`;
+      ev.natives.set(imported, { arity: 1, call: () => packageSet(ev, [input.name, IMPORTED]) });
       return {
         t: 'attrs',
         attrs: new Map([
           ['lib', ev.lazy(() => ev.lib())],
           ['nixosModules', known({ t: 'external', name: 'nixpkgs.nixosModules' })],
           ['outPath', known({ t: 'unknown', path: [input.name, 'outPath'] })],
+          [
+            'legacyPackages',
+            known(
+              attrs(
+                PACKAGE_SYSTEMS.map((system) => [
+                  system,
+                  known(packageSet(ev, [input.name, 'legacyPackages', system])),
+                ]),
+                true,
+              ),
+            ),
+          ],
         ]),
         dynamic: true,
+        imports: () => ({ t: 'fn', name: imported, args: [] }),
       };
+    }
     case 'flake-parts':
       return attrs([
         [

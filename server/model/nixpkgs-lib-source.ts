@@ -344,6 +344,15 @@ let
       literalExample mdDoc;
   } // open;
 
+  # lib.customisation: a function (or a file holding one) called with the arguments it names from autoArgs,
+  # then args. The real one adds an override function to the result, which this model does not: it may hold more names.
+  callPackageWith = autoArgs: fn: args:
+    let
+      f = if isFunction fn then fn else import fn;
+      result = f (builtins.intersectAttrs (builtins.functionArgs f) autoArgs // args);
+    in if isAttrs result then result // open else result;
+  customisation = { inherit callPackageWith; } // open;
+
   # lib.filesystem: hosts and modules found by walking a folder.
   listFilesRecursive = dir: flatten (mapAttrsToList (name: type:
     if type == "directory" then listFilesRecursive (dir + "/${'$'}{name}") else dir + "/${'$'}{name}") (builtins.readDir dir));
@@ -355,7 +364,7 @@ let
   libFun = self: attrsets // lists // strings // trivial // fixedPoints // modules // options // {
     path = libPath;
     inherit attrsets lists strings trivial fixedPoints modules options versions types nixosSystem filesystem
-      assertMsg mkOptionType;
+      assertMsg mkOptionType customisation callPackageWith;
     inherit (builtins) isAttrs isList isString isInt isBool isFunction isPath isFloat typeOf any all sort
       partition groupBy seq deepSeq trace tryEval baseNameOf dirOf pathExists readFile readDir fromJSON
       toJSON hashString add sub mul div bitAnd bitOr bitXor lessThan ceil floor compareVersions

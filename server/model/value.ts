@@ -25,6 +25,10 @@ export type Value =
       attrs: Map<string, Thunk>;
       /** keys only known at evaluation time */ dynamic: boolean;
       src?: Source;
+      /** What `import` of this set gives, for an input nixkit models (`import nixpkgs { … }`). */
+      imports?: () => Value;
+      /** For a dynamic set nixkit models only in part: the path an unknown name is reported under. */
+      missingPath?: string[];
     }
   | { t: 'lambda'; expr: LambdaExpr; env: Env; file: string; src?: Source }
   /** A function nixkit models (lib.mkIf, import, lib.genAttrs, nixosSystem, ...), with the arguments so far. */

@@ -1296,4 +1296,90 @@ in
     ],
     findings: [],
   },
+  {
+    name: 'a builder given a package set: its own lib through pkgs.lib.callPackageWith, modules as "${self}/…" strings and a folder walk',
+    files: {
+      'flake.nix': `{
+  inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-24.11";
+  outputs = { self, nixpkgs, ... }@inputs:
+    let
+      rootPath = self;
+      forEachSystem = nixpkgs.lib.genAttrs [ "x86_64-linux" "aarch64-linux" ];
+      pkgsFor = forEachSystem (system: import nixpkgs { inherit system; });
+      customLibFor = forEachSystem (system: import "\${rootPath}/lib" { pkgs = pkgsFor.\${system}; });
+      mkHost = name: system: nixpkgs.lib.nixosSystem {
+        inherit system;
+        modules = [
+          "\${rootPath}/hosts/\${name}/configuration.nix"
+          { nixpkgs.pkgs = pkgsFor.\${system}; }
+        ] ++ customLibFor.\${system}.listNixFiles "\${rootPath}/nixos";
+      };
+    in {
+      nixosConfigurations = {
+        argon = mkHost "argon" "aarch64-linux";
+        neon = mkHost "neon" "x86_64-linux";
+      };
+      formatter = forEachSystem (system: nixpkgs.legacyPackages.\${system}.lib.id null);
+    };
+}
+`,
+      'lib/default.nix': `{ pkgs }:
+let
+  callPackage = pkgs.lib.callPackageWith { inherit pkgs; inherit (pkgs) lib; };
+  files = callPackage ./files.nix { };
+in
+{
+  inherit (files) listNixFiles;
+}
+`,
+      'lib/files.nix': `{ lib }:
+{
+  listNixFiles = path: builtins.filter (lib.hasSuffix ".nix") (lib.filesystem.listFilesRecursive path);
+}
+`,
+      'nixos/base.nix': '{ ... }: { time.timeZone = "UTC"; }\n',
+      'nixos/programs/git.nix': '{ ... }: { programs.git.enable = true; }\n',
+      'hosts/argon/configuration.nix': host('argon'),
+      'hosts/neon/configuration.nix': host('neon'),
+    },
+    machines: [
+      { name: 'argon', status: 'read', platform: 'aarch64-linux' },
+      { name: 'neon', status: 'read', platform: X86 },
+    ],
+    findings: [],
+  },
+  {
+    name: 'imports written as lib.flatten over paths, an input module and a mapped list of shared modules',
+    files: {
+      'flake.nix': `{
+  inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-24.11";
+  inputs.hardware.url = "github:NixOS/nixos-hardware";
+  outputs = { self, nixpkgs, ... }@inputs:
+    let
+      inherit (nixpkgs) lib;
+      configLib = { relativeToRoot = lib.path.append ./.; };
+    in {
+      nixosConfigurations.guppy = lib.nixosSystem {
+        specialArgs = { inherit inputs configLib; };
+        modules = [ ./hosts/guppy ];
+      };
+    };
+}
+`,
+      'hosts/guppy/default.nix': `{ inputs, lib, configLib, ... }:
+{
+  imports = lib.flatten [
+    ./hardware.nix
+    inputs.hardware.nixosModules.common-pc-ssd
+    (map configLib.relativeToRoot [ "common/base.nix" "common/time.nix" ])
+  ];
+}
+`,
+      'hosts/guppy/hardware.nix': '{ ... }: { nixpkgs.hostPlatform = "aarch64-linux"; }\n',
+      'common/base.nix': host('guppy'),
+      'common/time.nix': '{ ... }: { time.timeZone = "UTC"; }\n',
+    },
+    machines: [{ name: 'guppy', status: 'read', platform: 'aarch64-linux' }],
+    findings: [],
+  },
 ];
