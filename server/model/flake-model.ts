@@ -517,6 +517,20 @@ function flakeDefinition(ev: Evaluator, v: Value, outputs: Thunk): Value {
 }
 
 /** `flake.<output>.<entry>` from several modules: outputs and their entries side by side, entries kept whole. */
+/**
+ * Outputs whose entries are modules, and how deep: `nixosModules.<name>` (1), flake-parts' `modules.<class>.<name>`
+ * (2, from flakeModules.modules). flake-parts declares them as deferred modules, so several definitions of one
+ * name are one module that imports them all (the dendritic pattern spreads `modules.nixos.base` over files).
+ */
+const MODULE_OUTPUTS = new Map<string, number>([
+  ['nixosModules', 1],
+  ['darwinModules', 1],
+  ['homeModules', 1],
+  ['homeManagerModules', 1],
+  ['flakeModules', 1],
+  ['modules', 2],
+]);
+
 function mergeFlake(ev: Evaluator, defs: Value[]): Value {
   const out = new Map<string, Thunk[]>();
   let dynamic = false;
@@ -532,27 +546,36 @@ function mergeFlake(ev: Evaluator, defs: Value[]): Value {
     }
   }
   const result = new Map<string, Thunk>();
-  for (const [k, ts] of out) {
-    if (ts.length === 1) {
-      result.set(k, ts[0]);
-      continue;
-    }
-    result.set(
-      k,
-      lazyThunk(() => {
-        const entries = new Map<string, Thunk>();
-        let dyn = false;
-        for (const t of ts) {
-          const v = ev.force(t);
-          if (v.t !== 'attrs') return { t: 'unknown', src: v.src };
-          dyn ||= v.dynamic;
-          for (const [name, e] of v.attrs) entries.set(name, e);
-        }
-        return { t: 'attrs', attrs: entries, dynamic: dyn };
-      }),
-    );
-  }
+  for (const [k, ts] of out) result.set(k, mergeOutput(ev, ts, 1, MODULE_OUTPUTS.get(k)));
   return { t: 'attrs', attrs: result, dynamic };
+}
+
+/**
+ * Several definitions of one output at `depth` (1: `nixosModules`, 2: `nixosModules.<name>`, …). Sets merge by
+ * name; at the depth of a module (`moduleDepth`) the definitions become one module importing them all. Other
+ * outputs merge one level, the later definition of a name winning, as before.
+ */
+function mergeOutput(ev: Evaluator, ts: Thunk[], depth: number, moduleDepth: number | undefined): Thunk {
+  if (ts.length === 1) return ts[0];
+  if (moduleDepth !== undefined && depth > moduleDepth)
+    return known(attrs([['imports', known({ t: 'list', items: ts })]]));
+  return lazyThunk(() => {
+    const entries = new Map<string, Thunk[]>();
+    let dyn = false;
+    for (const t of ts) {
+      const v = ev.force(t);
+      if (v.t !== 'attrs') return { t: 'unknown', src: v.src };
+      dyn ||= v.dynamic;
+      for (const [name, e] of v.attrs) entries.set(name, [...(entries.get(name) ?? []), e]);
+    }
+    const merged = new Map<string, Thunk>();
+    for (const [name, list] of entries)
+      merged.set(
+        name,
+        moduleDepth === undefined ? list[list.length - 1] : mergeOutput(ev, list, depth + 1, moduleDepth),
+      );
+    return { t: 'attrs', attrs: merged, dynamic: dyn };
+  });
 }
 
 function templateDirs(ev: Evaluator, outputs: Value): string[] {

@@ -1382,4 +1382,59 @@ in
     machines: [{ name: 'guppy', status: 'read', platform: 'aarch64-linux' }],
     findings: [],
   },
+  {
+    name: 'dendritic with flake.modules.nixos: one module spread over files, hosts taking them with `with`',
+    files: {
+      'flake.nix': `{
+  ${NIXPKGS}
+  inputs.flake-parts.url = "github:hercules-ci/flake-parts";
+  inputs.import-tree.url = "github:vic/import-tree";
+  outputs = inputs: inputs.flake-parts.lib.mkFlake { inherit inputs; } {
+    systems = [ "x86_64-linux" ];
+    imports = [ inputs.flake-parts.flakeModules.modules (inputs.import-tree ./modules) ];
+  };
+}
+`,
+      'modules/hosts/oak.nix': `{ inputs, config, ... }:
+{
+  flake.nixosConfigurations.oak = inputs.nixpkgs.lib.nixosSystem {
+    modules = with config.flake.modules.nixos; [ base oak ];
+  };
+}
+`,
+      'modules/base/boot.nix': `{ ... }:
+{
+  flake.modules.nixos.base = { ... }: {
+    boot.loader.systemd-boot.enable = true;
+    boot.loader.efi.canTouchEfiVariables = true;
+    fileSystems."/boot" = { device = "/dev/disk/by-label/BOOT"; fsType = "vfat"; options = [ "umask=0077" ]; };
+  };
+}
+`,
+      'modules/base/users.nix': `{ ... }:
+{
+  flake.modules.nixos.base = {
+    users.users.admin = {
+      isNormalUser = true;
+      extraGroups = [ "wheel" ];
+      openssh.authorizedKeys.keys = [ "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl admin" ];
+    };
+    services.openssh.enable = true;
+    system.stateVersion = "24.11";
+  };
+}
+`,
+      'modules/hosts/oak-hardware.nix': `{ ... }:
+{
+  flake.modules.nixos.oak = {
+    networking.hostName = "oak";
+    nixpkgs.hostPlatform = "x86_64-linux";
+    fileSystems."/" = { device = "/dev/disk/by-label/nixos"; fsType = "ext4"; };
+  };
+}
+`,
+    },
+    machines: [{ name: 'oak', status: 'read', platform: X86 }],
+    findings: [],
+  },
 ];
