@@ -929,8 +929,16 @@ export class Evaluator {
       parts.slice(1).every((p) => typeof p === 'string')
     ) {
       const first = this.eval(parts[0], env, file);
+      const rest = parts.slice(1).join('');
       if (first.t === 'unknown' && first.path?.length === 1 && first.path[0] === 'modulesPath')
-        return { t: 'external', name: `<nixpkgs/nixos/modules>${parts.slice(1).join('')}`, src: s };
+        return { t: 'external', name: `<nixpkgs/nixos/modules>${rest}`, src: s };
+      // `"${inputs.nixpkgs}/nixos/modules/installer/scan/not-detected.nix"`: the same module, by the input's source.
+      if (first.t === 'attrs' && first.sourceName) {
+        const modules = '/nixos/modules';
+        return rest.startsWith(`${modules}/`) && first.sourceName === '<nixpkgs>'
+          ? { t: 'external', name: `<nixpkgs/nixos/modules>${rest.slice(modules.length)}`, src: s }
+          : { t: 'external', name: `${first.sourceName}${rest}`, src: s };
+      }
     }
     for (const p of parts) {
       if (typeof p === 'string') out += p;

@@ -118,6 +118,7 @@ function inputValue(ev: Evaluator, input: FlakeInput): Value {
         ]),
         dynamic: true,
         imports: () => ({ t: 'fn', name: imported, args: [] }),
+        sourceName: '<nixpkgs>',
       };
     }
     case 'flake-parts':

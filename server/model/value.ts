@@ -29,6 +29,8 @@ export type Value =
       imports?: () => Value;
       /** For a dynamic set nixkit models only in part: the path an unknown name is reported under. */
       missingPath?: string[];
+      /** An input whose source nixkit names but does not have: `"${nixpkgs}/nixos/modules/x.nix"` is `<nixpkgs>/…`. */
+      sourceName?: string;
     }
   | { t: 'lambda'; expr: LambdaExpr; env: Env; file: string; src?: Source }
   /** A function nixkit models (lib.mkIf, import, lib.genAttrs, nixosSystem, ...), with the arguments so far. */

@@ -1437,4 +1437,28 @@ in
     machines: [{ name: 'oak', status: 'read', platform: X86 }],
     findings: [],
   },
+  {
+    name: 'nixpkgs\' own modules named through the input\'s source ("${nixpkgs}/nixos/modules/…")',
+    files: {
+      'flake.nix': `{
+  ${NIXPKGS}
+  outputs = { self, nixpkgs, ... }@inputs: {
+    nixosConfigurations.box = nixpkgs.lib.nixosSystem {
+      system = "x86_64-linux";
+      specialArgs = { inherit inputs; };
+      modules = [ "\${nixpkgs}/nixos/modules/profiles/qemu-guest.nix" ./configuration.nix ];
+    };
+  };
+}
+`,
+      'configuration.nix': `{ inputs, ... }:
+{
+  imports = [ "\${inputs.nixpkgs}/nixos/modules/installer/scan/not-detected.nix" ./host.nix ];
+}
+`,
+      'host.nix': host('box'),
+    },
+    machines: [{ name: 'box', status: 'read', platform: X86 }],
+    findings: [],
+  },
 ];
