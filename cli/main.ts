@@ -4,6 +4,7 @@
 // loads nothing else and `nixkit check` never loads ssh2 or the install engine.
 import type * as Check from './check-command';
 import { CHECK_USAGE } from './check-usage';
+import { requireWithCodeCache } from './code-cache';
 import type * as Media from './media-command';
 import type * as Remote from './remote-commands';
 import { EXIT_USAGE, type CliIO, type Subcommand } from './io';
@@ -32,7 +33,8 @@ ${CHECK_USAGE}
 const commands: Record<string, Subcommand> = {
   check: (args, io) => {
     tuneV8ForOneRun();
-    return (require('./check-command') as typeof Check).checkCommand(args, io);
+    const check = requireWithCodeCache(['cli-check.js'], () => require('./check-command') as typeof Check);
+    return check.checkCommand(args, io);
   },
   probe: (args, io) => (require('./remote-commands') as typeof Remote).probeCommand(args, io),
   hwconfig: (args, io) => (require('./remote-commands') as typeof Remote).hwconfigCommand(args, io),

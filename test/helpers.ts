@@ -13,6 +13,11 @@ export const REPO_ROOT = (() => {
   }
 })();
 
+// The CLI keeps V8's code cache of its bundles in the user's cache folder (cli/code-cache.ts); tests must not
+// write there, and each run of a spawned CLI should compile as a first run does. code-cache.test.ts and the
+// bench set their own folder.
+process.env.NIXKIT_CODE_CACHE ??= 'off';
+
 let shared: Promise<Parser> | undefined;
 export function parser(): Promise<Parser> {
   shared ??= createParser();

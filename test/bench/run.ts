@@ -14,6 +14,11 @@ import { benchSyntaxBound } from './syntax-bound-bench';
 import { printTable, type BenchRow } from './table';
 import { benchRealWorld } from './realworld-bench';
 import { benchFlakeEdit, benchLargeRepo } from './workspace-bench';
+import { tempDir } from '../helpers';
+
+// The CLI's own compiled code is cached between runs as a user's installation caches it (cli/code-cache.ts):
+// each bench warms it with an untimed run. What is "cold" is the checked repository, never nixkit's code.
+process.env.NIXKIT_CODE_CACHE = tempDir('bench-code-cache');
 
 const parseRow = (goal: string, test: (value: string) => boolean) => (r: BenchRow) => ({
   ...r,
