@@ -92,6 +92,11 @@ export interface NixpkgsRelease {
   release: string;
   /** The release is that one (a release branch), not only a lower bound (a lock date, `system.stateVersion`). */
   exact: boolean;
+  /**
+   * The newest release whose changes it can hold, when that is known although the release is not: an unstable
+   * branch locked on a date holds the releases shipped before it and part of the one then in development.
+   */
+  atMost?: string;
   /** Where it comes from, for messages: "flake.lock", "flake.nix", "the date of flake.lock", "system.stateVersion". */
   from: string;
 }
@@ -112,7 +117,9 @@ export function nixpkgsRelease(config: NixosConfiguration, evaluator: Evaluator)
   if (fromFlake?.exact) return fromFlake;
   // Two lower bounds: the higher one holds.
   if (fromFlake && fromStateVersion)
-    return compareReleases(fromFlake.release, fromStateVersion.release) >= 0 ? fromFlake : fromStateVersion;
+    return compareReleases(fromFlake.release, fromStateVersion.release) >= 0
+      ? fromFlake
+      : { ...fromStateVersion, atMost: fromFlake.atMost };
   return fromFlake ?? fromStateVersion;
 }
 
@@ -141,15 +148,45 @@ function flakeRelease(flakeFile: string, ev: Evaluator): NixpkgsRelease | undefi
     const ref = declared.get(name);
     const fromUrl = ref !== undefined ? releaseOfNixpkgsRef(ref) : undefined;
     const node = lock ? lockNode(lock, name) : undefined;
-    const r: NixpkgsRelease | undefined = fromUrl
-      ? { release: fromUrl, exact: true, from: 'flake.nix' }
-      : releaseOfLockNode(node);
+    const r: NixpkgsRelease | undefined =
+      fromUrl === UNSTABLE
+        ? (unstableLockedAt(node) ?? { release: UNSTABLE, exact: true, from: 'flake.nix' })
+        : fromUrl
+          ? { release: fromUrl, exact: true, from: 'flake.nix' }
+          : releaseOfLockNode(node);
     if (!r) return undefined;
     found.push(r);
   }
   if (!found.length) return undefined;
   found.sort((a, b) => compareReleases(a.release, b.release));
-  return { ...found[0], exact: found.every((r) => r.exact) };
+  // The newest any input can hold bounds them all, if every input has such a bound.
+  const bounds = found.map((r) => r.atMost ?? (r.exact ? r.release : undefined));
+  const atMost = bounds.every((b) => b !== undefined)
+    ? (bounds as string[]).sort(compareReleases)[bounds.length - 1]
+    : undefined;
+  const exact = found.every((r) => r.exact);
+  return { ...found[0], exact, atMost: exact ? undefined : atMost };
+}
+
+/**
+ * An unstable branch (nixos-unstable, nixpkgs-unstable, master) pinned by flake.lock: it holds every release
+ * shipped before the date it was locked, and possibly changes of the release then in development, no later one.
+ */
+function unstableLockedAt(node: LockNode | undefined): NixpkgsRelease | undefined {
+  const when = node?.locked?.lastModified;
+  if (typeof when !== 'number' || !Number.isFinite(when)) return undefined;
+  const date = new Date(when * 1000);
+  return {
+    release: latestShippedRelease(date),
+    exact: false,
+    atMost: developmentRelease(date),
+    from: `the date flake.lock pinned the unstable branch (${date.toISOString().slice(0, 10)})`,
+  };
+}
+
+/** The whole of what the flake says of its nixpkgs (see nixpkgsRelease), or undefined. */
+export function flakeReleaseInfo(flakeFile: string, ev: Evaluator): NixpkgsRelease | undefined {
+  return flakeRelease(flakeFile, ev);
 }
 
 /** A flake's `inputs`: name → its reference (undefined for an input without one nixkit can read). */
@@ -229,6 +266,8 @@ export function releaseOfLockNode(node: LockNode | undefined): NixpkgsRelease | 
   const url = str(o.url);
   const spelled = ref ? `github:NixOS/nixpkgs/${ref}` : url;
   const branch = spelled ? releaseOfNixpkgsRef(spelled) : undefined;
+  if (branch === UNSTABLE)
+    return unstableLockedAt(node) ?? { release: branch, exact: true, from: 'flake.lock' };
   if (branch) return { release: branch, exact: true, from: 'flake.lock' };
   const when = node.locked?.lastModified;
   if (typeof when === 'number' && Number.isFinite(when))

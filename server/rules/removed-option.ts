@@ -24,7 +24,7 @@ const COMPILED: Compiled[] = REMOVED_OPTIONS.map((entry) => ({
   to: entry.to?.split('.'),
 }));
 const byRelease = new Map<string, Index>();
-const possibleByRelease = new Map<string | undefined, Index>();
+const possibleByRelease = new Map<string, Index>();
 
 /**
  * Entries indexed by first key (every configuration has thousands of definitions), with what each definition
@@ -65,16 +65,23 @@ function entriesFor(release: string): Index {
   return index;
 }
 
-/** Removals that may apply: newer than the oldest release the configuration can have (or any, when unknown). */
-function possibleRemovals(after: string | undefined): Index {
-  let index = possibleByRelease.get(after);
+/**
+ * Removals that may apply: newer than the oldest release the configuration can have (or any, when unknown), and
+ * no newer than the newest it can hold (`atMost`: an unstable branch pinned on a date), when that is known.
+ */
+function possibleRemovals(after: string | undefined, atMost: string | undefined): Index {
+  const key = `${after ?? ''}|${atMost ?? ''}`;
+  let index = possibleByRelease.get(key);
   if (!index) {
     index = indexOf(
       COMPILED.filter(
-        (c) => c.entry.kind === 'removed' && (!after || compareReleases(after, c.entry.release) < 0),
+        (c) =>
+          c.entry.kind === 'removed' &&
+          (!after || compareReleases(after, c.entry.release) < 0) &&
+          (!atMost || compareReleases(c.entry.release, atMost) <= 0),
       ),
     );
-    possibleByRelease.set(after, index);
+    possibleByRelease.set(key, index);
   }
   return index;
 }
@@ -143,7 +150,7 @@ export const removedOption: Rule = {
     // Entries the configuration's release certainly has; then removals it may have (its release is unknown,
     // or only a lower bound): an older nixpkgs still has those options, a newer one fails on them.
     const certain = known ? entriesFor(known.release) : undefined;
-    const possibleIndex = known?.exact ? undefined : possibleRemovals(known?.release);
+    const possibleIndex = known?.exact ? undefined : possibleRemovals(known?.release, known?.atMost);
     const find = (d: Definition) => (certain ? lookup(certain, d) : undefined);
     for (const { def, m, hit } of config.chunks.flatMap((c) => hitsIn(c, certain, possibleIndex))) {
       const written = writtenKeys(def, ctx.sources);

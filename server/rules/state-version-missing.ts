@@ -1,5 +1,5 @@
 import { nixString } from '../rule-api/edits';
-import { flakeNixpkgsRelease, latestShippedRelease, UNSTABLE } from '../data/releases';
+import { flakeReleaseInfo, latestShippedRelease, UNSTABLE } from '../data/releases';
 import { insertIntoModule } from '../rule-api/rewrite';
 import type { Rule, RuleFix } from '../rule-api/rule';
 
@@ -42,9 +42,16 @@ export const stateVersionMissing: Rule = {
     const at = config.entry.at;
     if (!at) return;
     const fixes: RuleFix[] = [];
-    const flakeRelease =
-      config.entry.kind === 'flake' ? flakeNixpkgsRelease(config.entry.file, ctx.unit.evaluator) : undefined;
-    const release = flakeRelease === UNSTABLE ? latestShippedRelease() : flakeRelease;
+    const flake =
+      config.entry.kind === 'flake' ? flakeReleaseInfo(config.entry.file, ctx.unit.evaluator) : undefined;
+    // A release branch names it; unstable: the release shipped last (before the date flake.lock pinned it).
+    const release = flake?.exact
+      ? flake.release === UNSTABLE
+        ? latestShippedRelease()
+        : flake.release
+      : flake?.atMost
+        ? flake.release
+        : undefined;
     const target = config.modules.find((m) => m.kind === 'file');
     if (release && target?.kind === 'file') {
       const edit = insertIntoModule(target.file, `system.stateVersion = ${nixString(release)};`, ctx.sources);

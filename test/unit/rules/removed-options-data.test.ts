@@ -208,6 +208,41 @@ test('flake.lock without a branch: its date is a lower bound, so a later removal
   assert.equal(sound!.fixes?.length ?? 0, 0);
 });
 
+test('an unstable branch pinned by flake.lock: only releases shipped before its date are certain', async () => {
+  const unstable = (iso: string) => ({
+    locked: {
+      lastModified: Math.floor(Date.parse(iso) / 1000),
+      owner: 'NixOS',
+      repo: 'nixpkgs',
+      type: 'github',
+    },
+    original: { owner: 'NixOS', ref: 'nixos-unstable', repo: 'nixpkgs', type: 'github' },
+  });
+  const check = (iso: string | undefined) =>
+    removedOptions({
+      'flake.nix': FLAKE('github:NixOS/nixpkgs/nixos-unstable'),
+      ...(iso ? { 'flake.lock': lock(unstable(iso)) } : {}),
+      'configuration.nix': CONFIG,
+    });
+  // February 2024: 23.11 had shipped and 24.05 was in development; 24.11's removals cannot be in it.
+  assert.deepEqual(await check('2024-02-24T00:00:00Z'), [
+    '5 warning boot.loader.grub.version has no effect since NixOS 23.05; evaluation warns',
+  ]);
+  // August 2024: 24.11 was in development, so its removal may be in it (a warning, no rename fix).
+  assert.deepEqual(await check('2024-08-10T00:00:00Z'), [
+    '4 warning sound.enable was removed in NixOS 24.11',
+    '5 warning boot.loader.grub.version has no effect since NixOS 23.05; evaluation warns',
+  ]);
+  // March 2025: 24.11 had shipped.
+  assert.deepEqual(await check('2025-03-01T00:00:00Z'), [
+    '3 warning hardware.opengl.enable was renamed to hardware.graphics.enable in NixOS 24.11',
+    '4 error sound.enable was removed in NixOS 24.11 and evaluation fails',
+    '5 warning boot.loader.grub.version has no effect since NixOS 23.05; evaluation warns',
+  ]);
+  // Not locked: Nix fetches the branch as it is now.
+  assert.deepEqual((await check(undefined)).length, 3);
+});
+
 test('no flake.lock and no branch in flake.nix: system.stateVersion is the lower bound', async () => {
   const found = await removedOptions({
     'flake.nix': FLAKE(),
