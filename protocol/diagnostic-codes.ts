@@ -50,6 +50,8 @@ export const BUILTIN_CODES = {
   'not-text': 'The file contains binary data and cannot be Nix source.',
   'invalid-utf8': 'The file is not valid UTF-8; it was checked with replacement characters.',
   'file-too-large': 'The file is larger than the size nixkit checks.',
+  'file-encrypted':
+    'The file is encrypted (git-crypt, in a clone without the key); nixkit cannot read it and treats what it holds as unknown.',
   'parse-limit':
     "The file has a shape nixkit's tree parser cannot read within its time bound; only Nix's syntax verdict was checked.",
   'file-unreadable':

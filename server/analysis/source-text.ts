@@ -3,7 +3,7 @@ export type SourceText =
   | { ok: true; text: string; warning?: string }
   | {
       ok: false;
-      reason: 'binary' | 'too-large';
+      reason: 'binary' | 'too-large' | 'encrypted';
       message: string;
       /** where the NUL byte is (text before it) */ before?: string;
     };
@@ -11,8 +11,19 @@ export type SourceText =
 /** Default limit: tree-sitter's WASM heap holds ~35x the file size and never shrinks. */
 export const DEFAULT_MAX_FILE_BYTES = 4 * 1024 * 1024;
 
+/** What git-crypt puts before the ciphertext of every file it encrypts. */
+const GIT_CRYPT_HEADER = [0x00, 0x47, 0x49, 0x54, 0x43, 0x52, 0x59, 0x50, 0x54, 0x00]; // \0GITCRYPT\0
+
 export function decodeSource(bytes: Uint8Array, maxBytes = DEFAULT_MAX_FILE_BYTES): SourceText {
   if (bytes.length > maxBytes) return tooLarge(bytes.length, maxBytes);
+  // A secret kept with git-crypt in a clone without the key: not broken Nix, only unreadable here.
+  if (GIT_CRYPT_HEADER.every((b, i) => bytes[i] === b))
+    return {
+      ok: false,
+      reason: 'encrypted',
+      message:
+        'the file is encrypted with git-crypt (this clone has not been unlocked); nixkit cannot read it, so what it holds is unknown',
+    };
   // A NUL byte is not refused: Nix 2.8 reads up to the first NUL outside strings and comments and parses
   // that (the syntax layer does the same, see server/syntax/parse-bounds.ts).
   try {

@@ -133,8 +133,8 @@ export class WorkspaceSources implements SourceProvider {
       entry.findings.push({
         file,
         range: { start: at, end: at },
-        severity: binary ? 'error' : 'warning',
-        code: binary ? 'not-text' : 'file-too-large',
+        severity: binary ? 'error' : source.reason === 'encrypted' ? 'information' : 'warning',
+        code: binary ? 'not-text' : source.reason === 'encrypted' ? 'file-encrypted' : 'file-too-large',
         message: source.message,
       });
     } else {

@@ -19,7 +19,7 @@ import { editsOverlap, fileOfUri, rangesTouch, uriOfFile } from './util';
 export const FIX_ALL_KIND = `${CodeActionKind.SourceFixAll}.nixkit`;
 
 /** Codes whose findings cannot be silenced with a comment (the file is not read as Nix at all). */
-const NOT_SUPPRESSIBLE = new Set(['not-text', 'file-too-large']);
+const NOT_SUPPRESSIBLE = new Set(['not-text', 'file-too-large', 'file-encrypted']);
 
 function workspaceEdit(state: ServerState, edits: TextEdit[]): WorkspaceEdit {
   const changes: Record<string, LspTextEdit[]> = {};

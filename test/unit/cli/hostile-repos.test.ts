@@ -145,6 +145,33 @@ test('a 3 GB import is refused from its size, before a byte is read', () => {
   );
 });
 
+test('a secret encrypted with git-crypt is one note, not a syntax error, and what it holds stays unknown', () => {
+  const dir = repo({
+    'configuration.nix': CONFIG(
+      './secrets',
+      '\n  users.users.root.hashedPassword = (import ./secrets/pass.nix).root;',
+    ),
+  });
+  fs.mkdirSync(path.join(dir, 'secrets'));
+  // git-crypt's header, then ciphertext (NULs and bytes that are not UTF-8)
+  const cipher = Buffer.concat([
+    Buffer.from('\0GITCRYPT\0', 'latin1'),
+    Buffer.from([0x8a, 0x00, 0xff, 0xfe, 0x12]),
+  ]);
+  fs.writeFileSync(path.join(dir, 'secrets', 'default.nix'), cipher);
+  fs.writeFileSync(path.join(dir, 'secrets', 'pass.nix'), cipher);
+  const r = check(dir);
+  const secret = r.diagnostics.filter((d) => d.file.startsWith('secrets/'));
+  assert.deepEqual(
+    secret.map((d) => `${d.file} ${d.severity} ${d.code}`),
+    ['secrets/default.nix information file-encrypted', 'secrets/pass.nix information file-encrypted'],
+  );
+  assert.match(secret[0].message, /encrypted with git-crypt/);
+  // an unknown password hash is no lockout and no invalid hash; the rules about the rest still run
+  assert.equal(r.diagnostics.filter((d) => /password|lockout/.test(d.code)).length, 0);
+  assert.ok(r.diagnostics.some((d) => d.code === 'unstable-device-path'));
+});
+
 test('a symlinked folder loop and a self-import end: the walk notes the loop, the import is followed once', () => {
   const dir = repo({
     'configuration.nix': CONFIG('./configuration.nix ./hosts'),
