@@ -721,6 +721,8 @@ export class Evaluator {
         return c.t === 'str' ? this.str(a.v + c.v, s, a.ctx || c.ctx) : this.unknownFrom(c, s);
       }
     }
+    // `nixpkgs + "/nixos/modules/…"`: as `"${nixpkgs}/nixos/modules/…"`.
+    if (a.t === 'attrs' && a.sourceName && b.t === 'str') return inputSourceFile(a.sourceName, b.v, s);
     if (a.t === 'attrs' && (b.t === 'str' || b.t === 'path' || b.t === 'attrs')) {
       const c = this.coerceToString(a, false, true, 0);
       return c.t === 'str' ? this.arith('+', c, b, s) : this.unknownFrom(c, s);
@@ -933,12 +935,7 @@ export class Evaluator {
       if (first.t === 'unknown' && first.path?.length === 1 && first.path[0] === 'modulesPath')
         return { t: 'external', name: `<nixpkgs/nixos/modules>${rest}`, src: s };
       // `"${inputs.nixpkgs}/nixos/modules/installer/scan/not-detected.nix"`: the same module, by the input's source.
-      if (first.t === 'attrs' && first.sourceName) {
-        const modules = '/nixos/modules';
-        return rest.startsWith(`${modules}/`) && first.sourceName === '<nixpkgs>'
-          ? { t: 'external', name: `<nixpkgs/nixos/modules>${rest.slice(modules.length)}`, src: s }
-          : { t: 'external', name: `${first.sourceName}${rest}`, src: s };
-      }
+      if (first.t === 'attrs' && first.sourceName) return inputSourceFile(first.sourceName, rest, s);
     }
     for (const p of parts) {
       if (typeof p === 'string') out += p;
@@ -1017,6 +1014,14 @@ export class Evaluator {
     }
     return this.force(this.fileThunk(resolveImportPath(file, this.sources)));
   }
+}
+
+/** A file in the source of an input nixkit names but does not have: nixpkgs' own modules by their usual name. */
+function inputSourceFile(sourceName: string, rest: string, s?: Source): Value {
+  const modules = '/nixos/modules';
+  return rest.startsWith(`${modules}/`) && sourceName === '<nixpkgs>'
+    ? { t: 'external', name: `<nixpkgs/nixos/modules>${rest.slice(modules.length)}`, src: s }
+    : { t: 'external', name: `${sourceName}${rest}`, src: s };
 }
 
 /** The last key of an unknown value's path that stands for `import <input>`. */

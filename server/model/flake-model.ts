@@ -86,7 +86,42 @@ function packageSet(ev: Evaluator, missingPath: string[]): Value {
     names.delete('nixosSystem');
     return { ...full, attrs: names, dynamic: true };
   });
-  return { t: 'attrs', attrs: new Map([['lib', lib]]), dynamic: true, missingPath };
+  const set: Value = {
+    t: 'attrs',
+    attrs: new Map([
+      ['lib', lib],
+      ['callPackage', known({ t: 'fn', name: CALL_PACKAGE, args: [] })],
+    ]),
+    dynamic: true,
+    missingPath,
+  };
+  ev.natives.set(CALL_PACKAGE, { arity: 2, call: ([fn, args], src) => callPackage(ev, set, fn, args, src) });
+  return set;
+}
+
+const CALL_PACKAGE = 'nixpkgs.callPackage';
+
+/**
+ * `pkgs.callPackage ./file.nix { … }`: the function (or the file's) called with the arguments it names, from
+ * the given ones first, then from the package set; a package nixkit does not know is unknown. The result may
+ * hold more names than the function gives (the real one adds `override`).
+ */
+function callPackage(ev: Evaluator, pkgs: Value, fnThunk: Thunk, argsThunk: Thunk, src?: Source): Value {
+  let f = ev.force(fnThunk);
+  if (f.t === 'path') f = ev.importValue(f, src);
+  const given = ev.force(argsThunk);
+  if (f.t !== 'lambda' || !f.expr.formals || given.t !== 'attrs' || pkgs.t !== 'attrs')
+    return { t: 'unknown', src };
+  const args = new Map<string, Thunk>();
+  for (const formal of f.expr.formals) {
+    const name = formal.name.name;
+    const t = given.attrs.get(name) ?? pkgs.attrs.get(name);
+    if (t) args.set(name, t);
+    else if (!formal.default) args.set(name, known({ t: 'unknown', path: ['pkgs', name] }));
+  }
+  for (const [name, t] of given.attrs) if (!args.has(name) && f.expr.ellipsis) args.set(name, t);
+  const result = ev.apply(f, known(attrs([...args])), src);
+  return result.t === 'attrs' ? { ...result, dynamic: true } : result;
 }
 
 /** The value standing for an input of a given kind (or, unknown, for one nixkit does not know). */

@@ -223,6 +223,8 @@ let
   # modules and options (the mk* markers are natives in nixkit)
   mkIf = n.mkIf or (condition: content: { _type = "if"; inherit condition content; });
   mkMerge = n.mkMerge or (contents: { _type = "merge"; inherit contents; });
+  # A module file that takes an argument before it is a module (the real one also records the file's name).
+  importApply = modulePath: staticArg: import modulePath staticArg;
   mkOverride = n.mkOverride or (priority: content: { _type = "override"; inherit priority content; });
   mkOptionDefault = n.mkOptionDefault or (mkOverride 1500);
   mkDefault = n.mkDefault or (mkOverride 1000);
@@ -337,7 +339,7 @@ let
   modules = {
     inherit mkIf mkMerge mkOverride mkOptionDefault mkDefault mkImageMediaOverride mkForce mkVMOverride
       mkOrder mkBefore mkAfter mkRemovedOptionModule mkRenamedOptionModule mkRenamedOptionModuleWith
-      mkAliasOptionModule mkChangedOptionModule mkMergedOptionModule;
+      mkAliasOptionModule mkChangedOptionModule mkMergedOptionModule importApply;
   } // open;
   options = {
     inherit mkOption mkEnableOption mkPackageOption mkSinkUndeclaredOptions literalExpression literalMD

@@ -1297,7 +1297,7 @@ in
     findings: [],
   },
   {
-    name: 'a builder given a package set: its own lib through pkgs.lib.callPackageWith, modules as "${self}/…" strings and a folder walk',
+    name: 'a builder given a package set: its own lib through pkgs.lib.callPackageWith and pkgs.callPackage, modules as "${self}/…" strings and a folder walk',
     files: {
       'flake.nix': `{
   inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-24.11";
@@ -1307,12 +1307,13 @@ in
       forEachSystem = nixpkgs.lib.genAttrs [ "x86_64-linux" "aarch64-linux" ];
       pkgsFor = forEachSystem (system: import nixpkgs { inherit system; });
       customLibFor = forEachSystem (system: import "\${rootPath}/lib" { pkgs = pkgsFor.\${system}; });
+      helpers = nixpkgs.legacyPackages.x86_64-linux.callPackage ./lib/helpers.nix { base = ./nixos/base.nix; };
       mkHost = name: system: nixpkgs.lib.nixosSystem {
         inherit system;
-        modules = [
+        modules = helpers.withBase ([
           "\${rootPath}/hosts/\${name}/configuration.nix"
           { nixpkgs.pkgs = pkgsFor.\${system}; }
-        ] ++ customLibFor.\${system}.listNixFiles "\${rootPath}/nixos";
+        ] ++ customLibFor.\${system}.listNixFiles "\${rootPath}/nixos/programs");
       };
     in {
       nixosConfigurations = {
@@ -1330,6 +1331,11 @@ let
 in
 {
   inherit (files) listNixFiles;
+}
+`,
+      'lib/helpers.nix': `{ lib, stdenv, base }:
+{
+  withBase = modules: [ base ] ++ modules;
 }
 `,
       'lib/files.nix': `{ lib }:
@@ -1446,7 +1452,11 @@ in
     nixosConfigurations.box = nixpkgs.lib.nixosSystem {
       system = "x86_64-linux";
       specialArgs = { inherit inputs; };
-      modules = [ "\${nixpkgs}/nixos/modules/profiles/qemu-guest.nix" ./configuration.nix ];
+      modules = [
+        "\${nixpkgs}/nixos/modules/profiles/qemu-guest.nix"
+        (nixpkgs + "/nixos/modules/profiles/headless.nix")
+        ./configuration.nix
+      ];
     };
   };
 }

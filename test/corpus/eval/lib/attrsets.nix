@@ -24,6 +24,7 @@ let s = { a = 1; b = { c = 2; d = { e = 3; }; }; }; in
   sub = lib.attrsets.filterAttrs (n: v: true) { z = 0; };
   mergeAttrsList = lib.attrsets.mergeAttrsList [ { a = 1; b = 1; } { b = 2; } { } { c = 3; a = 4; } ];
   mergeAttrsListEmpty = lib.mergeAttrsList [ ];
+  importApply = builtins.attrNames (lib.modules.importApply ./extend.nix { inherit lib; });
   callPackageWith = (lib.callPackageWith { a = 1; b = 2; c = 3; } ({ a, b ? 5, ... }: { sum = a + b; }) { b = 10; }).sum;
   listFilesRecursive = map baseNameOf (lib.filesystem.listFilesRecursive ./.);
 }
