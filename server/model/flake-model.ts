@@ -444,20 +444,24 @@ function mkFlake(
   const self = argAttrs.get('self') ?? selfThunk;
   const specialArgs = argAttrs.get('specialArgs');
   const flakeDefs: Value[] = [];
+  /** The modules' other definitions (options a flake declares itself: `configurations.nixos.<name>.module`). */
+  const configDefs: Value[] = [];
   let merged: Value | undefined;
   const flakeOutputs = lazyThunk(() => (merged ??= mergeFlake(ev, flakeDefs)));
-  const configThunk = lazyThunk(() =>
-    attrs([
-      ['flake', flakeOutputs],
-      ['systems', known({ t: 'unknown', path: ['systems'] })],
-    ]),
-  );
+  const configThunk = lazyThunk(() => {
+    const own = mergeConfig(ev, configDefs);
+    own.set('flake', flakeOutputs);
+    own.set('systems', known({ t: 'unknown', path: ['systems'] }));
+    // Options nixkit does not see declared may have defaults: a name nobody defines is unknown, not missing.
+    return { t: 'attrs', attrs: own, dynamic: true };
+  });
   const moduleArgs = new Map<string, Thunk>([
     ['inputs', inputsThunk],
     ['self', self],
     ['withSystem', fn('flake-parts.withSystem')],
     ['config', configThunk],
-    ['lib', known({ t: 'unknown', path: ['lib'] })],
+    // flake-parts passes nixpkgs' lib (its nixpkgs-lib input).
+    ['lib', ev.lazy(() => ev.lib())],
   ]);
   const special = specialArgs ? ev.force(specialArgs) : undefined;
   if (special?.t === 'attrs') for (const [k, t] of special.attrs) moduleArgs.set(k, t);
@@ -508,6 +512,7 @@ function mkFlake(
         const holder = explicit ? ev.force(explicit) : v;
         const flake = holder.t === 'attrs' ? holder.attrs.get('flake') : undefined;
         if (flake) flakeDefs.push(flakeDefinition(ev, ev.force(flake), flakeOutputs));
+        if (holder.t === 'attrs') configDefs.push(holder);
         break;
       }
       case 'external':
@@ -553,6 +558,42 @@ function flakeDefinition(ev: Evaluator, v: Value, outputs: Thunk): Value {
 }
 
 /** `flake.<output>.<entry>` from several modules: outputs and their entries side by side, entries kept whole. */
+/** What a flake-parts module sets that is not the flake's config (flake-parts' own option names). */
+const NOT_CONFIG = new Set(['imports', 'options', 'config', '_module', '_file', 'key', 'flake', 'perSystem', 'systems']);
+
+/**
+ * The config the flake's modules define besides `flake`, merged by name (sets of sets merge; anything else
+ * defined twice is unknown). Lazy: modules are still being read when the thunk is made.
+ */
+function mergeConfig(ev: Evaluator, defs: Value[]): Map<string, Thunk> {
+  const byName = new Map<string, Thunk[]>();
+  for (const d of defs) {
+    if (d.t !== 'attrs') continue;
+    for (const [k, t] of d.attrs) if (!NOT_CONFIG.has(k)) byName.set(k, [...(byName.get(k) ?? []), t]);
+  }
+  const out = new Map<string, Thunk>();
+  for (const [k, ts] of byName) out.set(k, mergeDefinitions(ev, ts, 0));
+  return out;
+}
+
+function mergeDefinitions(ev: Evaluator, ts: Thunk[], depth: number): Thunk {
+  if (ts.length === 1) return ts[0];
+  return lazyThunk(() => {
+    if (depth > 8) return { t: 'unknown' };
+    const entries = new Map<string, Thunk[]>();
+    let dyn = false;
+    for (const t of ts) {
+      const v = ev.force(t);
+      if (v.t !== 'attrs') return { t: 'unknown', src: v.src };
+      dyn ||= v.dynamic;
+      for (const [name, e] of v.attrs) entries.set(name, [...(entries.get(name) ?? []), e]);
+    }
+    const merged = new Map<string, Thunk>();
+    for (const [name, list] of entries) merged.set(name, mergeDefinitions(ev, list, depth + 1));
+    return { t: 'attrs', attrs: merged, dynamic: dyn };
+  });
+}
+
 /**
  * Outputs whose entries are modules, and how deep: `nixosModules.<name>` (1), flake-parts' `modules.<class>.<name>`
  * (2, from flakeModules.modules). flake-parts declares them as deferred modules, so several definitions of one

@@ -260,7 +260,19 @@ interface Ctx {
   bindingDepth?: number;
   /** How many mkIf/mkMerge/… wrappers were unwrapped to get here. */
   mkDepth?: number;
+  /** The sets being walked above this one: a set that holds itself (`extraSpecialArgs = { inherit self; }`) ends. */
+  ancestors?: Value[];
+  /** What is left of the walk of this top-level option (see MAX_SETS_PER_OPTION). */
+  budget?: { left: number };
 }
+
+/**
+ * Sets one top-level option's definitions are read from, at most. A definition may hold the whole flake
+ * (`specialArgs`, `_module.args`, `extraSpecialArgs = { inherit inputs self; }`), whose sets share and refer to
+ * each other: walked to MAX_OPTION_DEPTH that grows exponentially. Past it, the rest of that option is unknown;
+ * the module's other options are read as usual.
+ */
+const MAX_SETS_PER_OPTION = 5_000;
 
 const TOP: Ctx = { priority: PRIORITY.normal, conditional: false, pathAt: [] };
 
@@ -340,8 +352,23 @@ function collectValue(
     return;
   }
   if (v.t === 'attrs' && p.length < MAX_OPTION_DEPTH) {
+    if (ctx.budget && (--ctx.budget.left < 0 || ctx.ancestors?.includes(v))) {
+      // A set holding itself, or more than any module writes: its contents stay unknown.
+      out.dynamicPrefixes.push(p);
+      return;
+    }
     if (v.dynamic) out.dynamicPrefixes.push(p);
-    for (const [key, t] of v.attrs) collectThunk(ev, t, [...p, key], ctx, out);
+    // Each top-level option gets its own budget (at the module's top, p is empty: one per key below it).
+    const inner: Ctx = { ...ctx, ancestors: [...(ctx.ancestors ?? []), v] };
+    if (p.length) inner.budget ??= { left: MAX_SETS_PER_OPTION };
+    for (const [key, t] of v.attrs)
+      collectThunk(
+        ev,
+        t,
+        [...p, key],
+        p.length ? inner : { ...inner, budget: { left: MAX_SETS_PER_OPTION } },
+        out,
+      );
     // Record the set itself too, so `fileSystems."/" = { }` still says the mount point exists.
     if (v.attrs.size === 0 && p.length) out.definitions.push(definition(p, v, ctx, at, valueAt));
     return;

@@ -1471,4 +1471,50 @@ in
     machines: [{ name: 'box', status: 'read', platform: X86 }],
     findings: [],
   },
+  {
+    name: 'flake-parts: hosts from an option the flake declares itself (configurations.nixos.<name>.module), set in other files',
+    files: {
+      'flake.nix': `{
+  ${NIXPKGS}
+  inputs.flake-parts.url = "github:hercules-ci/flake-parts";
+  outputs = inputs: inputs.flake-parts.lib.mkFlake { inherit inputs; } {
+    systems = [ "x86_64-linux" ];
+    imports = [ ./modules/configurations.nix ./modules/hosts/box.nix ./modules/hosts/web.nix ];
+  };
+}
+`,
+      'modules/configurations.nix': `{ inputs, lib, config, ... }:
+{
+  options.configurations.nixos = lib.mkOption {
+    type = lib.types.lazyAttrsOf (lib.types.submodule {
+      options.module = lib.mkOption { type = lib.types.deferredModule; };
+    });
+    default = { };
+  };
+  config.flake.nixosConfigurations = lib.mapAttrs
+    (name: c: inputs.nixpkgs.lib.nixosSystem { modules = [ c.module ]; })
+    config.configurations.nixos;
+}
+`,
+      'modules/hosts/box.nix': `{ ... }:
+{
+  configurations.nixos.box.module = ${host('box').replace(/\n/g, '\n  ')};
+}
+`,
+      'modules/hosts/web.nix': `{ ... }:
+{
+  configurations.nixos.web.module = { ... }: {
+    imports = [ ./web-host.nix ];
+    users.users.admin.hashedPassword = "hunter2";
+  };
+}
+`,
+      'modules/hosts/web-host.nix': host('web'),
+    },
+    machines: [
+      { name: 'box', status: 'read' },
+      { name: 'web', status: 'read' },
+    ],
+    findings: ['password-hash-invalid modules/hosts/web.nix:5'],
+  },
 ];
