@@ -559,7 +559,17 @@ function flakeDefinition(ev: Evaluator, v: Value, outputs: Thunk): Value {
 
 /** `flake.<output>.<entry>` from several modules: outputs and their entries side by side, entries kept whole. */
 /** What a flake-parts module sets that is not the flake's config (flake-parts' own option names). */
-const NOT_CONFIG = new Set(['imports', 'options', 'config', '_module', '_file', 'key', 'flake', 'perSystem', 'systems']);
+const NOT_CONFIG = new Set([
+  'imports',
+  'options',
+  'config',
+  '_module',
+  '_file',
+  'key',
+  'flake',
+  'perSystem',
+  'systems',
+]);
 
 /**
  * The config the flake's modules define besides `flake`, merged by name (sets of sets merge; anything else

@@ -360,13 +360,41 @@ let
     if type == "directory" then listFilesRecursive (dir + "/${'$'}{name}") else dir + "/${'$'}{name}") (builtins.readDir dir));
   filesystem = { inherit listFilesRecursive; } // open;
 
+  # lib.fileset, as far as listing files goes (hand-made import trees): a file set is the list of its files.
+  # The real one keeps a tree and sorts toList; what imports need is which files, not their order.
+  filesetOf = x:
+    if isAttrs x && x._type or null == "fileset" then x
+    else if builtins.isPath x then {
+      _type = "fileset";
+      _files = if (builtins.readDir (dirOf x)).${'$'}{baseNameOf x} or null == "directory" then listFilesRecursive x else [ x ];
+    }
+    else throw "lib.fileset: not a file set or a path";
+  fileInfo = file: let name = baseNameOf file; in {
+    inherit name;
+    type = "regular";
+    hasExt = ext: hasSuffix ".${'$'}{ext}" name;
+  };
+  fileset = {
+    toList = fs: (filesetOf fs)._files;
+    fileFilter = pred: root: {
+      _type = "fileset";
+      _files = filter (f: pred (fileInfo f)) (filesetOf root)._files;
+    };
+    unions = list: { _type = "fileset"; _files = concatMap (x: (filesetOf x)._files) list; };
+    union = a: b: fileset.unions [ a b ];
+    difference = a: b:
+      let drop = (filesetOf b)._files; in
+      { _type = "fileset"; _files = filter (f: !(elem f drop)) (filesetOf a)._files; };
+    maybeMissing = p: if builtins.pathExists p then filesetOf p else { _type = "fileset"; _files = [ ]; };
+  } // open;
+
   # lib.path: joining a subpath onto a path value (the real one also validates the subpath).
   libPath = { append = base: subpath: base + ("/" + subpath); } // open;
 
   libFun = self: attrsets // lists // strings // trivial // fixedPoints // modules // options // {
     path = libPath;
     inherit attrsets lists strings trivial fixedPoints modules options versions types nixosSystem filesystem
-      assertMsg mkOptionType customisation callPackageWith;
+      assertMsg mkOptionType customisation callPackageWith fileset;
     inherit (builtins) isAttrs isList isString isInt isBool isFunction isPath isFloat typeOf any all sort
       partition groupBy seq deepSeq trace tryEval baseNameOf dirOf pathExists readFile readDir fromJSON
       toJSON hashString add sub mul div bitAnd bitOr bitXor lessThan ceil floor compareVersions

@@ -1517,4 +1517,34 @@ in
     ],
     findings: ['password-hash-invalid modules/hosts/web.nix:5'],
   },
+  {
+    name: 'flake-parts modules found with lib.fileset (toList of fileFilter over the repository)',
+    files: {
+      'flake.nix': `{
+  ${NIXPKGS}
+  inputs.flake-parts.url = "github:hercules-ci/flake-parts";
+  outputs = inputs:
+    let
+      inherit (inputs.nixpkgs) lib;
+      isModule = file: file.hasExt "nix" && file.name != "flake.nix" && !lib.hasPrefix "_" file.name;
+    in
+    inputs.flake-parts.lib.mkFlake { inherit inputs; } {
+      imports = lib.fileset.toList (lib.fileset.fileFilter isModule ./.);
+    };
+}
+`,
+      'parts/systems.nix': '{ systems = [ "x86_64-linux" ]; }\n',
+      'parts/hosts.nix': `{ inputs, ... }:
+{
+  flake.nixosConfigurations.ash = inputs.nixpkgs.lib.nixosSystem {
+    system = "x86_64-linux";
+    modules = [ ../machines/_ash.nix ];
+  };
+}
+`,
+      'machines/_ash.nix': host('ash'),
+    },
+    machines: [{ name: 'ash', status: 'read', platform: X86 }],
+    findings: [],
+  },
 ];

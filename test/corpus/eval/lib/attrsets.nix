@@ -27,4 +27,6 @@ let s = { a = 1; b = { c = 2; d = { e = 3; }; }; }; in
   importApply = builtins.attrNames (lib.modules.importApply ./extend.nix { inherit lib; });
   callPackageWith = (lib.callPackageWith { a = 1; b = 2; c = 3; } ({ a, b ? 5, ... }: { sum = a + b; }) { b = 10; }).sum;
   listFilesRecursive = map baseNameOf (lib.filesystem.listFilesRecursive ./.);
+  filesetToList = map baseNameOf (lib.fileset.toList (lib.fileset.fileFilter (f: f.hasExt "nix" && f.name != "lists.nix") ./.));
+  filesetUnions = map baseNameOf (lib.fileset.toList (lib.fileset.unions [ ./extend.nix (lib.fileset.maybeMissing ./absent.nix) ./strings.nix ]));
 }
