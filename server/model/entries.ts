@@ -22,8 +22,11 @@ export interface DiscoveredEntry {
   reasons: string[];
 }
 
+/** What stands for the modules NixOps or morph add to each machine of a network file. */
+export const NETWORK_TOOL_MODULES = "NixOps' or morph's deployment modules";
+
 /** Names of hive attributes that are colmena's own, not nodes. */
-const HIVE_META = new Set(['meta', 'defaults', 'network']);
+const HIVE_META = new Set(['meta', 'defaults', 'network', 'resources']);
 
 /** Says why something could not be followed, from the calls of unknown functions made while computing it. */
 export function explainOpaque(calls: OpaqueCall[], kinds: Map<string, InputKind | undefined>): string {
@@ -172,10 +175,11 @@ function flakeEntry(
 }
 
 /**
- * The nodes of a colmena hive: every attribute but `meta`, `defaults` and `network`, each a NixOS machine built
+ * The nodes of a colmena hive (or a NixOps or morph network, the same shape): every attribute but `meta`,
+ * `defaults`, `network` and NixOps' `resources`, each a NixOS machine built
  * from `defaults` and its own module, with `meta.specialArgs` and `meta.nodeSpecialArgs.<node>` as arguments.
  */
-export function hiveEntries(ev: Evaluator, hive: Value, file: string): DiscoveredEntry[] {
+export function hiveEntries(ev: Evaluator, hive: Value, file: string, network = false): DiscoveredEntry[] {
   // A hive whose nodes nixkit cannot list says so rather than "no machine found".
   const notFollowed = (reason: string): DiscoveredEntry => ({
     entry: { name: 'nodes', file, kind: 'colmena', at: hive.src },
@@ -202,9 +206,14 @@ export function hiveEntries(ev: Evaluator, hive: Value, file: string): Discovere
     if (ownV?.t === 'attrs') for (const [k, t] of ownV.attrs) args.set(k, t);
     args.set('name', known({ t: 'str', v: name }));
     args.set('nodes', known({ t: 'unknown', path: ['nodes'] }));
+    // NixOps and morph add modules of their own for the deployment target (disks, users, networking of a cloud
+    // VM): rules about something missing must stay quiet, and the coverage says why.
+    const tool: Thunk[] = network
+      ? [known({ t: 'external', name: NETWORK_TOOL_MODULES, src: sourceOf(node) })]
+      : [];
     out.push({
       entry: { name, file, kind: 'colmena', at: sourceOf(node) },
-      roots: defaults ? [defaults, node] : [node],
+      roots: [...tool, ...(defaults ? [defaults, node] : [node])],
       specialArgs: { t: 'attrs', attrs: args, dynamic: false },
       status: 'read',
       reasons: [],

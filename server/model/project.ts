@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import type { Expr } from '../syntax/ast';
 import { NixosConfiguration, type ConfigurationEntry } from './configuration';
 import {
+  NETWORK_TOOL_MODULES,
   configurationNixEntry,
   flakeEntries,
   hiveEntries,
@@ -223,7 +224,7 @@ export class Project {
           hive = ev.callLambda(hive.expr, hive.env, hive.file, {
             value: { t: 'attrs', attrs: new Map(), dynamic: false },
           });
-        discovered = hiveEntries(ev, hive, file);
+        discovered = hiveEntries(ev, hive, file, path.basename(file) !== 'hive.nix');
       } else {
         const name = path.basename(path.dirname(file)) || 'configuration';
         discovered = [configurationNixEntry(file, name)];
@@ -333,7 +334,9 @@ export class Project {
     const inFlake = (f: string) =>
       flakeDirs.some((d) => f.startsWith(d + path.sep)) ||
       [...this.templateDirs].some((d) => f.startsWith(d + path.sep));
-    const hives = files.filter((f) => path.basename(f) === 'hive.nix' && !covered.has(f) && !inFlake(f));
+    const hives = files.filter(
+      (f) => (path.basename(f) === 'hive.nix' || this.isNetworkFile(f)) && !covered.has(f) && !inFlake(f),
+    );
     for (const h of hives) covered.add(h);
     let candidates = files.filter(
       (f) => path.basename(f) === 'configuration.nix' && !covered.has(f) && !inFlake(f),
@@ -361,6 +364,37 @@ export class Project {
         for (const h of this.units.values())
           if (h.kind === 'hive' && h.files.has(u.file)) this.units.delete(u.file);
     return updated;
+  }
+
+  private readonly networkByAst = new WeakMap<object, boolean>();
+
+  /**
+   * A NixOps or morph network file (`{ network.description = …; web = { … }; }`): a hive of machines whatever its
+   * name. Told from the text alone: a set (perhaps inside a function or `let`) with a `network` attribute and
+   * at least one other.
+   */
+  private isNetworkFile(f: string): boolean {
+    const ast = this.sources.parsed(f)?.ast;
+    if (!ast?.expr) return false;
+    let known = this.networkByAst.get(ast);
+    if (known === undefined) {
+      let e: Expr = ast.expr;
+      for (let steps = 0; steps < 8; steps++) {
+        if (e.kind === 'paren') e = e.expr;
+        else if (e.kind === 'lambda' || e.kind === 'let' || e.kind === 'with') e = e.body;
+        else break;
+      }
+      known =
+        e.kind === 'attrs' &&
+        e.bindings.some((b) => b.path[0]?.name === 'network') &&
+        e.bindings.some(
+          (b) =>
+            b.path[0]?.name !== undefined &&
+            !['network', 'defaults', 'resources', 'meta'].includes(b.path[0].name),
+        );
+      this.networkByAst.set(ast, known);
+    }
+    return known;
   }
 
   private readonly importsByAst = new WeakMap<object, string[]>();
@@ -413,6 +447,8 @@ export function externalModuleReason(
   kinds: Map<string, InputKind | undefined>,
 ): string | undefined {
   if (name.startsWith('<')) return undefined; // nixpkgs' own modules (`modulesPath + …`), channel paths
+  if (name === NETWORK_TOOL_MODULES)
+    return 'NixOps or morph adds modules for its deployment target (disks, users, networking), which nixkit does not read';
   const parts = name.split('.');
   const input = parts[0] === 'inputs' && parts.length > 1 ? parts[1] : parts[0];
   if (kinds.has(input)) {

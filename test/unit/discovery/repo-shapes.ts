@@ -1547,4 +1547,24 @@ in
     machines: [{ name: 'ash', status: 'read', platform: X86 }],
     findings: [],
   },
+  {
+    name: 'a NixOps/morph network file (any name) whose nodes import the hosts’ configuration.nix',
+    files: {
+      'deploy/network.nix': `{
+  network.description = "my servers";
+  defaults = { ... }: { services.openssh.enable = true; };
+  web = { ... }: { imports = [ ../hosts/web/configuration.nix ]; deployment.targetHost = "10.0.0.1"; };
+  db = { imports = [ ../hosts/db/configuration.nix ]; };
+  resources.sshKeyPairs.ssh-key = { };
+}
+`,
+      'hosts/web/configuration.nix': host('web', '\n  nixpkgs.hostPlatform = "x86_64-linux";'),
+      'hosts/db/configuration.nix': host('db', '\n  nixpkgs.hostPlatform = "aarch64-linux";'),
+    },
+    machines: [
+      { name: 'db', status: 'partial', platform: 'aarch64-linux', reason: /NixOps or morph adds modules/ },
+      { name: 'web', status: 'partial', platform: X86, reason: /NixOps or morph adds modules/ },
+    ],
+    findings: [],
+  },
 ];
