@@ -261,7 +261,7 @@ interface Ctx {
   /** How many mkIf/mkMerge/… wrappers were unwrapped to get here. */
   mkDepth?: number;
   /** The sets being walked above this one: a set that holds itself (`extraSpecialArgs = { inherit self; }`) ends. */
-  ancestors?: Value[];
+  ancestors?: Ancestor;
   /** What is left of the walk of this top-level option (see MAX_SETS_PER_OPTION). */
   budget?: { left: number };
 }
@@ -273,6 +273,17 @@ interface Ctx {
  * the module's other options are read as usual.
  */
 const MAX_SETS_PER_OPTION = 5_000;
+
+/** A set on the path being walked, and the one above it (a list that costs nothing to extend). */
+interface Ancestor {
+  set: Value;
+  up?: Ancestor;
+}
+
+function isAncestor(v: Value, a: Ancestor | undefined): boolean {
+  for (; a; a = a.up) if (a.set === v) return true;
+  return false;
+}
 
 const TOP: Ctx = { priority: PRIORITY.normal, conditional: false, pathAt: [] };
 
@@ -352,14 +363,14 @@ function collectValue(
     return;
   }
   if (v.t === 'attrs' && p.length < MAX_OPTION_DEPTH) {
-    if (ctx.budget && (--ctx.budget.left < 0 || ctx.ancestors?.includes(v))) {
+    if (ctx.budget && (--ctx.budget.left < 0 || isAncestor(v, ctx.ancestors))) {
       // A set holding itself, or more than any module writes: its contents stay unknown.
       out.dynamicPrefixes.push(p);
       return;
     }
     if (v.dynamic) out.dynamicPrefixes.push(p);
     // Each top-level option gets its own budget (at the module's top, p is empty: one per key below it).
-    const inner: Ctx = { ...ctx, ancestors: [...(ctx.ancestors ?? []), v] };
+    const inner: Ctx = { ...ctx, ancestors: { set: v, up: ctx.ancestors } };
     if (p.length) inner.budget ??= { left: MAX_SETS_PER_OPTION };
     for (const [key, t] of v.attrs)
       collectThunk(
