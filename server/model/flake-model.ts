@@ -588,8 +588,16 @@ function mergeConfig(ev: Evaluator, defs: Value[]): Map<string, Thunk> {
 
 function mergeDefinitions(ev: Evaluator, ts: Thunk[], depth: number): Thunk {
   if (ts.length === 1) return ts[0];
+  if (depth > 8) return known({ t: 'unknown' });
+  return mergeByName(ev, ts, (list) => mergeDefinitions(ev, list, depth + 1));
+}
+
+/**
+ * Definitions that must all be sets, merged lazily: grouped by name, each name's definitions merged by `each`.
+ * Anything but a set among them makes the whole unknown.
+ */
+function mergeByName(ev: Evaluator, ts: Thunk[], each: (definitions: Thunk[]) => Thunk): Thunk {
   return lazyThunk(() => {
-    if (depth > 8) return { t: 'unknown' };
     const entries = new Map<string, Thunk[]>();
     let dyn = false;
     for (const t of ts) {
@@ -599,7 +607,7 @@ function mergeDefinitions(ev: Evaluator, ts: Thunk[], depth: number): Thunk {
       for (const [name, e] of v.attrs) entries.set(name, [...(entries.get(name) ?? []), e]);
     }
     const merged = new Map<string, Thunk>();
-    for (const [name, list] of entries) merged.set(name, mergeDefinitions(ev, list, depth + 1));
+    for (const [name, list] of entries) merged.set(name, each(list));
     return { t: 'attrs', attrs: merged, dynamic: dyn };
   });
 }
@@ -646,23 +654,9 @@ function mergeOutput(ev: Evaluator, ts: Thunk[], depth: number, moduleDepth: num
   if (ts.length === 1) return ts[0];
   if (moduleDepth !== undefined && depth > moduleDepth)
     return known(attrs([['imports', known({ t: 'list', items: ts })]]));
-  return lazyThunk(() => {
-    const entries = new Map<string, Thunk[]>();
-    let dyn = false;
-    for (const t of ts) {
-      const v = ev.force(t);
-      if (v.t !== 'attrs') return { t: 'unknown', src: v.src };
-      dyn ||= v.dynamic;
-      for (const [name, e] of v.attrs) entries.set(name, [...(entries.get(name) ?? []), e]);
-    }
-    const merged = new Map<string, Thunk>();
-    for (const [name, list] of entries)
-      merged.set(
-        name,
-        moduleDepth === undefined ? list[list.length - 1] : mergeOutput(ev, list, depth + 1, moduleDepth),
-      );
-    return { t: 'attrs', attrs: merged, dynamic: dyn };
-  });
+  return mergeByName(ev, ts, (list) =>
+    moduleDepth === undefined ? list[list.length - 1] : mergeOutput(ev, list, depth + 1, moduleDepth),
+  );
 }
 
 function templateDirs(ev: Evaluator, outputs: Value): string[] {

@@ -12,7 +12,7 @@
 // parse-bounds.ts) and on deep nesting, where JS recursion would get deep. The syntax fuzz test holds it to
 // "an answer means the recogniser accepts".
 import type { AttrKey, Binding, Comment, Expr, Formal, Inherit, SourceFile, StringPart } from './ast';
-import { K, Lexer, type Token } from './recognizer-lexer';
+import { K, Lexer, startsSimple, type Token } from './recognizer-lexer';
 import {
   appendText,
   decodeEscape,
@@ -53,28 +53,6 @@ const BINARY: Partial<Record<K, { level: number; right: boolean; op: string }>> 
 const L_NOT = 7;
 const L_HAS = 11;
 const L_NEG = 12;
-
-function startsSimple(k: K): boolean {
-  switch (k) {
-    case K.ID:
-    case K.INT:
-    case K.FLOAT:
-    case K.DQUOTE:
-    case K.IND_OPEN:
-    case K.PATH:
-    case K.HPATH:
-    case K.SPATH:
-    case K.URI:
-    case K.LPAREN:
-    case K.LET:
-    case K.REC:
-    case K.LBRACE:
-    case K.LBRACK:
-      return true;
-    default:
-      return false;
-  }
-}
 
 /**
  * The AST of `text`, which Nix's grammar accepts (the caller asked the recogniser), or undefined when this

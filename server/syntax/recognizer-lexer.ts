@@ -66,6 +66,29 @@ export const enum K {
   LEXERR,
 }
 
+/** Whether a token starts an `expr_simple` (an operand, a list element, a function's argument). */
+export function startsSimple(k: K): boolean {
+  switch (k) {
+    case K.ID:
+    case K.INT:
+    case K.FLOAT:
+    case K.DQUOTE:
+    case K.IND_OPEN:
+    case K.PATH:
+    case K.HPATH:
+    case K.SPATH:
+    case K.URI:
+    case K.LPAREN:
+    case K.LET:
+    case K.REC:
+    case K.LBRACE:
+    case K.LBRACK:
+      return true;
+    default:
+      return false;
+  }
+}
+
 export interface Token {
   k: K;
   start: number;

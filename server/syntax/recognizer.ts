@@ -33,7 +33,7 @@ export interface RecognizerError {
   nixOffset?: number;
 }
 
-import { K, KEYWORDS, Lexer, SYMBOL_TEXT, type Token } from './recognizer-lexer';
+import { K, KEYWORDS, Lexer, startsSimple, SYMBOL_TEXT, type Token } from './recognizer-lexer';
 
 // ---------------------------------------------------------------------------------------------------------
 // Parser
@@ -80,28 +80,6 @@ const ASSOC: A[] = [
   A.LEFT,
   A.RIGHT,
 ];
-
-function startsSimple(k: K): boolean {
-  switch (k) {
-    case K.ID:
-    case K.INT:
-    case K.FLOAT:
-    case K.DQUOTE:
-    case K.IND_OPEN:
-    case K.PATH:
-    case K.HPATH:
-    case K.SPATH:
-    case K.URI:
-    case K.LPAREN:
-    case K.LET:
-    case K.REC:
-    case K.LBRACE:
-    case K.LBRACK:
-      return true;
-    default:
-      return false;
-  }
-}
 
 // Parser states. Plain states start or continue a construct; C_* states are continuations that sit on the
 // explicit stack. A continuation owns its frame: it drops it (or reuses it) when it resumes.
