@@ -90,6 +90,14 @@ export async function checkPaths(paths: string[], options: CheckOptions = {}): P
         );
     }
   }
+  for (const c of analysis.project.unfollowedConfigurations) {
+    const rel = (f: string) => path.relative(process.cwd(), f) || f;
+    const by = [...new Set(c.importers)].map(rel);
+    result.notes.push(
+      `${rel(c.file)} is not checked: ${by.join(', ')} ${by.length > 1 ? 'import' : 'imports'} it, so it is not a ` +
+        'machine of its own, and no machine nixkit checks uses it (name it in nixkit.toml [machines] to check it)',
+    );
+  }
   for (const findings of analysis.findingsByFile().values()) result.findings.push(...findings);
   const reported = new Set(result.findings.map((f) => unreadableTarget.get(f)));
   for (const [file, message] of unreadable)

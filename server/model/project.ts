@@ -341,9 +341,14 @@ export class Project {
     let candidates = files.filter(
       (f) => path.basename(f) === 'configuration.nix' && !covered.has(f) && !inFlake(f),
     );
+    this.importedConfigurations = [];
     if (candidates.length) {
       const importers = this.importersOf(files);
-      candidates = candidates.filter((c) => !this.importedFromOutside(c, importers));
+      candidates = candidates.filter((c) => {
+        if (!this.importedFromOutside(c, importers)) return true;
+        this.importedConfigurations.push({ file: c, importers: importers.get(c) ?? [] });
+        return false;
+      });
     }
     const wanted = new Map<string, UnitKind>([
       ...hives.map((h): [string, UnitKind] => [h, 'hive']),
@@ -364,6 +369,22 @@ export class Project {
         for (const h of this.units.values())
           if (h.kind === 'hive' && h.files.has(u.file)) this.units.delete(u.file);
     return updated;
+  }
+
+  /** configuration.nix files outside flakes that another file imports, so not machines (refreshStandalone). */
+  private importedConfigurations: { file: string; importers: string[] }[] = [];
+
+  /**
+   * configuration.nix files that are no machine because other files import them, where none of those files is
+   * part of a machine nixkit checks either (a NixOps network split over files it does not recognise, a script's
+   * own evaluation): nixkit checks none of it, and says so.
+   */
+  get unfollowedConfigurations(): { file: string; importers: string[] }[] {
+    const read = new Set<string>();
+    for (const u of this.units.values()) for (const f of u.files) read.add(f);
+    return this.importedConfigurations.filter(
+      (c) => !read.has(c.file) && !c.importers.some((f) => read.has(f)),
+    );
   }
 
   private readonly networkByAst = new WeakMap<object, boolean>();

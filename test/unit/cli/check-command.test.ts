@@ -183,3 +183,25 @@ test('hundreds of symlinks to folders already checked are summed up; dangling li
   );
   assert.ok(!/Panel\.qml/.test(r.stderr), r.stderr);
 });
+
+test('a configuration.nix that only files nixkit does not know import (a split NixOps network) is named in a note', async () => {
+  const dir = tempDir('check-unfollowed');
+  fs.mkdirSync(path.join(dir, 'hosts/web'), { recursive: true });
+  fs.mkdirSync(path.join(dir, 'ops'));
+  fs.writeFileSync(
+    path.join(dir, 'hosts/web/configuration.nix'),
+    '{ ... }: { networking.hostName = "web"; }\n',
+  );
+  fs.writeFileSync(path.join(dir, 'ops/web.nix'), '{ web = import ../hosts/web/configuration.nix; }\n');
+  fs.writeFileSync(
+    path.join(dir, 'ops/web-ip.nix'),
+    '{ web = { ... }: { deployment.targetHost = "10.0.0.1"; }; }\n',
+  );
+  const r = await run(['check', '.'], dir);
+  assert.equal(r.code, 0);
+  assert.match(
+    r.stderr,
+    /note: \S*hosts\/web\/configuration\.nix is not checked: \S*ops\/web\.nix imports it, so it is not a machine of its own/,
+  );
+  assert.match(r.stdout, /no NixOS machine found/);
+});
