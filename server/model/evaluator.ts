@@ -1000,7 +1000,9 @@ export class Evaluator {
 
   /** `import p`: the file's value (a folder means its default.nix). */
   importValue(p: Value, s?: Source): Value {
-    if (p.t === 'external') return p;
+    if (p.t === 'external')
+      // nixpkgs' eval-config.nix is what `lib.nixosSystem` calls, with the same arguments.
+      return EVAL_CONFIG.has(p.name) ? { t: 'fn', name: 'lib.nixosSystem', args: [], src: s } : p;
     if (p.t === 'attrs' && p.imports) return p.imports();
     const file = this.fileOf(p);
     if (file === undefined) {
@@ -1015,6 +1017,9 @@ export class Evaluator {
     return this.force(this.fileThunk(resolveImportPath(file, this.sources)));
   }
 }
+
+/** nixpkgs' nixos/lib/eval-config.nix, as nixkit names it through an input's source or the search path. */
+const EVAL_CONFIG = new Set(['<nixpkgs>/nixos/lib/eval-config.nix', '<nixpkgs/nixos/lib/eval-config.nix>']);
 
 /** A file in the source of an input nixkit names but does not have: nixpkgs' own modules by their usual name. */
 function inputSourceFile(sourceName: string, rest: string, s?: Source): Value {

@@ -1567,4 +1567,30 @@ in
     ],
     findings: [],
   },
+  {
+    name: "machines built with nixpkgs' eval-config.nix imported directly (through the input's source)",
+    files: {
+      'flake.nix': `{
+  ${NIXPKGS}
+  outputs = { self, nixpkgs, ... }: {
+    nixosConfigurations.box = import "\${nixpkgs}/nixos/lib/eval-config.nix" {
+      system = "x86_64-linux";
+      modules = [ ./box.nix ];
+    };
+    nixosConfigurations.web = import (nixpkgs + "/nixos/lib/eval-config.nix") {
+      system = "aarch64-linux";
+      modules = [ ./web.nix ];
+    };
+  };
+}
+`,
+      'box.nix': host('box'),
+      'web.nix': host('web'),
+    },
+    machines: [
+      { name: 'box', status: 'read', platform: X86 },
+      { name: 'web', status: 'read', platform: 'aarch64-linux' },
+    ],
+    findings: [],
+  },
 ];
