@@ -1428,12 +1428,30 @@ function isDerivation(ev: Evaluator, v: Attrs): boolean {
  * Option-renaming modules forward definitions from one option to another, which nixkit does not follow: an
  * opaque module, so rules about something missing stay quiet. A removed option's module defines nothing.
  */
+// An alias or a rename between two known option paths forwards every definition of the first to the second
+// (modules.ts copies them over); anything else stays an opaque module.
+for (const n of ['mkRenamedOptionModule', 'mkAliasOptionModule'])
+  def(`lib.${n}`, 2, (ev, a, s) => {
+    const from = stringList(ev, ev.force(a[0]));
+    const to = stringList(ev, ev.force(a[1]));
+    if (!from?.length || !to?.length) return { t: 'external', name: `lib.${n}`, src: s };
+    return { t: 'attrs', attrs: new Map(), dynamic: false, src: s, forwards: { from, to } };
+  });
 for (const [n, arity] of [
-  ['mkRenamedOptionModule', 2],
-  ['mkAliasOptionModule', 2],
   ['mkChangedOptionModule', 3],
   ['mkMergedOptionModule', 3],
   ['mkRenamedOptionModuleWith', 1],
 ] as [string, number][])
   def(`lib.${n}`, arity, (_ev, _a, s) => ({ t: 'external', name: `lib.${n}`, src: s }));
+/** A list of known strings (an option path), or undefined. */
+function stringList(ev: Evaluator, v: Value): string[] | undefined {
+  if (v.t !== 'list' || v.items.length > 32) return undefined;
+  const out: string[] = [];
+  for (const t of v.items) {
+    const x = ev.force(t);
+    if (x.t !== 'str') return undefined;
+    out.push(x.v);
+  }
+  return out;
+}
 def('lib.mkRemovedOptionModule', 2, (_ev, _a, s) => attrsOf(new Map(), s));

@@ -59,11 +59,14 @@ export interface CollectedModules {
   chunks: Definition[][];
   /** Option paths under which some definition has keys nixkit cannot know (`${name} = …`). */
   dynamicPrefixes: string[][];
+  /** Options forwarded to others by alias or rename modules: their definitions count for the target too. */
+  forwards?: { from: string[]; to: string[] }[];
 }
 
 interface ModuleResult {
   definitions: Definition[];
   dynamicPrefixes: string[][];
+  forwards?: { from: string[]; to: string[] }[];
   imports: Thunk[];
 }
 
@@ -178,6 +181,7 @@ export function collectModules(
       append(out.definitions, cached.definitions);
       out.chunks.push(cached.definitions);
       append(out.dynamicPrefixes, cached.dynamicPrefixes);
+      if (cached.forwards) (out.forwards ??= []).push(...cached.forwards);
       if (ref.kind === 'file') moduleResults(ev).set(ref.file, cached);
       for (const i of cached.imports) enqueue(i, moduleFile);
       continue;
@@ -209,17 +213,50 @@ export function collectModules(
     append(out.definitions, local.definitions);
     out.chunks.push(local.definitions);
     append(out.dynamicPrefixes, local.dynamicPrefixes);
+    if (local.forwards) (out.forwards ??= []).push(...local.forwards);
     if (ref.kind === 'file' && !dependsOnArgs) {
       const result: ModuleResult = {
         definitions: local.definitions,
         dynamicPrefixes: local.dynamicPrefixes,
+        forwards: local.forwards,
         imports,
       };
       moduleResults(ev).set(ref.file, result);
       rememberResult(ev, ref.file, read, result);
     }
   }
+  applyForwards(out);
   return out;
+}
+
+/**
+ * `lib.mkAliasOptionModule [ "me" ] [ "users" "users" "bob" ]`: every definition under `me` is also one under
+ * `users.users.bob`, written where the alias was used. The copies keep where the value is, not the binding's keys
+ * (a quick fix must not rewrite `me.…` as if it said `users.users.bob.…`).
+ */
+function applyForwards(out: CollectedModules): void {
+  if (!out.forwards?.length) return;
+  const copies: Definition[] = [];
+  for (const { from, to } of out.forwards)
+    for (const d of out.definitions) {
+      if (d.path.length < from.length || !from.every((k, i) => d.path[i] === k)) continue;
+      const rest = d.path.slice(from.length);
+      copies.push({
+        path: [...to, ...rest],
+        value: d.value,
+        priority: d.priority,
+        conditional: d.conditional,
+        at: d.at,
+        valueAt: d.valueAt,
+        pathAt: [...to.map(() => undefined), ...d.pathAt.slice(from.length)],
+      });
+    }
+  append(out.definitions, copies);
+  out.chunks.push(copies);
+  for (const { from, to } of out.forwards)
+    for (const p of [...out.dynamicPrefixes])
+      if (p.length >= from.length && from.every((k, i) => p[i] === k))
+        out.dynamicPrefixes.push([...to, ...p.slice(from.length)]);
 }
 
 function collectModuleBody(
@@ -229,6 +266,7 @@ function collectModuleBody(
   out: CollectedModules,
   addImport: (t: Thunk) => void,
 ): void {
+  if (body.t === 'attrs' && body.forwards) (out.forwards ??= []).push(body.forwards);
   if (body.t !== 'attrs') {
     // A module that is an mkIf/mkMerge of sets, or unknown: definitions only.
     collectValue(ev, body, [], TOP, out, undefined);

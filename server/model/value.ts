@@ -31,6 +31,8 @@ export type Value =
       missingPath?: string[];
       /** An input whose source nixkit names but does not have: `"${nixpkgs}/nixos/modules/x.nix"` is `<nixpkgs>/…`. */
       sourceName?: string;
+      /** A module that forwards one option to another (`lib.mkAliasOptionModule [ "me" ] [ "users" "users" "bob" ]`). */
+      forwards?: { from: string[]; to: string[] };
     }
   | { t: 'lambda'; expr: LambdaExpr; env: Env; file: string; src?: Source }
   /** A function nixkit models (lib.mkIf, import, lib.genAttrs, nixosSystem, ...), with the arguments so far. */

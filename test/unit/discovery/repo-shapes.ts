@@ -1593,4 +1593,41 @@ in
     ],
     findings: [],
   },
+  {
+    name: 'an option alias (lib.mkAliasOptionModule) carries the user definitions the rules read',
+    files: {
+      'flake.nix': `{
+  ${NIXPKGS}
+  outputs = { self, nixpkgs, ... }: {
+    nixosConfigurations.box = nixpkgs.lib.nixosSystem {
+      system = "x86_64-linux";
+      modules = [ ./system.nix ./me.nix ];
+    };
+  };
+}
+`,
+      'system.nix': `{ ... }:
+{
+  boot.loader.systemd-boot.enable = true;
+  boot.loader.efi.canTouchEfiVariables = true;
+  fileSystems."/" = { device = "/dev/disk/by-label/nixos"; fsType = "ext4"; };
+  fileSystems."/boot" = { device = "/dev/disk/by-label/BOOT"; fsType = "vfat"; options = [ "umask=0077" ]; };
+  services.openssh.enable = true;
+  system.stateVersion = "24.11";
+}
+`,
+      'me.nix': `{ lib, ... }:
+{
+  imports = [ (lib.mkAliasOptionModule [ "me" ] [ "users" "users" "alice" ]) ];
+  me = {
+    isNormalUser = true;
+    extraGroups = [ "wheel" ];
+    hashedPassword = "correct horse battery staple";
+  };
+}
+`,
+    },
+    machines: [{ name: 'box', status: 'read', platform: X86 }],
+    findings: ['password-hash-invalid me.nix:7'],
+  },
 ];
