@@ -936,6 +936,9 @@ export class Evaluator {
         return { t: 'external', name: `<nixpkgs/nixos/modules>${rest}`, src: s };
       // `"${inputs.nixpkgs}/nixos/modules/installer/scan/not-detected.nix"`: the same module, by the input's source.
       if (first.t === 'attrs' && first.sourceName) return inputSourceFile(first.sourceName, rest, s);
+      // `"${inputs.nixos-hardware}/common/gpu/amd"`: a file of a module-only input, known by name as its modules are.
+      if (first.t === 'external' && rest.startsWith('/'))
+        return { t: 'external', name: `${first.name}${rest}`, src: s };
     }
     for (const p of parts) {
       if (typeof p === 'string') out += p;

@@ -273,7 +273,10 @@ export function evaluateFlake(ev: Evaluator, file: string): FlakeModel {
     result = ev.callLambda(outputsFn.expr, outputsFn.env, outputsFn.file, known(inputsValue));
   else result = outputsFn;
   model.outputs = result;
-  model.templateDirs = templateDirs(ev, result);
+  // A template that is the flake's own folder (or holds it: `templates.full.path = ./.`) offers the flake itself
+  // as a starting point; the flake's machines stay machines.
+  const own = path.dirname(file);
+  model.templateDirs = templateDirs(ev, result).filter((d) => d !== own && !own.startsWith(d + path.sep));
   return model;
 }
 

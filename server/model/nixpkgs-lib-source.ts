@@ -98,6 +98,8 @@ let
           if isAttrs value && cond value then recurse (path ++ [ name ]) value else f (path ++ [ name ]) value);
     in recurse [ ] set;
   mapAttrsRecursive = mapAttrsRecursiveCond (as: true);
+  # lib.customisation: the real one also gives the result override functions, which this model does not.
+  makeOverridable = f: args: f args;
   # Every name of the sets, with its values (in list order) folded from the right.
   foldAttrs = op: nul: list: zipAttrsWith (name: values: foldr op nul values) list;
   zipAttrs = zipAttrsWith (name: values: values);
@@ -353,7 +355,7 @@ let
       f = if isFunction fn then fn else import fn;
       result = f (builtins.intersectAttrs (builtins.functionArgs f) autoArgs // args);
     in if isAttrs result then result // open else result;
-  customisation = { inherit callPackageWith; } // open;
+  customisation = { inherit callPackageWith makeOverridable; } // open;
 
   # lib.filesystem: hosts and modules found by walking a folder.
   listFilesRecursive = dir: flatten (mapAttrsToList (name: type:
@@ -394,7 +396,7 @@ let
   libFun = self: attrsets // lists // strings // trivial // fixedPoints // modules // options // {
     path = libPath;
     inherit attrsets lists strings trivial fixedPoints modules options versions types nixosSystem filesystem
-      assertMsg mkOptionType customisation callPackageWith fileset;
+      assertMsg mkOptionType customisation callPackageWith makeOverridable fileset;
     inherit (builtins) isAttrs isList isString isInt isBool isFunction isPath isFloat typeOf any all sort
       partition groupBy seq deepSeq trace tryEval baseNameOf dirOf pathExists readFile readDir fromJSON
       toJSON hashString add sub mul div bitAnd bitOr bitXor lessThan ceil floor compareVersions

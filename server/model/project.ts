@@ -403,6 +403,8 @@ export class Project {
       for (let steps = 0; steps < 8; steps++) {
         if (e.kind === 'paren') e = e.expr;
         else if (e.kind === 'lambda' || e.kind === 'let' || e.kind === 'with') e = e.body;
+        // `__trace "morph eval" ( … )`, `builtins.trace …`: the network is the last argument.
+        else if (e.kind === 'apply' && isTrace(e.fn)) e = e.arg;
         else break;
       }
       known =
@@ -462,6 +464,20 @@ export class Project {
   }
 }
 
+/** `__trace msg` or `builtins.trace msg`: a function that gives back its argument. */
+function isTrace(e: Expr): boolean {
+  if (e.kind !== 'apply') return false;
+  const f = e.fn;
+  return (
+    (f.kind === 'var' && (f.name === '__trace' || f.name === 'trace')) ||
+    (f.kind === 'select' &&
+      f.target.kind === 'var' &&
+      f.target.name === 'builtins' &&
+      f.path.length === 1 &&
+      f.path[0].name === 'trace')
+  );
+}
+
 /** Why an external module makes a configuration partly read, or undefined when nixkit knows what it is. */
 export function externalModuleReason(
   name: string,
@@ -470,7 +486,8 @@ export function externalModuleReason(
   if (name.startsWith('<')) return undefined; // nixpkgs' own modules (`modulesPath + …`), channel paths
   if (name === NETWORK_TOOL_MODULES)
     return 'NixOps or morph adds modules for its deployment target (disks, users, networking), which nixkit does not read';
-  const parts = name.split('.');
+  // `disko.nixosModules.disko`, `nixos-hardware/common/gpu/amd` (a file of the input's source)
+  const parts = name.split(/[./]/);
   const input = parts[0] === 'inputs' && parts.length > 1 ? parts[1] : parts[0];
   if (kinds.has(input)) {
     return kinds.get(input)

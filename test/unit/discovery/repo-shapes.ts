@@ -1448,6 +1448,7 @@ in
     files: {
       'flake.nix': `{
   ${NIXPKGS}
+  inputs.hardware.url = "github:NixOS/nixos-hardware";
   outputs = { self, nixpkgs, ... }@inputs: {
     nixosConfigurations.box = nixpkgs.lib.nixosSystem {
       system = "x86_64-linux";
@@ -1463,7 +1464,11 @@ in
 `,
       'configuration.nix': `{ inputs, ... }:
 {
-  imports = [ "\${inputs.nixpkgs}/nixos/modules/installer/scan/not-detected.nix" ./host.nix ];
+  imports = [
+    "\${inputs.nixpkgs}/nixos/modules/installer/scan/not-detected.nix"
+    "\${inputs.hardware}/common/pc/ssd"
+    ./host.nix
+  ];
 }
 `,
       'host.nix': host('box'),
@@ -1629,5 +1634,38 @@ in
     },
     machines: [{ name: 'box', status: 'read', platform: X86 }],
     findings: ['password-hash-invalid me.nix:7'],
+  },
+  {
+    name: 'a flake that offers itself as a template (templates.full.path = ./.), hosts built with makeOverridable nixosSystem',
+    files: {
+      'flake.nix': `{
+  ${NIXPKGS}
+  outputs = { self, nixpkgs, ... }:
+    let nixosSystem = nixpkgs.lib.makeOverridable nixpkgs.lib.nixosSystem;
+    in {
+      nixosConfigurations.box = nixosSystem { system = "x86_64-linux"; modules = [ ./box.nix ]; };
+      templates.full = { path = ./.; description = "this very flake"; };
+      templates.default = self.templates.full;
+    };
+}
+`,
+      'box.nix': host('box'),
+    },
+    machines: [{ name: 'box', status: 'read', platform: X86 }],
+    findings: [],
+  },
+  {
+    name: 'a morph network wrapped in __trace, its hosts imported from their folders',
+    files: {
+      'deploy/morph.nix': `with builtins;
+__trace "morph eval" (let hosts = ../hosts; in {
+  network = { description = "home"; };
+  web = import (hosts + "/web");
+})
+`,
+      'hosts/web/default.nix': host('web', '\n  nixpkgs.hostPlatform = "x86_64-linux";'),
+    },
+    machines: [{ name: 'web', status: 'partial', platform: X86, reason: /NixOps or morph adds modules/ }],
+    findings: [],
   },
 ];
