@@ -52,6 +52,8 @@ export const BUILTIN_CODES = {
   'file-too-large': 'The file is larger than the size nixkit checks.',
   'file-encrypted':
     'The file is encrypted (git-crypt, in a clone without the key); nixkit cannot read it and treats what it holds as unknown.',
+  'syntax-unsupported':
+    'The file uses syntax its flake enables as an experimental Nix feature (the pipe operators) and nixkit does not read; its contents are unknown.',
   'parse-limit':
     "The file has a shape nixkit's tree parser cannot read within its time bound; only Nix's syntax verdict was checked.",
   'file-unreadable':

@@ -31,7 +31,7 @@ const CLOSERS = new Set(['}', ']', ')']);
 const MAX_PROBLEMS = 50;
 const MAX_LOOKBACK = 64;
 const MAX_INDENT_LINES = 5000;
-const PIPE_MESSAGE =
+export const PIPE_MESSAGE =
   "the pipe operators '|>' and '<|' are not supported (an experimental Nix feature; neither nixkit's parser nor Nix before 2.24 knows them)";
 
 /**

@@ -205,3 +205,36 @@ test('a configuration.nix that only files nixkit does not know import (a split N
   );
   assert.match(r.stdout, /no NixOS machine found/);
 });
+
+test('pipe operators: an error, unless the flake turns them on (then one note per file, contents unknown)', async () => {
+  const dir = tempDir('check-pipes');
+  const flake = (config: string) => `{
+  ${config}
+  inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-24.11";
+  outputs = { nixpkgs, ... }: { lib = import ./util.nix; };
+}
+`;
+  fs.writeFileSync(
+    path.join(dir, 'util.nix'),
+    "{\n  double = xs: xs |> map (x: x * 2);\n  sum = xs: builtins.foldl' (a: b: a + b) 0 <| xs;\n}\n",
+  );
+  fs.writeFileSync(path.join(dir, 'flake.nix'), flake(''));
+  const off = await run(['check', '--format', 'json', '.'], dir);
+  const offFindings = (JSON.parse(off.stdout) as { diagnostics: { code: string; severity: string }[] })
+    .diagnostics;
+  assert.equal(off.code, 1);
+  assert.ok(offFindings.some((d) => d.code === 'syntax-error' && d.severity === 'error'));
+  fs.writeFileSync(
+    path.join(dir, 'flake.nix'),
+    flake('nixConfig.extra-experimental-features = [ "pipe-operators" ];'),
+  );
+  const on = await run(['check', '--format', 'json', '.'], dir);
+  const onFindings = (
+    JSON.parse(on.stdout) as { diagnostics: { code: string; severity: string; file: string }[] }
+  ).diagnostics;
+  assert.equal(on.code, 0);
+  assert.deepEqual(
+    onFindings.map((d) => `${d.file} ${d.severity} ${d.code}`),
+    ['util.nix information syntax-unsupported'],
+  );
+});
