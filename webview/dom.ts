@@ -67,3 +67,19 @@ export const dash = (v: string | number | null | undefined): string =>
 export function facts(pairs: [string, Child][]): HTMLElement {
   return h('dl', { class: 'facts' }, ...pairs.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]));
 }
+
+/**
+ * Adds lines to the page's command log (`#log`), keeping the last `max`, and follows the end only when the reader
+ * was already there (scrolled up to read something, they stay). Returns the lines kept.
+ */
+export function appendToLog(page: HTMLElement, kept: string[], lines: string[], max: number): string[] {
+  let log = [...kept, ...lines];
+  if (log.length > max) log = log.slice(-max);
+  const el = page.querySelector<HTMLElement>('#log');
+  if (el) {
+    const atBottom = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
+    el.textContent = log.join('\n');
+    if (atBottom) el.scrollTop = el.scrollHeight;
+  }
+  return log;
+}

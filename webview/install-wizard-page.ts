@@ -19,7 +19,7 @@ import {
   type WizardProgressView,
   type WizardView,
 } from '../protocol/webview-messages';
-import { button as domButton, dash, facts, formatBytes, h, vscode, type Child } from './dom';
+import { appendToLog, button as domButton, dash, facts, formatBytes, h, type Child, vscode } from './dom';
 import {
   destructiveCount,
   installGate,
@@ -987,13 +987,7 @@ function render(v: WizardView): void {
 }
 
 function appendLog(lines: string[]): void {
-  log.push(...lines);
-  if (log.length > LOG_LINES) log = log.slice(-LOG_LINES);
-  const el = app.querySelector<HTMLElement>('#log');
-  if (!el) return;
-  const atBottom = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
-  el.textContent = log.join('\n');
-  if (atBottom) el.scrollTop = el.scrollHeight;
+  log = appendToLog(app, log, lines, LOG_LINES);
 }
 
 window.addEventListener('message', (event: MessageEvent<unknown>) => {

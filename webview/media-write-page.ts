@@ -20,7 +20,7 @@ import {
   type MediaWriteView,
   type ToWebview,
 } from '../protocol/webview-messages';
-import { button as domButton, dash, formatBytes, h, vscode, type Child } from './dom';
+import { appendToLog, button as domButton, dash, formatBytes, h, type Child, vscode } from './dom';
 import {
   BOOT_BADGE,
   deviceSummary,
@@ -439,13 +439,7 @@ function render(v: MediaWriteView): void {
 }
 
 function appendLog(lines: string[]): void {
-  log.push(...lines);
-  if (log.length > LOG_LINES) log = log.slice(-LOG_LINES);
-  const el = app.querySelector<HTMLElement>('#log');
-  if (!el) return;
-  const atBottom = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
-  el.textContent = log.join('\n');
-  if (atBottom) el.scrollTop = el.scrollHeight;
+  log = appendToLog(app, log, lines, LOG_LINES);
 }
 
 function handle(message: ToWebview): void {
