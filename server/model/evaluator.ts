@@ -939,6 +939,10 @@ export class Evaluator {
       // `"${inputs.nixos-hardware}/common/gpu/amd"`: a file of a module-only input, known by name as its modules are.
       if (first.t === 'external' && rest.startsWith('/'))
         return { t: 'external', name: `${first.name}${rest}`, src: s };
+      // `"${inputs.foo}/nixos-module.nix"` of an input nixkit does not know: unknown, but named, so a reason can
+      // say which input it comes from.
+      if (first.t === 'unknown' && !first.error && first.path?.length === 1 && rest.startsWith('/'))
+        return { t: 'unknown', path: [`${first.path[0]}${rest}`], src: s };
     }
     for (const p of parts) {
       if (typeof p === 'string') out += p;

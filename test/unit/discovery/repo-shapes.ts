@@ -1668,4 +1668,37 @@ __trace "morph eval" (let hosts = ../hosts; in {
     machines: [{ name: 'web', status: 'partial', platform: X86, reason: /NixOps or morph adds modules/ }],
     findings: [],
   },
+  {
+    name: 'a module file in the source of an input nixkit does not know ("${self.inputs.x}/module.nix"): named in the reason',
+    files: {
+      'flake.nix': `{
+  ${NIXPKGS}
+  inputs.mailer.url = "github:someone/mailer";
+  outputs = { self, nixpkgs, ... }: {
+    nixosConfigurations.box = nixpkgs.lib.nixosSystem {
+      system = "x86_64-linux";
+      specialArgs = { inherit self; };
+      modules = [ ./box.nix ./mail.nix ];
+    };
+  };
+}
+`,
+      'box.nix': host('box'),
+      'mail.nix': `{ self, ... }:
+{
+  imports = [ "\${self.inputs.mailer}/nixos-module.nix" ];
+}
+`,
+    },
+    machines: [
+      {
+        name: 'box',
+        status: 'partial',
+        platform: X86,
+        reason:
+          /the module `mailer\/nixos-module\.nix` comes from input `mailer`, which nixkit does not know/,
+      },
+    ],
+    findings: [],
+  },
 ];
