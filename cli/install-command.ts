@@ -6,7 +6,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { EngineError, HostKeyRejectedError } from '../engine/errors';
+import { EngineError } from '../engine/errors';
 import { checkLayout, DEFAULT_LAYOUT } from '../engine/install/layout';
 import type {
   DiskLayout,
@@ -33,7 +33,7 @@ import {
 import type { Prompter } from '../engine/ssh/session';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, type CliIO, type Subcommand } from './io';
 import { parseFlags, secretFromEnv } from './flags';
-import { sshAccess, SSH_FLAGS } from './ssh-flags';
+import { explainRefusedHostKey, sshAccess, SSH_FLAGS } from './ssh-flags';
 import { askOnTerminal, TtyPrompter } from './tty-prompter';
 
 export const INSTALL_USAGE = `usage: nixkit install --flake PATH#NAME --target TARGET [--disk /dev/disk/by-id/ID] [--layout FILE]
@@ -421,12 +421,7 @@ export function makeInstallCommand(deps: InstallCommandDeps = {}): Subcommand {
       return EXIT_OK;
     } catch (e) {
       const resume = `nixkit install --resume ${state.id}${v['state-dir'] ? ` --state-dir ${stateDir}` : ` --flake ${options.flake}#${options.configuration}`}`;
-      if (e instanceof HostKeyRejectedError && !deps.prompter && tty.refusedNonInteractive) {
-        io.stderr(
-          `nixkit install: ${e.message}\nThe host key is unknown and there is no terminal to ask on: check it out of band, then pass --accept-new-host-key.\n`,
-        );
-        return EXIT_FINDINGS;
-      }
+      if (explainRefusedHostKey(e, 'install', tty, !!deps.prompter, io)) return EXIT_FINDINGS;
       if (e instanceof EngineError) {
         io.stderr(`\nnixkit install: ${runner.redact(e.message)}\n`);
         if (e instanceof InstallFailedError || fs.existsSync(store.statePath(state.id)))

@@ -5,7 +5,7 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as fs from 'node:fs';
-import { EngineError, HostKeyRejectedError } from '../engine/errors';
+import { EngineError } from '../engine/errors';
 import { blockers, findCandidate } from '../engine/media/candidates';
 import { defaultElevation, localHost, sshHost, type MediaHost } from '../engine/media/host';
 import { imageProblemsFor, inspectImage } from '../engine/media/image';
@@ -24,7 +24,7 @@ import {
 } from '../protocol/media';
 import { parseFlags } from './flags';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, type CliIO, type Subcommand } from './io';
-import { sshAccess, SSH_FLAGS } from './ssh-flags';
+import { explainRefusedHostKey, sshAccess, SSH_FLAGS } from './ssh-flags';
 import { TtyPrompter } from './tty-prompter';
 
 export const MEDIA_WRITE_USAGE = `usage: nixkit media list [--host TARGET] [--json] [SSH flags]
@@ -314,13 +314,7 @@ export function makeMediaCommand(deps: MediaCommandDeps = {}): Subcommand {
       io.stderr(formatResult(result));
       return EXIT_FINDINGS;
     } catch (e) {
-      if (e instanceof HostKeyRejectedError && !deps.prompter && tty.refusedNonInteractive) {
-        io.stderr(
-          `nixkit media: ${e.message}\nThe host key is unknown and there is no terminal to ask on. Check the ` +
-            `fingerprint above out of band, then pass --accept-new-host-key (it is remembered) or run once interactively.\n`,
-        );
-        return EXIT_FINDINGS;
-      }
+      if (explainRefusedHostKey(e, 'media', tty, !!deps.prompter, io)) return EXIT_FINDINGS;
       if (e instanceof EngineError) {
         io.stderr(`nixkit media: ${session ? session.redact(e.message) : e.message}\n`);
         return e.code === 'bad-target' ? EXIT_USAGE : EXIT_FINDINGS;

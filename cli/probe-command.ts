@@ -1,10 +1,10 @@
 // `nixkit probe TARGET [--json] ...`: connect over SSH, run the hardware probe, print a summary or the JSON report.
-import { EngineError, HostKeyRejectedError } from '../engine/errors';
+import { EngineError } from '../engine/errors';
 import type { ProbeReport } from '../protocol/probe-report';
 import { runProbe } from '../engine/probe/run-probe';
 import type { Prompter, Session } from '../engine/ssh/session';
 import { parseFlags } from './flags';
-import { sshAccess, SSH_FLAGS } from './ssh-flags';
+import { explainRefusedHostKey, sshAccess, SSH_FLAGS } from './ssh-flags';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, type CliIO, type Subcommand } from './io';
 import { TtyPrompter } from './tty-prompter';
 
@@ -118,13 +118,7 @@ export function makeProbeCommand(deps: { prompter?: (io: CliIO) => Prompter } = 
       io.stdout(v.json ? JSON.stringify(run.report, null, 2) + '\n' : formatProbeSummary(run.report));
       return EXIT_OK;
     } catch (e) {
-      if (e instanceof HostKeyRejectedError && !deps.prompter && tty.refusedNonInteractive) {
-        io.stderr(
-          `nixkit probe: ${e.message}\nThe host key is unknown and there is no terminal to ask on. Check the ` +
-            `fingerprint above out of band, then pass --accept-new-host-key (it is remembered) or run once interactively.\n`,
-        );
-        return EXIT_FINDINGS;
-      }
+      if (explainRefusedHostKey(e, 'probe', tty, !!deps.prompter, io)) return EXIT_FINDINGS;
       if (e instanceof EngineError) {
         io.stderr(`nixkit probe: ${session ? session.redact(e.message) : e.message}\n`);
         return e.code === 'bad-target' ? EXIT_USAGE : EXIT_FINDINGS;

@@ -6,7 +6,7 @@
 // transcript, secrets redacted, is left under $XDG_STATE_HOME/nixkit/rescues.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { EngineError, HostKeyRejectedError, redact } from '../engine/errors';
+import { EngineError, redact } from '../engine/errors';
 import { StateStore } from '../engine/install/state-store';
 import { formatCommand, Transcript } from '../engine/install/transcript';
 import { rescueConfiguration, type RescueConfiguration } from '../engine/rescue/configuration';
@@ -18,7 +18,7 @@ import { STEP_IDS, type PlannedCommand, type StepId } from '../protocol/install-
 import { parseFlags, secretFromEnv } from './flags';
 import { defaultStateDir, makeInstallCommand } from './install-command';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, type CliIO, type Subcommand } from './io';
-import { sshAccess, SSH_FLAGS } from './ssh-flags';
+import { explainRefusedHostKey, sshAccess, SSH_FLAGS } from './ssh-flags';
 import { askOnTerminal, TtyPrompter } from './tty-prompter';
 
 export const RESCUE_USAGE = `usage: nixkit rescue TARGET [--flake PATH#NAME] [--device DEV] [--rollback GEN | --run CMD | --resume-from STEP]
@@ -198,12 +198,8 @@ export function makeRescueCommand(deps: RescueCommandDeps = {}): Subcommand {
         }
       }
     } catch (e) {
-      if (e instanceof HostKeyRejectedError && !deps.prompter && tty.refusedNonInteractive) {
-        io.stderr(
-          `nixkit rescue: ${e.message}\nThe host key is unknown and there is no terminal to ask on: check it out of band, then pass --accept-new-host-key.\n`,
-        );
-        code = EXIT_FINDINGS;
-      } else if (e instanceof EngineError) {
+      if (explainRefusedHostKey(e, 'rescue', tty, !!deps.prompter, io)) code = EXIT_FINDINGS;
+      else if (e instanceof EngineError) {
         const msg = rescue ? rescue.redact(e.message) : redactAll(e.message);
         transcript.line(`failed: ${msg}`);
         io.stderr(`nixkit rescue: ${msg}\n`);

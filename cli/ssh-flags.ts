@@ -3,10 +3,12 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { FileHostKeyStore } from '../engine/ssh/known-hosts';
+import { HostKeyRejectedError } from '../engine/errors';
 import { Session, type Prompter } from '../engine/ssh/session';
 import { resolveTarget } from '../engine/ssh/target';
 import { secretFromEnv } from './flags';
 import type { CliIO } from './io';
+import type { TtyPrompter } from './tty-prompter';
 
 /** nixkit's known-hosts file when none is given. */
 export function defaultKnownHostsPath(env: Record<string, string | undefined>): string {
@@ -83,4 +85,23 @@ export function sshAccess(command: string, v: SshFlagValues, io: CliIO): SshAcce
       });
     },
   };
+}
+
+/**
+ * When an unknown host key was refused because there is no terminal to ask on (and no other prompter), says how
+ * to go on and returns true; the caller then exits with findings. False for anything else.
+ */
+export function explainRefusedHostKey(
+  e: unknown,
+  command: string,
+  tty: TtyPrompter,
+  otherPrompter: boolean,
+  io: CliIO,
+): boolean {
+  if (!(e instanceof HostKeyRejectedError) || otherPrompter || !tty.refusedNonInteractive) return false;
+  io.stderr(
+    `nixkit ${command}: ${e.message}\nThe host key is unknown and there is no terminal to ask on. Check the ` +
+      `fingerprint above out of band, then pass --accept-new-host-key (it is remembered) or run once interactively.\n`,
+  );
+  return true;
 }

@@ -736,17 +736,7 @@ export const isProbeView: Guard<ProbeView> = objectOf<ProbeView>({
   warnings: arrayOf(isProbeWarningView),
 });
 
-const isWizardPage = oneOf(
-  'target',
-  'probe',
-  'disk',
-  'configuration',
-  'strategy',
-  'network',
-  'review',
-  'run',
-  'done',
-);
+const isWizardPage = oneOf(...WIZARD_PAGES);
 const isNetworkMode = oneOf('static', 'dhcp', 'none');
 const isNetworkStyle = oneOf('scripted', 'networkd');
 
