@@ -55,6 +55,22 @@ export function absenceUnsure(
   sources: SourceProvider,
   options: AbsenceOptions = {},
 ): boolean {
+  // Several rules ask for every host; a fleet's hosts have hundreds of modules each.
+  let memo = absenceMemo.get(config);
+  if (!memo) absenceMemo.set(config, (memo = new Map()));
+  const key = !!options.diskoModelled;
+  let unsure = memo.get(key);
+  if (unsure === undefined) memo.set(key, (unsure = computeAbsenceUnsure(config, sources, options)));
+  return unsure;
+}
+
+const absenceMemo = new WeakMap<NixosConfiguration, Map<boolean, boolean>>();
+
+function computeAbsenceUnsure(
+  config: NixosConfiguration,
+  sources: SourceProvider,
+  options: AbsenceOptions,
+): boolean {
   // Parts of a file with syntax errors are unknown; the syntax error is the finding.
   for (const f of config.files) if (sources.parsed(f)?.hasSyntaxErrors) return true;
   for (const m of config.modules) {

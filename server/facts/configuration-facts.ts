@@ -338,7 +338,7 @@ function efiLoaderOf(config: NixosConfiguration, loaders: LoaderFacts): EnabledL
 }
 
 /** Whether one option of a user certainly gives, certainly does not give, or may give a login. */
-function optionAccess(defs: Definition[], option: string): Access {
+function optionAccess(defs: readonly Definition[], option: string): Access {
   let access: Access = 'no';
   for (const d of defs) {
     if (d.conditional) return 'unsure';

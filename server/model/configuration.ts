@@ -1,6 +1,7 @@
 // One NixOS configuration as the rules see it: its modules and files, and queries over its option
 // definitions that follow the module system's rules (priorities, conditions) and say "unknown" whenever
 // nixkit cannot be sure.
+import { DefinitionIndex, indexOf, isOpaqueValue, pathKey } from './definition-index';
 import type { CollectedModules, Definition, ModuleRef } from './modules';
 import type { Source, Value } from './value';
 
@@ -37,26 +38,11 @@ export interface ConfigurationEntry {
   system?: Value;
 }
 
-/** Map key of an option path. */
-const key = (p: string[]) => p.join('\u0000');
-/** A definition's key; definitions are shared between a flake's configurations, so it is computed once. */
-const defKey = (d: Definition) => (d.pathKey ??= key(d.path));
-
-/** A module's definitions grouped by their path's first key; a module's list is shared, so is its index. */
-const chunkIndexes = new WeakMap<Definition[], Map<string, Definition[]>>();
-function chunkByFirstKey(chunk: Definition[]): Map<string, Definition[]> {
-  let index = chunkIndexes.get(chunk);
-  if (!index) {
-    index = new Map();
-    for (const d of chunk) {
-      const list = index.get(d.path[0]);
-      if (list) list.push(d);
-      else index.set(d.path[0], [d]);
-    }
-    chunkIndexes.set(chunk, index);
-  }
-  return index;
-}
+/**
+ * A host asking about a first key that more lists than this define (a fleet whose shared modules nixkit could
+ * not group, modules.ts) gets one index of its own for that key: a lookup then costs one list, not hundreds.
+ */
+const MAX_SEGMENTS = 8;
 
 export function optionPath(dotted: string): string[] {
   return dotted.split('.');
@@ -84,24 +70,44 @@ export class NixosConfiguration {
   }
 
   /**
-   * Definitions by path, built per first key when a rule first asks there: a fleet's shared modules add
-   * thousands of definitions (`my.*`, `systemd.services.*`) that no rule looks up one by one.
+   * Per first key, the indexes of the lists that define something under it: for a fleet's host, its own
+   * modules and the shared tree, whose answers every host reuses.
    */
-  private readonly byPath = new Map<string, Map<string, Definition[]>>();
+  private readonly segmentsByFirst = new Map<string, DefinitionIndex[]>();
 
-  private pathIndex(first: string): Map<string, Definition[]> {
-    let index = this.byPath.get(first);
-    if (!index) {
-      index = new Map();
-      for (const d of this.bucket(first)) {
-        const k = defKey(d);
-        const list = index.get(k);
-        if (list) list.push(d);
-        else index.set(k, [d]);
+  private segments(first: string): DefinitionIndex[] {
+    let segments = this.segmentsByFirst.get(first);
+    if (!segments) {
+      segments = [];
+      for (const chunk of this.chunks) {
+        const index = indexOf(chunk);
+        if (index.byFirst(first).length) segments.push(index);
       }
-      this.byPath.set(first, index);
+      if (segments.length > MAX_SEGMENTS)
+        segments = [new DefinitionIndex(segments.flatMap((s) => s.byFirst(first)))];
+      this.segmentsByFirst.set(first, segments);
     }
-    return index;
+    return segments;
+  }
+
+  /** A query's answer joined over the segments (memoised per configuration when it had to be joined). */
+  private readonly joined = new Map<string, readonly Definition[]>();
+
+  private join(
+    p: readonly string[],
+    k: string,
+    kind: 'at' | 'under',
+    get: (s: DefinitionIndex) => readonly Definition[],
+  ): readonly Definition[] {
+    const segments = this.segments(p[0]);
+    if (segments.length <= 1) return segments.length ? get(segments[0]) : [];
+    const memo = `${kind}\u0001${k}`;
+    let list = this.joined.get(memo);
+    if (!list) {
+      list = segments.flatMap(get);
+      this.joined.set(memo, list);
+    }
+    return list;
   }
 
   /** How much of it nixkit read (`partial`: modules it cannot see take part), and why not all of it. */
@@ -119,27 +125,28 @@ export class NixosConfiguration {
   get hasOpaqueModules(): boolean {
     // A file with syntax errors is partly unknown: what its broken part defines cannot be seen.
     if (this.hasSyntaxErrors) return true;
-    return this.modules.some(
+    return (this.opaqueModules ??= this.modules.some(
       (m) =>
         m.kind === 'unknown' || (m.kind === 'external' && !HARMLESS_EXTERNAL.some((re) => re.test(m.name))),
-    );
+    ));
   }
+
+  private opaqueModules?: boolean;
 
   hasExternalModule(pattern: RegExp): boolean {
     return this.modules.some((m) => m.kind === 'external' && pattern.test(m.name));
   }
 
-  defs(p: string[] | string): Definition[] {
+  defs(p: readonly string[] | string): readonly Definition[] {
     const path = typeof p === 'string' ? optionPath(p) : p;
-    return this.pathIndex(path[0]).get(key(path)) ?? [];
+    return this.join(path, pathKey(path), 'at', (s) => s.at(path, pathKey(path)));
   }
 
   /** Whether something nixkit cannot see could define `p` (a dynamic key above it, an unknown set above it). */
   isOpaqueAt(p: string[]): boolean {
     if (this.dynamicPrefixes.some((d) => d.length < p.length && d.every((x, i) => x === p[i]))) return true;
     for (let i = 1; i < p.length; i++) {
-      for (const d of this.pathIndex(p[0]).get(key(p.slice(0, i))) ?? [])
-        if (d.value.t === 'unknown') return true;
+      for (const d of this.defs(p.slice(0, i))) if (d.value.t === 'unknown') return true;
     }
     return false;
   }
@@ -154,15 +161,9 @@ export class NixosConfiguration {
     if (this.isOpaqueAt([...p, '*'])) return true;
     const under = (q: string[]) => q.length >= p.length && p.every((x, i) => q[i] === x);
     if (this.dynamicPrefixes.some(under)) return true;
-    return this.bucket(p[0]).some(
-      (d) =>
-        under(d.path) &&
-        (d.conditional ||
-          d.value.t === 'unknown' ||
-          d.value.t === 'external' ||
-          d.value.t === 'fn' ||
-          d.value.t === 'lambda'),
-    );
+    if (!p.length) return this.definitions.some((d) => d.conditional || isOpaqueValue(d));
+    const k = pathKey(p);
+    return this.segments(p[0]).some((s) => s.uncertainUnder(p, k));
   }
 
   /** The value the module system would give an option, as far as nixkit can tell. */
@@ -175,13 +176,7 @@ export class NixosConfiguration {
     // A conditional definition that could win makes the result unsure.
     if (defs.some((d) => d.conditional && d.priority <= best)) return { state: 'unknown' };
     const winners = sure.filter((d) => d.priority === best);
-    if (
-      winners.some(
-        (d) =>
-          d.value.t === 'unknown' || d.value.t === 'external' || d.value.t === 'fn' || d.value.t === 'lambda',
-      )
-    )
-      return { state: 'unknown' };
+    if (winners.some(isOpaqueValue)) return { state: 'unknown' };
     return { state: 'known', value: winners[0].value, def: winners[0], defs: winners };
   }
 
@@ -200,42 +195,24 @@ export class NixosConfiguration {
     return r.value.t === 'str' || r.value.t === 'path' ? { value: r.value.v, def: r.def } : undefined;
   }
 
-  /** Names defined directly below a prefix (`users.users` → alice, root), and whether that list may be incomplete. */
-  private byFirstKey?: Map<string, Definition[]>;
-
-  /** The definitions whose path starts with the same first key (rules ask about subtrees many times). */
-  private bucket(first: string | undefined): Definition[] {
-    if (first === undefined) return this.definitions;
-    this.byFirstKey ??= new Map();
-    let bucket = this.byFirstKey.get(first);
-    if (!bucket) {
-      // Assembled from the modules' own indexes: a fleet's hosts share most modules, and each module's
-      // definitions are grouped once, not once per host.
-      bucket = [];
-      for (const chunk of this.chunks) {
-        const mine = chunkByFirstKey(chunk).get(first);
-        if (mine) for (const d of mine) bucket.push(d);
-      }
-      this.byFirstKey.set(first, bucket);
-    }
-    return bucket;
-  }
-
   children(dotted: string | string[]): { names: string[]; complete: boolean } {
     const p = typeof dotted === 'string' ? optionPath(dotted) : dotted;
     const names = new Set<string>();
     let complete = !this.isOpaqueAt([...p, '*']);
-    for (const d of this.bucket(p[0])) {
-      if (d.path.length > p.length && p.every((x, i) => d.path[i] === x)) names.add(d.path[p.length]);
-      if (d.path.length === p.length && p.every((x, i) => d.path[i] === x) && d.value.t !== 'attrs')
-        complete = false;
+    const k = pathKey(p);
+    for (const s of this.segments(p[0])) {
+      const c = s.children(p, k);
+      for (const n of c.names) names.add(n);
+      if (c.notAttrs) complete = false;
     }
     return { names: [...names].sort(), complete };
   }
 
   /** Definitions at or below a prefix. */
-  defsUnder(dotted: string | string[]): Definition[] {
+  defsUnder(dotted: string | readonly string[]): readonly Definition[] {
     const p = typeof dotted === 'string' ? optionPath(dotted) : dotted;
-    return this.bucket(p[0]).filter((d) => d.path.length >= p.length && p.every((x, i) => d.path[i] === x));
+    if (!p.length) return this.definitions;
+    const k = pathKey(p);
+    return this.join(p, k, 'under', (s) => s.under(p, k));
   }
 }

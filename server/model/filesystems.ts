@@ -28,7 +28,7 @@ export interface Swap {
   at?: Source;
 }
 
-function field(defs: Definition[]): FsField {
+function field(defs: readonly Definition[]): FsField {
   if (!defs.length) return { unknown: false };
   const d = [...defs].sort((a, b) => a.priority - b.priority)[0];
   if (d.value.t === 'str' || d.value.t === 'path')

@@ -116,56 +116,27 @@ export function collectModules(
   const seenFiles = new Set<string>();
   const queue: { thunk: Thunk; ref: ModuleRef }[] = [];
 
-  const enqueue = (item: Thunk, importer: string | undefined) => {
-    const v = ev.force(item);
-    const src = v.src;
-    switch (v.t) {
-      case 'str':
-      case 'path': {
-        // `"${./hosts}/x.nix"` names the store copy of a local file: the same module.
-        if (v.t === 'str' && !v.ctx) {
-          out.modules.push({ kind: 'unknown', src });
-          return;
-        }
-        const file = resolveImportPath(v.v, ev.sources);
-        if (seenFiles.has(file)) return;
-        seenFiles.add(file);
-        if (!ev.sources.exists(file)) {
-          out.modules.push({ kind: 'missing', file, src });
-          return;
-        }
-        const ref: ModuleRef = { kind: 'file', file, src };
-        out.modules.push(ref);
-        queue.push({ thunk: ev.fileThunk(file), ref });
+  const enqueue = (item: Thunk, importer: string | undefined) =>
+    moduleItems(ev, item, importer, (it) => {
+      if (it.kind === 'ref') {
+        out.modules.push(it.ref);
         return;
       }
-      case 'attrs':
-      case 'lambda': {
-        const ref: ModuleRef = {
-          kind: 'inline',
-          file: v.t === 'lambda' ? v.file : (src?.file ?? importer ?? ''),
-          src,
-        };
-        out.modules.push(ref);
-        queue.push({ thunk: known(v), ref });
+      if (it.kind === 'inline') {
+        out.modules.push(it.ref);
+        queue.push(it);
         return;
       }
-      case 'external':
-        out.modules.push({ kind: 'external', name: v.name, src });
+      if (seenFiles.has(it.file)) return;
+      seenFiles.add(it.file);
+      if (!ev.sources.exists(it.file)) {
+        out.modules.push({ kind: 'missing', file: it.file, src: it.src });
         return;
-      case 'unknown':
-        // Known items of a list nixkit only partly knows are followed; the rest is one unknown module.
-        if (v.atLeast) for (const t of v.atLeast) enqueue(t, importer);
-        if (v.path) out.modules.push({ kind: 'external', name: v.path.join('.'), src });
-        else out.modules.push({ kind: 'unknown', src });
-        return;
-      case 'list':
-        for (const t of v.items) enqueue(t, importer);
-        return;
-      default:
-        out.modules.push({ kind: 'unknown', src });
-    }
-  };
+      }
+      const ref: ModuleRef = { kind: 'file', file: it.file, src: it.src };
+      out.modules.push(ref);
+      queue.push({ thunk: ev.fileThunk(it.file), ref });
+    });
 
   for (const r of roots) enqueue(r, undefined);
   const specialAttrs = specialArgs?.t === 'attrs' ? specialArgs.attrs : undefined;
@@ -175,6 +146,18 @@ export function collectModules(
     const moduleFile = ref.kind === 'file' || ref.kind === 'inline' ? ref.file : undefined;
     const cached =
       ref.kind === 'file' ? (moduleResults(ev).get(ref.file) ?? persistentResult(ev, ref.file)) : undefined;
+    const closure = cached && closureOf(ev, (ref as { file: string }).file);
+    if (closure && !closure.files.some((f, i) => i > 0 && seenFiles.has(f))) {
+      // A tree of modules that another host of this flake imported alike: its definitions as one list, whose
+      // lookups that host already answered (definition-index.ts).
+      for (const f of closure.files) seenFiles.add(f);
+      append(out.modules, closure.modules);
+      append(out.definitions, closure.definitions);
+      out.chunks.push(closure.definitions);
+      append(out.dynamicPrefixes, closure.dynamicPrefixes);
+      if (closure.forwards) (out.forwards ??= []).push(...closure.forwards);
+      continue;
+    }
     if (cached) {
       // The same file in another configuration of this flake, or unchanged since the last analysis, and not
       // depending on its configuration's specialArgs.
@@ -227,6 +210,110 @@ export function collectModules(
   }
   applyForwards(out);
   return out;
+}
+
+/** What one item of `modules` or `imports` is: a file to read, a module value, or something nixkit only names. */
+type ModuleItem =
+  | { kind: 'ref'; ref: ModuleRef }
+  | { kind: 'path'; file: string; src?: Source }
+  | { kind: 'inline'; ref: ModuleRef; thunk: Thunk };
+
+function moduleItems(
+  ev: Evaluator,
+  item: Thunk,
+  importer: string | undefined,
+  emit: (item: ModuleItem) => void,
+): void {
+  const v = ev.force(item);
+  const src = v.src;
+  switch (v.t) {
+    case 'str':
+    case 'path':
+      // `"${./hosts}/x.nix"` names the store copy of a local file: the same module.
+      if (v.t === 'str' && !v.ctx) emit({ kind: 'ref', ref: { kind: 'unknown', src } });
+      else emit({ kind: 'path', file: resolveImportPath(v.v, ev.sources), src });
+      return;
+    case 'attrs':
+    case 'lambda': {
+      const file = v.t === 'lambda' ? v.file : (src?.file ?? importer ?? '');
+      emit({ kind: 'inline', ref: { kind: 'inline', file, src }, thunk: known(v) });
+      return;
+    }
+    case 'external':
+      emit({ kind: 'ref', ref: { kind: 'external', name: v.name, src } });
+      return;
+    case 'unknown':
+      // Known items of a list nixkit only partly knows are followed; the rest is one unknown module.
+      if (v.atLeast) for (const t of v.atLeast) moduleItems(ev, t, importer, emit);
+      emit({
+        kind: 'ref',
+        ref: v.path ? { kind: 'external', name: v.path.join('.'), src } : { kind: 'unknown', src },
+      });
+      return;
+    case 'list':
+      for (const t of v.items) moduleItems(ev, t, importer, emit);
+      return;
+    default:
+      emit({ kind: 'ref', ref: { kind: 'unknown', src } });
+  }
+}
+
+/**
+ * A module file with every module it imports, when none of them depends on its configuration (specialArgs)
+ * and all are files: what a host that imports it gets, in the order collectModules would visit them. A fleet's
+ * hosts import the same tree (`./modules` with hundreds of files); each host then adds it as one list.
+ */
+interface ModuleClosure {
+  /** The files it visits (the root first), missing ones included. */
+  files: string[];
+  /** What it adds to `modules` after the root's own entry. */
+  modules: ModuleRef[];
+  definitions: Definition[];
+  dynamicPrefixes: string[][];
+  forwards?: { from: string[]; to: string[] }[];
+}
+
+const closuresByEvaluator = new WeakMap<Evaluator, Map<string, ModuleClosure | null>>();
+
+function closureOf(ev: Evaluator, root: string): ModuleClosure | null {
+  let memo = closuresByEvaluator.get(ev);
+  if (!memo) closuresByEvaluator.set(ev, (memo = new Map()));
+  const known = memo.get(root);
+  if (known !== undefined) return known;
+  const results = moduleResults(ev);
+  const c: ModuleClosure = { files: [root], modules: [], definitions: [], dynamicPrefixes: [] };
+  const listed = new Set([root]);
+  const readable = new Set([root]);
+  let ok = true;
+  for (let next = 0; ok && next < c.files.length; next++) {
+    const file = c.files[next];
+    if (!readable.has(file)) continue; // a missing file: nothing to read
+    const r = results.get(file);
+    if (!r) {
+      ok = false;
+      break;
+    }
+    append(c.definitions, r.definitions);
+    append(c.dynamicPrefixes, r.dynamicPrefixes);
+    if (r.forwards) (c.forwards ??= []).push(...r.forwards);
+    for (const i of r.imports)
+      moduleItems(ev, i, file, (it) => {
+        if (it.kind === 'inline') ok = false;
+        else if (it.kind === 'ref') c.modules.push(it.ref);
+        else if (!listed.has(it.file)) {
+          listed.add(it.file);
+          c.files.push(it.file);
+          if (!ev.sources.exists(it.file)) c.modules.push({ kind: 'missing', file: it.file, src: it.src });
+          else {
+            readable.add(it.file);
+            c.modules.push({ kind: 'file', file: it.file, src: it.src });
+          }
+        }
+      });
+  }
+  const result = ok && c.files.length > 1 ? c : null;
+  memo.set(root, result);
+  return result;
 }
 
 /**

@@ -122,7 +122,7 @@ function mirroredEspPaths(config: NixosConfiguration, force: (t: Thunk) => Value
 }
 
 /** The source of the mount point key in `fileSystems."/boot/efi"…` (index 1 of the option path). */
-function mountPointKey(defs: Definition[]) {
+function mountPointKey(defs: readonly Definition[]) {
   for (const d of defs) if (d.pathAt[1]) return d.pathAt[1];
   return undefined;
 }

@@ -241,7 +241,7 @@ function dhcpOn(config: NixosConfiguration, name: string): boolean | undefined {
   return global === 'unset' ? true : global;
 }
 
-function addressItems(defs: Definition[], force: (t: Thunk) => Value): Addr[] | undefined {
+function addressItems(defs: readonly Definition[], force: (t: Thunk) => Value): Addr[] | undefined {
   const out: Addr[] = [];
   for (const d of defs) {
     if (d.conditional || d.value.t !== 'list') return undefined;

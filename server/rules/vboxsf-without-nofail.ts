@@ -75,7 +75,7 @@ export const vboxsfWithoutNofail: Rule = {
 
 /** Every `options` definition as its list of strings; `unknown` when any of them cannot be read. */
 function optionLists(
-  defs: Definition[],
+  defs: readonly Definition[],
   force: (t: Thunk) => Value,
 ): { def: Definition; values: string[] }[] | 'unknown' {
   const out: { def: Definition; values: string[] }[] = [];
