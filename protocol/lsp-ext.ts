@@ -107,6 +107,17 @@ export interface ConfigurationsParams {
   uri?: string;
 }
 
+/**
+ * The name of a not-followed entry that stands for a whole set of machines nixkit could not list (a flake's
+ * `nixosConfigurations`, its `colmena`/`colmenaHive` output, a colmena hive.nix), and how to call it; undefined
+ * for one machine.
+ */
+export function wholeSetLabel(name: string): string | undefined {
+  if (name === 'nixosConfigurations') return 'nixosConfigurations';
+  if (name === 'colmena' || name === 'colmenaHive') return 'the colmena hive';
+  return undefined;
+}
+
 /** A machine nixkit found but could not follow (nothing of it is checked). */
 export interface NotFollowedMachine {
   name: string;

@@ -8,6 +8,7 @@ import type {
   LoginMethod,
   ResolvedSetting,
 } from '../../protocol/lsp-ext';
+import { wholeSetLabel } from '../../protocol/lsp-ext';
 
 /**
  * Relative display paths: file URIs under `root` (a folder URI) lose the prefix. Links point into `root` (the first
@@ -57,7 +58,7 @@ function coverage(
   }
   const read = list.filter((c) => c.status === 'read').length;
   const partial = list.length - read;
-  const machines = notFollowed.filter((m) => m.name !== 'nixosConfigurations').length;
+  const machines = notFollowed.filter((m) => !wholeSetLabel(m.name)).length;
   const parts = [`${read} read`];
   if (partial) parts.push(`${partial} partly read`);
   if (machines) parts.push(`${machines} not followed`);
@@ -65,7 +66,7 @@ function coverage(
   out.push(`${n} machine${n === 1 ? '' : 's'}: ${parts.join(', ')}.`, '');
   for (const m of notFollowed)
     out.push(
-      `- ${m.name === 'nixosConfigurations' ? '`nixosConfigurations`' : `**${escape(m.name)}**`} (${link(m.location, 'where')}) could not be followed: ${m.reasons.join('; ')}`,
+      `- ${wholeSetLabel(m.name) === 'nixosConfigurations' ? '`nixosConfigurations`' : (wholeSetLabel(m.name) ?? `**${escape(m.name)}**`)} (${link(m.location, 'where')}) could not be followed: ${m.reasons.join('; ')}`,
     );
   if (notFollowed.length) out.push('');
   return out;

@@ -5,6 +5,7 @@ import type { Project } from '../model/project';
 import type { SourceProvider } from '../model/sources';
 import { configurationFacts } from '../facts/configuration-facts';
 import type { Range } from '../syntax/positions';
+import { wholeSetLabel } from '../../protocol/lsp-ext';
 
 export type CoverageStatus = 'read' | 'partial' | 'not-followed';
 
@@ -59,8 +60,9 @@ export function coverageText(
   nixFiles: number,
   where: (c: ConfigurationCoverage) => string,
 ): string[] {
-  const machines = list.filter((c) => !(c.status === 'not-followed' && c.name === 'nixosConfigurations'));
-  const whole = list.filter((c) => c.status === 'not-followed' && c.name === 'nixosConfigurations');
+  const isWhole = (c: ConfigurationCoverage) => c.status === 'not-followed' && !!wholeSetLabel(c.name);
+  const machines = list.filter((c) => !isWhole(c));
+  const whole = list.filter(isWhole);
   const lines: string[] = [];
   if (!list.length) {
     if (nixFiles)
@@ -100,6 +102,6 @@ export function coverageText(
   }
   if (alone.length) lines.push(`  for that alone: ${alone.join(', ')}`);
   for (const c of whole)
-    lines.push(`  nixosConfigurations (${where(c)}) not followed: ${c.reasons.join('; ')}`);
+    lines.push(`  ${wholeSetLabel(c.name)} (${where(c)}) not followed: ${c.reasons.join('; ')}`);
   return lines;
 }

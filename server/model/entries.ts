@@ -40,7 +40,9 @@ export function explainOpaque(calls: OpaqueCall[], kinds: Map<string, InputKind 
       if (p.includes(IMPORTED))
         return kind === 'nixpkgs'
           ? `it comes from \`import ${input} { … }\`, nixpkgs' packages, which nixkit does not evaluate`
-          : `it comes from \`import ${input}\`, the source of input \`${input}\`, which nixkit does not read`;
+          : kind
+            ? `it comes from \`import ${input}\`, the source of input \`${input}\`, which nixkit does not read`
+            : `it comes from \`import ${input}\`, and input \`${input}\` is not one nixkit knows`;
       return kind
         ? `\`${p.join('.')}\` of input \`${input}\` (${kind}) is not modelled by nixkit`
         : `\`${name}\` comes from input \`${input}\`, which nixkit does not know`;
@@ -116,11 +118,23 @@ export function flakeEntries(ev: Evaluator, flakeFile: string): FlakeDiscovery {
     );
   }
   // colmena: `colmena = { meta = …; defaults = …; <node> = …; }`, or `colmenaHive = colmena.lib.makeHive …`.
-  for (const key of ['colmenaHive', 'colmena']) {
+  const hives = ['colmenaHive', 'colmena'].flatMap((key) => {
     const hive = outputs.attrs.get(key);
-    if (!hive) continue;
-    const v = ev.force(hive);
-    if (v.t !== 'attrs') continue;
+    return hive ? [{ key, hive, ...forceExplained(hive) }] : [];
+  });
+  for (const { key, hive, v, why } of hives) {
+    if (v.t !== 'attrs') {
+      // Its nodes are machines nixkit cannot list: say so rather than "no machine found" (unless the other
+      // output, usually the same hive, could be read).
+      if (hives.some((h) => h.v.t === 'attrs')) continue;
+      entries.push({
+        entry: { name: key, file: flakeFile, kind: 'colmena', at: sourceOf(hive, v.src) ?? model.outputsAt },
+        roots: [],
+        status: 'not-followed',
+        reasons: [v.t === 'unknown' ? why() : "nixkit could not work out the hive's value statically"],
+      });
+      continue;
+    }
     for (const e of hiveEntries(ev, v, flakeFile)) {
       if (names.has(e.entry.name)) continue; // the same machine as its nixosConfigurations entry
       names.add(e.entry.name);
@@ -182,7 +196,7 @@ function flakeEntry(
 export function hiveEntries(ev: Evaluator, hive: Value, file: string, network = false): DiscoveredEntry[] {
   // A hive whose nodes nixkit cannot list says so rather than "no machine found".
   const notFollowed = (reason: string): DiscoveredEntry => ({
-    entry: { name: 'nodes', file, kind: 'colmena', at: hive.src },
+    entry: { name: 'colmena', file, kind: 'colmena', at: hive.src },
     roots: [],
     status: 'not-followed',
     reasons: [reason],

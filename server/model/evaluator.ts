@@ -1019,6 +1019,10 @@ export class Evaluator {
       const o = out && this.force(out);
       if (o?.t === 'unknown' && !o.error && o.path?.length === 2 && o.path[1] === 'outPath')
         return { t: 'unknown', path: [o.path[0], IMPORTED], src: s };
+      // An input nixkit does not know (`import fleet { … }`, `import inputs.fleet`): named the same way.
+      const named = p.t === 'unknown' && !p.error ? p.path : undefined;
+      if (named && (named.length === 1 || (named.length === 2 && named[0] === 'inputs')))
+        return { t: 'unknown', path: [...named, IMPORTED], src: s };
       return this.unknownFrom(p, s);
     }
     return this.force(this.fileThunk(resolveImportPath(file, this.sources)));

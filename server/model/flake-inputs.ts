@@ -33,7 +33,9 @@ export interface FlakeInput {
   kind?: InputKind;
 }
 
-/** owner/repo (lower case) → kind. Forks under other owners are not these libraries. */
+/**
+ * owner/repo (lower case) → kind. Forks under other owners are not these libraries, except nixpkgs (below).
+ */
 const BY_REPO: Record<string, InputKind> = {
   'nixos/nixpkgs': 'nixpkgs',
   'hercules-ci/flake-parts': 'flake-parts',
@@ -72,6 +74,7 @@ const REGISTRY: Record<string, InputKind> = {
 /** The kind of library a flake reference points at, or undefined when nixkit does not know it. */
 export function kindOfUrl(url: string): InputKind | undefined {
   const u = url.trim();
+  if (isNixpkgsCopy(u)) return 'nixpkgs';
   // github:owner/repo[/ref], gitlab:…, sourcehut: not modelled beyond GitHub's well-known homes.
   let m = /^github:([^/?#]+)\/([^/?#]+)/i.exec(u);
   if (m) return BY_REPO[`${m[1]}/${m[2]}`.toLowerCase()];
@@ -83,6 +86,19 @@ export function kindOfUrl(url: string): InputKind | undefined {
   m = /^(?:flake:)?([\w-]+)(?:\/[^:]*)?$/.exec(u);
   if (m) return REGISTRY[m[1]];
   return undefined;
+}
+
+/**
+ * A repository or folder named `nixpkgs` somewhere else than NixOS/nixpkgs: a fork (`github:me/nixpkgs/fix`,
+ * `gitlab:me/nixpkgs`, a company mirror) or a local checkout (`git+file:///home/me/nixpkgs`,
+ * `path:/src/nixpkgs`). Nobody names anything else so, and these carry nixpkgs' `lib` and NixOS modules; without
+ * them nixkit could follow none of the flake's machines.
+ */
+function isNixpkgsCopy(u: string): boolean {
+  const m =
+    /^(?:github|gitlab|sourcehut):[^/?#]+\/([^/?#]+)/i.exec(u) ??
+    /^(?:git\+(?:https?|ssh|file)|https?|path|ssh):[^?#]*\/([^/?#]+?)(?:\.git)?\/?(?:[?#].*)?$/i.exec(u);
+  return !!m && m[1].toLowerCase() === 'nixpkgs';
 }
 
 interface LockNode {

@@ -1,3 +1,4 @@
+import { wholeSetLabel } from '../../protocol/lsp-ext';
 import type { Rule } from '../rule-api/rule';
 
 const HOSTS = `{ ... }:
@@ -66,7 +67,7 @@ export const configurationNotFollowed: Rule = {
   checkProject(ctx) {
     for (const c of ctx.project.coverage) {
       if (c.status !== 'not-followed' || !c.at) continue;
-      const what = c.name === 'nixosConfigurations' ? 'nixosConfigurations' : `machine "${c.name}"`;
+      const what = wholeSetLabel(c.name) ?? `machine "${c.name}"`;
       ctx.report({
         at: c.at,
         message: `${what} could not be followed, so nixkit does not check it: ${c.reasons.join('; ')}`,

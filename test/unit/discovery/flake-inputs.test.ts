@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import { kindOfUrl, lockedInputs } from '../../../server/model/flake-inputs';
 import { tempDir } from '../../helpers';
 
-test('flake references name the libraries nixkit models, forks and look-alikes do not', () => {
+test('flake references name the libraries nixkit models, look-alikes do not', () => {
   const cases: [string, string | undefined][] = [
     ['github:NixOS/nixpkgs/nixos-24.11', 'nixpkgs'],
     ['github:nixos/nixpkgs?ref=nixos-unstable', 'nixpkgs'],
@@ -26,7 +26,14 @@ test('flake references name the libraries nixkit models, forks and look-alikes d
     ['github:ryantm/agenix', 'agenix'],
     ['github:zhaofengli/colmena', 'colmena'],
     ['github:serokell/deploy-rs', 'deploy-rs'],
-    ['github:someone/nixpkgs', undefined],
+    // A repository or checkout named nixpkgs elsewhere is a fork or a mirror of it; a look-alike name is not.
+    ['github:someone/nixpkgs', 'nixpkgs'],
+    ['github:someone/nixpkgs/nixos-24.11-patched', 'nixpkgs'],
+    ['git+file:///home/me/src/nixpkgs', 'nixpkgs'],
+    ['git+https://git.example.com/infra/nixpkgs.git?ref=main', 'nixpkgs'],
+    ['path:/home/me/nixpkgs', 'nixpkgs'],
+    ['github:someone/nixpkgs-wayland', undefined],
+    ['git+file:///home/me/nixpkgs-wip', undefined],
     ['github:example-corp/fleet', undefined],
     ['path:/srv/fake-nixpkgs', undefined],
   ];

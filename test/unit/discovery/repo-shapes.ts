@@ -637,7 +637,7 @@ in
       'hosts/gate/configuration.nix': host('gate'),
     },
     // What the right side of `//` holds may replace any node, `gate` included: the whole hive is unknown.
-    machines: [{ name: 'nodes', status: 'not-followed', reason: /could not work out the hive's value/ }],
+    machines: [{ name: 'colmena', status: 'not-followed', reason: /could not work out the hive's value/ }],
     findings: ['configuration-not-followed hive.nix:4'],
   },
   {
@@ -652,8 +652,8 @@ in
       'hosts/gate/configuration.nix': host('gate'),
     },
     machines: [
+      { name: 'colmena', status: 'not-followed', reason: /nodes are computed in a way nixkit cannot follow/ },
       { name: 'gate', status: 'read' },
-      { name: 'nodes', status: 'not-followed', reason: /nodes are computed in a way nixkit cannot follow/ },
     ],
     findings: ['configuration-not-followed hive.nix:1'],
   },
@@ -1700,5 +1700,64 @@ __trace "morph eval" (let hosts = ../hosts; in {
       },
     ],
     findings: [],
+  },
+  {
+    name: "a fork of nixpkgs under the user's own name (github:me/nixpkgs/branch): nixpkgs, its machines read",
+    files: {
+      'flake.nix': `{
+  inputs.nixpkgs.url = "github:someone/nixpkgs/nixos-24.11-patched";
+  outputs = { self, nixpkgs, ... }: {
+    nixosConfigurations.box = nixpkgs.lib.nixosSystem {
+      system = "x86_64-linux";
+      modules = [ ./box.nix ];
+    };
+  };
+}
+`,
+      'box.nix': host('box'),
+    },
+    machines: [{ name: 'box', status: 'read', platform: X86 }],
+    findings: [],
+  },
+  {
+    name: 'a colmena output built from a local nixpkgs checkout (git+file:…/nixpkgs): its nodes read',
+    files: {
+      'flake.nix': `{
+  inputs.nixpkgs.url = "git+file:///home/me/src/nixpkgs";
+  outputs = { self, nixpkgs, ... }: {
+    colmena =
+      let pkgs = import nixpkgs { system = "x86_64-linux"; };
+      in { meta.nixpkgs = pkgs; }
+        // pkgs.lib.mapAttrs' (n: m: { name = n; value = m; }) { gate = ./machines/gate; };
+  };
+}
+`,
+      'machines/gate/default.nix': host('gate', '\n  nixpkgs.hostPlatform = "x86_64-linux";'),
+    },
+    machines: [{ name: 'gate', status: 'read', platform: X86 }],
+    findings: [],
+  },
+  {
+    name: 'a colmena output built from an input nixkit does not know: the hive is said to be not followed, and why',
+    files: {
+      'flake.nix': `{
+  inputs.pkgs.url = "git+https://git.example.com/infra/packages";
+  outputs = { self, pkgs, ... }: {
+    colmena =
+      let p = import pkgs { system = "x86_64-linux"; };
+      in { meta.nixpkgs = p; } // p.lib.mapAttrs (n: m: m) { gate = ./machines/gate; };
+  };
+}
+`,
+      'machines/gate/default.nix': host('gate'),
+    },
+    machines: [
+      {
+        name: 'colmena',
+        status: 'not-followed',
+        reason: /it comes from `import pkgs`, and input `pkgs` is not one nixkit knows/,
+      },
+    ],
+    findings: ['configuration-not-followed flake.nix:4'],
   },
 ];
