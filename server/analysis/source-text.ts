@@ -14,6 +14,15 @@ export const DEFAULT_MAX_FILE_BYTES = 4 * 1024 * 1024;
 /** What git-crypt puts before the ciphertext of every file it encrypts. */
 const GIT_CRYPT_HEADER = [0x00, 0x47, 0x49, 0x54, 0x43, 0x52, 0x59, 0x50, 0x54, 0x00]; // \0GITCRYPT\0
 
+/**
+ * What age puts first (a recipient stanza follows at once), binary or ASCII-armored: files kept encrypted in git
+ * by a filter (git-agecrypt, git-crypt-agessh) that this clone does not run.
+ */
+const AGE_HEADERS = ['age-encryption.org/v1\n-> ', '-----BEGIN AGE ENCRYPTED FILE-----'];
+
+const startsWithAscii = (bytes: Uint8Array, prefix: string) =>
+  bytes.length >= prefix.length && [...prefix].every((c, i) => bytes[i] === c.charCodeAt(0));
+
 export function decodeSource(bytes: Uint8Array, maxBytes = DEFAULT_MAX_FILE_BYTES): SourceText {
   if (bytes.length > maxBytes) return tooLarge(bytes.length, maxBytes);
   // A secret kept with git-crypt in a clone without the key: not broken Nix, only unreadable here.
@@ -23,6 +32,13 @@ export function decodeSource(bytes: Uint8Array, maxBytes = DEFAULT_MAX_FILE_BYTE
       reason: 'encrypted',
       message:
         'the file is encrypted with git-crypt (this clone has not been unlocked); nixkit cannot read it, so what it holds is unknown',
+    };
+  if (AGE_HEADERS.some((h) => startsWithAscii(bytes, h)))
+    return {
+      ok: false,
+      reason: 'encrypted',
+      message:
+        'the file is encrypted with age (a git filter decrypts it where the key is; not in this clone); nixkit cannot read it, so what it holds is unknown',
     };
   // A NUL byte is not refused: Nix 2.8 reads up to the first NUL outside strings and comments and parses
   // that (the syntax layer does the same, see server/syntax/parse-bounds.ts).

@@ -34,7 +34,7 @@ export function syntaxFindings(doc: SyntaxDocument, file: string): Finding[] {
         severity: 'information',
         code: 'syntax-unsupported',
         message:
-          "this file uses the pipe operators ('|>', '<|'), which its flake enables (nixConfig: pipe-operators); nixkit cannot read them yet, so what the file holds is unknown",
+          "this file uses the pipe operators ('|>', '<|'), which its repository runs Nix with (nixConfig or experimental-features: pipe-operators); nixkit cannot read them yet, so what the file holds is unknown",
       },
     ];
   }
@@ -79,39 +79,82 @@ export function syntaxFindings(doc: SyntaxDocument, file: string): Finding[] {
   }));
 }
 
-/** Flakes by folder: whether their nixConfig turns on the pipe operators (valid while flake.nix's mtime and size are). */
-const pipeFlakes = new Map<string, { mtimeMs: number; size: number; enabled: boolean }>();
+/** Whether a repository (by its topmost flake's folder) shows that it runs with the pipe operators on. */
+const pipeRepos = new Map<string, { stamp: string; enabled: boolean }>();
+
+const MAX_EVIDENCE_FILES = 20_000;
+const MAX_EVIDENCE_BYTES = 1024 * 1024;
 
 /**
- * Whether the nearest flake.nix above a file enables the experimental pipe operators
- * (`nixConfig.extra-experimental-features = [ "pipe-operators" ]`), which Nix applies to the flake's evaluation.
+ * Whether the repository a file is in runs with the experimental pipe operators on, as far as its own files
+ * show: a flake above the file turns them on in `nixConfig` (Nix applies it to the flake's evaluation; a
+ * sub-flake that only supplies inputs is evaluated by the one above it), a flake.nix above it uses them itself
+ * (nothing could evaluate it otherwise), or one of its .nix files lists `pipe-operators` among the features its
+ * machines run Nix with (`nix.settings.experimental-features`): its author builds with them on. Only asked
+ * when a file uses them, so repositories without pipes pay nothing.
  */
 export function pipeOperatorsEnabled(file: string): boolean {
+  const flakes: { dir: string; st: fs.Stats }[] = [];
   let dir = path.dirname(file);
   for (let steps = 0; steps < 64; steps++) {
-    const flake = path.join(dir, 'flake.nix');
-    let st: fs.Stats | undefined;
-    try {
-      st = fs.statSync(flake);
-    } catch {
-      st = undefined;
-    }
-    if (st?.isFile()) {
-      const known = pipeFlakes.get(dir);
-      if (known && known.mtimeMs === st.mtimeMs && known.size === st.size) return known.enabled;
-      let enabled = false;
-      try {
-        if (st.size < 1024 * 1024)
-          enabled = /nixConfig[\s\S]*pipe-operators/.test(fs.readFileSync(flake, 'utf8'));
-      } catch {
-        enabled = false;
-      }
-      pipeFlakes.set(dir, { mtimeMs: st.mtimeMs, size: st.size, enabled });
-      return enabled;
-    }
+    const st = statOrUndefined(path.join(dir, 'flake.nix'));
+    if (st?.isFile()) flakes.push({ dir, st });
     const up = path.dirname(dir);
-    if (up === dir) return false;
+    if (up === dir) break;
     dir = up;
+  }
+  if (!flakes.length) return false;
+  const root = flakes[flakes.length - 1].dir;
+  // Valid while the flakes above are unchanged (the language server calls this again after edits).
+  const stamp = flakes.map((f) => `${f.dir}:${f.st.mtimeMs}:${f.st.size}`).join('|');
+  const known = pipeRepos.get(root);
+  if (known?.stamp === stamp) return known.enabled;
+  const enabled =
+    flakes.some((f) => {
+      const text = readSmall(path.join(f.dir, 'flake.nix'));
+      return text !== undefined && (/nixConfig[\s\S]*pipe-operators/.test(text) || /\|>|<\|/.test(text));
+    }) || someNixFileMentions(root, '"pipe-operators"');
+  pipeRepos.set(root, { stamp, enabled });
+  return enabled;
+}
+
+function statOrUndefined(p: string): fs.Stats | undefined {
+  try {
+    return fs.statSync(p);
+  } catch {
+    return undefined;
+  }
+}
+
+function readSmall(p: string): string | undefined {
+  try {
+    const st = fs.statSync(p);
+    return st.isFile() && st.size < MAX_EVIDENCE_BYTES ? fs.readFileSync(p, 'utf8') : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether a .nix file below `root` contains `needle` (bounded; hidden folders and node_modules skipped). */
+function someNixFileMentions(root: string, needle: string): boolean {
+  const stack = [root];
+  let seen = 0;
+  while (stack.length && seen < MAX_EVIDENCE_FILES) {
+    const d = stack.pop()!;
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(d, { withFileTypes: true });
+    } catch {
+      continue;
+    }
+    for (const e of entries) {
+      if (e.name.startsWith('.') || e.name === 'node_modules') continue;
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) stack.push(p);
+      else if (e.isFile() && e.name.endsWith('.nix') && ++seen <= MAX_EVIDENCE_FILES) {
+        if (readSmall(p)?.includes(needle)) return true;
+      }
+    }
   }
   return false;
 }

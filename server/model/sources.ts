@@ -127,6 +127,9 @@ export function readFileGuarded(file: string, maxBytes: number): GuardedRead {
       if (n === 0) break;
       chunks.push(n === want ? buf : buf.subarray(0, n));
       total += n;
+      // A regular file that reads shorter than its size + 1 has ended: no second read to see 0 bytes. (`/proc`
+      // files claim size 0 and are read until a read returns nothing.)
+      if (n < want && st.size > 0) break;
     }
     if (total > maxBytes) return { ok: false, reason: 'too-large', message: 'too large', size: total };
     return { ok: true, bytes: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, total) };

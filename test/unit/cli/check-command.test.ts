@@ -206,7 +206,7 @@ test('a configuration.nix that only files nixkit does not know import (a split N
   assert.match(r.stdout, /no NixOS machine found/);
 });
 
-test('pipe operators: an error, unless the flake turns them on (then one note per file, contents unknown)', async () => {
+test('pipe operators: an error, unless the repository runs Nix with them on (then one note per file, contents unknown)', async () => {
   const dir = tempDir('check-pipes');
   const flake = (config: string) => `{
   ${config}
@@ -236,5 +236,20 @@ test('pipe operators: an error, unless the flake turns them on (then one note pe
   assert.deepEqual(
     onFindings.map((d) => `${d.file} ${d.severity} ${d.code}`),
     ['util.nix information syntax-unsupported'],
+  );
+  // No nixConfig, but the machines run Nix with the feature on: the author builds with it, so the same note.
+  fs.writeFileSync(path.join(dir, 'flake.nix'), flake(''));
+  fs.mkdirSync(path.join(dir, 'modules'));
+  fs.writeFileSync(
+    path.join(dir, 'modules/nix.nix'),
+    '{ nix.settings.experimental-features = [ "nix-command" "flakes" "pipe-operators" ]; }\n',
+  );
+  const settings = await run(['check', '--format', 'json', '.'], dir);
+  assert.equal(settings.code, 0);
+  assert.deepEqual(
+    (JSON.parse(settings.stdout) as { diagnostics: { code: string; file: string }[] }).diagnostics.map(
+      (d) => `${d.file} ${d.code}`,
+    ),
+    ['util.nix syntax-unsupported'],
   );
 });

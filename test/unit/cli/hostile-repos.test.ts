@@ -172,6 +172,35 @@ test('a secret encrypted with git-crypt is one note, not a syntax error, and wha
   assert.ok(r.diagnostics.some((d) => d.code === 'unstable-device-path'));
 });
 
+test('a secret encrypted with age (git-agecrypt, binary or armored) is one note each, not errors', () => {
+  const dir = repo({
+    'configuration.nix': CONFIG(
+      './secrets',
+      '\n  users.users.root.hashedPassword = (import ./secrets/pass.nix).root;',
+    ),
+  });
+  fs.mkdirSync(path.join(dir, 'secrets'));
+  fs.writeFileSync(
+    path.join(dir, 'secrets', 'default.nix'),
+    Buffer.concat([
+      Buffer.from('age-encryption.org/v1\n-> X25519 q0Zb0mR3dLrQ6k1hJ2x5vVb9\nZmFrZQ\n--- 3bq2Y8d0x1\n'),
+      Buffer.from([0x8a, 0x00, 0xff, 0xfe, 0x12]),
+    ]),
+  );
+  fs.writeFileSync(
+    path.join(dir, 'secrets', 'pass.nix'),
+    '-----BEGIN AGE ENCRYPTED FILE-----\nYWdlLWVuY3J5cHRpb24ub3JnL3YxCi0+IFgyNTUxOQ==\n-----END AGE ENCRYPTED FILE-----\n',
+  );
+  const r = check(dir);
+  const secret = r.diagnostics.filter((d) => d.file.startsWith('secrets/'));
+  assert.deepEqual(
+    secret.map((d) => `${d.file} ${d.severity} ${d.code}`),
+    ['secrets/default.nix information file-encrypted', 'secrets/pass.nix information file-encrypted'],
+  );
+  assert.match(secret[0].message, /encrypted with age/);
+  assert.equal(r.diagnostics.filter((d) => /password|lockout/.test(d.code)).length, 0);
+});
+
 test('a definition holding a huge shared or self-referring structure (the whole flake in specialArgs) ends', () => {
   // ten names per level, each the same set one level down: 10^16 paths to walk, built in 16 steps
   const dir = repo({
