@@ -48,7 +48,16 @@ export function coverageOf(project: Project, sources: SourceProvider): Configura
       reasons: c.reasons,
     });
   }
-  return out.sort((a, b) => a.name.localeCompare(b.name) || a.file.localeCompare(b.file));
+  // Two flakes of one repository that build their machines from the same file (a sub-flake importing the
+  // top one's hosts) list each machine twice, the same in every field: once is enough.
+  const seen = new Set<string>();
+  const unique = out.filter((c) => {
+    const k = JSON.stringify([c.name, c.file, c.range, c.status, c.platform, c.reasons]);
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+  return unique.sort((a, b) => a.name.localeCompare(b.name) || a.file.localeCompare(b.file));
 }
 
 /**

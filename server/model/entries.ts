@@ -53,6 +53,13 @@ export function explainOpaque(calls: OpaqueCall[], kinds: Map<string, InputKind 
   return 'nixkit could not work out its value statically';
 }
 
+/**
+ * Inputs whose flake-parts modules are development tooling (formatters, git hooks, shells, task runners, build
+ * helpers for per-system packages): they add per-system outputs, never machines.
+ */
+const TOOLING_FLAKE_MODULES =
+  /(treefmt-nix|git-hooks(\.nix)?|pre-commit-hooks(\.nix)?|devshell|devenv|flake-root|mission-control|process-compose-flake|services-flake|hercules-ci-effects|nix-unit|agenix-rekey|agenix-shell|make-shell|pkgs-by-name-for-flake-parts|nix-cargo-integration|haskell-flake|rust-flake|just-flake|flake-compat|nixago|nix-github-actions|actions\.nix|nix-topology|terranix|nix-wrapper-modules|wrapper-manager|files)([/?#]|$)/i;
+
 const sourceOf = (t: Thunk | undefined, fallback?: Source): Source | undefined =>
   t?.file && t.keySpan ? { file: t.file, span: t.keySpan } : fallback;
 
@@ -90,7 +97,7 @@ export function flakeEntries(ev: Evaluator, flakeFile: string): FlakeDiscovery {
       );
     return { model, entries };
   }
-  const configs = outputs.attrs.get('nixosConfigurations');
+  const configs = outputs.attrs.get('nixosConfigurations') ?? perSystemConfigurations(ev, outputs);
   const names = new Set<string>();
   if (configs) {
     const { v: set, why } = forceExplained(configs);
@@ -107,6 +114,20 @@ export function flakeEntries(ev: Evaluator, flakeFile: string): FlakeDiscovery {
           at,
           'some of its names are computed in a way nixkit cannot follow',
         );
+      // A flake-parts module of a library nixkit does not know (clan-core's `clan.machines.*`) may add machines
+      // of its own beside those written out; tooling modules (formatters, git hooks, shells) add none.
+      const adders = model.opaqueFlakeModules.filter((m) => {
+        const url = m.input && model.inputs.find((i) => i.name === m.input)?.url;
+        return m.input && !(url && TOOLING_FLAKE_MODULES.test(url));
+      });
+      if (adders.length) {
+        const reasons = [...new Set(adders.map((m) => m.reason))];
+        notFollowed(
+          'nixosConfigurations',
+          adders[0].at,
+          `${reasons.join('; ')}; ${reasons.length === 1 ? 'it' : 'any of them'} may add machines nixkit does not see`,
+        );
+      }
     }
   } else if (model.opaqueFlakeModules.length) {
     // Every module it cannot read is named: the one that makes the machines is often not the first.
@@ -142,6 +163,29 @@ export function flakeEntries(ev: Evaluator, flakeFile: string): FlakeDiscovery {
     }
   }
   return { model, entries };
+}
+
+/**
+ * `packages.<system>.nixosConfigurations` (a flake that builds everything under flake-utils'
+ * `eachDefaultSystem`): `nixos-rebuild --flake .#desk` finds them there too, as Nix looks an installable up
+ * under `packages.<system>.` and `legacyPackages.<system>.` as well. The machines of x86_64-linux (or of the
+ * first system that has them) are read; the other systems' are the same machines built for another platform.
+ */
+function perSystemConfigurations(ev: Evaluator, outputs: Value & { t: 'attrs' }): Thunk | undefined {
+  for (const key of ['packages', 'legacyPackages']) {
+    const t = outputs.attrs.get(key);
+    const bySystem = t && ev.force(t);
+    if (bySystem?.t !== 'attrs') continue;
+    const systems = [...bySystem.attrs.keys()].sort((a, b) =>
+      a === 'x86_64-linux' ? -1 : b === 'x86_64-linux' ? 1 : 0,
+    );
+    for (const system of systems) {
+      const set = ev.force(bySystem.attrs.get(system)!);
+      const configs = set.t === 'attrs' ? set.attrs.get('nixosConfigurations') : undefined;
+      if (configs) return configs;
+    }
+  }
+  return undefined;
 }
 
 function flakeEntry(

@@ -24,7 +24,8 @@ export interface FlakeModel {
   outputsAt?: Source;
   opaqueCalls: OpaqueCall[];
   /** flake-parts modules nixkit could not read (they may define outputs it does not see), with why. */
-  opaqueFlakeModules: { at?: Source; reason: string }[];
+  /** flake-parts modules nixkit cannot read, and the unknown input each comes from (when it does). */
+  opaqueFlakeModules: { at?: Source; reason: string; input?: string }[];
   /** Folders named by `templates.<name>.path`: skeletons for new flakes, never machines. */
   templateDirs: string[];
 }
@@ -529,11 +530,11 @@ function mkFlake(
       default: {
         const p = v.t === 'unknown' ? v.path : undefined;
         const input = p ? (p[0] === 'inputs' ? p[1] : p[0]) : undefined;
-        const reason =
-          input && kinds.has(input) && !kinds.get(input)
-            ? `the flake-parts module \`${p!.join('.')}\` comes from input \`${input}\`, which nixkit does not know`
-            : 'a flake-parts module nixkit cannot work out';
-        model.opaqueFlakeModules.push({ at: v.src, reason });
+        const unknownInput = input && kinds.has(input) && !kinds.get(input) ? input : undefined;
+        const reason = unknownInput
+          ? `the flake-parts module \`${p!.join('.')}\` comes from input \`${input}\`, which nixkit does not know`
+          : 'a flake-parts module nixkit cannot work out';
+        model.opaqueFlakeModules.push({ at: v.src, reason, input: unknownInput });
       }
     }
   }

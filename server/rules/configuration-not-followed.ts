@@ -68,9 +68,15 @@ export const configurationNotFollowed: Rule = {
     for (const c of ctx.project.coverage) {
       if (c.status !== 'not-followed' || !c.at) continue;
       const what = wholeSetLabel(c.name) ?? `machine "${c.name}"`;
+      // A set of which nixkit read some machines: what it could not follow is the rest.
+      const some =
+        !!wholeSetLabel(c.name) &&
+        ctx.project.coverage.some((o) => o.file === c.file && o.status !== 'not-followed');
       ctx.report({
         at: c.at,
-        message: `${what} could not be followed, so nixkit does not check it: ${c.reasons.join('; ')}`,
+        message: some
+          ? `${what} could not be followed entirely, so nixkit checks only the machines it read: ${c.reasons.join('; ')}`
+          : `${what} could not be followed, so nixkit does not check it: ${c.reasons.join('; ')}`,
       });
     }
   },

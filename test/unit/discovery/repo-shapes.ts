@@ -1760,4 +1760,89 @@ __trace "morph eval" (let hosts = ../hosts; in {
     ],
     findings: ['configuration-not-followed flake.nix:4'],
   },
+  {
+    name: 'machines under packages.<system>.nixosConfigurations (everything inside eachDefaultSystem): found, as Nix finds them',
+    files: {
+      'flake.nix': `{
+  inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-unstable";
+  inputs.flake-utils.url = "github:numtide/flake-utils";
+  outputs = { nixpkgs, flake-utils, ... }:
+    flake-utils.lib.eachDefaultSystem (system: {
+      packages.nixosConfigurations.desk = nixpkgs.lib.nixosSystem {
+        inherit system;
+        modules = [ ./desk.nix ];
+      };
+    });
+}
+`,
+      'desk.nix': host('desk'),
+    },
+    machines: [{ name: 'desk', status: 'read', platform: X86 }],
+    findings: [],
+  },
+  {
+    name: "a sub-flake that builds the top flake's machines from the same file: each machine listed once",
+    files: {
+      'flake.nix': `{
+  ${NIXPKGS}
+  outputs = { nixpkgs, ... }: { nixosConfigurations = import ./hosts/machines.nix { inherit nixpkgs; }; };
+}
+`,
+      'sub/flake.nix': `{
+  ${NIXPKGS}
+  outputs = { nixpkgs, ... }: { nixosConfigurations = import ../hosts/machines.nix { inherit nixpkgs; }; };
+}
+`,
+      'hosts/machines.nix': `{ nixpkgs }:
+{
+  alpha = nixpkgs.lib.nixosSystem { system = "x86_64-linux"; modules = [ ./alpha.nix ]; };
+}
+`,
+      'hosts/alpha.nix': host('alpha'),
+    },
+    machines: [{ name: 'alpha', status: 'read', platform: X86 }],
+    findings: [],
+  },
+  {
+    name: "flake-parts with clan-core's module beside written-out machines: those read, the rest said to be unknown",
+    files: {
+      'flake.nix': `{
+  ${NIXPKGS}
+  inputs.flake-parts.url = "github:hercules-ci/flake-parts";
+  inputs.clan-core.url = "git+https://git.clan.lol/clan/clan-core";
+  inputs.treefmt-nix.url = "github:numtide/treefmt-nix";
+  outputs = inputs@{ flake-parts, ... }:
+    flake-parts.lib.mkFlake { inherit inputs; } {
+      systems = [ "x86_64-linux" ];
+      imports = [
+        inputs.treefmt-nix.flakeModule
+        inputs.clan-core.flakeModules.default
+        ./alpha.nix
+      ];
+      clan.machines.beta = { imports = [ ./beta.nix ]; };
+    };
+}
+`,
+      'alpha.nix': `{ inputs, ... }:
+{
+  flake.nixosConfigurations.alpha = inputs.nixpkgs.lib.nixosSystem {
+    system = "x86_64-linux";
+    modules = [ ./alpha-host.nix ];
+  };
+}
+`,
+      'alpha-host.nix': host('alpha'),
+      'beta.nix': host('beta'),
+    },
+    machines: [
+      { name: 'alpha', status: 'read', platform: X86 },
+      {
+        name: 'nixosConfigurations',
+        status: 'not-followed',
+        reason:
+          /the flake-parts module `clan-core\.flakeModules\.default` comes from input `clan-core`, which nixkit does not know; it may add machines nixkit does not see/,
+      },
+    ],
+    findings: ['configuration-not-followed flake.nix:11'],
+  },
 ];
