@@ -329,7 +329,12 @@ function bootloaderOf(
 
 /** systemd-boot when it is the loader, GRUB when it is on and built for EFI: both read from `loaders`. */
 function efiLoaderOf(config: NixosConfiguration, loaders: LoaderFacts): EnabledLoader | undefined {
-  if (loaders.other?.name === 'systemd-boot') return { name: 'systemd-boot', def: loaders.other.def };
+  if (loaders.other?.name === 'systemd-boot') {
+    // GRUB turned on as well (over systemd-boot's mkDefault false): NixOS refuses two loaders ("Only one
+    // bootloader can be enabled at a time"), so which one would install where is not a question to answer.
+    if (loaders.grub.state === 'on') return undefined;
+    return { name: 'systemd-boot', def: loaders.other.def };
+  }
   if (loaders.grub.state !== 'on') return undefined;
   const grubEfi = config.value('boot.loader.grub.efiSupport');
   if (grubEfi.state === 'known' && grubEfi.value.t === 'bool' && grubEfi.value.v)

@@ -58,7 +58,7 @@ export function explainOpaque(calls: OpaqueCall[], kinds: Map<string, InputKind 
  * helpers for per-system packages): they add per-system outputs, never machines.
  */
 const TOOLING_FLAKE_MODULES =
-  /(treefmt-nix|git-hooks(\.nix)?|pre-commit-hooks(\.nix)?|devshell|devenv|flake-root|mission-control|process-compose-flake|services-flake|hercules-ci-effects|nix-unit|agenix-rekey|agenix-shell|make-shell|pkgs-by-name-for-flake-parts|nix-cargo-integration|haskell-flake|rust-flake|just-flake|flake-compat|nixago|nix-github-actions|actions\.nix|nix-topology|terranix|nix-wrapper-modules|wrapper-manager|files)([/?#]|$)/i;
+  /(treefmt-nix|git-hooks(\.nix)?|pre-commit-hooks(\.nix)?|devshell|devenv|flake-root|mission-control|process-compose-flake|services-flake|hercules-ci-effects|nix-unit|agenix-rekey|agenix-shell|make-shell|pkgs-by-name-for-flake-parts|nix-cargo-integration|haskell-flake|rust-flake|just-flake|flake-compat|nixago|nix-github-actions|actions\.nix|nix-topology|terranix|flake-file|nix-wrapper-modules|wrapper-manager|files)([/?#]|$)/i;
 
 const sourceOf = (t: Thunk | undefined, fallback?: Source): Source | undefined =>
   t?.file && t.keySpan ? { file: t.file, span: t.keySpan } : fallback;
@@ -148,6 +148,8 @@ export function flakeEntries(ev: Evaluator, flakeFile: string): FlakeDiscovery {
       // Its nodes are machines nixkit cannot list: say so rather than "no machine found" (unless the other
       // output, usually the same hive, could be read).
       if (hives.some((h) => h.v.t === 'attrs')) continue;
+      // `colmena` and `colmenaHive = makeHive self.colmena` are one hive: said once.
+      if (key === 'colmenaHive' && hives.some((h) => h.key === 'colmena')) continue;
       entries.push({
         entry: { name: key, file: flakeFile, kind: 'colmena', at: sourceOf(hive, v.src) ?? model.outputsAt },
         roots: [],

@@ -297,6 +297,41 @@ ${ROOT_AND_ESP}}
   assert.deepEqual(wheres(await checkFiles(files('import ./sd.nix'))), []);
 });
 
+test('systemd-boot left on by a shared mkDefault beside GRUB on mirrored ESPs: no ESP finding with a wrong cause', async () => {
+  const host = (systemdBoot: string) => ({
+    'configuration.nix': `{ lib, ... }:
+{
+  boot.loader.systemd-boot.enable = ${systemdBoot};
+  boot.loader.grub = {
+    enable = true;
+    efiSupport = true;
+    devices = lib.mkForce [ ];
+    mirroredBoots = [
+      { path = "/boot1"; devices = [ "nodev" ]; }
+      { path = "/boot2"; devices = [ "nodev" ]; }
+    ];
+  };
+  fileSystems."/" = { device = "/dev/disk/by-label/root"; fsType = "ext4"; };
+  fileSystems."/boot1" = { device = "/dev/disk/by-label/esp1"; fsType = "vfat"; };
+  fileSystems."/boot2" = { device = "/dev/disk/by-label/esp2"; fsType = "vfat"; };
+}
+`,
+  });
+  // NixOS refuses two loaders; "systemd-boot installs to /boot" would name the wrong cause and a fix that fails.
+  assert.deepEqual(wheres(await checkFiles(host('lib.mkDefault true'))), []);
+  // With systemd-boot alone, the ESP outside /boot is the mistake.
+  const alone = await checkFiles({
+    'configuration.nix': `{ ... }:
+{
+  boot.loader.systemd-boot.enable = true;
+  fileSystems."/" = { device = "/dev/disk/by-label/root"; fsType = "ext4"; };
+  fileSystems."/boot1" = { device = "/dev/disk/by-label/esp1"; fsType = "vfat"; };
+}
+`,
+  });
+  assert.deepEqual(wheres(alone), ['esp-mount-mismatch configuration.nix:5']);
+});
+
 test('swap and resume devices by kernel name are reported; disko disk devices and GRUB devices are not', async () => {
   const found = await checkFiles({
     'configuration.nix': `{ config, lib, pkgs, ... }:
