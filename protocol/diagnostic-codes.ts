@@ -45,15 +45,16 @@ export type RuleCode = (typeof RULE_CODES)[number];
  */
 export const BUILTIN_CODES = {
   'syntax-error': 'The file is not valid Nix: Nix refuses to parse it.',
-  'undefined-variable': 'A variable is used that no enclosing scope defines: Nix refuses to parse the file.',
+  'undefined-variable':
+    'A variable is used that no enclosing scope defines: Nix refuses to parse the file. In a file loaded with `scopedImport`, a name its scope gives is no finding, and where nixkit cannot list that scope the finding is information.',
   'duplicate-definition': 'The same attribute is defined twice in one set: Nix refuses to evaluate it.',
   'not-text': 'The file contains binary data and cannot be Nix source.',
   'invalid-utf8': 'The file is not valid UTF-8; it was checked with replacement characters.',
   'file-too-large': 'The file is larger than the size nixkit checks.',
   'file-encrypted':
-    'The file is encrypted (git-crypt, in a clone without the key); nixkit cannot read it and treats what it holds as unknown.',
+    'The file is encrypted (git-crypt or age, in a clone without the key); nixkit cannot read it and treats what it holds as unknown.',
   'syntax-unsupported':
-    'The file uses syntax its flake enables as an experimental Nix feature (the pipe operators) and nixkit does not read; its contents are unknown.',
+    'The file uses syntax its repository runs Nix with as an experimental feature (the pipe operators: a flake above it enables them, or its machines list them in experimental-features) and nixkit does not read; its contents are unknown.',
   'parse-limit':
     "The file has a shape nixkit's tree parser cannot read within its time bound; only Nix's syntax verdict was checked.",
   'file-unreadable':

@@ -8,6 +8,7 @@ import { DEFAULT_MAX_FILE_BYTES } from './source-text';
 import { ProbeProvider, type ExplicitProbe } from './probes';
 import { applySuppressions } from './suppressions';
 import { unreadableTarget } from './unreadable-imports';
+import { withScopedImports } from './scoped-imports';
 import { coverageOf, type ConfigurationCoverage } from './coverage';
 import type { MachineSpec } from '../model/project';
 import { nixConfigurationNames, type NixEvalOptions } from './nix-eval';
@@ -108,7 +109,7 @@ export async function checkPaths(paths: string[], options: CheckOptions = {}): P
   } finally {
     parser.delete();
   }
-  result.findings = applySuppressions(result.findings, sources);
+  result.findings = applySuppressions(withScopedImports(result.findings, analysis.scopedImports()), sources);
   result.findings.sort(compareFindings);
   return result;
 }

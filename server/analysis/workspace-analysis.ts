@@ -14,6 +14,7 @@ import { RULES } from '../rules';
 import type { Rule } from '../rule-api/rule';
 import type { ProbeProvider } from './probes';
 import { unreadableInFile, unreadableModules } from './unreadable-imports';
+import { scopedImports, type ScopedImport } from './scoped-imports';
 
 export const ANALYSIS_FAILED_CODE = 'analysis-failed';
 
@@ -60,6 +61,7 @@ export class WorkspaceAnalysis {
   }
 
   private fullUnguarded(): void {
+    this.scoped = undefined;
     this.project.analyzeAll();
     this.unitFindings.clear();
     for (const u of this.project.analysisUnits) this.unitFindings.set(u.file, this.runUnit(u));
@@ -88,6 +90,7 @@ export class WorkspaceAnalysis {
   }
 
   private updateUnguarded(changed: string[]): Set<string> {
+    this.scoped = undefined;
     const touched = new Set<string>(changed);
     const before = new Map(this.unitFindings);
     const units = this.project.update(changed);
@@ -195,6 +198,13 @@ export class WorkspaceAnalysis {
   /** How many .nix files the workspace has. */
   fileCount(): number {
     return this.listFiles().length;
+  }
+
+  private scoped?: Map<string, ScopedImport>;
+
+  /** The files loaded with `scopedImport` (recomputed after each analysis): see scoped-imports.ts. */
+  scopedImports(): Map<string, ScopedImport> {
+    return (this.scoped ??= scopedImports(this.listFiles(), this.sources));
   }
 
   findingsFor(file: string): Finding[] {

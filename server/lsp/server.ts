@@ -14,6 +14,7 @@ import {
 import type { Parser } from 'web-tree-sitter';
 import { DEFAULT_MAX_FILE_BYTES, formatSize } from '../analysis/source-text';
 import { applySuppressions } from '../analysis/suppressions';
+import { withScopedImports } from '../analysis/scoped-imports';
 import { syntaxFindings, syntaxOnlyFindings } from '../analysis/syntax-findings';
 import { walkNixFiles } from '../analysis/walk';
 import { ANALYSIS_FAILED_CODE, WorkspaceAnalysis } from '../analysis/workspace-analysis';
@@ -173,7 +174,10 @@ export function startServer(connection: Connection): void {
       ];
     } else if (doc?.syntax) own = syntaxFindings(doc.syntax, file);
     else own = state!.sources.readFindings(file);
-    const all = [...own, ...state!.analysis.findingsFor(file)];
+    const all = withScopedImports(
+      [...own, ...state!.analysis.findingsFor(file)],
+      state!.analysis.scopedImports(),
+    );
     return applySuppressions(all, state!.sources).sort(compareFindings);
   }
 
