@@ -7,6 +7,7 @@
 // checks that every code has its rule and every rule its code).
 
 export const RULE_CODES = [
+  'bootloader-conflict',
   'bootloader-firmware-mismatch',
   'bootloader-missing',
   'configuration-not-followed',

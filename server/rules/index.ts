@@ -1,5 +1,6 @@
 // Every rule nixkit has. Codes are stable: the CLI's JSON output and users' suppressions rely on them.
 import { bootloaderMissing } from './bootloader-missing';
+import { bootloaderConflict } from './bootloader-conflict';
 import { espMissing } from './esp-missing';
 import { espMountMismatch } from './esp-mount-mismatch';
 import { grubDeviceMissing } from './grub-device-missing';
@@ -33,6 +34,7 @@ export const RULES: Rule[] = [
   espMountMismatch,
   espMissing,
   bootloaderMissing,
+  bootloaderConflict,
   grubDeviceMissing,
   rootFilesystemMissing,
   unstableDevicePath,
