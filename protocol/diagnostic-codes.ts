@@ -50,7 +50,8 @@ export const BUILTIN_CODES = {
     'A variable is used that no enclosing scope defines: Nix refuses to parse the file. In a file loaded with `scopedImport`, a name its scope gives is no finding, and where nixkit cannot list that scope the finding is information.',
   'duplicate-definition': 'The same attribute is defined twice in one set: Nix refuses to evaluate it.',
   'not-text': 'The file contains binary data and cannot be Nix source.',
-  'invalid-utf8': 'The file is not valid UTF-8; it was checked with replacement characters.',
+  'invalid-utf8':
+    'The file is not valid UTF-8. Nix accepts any bytes, so this is information: nixkit checked it with replacement characters.',
   'file-too-large': 'The file is larger than the size nixkit checks.',
   'file-encrypted':
     'The file is encrypted (git-crypt or age, in a clone without the key); nixkit cannot read it and treats what it holds as unknown.',

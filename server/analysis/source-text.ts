@@ -51,7 +51,7 @@ export function decodeSource(bytes: Uint8Array, maxBytes = DEFAULT_MAX_FILE_BYTE
     return {
       ok: true,
       text,
-      warning: `the file is not valid UTF-8 (first bad byte near character ${bad}); it was checked with replacement characters`,
+      warning: `the file is not valid UTF-8 (first bad byte near character ${bad}); Nix accepts any bytes, nixkit checked it with replacement characters`,
     };
   }
 }

@@ -112,8 +112,8 @@ export function pipeOperatorsEnabled(file: string): boolean {
   const enabled =
     flakes.some((f) => {
       const text = readSmall(path.join(f.dir, 'flake.nix'));
-      return text !== undefined && (/nixConfig[\s\S]*pipe-operators/.test(text) || /\|>|<\|/.test(text));
-    }) || someNixFileMentions(root, '"pipe-operators"');
+      return text !== undefined && (/nixConfig[\s\S]*pipe-operators?\b/.test(text) || /\|>|<\|/.test(text));
+    }) || someNixFileMentions(root, /pipe-operators?\b/);
   pipeRepos.set(root, { stamp, enabled });
   return enabled;
 }
@@ -135,8 +135,12 @@ function readSmall(p: string): string | undefined {
   }
 }
 
-/** Whether a .nix file below `root` contains `needle` (bounded; hidden folders and node_modules skipped). */
-function someNixFileMentions(root: string, needle: string): boolean {
+/**
+ * Whether a .nix file below `root` matches `needle` (bounded; hidden folders and node_modules skipped). Any
+ * spelling counts: a list item, a space-separated string (`"flakes nix-command pipe-operators"`), Lix's
+ * `pipe-operator`.
+ */
+function someNixFileMentions(root: string, needle: RegExp): boolean {
   const stack = [root];
   let seen = 0;
   while (stack.length && seen < MAX_EVIDENCE_FILES) {
@@ -152,7 +156,8 @@ function someNixFileMentions(root: string, needle: string): boolean {
       const p = path.join(d, e.name);
       if (e.isDirectory()) stack.push(p);
       else if (e.isFile() && e.name.endsWith('.nix') && ++seen <= MAX_EVIDENCE_FILES) {
-        if (readSmall(p)?.includes(needle)) return true;
+        const text = readSmall(p);
+        if (text !== undefined && needle.test(text)) return true;
       }
     }
   }

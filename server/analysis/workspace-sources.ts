@@ -142,7 +142,8 @@ export class WorkspaceSources implements SourceProvider {
         entry.findings.push({
           file,
           range: ORIGIN,
-          severity: 'warning',
+          // Nix reads bytes, not UTF-8: the file is fine for Nix; only nixkit's reading of it is approximate.
+          severity: 'information',
           code: 'invalid-utf8',
           message: source.warning,
         });

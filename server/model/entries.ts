@@ -129,6 +129,14 @@ export function flakeEntries(ev: Evaluator, flakeFile: string): FlakeDiscovery {
         );
       }
     }
+  } else if (outputs.dynamic && !model.opaqueFlakeModules.length) {
+    // `bp // { overlays… }` where `bp` comes from a library nixkit does not know: the outputs have names it
+    // cannot see, nixosConfigurations perhaps among them.
+    notFollowed(
+      'nixosConfigurations',
+      model.outputsAt,
+      `the flake's outputs are partly unknown (${explainOpaque(model.opaqueCalls, kinds)}); they may hold machines nixkit does not see`,
+    );
   } else if (model.opaqueFlakeModules.length) {
     // Every module it cannot read is named: the one that makes the machines is often not the first.
     const reasons = [...new Set(model.opaqueFlakeModules.map((m) => m.reason))];

@@ -749,8 +749,9 @@ export class Evaluator {
       return { t: 'attrs', attrs: b.attrs, dynamic: true, src: s };
     if (a.t === 'attrs' && b.t === 'attrs') {
       if (!this.charge(1 + (b.attrs.size >> 4))) return UNKNOWN;
-      if (b.attrs.size === 0) return a;
-      if (a.attrs.size === 0) return b;
+      // An empty side adds nothing, unless it may hold names nixkit cannot see (`{ ${unknown} = …; }`).
+      if (b.attrs.size === 0 && !b.dynamic) return a;
+      if (a.attrs.size === 0 && !a.dynamic) return b;
       const attrs = new Map(a.attrs);
       for (const [k, t] of b.attrs) attrs.set(k, t);
       return { t: 'attrs', attrs, dynamic: a.dynamic || b.dynamic, src: s };

@@ -178,6 +178,7 @@ let
   stringToCharacters = s: genList (p: substring p 1 s) (stringLength s);
   escape = list: replaceStrings list (map (c: "\\${'$'}{c}") list);
   escapeRegex = escape (stringToCharacters "\\[{()^$?*+|.");
+  replaceString = from: to: replaceStrings [ from ] [ to ];
   hasInfix = infix: content: match ".*${'$'}{escapeRegex infix}.*" "${'$'}{content}" != null;
   removePrefix = prefix: str:
     let preLen = stringLength prefix; in
@@ -329,7 +330,8 @@ let
       concatLines optionalString intersperse hasPrefix hasSuffix stringToCharacters escape escapeRegex
       hasInfix removePrefix removeSuffix splitString lowerChars upperChars toLower toUpper escapeShellArg
       escapeShellArgs fileContents trim toInt toIntBase10 versionOlder versionAtLeast getName getVersion
-      enableFeature withFeature makeSearchPath makeBinPath concatStringsSep replaceStrings stringLength
+      enableFeature withFeature makeSearchPath makeBinPath concatStringsSep replaceStrings replaceString
+      stringLength
       substring match split;
   } // open;
   trivial = {

@@ -124,7 +124,7 @@ test('binary files, invalid UTF-8, too-large and empty files get one clear findi
   );
   assert.deepEqual(
     byFile.get('latin1.nix')?.map((d) => `${d.severity}:${d.code}`),
-    ['warning:invalid-utf8'],
+    ['information:invalid-utf8'],
   );
   assert.deepEqual(
     byFile.get('empty.nix')?.map((d) => d.code),

@@ -1845,4 +1845,73 @@ __trace "morph eval" (let hosts = ../hosts; in {
     ],
     findings: ['configuration-not-followed flake.nix:11'],
   },
+  {
+    name: "outputs merged over a library nixkit does not know (bp // { … }): said to be partly unknown, not 'no machine'",
+    files: {
+      'flake.nix': `{
+  ${NIXPKGS}
+  inputs.blueprint.url = "github:numtide/blueprint";
+  outputs = inputs:
+    let bp = inputs.blueprint { inherit inputs; };
+    in bp // { overlays.default = final: prev: { }; };
+}
+`,
+      'hosts/desk/configuration.nix': host('desk'),
+    },
+    machines: [
+      {
+        name: 'nixosConfigurations',
+        status: 'not-followed',
+        reason:
+          /the flake's outputs are partly unknown \(`blueprint` comes from input `blueprint`, which nixkit does not know\)/,
+      },
+    ],
+    findings: ['configuration-not-followed flake.nix:4'],
+  },
+  {
+    name: 'hosts named by lib.replaceString over readDir (concatMapAttrs): found; a name nixkit cannot compute is said',
+    files: {
+      'flake.nix': `{
+  ${NIXPKGS}
+  outputs = { nixpkgs, ... }:
+    let lib = nixpkgs.lib; in {
+      nixosConfigurations = lib.concatMapAttrs (file: _: {
+        \${lib.replaceString ".nix" "" file} = lib.nixosSystem {
+          system = "x86_64-linux";
+          modules = [ ./hosts/\${file} ];
+        };
+      }) (builtins.readDir ./hosts);
+      other = lib.concatMapAttrs (file: _: { \${builtins.unknownFunction file} = 1; }) (builtins.readDir ./hosts);
+    };
+}
+`,
+      'hosts/desk.nix': host('desk'),
+    },
+    machines: [{ name: 'desk', status: 'read', platform: X86 }],
+    findings: [],
+  },
+  {
+    name: 'hosts named by a function nixkit cannot evaluate inside concatMapAttrs: said, not dropped',
+    files: {
+      'flake.nix': `{
+  ${NIXPKGS}
+  outputs = { nixpkgs, ... }:
+    let lib = nixpkgs.lib; in {
+      nixosConfigurations = lib.concatMapAttrs (file: _: {
+        \${builtins.unknownFunction file} = lib.nixosSystem { modules = [ ./hosts/\${file} ]; };
+      }) (builtins.readDir ./hosts);
+    };
+}
+`,
+      'hosts/desk.nix': host('desk'),
+    },
+    machines: [
+      {
+        name: 'nixosConfigurations',
+        status: 'not-followed',
+        reason: /some of its names are computed in a way nixkit cannot follow/,
+      },
+    ],
+    findings: ['configuration-not-followed flake.nix:5'],
+  },
 ];
