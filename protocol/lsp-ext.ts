@@ -115,6 +115,7 @@ export interface ConfigurationsParams {
 export function wholeSetLabel(name: string): string | undefined {
   if (name === 'nixosConfigurations') return 'nixosConfigurations';
   if (name === 'colmena' || name === 'colmenaHive') return 'the colmena hive';
+  if (name === 'nixopsConfigurations') return 'the NixOps networks (nixopsConfigurations)';
   return undefined;
 }
 

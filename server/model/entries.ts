@@ -26,7 +26,8 @@ export interface DiscoveredEntry {
 export const NETWORK_TOOL_MODULES = "NixOps' or morph's deployment modules";
 
 /** Names of hive attributes that are colmena's own, not nodes. */
-const HIVE_META = new Set(['meta', 'defaults', 'network', 'resources']);
+/** Attributes of a hive or network that are not machines (NixOps 2 networks also carry `nixpkgs`). */
+const HIVE_META = new Set(['meta', 'defaults', 'network', 'resources', 'nixpkgs']);
 
 /** Says why something could not be followed, from the calls of unknown functions made while computing it. */
 export function explainOpaque(calls: OpaqueCall[], kinds: Map<string, InputKind | undefined>): string {
@@ -172,6 +173,24 @@ export function flakeEntries(ev: Evaluator, flakeFile: string): FlakeDiscovery {
       entries.push(e);
     }
   }
+  // NixOps 2: `nixopsConfigurations.<name> = { nixpkgs; network; <machine> = { … }; }`, each a network.
+  const nixops = outputs.attrs.get('nixopsConfigurations');
+  const nixopsV = nixops ? ev.force(nixops) : undefined;
+  if (nixops && nixopsV?.t !== 'attrs')
+    notFollowed(
+      'nixopsConfigurations',
+      sourceOf(nixops, nixopsV?.src),
+      "nixkit could not work out the networks' value",
+    );
+  else if (nixopsV?.t === 'attrs')
+    for (const network of nixopsV.attrs.values()) {
+      const v = ev.force(network);
+      for (const e of hiveEntries(ev, v, flakeFile, true)) {
+        if (names.has(e.entry.name)) continue;
+        names.add(e.entry.name);
+        entries.push(e);
+      }
+    }
   return { model, entries };
 }
 

@@ -330,7 +330,15 @@ export class Project {
     const covered = new Set<string>();
     for (const u of this.units.values())
       if (u.kind === 'flake' || u.kind === 'nixkit.toml') for (const f of u.files) covered.add(f);
-    const flakeDirs = files.filter((f) => path.basename(f) === 'flake.nix').map((f) => path.dirname(f));
+    // A flake that defines no machine and nothing nixkit could not follow (only a dev shell, packages) leaves
+    // its folder to the layouts below: its repository's machines are configuration.nix files or networks.
+    const flakeDirs = files
+      .filter((f) => path.basename(f) === 'flake.nix')
+      .filter((f) => {
+        const u = this.units.get(f);
+        return !u || u.coverage.length > 0;
+      })
+      .map((f) => path.dirname(f));
     const inFlake = (f: string) =>
       flakeDirs.some((d) => f.startsWith(d + path.sep)) ||
       [...this.templateDirs].some((d) => f.startsWith(d + path.sep));

@@ -1914,4 +1914,51 @@ __trace "morph eval" (let hosts = ../hosts; in {
     ],
     findings: ['configuration-not-followed flake.nix:5'],
   },
+  {
+    name: 'a NixOps 2 flake (nixopsConfigurations.default): each machine of the network',
+    files: {
+      'flake.nix': `{
+  ${NIXPKGS}
+  inputs.nixops.url = "github:NixOS/nixops";
+  outputs = { nixpkgs, nixops, ... }: {
+    nixopsConfigurations.default = {
+      inherit nixpkgs;
+      network.description = "bot";
+      network.storage.legacy = { };
+      bot = { ... }: { imports = [ ./bot.nix ]; deployment.targetHost = "bot.example.org"; };
+    };
+  };
+}
+`,
+      'bot.nix': host('bot', '\n  nixpkgs.hostPlatform = "aarch64-linux";'),
+    },
+    machines: [
+      { name: 'bot', status: 'partial', platform: 'aarch64-linux', reason: /NixOps or morph adds modules/ },
+    ],
+    findings: [],
+  },
+  {
+    name: 'a flake with only a dev shell beside /etc/nixos-style hosts and a NixOps network: those are the machines',
+    files: {
+      'flake.nix': `{
+  ${NIXPKGS}
+  outputs = { nixpkgs, ... }: {
+    devShells.x86_64-linux.default = nixpkgs.legacyPackages.x86_64-linux.mkShell { };
+  };
+}
+`,
+      'desk/configuration.nix': host('desk', '\n  nixpkgs.hostPlatform = "x86_64-linux";'),
+      'web/nixops.nix': `{
+  network.description = "web";
+  web = { ... }: { imports = [ ./host.nix ]; deployment.targetHost = "web.example.org"; };
+}
+`,
+      'web/host.nix': host('web', '\n  nixpkgs.hostPlatform = "x86_64-linux";'),
+    },
+    machines: [
+      { name: 'desk', status: 'read', platform: X86 },
+      { name: 'web', status: 'partial', platform: X86, reason: /NixOps or morph adds modules/ },
+    ],
+    findings: [],
+  },
 ];
