@@ -71,7 +71,9 @@ export const UNSTABLE = '99.99';
 
 /** The release a nixpkgs flake reference follows, UNSTABLE for unstable/master, undefined when unknown. */
 export function releaseOfNixpkgsRef(ref: string): string | undefined {
-  const numbered = /(?:nixos|nixpkgs|release)-(\d\d\.\d\d)(?:-small|-darwin)?(?:$|[/?&#])/.exec(ref);
+  // `…/archive/nixos-23.05.tar.gz` names the branch's tarball.
+  const numbered =
+    /(?:nixos|nixpkgs|release)-(\d\d\.\d\d)(?:-small|-darwin)?(?:\.tar\.[gx]z|\.zip)?(?:$|[/?&#])/.exec(ref);
   if (numbered) return numbered[1];
   const flakehub = /flakehub\.com\/f\/NixOS\/nixpkgs\/0\.(\d\d)(\d\d)\b/i.exec(ref);
   if (flakehub) return `${flakehub[1]}.${flakehub[2]}`;
@@ -113,7 +115,12 @@ export function nixpkgsRelease(config: NixosConfiguration, evaluator: Evaluator)
     sv && sv !== 'unset' && isNixosRelease(sv.value)
       ? { release: sv.value, exact: false, from: 'system.stateVersion' }
       : undefined;
-  const fromFlake = config.entry.kind === 'flake' ? flakeRelease(config.entry.file, evaluator) : undefined;
+  const inFlake = config.entry.kind === 'flake' || path.basename(config.entry.file) === 'flake.nix';
+  const fromFlake = inFlake
+    ? flakeRelease(config.entry.file, evaluator)
+    : config.entry.kind === 'colmena'
+      ? hiveRelease(config.entry.file, evaluator)
+      : undefined;
   if (fromFlake?.exact) return fromFlake;
   // Two lower bounds: the higher one holds.
   if (fromFlake && fromStateVersion)
@@ -126,6 +133,26 @@ export function nixpkgsRelease(config: NixosConfiguration, evaluator: Evaluator)
 /** The oldest release this configuration can be built with (see `nixpkgsRelease`), or undefined. */
 export function nixpkgsReleaseAtLeast(config: NixosConfiguration, evaluator: Evaluator): string | undefined {
   return nixpkgsRelease(config, evaluator)?.release;
+}
+
+/**
+ * A colmena hive.nix (or NixOps/morph network) that pins nixpkgs by URL (`meta.nixpkgs = import (fetchTarball
+ * "https://github.com/NixOS/nixpkgs/archive/nixos-23.05.tar.gz") { }`): the release every such URL in the file
+ * names, when they agree. `<nixpkgs>` and URLs without a release leave it unknown.
+ */
+function hiveRelease(file: string, ev: Evaluator): NixpkgsRelease | undefined {
+  const text = ev.sources.parsed(file)?.lines.text;
+  if (!text) return undefined;
+  const releases = new Set<string>();
+  for (const m of text.matchAll(/"([a-z+]+:\/\/[^"\s]+)"/g)) {
+    if (!isNixpkgsRef(m[1])) continue;
+    const r = releaseOfNixpkgsRef(m[1]);
+    if (!r) return undefined;
+    releases.add(r);
+  }
+  if (releases.size !== 1) return undefined;
+  const [release] = releases;
+  return release === UNSTABLE ? undefined : { release, exact: true, from: path.basename(file) };
 }
 
 /** The release branch of a flake's nixpkgs inputs (the oldest when several differ); undefined unless every one is known. */

@@ -1961,4 +1961,22 @@ __trace "morph eval" (let hosts = ../hosts; in {
     ],
     findings: [],
   },
+  {
+    name: 'a colmena hive.nix pinning nixpkgs 23.05 by tarball URL: options removed later are fine there',
+    files: {
+      'hive.nix': `{
+  meta.nixpkgs = import (builtins.fetchTarball "https://github.com/NixOS/nixpkgs/archive/nixos-23.05.tar.gz") { system = "x86_64-linux"; };
+  box = { ... }: {
+    imports = [ ./box.nix ];
+    deployment.targetHost = "box";
+    sound.enable = true;
+    hardware.opengl.driSupport = true;
+  };
+}
+`,
+      'box.nix': host('box', '\n  nixpkgs.hostPlatform = "x86_64-linux";').replace('"24.11"', '"23.05"'),
+    },
+    machines: [{ name: 'box', status: 'read', platform: X86 }],
+    findings: [],
+  },
 ];

@@ -584,6 +584,12 @@ ${ROOT_KEY}  system.stateVersion = "25.05.20251202.cdff0c1";
     assert.equal(releaseOfNixpkgsRef('github:NixOS/nixpkgs/nixos-24.05'), '24.05');
     assert.equal(releaseOfNixpkgsRef('github:nixos/nixpkgs?ref=nixos-23.11'), '23.11');
     assert.equal(releaseOfNixpkgsRef('https://flakehub.com/f/NixOS/nixpkgs/0.2405.*.tar.gz'), '24.05');
+    assert.equal(releaseOfNixpkgsRef('https://github.com/NixOS/nixpkgs/archive/nixos-23.05.tar.gz'), '23.05');
+    assert.equal(releaseOfNixpkgsRef('https://nixos.org/channels/nixos-24.11/nixexprs.tar.xz'), '24.11');
+    assert.equal(
+      releaseOfNixpkgsRef('https://github.com/NixOS/nixpkgs/archive/nixos-23.05x.tar.gz'),
+      undefined,
+    );
     assert.equal(releaseOfNixpkgsRef('github:NixOS/nixpkgs/nixos-unstable'), UNSTABLE);
     assert.equal(releaseOfNixpkgsRef('github:NixOS/nixpkgs'), UNSTABLE);
     assert.equal(releaseOfNixpkgsRef('nixpkgs'), undefined);
