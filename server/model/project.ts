@@ -18,6 +18,7 @@ import { VIRTUAL_PREFIX } from './virtual-files';
 import type { InputKind } from './flake-inputs';
 import type { FlakeModel } from './flake-model';
 import { collectModules } from './modules';
+import { gitAbsence } from './git-absence';
 import { resolveImportPath, type SourceProvider } from './sources';
 import type { Source, Value } from './value';
 
@@ -307,10 +308,13 @@ export class Project {
       if (m.kind === 'unknown') out.add(`a module nixkit cannot work out${where(m.src)}`);
       else if (m.kind === 'missing') {
         const rel = path.relative(dir, m.file);
+        const absent = rel.startsWith('..') ? undefined : gitAbsence(m.file);
         out.add(
           rel.startsWith('..')
             ? `${m.file}, outside the repository, is not on this machine`
-            : `${rel} does not exist`,
+            : absent
+              ? `${rel} is not in this checkout (${absent})`
+              : `${rel} does not exist`,
         );
       } else if (m.kind === 'external') {
         const why = externalModuleReason(m.name, kinds);

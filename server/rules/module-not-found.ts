@@ -1,6 +1,7 @@
 import { clip } from '../findings';
 import * as path from 'node:path';
 import { editDistance } from '../data/systems';
+import { gitAbsence } from '../model/git-absence';
 import type { Rule, RuleFix } from '../rule-api/rule';
 
 export const moduleNotFound: Rule = {
@@ -14,7 +15,9 @@ export const moduleNotFound: Rule = {
     'or moved file, a typo, or a file that was never created (hardware-configuration.nix is only written by ' +
     'nixos-generate-config on the target). An absolute path outside the repository ' +
     "(`/etc/nixos/hardware-configuration.nix`, read with `--impure`) is the building machine's own file: nixkit " +
-    'does not report it missing and counts the configuration as partly read.',
+    'does not report it missing and counts the configuration as partly read. A file that git ignores ' +
+    '(`.gitignore`) or that lies in a git submodule not checked out is kept where the machine is built: that is ' +
+    'information, not an error.',
   bad: {
     files: {
       'configuration.nix': `{ ... }:
@@ -55,6 +58,16 @@ export const moduleNotFound: Rule = {
       if (written?.startsWith('/') && isOutside(path.dirname(ctx.config.entry.file), m.file)) continue;
       const fromDir = path.dirname(m.src.file);
       const rel = relative(fromDir, m.file);
+      // Ignored by git or in a submodule not checked out: there where the machine is built, only not here.
+      const absent = gitAbsence(m.file);
+      if (absent) {
+        ctx.report({
+          at: m.src,
+          severity: 'information',
+          message: `${clip(written ?? rel)} is not in this checkout: ${absent}; nixkit does not know what it holds`,
+        });
+        continue;
+      }
       const folder = path.basename(m.file) === 'default.nix' && ctx.sources.isDirectory(path.dirname(m.file));
       const message = folder
         ? `${clip(written ?? rel)} is a folder without a default.nix (${clip(rel)} does not exist)`

@@ -1,0 +1,71 @@
+// A missing import that git ignores, or that lies in a submodule not checked out, is there where the machine is
+// built: module-not-found says so as information (a public repository told its users to symlink
+// hardware-configuration.nix per machine and kept it out of git; another kept home-manager as a submodule).
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import { checkPaths } from '../../../server/analysis/check-files';
+import { gitAbsence } from '../../../server/model/git-absence';
+import { tempDir } from '../../helpers';
+
+function repo(files: Record<string, string>): string {
+  const dir = tempDir('git-absence');
+  fs.mkdirSync(path.join(dir, '.git'));
+  for (const [name, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+    fs.writeFileSync(path.join(dir, name), text);
+  }
+  return dir;
+}
+
+test('.gitignore patterns as git reads them: anchored, globbed, folders, negation, nearest file first', () => {
+  const dir = repo({
+    '.gitignore':
+      'hardware-configuration.nix\n/host.nix\nsecrets/\n*.local.nix\n!keep.local.nix\n# host.nix\n',
+    'hosts/.gitignore': '!hardware-configuration.nix\n',
+  });
+  const ignored = (rel: string) => !!gitAbsence(path.join(dir, rel));
+  assert.equal(ignored('hardware-configuration.nix'), true);
+  assert.equal(ignored('sub/hardware-configuration.nix'), true, 'an unanchored name matches at any depth');
+  assert.equal(ignored('host.nix'), true);
+  assert.equal(ignored('sub/host.nix'), false, 'a leading slash anchors');
+  assert.equal(ignored('secrets/a.nix'), true, 'a folder pattern covers what is below it');
+  assert.equal(ignored('box.local.nix'), true);
+  assert.equal(ignored('keep.local.nix'), false, 'a later ! takes it back');
+  assert.equal(ignored('hosts/hardware-configuration.nix'), false, 'the nearest .gitignore wins');
+  assert.equal(ignored('configuration.nix'), false);
+  assert.match(gitAbsence(path.join(dir, 'host.nix'))!, /git ignores it \(\.gitignore: \/host\.nix\)/);
+});
+
+test('a file in a submodule that is not checked out', () => {
+  const dir = repo({
+    '.gitmodules':
+      '[submodule "modules/home-manager"]\n\tpath = modules/home-manager\n\turl = https://example.invalid/hm.git\n',
+  });
+  assert.match(
+    gitAbsence(path.join(dir, 'modules/home-manager/nixos/default.nix'))!,
+    /git submodule modules\/home-manager/,
+  );
+  assert.equal(gitAbsence(path.join(dir, 'modules/other.nix')), undefined);
+});
+
+test('module-not-found: information for an ignored file, an error for a typo', async () => {
+  const dir = repo({
+    '.gitignore': 'hardware-configuration.nix\n',
+    'configuration.nix': `{ ... }:
+{
+  imports = [ ./hardware-configuration.nix ./netwrok.nix ];
+  system.stateVersion = "24.11";
+}
+`,
+    'network.nix': '{ }\n',
+  });
+  const r = await checkPaths([dir]);
+  assert.deepEqual(
+    r.findings
+      .filter((f) => f.code === 'module-not-found')
+      .map((f) => `${f.severity} ${f.message.split(' ')[0]}`),
+    ['information ./hardware-configuration.nix', 'error ./netwrok.nix'],
+  );
+});
