@@ -35,7 +35,10 @@ function gitignoreTest(
     .map((part) =>
       part === '**'
         ? '(?:.*/)?'
-        : part.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]') + '/',
+        : part
+            .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+            .replace(/\*/g, '[^/]*')
+            .replace(/\?/g, '[^/]') + '/',
     )
     .join('')
     .replace(/\/$/, '');
