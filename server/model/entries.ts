@@ -168,7 +168,10 @@ export function flakeEntries(ev: Evaluator, flakeFile: string): FlakeDiscovery {
       continue;
     }
     for (const e of hiveEntries(ev, v, flakeFile)) {
-      if (names.has(e.entry.name)) continue; // the same machine as its nixosConfigurations entry
+      // The same machine as its nixosConfigurations entry, unless nixkit could not follow that one (an entry
+      // that is no nixosSystem): the hive's node is what gets deployed, and is checked; the entry keeps its note.
+      const same = entries.find((x) => x.entry.name === e.entry.name);
+      if (same && !(same.status === 'not-followed' && e.status !== 'not-followed')) continue;
       names.add(e.entry.name);
       entries.push(e);
     }

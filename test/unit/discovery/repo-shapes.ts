@@ -1979,4 +1979,27 @@ __trace "morph eval" (let hosts = ../hosts; in {
     machines: [{ name: 'box', status: 'read', platform: X86 }],
     findings: [],
   },
+  {
+    name: 'a nixosConfigurations entry that is no nixosSystem beside the colmena node of that name: the node is checked',
+    files: {
+      'flake.nix': `{
+  ${NIXPKGS}
+  inputs.colmena.url = "github:zhaofengli/colmena";
+  outputs = { self, nixpkgs, colmena }: {
+    colmena = {
+      meta.nixpkgs = import nixpkgs { system = "aarch64-linux"; };
+      pi = { imports = [ ./pi.nix ]; deployment.targetHost = "10.0.0.2"; };
+    };
+    nixosConfigurations.pi = { system = "aarch64-linux"; modules = [ ./pi.nix ]; };
+  };
+}
+`,
+      'pi.nix': host('pi', '\n  nixpkgs.hostPlatform = "aarch64-linux";'),
+    },
+    machines: [
+      { name: 'pi', status: 'not-followed', reason: /it is not a NixOS system built with nixosSystem/ },
+      { name: 'pi', status: 'read', platform: 'aarch64-linux' },
+    ],
+    findings: ['configuration-not-followed flake.nix:9'],
+  },
 ];
