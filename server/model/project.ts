@@ -227,7 +227,12 @@ export class Project {
           });
         discovered = hiveEntries(ev, hive, file, path.basename(file) !== 'hive.nix');
       } else {
-        const name = path.basename(path.dirname(file)) || 'configuration';
+        // A wrapper named for what it builds (`sd-image.nix`) is called so; configuration.nix by its folder.
+        const base = path.basename(file);
+        const name =
+          base === 'configuration.nix'
+            ? path.basename(path.dirname(file)) || 'configuration'
+            : base.replace(/\.nix$/, '');
         discovered = [configurationNixEntry(file, name)];
       }
     } catch {
@@ -380,7 +385,38 @@ export class Project {
       if (u.kind === 'configuration.nix')
         for (const h of this.units.values())
           if (h.kind === 'hive' && h.files.has(u.file)) this.units.delete(u.file);
+    // Imported configuration.nix files that no machine reads, where the importer says how they are built.
+    for (const f of this.builtByImporters()) {
+      if (this.units.has(f)) continue;
+      const unit = this.evaluate(f, 'configuration.nix');
+      this.units.set(f, unit);
+      updated.push(unit);
+    }
     return updated;
+  }
+
+  /**
+   * Entry points the files importing an unfollowed configuration.nix reveal (see unfollowedConfigurations):
+   * - a script that builds it as a whole system (`import <nixpkgs/nixos> { configuration = ./x/configuration.nix; }`,
+   *   deployed with `nixos-rebuild -I nixos-config=./x/configuration.nix`): the configuration.nix is a machine;
+   * - a wrapper that adds one of nixpkgs' installer or SD-card image modules to it (`sd-image.nix`, built with
+   *   `-I nixos-config=./sd-image.nix`): the wrapper is the machine.
+   */
+  private builtByImporters(): string[] {
+    const out = new Set<string>();
+    for (const c of this.unfollowedConfigurations)
+      for (const imp of c.importers) {
+        const parsed = this.sources.parsed(imp);
+        const text = parsed?.lines.text ?? '';
+        // A wrapper is a module itself: a set, or a function of the module arguments.
+        const top = parsed?.ast.expr;
+        const isModule = top?.kind === 'attrs' || (top?.kind === 'lambda' && !!top.formals);
+        // Only `<nixpkgs/nixos>`, whose `configuration` is the whole machine: eval-config.nix's `modules` may
+        // add files (a hardware-configuration.nix) that a machine of configuration.nix alone would lack.
+        if (/<nixpkgs\/nixos>/.test(text)) out.add(c.file);
+        else if (isModule && INSTALLER_MODULE.test(text)) out.add(imp);
+      }
+    return [...out];
   }
 
   /** configuration.nix files outside flakes that another file imports, so not machines (refreshStandalone). */
@@ -475,6 +511,10 @@ export class Project {
     return by.some((f) => !own.has(f));
   }
 }
+
+/** One of nixpkgs' installer, ISO or SD-card image modules, named in a file's text. */
+const INSTALLER_MODULE =
+  /nixos\/modules\/installer\/|modulesPath\s*\+\s*"\/installer\/|\$\{modulesPath\}\/installer\//;
 
 /** `__trace msg` or `builtins.trace msg`: a function that gives back its argument. */
 function isTrace(e: Expr): boolean {

@@ -2002,4 +2002,37 @@ __trace "morph eval" (let hosts = ../hosts; in {
     ],
     findings: ['configuration-not-followed flake.nix:9'],
   },
+  {
+    name: 'an SD-card image wrapper around configuration.nix (-I nixos-config=./sd-image.nix): the wrapper is the machine',
+    files: {
+      'sd-image.nix': `{ ... }: {
+  imports = [
+    <nixpkgs/nixos/modules/installer/sd-card/sd-image-aarch64.nix>
+    ./configuration.nix
+  ];
+  sdImage.compressImage = false;
+}
+`,
+      'configuration.nix': host('pi', '\n  nixpkgs.hostPlatform = "aarch64-linux";'),
+    },
+    machines: [{ name: 'sd-image', status: 'read', platform: 'aarch64-linux' }],
+    findings: [],
+  },
+  {
+    name: "a script that builds each host's configuration.nix with <nixpkgs/nixos>: each is a machine",
+    files: {
+      'default.nix': `let
+  builder = configuration: (import <nixpkgs/nixos> { inherit configuration; }).system;
+in
+map builder [ ./nuc/configuration.nix ./xps/configuration.nix ]
+`,
+      'nuc/configuration.nix': host('nuc', '\n  nixpkgs.hostPlatform = "x86_64-linux";'),
+      'xps/configuration.nix': host('xps', '\n  nixpkgs.hostPlatform = "x86_64-linux";'),
+    },
+    machines: [
+      { name: 'nuc', status: 'read', platform: X86 },
+      { name: 'xps', status: 'read', platform: X86 },
+    ],
+    findings: [],
+  },
 ];
