@@ -413,8 +413,9 @@ export class Project {
         const isModule = top?.kind === 'attrs' || (top?.kind === 'lambda' && !!top.formals);
         // Only `<nixpkgs/nixos>`, whose `configuration` is the whole machine: eval-config.nix's `modules` may
         // add files (a hardware-configuration.nix) that a machine of configuration.nix alone would lack.
-        if (/<nixpkgs\/nixos>/.test(text)) out.add(c.file);
-        else if (isModule && INSTALLER_MODULE.test(text)) out.add(imp);
+        if (isModule) {
+          if (INSTALLER_MODULE.test(text)) out.add(imp);
+        } else if (/<nixpkgs\/nixos>/.test(text)) out.add(c.file);
       }
     return [...out];
   }

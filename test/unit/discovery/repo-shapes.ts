@@ -2005,7 +2005,8 @@ __trace "morph eval" (let hosts = ../hosts; in {
   {
     name: 'an SD-card image wrapper around configuration.nix (-I nixos-config=./sd-image.nix): the wrapper is the machine',
     files: {
-      'sd-image.nix': `{ ... }: {
+      'sd-image.nix': `# nix-build '<nixpkgs/nixos>' -A config.system.build.sdImage -I nixos-config=./sd-image.nix
+{ ... }: {
   imports = [
     <nixpkgs/nixos/modules/installer/sd-card/sd-image-aarch64.nix>
     ./configuration.nix
