@@ -499,7 +499,8 @@ export class Evaluator {
       case 'attrs': {
         const t = v.attrs.get(name);
         if (t) return this.force(t);
-        return { t: 'unknown', path: v.missingPath ? [...v.missingPath, name] : undefined, src: s };
+        if (v.missingPath) return { t: 'unknown', path: [...v.missingPath, name], src: s };
+        return v.dynamic ? { t: 'unknown', src: s } : { t: 'unknown', missingAttr: name, src: s };
       }
       case 'unknown':
         if (v.error) return v;

@@ -287,6 +287,23 @@ export class Project {
         collected.modules.some((m) => m.kind === 'file' && hasErrors(m.file)) ||
         [...own].some((f) => f.endsWith('.nix') && hasErrors(f));
       const config = new NixosConfiguration(d.entry, collected, own, broken);
+      const missing = d.entry.system?.t === 'unknown' ? d.entry.system.missingAttr : undefined;
+      if (
+        missing &&
+        config.value('nixpkgs.hostPlatform').state === 'unset' &&
+        config.value('nixpkgs.system').state === 'unset'
+      ) {
+        // `nixosSystem { inherit (c) system; … }` for a `c` without `system` (a group of modules merged into the
+        // real hosts): Nix stops there, so it is no machine to check.
+        coverage.push({
+          ...base,
+          status: 'not-followed',
+          reasons: [
+            `evaluating it fails: attribute '${missing}' missing (what builds it gives nixosSystem no ${missing})`,
+          ],
+        });
+        continue;
+      }
       config.reasons = [...d.reasons, ...this.unreadParts(config, kinds, path.dirname(file))];
       config.status = d.status === 'partial' || config.reasons.length ? 'partial' : 'read';
       configurations.push(config);

@@ -58,6 +58,11 @@ export type Value =
       /** Set when evaluation surely fails here (`throw`, a failed `assert`): `tryEval` can catch it. */
       error?: string;
       /**
+       * Selected from a set nixkit knows completely that lacks the name (`c.system` where `c` has no `system`):
+       * Nix fails when it needs the value. Only discovery reads it; everything else treats it as unknown.
+       */
+      missingAttr?: string;
+      /**
        * A list known to hold at least these items, among others nixkit cannot know (`[ ./a.nix ] ++ x`):
        * `imports` still follows them. Everything else treats the value as unknown.
        */

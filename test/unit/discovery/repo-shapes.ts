@@ -2036,4 +2036,30 @@ map builder [ ./nuc/configuration.nix ./xps/configuration.nix ]
     ],
     findings: [],
   },
+  {
+    name: 'a group of modules without `system` mapped through nixosSystem like the hosts: said to fail, not checked',
+    files: {
+      'flake.nix': `{
+  ${NIXPKGS}
+  outputs = { self, nixpkgs, ... }:
+    let
+      raw = {
+        shared = { modules = [ ./shared.nix ]; };
+        box = { system = "x86_64-linux"; modules = [ ./shared.nix ./box.nix ]; };
+      };
+    in {
+      nixosConfigurations = builtins.mapAttrs (name: c:
+        nixpkgs.lib.nixosSystem { inherit (c) system; modules = c.modules; }) raw;
+    };
+}
+`,
+      'shared.nix': '{ ... }: { time.timeZone = "UTC"; }\n',
+      'box.nix': host('box'),
+    },
+    machines: [
+      { name: 'box', status: 'read', platform: X86 },
+      { name: 'shared', status: 'not-followed', reason: /evaluating it fails: attribute 'system' missing/ },
+    ],
+    findings: ['configuration-not-followed flake.nix:11'],
+  },
 ];
