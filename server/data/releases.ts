@@ -99,6 +99,11 @@ export interface NixpkgsRelease {
    * branch locked on a date holds the releases shipped before it and part of the one then in development.
    */
   atMost?: string;
+  /**
+   * `unsure`: the bound's own release may be only in development (a stateVersion of "23.11" is valid on unstable
+   * months before 23.11 ships), so its changes are not certain; only older releases' are.
+   */
+  releaseItself?: 'unsure';
   /** Where it comes from, for messages: "flake.lock", "flake.nix", "the date of flake.lock", "system.stateVersion". */
   from: string;
 }
@@ -113,7 +118,7 @@ export function nixpkgsRelease(config: NixosConfiguration, evaluator: Evaluator)
   const sv = config.string('system.stateVersion');
   const fromStateVersion: NixpkgsRelease | undefined =
     sv && sv !== 'unset' && isNixosRelease(sv.value)
-      ? { release: sv.value, exact: false, from: 'system.stateVersion' }
+      ? { release: sv.value, exact: false, from: 'system.stateVersion', releaseItself: 'unsure' }
       : undefined;
   const inFlake = config.entry.kind === 'flake' || path.basename(config.entry.file) === 'flake.nix';
   const fromFlake = inFlake

@@ -56,11 +56,13 @@ function lookup(index: Index, def: Definition): Match | undefined {
 }
 
 /** The entries that apply to a release. */
-function entriesFor(release: string): Index {
-  let index = byRelease.get(release);
+function entriesFor(release: string, strictlyOlder = false): Index {
+  const key = `${release}${strictlyOlder ? '<' : ''}`;
+  let index = byRelease.get(key);
   if (!index) {
-    index = indexOf(COMPILED.filter((c) => compareReleases(release, c.entry.release) >= 0));
-    byRelease.set(release, index);
+    const bound = strictlyOlder ? 1 : 0;
+    index = indexOf(COMPILED.filter((c) => compareReleases(release, c.entry.release) >= bound));
+    byRelease.set(key, index);
   }
   return index;
 }
@@ -69,15 +71,15 @@ function entriesFor(release: string): Index {
  * Removals that may apply: newer than the oldest release the configuration can have (or any, when unknown), and
  * no newer than the newest it can hold (`atMost`: an unstable branch pinned on a date), when that is known.
  */
-function possibleRemovals(after: string | undefined, atMost: string | undefined): Index {
-  const key = `${after ?? ''}|${atMost ?? ''}`;
+function possibleRemovals(after: string | undefined, atMost: string | undefined, inclusive = false): Index {
+  const key = `${after ?? ''}|${atMost ?? ''}|${inclusive}`;
   let index = possibleByRelease.get(key);
   if (!index) {
     index = indexOf(
       COMPILED.filter(
         (c) =>
           c.entry.kind === 'removed' &&
-          (!after || compareReleases(after, c.entry.release) < 0) &&
+          (!after || compareReleases(after, c.entry.release) < (inclusive ? 1 : 0)) &&
           (!atMost || compareReleases(c.entry.release, atMost) <= 0),
       ),
     );
@@ -110,7 +112,8 @@ export const removedOption: Rule = {
     'or kept across upgrades, carry many of them (`hardware.opengl`, `sound.enable`, `nix.maxJobs`, ' +
     '`services.openssh.permitRootLogin`). nixkit reports an option only when the configuration is built with a ' +
     'release that already renamed or removed it (the nixpkgs branch in flake.nix or flake.lock, else the date ' +
-    'flake.lock locked it, else `system.stateVersion`), and rewrites the name in place where the value keeps its ' +
+    'flake.lock locked it, else `system.stateVersion`, which unstable also carries while that release is in ' +
+    'development, so only older releases\' changes are certain from it), and rewrites the name in place where the value keeps its ' +
     'shape. Renamed options are warnings, removed ones errors; a removal in a release nixkit cannot rule out (the ' +
     'release is unknown, or only known to be at least an older one) is a warning that says from which release on ' +
     'evaluation fails. Options that are still declared but do nothing (`boot.loader.grub.version`) are warnings.',
@@ -123,7 +126,7 @@ export const removedOption: Rule = {
     enable = true;
     driSupport32Bit = true;
   };
-  system.stateVersion = "24.11";
+  system.stateVersion = "25.05";
 }
 `,
     },
@@ -138,7 +141,7 @@ export const removedOption: Rule = {
     enable = true;
     enable32Bit = true;
   };
-  system.stateVersion = "24.11";
+  system.stateVersion = "25.05";
 }
 `,
     },
@@ -149,8 +152,12 @@ export const removedOption: Rule = {
     const reported = new Set<string>();
     // Entries the configuration's release certainly has; then removals it may have (its release is unknown,
     // or only a lower bound): an older nixpkgs still has those options, a newer one fails on them.
-    const certain = known ? entriesFor(known.release) : undefined;
-    const possibleIndex = known?.exact ? undefined : possibleRemovals(known?.release, known?.atMost);
+    // A bound from system.stateVersion may be a release still in development: its own changes are only possible.
+    const unsureItself = known?.releaseItself === 'unsure';
+    const certain = known ? entriesFor(known.release, unsureItself) : undefined;
+    const possibleIndex = known?.exact
+      ? undefined
+      : possibleRemovals(known?.release, known?.atMost, unsureItself);
     const find = (d: Definition) => (certain ? lookup(certain, d) : undefined);
     for (const { def, m, hit } of config.chunks.flatMap((c) => hitsIn(c, certain, possibleIndex))) {
       const written = writtenKeys(def, ctx.sources);

@@ -683,7 +683,7 @@ ${ROOT_KEY}  system.stateVersion = "24.11";
     device = "/dev/disk/by-id/ata-DISK";
   };
   networking.interfaces.eth0.ipAddress = "192.0.2.2";
-${ROOT_KEY}  system.stateVersion = "24.11";
+${ROOT_KEY}  system.stateVersion = "25.05";
 }
 `,
     });
@@ -717,7 +717,7 @@ ${ROOT_KEY}  system.stateVersion = "24.11";
     device = "/dev/disk/by-id/ata-DISK";
   };
   networking.interfaces.eth0.ipAddress = "192.0.2.2";
-${ROOT_KEY}  system.stateVersion = "24.11";
+${ROOT_KEY}  system.stateVersion = "25.05";
 }
 `,
     );

@@ -244,11 +244,22 @@ test('an unstable branch pinned by flake.lock: only releases shipped before its 
 });
 
 test('no flake.lock and no branch in flake.nix: system.stateVersion is the lower bound', async () => {
+  // "24.11" is also what unstable calls itself months before 24.11 ships: changes of older releases are
+  // certain, 24.11's own removals only possible (a warning), its renames not said.
   const found = await removedOptions({
     'flake.nix': FLAKE(),
     'configuration.nix': CONFIG.replace('users.users', 'system.stateVersion = "24.11";\n  users.users'),
   });
   assert.deepEqual(found, [
+    '4 warning sound.enable was removed in NixOS 24.11',
+    '5 warning boot.loader.grub.version has no effect since NixOS 23.05; evaluation warns',
+  ]);
+  // A stateVersion after the release settles it.
+  const later = await removedOptions({
+    'flake.nix': FLAKE(),
+    'configuration.nix': CONFIG.replace('users.users', 'system.stateVersion = "25.05";\n  users.users'),
+  });
+  assert.deepEqual(later, [
     '3 warning hardware.opengl.enable was renamed to hardware.graphics.enable in NixOS 24.11',
     '4 error sound.enable was removed in NixOS 24.11 and evaluation fails',
     '5 warning boot.loader.grub.version has no effect since NixOS 23.05; evaluation warns',
