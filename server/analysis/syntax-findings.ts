@@ -103,8 +103,9 @@ export function pipeOperatorsEnabled(file: string): boolean {
     if (up === dir) break;
     dir = up;
   }
-  if (!flakes.length) return false;
-  const root = flakes[flakes.length - 1].dir;
+  // Without a flake, the repository's top: the folder with `.git`, else the highest folder whose parent still
+  // holds .nix files (a checkout without its .git).
+  const root = flakes.length ? flakes[flakes.length - 1].dir : repositoryTop(path.dirname(file));
   // Valid while the flakes above are unchanged (the language server calls this again after edits).
   const stamp = flakes.map((f) => `${f.dir}:${f.st.mtimeMs}:${f.st.size}`).join('|');
   const known = pipeRepos.get(root);
@@ -116,6 +117,25 @@ export function pipeOperatorsEnabled(file: string): boolean {
     }) || someNixFileMentions(root, /pipe-operators?\b/);
   pipeRepos.set(root, { stamp, enabled });
   return enabled;
+}
+
+function repositoryTop(start: string): string {
+  let dir = start;
+  for (let steps = 0; steps < 64; steps++) {
+    if (statOrUndefined(path.join(dir, '.git'))) return dir;
+    const up = path.dirname(dir);
+    if (up === dir || !hasNixFile(up)) return dir;
+    dir = up;
+  }
+  return dir;
+}
+
+function hasNixFile(dir: string): boolean {
+  try {
+    return fs.readdirSync(dir).some((n) => n.endsWith('.nix'));
+  } catch {
+    return false;
+  }
 }
 
 function statOrUndefined(p: string): fs.Stats | undefined {

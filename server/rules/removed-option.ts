@@ -113,7 +113,7 @@ export const removedOption: Rule = {
     '`services.openssh.permitRootLogin`). nixkit reports an option only when the configuration is built with a ' +
     'release that already renamed or removed it (the nixpkgs branch in flake.nix or flake.lock, else the date ' +
     'flake.lock locked it, else `system.stateVersion`, which unstable also carries while that release is in ' +
-    'development, so only older releases\' changes are certain from it), and rewrites the name in place where the value keeps its ' +
+    "development, so only older releases' changes are certain from it), and rewrites the name in place where the value keeps its " +
     'shape. Renamed options are warnings, removed ones errors; a removal in a release nixkit cannot rule out (the ' +
     'release is unknown, or only known to be at least an older one) is a warning that says from which release on ' +
     'evaluation fails. Options that are still declared but do nothing (`boot.loader.grub.version`) are warnings.',
