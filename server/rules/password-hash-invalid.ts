@@ -1,5 +1,6 @@
 import type { Definition } from '../model/modules';
 import type { Rule, RuleFix } from '../rule-api/rule';
+import { compareReleases, nixpkgsRelease, type NixpkgsRelease } from '../data/releases';
 
 const B64 = '[./A-Za-z0-9]';
 
@@ -33,7 +34,9 @@ const UNSUPPORTED: { name: string; prefix: RegExp }[] = [
   { name: 'bcrypt ($2x$)', prefix: /^\$2x\$/ },
 ];
 
-export type HashVerdict = { ok: true } | { ok: false; why: string; plaintext?: boolean; colon?: boolean };
+export type HashVerdict =
+  | { ok: true }
+  | { ok: false; why: string; plaintext?: boolean; colon?: boolean; weak?: boolean };
 
 /** Whether a `hashedPassword` value is something a NixOS login can check. */
 export function checkPasswordHash(h: string): HashVerdict {
@@ -60,6 +63,7 @@ export function checkPasswordHash(h: string): HashVerdict {
       return {
         ok: false,
         why: `is a ${u.name} hash, which NixOS's libxcrypt no longer verifies: the user cannot log in with it`,
+        weak: true,
       };
   return { ok: false, why: 'is not a crypt(3) hash NixOS knows' };
 }
@@ -107,6 +111,7 @@ export const passwordHashInvalid: Rule = {
     },
   },
   checkConfiguration(ctx) {
+    let release: { known: NixpkgsRelease | undefined } | undefined;
     for (const users of [
       ['users', 'users'],
       ['users', 'extraUsers'],
@@ -119,6 +124,23 @@ export const passwordHashInvalid: Rule = {
         const verdict = checkPasswordHash(def.value.v);
         if (verdict.ok) continue;
         const option = `users.users.${def.path[2]}.${def.path[3]}`;
+        if (verdict.weak) {
+          // Before NixOS 23.05 crypt(3) was glibc's, which still verified these formats.
+          const weakFrom = '23.05';
+          release ??= { known: nixpkgsRelease(ctx.config, ctx.unit.evaluator) };
+          const r = release.known;
+          const before = r && (r.exact ? r.release : r.atMost);
+          if (before && compareReleases(before, weakFrom) < 0) continue;
+          const sure = r && compareReleases(r.release, weakFrom) >= 0;
+          if (!sure) {
+            ctx.report({
+              at,
+              severity: 'warning',
+              message: `${option} ${verdict.why.replace("NixOS's libxcrypt no longer verifies", `NixOS ${weakFrom} and later no longer verify`)} (nixkit cannot tell this configuration's release)`,
+            });
+            continue;
+          }
+        }
         ctx.report({
           at,
           message: `${option} ${verdict.why}`,

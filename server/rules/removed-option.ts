@@ -319,5 +319,11 @@ function report(
       if (edit) fixes.push({ title: `Delete ${old}`, edits: [edit], preferred: true });
     }
   }
+  if (def.conditional) {
+    // Under an mkIf nixkit cannot decide: NixOS drops the definition when the condition is false, and with it
+    // the failure or the warning. Still worth knowing (it breaks the day the condition holds), never an error.
+    ctx.report({ at, message: `${message} (when the mkIf around it applies)`, fixes, severity: 'warning' });
+    return;
+  }
   ctx.report({ at, message, fixes, severity: entry.kind === 'removed' ? 'error' : 'warning' });
 }

@@ -265,3 +265,17 @@ test('no flake.lock and no branch in flake.nix: system.stateVersion is the lower
     '5 warning boot.loader.grub.version has no effect since NixOS 23.05; evaluation warns',
   ]);
 });
+
+test('under an mkIf nixkit cannot decide, a removed option is a warning that says when it fails', async () => {
+  const found = await removedOptions({
+    'flake.nix': FLAKE('github:NixOS/nixpkgs/nixos-25.05'),
+    'configuration.nix': `{ config, lib, ... }:
+{
+  options.audio.legacy = lib.mkEnableOption "legacy audio";
+  config = lib.mkIf config.audio.legacy { sound.enable = true; };
+}
+`,
+  });
+  // NixOS drops a definition whose mkIf is false, and its "can no longer be used" check with it.
+  assert.deepEqual(found, ['4 warning sound.enable was removed in NixOS 24.11 and evaluation fails']);
+});
