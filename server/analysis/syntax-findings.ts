@@ -121,18 +121,30 @@ export function pipeOperatorsEnabled(file: string): boolean {
 
 function repositoryTop(start: string): string {
   let dir = start;
+  // Without the markers (an archive of .nix files only), the highest folder with a default.nix, shell.nix or
+  // configuration.nix.
+  let highestEntry: string | undefined;
   for (let steps = 0; steps < 64; steps++) {
-    if (statOrUndefined(path.join(dir, '.git'))) return dir;
+    if (looksLikeRepositoryTop(dir)) return dir;
+    if (
+      ['default.nix', 'shell.nix', 'configuration.nix'].some((n) =>
+        statOrUndefined(path.join(dir, n))?.isFile(),
+      )
+    )
+      highestEntry = dir;
     const up = path.dirname(dir);
-    if (up === dir || !hasNixFile(up)) return dir;
+    if (up === dir) break;
     dir = up;
   }
-  return dir;
+  return highestEntry ?? start;
 }
 
-function hasNixFile(dir: string): boolean {
+/** A checkout's top folder: `.git`, or (an archive without it) `.gitignore`, a README or a LICENSE. */
+function looksLikeRepositoryTop(dir: string): boolean {
   try {
-    return fs.readdirSync(dir).some((n) => n.endsWith('.nix'));
+    return fs
+      .readdirSync(dir)
+      .some((n) => n === '.git' || n === '.gitignore' || /^(readme|license|copying)/i.test(n));
   } catch {
     return false;
   }

@@ -252,4 +252,19 @@ test('pipe operators: an error, unless the repository runs Nix with them on (the
     ),
     ['util.nix syntax-unsupported'],
   );
+  // No flake at all (an /etc/nixos layout kept in a folder of its own): the same evidence counts.
+  const plain = tempDir('check-pipes-plain');
+  fs.mkdirSync(path.join(plain, 'lib'));
+  fs.writeFileSync(path.join(plain, 'lib/names.nix'), 'xs: xs |> map (x: x + 1)\n');
+  fs.writeFileSync(
+    path.join(plain, 'configuration.nix'),
+    '{ ... }: { nix.settings.experimental-features = "nix-command flakes pipe-operators"; }\n',
+  );
+  const plainRun = await run(['check', '--format', 'json', '.'], plain);
+  assert.deepEqual(
+    (JSON.parse(plainRun.stdout) as { diagnostics: { code: string; file: string }[] }).diagnostics.map(
+      (d) => `${d.file} ${d.code}`,
+    ),
+    ['lib/names.nix syntax-unsupported'],
+  );
 });
