@@ -8,6 +8,14 @@ const HARDWARE = `{ ... }:
 }
 `;
 
+/** A module every host imports, which enables systemd-boot by default. */
+const COMMON = `{ lib, ... }:
+{
+  boot.loader.systemd-boot.enable = lib.mkDefault true;
+  boot.loader.efi.canTouchEfiVariables = true;
+}
+`;
+
 /** lanzaboote installs through `boot.loader.external` itself; it is checked as the pair it documents. */
 const CHECKED = OTHER_LOADERS.filter((l) => l.name !== 'lanzaboote' && l.name !== 'an external bootloader');
 
@@ -34,12 +42,7 @@ export const bootloaderConflict: Rule = {
   system.stateVersion = "24.11";
 }
 `,
-      'common.nix': `{ lib, ... }:
-{
-  boot.loader.systemd-boot.enable = lib.mkDefault true;
-  boot.loader.efi.canTouchEfiVariables = true;
-}
-`,
+      'common.nix': COMMON,
       'hardware-configuration.nix': HARDWARE,
     },
     expect: ['configuration.nix:4'],
@@ -56,12 +59,7 @@ export const bootloaderConflict: Rule = {
   system.stateVersion = "24.11";
 }
 `,
-      'common.nix': `{ lib, ... }:
-{
-  boot.loader.systemd-boot.enable = lib.mkDefault true;
-  boot.loader.efi.canTouchEfiVariables = true;
-}
-`,
+      'common.nix': COMMON,
       'hardware-configuration.nix': HARDWARE,
     },
   },
