@@ -25,8 +25,7 @@ export interface DiscoveredEntry {
 /** What stands for the modules NixOps or morph add to each machine of a network file. */
 export const NETWORK_TOOL_MODULES = "NixOps' or morph's deployment modules";
 
-/** Names of hive attributes that are colmena's own, not nodes. */
-/** Attributes of a hive or network that are not machines (NixOps 2 networks also carry `nixpkgs`). */
+/** Attributes of a hive or network that are colmena's or NixOps' own, not machines (NixOps 2 adds `nixpkgs`). */
 const HIVE_META = new Set(['meta', 'defaults', 'network', 'resources', 'nixpkgs']);
 
 /** Says why something could not be followed, from the calls of unknown functions made while computing it. */
