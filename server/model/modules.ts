@@ -146,7 +146,7 @@ export function collectModules(
     const moduleFile = ref.kind === 'file' || ref.kind === 'inline' ? ref.file : undefined;
     const cached =
       ref.kind === 'file' ? (moduleResults(ev).get(ref.file) ?? persistentResult(ev, ref.file)) : undefined;
-    const closure = cached && closureOf(ev, (ref as { file: string }).file);
+    const closure = cached && ref.kind === 'file' ? closureOf(ev, ref.file) : null;
     if (closure && !closure.files.some((f, i) => i > 0 && seenFiles.has(f))) {
       // A tree of modules that another host of this flake imported alike: its definitions as one list, whose
       // lookups that host already answered (definition-index.ts).
