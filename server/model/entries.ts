@@ -256,7 +256,8 @@ function flakeEntry(
   entry.system = system ? ev.force(system) : undefined;
   return {
     entry,
-    roots: modules ? [modules] : [],
+    // eval-config.nix evaluates `extraModules` together with `modules` (nixosSystem passes both on).
+    roots: [modules, get('extraModules')].filter((t): t is Thunk => t !== undefined),
     specialArgs: specialArgs ? ev.force(specialArgs) : undefined,
     status: 'read',
     reasons: [],

@@ -368,8 +368,12 @@ export class Project {
     const inFlake = (f: string) =>
       flakeDirs.some((d) => f.startsWith(d + path.sep)) ||
       [...this.templateDirs].some((d) => f.startsWith(d + path.sep));
+    const builders = this.networkBuilders(files);
     const hives = files.filter(
-      (f) => (path.basename(f) === 'hive.nix' || this.isNetworkFile(f)) && !covered.has(f) && !inFlake(f),
+      (f) =>
+        (path.basename(f) === 'hive.nix' || (this.isNetworkFile(f) && !builders.has(f))) &&
+        !covered.has(f) &&
+        !inFlake(f),
     );
     for (const h of hives) covered.add(h);
     let candidates = files.filter(
@@ -465,25 +469,42 @@ export class Project {
     if (!ast?.expr) return false;
     let known = this.networkByAst.get(ast);
     if (known === undefined) {
-      let e: Expr = ast.expr;
-      for (let steps = 0; steps < 8; steps++) {
-        if (e.kind === 'paren') e = e.expr;
-        else if (e.kind === 'lambda' || e.kind === 'let' || e.kind === 'with') e = e.body;
-        // `__trace "morph eval" ( … )`, `builtins.trace …`: the network is the last argument.
-        else if (e.kind === 'apply' && isTrace(e.fn)) e = e.arg;
-        else break;
-      }
-      known =
-        e.kind === 'attrs' &&
-        e.bindings.some((b) => b.path[0]?.name === 'network') &&
-        e.bindings.some(
-          (b) =>
-            b.path[0]?.name !== undefined &&
-            !['network', 'defaults', 'resources', 'meta'].includes(b.path[0].name),
-        );
+      known = isNetworkShape(networkBody(ast.expr)) || this.networkBuilderOf(f) !== undefined;
       this.networkByAst.set(ast, known);
     }
     return known;
+  }
+
+  /**
+   * The builder a network file calls (`import ../lib/make-grid.nix { name = …; nodes = { … }; }`), when that
+   * file is a function whose body is a network (`{ network = { … }; } // nodes`): the calling file is the
+   * network, and the builder is none of its own (networkBuilders).
+   */
+  private networkBuilderOf(f: string): string | undefined {
+    const ast = this.sources.parsed(f)?.ast;
+    let e = ast?.expr;
+    for (let steps = 0; e && steps < 8 && (e.kind === 'paren' || e.kind === 'let'); steps++)
+      e = e.kind === 'paren' ? e.expr : e.body;
+    if (e?.kind !== 'apply') return undefined;
+    let fn = e.fn;
+    while (fn.kind === 'paren') fn = fn.expr;
+    if (fn.kind !== 'apply' || fn.fn.kind !== 'var' || fn.fn.name !== 'import' || fn.arg.kind !== 'path')
+      return undefined;
+    const target = staticPaths(fn.arg, path.dirname(f))[0];
+    if (!target) return undefined;
+    const builder = resolveImportPath(target, this.sources);
+    const top = this.sources.parsed(builder)?.ast.expr;
+    return top?.kind === 'lambda' && isNetworkShape(networkBody(top)) ? builder : undefined;
+  }
+
+  /** The builders network files call (networkBuilderOf): functions, not networks of their own. */
+  private networkBuilders(files: string[]): Set<string> {
+    const out = new Set<string>();
+    for (const f of files) {
+      const b = this.isNetworkFile(f) ? this.networkBuilderOf(f) : undefined;
+      if (b) out.add(b);
+    }
+    return out;
   }
 
   private readonly importsByAst = new WeakMap<object, string[]>();
@@ -533,6 +554,39 @@ export class Project {
 /** One of nixpkgs' installer, ISO or SD-card image modules, named in a file's text. */
 const INSTALLER_MODULE =
   /nixos\/modules\/installer\/|modulesPath\s*\+\s*"\/installer\/|\$\{modulesPath\}\/installer\//;
+
+/** The expression a network file's value comes from: past functions, `let`, `with` and traces. */
+function networkBody(top: Expr): Expr {
+  let e = top;
+  for (let steps = 0; steps < 8; steps++) {
+    if (e.kind === 'paren') e = e.expr;
+    else if (e.kind === 'lambda' || e.kind === 'let' || e.kind === 'with') e = e.body;
+    // `__trace "morph eval" ( … )`, `builtins.trace …`: the network is the last argument.
+    else if (e.kind === 'apply' && isTrace(e.fn)) e = e.arg;
+    else break;
+  }
+  return e;
+}
+
+/**
+ * A NixOps or morph network: a set with a `network` attribute and at least one other, or a `network` set
+ * joined with the nodes (`{ network.description = …; } // nodes`).
+ */
+function isNetworkShape(e: Expr): boolean {
+  const hasNetwork = (x: Expr) => x.kind === 'attrs' && x.bindings.some((b) => b.path[0]?.name === 'network');
+  const unparen = (x: Expr) => (x.kind === 'paren' ? x.expr : x);
+  if (e.kind === 'binary' && e.op === '//')
+    return hasNetwork(unparen(e.left)) || hasNetwork(unparen(e.right));
+  return (
+    e.kind === 'attrs' &&
+    hasNetwork(e) &&
+    e.bindings.some(
+      (b) =>
+        b.path[0]?.name !== undefined &&
+        !['network', 'defaults', 'resources', 'meta'].includes(b.path[0].name),
+    )
+  );
+}
 
 /** `__trace msg` or `builtins.trace msg`: a function that gives back its argument. */
 function isTrace(e: Expr): boolean {

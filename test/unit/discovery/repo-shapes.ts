@@ -1599,6 +1599,36 @@ in
     findings: [],
   },
   {
+    name: 'the shared module comes in through extraModules (nixosSystem and eval-config.nix), not modules',
+    files: {
+      'flake.nix': `{
+  ${NIXPKGS}
+  outputs = { self, nixpkgs, ... }: {
+    nixosModules.default = ./common.nix;
+    nixosConfigurations.box = nixpkgs.lib.nixosSystem {
+      system = "x86_64-linux";
+      extraModules = [ self.nixosModules.default ];
+      modules = [ ./box.nix ];
+    };
+    nixosConfigurations.web = import "\${nixpkgs}/nixos/lib/eval-config.nix" {
+      system = "x86_64-linux";
+      extraModules = [ ./common.nix ];
+      modules = [ ./web.nix ];
+    };
+  };
+}
+`,
+      'common.nix': host('common').replace('networking.hostName = "common";', ''),
+      'box.nix': `{ ... }: { networking.hostName = "box"; }\n`,
+      'web.nix': `{ ... }: { networking.hostName = "web"; }\n`,
+    },
+    machines: [
+      { name: 'box', status: 'read', platform: X86 },
+      { name: 'web', status: 'read', platform: X86 },
+    ],
+    findings: [],
+  },
+  {
     name: 'an option alias (lib.mkAliasOptionModule) carries the user definitions the rules read',
     files: {
       'flake.nix': `{
@@ -1666,6 +1696,49 @@ __trace "morph eval" (let hosts = ../hosts; in {
       'hosts/web/default.nix': host('web', '\n  nixpkgs.hostPlatform = "x86_64-linux";'),
     },
     machines: [{ name: 'web', status: 'partial', platform: X86, reason: /NixOps or morph adds modules/ }],
+    findings: [],
+  },
+  {
+    name: 'morph networks built by a helper (`import ../lib/make-grid.nix { nodes = …; }`, `{ network = …; } // nodes`)',
+    files: {
+      'grids/production.nix': `let
+  common = { ... }: { services.openssh.enable = true; };
+in
+import ../lib/make-grid.nix {
+  name = "production";
+  nodes = {
+    storage1 = { ... }: { imports = [ common ../hosts/storage1 ]; };
+    storage2 = { ... }: { imports = [ common ../hosts/storage2 ]; };
+  };
+}
+`,
+      'grids/staging.nix': `import ../lib/make-grid.nix { name = "staging"; nodes.stage = import ../hosts/stage; }
+`,
+      'lib/make-grid.nix': `{ name, nodes }:
+let
+  pkgs = import <nixpkgs> { };
+in
+{
+  network = {
+    inherit pkgs;
+    description = "\${name} grid";
+  };
+} // nodes
+`,
+      'hosts/storage1/default.nix': host('storage1', '\n  nixpkgs.hostPlatform = "x86_64-linux";'),
+      'hosts/storage2/default.nix': host('storage2', '\n  nixpkgs.hostPlatform = "aarch64-linux";'),
+      'hosts/stage/default.nix': host('stage', '\n  nixpkgs.hostPlatform = "x86_64-linux";'),
+    },
+    machines: [
+      { name: 'stage', status: 'partial', platform: X86, reason: /NixOps or morph adds modules/ },
+      { name: 'storage1', status: 'partial', platform: X86, reason: /NixOps or morph adds modules/ },
+      {
+        name: 'storage2',
+        status: 'partial',
+        platform: 'aarch64-linux',
+        reason: /NixOps or morph adds modules/,
+      },
+    ],
     findings: [],
   },
   {
