@@ -25,8 +25,11 @@ export interface DiscoveredEntry {
 /** What stands for the modules NixOps or morph add to each machine of a network file. */
 export const NETWORK_TOOL_MODULES = "NixOps' or morph's deployment modules";
 
-/** Attributes of a hive or network that are colmena's or NixOps' own, not machines (NixOps 2 adds `nixpkgs`). */
-const HIVE_META = new Set(['meta', 'defaults', 'network', 'resources', 'nixpkgs']);
+/**
+ * Attributes of a hive or network that are colmena's or NixOps' own, not machines (`require` names more network
+ * files; NixOps 2 adds `nixpkgs`).
+ */
+export const HIVE_META = new Set(['meta', 'defaults', 'network', 'resources', 'require', 'nixpkgs']);
 
 /** Says why something could not be followed, from the calls of unknown functions made while computing it. */
 export function explainOpaque(calls: OpaqueCall[], kinds: Map<string, InputKind | undefined>): string {

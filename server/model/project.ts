@@ -3,9 +3,10 @@
 // evaluation read that file. Besides the configurations it analyses, the project keeps its coverage: every
 // machine it found, read, partly read or not followed, and why.
 import * as path from 'node:path';
-import type { Expr } from '../syntax/ast';
+import type { Binding, Expr } from '../syntax/ast';
 import { NixosConfiguration, type ConfigurationEntry } from './configuration';
 import {
+  HIVE_META,
   NETWORK_TOOL_MODULES,
   configurationNixEntry,
   flakeEntries,
@@ -225,7 +226,9 @@ export class Project {
           hive = ev.callLambda(hive.expr, hive.env, hive.file, {
             value: { t: 'attrs', attrs: new Map(), dynamic: false },
           });
-        discovered = hiveEntries(ev, hive, file, path.basename(file) !== 'hive.nix');
+        // A colmena hive has `meta`, whatever its file's name; the rest are NixOps or morph networks.
+        const colmena = path.basename(file) === 'hive.nix' || (hive.t === 'attrs' && hive.attrs.has('meta'));
+        discovered = hiveEntries(ev, hive, file, !colmena);
       } else {
         // A wrapper named for what it builds (`sd-image.nix`) is called so; configuration.nix by its folder.
         const base = path.basename(file);
@@ -304,7 +307,10 @@ export class Project {
         });
         continue;
       }
-      config.reasons = [...d.reasons, ...this.unreadParts(config, kinds, path.dirname(file))];
+      // Paths are told from the flake's folder; a network or configuration.nix deeper in a repository reaches
+      // its shared modules with `../..`, so for them the workspace's folder is the repository.
+      const top = kind === 'flake' ? path.dirname(file) : commonFolder(this.listFiles());
+      config.reasons = [...d.reasons, ...this.unreadParts(config, kinds, top || path.dirname(file))];
       config.status = d.status === 'partial' || config.reasons.length ? 'partial' : 'read';
       configurations.push(config);
       coverage.push({ ...base, status: config.status, reasons: config.reasons, configuration: config });
@@ -376,9 +382,14 @@ export class Project {
         !inFlake(f),
     );
     for (const h of hives) covered.add(h);
-    let candidates = files.filter(
-      (f) => path.basename(f) === 'configuration.nix' && !covered.has(f) && !inFlake(f),
-    );
+    this.notNixos = [];
+    const top = commonFolder(files);
+    let candidates = files.filter((f) => {
+      if (path.basename(f) !== 'configuration.nix' || covered.has(f) || inFlake(f)) return false;
+      const why = this.notNixosWhy(f, top);
+      if (why) this.notNixos.push({ file: f, why });
+      return !why;
+    });
     this.importedConfigurations = [];
     if (candidates.length) {
       const importers = this.importersOf(files);
@@ -439,6 +450,19 @@ export class Project {
         } else if (/<nixpkgs\/nixos>/.test(text)) out.add(c.file);
       }
     return [...out];
+  }
+
+  /** configuration.nix files that are no NixOS machine, and why: nix-darwin's, or a template to copy. */
+  notNixos: { file: string; why: string }[] = [];
+
+  /** Why a configuration.nix is no NixOS machine; `top` is the workspace's folder, not counted as a template's. */
+  private notNixosWhy(f: string, top: string): string | undefined {
+    const rel = path.relative(top, f).split(path.sep);
+    if (rel.slice(0, -1).some((d) => d === 'template' || d === 'templates'))
+      return 'it lies in a templates folder: a file to copy, not a machine';
+    const expr = this.sources.parsed(f)?.ast.expr;
+    const marker = expr && darwinMarker(expr);
+    return marker ? `it is a nix-darwin configuration (${marker}), not NixOS` : undefined;
   }
 
   /** configuration.nix files outside flakes that another file imports, so not machines (refreshStandalone). */
@@ -569,23 +593,88 @@ function networkBody(top: Expr): Expr {
 }
 
 /**
- * A NixOps or morph network: a set with a `network` attribute and at least one other, or a `network` set
- * joined with the nodes (`{ network.description = …; } // nodes`).
+ * A NixOps or morph network:
+ * - a set with a `network` set (`network.description = …`) and at least one other attribute;
+ * - a `network` set joined with the nodes (`{ network.description = …; } // nodes`);
+ * - a set of machines without `network` (NixOps does not need it), told by a node that sets `deployment.*`
+ *   beside what makes it a machine (imports, other options): a physical-only file (`web.deployment.targetEnv =
+ *   "virtualbox"`, the other half of `nixops create logical.nix physical.nix`) is not taken alone.
+ * `network` must be a set: NixOps' own evaluator has `network = zipAttrs networks;` beside helpers.
  */
 function isNetworkShape(e: Expr): boolean {
-  const hasNetwork = (x: Expr) => x.kind === 'attrs' && x.bindings.some((b) => b.path[0]?.name === 'network');
   const unparen = (x: Expr) => (x.kind === 'paren' ? x.expr : x);
+  const isNetworkBinding = (b: Binding) =>
+    b.path[0]?.name === 'network' && (b.path.length > 1 || unparen(b.value).kind === 'attrs');
+  const hasNetwork = (x: Expr) => x.kind === 'attrs' && x.bindings.some(isNetworkBinding);
   if (e.kind === 'binary' && e.op === '//')
     return hasNetwork(unparen(e.left)) || hasNetwork(unparen(e.right));
-  return (
-    e.kind === 'attrs' &&
-    hasNetwork(e) &&
-    e.bindings.some(
-      (b) =>
-        b.path[0]?.name !== undefined &&
-        !['network', 'defaults', 'resources', 'meta'].includes(b.path[0].name),
-    )
-  );
+  if (e.kind !== 'attrs') return false;
+  const nodes = e.bindings.filter((b) => b.path[0]?.name !== undefined && !HIVE_META.has(b.path[0].name));
+  if (!nodes.length) return false;
+  if (hasNetwork(e)) return true;
+  // A module (NixOps' own, declaring `deployment.*`: `{ options = …; config = { deployment… }; }`) is no network.
+  if (e.bindings.some((b) => MODULE_KEYS.has(b.path[0]?.name ?? ''))) return false;
+  return nodes.some((b) => b.path.length === 1 && isDeployedMachine(b.value));
+}
+
+/** The attributes that make a set a NixOS module. */
+const MODULE_KEYS = new Set(['imports', 'options', 'config', 'disabledModules', '_file', 'key', 'meta']);
+
+/** A node module (`{ … }: { deployment.targetHost = …; imports = [ … ]; }`) that sets deployment and more. */
+function isDeployedMachine(value: Expr): boolean {
+  let e = value;
+  for (let steps = 0; steps < 4 && (e.kind === 'paren' || e.kind === 'lambda'); steps++)
+    e = e.kind === 'paren' ? e.expr : e.body;
+  if (e.kind !== 'attrs') return false;
+  const first = e.bindings.map((b) => b.path[0]?.name);
+  return first.includes('deployment') && first.some((n) => n !== undefined && n !== 'deployment');
+}
+
+/** The deepest folder holding every file. */
+function commonFolder(files: string[]): string {
+  if (!files.length) return '';
+  let dir = path.dirname(files[0]);
+  for (const f of files)
+    while (dir !== path.dirname(dir) && !f.startsWith(dir + path.sep)) dir = path.dirname(dir);
+  return dir;
+}
+
+/** Options only nix-darwin declares (NixOS has none of them), as written at a module's top. */
+const DARWIN_ONLY = [
+  'homebrew',
+  'launchd',
+  'environment.darwinConfig',
+  'system.defaults',
+  'services.nix-daemon',
+];
+/** nix-darwin's channel, and home-manager's module for it. */
+const DARWIN_SEARCH_PATHS = new Set(['darwin', 'nix-darwin', 'home-manager/nix-darwin']);
+
+/**
+ * What makes a module nix-darwin's (`sets homebrew`, `imports <darwin>`), or undefined: the top-level
+ * attributes of its body (`homebrew.enable`, `system = { defaults… }`) and the search paths it imports.
+ */
+function darwinMarker(top: Expr): string | undefined {
+  const body = networkBody(top);
+  if (body.kind !== 'attrs') return undefined;
+  for (const b of body.bindings) {
+    const names = b.path.map((k) => k.name);
+    const inner =
+      b.value.kind === 'attrs' ? b.value.bindings.map((c) => [...names, ...c.path.map((k) => k.name)]) : [];
+    for (const p of [names, ...inner]) {
+      const dotted = p.join('.');
+      const hit = DARWIN_ONLY.find((o) => dotted === o || dotted.startsWith(o + '.'));
+      if (hit) return `it sets ${hit}`;
+    }
+    if (names.length === 1 && names[0] === 'imports' && b.value.kind === 'list')
+      for (const item of b.value.items) {
+        if (item.kind === 'path' && item.pathKind === 'search' && item.value !== undefined) {
+          const name = item.value.replace(/^<|>$/g, '');
+          if (DARWIN_SEARCH_PATHS.has(name)) return `it imports <${name}>`;
+        }
+      }
+  }
+  return undefined;
 }
 
 /** `__trace msg` or `builtins.trace msg`: a function that gives back its argument. */

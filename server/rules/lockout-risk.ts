@@ -32,7 +32,7 @@ const OTHER_ACCESS = [
 
 export const lockoutRisk: Rule = {
   code: 'lockout-risk',
-  severity: 'warning',
+  severity: 'information',
   reportsAbsence: true,
   title: 'Nobody can log in and administer the machine after the first boot',
   explanation:
@@ -40,8 +40,11 @@ export const lockoutRisk: Rule = {
     '(who can become root), with a password, a password hash, a password file or an SSH key. A password works on ' +
     'the console too. When neither root nor any wheel user has one, the new machine boots to a login nobody can ' +
     'pass, and over SSH nobody gets in either: installs that do not ask for a root password (nixkit, ' +
-    'nixos-anywhere, `nixos-install --no-root-passwd`) leave root locked. With `users.mutableUsers = false`, ' +
-    'NixOS refuses to build such a configuration at all. Give root or a wheel user an SSH key or a hashed password ' +
+    'nixos-anywhere, `nixos-install --no-root-passwd`) leave root locked. With mutable users (the default) a ' +
+    "password given to `nixos-install` or set later with `passwd` stays, which is NixOS' documented way: then this " +
+    "is information in the editor, and a warning in nixkit's install, which sets no password. With " +
+    '`users.mutableUsers = false`, NixOS refuses to build such a configuration at all (an error). Give root or a ' +
+    'wheel user an SSH key or a hashed password ' +
     '(`hashedPasswordFile` from sops-nix or agenix counts). nixkit stays quiet whenever users come from somewhere ' +
     'it cannot read.',
   bad: {
@@ -122,13 +125,21 @@ export const lockoutRisk: Rule = {
     const others = withAccess.length
       ? ` (${withAccess.join(', ')} can log in but ${withAccess.length > 1 ? 'are' : 'is'} not in wheel)`
       : '';
+    const lacking =
+      `${config.name}: neither root nor any user in wheel has a password, password hash, password file or SSH ` +
+      `key${others}`;
+    // With mutable users, a root password given to nixos-install (it asks for one) or set later with `passwd`
+    // stays: that is NixOS' documented way, so only an install that sets none locks everyone out. The install
+    // wizard, which sets none, shows this as a warning (engine/install/steps/preflight.ts).
     ctx.report({
       at,
-      severity: immutable ? 'error' : 'warning',
-      message:
-        `${config.name}: neither root nor any user in wheel has a password, password hash, password file or SSH ` +
-        `key${others}: nobody can administer the machine after the install` +
-        (immutable ? ', and with users.mutableUsers = false NixOS refuses to build it' : ''),
+      severity: immutable ? 'error' : 'information',
+      message: immutable
+        ? `${lacking}: nobody can administer the machine after the install, and with users.mutableUsers = false ` +
+          'NixOS refuses to build it'
+        : `${lacking} in the configuration: after an install that sets no root password (nixkit, nixos-anywhere, ` +
+          '`nixos-install --no-root-passwd`) nobody can administer the machine; a password set with nixos-install ' +
+          'or passwd lasts while users.mutableUsers is true',
     });
   },
 };

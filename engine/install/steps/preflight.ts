@@ -115,7 +115,11 @@ export async function analyzeConfiguration(
     configurations,
     facts,
     errors: all.filter((f) => f.severity === 'error'),
-    warnings: all.filter((f) => f.severity === 'warning'),
+    // nixkit's install sets no root password: a configuration nobody can log in to (information in the editor,
+    // where `passwd` on an installed machine with mutable users is NixOS' way) locks the new machine.
+    warnings: all.filter(
+      (f) => f.severity === 'warning' || (f.code === 'lockout-risk' && f.severity === 'information'),
+    ),
   };
 }
 

@@ -206,6 +206,41 @@ test('a configuration.nix that only files nixkit does not know import (a split N
   assert.match(r.stdout, /no NixOS machine found/);
 });
 
+test('a nix-darwin configuration.nix and a template are named in notes, not checked as machines', async () => {
+  const dir = tempDir('check-not-nixos');
+  fs.mkdirSync(path.join(dir, 'mac'));
+  fs.mkdirSync(path.join(dir, 'templates'));
+  fs.writeFileSync(path.join(dir, 'mac/configuration.nix'), '{ ... }: { homebrew.enable = true; }\n');
+  fs.writeFileSync(path.join(dir, 'templates/configuration.nix'), '{ ... }: { imports = [ ./hw.nix ]; }\n');
+  const r = await run(['check', '.'], dir);
+  assert.equal(r.code, 0, r.stdout);
+  assert.match(
+    r.stderr,
+    /note: \S*mac\/configuration\.nix is not checked: it is a nix-darwin configuration \(it sets homebrew\), not NixOS/,
+  );
+  assert.match(
+    r.stderr,
+    /note: \S*templates\/configuration\.nix is not checked: it lies in a templates folder/,
+  );
+  assert.match(r.stdout, /no NixOS machine found/);
+});
+
+test('where no machine is found, files that mention building NixOS systems are named in a note', async () => {
+  const dir = tempDir('check-unknown-builder');
+  fs.mkdirSync(path.join(dir, 'hosts/box'), { recursive: true });
+  fs.writeFileSync(
+    path.join(dir, 'hosts/box/default.nix'),
+    '{ config }:\n{\n  config.systems.nixos.box.modules = [ ./machine.nix ];\n}\n',
+  );
+  fs.writeFileSync(path.join(dir, 'hosts/box/machine.nix'), '{ ... }: { networking.hostName = "box"; }\n');
+  const r = await run(['check', '.'], dir);
+  assert.equal(r.code, 0, r.stdout);
+  assert.match(
+    r.stderr,
+    /note: nixkit found no machine, but files mention building NixOS systems in ways it did not follow: \S*hosts\/box\/default\.nix:3 \(systems\.nixos\)/,
+  );
+});
+
 test('pipe operators: an error, unless the repository runs Nix with them on (then one note per file, contents unknown)', async () => {
   const dir = tempDir('check-pipes');
   const flake = (config: string) => `{

@@ -1699,6 +1699,61 @@ __trace "morph eval" (let hosts = ../hosts; in {
     findings: [],
   },
   {
+    name: 'a NixOps network without `network` (its nodes set deployment.*) that requires another file; none in NixOps’ own evaluator',
+    files: {
+      'deploy/nixops.nix': `{
+  require = [ ./resources.nix ];
+  web = { ... }: {
+    deployment.targetHost = "10.0.0.1";
+    imports = [ ../hosts/web/configuration.nix ];
+  };
+}
+`,
+      'deploy/resources.nix': `{ resources.sshKeyPairs.deploy = { }; }
+`,
+      'deploy/physical.nix': `{ web = { deployment.targetEnv = "virtualbox"; }; }
+`,
+      'hosts/web/configuration.nix': host('web', '\n  nixpkgs.hostPlatform = "x86_64-linux";'),
+      'tool/eval-machine-info.nix': `{ networkExprs, args ? { } }:
+rec {
+  networks = map (e: call (import e)) networkExprs;
+  call = x: if builtins.isFunction x then x args else x;
+  network = builtins.zipAttrsWith (n: vs: vs) networks;
+  nodes = builtins.mapAttrs (n: v: v) network;
+}
+`,
+    },
+    machines: [{ name: 'web', status: 'partial', platform: X86, reason: /NixOps or morph adds modules/ }],
+    findings: [],
+  },
+  {
+    name: 'configuration.nix files that are no NixOS machine: nix-darwin’s and a template’s',
+    files: {
+      'hosts/box/configuration.nix': host('box', '\n  nixpkgs.hostPlatform = "x86_64-linux";'),
+      'hosts/mac/configuration.nix': `{ pkgs, ... }:
+{
+  imports = [ <home-manager/nix-darwin> ];
+  environment.darwinConfig = "$HOME/nix/hosts/mac/configuration.nix";
+  services.nix-daemon.enable = true;
+}
+`,
+      'hosts/mini/configuration.nix': `{ ... }:
+{
+  homebrew = { enable = true; casks = [ "firefox" ]; };
+  system.stateVersion = 5;
+}
+`,
+      'templates/configuration.nix': `# copy to /etc/nixos and add your host
+{ ... }:
+{
+  imports = [ ./hardware-configuration.nix ];
+}
+`,
+    },
+    machines: [{ name: 'box', status: 'read', platform: X86 }],
+    findings: [],
+  },
+  {
     name: 'morph networks built by a helper (`import ../lib/make-grid.nix { nodes = …; }`, `{ network = …; } // nodes`)',
     files: {
       'grids/production.nix': `let

@@ -47,3 +47,21 @@ test('grub efiSupport: unset is false, a literal is taken, an unknown value stay
     assert.equal(a.facts.grubEfiSupport, want, `for ${JSON.stringify(extra)}`);
   }
 });
+
+test('a configuration nobody can log in to is a warning before the install (nixkit sets no root password)', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nixkit-facts-'));
+  try {
+    writeFlake(dir, 'demo', { efiSysMountPoint: '/efi' });
+    const conf = path.join(dir, 'hosts', 'demo', 'configuration.nix');
+    fs.writeFileSync(conf, fs.readFileSync(conf, 'utf8').replace(/^.*authorizedKeys.*$/m, ''));
+    const a = await analyzeConfiguration(dir, 'demo');
+    // information in the editor (mutable users: `passwd` on an installed machine works), a warning here
+    assert.deepEqual(
+      a.warnings.map((f) => [f.code, f.severity]),
+      [['lockout-risk', 'information']],
+    );
+    assert.deepEqual(a.errors, []);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
