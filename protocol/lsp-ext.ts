@@ -132,6 +132,11 @@ export interface ConfigurationsResult {
   notFollowed?: NotFollowedMachine[];
   /** How many .nix files the workspace has (so an empty list can say "no machine in N files"). */
   nixFiles?: number;
+  /**
+   * Files that look like machines but are not checked, and why (a configuration.nix only unknown files import, a
+   * nix-darwin one, a template; where no machine was found, files that mention building NixOS systems).
+   */
+  notChecked?: { location: Location; why: string }[];
 }
 
 /** client → server request: every NixOS configuration of the workspace with the values that matter for an install. */

@@ -29,6 +29,9 @@ export function renderConfigurations(result: ConfigurationsResult, root?: string
     return target ? `[${escape(rel(uri))}](${target})` : escape(rel(uri));
   };
   out.push(...coverage(result, link));
+  for (const n of result.notChecked ?? [])
+    out.push(`- ${link(n.location, rel(n.location.uri))} is not checked: ${escape(n.why)}`);
+  if (result.notChecked?.length) out.push('');
   if (!list.length) return out.join('\n');
   if (list.length > 1) {
     out.push(...list.map((c) => `- [${escape(c.name)}](#${anchor(c.name)}) (${rel(c.location.uri)})`), '');

@@ -14,6 +14,7 @@ import type { MachineSpec } from '../model/project';
 import { nixConfigurationNames, type NixEvalOptions } from './nix-eval';
 import * as path from 'node:path';
 import { walkNixFiles } from './walk';
+import { notCheckedFiles, notCheckedText, relativeToCwd } from './not-checked';
 import { WorkspaceAnalysis } from './workspace-analysis';
 import { WorkspaceSources } from './workspace-sources';
 
@@ -91,22 +92,13 @@ export async function checkPaths(paths: string[], options: CheckOptions = {}): P
         );
     }
   }
-  for (const c of analysis.project.unfollowedConfigurations) {
-    const rel = (f: string) => path.relative(process.cwd(), f) || f;
-    const by = [...new Set(c.importers)].map(rel);
-    result.notes.push(
-      `${rel(c.file)} is not checked: ${by.join(', ')} ${by.length > 1 ? 'import' : 'imports'} it, so it is not a ` +
-        'machine of its own, and no machine nixkit checks uses it (name it in nixkit.toml [machines] to check it)',
-    );
-  }
-  for (const c of analysis.project.notNixos)
-    result.notes.push(`${path.relative(process.cwd(), c.file) || c.file} is not checked: ${c.why}`);
+  for (const n of notCheckedFiles(analysis.project, readable, sources, relativeToCwd))
+    result.notes.push(notCheckedText(n, relativeToCwd));
   for (const findings of analysis.findingsByFile().values()) result.findings.push(...findings);
   const reported = new Set(result.findings.map((f) => unreadableTarget.get(f)));
   for (const [file, message] of unreadable)
     if (!reported.has(file)) result.ioErrors.push({ path: file, message });
   result.configurations = coverageOf(analysis.project, sources);
-  if (!result.configurations.length) result.notes.push(...unfollowedBuilders(readable, sources));
   try {
     options.inspect?.(analysis);
   } finally {
@@ -115,27 +107,4 @@ export async function checkPaths(paths: string[], options: CheckOptions = {}): P
   result.findings = applySuppressions(withScopedImports(result.findings, analysis.scopedImports()), sources);
   result.findings.sort(compareFindings);
   return result;
-}
-
-/** Words that show a file builds NixOS systems: nixpkgs' entry points, nilla's `systems.nixos`. */
-const BUILDS_NIXOS = /\bnixosSystem\b|nixos\/lib\/eval-config\.nix|<nixpkgs\/nixos>|\bsystems\.nixos\b/;
-
-/**
- * Where no machine was found at all: the files that still mention building NixOS systems (a framework nixkit
- * does not know, an entry point it does not recognise), so that "no machine" is not taken for "no problem".
- */
-function unfollowedBuilders(files: string[], sources: WorkspaceSources): string[] {
-  const hits: string[] = [];
-  for (const f of files) {
-    const text = sources.readText(f);
-    const m = text === undefined ? null : BUILDS_NIXOS.exec(text);
-    if (!m || text === undefined) continue;
-    const line = text.slice(0, m.index).split('\n').length;
-    hits.push(`${path.relative(process.cwd(), f) || f}:${line} (${m[0]})`);
-  }
-  if (!hits.length) return [];
-  const shown = hits.slice(0, 3).join(', ') + (hits.length > 3 ? ` and ${hits.length - 3} more` : '');
-  return [
-    `nixkit found no machine, but files mention building NixOS systems in ways it did not follow: ${shown}`,
-  ];
 }

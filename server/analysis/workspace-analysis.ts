@@ -196,6 +196,11 @@ export class WorkspaceAnalysis {
   }
 
   /** How many .nix files the workspace has. */
+  /** The workspace's .nix files. */
+  files(): string[] {
+    return this.listFiles();
+  }
+
   fileCount(): number {
     return this.listFiles().length;
   }

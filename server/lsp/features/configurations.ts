@@ -1,7 +1,9 @@
 // The nixkit/configurations request: every NixOS configuration of the workspace with what it will install
 // (for "NixOS: Show Configuration"). The model computes the summary; this turns its places into LSP locations.
 import type { Location } from 'vscode-languageserver/node';
+import * as path from 'node:path';
 import { summarize } from '../../facts/summary';
+import { notCheckedFiles } from '../../analysis/not-checked';
 import type { Source } from '../../model/value';
 import {
   ConfigurationsRequest,
@@ -63,7 +65,24 @@ export function configurations(state: ServerState, params: ConfigurationsParams 
       reasons: c.reasons,
     });
   }
-  return { configurations: out, notFollowed, nixFiles: state.analysis.fileCount() };
+  // Other files are named relative to the workspace folder that holds them, as the explorer shows them.
+  const shown = (f: string) => {
+    const root = state.roots.find((r) => f.startsWith(r + path.sep));
+    return root ? path.relative(root, f) : f;
+  };
+  const notChecked = notCheckedFiles(state.analysis.project, state.analysis.files(), state.sources, shown)
+    .filter((n) => !only || n.file === only)
+    .map((n) => ({
+      location: {
+        uri: uriOfFile(state, n.file),
+        range: {
+          start: { line: (n.line ?? 1) - 1, character: 0 },
+          end: { line: (n.line ?? 1) - 1, character: 0 },
+        },
+      },
+      why: n.why,
+    }));
+  return { configurations: out, notFollowed, nixFiles: state.analysis.fileCount(), notChecked };
 }
 
 export const configurationsFeature: Feature = {

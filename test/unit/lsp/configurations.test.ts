@@ -171,3 +171,39 @@ test('nixkit/configurations: the bootloader as the rules decide it (other loader
   assert.equal((await show('')).kind, 'none');
   assert.equal((await show('boot.loader.systemd-boot.enable = import ./x.nix;')).kind, 'unknown');
 });
+
+test('nixkit/configurations: files not checked (nix-darwin, mentions of NixOS builders nixkit does not follow)', async () => {
+  const ws = await memoryWorkspace({
+    'mac/configuration.nix': '{ ... }: { homebrew.enable = true; }\n',
+    'hosts/box/default.nix': '{ config }:\n{\n  config.systems.nixos.box.modules = [ ./machine.nix ];\n}\n',
+  });
+  const result = configurations(ws.state);
+  assert.deepEqual(result.configurations, []);
+  assert.deepEqual(
+    result.notChecked?.map((n) => [
+      n.location.uri.replace(/^.*\/ws\//, ''),
+      n.location.range.start.line,
+      n.why,
+    ]),
+    [
+      ['mac/configuration.nix', 0, 'it is a nix-darwin configuration (it sets homebrew), not NixOS'],
+      [
+        'hosts/box/default.nix',
+        2,
+        'it mentions systems.nixos, but nixkit does not follow how it builds NixOS machines, and found none',
+      ],
+    ],
+  );
+  const md = renderConfigurations(result, 'file:///mem/ws');
+  assert.match(md, /found no NixOS machine in 2 \.nix files/);
+  assert.match(
+    md,
+    /^- \[mac\/configuration\.nix\]\(\/mac\/configuration\.nix#L1\) is not checked: it is a nix-darwin configuration/m,
+  );
+  // `uri` limits the answer to that file
+  const only = configurations(ws.state, { uri: result.notChecked![1].location.uri });
+  assert.deepEqual(
+    only.notChecked?.map((n) => n.location.range.start.line),
+    [2],
+  );
+});
