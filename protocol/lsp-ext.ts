@@ -109,13 +109,15 @@ export interface ConfigurationsParams {
 
 /**
  * The name of a not-followed entry that stands for a whole set of machines nixkit could not list (a flake's
- * `nixosConfigurations`, its `colmena`/`colmenaHive` output, a colmena hive.nix), and how to call it; undefined
+ * `nixosConfigurations`, its `colmena`/`colmenaHive` output, a colmena hive.nix, a NixOps or morph network), and how
+ * to call it; undefined
  * for one machine.
  */
 export function wholeSetLabel(name: string): string | undefined {
   if (name === 'nixosConfigurations') return 'nixosConfigurations';
   if (name === 'colmena' || name === 'colmenaHive') return 'the colmena hive';
   if (name === 'nixopsConfigurations') return 'the NixOps networks (nixopsConfigurations)';
+  if (name === 'network') return 'the NixOps or morph network';
   return undefined;
 }
 

@@ -22,6 +22,12 @@ const READERS = new Set([
   'builtins.scopedImport',
 ]);
 
+/**
+ * The evaluating process's own input (`builtins.readFile /dev/stdin` in a script fed JSON on stdin): Nix reads
+ * it when it evaluates, so it is input, not an unreadable file (its value is unknown to nixkit).
+ */
+const STREAMS = /^\/dev\/(stdin|fd\/\d+)$|^\/proc\/self\/fd\/\d+$/;
+
 function calleeName(e: Expr): string | undefined {
   e = unparen(e);
   if (e.kind === 'var') return e.name;
@@ -71,7 +77,7 @@ export function unreadableInFile(file: string, sources: SourceProvider): Finding
   const out: Finding[] = [];
   const check = (e: Expr) => {
     const target = literalPath(e, file);
-    if (!target) return;
+    if (!target || STREAMS.test(target)) return;
     const resolved = resolveImportPath(target, sources);
     const problem = sources.problem!(resolved);
     if (!problem) return;

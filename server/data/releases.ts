@@ -49,8 +49,14 @@ export function nixosReleases(now = new Date()): string[] {
   }
 }
 
+/**
+ * Version strings NixOS itself gave that no release kept: unstable called itself 21.03 from late 2020 until the
+ * release was moved to May (21.05), so `nixos-generate-config` wrote `system.stateVersion = "21.03"` then.
+ */
+const UNSTABLE_ONLY_VERSIONS = ['21.03'];
+
 export function isNixosRelease(v: string, now = new Date()): boolean {
-  return nixosReleases(now).includes(v);
+  return UNSTABLE_ONLY_VERSIONS.includes(v) || nixosReleases(now).includes(v);
 }
 
 /** The newest release that has shipped (what `system.stateVersion` of a fresh install says). */

@@ -190,7 +190,7 @@ export function flakeEntries(ev: Evaluator, flakeFile: string): FlakeDiscovery {
   else if (nixopsV?.t === 'attrs')
     for (const network of nixopsV.attrs.values()) {
       const v = ev.force(network);
-      for (const e of hiveEntries(ev, v, flakeFile, true)) {
+      for (const e of hiveEntries(ev, v, flakeFile, true, 'nixopsConfigurations')) {
         if (names.has(e.entry.name)) continue;
         names.add(e.entry.name);
         entries.push(e);
@@ -272,15 +272,25 @@ function flakeEntry(
  * `defaults`, `network` and NixOps' `resources`, each a NixOS machine built
  * from `defaults` and its own module, with `meta.specialArgs` and `meta.nodeSpecialArgs.<node>` as arguments.
  */
-export function hiveEntries(ev: Evaluator, hive: Value, file: string, network = false): DiscoveredEntry[] {
+export function hiveEntries(
+  ev: Evaluator,
+  hive: Value,
+  file: string,
+  network = false,
+  /** What the whole set is called where nixkit cannot list it (protocol's wholeSetLabel). */
+  wholeName = network ? 'network' : 'colmena',
+): DiscoveredEntry[] {
   // A hive whose nodes nixkit cannot list says so rather than "no machine found".
   const notFollowed = (reason: string): DiscoveredEntry => ({
-    entry: { name: 'colmena', file, kind: 'colmena', at: hive.src },
+    entry: { name: wholeName, file, kind: 'colmena', at: hive.src },
     roots: [],
     status: 'not-followed',
     reasons: [reason],
   });
-  if (hive.t !== 'attrs') return [notFollowed("nixkit could not work out the hive's value statically")];
+  if (hive.t !== 'attrs')
+    return [
+      notFollowed(`nixkit could not work out the ${network ? "network's" : "hive's"} value statically`),
+    ];
   const meta = hive.attrs.get('meta');
   const metaV = meta ? ev.force(meta) : undefined;
   const metaGet = (k: string) => (metaV?.t === 'attrs' ? metaV.attrs.get(k) : undefined);

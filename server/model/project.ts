@@ -452,7 +452,8 @@ export class Project {
     return [...out];
   }
 
-  /** configuration.nix files that are no NixOS machine, and why: nix-darwin's, or a template to copy. */
+  /** configuration.nix files that are no NixOS machine nixkit can check, and why: nix-darwin's, a template to copy,
+   * or a file it cannot read (encrypted). */
   notNixos: { file: string; why: string }[] = [];
 
   /** Why a configuration.nix is no NixOS machine; `top` is the workspace's folder, not counted as a template's. */
@@ -460,7 +461,10 @@ export class Project {
     const rel = path.relative(top, f).split(path.sep);
     if (rel.slice(0, -1).some((d) => d === 'template' || d === 'templates'))
       return 'it lies in a templates folder: a file to copy, not a machine';
-    const expr = this.sources.parsed(f)?.ast.expr;
+    const parsed = this.sources.parsed(f);
+    // Encrypted (git-crypt, age), binary or too large: its own finding says so; nothing of it is known.
+    if (!parsed && this.sources.exists(f)) return 'nixkit cannot read it as Nix text (see its finding)';
+    const expr = parsed?.ast.expr;
     const marker = expr && darwinMarker(expr);
     return marker ? `it is a nix-darwin configuration (${marker}), not NixOS` : undefined;
   }
@@ -614,11 +618,24 @@ function isNetworkShape(e: Expr): boolean {
   if (hasNetwork(e)) return true;
   // A module (NixOps' own, declaring `deployment.*`: `{ options = …; config = { deployment… }; }`) is no network.
   if (e.bindings.some((b) => MODULE_KEYS.has(b.path[0]?.name ?? ''))) return false;
+  // NixOps' `resources` (key pairs, cloud resources) beside nodes that are modules (`{ config, pkgs, nodes, … }:`).
+  const isResources = (b: Binding) => b.path[0]?.name === 'resources';
+  if (e.bindings.some(isResources) && nodes.some((b) => b.path.length === 1 && isNodeFunction(b.value)))
+    return true;
   return nodes.some((b) => b.path.length === 1 && isDeployedMachine(b.value));
 }
 
 /** The attributes that make a set a NixOS module. */
 const MODULE_KEYS = new Set(['imports', 'options', 'config', 'disabledModules', '_file', 'key', 'meta']);
+
+/** A module function taking NixOps' node arguments (`{ config, pkgs, nodes, resources, … }:`). */
+function isNodeFunction(value: Expr): boolean {
+  const e = value.kind === 'paren' ? value.expr : value;
+  return (
+    e.kind === 'lambda' &&
+    !!e.formals?.some((f) => ['config', 'pkgs', 'nodes', 'resources'].includes(f.name.name))
+  );
+}
 
 /** A node module (`{ … }: { deployment.targetHost = …; imports = [ … ]; }`) that sets deployment and more. */
 function isDeployedMachine(value: Expr): boolean {

@@ -98,7 +98,7 @@ test('devices, FIFOs, /proc/self/mem and symlink loops: one finding each, no han
   const dir = repo({
     'configuration.nix': CONFIG(
       './zero.nix ./fifo.nix ./loop.nix ./mem.nix',
-      '\n  x = import /dev/zero;\n  y = builtins.readFile /proc/self/mem;',
+      '\n  x = import /dev/zero;\n  y = builtins.readFile /proc/self/mem;\n  z = builtins.readFile /dev/stdin;',
     ),
   });
   fs.symlinkSync('/dev/zero', path.join(dir, 'zero.nix'));
@@ -115,6 +115,7 @@ test('devices, FIFOs, /proc/self/mem and symlink loops: one finding each, no han
       'configuration.nix:3:48 cannot read ./mem.nix: input/output error',
       'configuration.nix:4:14 cannot read /dev/zero: not a regular file (a character device)',
       'configuration.nix:5:25 cannot read /proc/self/mem: input/output error',
+      // (line 6 reads /dev/stdin: the input Nix is fed when it evaluates, not a file it cannot read)
     ],
   );
   assert.ok(r.diagnostics.some((d) => d.code === 'unstable-device-path'));

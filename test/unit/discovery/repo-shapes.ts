@@ -1699,7 +1699,7 @@ __trace "morph eval" (let hosts = ../hosts; in {
     findings: [],
   },
   {
-    name: 'a NixOps network without `network` (its nodes set deployment.*) that requires another file; none in NixOps’ own evaluator',
+    name: 'NixOps networks without `network` (nodes that set deployment.*, or `resources` beside node functions), `require`; none in NixOps’ own evaluator',
     files: {
       'deploy/nixops.nix': `{
   require = [ ./resources.nix ];
@@ -1713,6 +1713,17 @@ __trace "morph eval" (let hosts = ../hosts; in {
 `,
       'deploy/physical.nix': `{ web = { deployment.targetEnv = "virtualbox"; }; }
 `,
+      'deploy/droplets.nix': `let
+  agent = import ./agent.nix;
+in
+{
+  resources.sshKeyPairs.ssh-key = { };
+  node0 = { config, pkgs, nodes, ... }: agent { inherit config pkgs nodes; };
+}
+`,
+      'deploy/agent.nix': `{ config, pkgs, nodes, ... }: { imports = [ ../hosts/node0/configuration.nix ]; }
+`,
+      'hosts/node0/configuration.nix': host('node0', '\n  nixpkgs.hostPlatform = "x86_64-linux";'),
       'hosts/web/configuration.nix': host('web', '\n  nixpkgs.hostPlatform = "x86_64-linux";'),
       'tool/eval-machine-info.nix': `{ networkExprs, args ? { } }:
 rec {
@@ -1723,11 +1734,14 @@ rec {
 }
 `,
     },
-    machines: [{ name: 'web', status: 'partial', platform: X86, reason: /NixOps or morph adds modules/ }],
+    machines: [
+      { name: 'node0', status: 'partial', platform: X86, reason: /NixOps or morph adds modules/ },
+      { name: 'web', status: 'partial', platform: X86, reason: /NixOps or morph adds modules/ },
+    ],
     findings: [],
   },
   {
-    name: 'configuration.nix files that are no NixOS machine: nix-darwin’s and a template’s',
+    name: 'configuration.nix files that are no NixOS machine: nix-darwin’s, a template’s, a git-crypt encrypted one',
     files: {
       'hosts/box/configuration.nix': host('box', '\n  nixpkgs.hostPlatform = "x86_64-linux";'),
       'hosts/mac/configuration.nix': `{ pkgs, ... }:
@@ -1743,6 +1757,7 @@ rec {
   system.stateVersion = 5;
 }
 `,
+      'hosts/vault/configuration.nix': '\u0000GITCRYPT\u0000\u00c3\u0012\u0081private',
       'templates/configuration.nix': `# copy to /etc/nixos and add your host
 { ... }:
 {
@@ -1751,7 +1766,7 @@ rec {
 `,
     },
     machines: [{ name: 'box', status: 'read', platform: X86 }],
-    findings: [],
+    findings: ['file-encrypted hosts/vault/configuration.nix:1'],
   },
   {
     name: 'morph networks built by a helper (`import ../lib/make-grid.nix { nodes = …; }`, `{ network = …; } // nodes`)',
