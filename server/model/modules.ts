@@ -15,6 +15,8 @@ export interface Definition {
   priority: number;
   /** Defined under an `mkIf` whose condition nixkit cannot decide. */
   conditional: boolean;
+  /** The innermost such `mkIf` (its call), for rules that can decide it themselves (a release guard). */
+  condition?: Source;
   /** Where the option is set: the last key of the binding (`c` in `a.b.c = …`), or the binding. */
   at?: Source;
   /** Where the value expression is. */
@@ -333,6 +335,7 @@ function applyForwards(out: CollectedModules): void {
         value: d.value,
         priority: d.priority,
         conditional: d.conditional,
+        condition: d.condition,
         at: d.at,
         valueAt: d.valueAt,
         pathAt: [...to.map(() => undefined), ...d.pathAt.slice(from.length)],
@@ -378,6 +381,7 @@ function collectModuleBody(
 interface Ctx {
   priority: number;
   conditional: boolean;
+  condition?: Source;
   pathAt: (Source | undefined)[];
   binding?: Source;
   bindingKeys?: number;
@@ -442,6 +446,7 @@ function definition(p: string[], v: Value, ctx: Ctx, at?: Source, valueAt?: Sour
     value: v.t === 'str' && v.ctx ? { t: 'unknown', src: v.src } : v,
     priority: ctx.priority,
     conditional: ctx.conditional,
+    condition: ctx.condition,
     at,
     valueAt,
     pathAt: ctx.pathAt.slice(0, p.length),
@@ -471,7 +476,7 @@ function collectValue(
     if (v.kind === 'if') {
       const c = v.cond;
       if (c?.t === 'bool' && !c.v) return;
-      if (!(c?.t === 'bool' && c.v)) next = { ...next, conditional: true };
+      if (!(c?.t === 'bool' && c.v)) next = { ...next, conditional: true, condition: v.src };
     }
     for (const t of v.content) {
       const inner = ev.force(t);

@@ -3,7 +3,7 @@
 // evaluation read that file. Besides the configurations it analyses, the project keeps its coverage: every
 // machine it found, read, partly read or not followed, and why.
 import * as path from 'node:path';
-import type { Binding, Expr } from '../syntax/ast';
+import { walkExpr, type Binding, type Expr, type StringPart } from '../syntax/ast';
 import { NixosConfiguration, type ConfigurationEntry } from './configuration';
 import {
   HIVE_META,
@@ -555,7 +555,30 @@ export class Project {
   /** For every file some .nix file of the workspace names with a path literal: the files that name it. */
   private importersOf(files: string[]): Map<string, string[]> {
     const out = new Map<string, string[]>();
-    for (const f of files) for (const p of this.staticImports(f)) out.set(p, [...(out.get(p) ?? []), f]);
+    const add = (p: string, f: string) => out.set(p, [...(out.get(p) ?? []), f]);
+    for (const f of files) for (const p of this.staticImports(f)) add(p, f);
+    // Computed paths (`./. + "/hosts/${hostName}/configuration.nix"`): every file they can name is imported.
+    for (const f of files) {
+      const patterns = this.pathPatterns(f);
+      if (!patterns.length) continue;
+      for (const target of files)
+        if (target !== f && patterns.some((re) => re.test(target) || re.test(path.dirname(target))))
+          add(target, f);
+    }
+    return out;
+  }
+
+  private readonly patternsByAst = new WeakMap<object, RegExp[]>();
+
+  /** The paths a file computes from a literal folder and interpolated names, as patterns over file paths. */
+  private pathPatterns(f: string): RegExp[] {
+    const ast = this.sources.parsed(f)?.ast;
+    if (!ast) return [];
+    let out = this.patternsByAst.get(ast);
+    if (!out) {
+      out = computedPaths(ast.expr, path.dirname(f));
+      this.patternsByAst.set(ast, out);
+    }
     return out;
   }
 
@@ -746,6 +769,45 @@ const KNOWN_MODULE_SOURCES = new Set([
 ]);
 
 /** Static relative/absolute path literals of an expression, resolved from its folder (iterative walk). */
+/**
+ * Paths built from a literal and interpolated names: `./hosts/${name}/configuration.nix` and
+ * `./. + "/hosts/${name}/configuration.nix"`, each as a pattern where an interpolation stands for one name.
+ */
+function computedPaths(root: Expr | undefined, dir: string): RegExp[] {
+  const out: RegExp[] = [];
+  if (!root) return out;
+  const escape = (t: string) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const pattern = (base: string, parts: StringPart[]) => {
+    if (parts.every((p) => typeof p === 'string') || out.length >= 16) return;
+    const tail = parts.map((p) => (typeof p === 'string' ? escape(p) : '[^/]+')).join('');
+    // An interpolation that is the whole path (`${x}`) could be anything: not a pattern.
+    if (!/[A-Za-z]/.test(parts.filter((p) => typeof p === 'string').join(''))) return;
+    out.push(new RegExp(`^${escape(base)}${tail}$`));
+  };
+  walkExpr(root, (e) => {
+    if (e.kind === 'path' && e.pathKind === 'relative' && e.value === undefined) {
+      const first = e.parts[0];
+      if (typeof first !== 'string') return;
+      // `./hosts/${name}`: the literal start resolved against the file's folder, the rest a pattern.
+      const slash = first.lastIndexOf('/');
+      pattern(path.resolve(dir, first.slice(0, slash + 1)) + '/', [
+        first.slice(slash + 1),
+        ...e.parts.slice(1),
+      ]);
+    } else if (e.kind === 'binary' && e.op === '+') {
+      const left = e.left.kind === 'paren' ? e.left.expr : e.left;
+      if (
+        left.kind === 'path' &&
+        left.pathKind === 'relative' &&
+        left.value !== undefined &&
+        e.right.kind === 'string'
+      )
+        pattern(path.resolve(dir, left.value), e.right.parts);
+    }
+  });
+  return out;
+}
+
 function staticPaths(root: Expr | undefined, dir: string): string[] {
   const out: string[] = [];
   if (!root) return out;

@@ -1,6 +1,7 @@
 import type { Definition } from '../model/modules';
 import { compareReleases, nixpkgsRelease, type NixpkgsRelease } from '../data/releases';
 import { REMOVED_OPTIONS, type RemovedOption } from '../data/removed-options';
+import { releaseGuardHolds } from '../data/release-guard';
 import { deleteDefinition, renameKeys, writtenKeys } from '../rule-api/rewrite';
 import type { Rule, RuleEdit, RuleFix } from '../rule-api/rule';
 
@@ -165,6 +166,9 @@ export const removedOption: Rule = {
       if (!at) continue;
       const key = `${at.file}:${at.span.start}:${hit.entry.from}`;
       if (reported.has(key)) continue;
+      // `mkIf (config.system.nixos.release < "24.11") { hardware.opengl… }` on a newer nixpkgs: NixOS drops it.
+      if (def.conditional && def.condition && releaseGuardHolds(textAt(ctx, def.condition), known) === false)
+        continue;
       reported.add(key);
       if (m) report(ctx, def, m, at, find);
       else reportPossible(ctx, def, hit, at, known);
@@ -326,4 +330,10 @@ function report(
     return;
   }
   ctx.report({ at, message, fixes, severity: entry.kind === 'removed' ? 'error' : 'warning' });
+}
+
+/** The text from a place on (a few hundred characters: enough for an mkIf's condition). */
+function textAt(ctx: Ctx, src: NonNullable<Definition['condition']>): string {
+  const text = ctx.sources.parsed(src.file)?.lines.text ?? '';
+  return text.slice(src.span.start, Math.min(src.span.end, src.span.start + 400));
 }

@@ -1769,6 +1769,34 @@ rec {
     findings: ['file-encrypted hosts/vault/configuration.nix:1'],
   },
   {
+    name: 'host files imported through a computed path (`./. + "/hosts/${hostName}/configuration.nix"`) are the root machine’s modules',
+    files: {
+      'nixos/configuration.nix': `{ ... }:
+{
+  imports = [ ./auto-host.nix ./common.nix ];
+}
+`,
+      'nixos/auto-host.nix': `{ lib, ... }:
+let
+  hostName = lib.fileContents /etc/hostname;
+in
+{
+  networking.hostName = hostName;
+  imports = [ (./. + "/hosts/\${hostName}/configuration.nix") ];
+}
+`,
+      'nixos/common.nix': host('common', '\n  nixpkgs.hostPlatform = "x86_64-linux";'),
+      'nixos/hosts/alpha/configuration.nix': `{ ... }: { services.openssh.enable = true; }
+`,
+      'nixos/hosts/beta/configuration.nix': `{ ... }: { services.nginx.enable = true; }
+`,
+    },
+    machines: [
+      { name: 'nixos', status: 'partial', platform: X86, reason: /a module nixkit cannot work out/ },
+    ],
+    findings: [],
+  },
+  {
     name: 'morph networks built by a helper (`import ../lib/make-grid.nix { nodes = …; }`, `{ network = …; } // nodes`)',
     files: {
       'grids/production.nix': `let
