@@ -1,4 +1,6 @@
 import type { Definition } from '../model/modules';
+import { mountedFileSystems } from '../model/filesystems';
+import { PRIORITY } from '../model/evaluator';
 import type { Source } from '../model/value';
 import { nixString } from '../rule-api/edits';
 import type { ConfigurationContext, Rule, RuleFix } from '../rule-api/rule';
@@ -69,9 +71,21 @@ export const unstableDevicePath: Rule = {
   },
   checkConfiguration(ctx) {
     const { config } = ctx;
+    // disko turns `disko.devices` into fileSystems at normal priority: a placeholder written with mkDefault
+    // (`fileSystems."/" = lib.mkDefault { device = "/dev/sda2"; … }`) is not what the machine mounts.
+    const usesDisko = config.modules.some((m) => m.kind === 'external' && /disko/.test(m.name));
+    const disko = new Set(
+      usesDisko
+        ? mountedFileSystems(config, (t) => ctx.unit.evaluator.force(t))
+            .filter((f) => f.origin === 'disko' && !f.conditional)
+            .map((f) => f.mountPoint)
+        : [],
+    );
     for (const mp of config.children('fileSystems').names) {
       const r = config.value(['fileSystems', mp, 'device']);
-      if (r.state === 'known') checkDef(ctx, r.def, `the filesystem at ${mountPointOf(ctx, mp)}`);
+      if (r.state !== 'known') continue;
+      if (disko.has(mountPointOf(ctx, mp)) && r.def.priority > PRIORITY.normal) continue;
+      checkDef(ctx, r.def, `the filesystem at ${mountPointOf(ctx, mp)}`);
     }
     for (const name of config.children('boot.initrd.luks.devices').names) {
       const r = config.value(['boot', 'initrd', 'luks', 'devices', name, 'device']);
