@@ -399,19 +399,38 @@ export class Project {
         return false;
       });
     }
+    const updated: AnalysisUnit[] = [];
+    const ensure = (f: string, kind: UnitKind) => {
+      const known = this.units.get(f);
+      if (known?.kind === kind) return known;
+      const unit = this.evaluate(f, kind);
+      this.units.set(f, unit);
+      updated.push(unit);
+      return unit;
+    };
+    // Below a hive or network nixkit could not follow entirely, a configuration.nix may be one of its nodes
+    // (hosts from `readDir`): as inside a flake's folder, its name does not make it a machine of its own.
+    const opaqueHives = hives
+      .filter((h) => ensure(h, 'hive').coverage.some((c) => c.status === 'not-followed'))
+      .map((h) => ({ hive: h, dir: path.dirname(h) }));
+    candidates = candidates.filter((c) => {
+      const under = opaqueHives.find((h) => c.startsWith(h.dir + path.sep));
+      if (!under) return true;
+      this.notNixos.push({
+        file: c,
+        why:
+          `it lies below ${path.relative(top, under.hive) || under.hive}, which nixkit could not follow entirely, ` +
+          'and may be one of its machines',
+      });
+      return false;
+    });
     const wanted = new Map<string, UnitKind>([
       ...hives.map((h): [string, UnitKind] => [h, 'hive']),
       ...candidates.map((c): [string, UnitKind] => [c, 'configuration.nix']),
     ]);
-    const updated: AnalysisUnit[] = [];
     for (const [root, u] of this.units)
       if ((u.kind === 'configuration.nix' || u.kind === 'hive') && !wanted.has(root)) this.units.delete(root);
-    for (const [f, kind] of wanted) {
-      if (this.units.has(f)) continue;
-      const unit = this.evaluate(f, kind);
-      this.units.set(f, unit);
-      updated.push(unit);
-    }
+    for (const [f, kind] of wanted) ensure(f, kind);
     // A configuration.nix that a hive reads is one of its nodes' modules.
     for (const u of [...this.units.values()])
       if (u.kind === 'configuration.nix')

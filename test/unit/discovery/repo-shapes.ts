@@ -641,6 +641,28 @@ in
     findings: ['configuration-not-followed hive.nix:4'],
   },
   {
+    name: 'configuration.nix files below a colmena hive nixkit cannot follow are not machines of their own',
+    files: {
+      'hive.nix': `let
+  lib = (import <project-lib>).lib;
+  hosts = lib.discover ./hosts;
+in
+{
+  meta.nixpkgs = import <nixpkgs> { system = "x86_64-linux"; };
+} // builtins.mapAttrs (name: dir: { imports = [ (dir + "/configuration.nix") ]; }) hosts
+`,
+      'hosts/web/configuration.nix': host('web'),
+      // a host the hive leaves out, which cannot build alone (it needs the hive's arguments)
+      'hosts/old/configuration.nix': `{ targetConfig, ... }:
+{
+  boot.loader.grub.enable = true;
+}
+`,
+    },
+    machines: [{ name: 'colmena', status: 'not-followed', reason: /could not work out the hive's value/ }],
+    findings: ['configuration-not-followed hive.nix:5'],
+  },
+  {
     name: 'colmena hive.nix with a node named by something nixkit cannot know: the others read, the rest said',
     files: {
       'hive.nix': `{
