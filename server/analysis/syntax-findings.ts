@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import type { Finding } from '../findings';
 import type { SyntaxDocument } from '../syntax/document';
 import { hasNoTokens, PIPE_MESSAGE } from '../syntax/errors';
+import { repositoryTop } from '../model/repository-top';
 
 /** Only the parser's errors: cheap after an incremental reparse (no AST is built). */
 export function syntaxOnlyFindings(doc: SyntaxDocument, file: string, thorough = true): Finding[] {
@@ -114,40 +115,12 @@ export function pipeOperatorsEnabled(file: string): boolean {
     flakes.some((f) => {
       const text = readSmall(path.join(f.dir, 'flake.nix'));
       return text !== undefined && (/nixConfig[\s\S]*pipe-operators?\b/.test(text) || /\|>|<\|/.test(text));
-    }) || someNixFileMentions(root, /pipe-operators?\b/);
+    }) ||
+    // A nix.conf kept in the repository (`export NIX_CONFIG="$(< ./nix.conf)"` before building).
+    /pipe-operators?\b/.test(readSmall(path.join(root, 'nix.conf')) ?? '') ||
+    someNixFileMentions(root, /pipe-operators?\b/);
   pipeRepos.set(root, { stamp, enabled });
   return enabled;
-}
-
-function repositoryTop(start: string): string {
-  let dir = start;
-  // Without the markers (an archive of .nix files only), the highest folder with a default.nix, shell.nix or
-  // configuration.nix.
-  let highestEntry: string | undefined;
-  for (let steps = 0; steps < 64; steps++) {
-    if (looksLikeRepositoryTop(dir)) return dir;
-    if (
-      ['default.nix', 'shell.nix', 'configuration.nix'].some((n) =>
-        statOrUndefined(path.join(dir, n))?.isFile(),
-      )
-    )
-      highestEntry = dir;
-    const up = path.dirname(dir);
-    if (up === dir) break;
-    dir = up;
-  }
-  return highestEntry ?? start;
-}
-
-/** A checkout's top folder: `.git`, or (an archive without it) `.gitignore`, a README or a LICENSE. */
-function looksLikeRepositoryTop(dir: string): boolean {
-  try {
-    return fs
-      .readdirSync(dir)
-      .some((n) => n === '.git' || n === '.gitignore' || /^(readme|license|copying)/i.test(n));
-  } catch {
-    return false;
-  }
 }
 
 function statOrUndefined(p: string): fs.Stats | undefined {

@@ -128,7 +128,7 @@ export function nixpkgsRelease(config: NixosConfiguration, evaluator: Evaluator)
       : undefined;
   const inFlake = config.entry.kind === 'flake' || path.basename(config.entry.file) === 'flake.nix';
   const fromFlake = inFlake
-    ? flakeRelease(config.entry.file, evaluator)
+    ? flakeRelease(config.entry.file, evaluator, config.entry.nixpkgsInput)
     : config.entry.kind === 'colmena'
       ? hiveRelease(config.entry.file, evaluator)
       : undefined;
@@ -172,15 +172,17 @@ export function flakeNixpkgsRelease(flakeFile: string, ev: Evaluator): string | 
   return r?.exact ? r.release : undefined;
 }
 
-function flakeRelease(flakeFile: string, ev: Evaluator): NixpkgsRelease | undefined {
+function flakeRelease(flakeFile: string, ev: Evaluator, builtBy?: string): NixpkgsRelease | undefined {
   const declared = declaredInputs(flakeFile, ev);
   if (!declared) return undefined;
   const lock = readFlakeLock(path.join(path.dirname(flakeFile), 'flake.lock'));
-  const names = new Set<string>();
+  let names = new Set<string>();
   for (const [name, ref] of declared) if (ref !== undefined && isNixpkgsRef(ref)) names.add(name);
   // Inputs flake.nix names without a url (`nixpkgs` from the registry) are in the lock only.
   for (const name of lock ? lockedRootInputs(lock) : [])
     if (declared.get(name) === undefined && isNixpkgsNode(lockNode(lock!, name))) names.add(name);
+  // The input whose lib.nixosSystem builds the machine, when nixkit saw it: the other nixpkgs do not count.
+  if (builtBy !== undefined && names.has(builtBy)) names = new Set([builtBy]);
   const found: NixpkgsRelease[] = [];
   for (const name of names) {
     const ref = declared.get(name);

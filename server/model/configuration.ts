@@ -36,6 +36,8 @@ export interface ConfigurationEntry {
   at?: Source;
   /** `system = "…"` given to nixosSystem, if any. */
   system?: Value;
+  /** The flake input whose `lib.nixosSystem` builds it (its release is the machine's), where nixkit can tell. */
+  nixpkgsInput?: string;
 }
 
 /**

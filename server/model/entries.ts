@@ -233,6 +233,7 @@ function flakeEntry(
   const { v, why } = forceExplained(thunk);
   const at = sourceOf(thunk, v.src ?? setAt);
   const entry: ConfigurationEntry = { name, file: flakeFile, kind: 'flake', at };
+  if (v.t === 'nixosSystem' && v.input) entry.nixpkgsInput = v.input;
   if (v.t !== 'nixosSystem') {
     const reason =
       v.t === 'external' && v.name === 'nix-darwin.darwinSystem'

@@ -133,10 +133,24 @@ function inputValue(ev: Evaluator, input: FlakeInput): Value {
       // set (`import nixpkgs { … }`, `legacyPackages.<system>`) is known for its `lib` only.
       const imported = `nixpkgs.import:${input.name}`;
       ev.natives.set(imported, { arity: 1, call: () => packageSet(ev, [input.name, IMPORTED]) });
+      // This input's `lib.nixosSystem` says which input builds a machine: with several nixpkgs (a stable one for
+      // the machines, unstable for a few packages), the machine's release is its own input's.
+      const nixosSystem = `nixpkgs.nixosSystem:${input.name}`;
+      ev.natives.set(nixosSystem, {
+        arity: 1,
+        call: ([args], src) => ({ t: 'nixosSystem', args, src, input: input.name }),
+      });
+      const inputLib = (): Value => {
+        const lib = ev.lib();
+        if (lib.t !== 'attrs') return lib;
+        const own = new Map(lib.attrs);
+        own.set('nixosSystem', known({ t: 'fn', name: nixosSystem, args: [] }));
+        return { ...lib, attrs: own };
+      };
       return {
         t: 'attrs',
         attrs: new Map([
-          ['lib', ev.lazy(() => ev.lib())],
+          ['lib', ev.lazy(inputLib)],
           ['nixosModules', known({ t: 'external', name: 'nixpkgs.nixosModules' })],
           ['outPath', known({ t: 'unknown', path: [input.name, 'outPath'] })],
           [

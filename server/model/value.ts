@@ -47,7 +47,12 @@ export type Value =
       src?: Source;
     }
   /** `nixpkgs.lib.nixosSystem { ... }`: a NixOS configuration. */
-  | { t: 'nixosSystem'; args: Thunk; src?: Source }
+  | {
+      t: 'nixosSystem';
+      args: Thunk;
+      src?: Source;
+      /** the flake input whose lib it came from */ input?: string;
+    }
   /** Something outside the workspace, known by name only: `inputs.x.nixosModules.y`, `modulesPath + "/…"`. */
   | { t: 'external'; name: string; src?: Source }
   /** Not statically known. `path` remembers the variable/selection it came from (`lib.mkDefault`). */

@@ -2,6 +2,7 @@ import { clip } from '../findings';
 import * as path from 'node:path';
 import { editDistance } from '../data/systems';
 import { gitAbsence } from '../model/git-absence';
+import { repositoryTop } from '../model/repository-top';
 import type { Rule, RuleFix } from '../rule-api/rule';
 
 export const moduleNotFound: Rule = {
@@ -56,6 +57,9 @@ export const moduleNotFound: Rule = {
       // `/etc/nixos/hardware-configuration.nix`: the machine's own file, outside the repository. Whether the
       // machine that builds it has one, nixkit cannot know from here (the coverage says it was not read).
       if (written?.startsWith('/') && isOutside(path.dirname(ctx.config.entry.file), m.file)) continue;
+      // `../hardware-configuration.nix` from a checkout cloned into /etc/nixos (the machine's configuration.nix a
+      // symlink into it): above the checkout's top, the file is the machine's own, as for an absolute path.
+      if (isOutside(repositoryTop(path.dirname(ctx.config.entry.file)), m.file)) continue;
       const fromDir = path.dirname(m.src.file);
       const rel = relative(fromDir, m.file);
       // Ignored by git or in a submodule not checked out: there where the machine is built, only not here.

@@ -302,4 +302,16 @@ test('pipe operators: an error, unless the repository runs Nix with them on (the
       .map((d) => `${d.file} ${d.code}`),
     ['lib/names.nix syntax-unsupported'],
   );
+  // A nix.conf kept at the top of the repository (its build script exports it as NIX_CONFIG), Lix spelling too.
+  const conf = tempDir('check-pipes-nixconf');
+  fs.mkdirSync(path.join(conf, '.git'));
+  fs.writeFileSync(path.join(conf, 'nix.conf'), 'extra-experimental-features = pipe-operator # lix\n');
+  fs.writeFileSync(path.join(conf, 'names.nix'), 'xs: xs |> map (x: x + 1)\n');
+  const confRun = await run(['check', '--format', 'json', '.'], conf);
+  assert.deepEqual(
+    (JSON.parse(confRun.stdout) as { diagnostics: { code: string; file: string }[] }).diagnostics.map(
+      (d) => `${d.file} ${d.code}`,
+    ),
+    ['names.nix syntax-unsupported'],
+  );
 });

@@ -69,3 +69,21 @@ test('module-not-found: information for an ignored file, an error for a typo', a
     ['information ./hardware-configuration.nix', 'error ./netwrok.nix'],
   );
 });
+
+test('module-not-found: an import that climbs above the checkout reaches the machine’s own files, not an error', async () => {
+  // cloned into /etc/nixos/<repo>, with /etc/nixos/configuration.nix a symlink to <repo>/nixos/configuration.nix
+  const dir = repo({
+    'nixos/configuration.nix': `{ ... }:
+{
+  imports = [ ../../hardware-configuration.nix ../common.nix ];
+  system.stateVersion = "24.11";
+}
+`,
+  });
+  const r = await checkPaths([dir]);
+  assert.deepEqual(
+    r.findings.filter((f) => f.code === 'module-not-found').map((f) => f.message.split(' ')[0]),
+    ['../common.nix'],
+  );
+  assert.match(r.configurations[0].reasons.join('; '), /hardware-configuration\.nix, outside the repository/);
+});
