@@ -131,7 +131,9 @@ export function nixpkgsRelease(config: NixosConfiguration, evaluator: Evaluator)
     ? flakeRelease(config.entry.file, evaluator, config.entry.nixpkgsInput)
     : config.entry.kind === 'colmena'
       ? hiveRelease(config.entry.file, evaluator)
-      : undefined;
+      : config.entry.kind === 'configuration.nix'
+        ? pinnedRelease(config.entry.file, evaluator, true)
+        : undefined;
   if (fromFlake?.exact) return fromFlake;
   // Two lower bounds: the higher one holds.
   if (fromFlake && fromStateVersion)
@@ -152,18 +154,102 @@ export function nixpkgsReleaseAtLeast(config: NixosConfiguration, evaluator: Eva
  * names, when they agree. `<nixpkgs>` and URLs without a release leave it unknown.
  */
 function hiveRelease(file: string, ev: Evaluator): NixpkgsRelease | undefined {
-  const text = ev.sources.parsed(file)?.lines.text;
-  if (!text) return undefined;
+  return pinnedRelease(file, ev);
+}
+
+/**
+ * The nixpkgs a file outside flakes pins (a colmena hive.nix, a NixOps or morph network, a configuration.nix),
+ * read from it and the files it names with path literals: a release tarball URL (`fetchTarball
+ * …/nixos-23.05.tar.gz`), or a niv or npins pin it uses (`sources.nixpkgs` with `nix/sources.json` "branch":
+ * "nixos-21.05", `npins/sources.json`). Undefined unless every pin found names the same release.
+ */
+function pinnedRelease(file: string, ev: Evaluator, asNixPath = false): NixpkgsRelease | undefined {
+  const files = [file, ...namedFiles(file, ev).slice(0, 16)];
+  // A configuration.nix may fetch another nixpkgs for one package: only a pin it makes the system's own
+  // (`nix.nixPath = [ "nixpkgs=${sources.nixpkgs}" ]`, which the next nixos-rebuild uses) says its release.
+  if (asNixPath && !files.some((f) => /nixpkgs=/.test(ev.sources.parsed(f)?.lines.text ?? '')))
+    return undefined;
   const releases = new Set<string>();
-  for (const m of text.matchAll(/"([a-z+]+:\/\/[^"\s]+)"/g)) {
-    if (!isNixpkgsRef(m[1])) continue;
-    const r = releaseOfNixpkgsRef(m[1]);
-    if (!r) return undefined;
-    releases.add(r);
+  let from = path.basename(file);
+  for (const f of files) {
+    const text = ev.sources.parsed(f)?.lines.text;
+    if (!text) continue;
+    for (const m of text.matchAll(/"([a-z+]+:\/\/[^"\s]+)"/g)) {
+      if (!isNixpkgsRef(m[1])) continue;
+      const r = releaseOfNixpkgsRef(m[1]);
+      if (!r) return undefined;
+      releases.add(r);
+    }
+    // niv (`sources = import ./nix/sources.nix; … sources.nixpkgs`) and npins (`import ./npins`)
+    const keys = new Set([...text.matchAll(/\bsources\.([A-Za-z0-9_-]+)/g)].map((m) => m[1]));
+    if (/\bpins\.([A-Za-z0-9_-]+)/.test(text))
+      for (const m of text.matchAll(/\bpins\.([A-Za-z0-9_-]+)/g)) keys.add(m[1]);
+    if (!keys.size) continue;
+    for (const json of pinFiles(f, ev)) {
+      for (const key of keys) {
+        const branch = pinBranch(json.pins, key);
+        if (branch === undefined) continue;
+        const r = releaseOfNixpkgsRef(`github:NixOS/nixpkgs/${branch}`);
+        if (!r) return undefined;
+        releases.add(r);
+        from = path.relative(path.dirname(file), json.file) || json.file;
+      }
+    }
   }
   if (releases.size !== 1) return undefined;
   const [release] = releases;
-  return release === UNSTABLE ? undefined : { release, exact: true, from: path.basename(file) };
+  return release === UNSTABLE ? undefined : { release, exact: true, from };
+}
+
+/** The files a file names with path literals (`./nix/sources.nix`, `./npins`, `./nixpkgs.nix`), folders as default.nix. */
+function namedFiles(file: string, ev: Evaluator): string[] {
+  const text = ev.sources.parsed(file)?.lines.text ?? '';
+  const out: string[] = [];
+  for (const m of text.matchAll(/(?<![\w/.])(\.{1,2}\/[\w./+-]*)/g)) {
+    const p = path.resolve(path.dirname(file), m[1]);
+    const f = ev.sources.isDirectory(p) ? path.join(p, 'default.nix') : p;
+    if (f !== file && f.endsWith('.nix') && !out.includes(f)) out.push(f);
+  }
+  return out;
+}
+
+/** niv's and npins' pin files a file may use: beside a sources.nix or npins/default.nix it names, or its own. */
+function pinFiles(file: string, ev: Evaluator): { file: string; pins: Record<string, unknown> }[] {
+  const out: { file: string; pins: Record<string, unknown> }[] = [];
+  const candidates = new Set<string>();
+  for (const f of [file, ...namedFiles(file, ev)])
+    if (/(^|\/)(sources\.nix|npins\/default\.nix)$/.test(f))
+      candidates.add(path.join(path.dirname(f), 'sources.json'));
+  for (const c of candidates) {
+    const read = readFileGuarded(c, 1024 * 1024);
+    if (!read.ok) continue;
+    try {
+      const json = JSON.parse(read.bytes.toString('utf8')) as Record<string, unknown>;
+      // npins: { pins: { name: { … } }, version }; niv: { name: { … } }
+      const pins = json.pins && typeof json.pins === 'object' ? (json.pins as Record<string, unknown>) : json;
+      out.push({ file: c, pins });
+    } catch {
+      // not a pin file nixkit can read
+    }
+  }
+  return out;
+}
+
+/** The nixpkgs branch a niv or npins pin follows (`"branch": "nixos-21.05"`, an npins channel's `name`). */
+function pinBranch(pins: Record<string, unknown>, key: string): string | undefined {
+  const pin = pins[key];
+  if (!pin || typeof pin !== 'object') return undefined;
+  const p = pin as Record<string, unknown>;
+  const repo = (p.repository && typeof p.repository === 'object' ? p.repository : p) as Record<
+    string,
+    unknown
+  >;
+  const isNixpkgs =
+    (str(repo.owner)?.toLowerCase() === 'nixos' && str(repo.repo) === 'nixpkgs') ||
+    str(p.type) === 'Channel' ||
+    /nixos\/nixpkgs/i.test(str(p.url) ?? '');
+  if (!isNixpkgs) return undefined;
+  return str(p.branch) ?? (str(p.type) === 'Channel' ? str(p.name) : undefined);
 }
 
 /** The release branch of a flake's nixpkgs inputs (the oldest when several differ); undefined unless every one is known. */

@@ -1,0 +1,90 @@
+// Repositories without flakes pin nixpkgs with niv (nix/sources.json), npins (npins/sources.json) or a release
+// tarball in a file of their own: a colmena hive's `meta.nixpkgs` and a configuration.nix that makes the pin
+// the system's NIX_PATH are built with it, so removed-option judges them by that release.
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import { checkPaths } from '../../../server/analysis/check-files';
+import { tempDir } from '../../helpers';
+
+const NIV_NIX = `let
+  spec = (builtins.fromJSON (builtins.readFile ./sources.json)).nixpkgs;
+in
+{ nixpkgs = builtins.fetchTarball { inherit (spec) url sha256; }; }
+`;
+const niv = (branch: string) =>
+  JSON.stringify({
+    nixpkgs: {
+      branch,
+      owner: 'NixOS',
+      repo: 'nixpkgs',
+      type: 'tarball',
+      url: 'https://example.invalid/x.tar.gz',
+    },
+  });
+const npins = (name: string) =>
+  JSON.stringify({
+    pins: { nixpkgs: { type: 'Channel', name, url: 'https://example.invalid/x.tar.xz' } },
+    version: 3,
+  });
+
+const NODE = `{ ... }: {
+    boot.loader.grub.device = "/dev/sda";
+    fileSystems."/" = { device = "/dev/disk/by-label/nixos"; fsType = "ext4"; };
+    sound.enable = true;
+    system.stateVersion = "21.05";
+  }`;
+
+async function soundFindings(files: Record<string, string>): Promise<string[]> {
+  const dir = tempDir('pinned-release');
+  for (const [f, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
+    fs.writeFileSync(path.join(dir, f), text);
+  }
+  const r = await checkPaths([dir]);
+  return r.findings.filter((f) => f.code === 'removed-option').map((f) => f.severity);
+}
+
+test('a colmena hive pinned with niv, npins or a tarball file is judged by that release', async () => {
+  const hive = (pin: string) =>
+    `let sources = import ./nix/sources.nix; pins = import ./npins; in {\n  meta.nixpkgs = ${pin};\n  web = ${NODE};\n}\n`;
+  const nivHive = (branch: string) => ({
+    'hive.nix': hive('import sources.nixpkgs { }'),
+    'nix/sources.nix': NIV_NIX,
+    'nix/sources.json': niv(branch),
+  });
+  // sound.enable is still there in 21.05; it is gone (an error) in 24.11
+  assert.deepEqual(await soundFindings(nivHive('nixos-21.05')), []);
+  assert.deepEqual(await soundFindings(nivHive('nixos-24.11')), ['error']);
+  assert.deepEqual(
+    await soundFindings({
+      'hive.nix': hive('import pins.nixpkgs { }'),
+      'npins/default.nix': '{ nixpkgs = builtins.fetchTarball "https://example.invalid/x.tar.xz"; }\n',
+      'npins/sources.json': npins('nixos-21.05'),
+    }),
+    [],
+  );
+  assert.deepEqual(
+    await soundFindings({
+      'hive.nix': `{\n  meta.nixpkgs = import ./nixpkgs.nix { };\n  web = ${NODE};\n}\n`,
+      'nixpkgs.nix':
+        'import (builtins.fetchTarball "https://github.com/NixOS/nixpkgs/archive/nixos-21.05.tar.gz")\n',
+    }),
+    [],
+  );
+});
+
+test('a configuration.nix is judged by a niv pin only when it makes it the system’s nixpkgs', async () => {
+  const config = (nixPath: string) => `let sources = import ./nix/sources.nix; in
+${NODE.replace('{ ... }: {', `{ ... }: {\n    ${nixPath}`)}
+`;
+  const files = (nixPath: string) => ({
+    'configuration.nix': config(nixPath),
+    'nix/sources.nix': NIV_NIX,
+    'nix/sources.json': niv('nixos-21.05'),
+  });
+  assert.deepEqual(await soundFindings(files('nix.nixPath = [ "nixpkgs=${sources.nixpkgs}" ];')), []);
+  // fetched for something else: the system's nixpkgs is not known, so a possible removal is a warning
+  assert.deepEqual(await soundFindings(files('environment.etc.src.source = sources.nixpkgs;')), ['warning']);
+});
