@@ -451,7 +451,9 @@ export class Project {
    * - a script that builds it as a whole system (`import <nixpkgs/nixos> { configuration = ./x/configuration.nix; }`,
    *   deployed with `nixos-rebuild -I nixos-config=./x/configuration.nix`): the configuration.nix is a machine;
    * - a wrapper that adds one of nixpkgs' installer or SD-card image modules to it (`sd-image.nix`, built with
-   *   `-I nixos-config=./sd-image.nix`): the wrapper is the machine.
+   *   `-I nixos-config=./sd-image.nix`): the wrapper is the machine;
+   * - krops sources (`krops.lib.evalSource [{ "configuration.nix".file = toString ../configuration.nix; … }]`):
+   *   the configuration.nix is the target's `nixos-config`, a machine.
    */
   private builtByImporters(): string[] {
     const out = new Set<string>();
@@ -464,7 +466,9 @@ export class Project {
         const isModule = top?.kind === 'attrs' || (top?.kind === 'lambda' && !!top.formals);
         // Only `<nixpkgs/nixos>`, whose `configuration` is the whole machine: eval-config.nix's `modules` may
         // add files (a hardware-configuration.nix) that a machine of configuration.nix alone would lack.
-        if (isModule) {
+        // krops ships the file to the target as its `nixos-config` (`krops.lib.evalSource [{ nixos-config… }]`).
+        if (/\bevalSource\b/.test(text) && /nixos-config/.test(text)) out.add(c.file);
+        else if (isModule) {
           if (INSTALLER_MODULE.test(text)) out.add(imp);
         } else if (/<nixpkgs\/nixos>/.test(text)) out.add(c.file);
       }

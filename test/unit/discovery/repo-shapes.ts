@@ -1819,6 +1819,31 @@ in
     findings: [],
   },
   {
+    name: 'a krops deployment: the configuration.nix its sources ship as nixos-config is a machine',
+    files: {
+      'chespin/configuration.nix': host('chespin', '\n  nixpkgs.hostPlatform = "x86_64-linux";'),
+      'chespin/krops/sources.nix': `{ krops }:
+krops.lib.evalSource [{
+  nixos-config.file = builtins.toFile "nixos-config" ''
+    { imports = [ ./configuration.nix ]; }
+  '';
+  "configuration.nix".file = toString ../configuration.nix;
+  nixpkgs.file = { path = toString <nixpkgs>; useChecksum = true; };
+}]
+`,
+      'chespin/krops/krops-configuration.nix': `# builds the krops configuration locally
+{
+  imports = [
+    ../configuration.nix
+    <nix-bitcoin/modules/deployment/krops.nix>
+  ];
+}
+`,
+    },
+    machines: [{ name: 'chespin', status: 'read', platform: X86 }],
+    findings: [],
+  },
+  {
     name: 'morph networks built by a helper (`import ../lib/make-grid.nix { nodes = …; }`, `{ network = …; } // nodes`)',
     files: {
       'grids/production.nix': `let
