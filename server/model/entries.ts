@@ -3,6 +3,7 @@
 // hive (`hive.nix`, or a flake's `colmena`/`colmenaHive` output), a standalone configuration.nix where no flake
 // defines machines, and those named in nixkit.toml. What cannot be followed is an entry too, `not-followed`,
 // saying what stopped it.
+import * as path from 'node:path';
 import type { ConfigurationEntry } from './configuration';
 import { IMPORTED, type Evaluator } from './evaluator';
 import type { InputKind } from './flake-inputs';
@@ -245,6 +246,15 @@ function flakeEntry(
             : 'it is not a NixOS system built with nixosSystem';
     return { entry, roots: [], status: 'not-followed', reasons: [reason] };
   }
+  return nixosSystemEntry(ev, entry, v);
+}
+
+/** A machine from the arguments of `nixosSystem` (or eval-config.nix): its modules, platform and specialArgs. */
+function nixosSystemEntry(
+  ev: Evaluator,
+  entry: ConfigurationEntry,
+  v: Value & { t: 'nixosSystem' },
+): DiscoveredEntry {
   const args = ev.force(v.args);
   if (args.t !== 'attrs')
     return {
@@ -266,6 +276,31 @@ function flakeEntry(
     status: 'read',
     reasons: [],
   };
+}
+
+/**
+ * A file outside flakes whose value is a NixOS system built with eval-config.nix (`import
+ * "${pkgs}/nixos/lib/eval-config.nix" { modules = [ ./configuration.nix ]; }`, a "pivot" that pins nixpkgs), or a
+ * set of them: each is a machine, named after its attribute, else the file. Nothing when it is neither.
+ */
+export function systemFileEntries(ev: Evaluator, file: string): DiscoveredEntry[] {
+  const v = ev.force(ev.fileThunk(file));
+  const base =
+    path.basename(file) === 'default.nix' ? path.basename(path.dirname(file)) : path.basename(file);
+  const entry = (name: string, at: Source | undefined): ConfigurationEntry => ({
+    name,
+    file,
+    kind: 'configuration.nix',
+    at: at ?? { file, span: { start: 0, end: 0 } },
+  });
+  if (v.t === 'nixosSystem') return [nixosSystemEntry(ev, entry(base.replace(/\.nix$/, ''), v.src), v)];
+  if (v.t !== 'attrs') return [];
+  const out: DiscoveredEntry[] = [];
+  for (const [name, t] of v.attrs) {
+    const item = ev.force(t);
+    if (item.t === 'nixosSystem') out.push(nixosSystemEntry(ev, entry(name, sourceOf(t, item.src)), item));
+  }
+  return out;
 }
 
 /**

@@ -941,6 +941,13 @@ export class Evaluator {
       // `"${inputs.nixos-hardware}/common/gpu/amd"`: a file of a module-only input, known by name as its modules are.
       if (first.t === 'external' && rest.startsWith('/'))
         return { t: 'external', name: `${first.name}${rest}`, src: s };
+      // `"${pkgs}/nixos/lib/eval-config.nix"` with nixpkgs' source from npins, niv or fetchTarball: nixpkgs is the
+      // only source that has this file, and importing it is what `lib.nixosSystem` does.
+      if (
+        rest === '/nixos/lib/eval-config.nix' &&
+        (first.t === 'unknown' || (first.t === 'attrs' && !first.sourceName))
+      )
+        return { t: 'external', name: '<nixpkgs>/nixos/lib/eval-config.nix', src: s };
       // `"${inputs.foo}/nixos-module.nix"` of an input nixkit does not know: unknown, but named, so a reason can
       // say which input it comes from.
       if (first.t === 'unknown' && !first.error && first.path?.length === 1 && rest.startsWith('/'))

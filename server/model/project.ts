@@ -11,6 +11,7 @@ import {
   configurationNixEntry,
   flakeEntries,
   hiveEntries,
+  systemFileEntries,
   type CoverageStatus,
   type DiscoveredEntry,
 } from './entries';
@@ -23,7 +24,7 @@ import { gitAbsence } from './git-absence';
 import { resolveImportPath, type SourceProvider } from './sources';
 import type { Source, Value } from './value';
 
-export type UnitKind = 'flake' | 'configuration.nix' | 'hive' | 'nixkit.toml';
+export type UnitKind = 'flake' | 'configuration.nix' | 'hive' | 'system' | 'nixkit.toml';
 
 /** One machine as the coverage report shows it. */
 export interface CoverageEntry {
@@ -220,6 +221,8 @@ export class Project {
         const found = flakeEntries(ev, file);
         discovered = found.entries;
         flake = found.model;
+      } else if (kind === 'system') {
+        discovered = systemFileEntries(ev, file);
       } else if (kind === 'hive') {
         let hive: Value = ev.force(ev.fileThunk(file));
         if (hive.t === 'lambda')
@@ -382,6 +385,12 @@ export class Project {
         !inFlake(f),
     );
     for (const h of hives) covered.add(h);
+    // Files whose value is a NixOS system built with eval-config.nix (a "pivot" pinning nixpkgs).
+    const systems = files.filter(
+      (f) =>
+        path.basename(f) !== 'configuration.nix' && !covered.has(f) && !inFlake(f) && this.isSystemFile(f),
+    );
+    for (const f of systems) covered.add(f);
     this.notNixos = [];
     const top = commonFolder(files);
     let candidates = files.filter((f) => {
@@ -426,10 +435,12 @@ export class Project {
     });
     const wanted = new Map<string, UnitKind>([
       ...hives.map((h): [string, UnitKind] => [h, 'hive']),
+      ...systems.map((f): [string, UnitKind] => [f, 'system']),
       ...candidates.map((c): [string, UnitKind] => [c, 'configuration.nix']),
     ]);
     for (const [root, u] of this.units)
-      if ((u.kind === 'configuration.nix' || u.kind === 'hive') && !wanted.has(root)) this.units.delete(root);
+      if ((u.kind === 'configuration.nix' || u.kind === 'hive' || u.kind === 'system') && !wanted.has(root))
+        this.units.delete(root);
     for (const [f, kind] of wanted) ensure(f, kind);
     // A configuration.nix that a hive reads is one of its nodes' modules.
     for (const u of [...this.units.values()])
@@ -556,6 +567,33 @@ export class Project {
       if (b) out.add(b);
     }
     return out;
+  }
+
+  private readonly systemByAst = new WeakMap<object, boolean>();
+
+  /**
+   * A file whose value is a call of eval-config.nix or `<nixpkgs/nixos>` (past `let` and parentheses), or a set
+   * of such calls: told from the text, then evaluated (systemFileEntries keeps only real systems).
+   */
+  private isSystemFile(f: string): boolean {
+    const parsed = this.sources.parsed(f);
+    if (
+      !parsed?.ast.expr ||
+      !/nixos\/lib\/eval-config\.nix|<nixpkgs\/nixos\/lib\/eval-config/.test(parsed.lines.text)
+    )
+      return false;
+    let known = this.systemByAst.get(parsed.ast);
+    if (known === undefined) {
+      let e: Expr = parsed.ast.expr;
+      for (let steps = 0; steps < 8 && (e.kind === 'paren' || e.kind === 'let'); steps++)
+        e = e.kind === 'paren' ? e.expr : e.body;
+      const isCall = (x: Expr) => (x.kind === 'paren' ? x.expr : x).kind === 'apply';
+      known =
+        isCall(e) ||
+        (e.kind === 'attrs' && e.bindings.length > 0 && e.bindings.every((b) => isCall(b.value)));
+      this.systemByAst.set(parsed.ast, known);
+    }
+    return known;
   }
 
   private readonly importsByAst = new WeakMap<object, string[]>();

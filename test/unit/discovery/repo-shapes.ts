@@ -1819,6 +1819,39 @@ in
     findings: [],
   },
   {
+    name: 'a "pivot" file that builds the machine with eval-config.nix from a pinned nixpkgs (npins), and a set of such systems',
+    files: {
+      'nixos/pivot.nix': `# builds with the nixpkgs from npins instead of the channel
+let
+  sources = import ./npins;
+  pkgs = sources.nixos;
+in
+import "\${pkgs}/nixos/lib/eval-config.nix" {
+  system = null;
+  modules = [ ./configuration.nix ];
+}
+`,
+      'nixos/npins/default.nix': `let
+  data = builtins.fromJSON (builtins.readFile ./sources.json);
+in
+builtins.mapAttrs (name: pin: { outPath = builtins.fetchTarball pin.url; }) data.pins
+`,
+      'nixos/npins/sources.json':
+        '{ "pins": { "nixos": { "type": "Channel", "name": "nixos-24.11", "url": "https://example.invalid/nixexprs.tar.xz" } }, "version": 3 }\n',
+      'nixos/configuration.nix': host('pivot', '\n  nixpkgs.hostPlatform = "x86_64-linux";'),
+      'fleet/systems.nix': `{
+  edge = import <nixpkgs/nixos/lib/eval-config.nix> { system = "aarch64-linux"; modules = [ ./edge.nix ]; };
+}
+`,
+      'fleet/edge.nix': host('edge'),
+    },
+    machines: [
+      { name: 'edge', status: 'read', platform: 'aarch64-linux' },
+      { name: 'pivot', status: 'read', platform: X86 },
+    ],
+    findings: [],
+  },
+  {
     name: 'a krops deployment: the configuration.nix its sources ship as nixos-config is a machine',
     files: {
       'chespin/configuration.nix': host('chespin', '\n  nixpkgs.hostPlatform = "x86_64-linux";'),
