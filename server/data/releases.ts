@@ -132,7 +132,12 @@ export function nixpkgsRelease(config: NixosConfiguration, evaluator: Evaluator)
     : config.entry.kind === 'colmena'
       ? hiveRelease(config.entry.file, evaluator)
       : config.entry.kind === 'configuration.nix'
-        ? pinnedRelease(config.entry.file, evaluator, true)
+        ? // a file building the system with the pinned source's eval-config.nix (a pivot) uses its pin
+          pinnedRelease(
+            config.entry.file,
+            evaluator,
+            !/eval-config\.nix/.test(evaluator.sources.parsed(config.entry.file)?.lines.text ?? ''),
+          )
         : undefined;
   if (fromFlake?.exact) return fromFlake;
   // Two lower bounds: the higher one holds.

@@ -88,3 +88,19 @@ ${NODE.replace('{ ... }: {', `{ ... }: {\n    ${nixPath}`)}
   // fetched for something else: the system's nixpkgs is not known, so a possible removal is a warning
   assert.deepEqual(await soundFindings(files('environment.etc.src.source = sources.nixpkgs;')), ['warning']);
 });
+
+test('a pivot that builds the system with eval-config.nix from an npins pin is judged by that pin', async () => {
+  const pivot = (name: string) => ({
+    'pivot.nix': `let
+  sources = import ./npins;
+in
+import "\${sources.nixos}/nixos/lib/eval-config.nix" { system = "x86_64-linux"; modules = [ ./node.nix ]; }
+`,
+    'npins/default.nix': `builtins.mapAttrs (n: p: { outPath = builtins.fetchTarball p.url; }) (builtins.fromJSON (builtins.readFile ./sources.json)).pins
+`,
+    'npins/sources.json': npins(name).replace('"nixpkgs"', '"nixos"'),
+    'node.nix': `${NODE}\n`,
+  });
+  assert.deepEqual(await soundFindings(pivot('nixos-21.05')), []);
+  assert.deepEqual(await soundFindings(pivot('nixos-24.11')), ['error']);
+});
