@@ -1651,6 +1651,34 @@ in
     findings: [],
   },
   {
+    name: 'machines built from a patched nixpkgs (applyPatches): its eval-config.nix read, its own flake said to be unknown',
+    files: {
+      'flake.nix': `{
+  ${NIXPKGS}
+  outputs = { self, nixpkgs }:
+    let
+      patched = nixpkgs.legacyPackages.x86_64-linux.applyPatches {
+        name = "nixpkgs-patched";
+        src = nixpkgs;
+        patches = [ ./fix.patch ];
+      };
+      nixosSystem = import "\${patched}/nixos/lib/eval-config.nix";
+      patchedFlake = (import "\${patched}/flake.nix").outputs { self = patchedFlake; };
+    in {
+      nixosConfigurations.box = nixosSystem { system = "x86_64-linux"; modules = [ ./box.nix ]; };
+      nixosConfigurations.web = patchedFlake.lib.nixosSystem { system = "x86_64-linux"; modules = [ ./box.nix ]; };
+    };
+}
+`,
+      'box.nix': host('box'),
+    },
+    machines: [
+      { name: 'box', status: 'read', platform: X86 },
+      { name: 'web', status: 'not-followed', reason: /could not work out its value/ },
+    ],
+    findings: ['configuration-not-followed flake.nix:14'],
+  },
+  {
     name: 'an option alias (lib.mkAliasOptionModule) carries the user definitions the rules read',
     files: {
       'flake.nix': `{
