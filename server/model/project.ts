@@ -401,7 +401,7 @@ export class Project {
     });
     this.importedConfigurations = [];
     if (candidates.length) {
-      const importers = this.importersOf(files);
+      const importers = this.importersOf(files, candidates);
       candidates = candidates.filter((c) => {
         if (!this.importedFromOutside(c, importers)) return true;
         this.importedConfigurations.push({ file: c, importers: importers.get(c) ?? [] });
@@ -613,16 +613,20 @@ export class Project {
     return paths;
   }
 
-  /** For every file some .nix file of the workspace names with a path literal: the files that name it. */
-  private importersOf(files: string[]): Map<string, string[]> {
+  /**
+   * For every file some .nix file of the workspace names with a path literal, and for each of `targets` a computed
+   * path can name: the files that name it.
+   */
+  private importersOf(files: string[], targets: string[]): Map<string, string[]> {
     const out = new Map<string, string[]>();
     const add = (p: string, f: string) => out.set(p, [...(out.get(p) ?? []), f]);
     for (const f of files) for (const p of this.staticImports(f)) add(p, f);
-    // Computed paths (`./. + "/hosts/${hostName}/configuration.nix"`): every file they can name is imported.
+    // Computed paths (`./. + "/hosts/${hostName}/configuration.nix"`): every target they can name is imported.
+    // Only the targets asked about are tried (a few configuration.nix files, not every file of a large tree).
     for (const f of files) {
       const patterns = this.pathPatterns(f);
       if (!patterns.length) continue;
-      for (const target of files)
+      for (const target of targets)
         if (target !== f && patterns.some((re) => re.test(target) || re.test(path.dirname(target))))
           add(target, f);
     }
