@@ -129,8 +129,24 @@ export function isImageOrContainer(config: NixosConfiguration): boolean | undefi
   if (nspawn === undefined) return undefined;
   if (config.modules.some((m) => m.kind === 'external' && IMAGE_MODULE.test(m.name))) return true;
   if (IMAGE_OPTIONS.some((o) => config.defsUnder(o).length > 0)) return true;
+  // A netboot or kexec image built by the repository's own module (nixpkgs' netboot module copied): it defines
+  // what nixpkgs' image modules build, or mounts its root with mkImageMediaOverride as they do.
+  if (IMAGE_BUILDS.some((o) => config.defsUnder(o).length > 0)) return true;
+  if (config.defsUnder(['fileSystems', '/']).some((d) => d.priority === IMAGE_MEDIA_PRIORITY)) return true;
   return false;
 }
+
+/** What nixpkgs' netboot, kexec and image modules build (`system.build.<name>`). */
+const IMAGE_BUILDS = [
+  'system.build.netbootRamdisk',
+  'system.build.netbootIpxeScript',
+  'system.build.kexecTree',
+  'system.build.kexecScript',
+  'system.build.isoImage',
+  'system.build.sdImage',
+];
+/** `lib.mkImageMediaOverride`: the priority image modules give their filesystems. */
+const IMAGE_MEDIA_PRIORITY = 60;
 
 export type LoaderState =
   | { state: 'on'; def: Definition }

@@ -588,3 +588,25 @@ test("GRUB's mirroredBoots install to each mirror's ESP: ESPs at the mirrors' pa
   });
   assert.deepEqual(wheres(missed), ['esp-mount-mismatch configuration.nix:13']);
 });
+
+test('a netboot image built by a module of the repository needs no bootloader', async () => {
+  const netboot = (build: string) => ({
+    'configuration.nix': `{ config, lib, pkgs, ... }:
+{
+  # booted over iPXE / kexec: nothing is installed to a disk
+  boot.loader.grub.enable = false;
+  fileSystems."/" = ${build.includes('tmpfs') ? build : '{ device = "/dev/disk/by-label/nixos"; fsType = "ext4"; }'};
+  ${build.includes('tmpfs') ? '' : build}
+  system.stateVersion = "24.11";
+}
+`,
+  });
+  // nixpkgs' way of mounting an image's root, or what its netboot module builds
+  assert.deepEqual(wheres(await checkFiles(netboot('lib.mkImageMediaOverride { fsType = "tmpfs"; }'))), []);
+  assert.deepEqual(
+    wheres(await checkFiles(netboot('system.build.netbootIpxeScript = pkgs.writeText "netboot.ipxe" "";'))),
+    [],
+  );
+  // an installed machine with GRUB turned off and nothing else still has no bootloader
+  assert.deepEqual(wheres(await checkFiles(netboot(''))), ['bootloader-missing configuration.nix:4']);
+});
