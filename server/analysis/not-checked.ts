@@ -6,6 +6,8 @@
 import * as path from 'node:path';
 import type { Project } from '../model/project';
 import type { SourceProvider } from '../model/sources';
+import { walkExpr, type SourceFile } from '../syntax/ast';
+import type { Span } from '../syntax/positions';
 
 export interface NotChecked {
   file: string;
@@ -24,7 +26,7 @@ const MAX_MENTIONS = 5;
 export function notCheckedFiles(
   project: Project,
   files: string[],
-  sources: Pick<SourceProvider, 'readText'>,
+  sources: Pick<SourceProvider, 'readText' | 'parsed'>,
   shown: (file: string) => string,
 ): NotChecked[] {
   const out: NotChecked[] = [];
@@ -43,15 +45,36 @@ export function notCheckedFiles(
     if (out.length >= MAX_MENTIONS) break;
     if (out.some((o) => o.file === f)) continue;
     const text = sources.readText?.(f);
-    const m = text === undefined ? null : BUILDS_NIXOS.exec(text);
-    if (!m || text === undefined) continue;
+    if (text === undefined || !BUILDS_NIXOS.test(text)) continue;
+    const at = mentionInCode(text, sources.parsed(f)?.ast);
+    if (!at) continue;
+    const { index, word } = at;
     out.push({
       file: f,
-      line: text.slice(0, m.index).split('\n').length,
-      why: `it mentions ${m[0]}, but nixkit does not follow how it builds NixOS machines, and found none`,
+      line: text.slice(0, index).split('\n').length,
+      why: `it mentions ${word}, but nixkit does not follow how it builds NixOS machines, and found none`,
     });
   }
   return out;
+}
+
+/**
+ * The first mention in code: not in a comment, nor in an indented string (a script or file written with
+ * `pkgs.writeText` that calls eval-config.nix itself builds no machine of this repository).
+ */
+function mentionInCode(
+  text: string,
+  ast: SourceFile | undefined,
+): { index: number; word: string } | undefined {
+  const skipped: Span[] = [...(ast?.comments.map((c) => c.span) ?? [])];
+  if (ast?.expr)
+    walkExpr(ast.expr, (e) => {
+      if (e.kind === 'string' && e.indented) skipped.push(e.span);
+    });
+  const all = new RegExp(BUILDS_NIXOS.source, 'g');
+  for (const m of text.matchAll(all))
+    if (!skipped.some((s) => m.index >= s.start && m.index < s.end)) return { index: m.index, word: m[0] };
+  return undefined;
 }
 
 /** "hosts/box/default.nix:3 is not checked: …" */

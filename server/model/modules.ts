@@ -68,6 +68,8 @@ export interface CollectedModules {
 interface ModuleResult {
   definitions: Definition[];
   dynamicPrefixes: string[][];
+  /** The module's value itself is unknown (`if args ? x then { … } else …` nixkit cannot decide): where. */
+  unknownBody?: Source;
   forwards?: { from: string[]; to: string[] }[];
   imports: Thunk[];
 }
@@ -167,6 +169,7 @@ export function collectModules(
       out.chunks.push(cached.definitions);
       append(out.dynamicPrefixes, cached.dynamicPrefixes);
       if (cached.forwards) (out.forwards ??= []).push(...cached.forwards);
+      if (cached.unknownBody) out.modules.push({ kind: 'unknown', src: cached.unknownBody });
       if (ref.kind === 'file') moduleResults(ev).set(ref.file, cached);
       for (const i of cached.imports) enqueue(i, moduleFile);
       continue;
@@ -174,6 +177,7 @@ export function collectModules(
     const local: CollectedModules = { modules: [], definitions: [], chunks: [], dynamicPrefixes: [] };
     const imports: Thunk[] = [];
     let dependsOnArgs = false;
+    let unknownBody: Source | undefined;
     const { files: read } = ev.track(() => {
       let v = ev.force(thunk);
       if (v.t === 'lambda') {
@@ -192,8 +196,12 @@ export function collectModules(
           return known({ t: 'unknown', path: [name] });
         });
       }
+      // A module whose value nixkit cannot work out: nothing of it is known, and the coverage says so.
+      if (v.t === 'unknown' && moduleFile)
+        unknownBody = v.src ?? { file: moduleFile, span: { start: 0, end: 0 } };
       collectModuleBody(ev, v, moduleFile, local, (item) => imports.push(item));
     });
+    if (unknownBody) out.modules.push({ kind: 'unknown', src: unknownBody });
     for (const i of imports) enqueue(i, moduleFile);
     append(out.definitions, local.definitions);
     out.chunks.push(local.definitions);
@@ -205,6 +213,7 @@ export function collectModules(
         dynamicPrefixes: local.dynamicPrefixes,
         forwards: local.forwards,
         imports,
+        unknownBody,
       };
       moduleResults(ev).set(ref.file, result);
       rememberResult(ev, ref.file, read, result);
@@ -298,6 +307,7 @@ function closureOf(ev: Evaluator, root: string): ModuleClosure | null {
     append(c.definitions, r.definitions);
     append(c.dynamicPrefixes, r.dynamicPrefixes);
     if (r.forwards) (c.forwards ??= []).push(...r.forwards);
+    if (r.unknownBody) c.modules.push({ kind: 'unknown', src: r.unknownBody });
     for (const i of r.imports)
       moduleItems(ev, i, file, (it) => {
         if (it.kind === 'inline') ok = false;

@@ -352,7 +352,8 @@ export class Project {
         if (why) out.add(why);
       }
     }
-    if (config.hasSyntaxErrors) out.add('some of its files have syntax errors');
+    // (a syntax error, or syntax this Nix does not know that the repository turns on: the pipe operators)
+    if (config.hasSyntaxErrors) out.add('some of its files have syntax errors or syntax nixkit cannot read');
     return [...out];
   }
 

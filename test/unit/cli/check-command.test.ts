@@ -233,7 +233,13 @@ test('where no machine is found, files that mention building NixOS systems are n
     '{ config }:\n{\n  config.systems.nixos.box.modules = [ ./machine.nix ];\n}\n',
   );
   fs.writeFileSync(path.join(dir, 'hosts/box/machine.nix'), '{ ... }: { networking.hostName = "box"; }\n');
+  // a comment, and a script written to a file, that mention eval-config.nix build no machine here
+  fs.writeFileSync(
+    path.join(dir, 'script.nix'),
+    "{ pkgs }:\n# uses nixos/lib/eval-config.nix\npkgs.writeText \"x\" ''\n  import ${pkgs.path}/nixos/lib/eval-config.nix { }\n''\n",
+  );
   const r = await run(['check', '.'], dir);
+  assert.doesNotMatch(r.stderr, /script\.nix/);
   assert.equal(r.code, 0, r.stdout);
   assert.match(
     r.stderr,

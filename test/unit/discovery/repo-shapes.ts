@@ -1880,6 +1880,31 @@ builtins.mapAttrs (name: pin: { outPath = builtins.fetchTarball pin.url; }) data
     findings: [],
   },
   {
+    name: 'a configuration.nix whose value is an `if` nixkit cannot decide is partly read, not read',
+    files: {
+      'etc-nixos/configuration.nix': `# serves nixos-rebuild and nix-build alike
+args@{ ... }:
+if args ? specialArgs then
+  { imports = [ ./hosts/alpha.nix ]; }
+else
+  { }
+`,
+      'etc-nixos/hosts/alpha.nix': `{ ... }: {
+  fileSystems."/".device = "/dev/sda1";
+  boot.cleanTmpDir = true;
+}
+`,
+    },
+    machines: [
+      {
+        name: 'etc-nixos',
+        status: 'partial',
+        reason: /a module nixkit cannot work out \(configuration\.nix:3\)/,
+      },
+    ],
+    findings: [],
+  },
+  {
     name: 'a krops deployment: the configuration.nix its sources ship as nixos-config is a machine',
     files: {
       'chespin/configuration.nix': host('chespin', '\n  nixpkgs.hostPlatform = "x86_64-linux";'),
