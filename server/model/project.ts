@@ -15,7 +15,7 @@ import {
   type CoverageStatus,
   type DiscoveredEntry,
 } from './entries';
-import { Evaluator } from './evaluator';
+import { DEFAULT_FUEL, Evaluator } from './evaluator';
 import { VIRTUAL_PREFIX } from './virtual-files';
 import type { InputKind } from './flake-inputs';
 import type { FlakeModel } from './flake-model';
@@ -313,7 +313,10 @@ export class Project {
       // Paths are told from the flake's folder; a network or configuration.nix deeper in a repository reaches
       // its shared modules with `../..`, so for them the workspace's folder is the repository.
       const top = kind === 'flake' ? path.dirname(file) : commonFolder(this.listFiles());
-      config.reasons = [...d.reasons, ...this.unreadParts(config, kinds, top || path.dirname(file))];
+      config.reasons = [
+        ...d.reasons,
+        ...this.unreadParts(config, kinds, top || path.dirname(file), ev.fuel < 0),
+      ];
       config.status = d.status === 'partial' || config.reasons.length ? 'partial' : 'read';
       configurations.push(config);
       coverage.push({ ...base, status: config.status, reasons: config.reasons, configuration: config });
@@ -327,8 +330,15 @@ export class Project {
     config: NixosConfiguration,
     kinds: Map<string, InputKind | undefined>,
     dir: string,
+    /** The evaluation stopped at its bound: what it could not work out is said once, with why. */
+    outOfFuel = false,
   ): string[] {
     const out = new Set<string>();
+    if (outOfFuel)
+      out.add(
+        `nixkit stopped evaluating: it follows at most ${DEFAULT_FUEL.toLocaleString('en')} steps of evaluation ` +
+          'per flake or file, and this one needs more; what it had not reached is unknown',
+      );
     const where = (src: Source | undefined) => {
       // Something nixkit's own lib model made has no place in the user's files worth naming.
       if (!src || src.file.startsWith(VIRTUAL_PREFIX)) return '';
@@ -336,8 +346,9 @@ export class Project {
       return ` (${path.relative(dir, src.file) || path.basename(src.file)}${line !== undefined ? `:${line + 1}` : ''})`;
     };
     for (const m of config.modules) {
-      if (m.kind === 'unknown') out.add(`a module nixkit cannot work out${where(m.src)}`);
-      else if (m.kind === 'missing') {
+      if (m.kind === 'unknown') {
+        if (!outOfFuel) out.add(`a module nixkit cannot work out${where(m.src)}`);
+      } else if (m.kind === 'missing') {
         const rel = path.relative(dir, m.file);
         const absent = rel.startsWith('..') ? undefined : gitAbsence(m.file);
         out.add(

@@ -1905,6 +1905,35 @@ else
     findings: [],
   },
   {
+    name: 'a flake that computes more than nixkit follows: its machine partly read, and why said once',
+    files: {
+      'flake.nix': `{
+  ${NIXPKGS}
+  outputs = { self, nixpkgs, ... }:
+    let
+      # an inventory computed at length (here: a sum over 400,000 numbers)
+      weight = builtins.foldl' (a: b: a + b) 0 (builtins.genList (i: i) 400000);
+    in {
+      nixosConfigurations.box = nixpkgs.lib.nixosSystem {
+        system = "x86_64-linux";
+        modules = builtins.seq weight [ ./box.nix ];
+      };
+    };
+}
+`,
+      'box.nix': host('box'),
+    },
+    machines: [
+      {
+        name: 'box',
+        status: 'partial',
+        platform: X86,
+        reason: /nixkit stopped evaluating: it follows at most 250,000 steps/,
+      },
+    ],
+    findings: [],
+  },
+  {
     name: 'a krops deployment: the configuration.nix its sources ship as nixos-config is a machine',
     files: {
       'chespin/configuration.nix': host('chespin', '\n  nixpkgs.hostPlatform = "x86_64-linux";'),
