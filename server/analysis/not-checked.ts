@@ -1,6 +1,6 @@
 // Files that look like machines but that nixkit does not check, and why: a configuration.nix only unknown files
-// import, a nix-darwin configuration.nix or a template, and (where no machine was found at all) files that
-// mention building NixOS systems in a way nixkit does not follow. `nixkit check` prints them as notes; Show
+// import, a nix-darwin or home-manager configuration.nix or a template, and files no machine reads that mention
+// building NixOS systems in a way nixkit does not follow. `nixkit check` prints them as notes; Show
 // Configuration lists them (the nixkit/configurations request), so that "no machine" is not taken for "no
 // problem".
 import * as path from 'node:path';
@@ -18,7 +18,8 @@ export interface NotChecked {
 }
 
 /** Words that show a file builds NixOS systems: nixpkgs' entry points, nilla's `systems.nixos`. */
-const BUILDS_NIXOS = /\bnixosSystem\b|nixos\/lib\/eval-config\.nix|<nixpkgs\/nixos>|\bsystems\.nixos\b/;
+const BUILDS_NIXOS =
+  /\bnixosSystem\b|nixos\/lib\/eval-config\.nix|<nixpkgs\/nixos>|\bsystems\.nixos\b|\bpkgs\.nixos\b/;
 
 /** At most this many files are named for mentioning NixOS builders. */
 const MAX_MENTIONS = 5;
@@ -40,8 +41,12 @@ export function notCheckedFiles(
     });
   }
   for (const c of project.notNixos) out.push({ file: c.file, why: c.why });
-  if (project.coverage.length) return out;
+  // Files no machine nixkit found reads: a builder there is one nixkit did not follow (a helper function, a
+  // framework, a default.nix of its own).
+  const read = new Set<string>();
+  for (const u of project.analysisUnits) for (const f of u.files) read.add(f);
   for (const f of [...files].sort()) {
+    if (read.has(f)) continue;
     if (out.length >= MAX_MENTIONS) break;
     if (out.some((o) => o.file === f)) continue;
     const text = sources.readText?.(f);
@@ -52,7 +57,7 @@ export function notCheckedFiles(
     out.push({
       file: f,
       line: text.slice(0, index).split('\n').length,
-      why: `it mentions ${word}, but nixkit does not follow how it builds NixOS machines, and found none`,
+      why: `it mentions ${word}, but no machine nixkit found is built from it: nixkit does not follow how it builds NixOS machines`,
     });
   }
   return out;

@@ -20,6 +20,14 @@ export interface ScopedImport {
 export function scopedImports(files: string[], sources: SourceProvider): Map<string, ScopedImport> {
   const out = new Map<string, ScopedImport>();
   const under = (dir: string) => files.filter((f) => f.startsWith(dir + path.sep));
+  // An ekala atom (a folder with `atom.toml`): its loader reads the files below with scopedImport, giving them
+  // `mod`, `deps`, `cfg`, `pre`, … from outside the repository.
+  const atomOf = atomFolders(sources);
+  for (const file of files) {
+    const atom = atomOf(file);
+    if (atom)
+      out.set(file, { at: `${path.join(path.basename(atom), 'atom.toml')} (an ekala atom's loader)` });
+  }
   for (const file of files) {
     const parsed = sources.parsed(file);
     // Cheap test first: most repositories never say it.
@@ -65,6 +73,24 @@ export function withScopedImports(findings: Finding[], scoped: Map<string, Scope
     else if (!info.names.has(name)) out.push(f);
   }
   return out;
+}
+
+/** The folder of the nearest `atom.toml` at most four folders above a file (memoized). */
+function atomFolders(sources: SourceProvider): (file: string) => string | undefined {
+  const known = new Map<string, string | undefined>();
+  const find = (dir: string, left: number): string | undefined => {
+    const key = `${left}:${dir}`;
+    if (known.has(key)) return known.get(key);
+    const parent = path.dirname(dir);
+    const found = sources.exists(path.join(dir, 'atom.toml'))
+      ? dir
+      : left > 0 && parent !== dir
+        ? find(parent, left - 1)
+        : undefined;
+    known.set(key, found);
+    return found;
+  };
+  return (file) => find(path.dirname(file), 3);
 }
 
 function isScopedImport(e: Expr): boolean {

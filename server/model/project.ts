@@ -498,7 +498,7 @@ export class Project {
     return [...out];
   }
 
-  /** configuration.nix files that are no NixOS machine nixkit can check, and why: nix-darwin's, a template to copy,
+  /** configuration.nix files that are no NixOS machine nixkit can check, and why: nix-darwin's, home-manager's, a template to copy,
    * or a file it cannot read (encrypted). */
   notNixos: { file: string; why: string }[] = [];
 
@@ -512,7 +512,9 @@ export class Project {
     if (!parsed && this.sources.exists(f)) return 'nixkit cannot read it as Nix text (see its finding)';
     const expr = parsed?.ast.expr;
     const marker = expr && darwinMarker(expr);
-    return marker ? `it is a nix-darwin configuration (${marker}), not NixOS` : undefined;
+    if (marker) return `it is a nix-darwin configuration (${marker}), not NixOS`;
+    const home = expr && homeManagerMarker(expr);
+    return home ? `it is a home-manager configuration (${home}), not NixOS` : undefined;
   }
 
   /** configuration.nix files outside flakes that another file imports, so not machines (refreshStandalone). */
@@ -790,6 +792,26 @@ function darwinMarker(top: Expr): string | undefined {
           if (DARWIN_SEARCH_PATHS.has(name)) return `it imports <${name}>`;
         }
       }
+  }
+  return undefined;
+}
+
+/**
+ * What makes a module home-manager's own (`sets home.username`): NixOS has no `home` option at all, nor
+ * `programs.home-manager` (its NixOS module is `home-manager.users.<name>`).
+ */
+function homeManagerMarker(top: Expr): string | undefined {
+  const body = networkBody(top);
+  if (body.kind !== 'attrs') return undefined;
+  for (const b of body.bindings) {
+    const names = b.path.map((k) => k.name);
+    if (names[0] === 'home') return `it sets ${names.join('.')}`;
+    if (
+      names[0] === 'programs' &&
+      (names[1] === 'home-manager' ||
+        (b.value.kind === 'attrs' && b.value.bindings.some((c) => c.path[0]?.name === 'home-manager')))
+    )
+      return 'it sets programs.home-manager';
   }
   return undefined;
 }

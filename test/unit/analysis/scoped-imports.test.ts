@@ -72,3 +72,19 @@ test('a loader function of the repository (a computed path): any file may be loa
     ['deep/a.nix error y'],
   );
 });
+
+test('files of an ekala atom (a folder with atom.toml) get their scope from its loader: information', async () => {
+  assert.deepEqual(
+    await undefinedIn({
+      'at/hosts/atom.toml': '[atom]\nid = "hosts"\nversion = "0.1.0"\n',
+      'at/hosts/src/mod.nix': '{ micro = mod.host; inherit (deps) nixpkgs; }\n',
+      // outside the atom the same name is an error
+      'lib/plain.nix': '{ x = mod; }\n',
+    }),
+    [
+      'at/hosts/src/mod.nix information deps',
+      'at/hosts/src/mod.nix information mod',
+      'lib/plain.nix error mod',
+    ],
+  );
+});

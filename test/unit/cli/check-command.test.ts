@@ -243,7 +243,24 @@ test('where no machine is found, files that mention building NixOS systems are n
   assert.equal(r.code, 0, r.stdout);
   assert.match(
     r.stderr,
-    /note: \S*hosts\/box\/default\.nix:3 is not checked: it mentions systems\.nixos, but nixkit does not follow how it builds NixOS machines, and found none/,
+    /note: \S*hosts\/box\/default\.nix:3 is not checked: it mentions systems\.nixos, but no machine nixkit found is built from it: nixkit does not follow how it builds NixOS machines/,
+  );
+});
+
+test('beside machines nixkit found, a file no machine reads that builds NixOS systems is named in a note', async () => {
+  const dir = tempDir('check-unfollowed-builder');
+  fs.mkdirSync(path.join(dir, 'desk'));
+  fs.writeFileSync(path.join(dir, 'desk/configuration.nix'), '{ ... }: { networking.hostName = "desk"; }\n');
+  fs.writeFileSync(
+    path.join(dir, 'fleet.nix'),
+    'let pkgs = import <nixpkgs> { }; in {\n  edge = pkgs.nixos [ ./edge.nix ];\n}\n',
+  );
+  fs.writeFileSync(path.join(dir, 'edge.nix'), '{ ... }: { networking.hostName = "edge"; }\n');
+  const r = await run(['check', '.'], dir);
+  assert.match(r.stdout, /1 machine/);
+  assert.match(
+    r.stderr,
+    /note: \S*fleet\.nix:2 is not checked: it mentions pkgs\.nixos, but no machine nixkit found is built from it/,
   );
 });
 

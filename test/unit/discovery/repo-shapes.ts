@@ -1791,7 +1791,7 @@ rec {
     findings: [],
   },
   {
-    name: 'configuration.nix files that are no NixOS machine: nix-darwin’s, a template’s, a git-crypt encrypted one',
+    name: 'configuration.nix files that are no NixOS machine: nix-darwin’s, home-manager’s, a template’s, a git-crypt encrypted one',
     files: {
       'hosts/box/configuration.nix': host('box', '\n  nixpkgs.hostPlatform = "x86_64-linux";'),
       'hosts/mac/configuration.nix': `{ pkgs, ... }:
@@ -1808,6 +1808,14 @@ rec {
 }
 `,
       'hosts/vault/configuration.nix': '\u0000GITCRYPT\u0000\u00c3\u0012\u0081private',
+      'home/alice/configuration.nix': `{ lib, ... }:
+{
+  home.username = "alice";
+  home.homeDirectory = lib.mkDefault "/home/alice";
+  programs.home-manager.enable = true;
+  home.stateVersion = "24.11";
+}
+`,
       'templates/configuration.nix': `# copy to /etc/nixos and add your host
 { ... }:
 {

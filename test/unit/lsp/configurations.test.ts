@@ -190,7 +190,7 @@ test('nixkit/configurations: files not checked (nix-darwin, mentions of NixOS bu
       [
         'hosts/box/default.nix',
         2,
-        'it mentions systems.nixos, but nixkit does not follow how it builds NixOS machines, and found none',
+        'it mentions systems.nixos, but no machine nixkit found is built from it: nixkit does not follow how it builds NixOS machines',
       ],
     ],
   );
