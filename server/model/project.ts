@@ -290,7 +290,8 @@ export class Project {
       for (const f of own) files.add(f);
       // Files read as data (`readFile ./key.pub`) are not Nix: only modules and .nix files can be broken Nix.
       const broken =
-        collected.modules.some((m) => m.kind === 'file' && hasErrors(m.file)) ||
+        // (an inline module written in a file nixkit cannot read whole: a flake-parts `flake.modules.nixos.x`)
+        collected.modules.some((m) => (m.kind === 'file' || m.kind === 'inline') && hasErrors(m.file)) ||
         [...own].some((f) => f.endsWith('.nix') && hasErrors(f));
       const config = new NixosConfiguration(d.entry, collected, own, broken);
       const missing = d.entry.system?.t === 'unknown' ? d.entry.system.missingAttr : undefined;
@@ -454,6 +455,34 @@ export class Project {
       if ((u.kind === 'configuration.nix' || u.kind === 'hive' || u.kind === 'system') && !wanted.has(root))
         this.units.delete(root);
     for (const [f, kind] of wanted) ensure(f, kind);
+    // A machine importing a configuration.nix git ignores (`./host/configuration.nix`, a per-machine link to
+    // `hosts/<name>`): the configuration.nix files below the link's folder are what it points at, fragments that
+    // need that machine's modules, not machines of their own.
+    for (const u of [...this.units.values()]) {
+      if (u.kind !== 'configuration.nix') continue;
+      const link = u.configurations
+        .flatMap((c) => c.modules)
+        .find(
+          (m) =>
+            m.kind === 'missing' &&
+            path.basename(m.file) === 'configuration.nix' &&
+            !this.sources.isDirectory(path.dirname(m.file)) &&
+            !!gitAbsence(m.file),
+        );
+      if (link?.kind !== 'missing') continue;
+      const top = path.dirname(path.dirname(link.file));
+      for (const other of [...this.units.values()]) {
+        if (other === u || other.kind !== 'configuration.nix' || !other.file.startsWith(top + path.sep))
+          continue;
+        this.units.delete(other.file);
+        this.notNixos.push({
+          file: other.file,
+          why:
+            `${path.relative(path.dirname(other.file), u.file)} imports ${path.relative(path.dirname(u.file), link.file)}, ` +
+            'which git ignores (a per-machine link): this file may be what it points at, not a machine of its own',
+        });
+      }
+    }
     // A configuration.nix that a hive reads is one of its nodes' modules.
     for (const u of [...this.units.values()])
       if (u.kind === 'configuration.nix')
@@ -476,7 +505,8 @@ export class Project {
    * - a wrapper that adds one of nixpkgs' installer or SD-card image modules to it (`sd-image.nix`, built with
    *   `-I nixos-config=./sd-image.nix`): the wrapper is the machine;
    * - krops sources (`krops.lib.evalSource [{ "configuration.nix".file = toString ../configuration.nix; … }]`):
-   *   the configuration.nix is the target's `nixos-config`, a machine.
+   *   the configuration.nix is the target's `nixos-config`, a machine;
+   * - a release.nix that builds each host's configuration.nix with eval-config.nix: each is a machine.
    */
   private builtByImporters(): string[] {
     const out = new Set<string>();
@@ -489,8 +519,10 @@ export class Project {
         const isModule = top?.kind === 'attrs' || (top?.kind === 'lambda' && !!top.formals);
         // Only `<nixpkgs/nixos>`, whose `configuration` is the whole machine: eval-config.nix's `modules` may
         // add files (a hardware-configuration.nix) that a machine of configuration.nix alone would lack.
-        // krops ships the file to the target as its `nixos-config` (`krops.lib.evalSource [{ nixos-config… }]`).
+        // krops ships the file to the target as its `nixos-config` (`krops.lib.evalSource [{ nixos-config… }]`);
+        // a release.nix builds each host's configuration.nix with eval-config.nix (`modules = [ conf ]`).
         if (/\bevalSource\b/.test(text) && /nixos-config/.test(text)) out.add(c.file);
+        else if (/nixos\/lib\/eval-config\.nix/.test(text)) out.add(c.file);
         else if (isModule) {
           if (INSTALLER_MODULE.test(text)) out.add(imp);
         } else if (/<nixpkgs\/nixos>/.test(text)) out.add(c.file);

@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { gitAbsence } from '../model/git-absence';
 import { addImport } from '../rule-api/rewrite';
 import type { Rule, RuleFix } from '../rule-api/rule';
 
@@ -80,8 +81,22 @@ export const hardwareConfigNotImported: Rule = {
     const reached = new Set<string>();
     for (const c of configs) for (const f of c.files) reached.add(f);
     for (const u of units) for (const f of u.files) reached.add(f);
+    // Hosts nixkit does not check (a configuration.nix only unknown files import, nix-darwin's, one behind a
+    // per-machine link): their hardware-configuration.nix is theirs, imported or not.
+    const unchecked = new Set(
+      [...ctx.project.notNixos, ...ctx.project.unfollowedConfigurations].map((c) => path.dirname(c.file)),
+    );
+    // An import through a folder git ignores (`./host/hardware-configuration.nix`, `host` a link to
+    // `hosts/<name>`) may reach any hardware-configuration.nix below the link's folder.
+    const links = configs
+      .flatMap((c) => c.modules)
+      .filter(
+        (m) => m.kind === 'missing' && !ctx.sources.isDirectory(path.dirname(m.file)) && gitAbsence(m.file),
+      )
+      .map((m) => path.dirname(path.dirname((m as { file: string }).file)));
     for (const file of hw) {
-      if (reached.has(file)) continue;
+      if (reached.has(file) || unchecked.has(path.dirname(file))) continue;
+      if (links.some((dir) => file.startsWith(dir + path.sep))) continue;
       const fixes: RuleFix[] = [];
       const dir = path.dirname(file);
       const sibling = ['configuration.nix', 'default.nix']

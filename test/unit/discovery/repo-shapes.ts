@@ -1942,6 +1942,94 @@ else
     findings: [],
   },
   {
+    name: 'a release.nix that builds each host’s configuration.nix with eval-config.nix: each is a machine',
+    files: {
+      'systems/release.nix': `{ nixpkgs ? <nixpkgs>, system ? builtins.currentSystem }:
+let
+  eval = conf: import (nixpkgs + "/nixos/lib/eval-config.nix") { inherit system; modules = [ conf ]; };
+in
+{
+  alpha = (eval ./alpha/configuration.nix).config.system.build.toplevel;
+  beta = (eval ./beta/configuration.nix).config.system.build.toplevel;
+}
+`,
+      'systems/alpha/configuration.nix': host('alpha', '\n  nixpkgs.hostPlatform = "x86_64-linux";'),
+      'systems/beta/configuration.nix': host('beta', '\n  nixpkgs.hostPlatform = "x86_64-linux";'),
+    },
+    machines: [
+      { name: 'alpha', status: 'read', platform: X86 },
+      { name: 'beta', status: 'read', platform: X86 },
+    ],
+    findings: [],
+  },
+  {
+    name: 'a per-machine link git ignores (`./host` → `hosts/<name>`): the host files are its targets, not machines',
+    files: {
+      'dotfiles/.gitignore': 'host\n',
+      'dotfiles/configuration.nix': `{ ... }:
+{
+  imports = [ ./modules ./host/configuration.nix ./host/hardware-configuration.nix ];
+  system.stateVersion = "24.11";
+}
+`,
+      'dotfiles/modules/default.nix': `{ lib, ... }:
+{
+  options.own.gui = lib.mkEnableOption "a desktop";
+}
+`,
+      'dotfiles/hosts/desk/configuration.nix': `{ ... }:
+{
+  own.gui = true;
+  networking.hostName = "desk";
+}
+`,
+      'dotfiles/hosts/desk/hardware-configuration.nix': `{ ... }:
+{
+  fileSystems."/" = { device = "/dev/disk/by-label/nixos"; fsType = "ext4"; };
+}
+`,
+    },
+    machines: [
+      { name: 'dotfiles', status: 'partial', reason: /host\/configuration\.nix is not in this checkout/ },
+    ],
+    findings: [
+      'module-not-found dotfiles/configuration.nix:3',
+      'module-not-found dotfiles/configuration.nix:3',
+    ],
+  },
+  {
+    name: 'a flake-parts module nixkit cannot read (pipe operators turned on) that holds a NixOS module: partly read',
+    files: {
+      'flake.nix': `{
+  nixConfig.extra-experimental-features = [ "pipe-operators" ];
+  ${NIXPKGS}
+  inputs.flake-parts.url = "github:hercules-ci/flake-parts";
+  outputs = inputs: inputs.flake-parts.lib.mkFlake { inherit inputs; } {
+    systems = [ "x86_64-linux" ];
+    imports = [ ./parts/host.nix ./parts/base.nix ];
+  };
+}
+`,
+      'parts/base.nix': `{ lib, ... }:
+{
+  flake.modules.nixos.base = { ... }: {
+    fileSystems = [ "/" ] |> map (m: { name = m; value = { device = "/dev/disk/by-label/root"; fsType = "ext4"; }; }) |> lib.listToAttrs;
+  };
+}
+`,
+      'parts/host.nix': `{ inputs, config, ... }:
+{
+  flake.nixosConfigurations.box = inputs.nixpkgs.lib.nixosSystem {
+    system = "x86_64-linux";
+    modules = [ config.flake.modules.nixos.base { system.stateVersion = "24.11"; } ];
+  };
+}
+`,
+    },
+    machines: [{ name: 'box', status: 'partial', platform: X86, reason: /syntax nixkit cannot read/ }],
+    findings: ['syntax-unsupported parts/base.nix:4'],
+  },
+  {
     name: 'a krops deployment: the configuration.nix its sources ship as nixos-config is a machine',
     files: {
       'chespin/configuration.nix': host('chespin', '\n  nixpkgs.hostPlatform = "x86_64-linux";'),
