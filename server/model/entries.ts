@@ -351,7 +351,8 @@ export function hiveEntries(
       ? [known({ t: 'external', name: NETWORK_TOOL_MODULES, src: sourceOf(node) })]
       : [];
     out.push({
-      entry: { name, file, kind: 'colmena', at: sourceOf(node) },
+      // (`inherit web;`: the inherit has no key of its own; the node's value says where it is written)
+      entry: { name, file, kind: 'colmena', at: sourceOf(node, ev.force(node).src) },
       roots: [...tool, ...(defaults ? [defaults, node] : [node])],
       specialArgs: { t: 'attrs', attrs: args, dynamic: false },
       status: 'read',
