@@ -22,7 +22,7 @@ import type { FlakeModel } from './flake-model';
 import { collectModules } from './modules';
 import { gitAbsence } from './git-absence';
 import { resolveImportPath, type SourceProvider } from './sources';
-import type { Source, Value } from './value';
+import { known, type Source, type Value } from './value';
 
 export type UnitKind = 'flake' | 'configuration.nix' | 'hive' | 'system' | 'nixkit.toml';
 
@@ -240,6 +240,16 @@ export class Project {
             ? path.basename(path.dirname(file)) || 'configuration'
             : base.replace(/\.nix$/, '');
         discovered = [configurationNixEntry(file, name)];
+        const script = this.builtWithEvalConfig.get(file);
+        if (script) {
+          // What else the script's eval-config.nix call adds is not read: rules about something missing stay quiet.
+          discovered[0].roots.push(
+            known({ t: 'unknown', src: { file: script, span: { start: 0, end: 0 } } }),
+          );
+          discovered[0].reasons.push(
+            `${path.relative(path.dirname(file), script)} builds it with eval-config.nix, with modules nixkit does not add`,
+          );
+        }
       }
     } catch {
       discovered = []; // a bug in the evaluator must not cost the user their diagnostics
@@ -348,7 +358,9 @@ export class Project {
     };
     for (const m of config.modules) {
       if (m.kind === 'unknown') {
-        if (!outOfFuel) out.add(`a module nixkit cannot work out${where(m.src)}`);
+        // (the stand-in for what a script's eval-config.nix call adds: said by its own reason)
+        const script = m.src?.span.end === 0 && [...this.builtWithEvalConfig.values()].includes(m.src.file);
+        if (!outOfFuel && !script) out.add(`a module nixkit cannot work out${where(m.src)}`);
       } else if (m.kind === 'missing') {
         const rel = path.relative(dir, m.file);
         const absent = rel.startsWith('..') ? undefined : gitAbsence(m.file);
@@ -510,6 +522,7 @@ export class Project {
    */
   private builtByImporters(): string[] {
     const out = new Set<string>();
+    this.builtWithEvalConfig.clear();
     for (const c of this.unfollowedConfigurations)
       for (const imp of c.importers) {
         const parsed = this.sources.parsed(imp);
@@ -522,13 +535,21 @@ export class Project {
         // krops ships the file to the target as its `nixos-config` (`krops.lib.evalSource [{ nixos-config… }]`);
         // a release.nix builds each host's configuration.nix with eval-config.nix (`modules = [ conf ]`).
         if (/\bevalSource\b/.test(text) && /nixos-config/.test(text)) out.add(c.file);
-        else if (/nixos\/lib\/eval-config\.nix/.test(text)) out.add(c.file);
-        else if (isModule) {
+        else if (/nixos\/lib\/eval-config\.nix/.test(text)) {
+          out.add(c.file);
+          this.builtWithEvalConfig.set(c.file, imp);
+        } else if (isModule) {
           if (INSTALLER_MODULE.test(text)) out.add(imp);
         } else if (/<nixpkgs\/nixos>/.test(text)) out.add(c.file);
       }
     return [...out];
   }
+
+  /**
+   * configuration.nix files a script builds with eval-config.nix, by the script: its `modules` may add others
+   * (a hardware-configuration.nix) that nixkit does not add, so the machine is partly read.
+   */
+  private readonly builtWithEvalConfig = new Map<string, string>();
 
   /** configuration.nix files that are no NixOS machine nixkit can check, and why: nix-darwin's, home-manager's, a template to copy,
    * or a file it cannot read (encrypted). */
