@@ -7,7 +7,8 @@ import { compareReleases, latestShippedRelease, UNSTABLE, type NixpkgsRelease } 
 type Op = '<' | '<=' | '>' | '>=';
 
 /** The release as a configuration can read it: the option, nixpkgs' lib version, and their spellings. */
-const RELEASE = String.raw`(?:config\.system\.nixos\.(?:release|version)|(?:lib\.)?(?:trivial\.)?(?:release|version))`;
+// (not a bare `version` or `release`: a let-bound package version is no NixOS release)
+const RELEASE = String.raw`(?:config\.system\.nixos\.(?:release|version)|lib\.(?:trivial\.)?(?:release|version)|trivial\.(?:release|version))`;
 const X = String.raw`"(\d\d\.\d\d)"`;
 const FLIP: Record<Op, Op> = { '<': '>', '<=': '>=', '>': '<', '>=': '<=' };
 

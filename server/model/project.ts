@@ -471,7 +471,7 @@ export class Project {
     // `hosts/<name>`): the configuration.nix files below the link's folder are what it points at, fragments that
     // need that machine's modules, not machines of their own.
     for (const u of [...this.units.values()]) {
-      if (u.kind !== 'configuration.nix') continue;
+      if (u.kind !== 'configuration.nix' || this.units.get(u.file) !== u) continue; // (dropped as another's target)
       const link = u.configurations
         .flatMap((c) => c.modules)
         .find(

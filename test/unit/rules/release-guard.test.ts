@@ -24,6 +24,8 @@ test('release guards decided by the known release, undecided otherwise', () => {
     ['mkIf (cfg.enable || config.system.nixos.release < "24.11") {', undefined, undefined],
     ['mkIf (config.system.nixos.release >= "27.05") {', false, undefined],
     ['mkIf cfg.enable {', undefined, undefined],
+    // a let-bound `version` is no NixOS release
+    ['mkIf (version < "24.11") {', undefined, undefined],
   ];
   for (const [text, withExact, withBound] of cases) {
     assert.equal(releaseGuardHolds(text, exact), withExact, `${text} on 26.05`);
