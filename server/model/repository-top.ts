@@ -4,7 +4,19 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
+/** Answers by folder: rules ask once per missing import of every machine, and the answer rarely changes. */
+const known = new Map<string, string>();
+
 export function repositoryTop(start: string): string {
+  let top = known.get(start);
+  if (top === undefined) {
+    if (known.size > 10_000) known.clear();
+    known.set(start, (top = findRepositoryTop(start)));
+  }
+  return top;
+}
+
+function findRepositoryTop(start: string): string {
   let dir = start;
   // Without the markers (an archive of .nix files only), the highest folder with a default.nix, shell.nix or
   // configuration.nix.
