@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import type { Finding } from '../findings';
 import type { SyntaxDocument } from '../syntax/document';
 import { hasNoTokens, PIPE_MESSAGE } from '../syntax/errors';
-import { repositoryTop } from '../model/repository-top';
+import { repositoryTop, statOrUndefined } from '../model/repository-top';
 
 /** Only the parser's errors: cheap after an incremental reparse (no AST is built). */
 export function syntaxOnlyFindings(doc: SyntaxDocument, file: string, thorough = true): Finding[] {
@@ -121,14 +121,6 @@ export function pipeOperatorsEnabled(file: string): boolean {
     someNixFileMentions(root, /pipe-operators?\b/);
   pipeRepos.set(root, { stamp, enabled });
   return enabled;
-}
-
-function statOrUndefined(p: string): fs.Stats | undefined {
-  try {
-    return fs.statSync(p);
-  } catch {
-    return undefined;
-  }
 }
 
 function readSmall(p: string): string | undefined {

@@ -3,7 +3,7 @@
 // evaluation read that file. Besides the configurations it analyses, the project keeps its coverage: every
 // machine it found, read, partly read or not followed, and why.
 import * as path from 'node:path';
-import { walkExpr, type Binding, type Expr, type StringPart } from '../syntax/ast';
+import { walkExpr, type Binding, type Expr, type SourceFile, type StringPart } from '../syntax/ast';
 import { NixosConfiguration, type ConfigurationEntry } from './configuration';
 import {
   HIVE_META,
@@ -586,7 +586,20 @@ export class Project {
     );
   }
 
-  private readonly networkByAst = new WeakMap<object, boolean>();
+  /** What this project worked out from each file's syntax tree, per question: trees are replaced when edited. */
+  private readonly byAst = new Map<string, WeakMap<object, unknown>>();
+
+  /** `compute` of a file's tree, once per tree and question; undefined when the file has none. */
+  private perAst<T>(question: string, f: string, compute: (ast: SourceFile) => T): T | undefined {
+    const ast = this.sources.parsed(f)?.ast;
+    if (!ast) return undefined;
+    let memo = this.byAst.get(question);
+    if (!memo) this.byAst.set(question, (memo = new WeakMap()));
+    if (memo.has(ast)) return memo.get(ast) as T;
+    const value = compute(ast);
+    memo.set(ast, value);
+    return value;
+  }
 
   /**
    * A NixOps or morph network file (`{ network.description = …; web = { … }; }`): a hive of machines whatever its
@@ -594,14 +607,12 @@ export class Project {
    * at least one other.
    */
   private isNetworkFile(f: string): boolean {
-    const ast = this.sources.parsed(f)?.ast;
-    if (!ast?.expr) return false;
-    let known = this.networkByAst.get(ast);
-    if (known === undefined) {
-      known = isNetworkShape(networkBody(ast.expr)) || this.networkBuilderOf(f) !== undefined;
-      this.networkByAst.set(ast, known);
-    }
-    return known;
+    return !!this.perAst(
+      'network',
+      f,
+      (ast) =>
+        !!ast.expr && (isNetworkShape(networkBody(ast.expr)) || this.networkBuilderOf(f) !== undefined),
+    );
   }
 
   /**
@@ -610,10 +621,8 @@ export class Project {
    * network, and the builder is none of its own (networkBuilders).
    */
   private networkBuilderOf(f: string): string | undefined {
-    const ast = this.sources.parsed(f)?.ast;
-    let e = ast?.expr;
-    for (let steps = 0; e && steps < 8 && (e.kind === 'paren' || e.kind === 'let'); steps++)
-      e = e.kind === 'paren' ? e.expr : e.body;
+    const top = this.sources.parsed(f)?.ast.expr;
+    const e = top && pastLetAndParens(top);
     if (e?.kind !== 'apply') return undefined;
     let fn = e.fn;
     while (fn.kind === 'paren') fn = fn.expr;
@@ -622,8 +631,8 @@ export class Project {
     const target = staticPaths(fn.arg, path.dirname(f))[0];
     if (!target) return undefined;
     const builder = resolveImportPath(target, this.sources);
-    const top = this.sources.parsed(builder)?.ast.expr;
-    return top?.kind === 'lambda' && isNetworkShape(networkBody(top)) ? builder : undefined;
+    const body = this.sources.parsed(builder)?.ast.expr;
+    return body?.kind === 'lambda' && isNetworkShape(networkBody(body)) ? builder : undefined;
   }
 
   /** The builders network files call (networkBuilderOf): functions, not networks of their own. */
@@ -636,8 +645,6 @@ export class Project {
     return out;
   }
 
-  private readonly systemByAst = new WeakMap<object, boolean>();
-
   /**
    * A file whose value is a call of eval-config.nix or `<nixpkgs/nixos>` (past `let` and parentheses), or a set
    * of such calls: told from the text, then evaluated (systemFileEntries keeps only real systems).
@@ -649,35 +656,27 @@ export class Project {
       !/nixos\/lib\/eval-config\.nix|<nixpkgs\/nixos\/lib\/eval-config/.test(parsed.lines.text)
     )
       return false;
-    let known = this.systemByAst.get(parsed.ast);
-    if (known === undefined) {
-      let e: Expr = parsed.ast.expr;
-      for (let steps = 0; steps < 8 && (e.kind === 'paren' || e.kind === 'let'); steps++)
-        e = e.kind === 'paren' ? e.expr : e.body;
+    return !!this.perAst('system', f, (ast) => {
+      const e = ast.expr && pastLetAndParens(ast.expr);
       const isCall = (x: Expr) => (x.kind === 'paren' ? x.expr : x).kind === 'apply';
-      known =
-        isCall(e) ||
-        (e.kind === 'attrs' && e.bindings.length > 0 && e.bindings.every((b) => isCall(b.value)));
-      this.systemByAst.set(parsed.ast, known);
-    }
-    return known;
+      return (
+        !!e &&
+        (isCall(e) ||
+          (e.kind === 'attrs' && e.bindings.length > 0 && e.bindings.every((b) => isCall(b.value))))
+      );
+    });
   }
-
-  private readonly importsByAst = new WeakMap<object, string[]>();
 
   /** The files a file names with path literals (`./configuration.nix`), itself left out. */
   private staticImports(f: string): string[] {
-    const ast = this.sources.parsed(f)?.ast;
-    if (!ast) return [];
-    let paths = this.importsByAst.get(ast);
-    if (!paths) {
-      // `./hosts` names hosts/default.nix, as `import` reads it.
-      paths = staticPaths(ast.expr, path.dirname(f))
-        .map((p) => resolveImportPath(p, this.sources))
-        .filter((p) => p !== f);
-      this.importsByAst.set(ast, paths);
-    }
-    return paths;
+    // `./hosts` names hosts/default.nix, as `import` reads it.
+    return (
+      this.perAst('imports', f, (ast) =>
+        staticPaths(ast.expr, path.dirname(f))
+          .map((p) => resolveImportPath(p, this.sources))
+          .filter((p) => p !== f),
+      ) ?? []
+    );
   }
 
   /**
@@ -700,18 +699,9 @@ export class Project {
     return out;
   }
 
-  private readonly patternsByAst = new WeakMap<object, RegExp[]>();
-
   /** The paths a file computes from a literal folder and interpolated names, as patterns over file paths. */
   private pathPatterns(f: string): RegExp[] {
-    const ast = this.sources.parsed(f)?.ast;
-    if (!ast) return [];
-    let out = this.patternsByAst.get(ast);
-    if (!out) {
-      out = computedPaths(ast.expr, path.dirname(f));
-      this.patternsByAst.set(ast, out);
-    }
-    return out;
+    return this.perAst('patterns', f, (ast) => computedPaths(ast.expr, path.dirname(f))) ?? [];
   }
 
   /**
@@ -737,6 +727,14 @@ export class Project {
 /** One of nixpkgs' installer, ISO or SD-card image modules, named in a file's text. */
 const INSTALLER_MODULE =
   /nixos\/modules\/installer\/|modulesPath\s*\+\s*"\/installer\/|\$\{modulesPath\}\/installer\//;
+
+/** The value of a file past its `let`s and parentheses (`let sources = …; in import …`). */
+function pastLetAndParens(top: Expr): Expr {
+  let e = top;
+  for (let steps = 0; steps < 8 && (e.kind === 'paren' || e.kind === 'let'); steps++)
+    e = e.kind === 'paren' ? e.expr : e.body;
+  return e;
+}
 
 /** The expression a network file's value comes from: past functions, `let`, `with` and traces. */
 function networkBody(top: Expr): Expr {

@@ -47,7 +47,7 @@ function looksLikeRepositoryTop(dir: string): boolean {
   }
 }
 
-function statOrUndefined(p: string): fs.Stats | undefined {
+export function statOrUndefined(p: string): fs.Stats | undefined {
   try {
     return fs.statSync(p);
   } catch {
