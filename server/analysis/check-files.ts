@@ -51,6 +51,7 @@ export async function checkPaths(paths: string[], options: CheckOptions = {}): P
     configurations: [],
   };
   const sources = new WorkspaceSources(parser, options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES);
+  sources.knownFiles(walk.files); // the walk lists regular files only
   // Files that cannot be read (permission denied, I/O error) stay out of the analysis; what imports them gets
   // a `file-unreadable` finding, and the others are I/O errors of the check.
   const readable: string[] = [];

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { describeIoError } from '../model/sources';
 
 export interface WalkResult {
+  /** Regular .nix files (after following symlinks), in walk order. */
   files: string[];
   /** Paths that could not be read, with the reason (an I/O problem: exit code 2). */
   errors: { path: string; message: string }[];
