@@ -399,15 +399,23 @@ export class Project {
         return !u || u.coverage.length > 0;
       })
       .map((f) => path.dirname(f));
-    const inFlake = (f: string) =>
-      flakeDirs.some((d) => f.startsWith(d + path.sep)) ||
-      [...this.templateDirs].some((d) => f.startsWith(d + path.sep));
+    const inTemplate = (f: string) => [...this.templateDirs].some((d) => f.startsWith(d + path.sep));
+    const inFlake = (f: string) => flakeDirs.some((d) => f.startsWith(d + path.sep)) || inTemplate(f);
+    // Networks and hives are told by what they hold, so a flake beside them does not make them modules:
+    // `nixops create pi/nixops.nix` and colmena in a folder with a hive.nix build them whatever the flake says.
+    // Below a flake nixkit could not follow, they may be what that flake reads, and stay its part.
+    const opaqueFlakeDirs = files
+      .filter((f) => path.basename(f) === 'flake.nix')
+      .filter((f) => this.units.get(f)?.coverage.some((c) => c.status === 'not-followed') ?? true)
+      .map((f) => path.dirname(f));
+    const inOpaqueFlake = (f: string) =>
+      opaqueFlakeDirs.some((d) => f.startsWith(d + path.sep)) || inTemplate(f);
     const builders = this.networkBuilders(files);
     const hives = files.filter(
       (f) =>
         (path.basename(f) === 'hive.nix' || (this.isNetworkFile(f) && !builders.has(f))) &&
         !covered.has(f) &&
-        !inFlake(f),
+        !inOpaqueFlake(f),
     );
     for (const h of hives) covered.add(h);
     // Files whose value is a NixOS system built with eval-config.nix (a "pivot" pinning nixpkgs).

@@ -2401,6 +2401,40 @@ in
     findings: [],
   },
   {
+    name: 'a flake with machines beside a NixOps network and a colmena hive.nix in sub-folders: those are machines too',
+    files: {
+      'flake.nix': `{
+  ${NIXPKGS}
+  outputs = { nixpkgs, ... }: {
+    nixosConfigurations.laptop = nixpkgs.lib.nixosSystem {
+      system = "x86_64-linux";
+      modules = [ ./laptop.nix ];
+    };
+  };
+}
+`,
+      'laptop.nix': host('laptop'),
+      'pi/nixops.nix': `{
+  network.description = "pi";
+  pi = { deployment.targetHost = "10.0.0.2"; nixpkgs.system = "aarch64-linux"; imports = [ ./host.nix ]; };
+}
+`,
+      'pi/host.nix': host('pi'),
+      'srv/hive.nix': `{
+  meta.nixpkgs = import <nixpkgs> { system = "x86_64-linux"; };
+  web = { ... }: { imports = [ ./web.nix ]; deployment.targetHost = "web.example.org"; };
+}
+`,
+      'srv/web.nix': host('web', '\n  nixpkgs.hostPlatform = "x86_64-linux";'),
+    },
+    machines: [
+      { name: 'laptop', status: 'read', platform: X86 },
+      { name: 'pi', status: 'partial', platform: 'aarch64-linux', reason: /NixOps or morph adds modules/ },
+      { name: 'web', status: 'read', platform: X86 },
+    ],
+    findings: [],
+  },
+  {
     name: 'a colmena hive.nix pinning nixpkgs 23.05 by tarball URL: options removed later are fine there',
     files: {
       'hive.nix': `{
