@@ -10,6 +10,7 @@ import { mountedFileSystems, type MountedFs } from '../model/filesystems';
 import type { Definition } from '../model/modules';
 import type { Source, Thunk, Value } from '../model/value';
 import type { BootloaderSummary, LoginMethod } from '../../protocol/lsp-ext';
+import { resolveHostPlatform } from './platform';
 import { allFileSystems, diskoSetsGrubDevices, loaderFacts, rootFileSystem, type LoaderFacts } from './boot';
 
 /** Where the configuration says which platform it is for. */
@@ -246,17 +247,12 @@ function fromResolved(r: Resolved, from: string): PlatformFact {
 }
 
 function platformOf(config: NixosConfiguration, force: (t: Thunk) => Value): PlatformFact {
-  const host = config.value('nixpkgs.hostPlatform');
-  if (host.state === 'known' && host.value.t === 'attrs') {
-    const sys = host.value.attrs.get('system');
-    const v = sys ? force(sys) : undefined;
-    return v?.t === 'str'
-      ? { state: 'known', value: v.v, from: 'nixpkgs.hostPlatform', at: v.src, def: host.def }
-      : { state: 'unknown', from: 'nixpkgs.hostPlatform' };
+  const host = resolveHostPlatform(config, force);
+  if (host.state === 'known') {
+    const { option, value, valueAt, def } = host.setting;
+    return { state: 'known', value, from: option, at: valueAt, def };
   }
-  if (host.state !== 'unset') return fromResolved(host, 'nixpkgs.hostPlatform');
-  const hostSystem = config.value('nixpkgs.hostPlatform.system');
-  if (hostSystem.state !== 'unset') return fromResolved(hostSystem, 'nixpkgs.hostPlatform.system');
+  if (host.state === 'unknown') return { state: 'unknown', from: host.option };
   const legacy = config.value('nixpkgs.system');
   if (legacy.state !== 'unset') return fromResolved(legacy, 'nixpkgs.system');
   const sys = config.entry.system;

@@ -2,7 +2,7 @@
 // the older `nixpkgs.system` / `nixpkgs.localSystem.system`, and `system = …` given to nixosSystem.
 import type { NixosConfiguration } from '../model/configuration';
 import type { Definition } from '../model/modules';
-import type { Source } from '../model/value';
+import type { Source, Thunk, Value } from '../model/value';
 
 export interface PlatformSetting {
   /** How the configuration says it, for messages. */
@@ -33,14 +33,82 @@ export function modulePlatforms(config: NixosConfiguration): PlatformSetting[] {
 }
 
 /** The host platform the modules decide on, when nixkit can be sure of it. */
-export function hostPlatformOf(config: NixosConfiguration): PlatformSetting | undefined {
-  for (const p of [MODULE_OPTIONS[0], MODULE_OPTIONS[1]]) {
-    const r = config.value(p);
-    if (r.state === 'unknown') return undefined;
-    if (r.state === 'known' && r.value.t === 'str')
-      return { option: p.join('.'), value: r.value.v, valueAt: r.value.src ?? r.def.valueAt, def: r.def };
+export function hostPlatformOf(
+  config: NixosConfiguration,
+  force?: (t: Thunk) => Value,
+): PlatformSetting | undefined {
+  const r = resolveHostPlatform(config, force);
+  return r.state === 'known' ? r.setting : undefined;
+}
+
+export type HostPlatform =
+  | { state: 'unset' }
+  | { state: 'unknown'; option: string }
+  | { state: 'known'; setting: PlatformSetting };
+
+/** Plain definitions' priority: anything weaker (`mkDefault`) can be overridden by a module nixkit cannot see. */
+const PLAIN_PRIORITY = 100;
+
+/**
+ * `nixpkgs.hostPlatform` as the module system merges it: a string (`"aarch64-linux"`) and a set (`{ system = …;
+ * }`, also written `nixpkgs.hostPlatform.system = …`) are definitions of one option, and the highest priority
+ * wins (a board module's plain `.system` beats a fleet's `mkDefault "x86_64-linux"`). A machine built by an
+ * unknown input's own nixosSystem (which may add a board module) keeps a `mkDefault` platform only where the
+ * `system` it is given agrees.
+ */
+export function resolveHostPlatform(config: NixosConfiguration, force?: (t: Thunk) => Value): HostPlatform {
+  const [wholeOption, systemOption] = [MODULE_OPTIONS[0], MODULE_OPTIONS[1]].map((p) => p.join('.'));
+  const whole = config.value(MODULE_OPTIONS[0]);
+  const sub = config.value(MODULE_OPTIONS[1]);
+  if (whole.state === 'unknown') return { state: 'unknown', option: wholeOption };
+  if (sub.state === 'unknown') return { state: 'unknown', option: systemOption };
+  const fromWhole = (): HostPlatform => {
+    if (whole.state !== 'known') return { state: 'unset' };
+    const v = whole.value;
+    if (v.t === 'str')
+      return {
+        state: 'known',
+        setting: { option: wholeOption, value: v.v, valueAt: v.src ?? whole.def.valueAt, def: whole.def },
+      };
+    const inner = v.t === 'attrs' ? v.attrs.get('system') : undefined;
+    const sys = inner && force ? force(inner) : undefined;
+    return sys?.t === 'str'
+      ? { state: 'known', setting: { option: wholeOption, value: sys.v, valueAt: sys.src, def: whole.def } }
+      : { state: 'unknown', option: wholeOption };
+  };
+  const fromSub = (): HostPlatform =>
+    sub.state !== 'known'
+      ? { state: 'unset' }
+      : sub.value.t === 'str'
+        ? {
+            state: 'known',
+            setting: {
+              option: systemOption,
+              value: sub.value.v,
+              valueAt: sub.value.src ?? sub.def.valueAt,
+              def: sub.def,
+            },
+          }
+        : { state: 'unknown', option: systemOption };
+  let r: HostPlatform;
+  if (whole.state !== 'known') r = fromSub();
+  else if (sub.state !== 'known') r = fromWhole();
+  else if (sub.def.priority !== whole.def.priority)
+    r = sub.def.priority < whole.def.priority ? fromSub() : fromWhole();
+  else {
+    // Both at one priority: a set and its `system` merge, a string and a set do not (Nix fails); agreeing is sure.
+    const [a, b] = [fromWhole(), fromSub()];
+    r =
+      a.state === 'known' && b.state === 'known' && a.setting.value === b.setting.value
+        ? a
+        : { state: 'unknown', option: wholeOption };
   }
-  return undefined;
+  const wrapped = config.entry.wrappedBy;
+  if (r.state === 'known' && wrapped && (r.setting.def?.priority ?? PLAIN_PRIORITY) > PLAIN_PRIORITY) {
+    const given = config.entry.system;
+    if (given?.t !== 'str' || given.v !== r.setting.value) return { state: 'unknown', option: r.setting.option };
+  }
+  return r;
 }
 
 /** `system = "…"` given to nixosSystem, when static. */

@@ -38,6 +38,8 @@ export interface ConfigurationEntry {
   system?: Value;
   /** The flake input whose `lib.nixosSystem` builds it (its release is the machine's), where nixkit can tell. */
   nixpkgsInput?: string;
+  /** An input nixkit does not know whose own `lib.nixosSystem` builds it (a wrapper adding modules of its own). */
+  wrappedBy?: string;
 }
 
 /**

@@ -268,10 +268,17 @@ function nixosSystemEntry(
   const system = get('system');
   const specialArgs = get('specialArgs');
   entry.system = system ? ev.force(system) : undefined;
+  // eval-config.nix evaluates `extraModules` together with `modules` (nixosSystem passes both on).
+  const roots = [modules, get('extraModules')].filter((t): t is Thunk => t !== undefined);
+  if (v.wrappedBy) {
+    // What the wrapper adds is a module nixkit cannot see: rules about something missing stay quiet.
+    entry.wrappedBy = v.wrappedBy;
+    // (said by externalModuleReason)
+    roots.push(known({ t: 'external', name: `${v.wrappedBy}.lib.nixosSystem` }));
+  }
   return {
     entry,
-    // eval-config.nix evaluates `extraModules` together with `modules` (nixosSystem passes both on).
-    roots: [modules, get('extraModules')].filter((t): t is Thunk => t !== undefined),
+    roots,
     specialArgs: specialArgs ? ev.force(specialArgs) : undefined,
     status: 'read',
     reasons: [],

@@ -100,6 +100,11 @@ export class Evaluator {
   readonly natives = new Map<string, NativeFunction>();
   /** Told of every call of a function nixkit does not know (to say why a result is unknown). */
   onOpaqueCall?: (fn: Value, src?: Source) => void;
+  /**
+   * Flake inputs nixkit does not know, by name. Their `lib.nixosSystem` is not nixpkgs' own but a wrapper
+   * (nixos-raspberrypi's adds its board module): a machine whose modules are partly unknown.
+   */
+  readonly unknownInputs = new Set<string>();
   private builtinsValue?: Attrs;
   /** The nixpkgs `lib` value, built on first use. */
   private libValue?: Value;
@@ -555,6 +560,9 @@ export class Evaluator {
         }
         case 'unknown': {
           if (fn.error) return fn;
+          const wrapper = fn.path && wrappingInput(fn.path, this.unknownInputs);
+          if (wrapper)
+            return { t: 'nixosSystem', args: arg, src: s, wrappedBy: wrapper };
           const byName = fn.path && this.libByName ? this.libFunctionByName(fn.path) : undefined;
           if (byName) return this.apply(byName, arg, s);
           this.onOpaqueCall?.(fn, s);
@@ -1036,6 +1044,14 @@ export class Evaluator {
     }
     return this.force(this.fileThunk(resolveImportPath(file, this.sources)));
   }
+}
+
+/** The unknown input whose `lib.nixosSystem` a path names (`rpi.lib.nixosSystem`, `inputs.rpi.lib.nixosSystem`). */
+function wrappingInput(p: string[], unknownInputs: ReadonlySet<string>): string | undefined {
+  if (!unknownInputs.size || p.length < 3 || p[p.length - 1] !== 'nixosSystem' || p[p.length - 2] !== 'lib')
+    return undefined;
+  const input = p[0] === 'inputs' ? p[1] : p[0];
+  return p.length === (p[0] === 'inputs' ? 4 : 3) && unknownInputs.has(input) ? input : undefined;
 }
 
 /** nixpkgs' nixos/lib/eval-config.nix, as nixkit names it through an input's source or the search path. */

@@ -222,6 +222,8 @@ function inputValue(ev: Evaluator, input: FlakeInput): Value {
       // Called directly (`inputs.import-tree ./modules`); its builder methods (`.filter`, …) stay unknown.
       return { t: 'fn', name: 'import-tree', args: [] };
     case undefined:
+      // Named for nixpkgs (a local checkout, a mirror whose URL says nothing): its lib is taken for nixpkgs'.
+      if (!NIXPKGS_NAME.test(input.name)) ev.unknownInputs.add(input.name);
       return { t: 'unknown', path: [input.name] };
     default:
       // Module-only flakes (disko, nixos-hardware, sops-nix, agenix, impermanence, lanzaboote, deploy-rs,
@@ -229,6 +231,9 @@ function inputValue(ev: Evaluator, input: FlakeInput): Value {
       return { t: 'external', name: input.kind };
   }
 }
+
+/** Input names that say nixpkgs: `nixpkgs`, `nixpkgs-unstable`, `nixos`, `nixos-24.11`, `unstable`. */
+const NIXPKGS_NAME = /nixpkgs|^(?:nixos|stable|unstable|master)$|^nixos[-_](?:unstable|stable|small|\d)/i;
 
 /** The names a function's `{ a, b, ... }` pattern asks for. */
 function formalNames(v: Value): string[] {

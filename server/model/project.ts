@@ -901,9 +901,11 @@ export function externalModuleReason(
   const parts = name.split(/[./]/);
   const input = parts[0] === 'inputs' && parts.length > 1 ? parts[1] : parts[0];
   if (kinds.has(input)) {
-    return kinds.get(input)
-      ? undefined
-      : `the module \`${name}\` comes from input \`${input}\`, which nixkit does not know`;
+    if (kinds.get(input)) return undefined;
+    // the stand-in for what an unknown input's own nixosSystem adds (entries.ts: nixosSystemEntry)
+    if (name === `${input}.lib.nixosSystem`)
+      return `it is built with \`${name}\`, not nixpkgs' own: input \`${input}\` is not one nixkit knows, so the modules it adds are not read`;
+    return `the module \`${name}\` comes from input \`${input}\`, which nixkit does not know`;
   }
   if (KNOWN_MODULE_SOURCES.has(parts[0])) return undefined;
   return `the module \`${name}\` is not known to nixkit`;

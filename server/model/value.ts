@@ -52,6 +52,8 @@ export type Value =
       args: Thunk;
       src?: Source;
       /** the flake input whose lib it came from */ input?: string;
+      /** An input nixkit does not know whose own `lib.nixosSystem` built it (it may add modules). */
+      wrappedBy?: string;
     }
   /** Something outside the workspace, known by name only: `inputs.x.nixosModules.y`, `modulesPath + "/…"`. */
   | { t: 'external'; name: string; src?: Source }

@@ -2435,6 +2435,65 @@ in
     findings: [],
   },
   {
+    name: "a board input's own lib.nixosSystem (it adds modules) over a fleet's mkDefault platform: no platform claimed, no conflict",
+    files: {
+      'flake.nix': `{
+  ${NIXPKGS}
+  inputs.rpi.url = "github:example/nixos-raspberrypi";
+  outputs = { nixpkgs, rpi, ... }: {
+    nixosConfigurations.pi = rpi.lib.nixosSystem {
+      system = "aarch64-linux";
+      modules = [ ./pi.nix ];
+    };
+    nixosConfigurations.pi2 = rpi.lib.nixosSystem { modules = [ ./pi.nix ]; };
+    nixosConfigurations.box = nixpkgs.lib.nixosSystem { modules = [ ./box.nix ]; };
+  };
+}
+`,
+      'fleet.nix': `{ lib, ... }:
+{
+  nixpkgs.hostPlatform = lib.mkDefault "x86_64-linux";
+}
+`,
+      'pi.nix': host('pi', '\n  imports = [ ./fleet.nix ];'),
+      'box.nix': host('box', '\n  imports = [ ./fleet.nix ];'),
+    },
+    machines: [
+      { name: 'box', status: 'read', platform: X86 },
+      { name: 'pi', status: 'partial', reason: /built with `rpi\.lib\.nixosSystem`, not nixpkgs' own/ },
+      { name: 'pi2', status: 'partial', reason: /built with `rpi\.lib\.nixosSystem`, not nixpkgs' own/ },
+    ],
+    findings: [],
+  },
+  {
+    name: "nixpkgs.hostPlatform.system set plainly by a board module beats a fleet's mkDefault string",
+    files: {
+      'flake.nix': `{
+  ${NIXPKGS}
+  outputs = { nixpkgs, ... }: {
+    nixosConfigurations.pi = nixpkgs.lib.nixosSystem {
+      system = "aarch64-linux";
+      modules = [ ./pi.nix ./board.nix ];
+    };
+  };
+}
+`,
+      'fleet.nix': `{ lib, ... }:
+{
+  nixpkgs.hostPlatform = lib.mkDefault "x86_64-linux";
+}
+`,
+      'board.nix': `{ ... }:
+{
+  nixpkgs = { hostPlatform.system = "aarch64-linux"; };
+}
+`,
+      'pi.nix': host('pi', '\n  imports = [ ./fleet.nix ];'),
+    },
+    machines: [{ name: 'pi', status: 'read', platform: 'aarch64-linux' }],
+    findings: [],
+  },
+  {
     name: 'a colmena hive.nix pinning nixpkgs 23.05 by tarball URL: options removed later are fine there',
     files: {
       'hive.nix': `{
