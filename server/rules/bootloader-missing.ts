@@ -5,6 +5,7 @@ import {
   isSharedModule,
   rootFileSystem,
 } from '../facts/boot';
+import type { MountedFs } from '../model/filesystems';
 import type { Rule } from '../rule-api/rule';
 
 export const bootloaderMissing: Rule = {
@@ -18,7 +19,8 @@ export const bootloaderMissing: Rule = {
     'then has no disk to install to and the build stops; and when GRUB is switched off with nothing in its ' +
     'place, `nixos-install` completes without installing any bootloader, and the machine does not start. ' +
     'Choose one: systemd-boot for UEFI machines, GRUB with `boot.loader.grub.device` for BIOS ones. ' +
-    'Containers, VMs and images, which boot some other way, are not reported. When GRUB is chosen but lacks ' +
+    'Containers, VMs and images, which boot some other way, are not reported, nor is a guest whose launcher ' +
+    'boots its kernel (GRUB off, root on tmpfs, the store over virtiofs or 9p: no disk). When GRUB is chosen but lacks ' +
     'its device, grub-device-missing reports that instead.',
   bad: {
     files: {
@@ -69,6 +71,10 @@ export const bootloaderMissing: Rule = {
     if (loaders.other || loaders.unsure) return;
     const { grub } = loaders;
     if (grub.state === 'off' && grub.def?.at && !grub.def.conditional) {
+      // A guest whose launcher boots the kernel itself (root on tmpfs, the store over virtiofs or 9p) has no
+      // disk to put a bootloader on, and NixOS asks for none.
+      const fss = ctx.facts.completeFileSystems;
+      if (fss && isDiskless(fss)) return;
       ctx.report({
         at: grub.def.at,
         message:
@@ -93,3 +99,17 @@ export const bootloaderMissing: Rule = {
     });
   },
 };
+
+/** Filesystems that live in memory or come over the network or from the host: none needs a bootloader. */
+const DISKLESS_TYPES = new Set(['tmpfs', 'ramfs', 'virtiofs', '9p', 'nfs', 'nfs4', 'cifs', 'smb3', 'overlay']);
+
+/** Root is not on a disk, and no filesystem is: no block device names the machine's boot disk. */
+function isDiskless(fss: MountedFs[]): boolean {
+  const root = rootFileSystem(fss);
+  if (!root?.fsType.value || !DISKLESS_TYPES.has(root.fsType.value)) return false;
+  return fss.every(
+    (f) =>
+      !f.device.value?.startsWith('/dev/') &&
+      (f.fsType.value === undefined ? f.device.value === undefined : DISKLESS_TYPES.has(f.fsType.value)),
+  );
+}

@@ -610,3 +610,23 @@ test('a netboot image built by a module of the repository needs no bootloader', 
   // an installed machine with GRUB turned off and nothing else still has no bootloader
   assert.deepEqual(wheres(await checkFiles(netboot(''))), ['bootloader-missing configuration.nix:4']);
 });
+
+test('GRUB off on a guest its launcher boots (root on tmpfs, the store over virtiofs): no bootloader wanted', async () => {
+  const guest = (storeFs: string) => `{ ... }:
+{
+  boot.loader.grub.enable = false;
+  fileSystems."/" = { device = "tmpfs"; fsType = "tmpfs"; options = [ "mode=0755" ]; };
+  fileSystems."/nix/.ro-store" = ${storeFs};
+  fileSystems."/nix/.rw-store" = { fsType = "tmpfs"; neededForBoot = true; };
+  fileSystems."/nix/store".overlay = { lowerdir = [ "/nix/.ro-store" ]; upperdir = "/nix/.rw-store/upper"; workdir = "/nix/.rw-store/work"; };
+  system.stateVersion = "24.05";
+}
+`;
+  const virtiofs = '{ device = "ro-store"; fsType = "virtiofs"; options = [ "ro" ]; neededForBoot = true; }';
+  assert.deepEqual(wheres(await checkFiles({ 'configuration.nix': guest(virtiofs) })), []);
+  // The same guest with its store on a disk of its own needs a bootloader after all.
+  const disk = '{ device = "/dev/disk/by-label/store"; fsType = "ext4"; neededForBoot = true; }';
+  assert.deepEqual(wheres(await checkFiles({ 'configuration.nix': guest(disk) })), [
+    'bootloader-missing configuration.nix:3',
+  ]);
+});
