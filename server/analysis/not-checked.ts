@@ -6,7 +6,7 @@
 import * as path from 'node:path';
 import type { Project } from '../model/project';
 import type { SourceProvider } from '../model/sources';
-import { walkExpr, type SourceFile } from '../syntax/ast';
+import { walkExpr, type Expr, type SourceFile } from '../syntax/ast';
 import type { Span } from '../syntax/positions';
 
 export interface NotChecked {
@@ -17,9 +17,12 @@ export interface NotChecked {
   why: string;
 }
 
-/** Words that show a file builds NixOS systems: nixpkgs' entry points, nilla's `systems.nixos`. */
+/**
+ * Words that show a file builds NixOS systems: nixpkgs' entry points (also `import "${nixpkgs}/nixos" { … }`),
+ * nilla's `systems.nixos`, nixos-generators' `nixosGenerate`.
+ */
 const BUILDS_NIXOS =
-  /\bnixosSystem\b|nixos\/lib\/eval-config\.nix|<nixpkgs\/nixos>|\bsystems\.nixos\b|\bpkgs\.nixos\b/;
+  /\bnixosSystem\b|nixos\/lib\/eval-config\.nix|<nixpkgs\/nixos>|"\$\{[^}"]+\}\/nixos(?:\/default\.nix)?"|\bsystems\.nixos\b|\bpkgs\.nixos\b|\bnixosGenerate\b/;
 
 /** At most this many files are named for mentioning NixOS builders. */
 const MAX_MENTIONS = 5;
@@ -45,6 +48,7 @@ export function notCheckedFiles(
   // framework, a default.nix of its own).
   const read = new Set<string>();
   for (const u of project.analysisUnits) for (const f of u.files) read.add(f);
+  out.push(...unfollowedSystemCalls(project, files, sources));
   for (const f of [...files].sort()) {
     if (read.has(f)) continue;
     if (out.length >= MAX_MENTIONS) break;
@@ -61,6 +65,68 @@ export function notCheckedFiles(
     });
   }
   return out;
+}
+
+/** Builders whose calls make a NixOS system (`nixpkgs.lib.nixosSystem { … }`, `nixosGenerate { … }`). */
+const SYSTEM_BUILDERS = new Set(['nixosSystem', 'nixosGenerate']);
+
+/** At most this many calls are named. */
+const MAX_CALLS = 5;
+
+/**
+ * In files machines are read from: calls that build a NixOS system nixkit never evaluated as a machine (an
+ * installer image under `packages`, `(nixosSystem { … }).config.system.build.isoImage`, nixos-generators'
+ * `nixosGenerate`), so their modules go unchecked. Files of a unit with something not followed are left to
+ * that unit's configuration-not-followed.
+ */
+function unfollowedSystemCalls(
+  project: Project,
+  files: string[],
+  sources: Pick<SourceProvider, 'readText' | 'parsed'>,
+): NotChecked[] {
+  const evaluated = new Set<string>();
+  const unitsOf = new Map<string, AnalysisUnitLike[]>();
+  for (const u of project.analysisUnits) {
+    for (const c of u.evaluator.systemCalls) evaluated.add(c);
+    for (const f of u.files) unitsOf.set(f, [...(unitsOf.get(f) ?? []), u]);
+  }
+  const out: NotChecked[] = [];
+  for (const f of [...files].sort()) {
+    const units = unitsOf.get(f);
+    if (!units || units.some((u) => u.coverage.some((c) => c.status === 'not-followed'))) continue;
+    const text = sources.readText?.(f);
+    if (text === undefined || !/\bnixosSystem\b|\bnixosGenerate\b/.test(text)) continue;
+    const ast = sources.parsed(f)?.ast;
+    if (!ast?.expr) continue;
+    walkExpr(ast.expr, (e) => {
+      if (out.length >= MAX_CALLS || e.kind !== 'apply') return;
+      const word = builderName(e.fn);
+      if (!word || evaluated.has(`${f}:${e.span.start}`)) return;
+      out.push({
+        file: f,
+        line: text.slice(0, e.span.start).split('\n').length,
+        why:
+          `it builds a NixOS system with \`${word}\` that is no machine nixkit found (not a ` +
+          'nixosConfigurations entry or a colmena node), so the modules given to it are not checked',
+      });
+      return false;
+    });
+  }
+  return out;
+}
+
+type AnalysisUnitLike = Project['analysisUnits'][number];
+
+/** `nixosSystem`, `lib.nixosSystem`, `inputs.nixos-generators.nixosGenerate`: the builder's name. */
+function builderName(fn: Expr): string | undefined {
+  while (fn.kind === 'paren') fn = fn.expr;
+  const name =
+    fn.kind === 'var'
+      ? fn.name
+      : fn.kind === 'select' && !fn.default
+        ? fn.path[fn.path.length - 1]?.name
+        : undefined;
+  return name && SYSTEM_BUILDERS.has(name) ? name : undefined;
 }
 
 /**

@@ -106,7 +106,8 @@ export function resolveHostPlatform(config: NixosConfiguration, force?: (t: Thun
   const wrapped = config.entry.wrappedBy;
   if (r.state === 'known' && wrapped && (r.setting.def?.priority ?? PLAIN_PRIORITY) > PLAIN_PRIORITY) {
     const given = config.entry.system;
-    if (given?.t !== 'str' || given.v !== r.setting.value) return { state: 'unknown', option: r.setting.option };
+    if (given?.t !== 'str' || given.v !== r.setting.value)
+      return { state: 'unknown', option: r.setting.option };
   }
   return r;
 }

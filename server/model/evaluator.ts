@@ -105,6 +105,8 @@ export class Evaluator {
    * (nixos-raspberrypi's adds its board module): a machine whose modules are partly unknown.
    */
   readonly unknownInputs = new Set<string>();
+  /** Where NixOS systems were built (`nixosSystem { … }` calls it evaluated), as `file:offset` of the call. */
+  readonly systemCalls = new Set<string>();
   private builtinsValue?: Attrs;
   /** The nixpkgs `lib` value, built on first use. */
   private libValue?: Value;
@@ -548,9 +550,12 @@ export class Evaluator {
           if (arity === undefined) return { t: 'unknown', src: s };
           const args = fn.args.length ? [...fn.args, arg] : [arg];
           if (args.length < arity) return { t: 'fn', name: fn.name, args, src: fn.src };
-          return native && primopArity(fn.name) === undefined
-            ? native.call(args, s)
-            : callPrimop(this, fn.name, args, s);
+          const result =
+            native && primopArity(fn.name) === undefined
+              ? native.call(args, s)
+              : callPrimop(this, fn.name, args, s);
+          if (result.t === 'nixosSystem' && s) this.systemCalls.add(`${s.file}:${s.span.start}`);
+          return result;
         }
         case 'attrs': {
           // A set with `__functor` is callable: `f x` is `f.__functor f x`.
@@ -561,8 +566,10 @@ export class Evaluator {
         case 'unknown': {
           if (fn.error) return fn;
           const wrapper = fn.path && wrappingInput(fn.path, this.unknownInputs);
-          if (wrapper)
+          if (wrapper) {
+            if (s) this.systemCalls.add(`${s.file}:${s.span.start}`);
             return { t: 'nixosSystem', args: arg, src: s, wrappedBy: wrapper };
+          }
           const byName = fn.path && this.libByName ? this.libFunctionByName(fn.path) : undefined;
           if (byName) return this.apply(byName, arg, s);
           this.onOpaqueCall?.(fn, s);

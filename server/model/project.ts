@@ -537,7 +537,12 @@ export class Project {
         const text = parsed?.lines.text ?? '';
         // A wrapper is a module itself: a set, or a function of the module arguments.
         const top = parsed?.ast.expr;
-        const isModule = top?.kind === 'attrs' || (top?.kind === 'lambda' && !!top.formals);
+        // (`{ nixpkgs ? import ./nixpkgs.nix, system ? "x86_64-linux" }: …` is a script's function, not a module)
+        const isModule =
+          top?.kind === 'attrs' ||
+          (top?.kind === 'lambda' &&
+            !!top.formals &&
+            (top.ellipsis || top.formals.every((f) => MODULE_ARGUMENTS.has(f.name.name))));
         // Only `<nixpkgs/nixos>`, whose `configuration` is the whole machine: eval-config.nix's `modules` may
         // add files (a hardware-configuration.nix) that a machine of configuration.nix alone would lack.
         // krops ships the file to the target as its `nixos-config` (`krops.lib.evalSource [{ nixos-config… }]`);
@@ -731,6 +736,9 @@ export class Project {
     return by.some((f) => !own.has(f));
   }
 }
+
+/** The arguments NixOS passes every module. */
+const MODULE_ARGUMENTS = new Set(['config', 'lib', 'pkgs', 'options', 'modulesPath', 'specialArgs', 'utils']);
 
 /** One of nixpkgs' installer, ISO or SD-card image modules, named in a file's text. */
 const INSTALLER_MODULE =

@@ -101,7 +101,17 @@ export const bootloaderMissing: Rule = {
 };
 
 /** Filesystems that live in memory or come over the network or from the host: none needs a bootloader. */
-const DISKLESS_TYPES = new Set(['tmpfs', 'ramfs', 'virtiofs', '9p', 'nfs', 'nfs4', 'cifs', 'smb3', 'overlay']);
+const DISKLESS_TYPES = new Set([
+  'tmpfs',
+  'ramfs',
+  'virtiofs',
+  '9p',
+  'nfs',
+  'nfs4',
+  'cifs',
+  'smb3',
+  'overlay',
+]);
 
 /** Root is not on a disk, and no filesystem is: no block device names the machine's boot disk. */
 function isDiskless(fss: MountedFs[]): boolean {

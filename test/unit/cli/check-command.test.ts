@@ -264,6 +264,39 @@ test('beside machines nixkit found, a file no machine reads that builds NixOS sy
   );
 });
 
+test('systems built beside nixosConfigurations (an installer image, nixosGenerate) are named in notes; machines are not', async () => {
+  const dir = tempDir('check-unfollowed-calls');
+  fs.writeFileSync(
+    path.join(dir, 'flake.nix'),
+    `{
+  inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-24.11";
+  inputs.generators.url = "github:nix-community/nixos-generators";
+  outputs = { nixpkgs, generators, ... }:
+    let
+      mkHost = name: nixpkgs.lib.nixosSystem { system = "x86_64-linux"; modules = [ ./\${name}.nix ]; };
+    in {
+      nixosConfigurations.desk = mkHost "desk";
+      packages.x86_64-linux.iso =
+        (nixpkgs.lib.nixosSystem { system = "x86_64-linux"; modules = [ ./iso.nix ]; }).config.system.build.isoImage;
+      packages.x86_64-linux.vm = generators.nixosGenerate { system = "x86_64-linux"; modules = [ ./iso.nix ]; format = "qcow"; };
+    };
+}
+`,
+  );
+  fs.writeFileSync(path.join(dir, 'desk.nix'), '{ ... }: { networking.hostName = "desk"; }\n');
+  fs.writeFileSync(path.join(dir, 'iso.nix'), '{ ... }: { networking.hostName = "iso"; }\n');
+  const r = await run(['check', '.'], dir);
+  assert.match(r.stdout, /1 machine/);
+  const notes = r.stderr.split('\n').filter((l) => /is not checked/.test(l));
+  assert.deepEqual(
+    notes.map((l) =>
+      /(flake\.nix:\d+) is not checked: it builds a NixOS system with `(\w+)`/.exec(l)?.slice(1).join(' '),
+    ),
+    ['flake.nix:10 nixosSystem', 'flake.nix:11 nixosGenerate'],
+    r.stderr,
+  );
+});
+
 test('pipe operators: an error, unless the repository runs Nix with them on (then one note per file, contents unknown)', async () => {
   const dir = tempDir('check-pipes');
   const flake = (config: string) => `{
