@@ -219,9 +219,13 @@ function reportPossible(
 ): void {
   const { entry } = m;
   const old = def.path.slice(0, m.length).join('.');
-  const which = known
-    ? `this configuration's nixpkgs is ${known.release} or newer (from ${known.from})`
-    : 'nixkit cannot tell which NixOS release this configuration is built with';
+  // A stateVersion of "24.11" is valid on unstable months before 24.11 ships: at least its development branch.
+  const which = !known
+    ? 'nixkit cannot tell which NixOS release this configuration is built with'
+    : known.releaseItself === 'unsure'
+      ? `${known.from} says this configuration's nixpkgs is at least ${known.release}'s development branch` +
+        (compareReleases(entry.release, known.release) === 0 ? ', which may predate the change' : '')
+      : `this configuration's nixpkgs is ${known.release} or newer (from ${known.from})`;
   const instead = m.to ? `use ${m.to.join('.')}` : (entry.advice ?? 'delete it');
   ctx.report({
     at,
