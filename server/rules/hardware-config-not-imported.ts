@@ -94,8 +94,21 @@ export const hardwareConfigNotImported: Rule = {
         (m) => m.kind === 'missing' && !ctx.sources.isDirectory(path.dirname(m.file)) && gitAbsence(m.file),
       )
       .map((m) => path.dirname(path.dirname((m as { file: string }).file)));
+    // `# ./computers/vm/hardware-configuration.nix` beside the import in use: an alternative switched off on purpose.
+    let commented: string | undefined;
+    const commentedOut = (file: string) => {
+      commented ??= [...reached]
+        .flatMap((f) => {
+          const parsed = ctx.sources.parsed(f);
+          return parsed
+            ? parsed.ast.comments.map((c) => parsed.lines.text.slice(c.span.start, c.span.end))
+            : [];
+        })
+        .join('\n');
+      return commented.includes(`${path.basename(path.dirname(file))}/hardware-configuration.nix`);
+    };
     for (const file of hw) {
-      if (reached.has(file) || unchecked.has(path.dirname(file))) continue;
+      if (reached.has(file) || unchecked.has(path.dirname(file)) || commentedOut(file)) continue;
       if (links.some((dir) => file.startsWith(dir + path.sep))) continue;
       const fixes: RuleFix[] = [];
       const dir = path.dirname(file);

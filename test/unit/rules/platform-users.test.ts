@@ -811,6 +811,26 @@ describe('hardware-config-not-imported', () => {
     const none = write({ 'hardware-configuration.nix': `{ ... }:\n{\n}\n` });
     assert.deepEqual(where(await check(none), 'hardware-config-not-imported'), []);
   });
+
+  test('quiet for an alternative whose import is commented out beside the one in use', async () => {
+    const hw = (label: string) =>
+      `{ lib, ... }:\n{\n  fileSystems."/" = { device = "/dev/disk/by-label/${label}"; fsType = "ext4"; };\n}\n`;
+    const config = (vmLine: string) =>
+      `{ ... }:\n{\n  imports = [\n${vmLine}    ./computers/desk/hardware-configuration.nix\n  ];\n  boot.loader.grub.device = "/dev/disk/by-id/ata-disk";\n${ROOT_KEY}  system.stateVersion = "24.11";\n}\n`;
+    const files = {
+      'computers/desk/hardware-configuration.nix': hw('desk'),
+      'computers/vm/hardware-configuration.nix': hw('vm'),
+    };
+    const commented = write({
+      ...files,
+      'configuration.nix': config('    # ./computers/vm/hardware-configuration.nix\n'),
+    });
+    assert.deepEqual(where(await check(commented), 'hardware-config-not-imported'), []);
+    const forgotten = write({ ...files, 'configuration.nix': config('') });
+    assert.deepEqual(where(await check(forgotten), 'hardware-config-not-imported'), [
+      'computers/vm/hardware-configuration.nix:1',
+    ]);
+  });
 });
 
 describe('hostname-invalid', () => {
