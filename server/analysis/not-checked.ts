@@ -44,6 +44,12 @@ export function notCheckedFiles(
     });
   }
   for (const c of project.notNixos) out.push({ file: c.file, why: c.why });
+  for (const m of project.unresolvedScriptMachines)
+    out.push({
+      file: m.script,
+      line: m.line,
+      why: `it builds NixOS machines with \`${m.spelled}\`, a file nixkit cannot tell from the script alone (name it in nixkit.toml [machines] to check it)`,
+    });
   // Files no machine nixkit found reads: a builder there is one nixkit did not follow (a helper function, a
   // framework, a default.nix of its own).
   const read = new Set<string>();

@@ -59,7 +59,13 @@ const PLAIN_PRIORITY = 100;
 export function resolveHostPlatform(config: NixosConfiguration, force?: (t: Thunk) => Value): HostPlatform {
   const [wholeOption, systemOption] = [MODULE_OPTIONS[0], MODULE_OPTIONS[1]].map((p) => p.join('.'));
   const whole = config.value(MODULE_OPTIONS[0]);
-  const sub = config.value(MODULE_OPTIONS[1]);
+  // (`.system` counts only where something defines it: an unknown `nixpkgs = …` set says nothing against a
+  // hostPlatform written out)
+  const sub = config.defs(MODULE_OPTIONS[1]).length
+    ? config.value(MODULE_OPTIONS[1])
+    : whole.state === 'unset'
+      ? config.value(MODULE_OPTIONS[1])
+      : ({ state: 'unset' } as const);
   if (whole.state === 'unknown') return { state: 'unknown', option: wholeOption };
   if (sub.state === 'unknown') return { state: 'unknown', option: systemOption };
   const fromWhole = (): HostPlatform => {

@@ -21,6 +21,8 @@ import type { InputKind } from './flake-inputs';
 import type { FlakeModel } from './flake-model';
 import { collectModules } from './modules';
 import { gitAbsence } from './git-absence';
+import { repositoryTop } from './repository-top';
+import { scriptMachines, type ScriptMachine } from './script-machines';
 import { resolveImportPath, type SourceProvider } from './sources';
 import { known, type Source, type Value } from './value';
 
@@ -143,6 +145,7 @@ export class Project {
   /** Evaluates everything from scratch. */
   analyzeAll(): void {
     this.units.clear();
+    this.scriptMachinesRead = undefined;
     const files = this.listFiles();
     for (const f of files.filter((f) => path.basename(f) === 'flake.nix'))
       this.units.set(f, this.evaluate(f, 'flake'));
@@ -236,7 +239,7 @@ export class Project {
         // A wrapper named for what it builds (`sd-image.nix`) is called so; configuration.nix by its folder.
         const base = path.basename(file);
         const name =
-          base === 'configuration.nix'
+          base === 'configuration.nix' || base === 'default.nix'
             ? path.basename(path.dirname(file)) || 'configuration'
             : base.replace(/\.nix$/, '');
         discovered = [configurationNixEntry(file, name)];
@@ -387,6 +390,7 @@ export class Project {
    * imports (the /etc/nixos layout, and repositories of such folders, one per host).
    */
   private refreshStandalone(files: string[]): AnalysisUnit[] {
+    this.scripted.clear();
     const covered = new Set<string>();
     for (const u of this.units.values())
       if (u.kind === 'flake' || u.kind === 'nixkit.toml') for (const f of u.files) covered.add(f);
@@ -415,7 +419,8 @@ export class Project {
       (f) =>
         (path.basename(f) === 'hive.nix' || (this.isNetworkFile(f) && !builders.has(f))) &&
         !covered.has(f) &&
-        !inOpaqueFlake(f),
+        !inOpaqueFlake(f) &&
+        (!inFlake(f) || this.isDeclaredNetwork(f)),
     );
     for (const h of hives) covered.add(h);
     // Files whose value is a NixOS system built with eval-config.nix (a "pivot" pinning nixpkgs).
@@ -432,6 +437,13 @@ export class Project {
       if (why) this.notNixos.push({ file: f, why });
       return !why;
     });
+    // Files the repository's scripts pass as `nixos-config` (any name): each is a whole machine.
+    const taken = new Set(candidates);
+    for (const { file } of this.scriptMachines(files, top))
+      if (file && !taken.has(file) && !covered.has(file) && !inFlake(file) && !this.notNixosWhy(file, top)) {
+        this.scripted.add(file);
+        taken.add(file);
+      }
     this.importedConfigurations = [];
     if (candidates.length) {
       const importers = this.importersOf(files, candidates);
@@ -470,6 +482,7 @@ export class Project {
       ...hives.map((h): [string, UnitKind] => [h, 'hive']),
       ...systems.map((f): [string, UnitKind] => [f, 'system']),
       ...candidates.map((c): [string, UnitKind] => [c, 'configuration.nix']),
+      ...[...this.scripted].map((c): [string, UnitKind] => [c, 'configuration.nix']),
     ]);
     for (const [root, u] of this.units)
       if ((u.kind === 'configuration.nix' || u.kind === 'hive' || u.kind === 'system') && !wanted.has(root))
@@ -516,6 +529,20 @@ export class Project {
       updated.push(unit);
     }
     return updated;
+  }
+
+  /** Files scripts pass as `nixos-config`, made machines by refreshStandalone. */
+  private readonly scripted = new Set<string>();
+  /** What the scripts name, read once per full analysis (scripts are not .nix files the editor reports). */
+  private scriptMachinesRead?: ScriptMachine[];
+
+  /** Scripts that pass a `nixos-config` nixkit cannot resolve to a file (where no flake defines machines). */
+  get unresolvedScriptMachines(): ScriptMachine[] {
+    return (this.scriptMachinesRead ?? []).filter((m) => !m.file);
+  }
+
+  private scriptMachines(files: string[], top: string): ScriptMachine[] {
+    return (this.scriptMachinesRead ??= top ? scriptMachines(repositoryTop(top), files, this.sources) : []);
   }
 
   /**
@@ -624,8 +651,29 @@ export class Project {
       'network',
       f,
       (ast) =>
-        !!ast.expr && (isNetworkShape(networkBody(ast.expr)) || this.networkBuilderOf(f) !== undefined),
+        !!ast.expr &&
+        !isModuleFunction(ast.expr) &&
+        (isNetworkShape(networkBody(ast.expr)) || this.networkBuilderOf(f) !== undefined),
     );
+  }
+
+  /**
+   * A network or hive that says what it is in so many words: a NixOps or morph `network` set
+   * (`network.description = …`), or a hive.nix with colmena's `meta`. Inside a flake's folder only these
+   * count: there, other sets of that shape are the flake's own data (an std hive.nix, ESPHome's `network`).
+   */
+  private isDeclaredNetwork(f: string): boolean {
+    return !!this.perAst('declared-network', f, (ast) => {
+      if (!ast.expr) return false;
+      const body = networkBody(ast.expr);
+      const sets = body.kind === 'binary' && body.op === '//' ? [body.left, body.right] : [body];
+      return sets.some((x) => {
+        const e = x.kind === 'paren' ? x.expr : x;
+        if (e.kind !== 'attrs') return false;
+        if (path.basename(f) === 'hive.nix') return e.bindings.some((b) => b.path[0]?.name === 'meta');
+        return e.bindings.some(isNetworkBinding);
+      });
+    });
   }
 
   /**
@@ -774,10 +822,35 @@ function networkBody(top: Expr): Expr {
  *   "virtualbox"`, the other half of `nixops create logical.nix physical.nix`) is not taken alone.
  * `network` must be a set: NixOps' own evaluator has `network = zipAttrs networks;` beside helpers.
  */
+/** What NixOps and morph read from a network's `network` set. */
+const NETWORK_KEYS = new Set([
+  'description',
+  'enableRollback',
+  'storage',
+  'nixpkgs',
+  'pkgs',
+  'lib',
+  'ordering',
+  'evalConfig',
+  'specialArgs',
+]);
+
+/** `network.description = …;`, `network = { description = …; … };`: NixOps' or morph's own set. */
+function isNetworkBinding(b: Binding): boolean {
+  if (b.path[0]?.name !== 'network') return false;
+  if (b.path.length > 1) return NETWORK_KEYS.has(b.path[1].name ?? '');
+  const v = b.value.kind === 'paren' ? b.value.expr : b.value;
+  return v.kind === 'attrs' && v.bindings.some((x) => NETWORK_KEYS.has(x.path[0]?.name ?? ''));
+}
+
+/** A NixOS module's function (`{ config, lib, pkgs, ... }: …`): never a network, whatever options it sets. */
+function isModuleFunction(top: Expr): boolean {
+  const e = top.kind === 'paren' ? top.expr : top;
+  return e.kind === 'lambda' && !!e.formals?.some((f) => f.name.name === 'config');
+}
+
 function isNetworkShape(e: Expr): boolean {
   const unparen = (x: Expr) => (x.kind === 'paren' ? x.expr : x);
-  const isNetworkBinding = (b: Binding) =>
-    b.path[0]?.name === 'network' && (b.path.length > 1 || unparen(b.value).kind === 'attrs');
   const hasNetwork = (x: Expr) => x.kind === 'attrs' && x.bindings.some(isNetworkBinding);
   if (e.kind === 'binary' && e.op === '//')
     return hasNetwork(unparen(e.left)) || hasNetwork(unparen(e.right));

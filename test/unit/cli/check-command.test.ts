@@ -297,6 +297,22 @@ test('systems built beside nixosConfigurations (an installer image, nixosGenerat
   );
 });
 
+test('a script passing a nixos-config nixkit cannot resolve (only variables) is named in a note', async () => {
+  const dir = tempDir('check-script-config');
+  fs.mkdirSync(path.join(dir, 'scripts'));
+  fs.writeFileSync(
+    path.join(dir, 'scripts/switch.sh'),
+    '#!/bin/sh\nsudo NIXOS_CONFIG=$(pwd)/$computed nixos-rebuild switch\n',
+  );
+  fs.writeFileSync(path.join(dir, 'common.nix'), '{ ... }: { time.timeZone = "UTC"; }\n');
+  const r = await run(['check', '.'], dir);
+  assert.match(r.stdout, /no NixOS machine found/);
+  assert.match(
+    r.stderr,
+    /note: \S*switch\.sh:2 is not checked: it builds NixOS machines with `NIXOS_CONFIG=\$\(pwd\)\/\$computed`/,
+  );
+});
+
 test('pipe operators: an error, unless the repository runs Nix with them on (then one note per file, contents unknown)', async () => {
   const dir = tempDir('check-pipes');
   const flake = (config: string) => `{

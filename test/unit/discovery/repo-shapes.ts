@@ -2494,6 +2494,75 @@ in
     findings: [],
   },
   {
+    name: 'machines a script builds with -I nixos-config= or NIXOS_CONFIG= (any file name; a variable folder); one it cannot resolve is said',
+    files: {
+      mkiso: `#!/bin/sh
+nix-build '<nixpkgs/nixos>' -A config.system.build.isoImage -I nixos-config=iso.nix
+`,
+      'scripts/switch.sh': `#!/bin/sh
+host=\${1:-desk}
+sudo NIXOS_CONFIG="$(pwd)/machines/$host/default.nix" nixos-rebuild switch
+sudo NIXOS_CONFIG=$(pwd)/$computed nixos-rebuild switch
+`,
+      'iso.nix': `{ modulesPath, ... }:
+{
+  imports = [ "\${modulesPath}/installer/cd-dvd/installation-cd-minimal.nix" ./common.nix ];
+  nixpkgs.hostPlatform = "x86_64-linux";
+}
+`,
+      'common.nix': `{ ... }:
+{
+  time.timeZone = "Europe/London";
+}
+`,
+      'machines/desk/default.nix': host(
+        'desk',
+        '\n  imports = [ ../../common.nix ];\n  nixpkgs.hostPlatform = "x86_64-linux";',
+      ),
+      'machines/nas/default.nix': host(
+        'nas',
+        '\n  imports = [ ../../common.nix ];\n  nixpkgs.hostPlatform = "x86_64-linux";',
+      ),
+    },
+    machines: [
+      { name: 'desk', status: 'read', platform: X86 },
+      { name: 'iso', status: 'read', platform: X86 },
+      { name: 'nas', status: 'read', platform: X86 },
+    ],
+    findings: [],
+  },
+  {
+    name: "inside a flake's folder only declared networks count: an std hive.nix, a module with deployment options, ESPHome's network set are none",
+    files: {
+      'flake.nix': `{
+  ${NIXPKGS}
+  outputs = { nixpkgs, ... }: {
+    nixosConfigurations.box = nixpkgs.lib.nixosSystem { system = "x86_64-linux"; modules = [ ./box.nix ]; };
+  };
+}
+`,
+      'box.nix': host('box'),
+      'hive.nix': `{
+  outputs = { std, hive, ... }@inputs: hive.growOn { inherit inputs; cellsFrom = ./cells; } { };
+  inputs = { };
+}
+`,
+      'hosts/quake/default.nix': `{ config, lib, ... }:
+{
+  my = { deployment.targetHost = "quake.example.org"; network.firewall.enable = true; };
+}
+`,
+      'esphome/common.nix': `{
+  esphome = { name = "sensor"; };
+  network = { enable_ipv6 = true; };
+  wifi = { ssid = "x"; };
+}
+`,
+    },
+    machines: [{ name: 'box', status: 'read', platform: X86 }],
+    findings: [],
+  },
+  {
     name: 'a colmena hive.nix pinning nixpkgs 23.05 by tarball URL: options removed later are fine there',
     files: {
       'hive.nix': `{
