@@ -423,13 +423,14 @@ export class Project {
         (!inFlake(f) || this.isDeclaredNetwork(f)),
     );
     for (const h of hives) covered.add(h);
+    this.notNixos = [];
+    this.splitNetworks(files, hives, covered, inFlake);
     // Files whose value is a NixOS system built with eval-config.nix (a "pivot" pinning nixpkgs).
     const systems = files.filter(
       (f) =>
         path.basename(f) !== 'configuration.nix' && !covered.has(f) && !inFlake(f) && this.isSystemFile(f),
     );
     for (const f of systems) covered.add(f);
-    this.notNixos = [];
     const top = commonFolder(files);
     let candidates = files.filter((f) => {
       if (path.basename(f) !== 'configuration.nix' || covered.has(f) || inFlake(f)) return false;
@@ -654,6 +655,72 @@ export class Project {
         !!ast.expr &&
         !isModuleFunction(ast.expr) &&
         (isNetworkShape(networkBody(ast.expr)) || this.networkBuilderOf(f) !== undefined),
+    );
+  }
+
+  /**
+   * NixOps networks split over files that `nixops create logical.nix physical.nix` joins:
+   * - a file without its own `network` set whose machines another network in its folder names (the physical
+   *   half: `web.deployment.targetEnv = "virtualbox"`) is that network's part, not machines of its own;
+   * - a file with a `network` set but no machine (`network.enableRollback = true; defaults = …;`) joins files
+   *   nixkit cannot tell: named in a note.
+   * Drops the halves from `hives` (in place).
+   */
+  private splitNetworks(
+    files: string[],
+    hives: string[],
+    covered: Set<string>,
+    inFlake: (f: string) => boolean,
+  ): void {
+    const declared = hives.filter((h) => path.basename(h) !== 'hive.nix' && this.isDeclaredNetwork(h));
+    for (const h of [...hives]) {
+      if (path.basename(h) === 'hive.nix' || declared.includes(h)) continue;
+      const names = this.networkNodeNames(h);
+      const whole = declared.find(
+        (d) =>
+          path.dirname(d) === path.dirname(h) &&
+          names.length > 0 &&
+          names.every((n) => this.networkNodeNames(d).includes(n)),
+      );
+      if (!whole) continue;
+      hives.splice(hives.indexOf(h), 1);
+      this.notNixos.push({
+        file: h,
+        why:
+          `its machines are those of ${path.basename(whole)}, which NixOps deploys together with it ` +
+          `(\`nixops create ${path.basename(whole)} ${path.basename(h)}\`): checked there, without this file's part`,
+      });
+    }
+    for (const f of files) {
+      if (covered.has(f) || inFlake(f) || !this.isDeclaredNetwork(f) || this.networkNodeNames(f).length)
+        continue;
+      this.notNixos.push({
+        file: f,
+        why:
+          'it is part of a NixOps network with no machine of its own: NixOps joins it with other files ' +
+          '(`nixops create a.nix b.nix …`), which nixkit cannot tell, so their machines are not checked',
+      });
+    }
+  }
+
+  /** The machines a network file names at its top (`web = { … }`), past `network`, `defaults` and the like. */
+  private networkNodeNames(f: string): string[] {
+    return (
+      this.perAst('network-nodes', f, (ast) => {
+        if (!ast.expr) return [];
+        const body = networkBody(ast.expr);
+        const sets = body.kind === 'binary' && body.op === '//' ? [body.left, body.right] : [body];
+        const names: string[] = [];
+        for (const x of sets) {
+          const e = x.kind === 'paren' ? x.expr : x;
+          if (e.kind !== 'attrs') continue;
+          for (const b of e.bindings) {
+            const n = b.path[0]?.name;
+            if (n !== undefined && !HIVE_META.has(n) && !names.includes(n)) names.push(n);
+          }
+        }
+        return names;
+      }) ?? []
     );
   }
 

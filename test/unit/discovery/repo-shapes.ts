@@ -2563,6 +2563,28 @@ sudo NIXOS_CONFIG=$(pwd)/$computed nixos-rebuild switch
     findings: [],
   },
   {
+    name: 'a NixOps network split into logical and physical files is one machine per node; a network file with no node is no machine',
+    files: {
+      'trivial/logical.nix': `{
+  network.description = "web";
+  web = { ... }: { imports = [ ./web.nix ]; };
+}
+`,
+      'trivial/physical.nix': `{
+  web = { deployment.targetEnv = "virtualbox"; deployment.virtualbox.memorySize = 1024; system.activationScripts.media = "mkdir -p /media"; };
+}
+`,
+      'trivial/web.nix': host('web', '\n  nixpkgs.hostPlatform = "x86_64-linux";'),
+      'mesos/misc.nix': `{
+  network.enableRollback = true;
+  defaults = { deployment.targetEnv = "virtualbox"; };
+}
+`,
+    },
+    machines: [{ name: 'web', status: 'partial', platform: X86, reason: /NixOps or morph adds modules/ }],
+    findings: [],
+  },
+  {
     name: 'a colmena hive.nix pinning nixpkgs 23.05 by tarball URL: options removed later are fine there',
     files: {
       'hive.nix': `{
