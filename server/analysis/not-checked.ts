@@ -107,7 +107,7 @@ function unfollowedSystemCalls(
     walkExpr(ast.expr, (e) => {
       if (out.length >= MAX_CALLS || e.kind !== 'apply') return;
       const word = builderName(e.fn);
-      if (!word || evaluated.has(`${f}:${e.span.start}`)) return;
+      if (!word || evaluated.has(`${f}:${e.span.start}`) || evaluated.has(`${f}:${e.arg.span.start}`)) return;
       out.push({
         file: f,
         line: text.slice(0, e.span.start).split('\n').length,

@@ -554,7 +554,7 @@ export class Evaluator {
             native && primopArity(fn.name) === undefined
               ? native.call(args, s)
               : callPrimop(this, fn.name, args, s);
-          if (result.t === 'nixosSystem' && s) this.systemCalls.add(`${s.file}:${s.span.start}`);
+          if (result.t === 'nixosSystem') this.noteSystemCall(result, s);
           return result;
         }
         case 'attrs': {
@@ -567,8 +567,9 @@ export class Evaluator {
           if (fn.error) return fn;
           const wrapper = fn.path && wrappingInput(fn.path, this.unknownInputs);
           if (wrapper) {
-            if (s) this.systemCalls.add(`${s.file}:${s.span.start}`);
-            return { t: 'nixosSystem', args: arg, src: s, wrappedBy: wrapper };
+            const v: Value = { t: 'nixosSystem', args: arg, src: s, wrappedBy: wrapper };
+            this.noteSystemCall(v, s);
+            return v;
           }
           const byName = fn.path && this.libByName ? this.libFunctionByName(fn.path) : undefined;
           if (byName) return this.apply(byName, arg, s);
@@ -581,6 +582,23 @@ export class Evaluator {
     } finally {
       this.depth--;
     }
+  }
+
+  /**
+   * Remembers where a system was built: the call, and the arguments' own expression (a wrapper such as
+   * `makeOverridable nixosSystem` calls nixosSystem from inside nixpkgs' lib, with the user's arguments).
+   */
+  private noteSystemCall(v: Value & { t: 'nixosSystem' }, s?: Source): void {
+    if (s) this.systemCalls.add(`${s.file}:${s.span.start}`);
+    let t: Thunk | undefined = v.args;
+    // (`f: args: f args`: the arguments come through variables; follow them to where they are written)
+    for (let steps = 0; t?.expr?.kind === 'var' && steps < 8; steps++) {
+      const name: string = t.expr.name;
+      let env: Env | undefined = t.env;
+      while (env && !env.vars.has(name)) env = env.parent;
+      t = env?.vars.get(name);
+    }
+    if (t?.expr && t.file) this.systemCalls.add(`${t.file}:${t.expr.span.start}`);
   }
 
   /** `nixpkgs.lib.genAttrs`, `lib.strings.hasPrefix`, `mkIf` (under `with lib;`): the lib function it names. */

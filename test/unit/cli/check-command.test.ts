@@ -274,8 +274,10 @@ test('systems built beside nixosConfigurations (an installer image, nixosGenerat
   outputs = { nixpkgs, generators, ... }:
     let
       mkHost = name: nixpkgs.lib.nixosSystem { system = "x86_64-linux"; modules = [ ./\${name}.nix ]; };
+      overridable = nixpkgs.lib.makeOverridable nixpkgs.lib.nixosSystem;
     in {
       nixosConfigurations.desk = mkHost "desk";
+      nixosConfigurations.lab = overridable { system = "x86_64-linux"; modules = [ ./desk.nix ]; };
       packages.x86_64-linux.iso =
         (nixpkgs.lib.nixosSystem { system = "x86_64-linux"; modules = [ ./iso.nix ]; }).config.system.build.isoImage;
       packages.x86_64-linux.vm = generators.nixosGenerate { system = "x86_64-linux"; modules = [ ./iso.nix ]; format = "qcow"; };
@@ -286,13 +288,13 @@ test('systems built beside nixosConfigurations (an installer image, nixosGenerat
   fs.writeFileSync(path.join(dir, 'desk.nix'), '{ ... }: { networking.hostName = "desk"; }\n');
   fs.writeFileSync(path.join(dir, 'iso.nix'), '{ ... }: { networking.hostName = "iso"; }\n');
   const r = await run(['check', '.'], dir);
-  assert.match(r.stdout, /1 machine/);
+  assert.match(r.stdout, /2 machines/);
   const notes = r.stderr.split('\n').filter((l) => /is not checked/.test(l));
   assert.deepEqual(
     notes.map((l) =>
       /(flake\.nix:\d+) is not checked: it builds a NixOS system with `(\w+)`/.exec(l)?.slice(1).join(' '),
     ),
-    ['flake.nix:10 nixosSystem', 'flake.nix:11 nixosGenerate'],
+    ['flake.nix:12 nixosSystem', 'flake.nix:13 nixosGenerate'],
     r.stderr,
   );
 });
