@@ -80,7 +80,7 @@ const SYSTEM_BUILDERS = new Set(['nixosSystem', 'nixosGenerate']);
 const MAX_CALLS = 5;
 
 /**
- * In files machines are read from: calls that build a NixOS system nixkit never evaluated as a machine (an
+ * In files machines are read from: calls that build a NixOS system no machine nixkit found comes from (an
  * installer image under `packages`, `(nixosSystem { … }).config.system.build.isoImage`, nixos-generators'
  * `nixosGenerate`), so their modules go unchecked. Files of a unit with something not followed are left to
  * that unit's configuration-not-followed.
@@ -90,10 +90,10 @@ function unfollowedSystemCalls(
   files: string[],
   sources: Pick<SourceProvider, 'readText' | 'parsed'>,
 ): NotChecked[] {
-  const evaluated = new Set<string>();
+  const machines = new Set<string>();
   const unitsOf = new Map<string, AnalysisUnitLike[]>();
   for (const u of project.analysisUnits) {
-    for (const c of u.evaluator.systemCalls) evaluated.add(c);
+    for (const c of u.configurations) for (const k of c.entry.builtAt ?? []) machines.add(k);
     for (const f of u.files) unitsOf.set(f, [...(unitsOf.get(f) ?? []), u]);
   }
   const out: NotChecked[] = [];
@@ -107,7 +107,7 @@ function unfollowedSystemCalls(
     walkExpr(ast.expr, (e) => {
       if (out.length >= MAX_CALLS || e.kind !== 'apply') return;
       const word = builderName(e.fn);
-      if (!word || evaluated.has(`${f}:${e.span.start}`) || evaluated.has(`${f}:${e.arg.span.start}`)) return;
+      if (!word || machines.has(`${f}:${e.span.start}`) || machines.has(`${f}:${e.arg.span.start}`)) return;
       out.push({
         file: f,
         line: text.slice(0, e.span.start).split('\n').length,

@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import type { Evaluator } from './evaluator';
 import { canonPath, compareBytes, MAX_LIST, PRIORITY } from './evaluator';
+import { gitAbsence } from './git-absence';
 import { fromBytes, isAscii, toBytes, translateEre, type Translated } from './nix-regex';
 import { known, UNKNOWN, type Source, type Thunk, type Value } from './value';
 
@@ -1047,7 +1048,9 @@ def('pathExists', 1, (ev, a, s) => {
   const file = ev.fileOf(v);
   if (file === undefined) return bad(ev, v, s);
   ev.noteRead(file);
-  return bool(ev.sources.exists(file), s);
+  if (ev.sources.exists(file)) return bool(true, s);
+  // A path git ignores (`org-config`, kept only on the machines) may well exist where the system is built.
+  return gitAbsence(file) ? unk(s) : bool(false, s);
 });
 def('readFile', 1, (ev, a, s) => {
   const v = ev.force(a[0]);

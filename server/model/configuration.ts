@@ -40,6 +40,8 @@ export interface ConfigurationEntry {
   nixpkgsInput?: string;
   /** An input nixkit does not know whose own `lib.nixosSystem` builds it (a wrapper adding modules of its own). */
   wrappedBy?: string;
+  /** Where its nixosSystem call is written (`file:offset` of the call and of its arguments). */
+  builtAt?: string[];
 }
 
 /**

@@ -8,7 +8,7 @@ import type { ConfigurationEntry } from './configuration';
 import { IMPORTED, type Evaluator } from './evaluator';
 import type { InputKind } from './flake-inputs';
 import { evaluateFlake, type FlakeModel, type OpaqueCall } from './flake-model';
-import { known, type Source, type Thunk, type Value } from './value';
+import { known, type Env, type Source, type Thunk, type Value } from './value';
 
 /** How much of a machine nixkit read: all of it, part of it (modules it cannot see), or nothing. */
 export type CoverageStatus = 'read' | 'partial' | 'not-followed';
@@ -268,6 +268,7 @@ function nixosSystemEntry(
   const system = get('system');
   const specialArgs = get('specialArgs');
   entry.system = system ? ev.force(system) : undefined;
+  entry.builtAt = systemCallKeys(v);
   // eval-config.nix evaluates `extraModules` together with `modules` (nixosSystem passes both on).
   const roots = [modules, get('extraModules')].filter((t): t is Thunk => t !== undefined);
   if (v.wrappedBy) {
@@ -382,4 +383,23 @@ export function configurationNixEntry(
     status: 'read',
     reasons: [],
   };
+}
+
+/**
+ * Where a machine's system is built, as `file:offset` keys: the call, and the arguments' own expression (a
+ * wrapper such as `makeOverridable nixosSystem` calls nixosSystem from inside nixpkgs' lib with the user's
+ * arguments, which come through variables: followed to where they are written).
+ */
+function systemCallKeys(v: Value & { t: 'nixosSystem' }): string[] {
+  const keys: string[] = [];
+  if (v.src) keys.push(`${v.src.file}:${v.src.span.start}`);
+  let t: Thunk | undefined = v.args;
+  for (let steps = 0; t?.expr?.kind === 'var' && steps < 8; steps++) {
+    const name: string = t.expr.name;
+    let env: Env | undefined = t.env;
+    while (env && !env.vars.has(name)) env = env.parent;
+    t = env?.vars.get(name);
+  }
+  if (t?.expr && t.file) keys.push(`${t.file}:${t.expr.span.start}`);
+  return keys;
 }

@@ -105,8 +105,6 @@ export class Evaluator {
    * (nixos-raspberrypi's adds its board module): a machine whose modules are partly unknown.
    */
   readonly unknownInputs = new Set<string>();
-  /** Where NixOS systems were built (`nixosSystem { … }` calls it evaluated), as `file:offset` of the call. */
-  readonly systemCalls = new Set<string>();
   private builtinsValue?: Attrs;
   /** The nixpkgs `lib` value, built on first use. */
   private libValue?: Value;
@@ -554,7 +552,6 @@ export class Evaluator {
             native && primopArity(fn.name) === undefined
               ? native.call(args, s)
               : callPrimop(this, fn.name, args, s);
-          if (result.t === 'nixosSystem') this.noteSystemCall(result, s);
           return result;
         }
         case 'attrs': {
@@ -566,11 +563,7 @@ export class Evaluator {
         case 'unknown': {
           if (fn.error) return fn;
           const wrapper = fn.path && wrappingInput(fn.path, this.unknownInputs);
-          if (wrapper) {
-            const v: Value = { t: 'nixosSystem', args: arg, src: s, wrappedBy: wrapper };
-            this.noteSystemCall(v, s);
-            return v;
-          }
+          if (wrapper) return { t: 'nixosSystem', args: arg, src: s, wrappedBy: wrapper };
           const byName = fn.path && this.libByName ? this.libFunctionByName(fn.path) : undefined;
           if (byName) return this.apply(byName, arg, s);
           this.onOpaqueCall?.(fn, s);
@@ -582,23 +575,6 @@ export class Evaluator {
     } finally {
       this.depth--;
     }
-  }
-
-  /**
-   * Remembers where a system was built: the call, and the arguments' own expression (a wrapper such as
-   * `makeOverridable nixosSystem` calls nixosSystem from inside nixpkgs' lib, with the user's arguments).
-   */
-  private noteSystemCall(v: Value & { t: 'nixosSystem' }, s?: Source): void {
-    if (s) this.systemCalls.add(`${s.file}:${s.span.start}`);
-    let t: Thunk | undefined = v.args;
-    // (`f: args: f args`: the arguments come through variables; follow them to where they are written)
-    for (let steps = 0; t?.expr?.kind === 'var' && steps < 8; steps++) {
-      const name: string = t.expr.name;
-      let env: Env | undefined = t.env;
-      while (env && !env.vars.has(name)) env = env.parent;
-      t = env?.vars.get(name);
-    }
-    if (t?.expr && t.file) this.systemCalls.add(`${t.file}:${t.expr.span.start}`);
   }
 
   /** `nixpkgs.lib.genAttrs`, `lib.strings.hasPrefix`, `mkIf` (under `with lib;`): the lib function it names. */
