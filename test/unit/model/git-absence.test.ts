@@ -87,3 +87,26 @@ test('module-not-found: an import that climbs above the checkout reaches the mac
   );
   assert.match(r.configurations[0].reasons.join('; '), /hardware-configuration\.nix, outside the repository/);
 });
+
+test('pathExists of a path git ignores is unknown: `if pathExists ./org-config then … else ./ocb-config` is no error', async () => {
+  const config = `{ ... }:
+{
+  imports = [ (if builtins.pathExists ./org-config then ./org-config else ./ocb-config) ];
+  fileSystems."/" = { device = "/dev/disk/by-label/nixos"; fsType = "ext4"; };
+  boot.loader.grub.device = "/dev/disk/by-id/ata-disk";
+  system.stateVersion = "24.11";
+}
+`;
+  const ignored = repo({ '.gitignore': 'org-config\n', 'configuration.nix': config });
+  const quiet = await checkPaths([ignored]);
+  assert.deepEqual(
+    quiet.findings.filter((f) => f.code === 'module-not-found'),
+    [],
+  );
+  const typo = repo({ 'configuration.nix': config });
+  const loud = await checkPaths([typo]);
+  assert.deepEqual(
+    loud.findings.filter((f) => f.code === 'module-not-found').map((f) => f.severity),
+    ['error'],
+  );
+});
