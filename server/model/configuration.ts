@@ -40,6 +40,8 @@ export interface ConfigurationEntry {
   nixpkgsInput?: string;
   /** An input nixkit does not know whose own `lib.nixosSystem` builds it (a wrapper adding modules of its own). */
   wrappedBy?: string;
+  /** The nixpkgs the script that builds it names (`-I nixpkgs=…/nixos-20.09.tar.gz`), for its release. */
+  scriptNixpkgs?: string;
   /** Where its nixosSystem call is written (`file:offset` of the call and of its arguments). */
   builtAt?: string[];
 }

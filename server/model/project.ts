@@ -243,6 +243,7 @@ export class Project {
             ? path.basename(path.dirname(file)) || 'configuration'
             : base.replace(/\.nix$/, '');
         discovered = [configurationNixEntry(file, name)];
+        discovered[0].entry.scriptNixpkgs = this.scriptMachinesRead?.find((m) => m.file === file)?.nixpkgs;
         const script = this.builtWithEvalConfig.get(file);
         if (script) {
           // What else the script's eval-config.nix call adds is not read: rules about something missing stay quiet.

@@ -12,7 +12,12 @@ export interface ScriptMachine {
   /** What the script writes (`NIXOS_CONFIG=$(pwd)/$configuration_nix`), and its line (1-based). */
   spelled: string;
   line: number;
+  /** The nixpkgs the script builds with, when it names one literally (`-I nixpkgs=https://…/nixos-20.09.tar.gz`). */
+  nixpkgs?: string;
 }
+
+/** `-I nixpkgs=…`, `NIX_PATH=nixpkgs=…`: the script's own nixpkgs. */
+const NIXPKGS_PIN = /(?:-I\s*|NIX_PATH=["']?)nixpkgs=["']?([^\s"';|&:)(`]+(?::\/\/[^\s"';|&)(`]+)?)/;
 
 /** `-I nixos-config=…`, `NIXOS_CONFIG=…` (quoted or not), up to the end of the word. */
 const NIXOS_CONFIG = /(?:nixos-config=|NIXOS_CONFIG=)["']?((?:\$\(pwd\)|`pwd`)?[^\s"';|&)(`]+)/g;
@@ -33,8 +38,10 @@ export function scriptMachines(
   for (const script of scriptsNear(top, sources)) {
     const text = sources.readText?.(script);
     if (!text || text.length > MAX_SCRIPT_BYTES || !/nixos-config=|NIXOS_CONFIG=/.test(text)) continue;
+    const pin = NIXPKGS_PIN.exec(text)?.[1];
+    const nixpkgs = pin && !pin.includes('$') ? pin : undefined;
     for (const m of text.matchAll(NIXOS_CONFIG)) {
-      const at = { script, spelled: m[0], line: text.slice(0, m.index).split('\n').length };
+      const at = { script, spelled: m[0], line: text.slice(0, m.index).split('\n').length, nixpkgs };
       const files = namedFiles(m[1], [path.dirname(script), top], nix);
       if (!files.length && m[1].includes('$') && !unresolved.some((u) => u.script === script))
         unresolved.push(at);

@@ -2494,10 +2494,11 @@ in
     findings: [],
   },
   {
-    name: 'machines a script builds with -I nixos-config= or NIXOS_CONFIG= (any file name; a variable folder); one it cannot resolve is said',
+    name: 'machines a script builds with -I nixos-config= or NIXOS_CONFIG= (any file name; a variable folder), with the nixpkgs it pins',
     files: {
       mkiso: `#!/bin/sh
-nix-build '<nixpkgs/nixos>' -A config.system.build.isoImage -I nixos-config=iso.nix
+nix-build '<nixpkgs/nixos>' -A config.system.build.isoImage -I nixos-config=iso.nix \\
+  -I nixpkgs=https://github.com/NixOS/nixpkgs/archive/nixos-20.09.tar.gz
 `,
       'scripts/switch.sh': `#!/bin/sh
 host=\${1:-desk}
@@ -2508,6 +2509,7 @@ sudo NIXOS_CONFIG=$(pwd)/$computed nixos-rebuild switch
 {
   imports = [ "\${modulesPath}/installer/cd-dvd/installation-cd-minimal.nix" ./common.nix ];
   nixpkgs.hostPlatform = "x86_64-linux";
+  sound.enable = true; # still an option in 20.09, which the script pins
 }
 `,
       'common.nix': `{ ... }:
