@@ -57,6 +57,7 @@ const BY_REPO: Record<string, InputKind> = {
   'nix-systems/default-linux': 'systems',
   'nix-systems/x86_64-linux': 'systems',
   'vic/import-tree': 'import-tree',
+  'denful/import-tree': 'import-tree',
 };
 
 /** Names in Nix's global flake registry (`flake:nixpkgs`, or an input used without being declared). */
@@ -79,6 +80,9 @@ export function kindOfUrl(url: string): InputKind | undefined {
   let m = /^github:([^/?#]+)\/([^/?#]+)/i.exec(u);
   if (m) return BY_REPO[`${m[1]}/${m[2]}`.toLowerCase()];
   m = /^(?:git\+)?https?:\/\/github\.com\/([^/?#]+)\/([^/?#.]+)/i.exec(u);
+  if (m) return BY_REPO[`${m[1]}/${m[2]}`.toLowerCase()];
+  // FlakeHub: `https://flakehub.com/f/hercules-ci/flake-parts/*`, `…/f/NixOS/nixpkgs/0.2411.*`.
+  m = /^https?:\/\/(?:api\.)?flakehub\.com\/f\/([^/?#]+)\/([^/?#]+)/i.exec(u);
   if (m) return BY_REPO[`${m[1]}/${m[2]}`.toLowerCase()];
   m = /^(?:git\+)?https?:\/\/(?:[\w.-]+\.)?(?:nixos\.org|channels\.nixos\.org)\//i.exec(u);
   if (m) return 'nixpkgs';

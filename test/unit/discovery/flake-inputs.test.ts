@@ -26,6 +26,11 @@ test('flake references name the libraries nixkit models, look-alikes do not', ()
     ['github:ryantm/agenix', 'agenix'],
     ['github:zhaofengli/colmena', 'colmena'],
     ['github:serokell/deploy-rs', 'deploy-rs'],
+    // FlakeHub names the same repositories; import-tree moved to another owner.
+    ['https://flakehub.com/f/hercules-ci/flake-parts/*', 'flake-parts'],
+    ['https://flakehub.com/f/NixOS/nixpkgs/0.2411.*', 'nixpkgs'],
+    ['https://flakehub.com/f/someone/fleet/0.1', undefined],
+    ['github:denful/import-tree', 'import-tree'],
     // A repository or checkout named nixpkgs elsewhere is a fork or a mirror of it; a look-alike name is not.
     ['github:someone/nixpkgs', 'nixpkgs'],
     ['github:someone/nixpkgs/nixos-24.11-patched', 'nixpkgs'],
