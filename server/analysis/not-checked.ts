@@ -107,7 +107,9 @@ function unfollowedSystemCalls(
     walkExpr(ast.expr, (e) => {
       if (out.length >= MAX_CALLS || e.kind !== 'apply') return;
       const word = builderName(e.fn);
-      if (!word || machines.has(`${f}:${e.span.start}`) || machines.has(`${f}:${e.arg.span.start}`)) return;
+      // Only a call with its `modules` written out: `mylib.nixosSystem systemArgs` may be the repository's own
+      // wrapper, whose inner nixosSystem call is the one a machine comes from.
+      if (!word || !writesModules(e.arg) || machines.has(`${f}:${e.span.start}`) || machines.has(`${f}:${e.arg.span.start}`)) return;
       out.push({
         file: f,
         line: text.slice(0, e.span.start).split('\n').length,
@@ -122,6 +124,12 @@ function unfollowedSystemCalls(
 }
 
 type AnalysisUnitLike = Project['analysisUnits'][number];
+
+/** `{ system = …; modules = [ … ]; }`: arguments written as a set that names `modules`. */
+function writesModules(arg: Expr): boolean {
+  while (arg.kind === 'paren') arg = arg.expr;
+  return arg.kind === 'attrs' && arg.bindings.some((b) => b.path[0]?.name === 'modules');
+}
 
 /** `nixosSystem`, `lib.nixosSystem`, `inputs.nixos-generators.nixosGenerate`: the builder's name. */
 function builderName(fn: Expr): string | undefined {

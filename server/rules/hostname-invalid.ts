@@ -1,6 +1,10 @@
+import { compareReleases, nixpkgsRelease } from '../data/releases';
 import { clip } from '../findings';
 import { insertSibling, nixString } from '../rule-api/edits';
 import type { Rule, RuleFix } from '../rule-api/rule';
+
+/** The first release whose networking.hostName type checks the name (nixpkgs PR #76542). */
+const CHECKED_SINCE = '20.09';
 
 /** What NixOS's networking.hostName accepts: one label, letters, digits, `-` and `_`, or "" (ask DHCP). */
 const VALID = /^$|^[A-Za-z0-9]([A-Za-z0-9_-]{0,61}[A-Za-z0-9])?$/;
@@ -14,7 +18,8 @@ export const hostnameInvalid: Rule = {
     'starting and ending with a letter or digit, at most 63 characters. NixOS rejects anything else when it ' +
     'evaluates the configuration, so the install stops. A dot is the most common mistake: the domain part goes ' +
     'into `networking.domain`, and `networking.fqdn` is then derived from both. An empty string is valid and means ' +
-    'the name comes from DHCP.',
+    'the name comes from DHCP. NixOS checks this since 20.09: a configuration pinned to an older release is not ' +
+    'reported, and where nixkit cannot tell the release is at least 20.09 the finding is a warning.',
   bad: {
     files: {
       'configuration.nix': `{ ... }:
@@ -38,6 +43,13 @@ export const hostnameInvalid: Rule = {
     },
   },
   checkConfiguration(ctx) {
+    // NixOS checks the name since 20.09 (before, `types.str` took anything): an older release builds it.
+    const known = nixpkgsRelease(ctx.config, ctx.unit.evaluator);
+    if (known?.exact && compareReleases(known.release, CHECKED_SINCE) < 0) return;
+    const sure =
+      !!known &&
+      compareReleases(known.release, CHECKED_SINCE) >= 0 &&
+      !(known.releaseItself === 'unsure' && compareReleases(known.release, CHECKED_SINCE) === 0);
     for (const def of ctx.config.defs('networking.hostName')) {
       if (def.value.t !== 'str') continue;
       const name = def.value.v;
@@ -76,7 +88,16 @@ export const hostnameInvalid: Rule = {
         if (clean && VALID.test(clean) && clean !== name)
           fixes.push({ title: `Use "${clean}"`, edits: [{ at, newText: nixString(clean) }] });
       }
-      ctx.report({ at, message: `networking.hostName "${clip(name)}" ${why}`, fixes });
+      ctx.report({
+        at,
+        message:
+          `networking.hostName "${clip(name)}" ${why}` +
+          (sure
+            ? ''
+            : ` (NixOS ${CHECKED_SINCE} and later reject it; nixkit cannot rule out an older release here)`),
+        fixes,
+        severity: sure ? 'error' : 'warning',
+      });
     }
   },
 };

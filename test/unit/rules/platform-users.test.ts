@@ -834,6 +834,27 @@ describe('hardware-config-not-imported', () => {
 });
 
 describe('hostname-invalid', () => {
+  test('by release: quiet on a nixpkgs before 20.09 (any name went), a warning where the release is unknown', async () => {
+    const host = `{ ... }:\n{\n  networking.hostName = "flexo.example.org";\n${ROOT_KEY}}\n`;
+    const severities = async (files: Files) =>
+      (await check(write(files))).filter((f) => f.code === 'hostname-invalid').map((f) => f.severity);
+    assert.deepEqual(
+      await severities({
+        'flake.nix': flake('./box.nix', '', 'github:NixOS/nixpkgs/nixos-20.03'),
+        'box.nix': host,
+      }),
+      [],
+    );
+    assert.deepEqual(
+      await severities({
+        'flake.nix': flake('./box.nix', '', 'github:NixOS/nixpkgs/nixos-20.09'),
+        'box.nix': host,
+      }),
+      ['error'],
+    );
+    assert.deepEqual(await severities({ 'configuration.nix': host }), ['warning']);
+  });
+
   test('an FQDN is split into hostName and domain', async () => {
     const dir = write({
       'configuration.nix': `{ ... }:
