@@ -19,8 +19,12 @@ export interface ScriptMachine {
 /** `-I nixpkgs=…`, `NIX_PATH=nixpkgs=…`: the script's own nixpkgs. */
 const NIXPKGS_PIN = /(?:-I\s*|NIX_PATH=["']?)nixpkgs=["']?([^\s"';|&:)(`]+(?::\/\/[^\s"';|&)(`]+)?)/;
 
-/** `-I nixos-config=…`, `NIXOS_CONFIG=…` (quoted or not), up to the end of the word. */
-const NIXOS_CONFIG = /(?:nixos-config=|NIXOS_CONFIG=)["']?((?:\$\(pwd\)|`pwd`)?[^\s"';|&)(`]+)/g;
+/**
+ * `-I nixos-config=…`, `NIXOS_CONFIG=…`, `<nixpkgs/nixos>`'s `--arg configuration ./server.nix` (quoted or not),
+ * up to the end of the word.
+ */
+const NIXOS_CONFIG =
+  /(?:nixos-config=|NIXOS_CONFIG=|--arg\s+configuration\s+)["']?((?:\$\(pwd\)|`pwd`)?[^\s"';|&)(`]+)/g;
 const SCRIPT_NAME = /\.(?:sh|bash|zsh|fish|mk|just)$|^(?:GNUmakefile|[Mm]akefile|[Jj]ustfile)$|^[^.]+$/;
 /** Enough for a repository's scripts; a large tree's other files are not read for this. */
 const MAX_SCRIPTS = 200;
@@ -37,7 +41,12 @@ export function scriptMachines(
   const unresolved: ScriptMachine[] = [];
   for (const script of scriptsNear(top, sources)) {
     const text = sources.readText?.(script);
-    if (!text || text.length > MAX_SCRIPT_BYTES || !/nixos-config=|NIXOS_CONFIG=/.test(text)) continue;
+    if (
+      !text ||
+      text.length > MAX_SCRIPT_BYTES ||
+      !/nixos-config=|NIXOS_CONFIG=|--arg\s+configuration\s/.test(text)
+    )
+      continue;
     const pin = NIXPKGS_PIN.exec(text)?.[1];
     const nixpkgs = pin && !pin.includes('$') ? pin : undefined;
     for (const m of text.matchAll(NIXOS_CONFIG)) {

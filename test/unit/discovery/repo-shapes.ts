@@ -2500,6 +2500,10 @@ in
 nix-build '<nixpkgs/nixos>' -A config.system.build.isoImage -I nixos-config=iso.nix \\
   -I nixpkgs=https://github.com/NixOS/nixpkgs/archive/nixos-20.09.tar.gz
 `,
+      'scripts/vm.sh': `#!/bin/sh
+nix-build '<nixpkgs/nixos>' --arg configuration ./vm.nix -A vm
+`,
+      'scripts/vm.nix': host('vm', '\n  nixpkgs.hostPlatform = "x86_64-linux";'),
       'scripts/switch.sh': `#!/bin/sh
 host=\${1:-desk}
 sudo NIXOS_CONFIG="$(pwd)/machines/$host/default.nix" nixos-rebuild switch
@@ -2530,6 +2534,7 @@ sudo NIXOS_CONFIG=$(pwd)/$computed nixos-rebuild switch
       { name: 'desk', status: 'read', platform: X86 },
       { name: 'iso', status: 'read', platform: X86 },
       { name: 'nas', status: 'read', platform: X86 },
+      { name: 'vm', status: 'read', platform: X86 },
     ],
     findings: [],
   },
