@@ -88,7 +88,10 @@ export function coverageText(
   if (count('not-followed')) parts.push(`${count('not-followed')} not followed`);
   const n = machines.length;
   const head = `${n} machine${n === 1 ? '' : 's'}${parts.length ? ': ' + parts.join(', ') : ''}`;
-  const read = machines.filter((c) => c.status === 'read').map((c) => c.name);
+  // Two machines of one name (a nixosConfigurations entry and a colmena node that reads other modules): by where.
+  const named = (c: ConfigurationCoverage) =>
+    machines.filter((m) => m.name === c.name).length > 1 ? `${c.name} (${where(c)})` : c.name;
+  const read = machines.filter((c) => c.status === 'read').map(named);
   lines.push(read.length ? `${head} (read: ${read.join(', ')})` : head);
   // A fleet's machines share most reasons (the same inputs' modules): said once, not once per machine.
   const partial = machines.filter((c) => c.status === 'partial');

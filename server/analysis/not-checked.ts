@@ -109,7 +109,13 @@ function unfollowedSystemCalls(
       const word = builderName(e.fn);
       // Only a call with its `modules` written out: `mylib.nixosSystem systemArgs` may be the repository's own
       // wrapper, whose inner nixosSystem call is the one a machine comes from.
-      if (!word || !writesModules(e.arg) || machines.has(`${f}:${e.span.start}`) || machines.has(`${f}:${e.arg.span.start}`)) return;
+      if (
+        !word ||
+        !writesModules(e.arg) ||
+        machines.has(`${f}:${e.span.start}`) ||
+        machines.has(`${f}:${e.arg.span.start}`)
+      )
+        return;
       out.push({
         file: f,
         line: text.slice(0, e.span.start).split('\n').length,

@@ -120,6 +120,8 @@ export function resolveHostPlatform(config: NixosConfiguration, force?: (t: Thun
 
 /** `system = "…"` given to nixosSystem, when static. */
 export function flakeSystemOf(config: NixosConfiguration): PlatformSetting | undefined {
+  // (a colmena node's system is its package set's, `meta.nixpkgs`: a fallback for its platform, not an argument)
+  if (config.entry.kind === 'colmena') return undefined;
   const v = config.entry.system;
   if (v?.t !== 'str') return undefined;
   return { option: 'system', value: v.v, valueAt: v.src };

@@ -21,6 +21,12 @@ export interface DiscoveredEntry {
   /** `not-followed` entries have no roots; `partial` ones lack part of their modules from the start. */
   status: CoverageStatus;
   reasons: string[];
+  /**
+   * A colmena node named as a nixosConfigurations entry: the same machine when it reads no module the entry does
+   * not (dropped then, after both are collected), another one otherwise (`nixosConfigurations.web` to install
+   * with disko, `colmena.web` to deploy).
+   */
+  sameNameAs?: DiscoveredEntry;
 }
 
 /** What stands for the modules NixOps or morph add to each machine of a network file. */
@@ -174,7 +180,11 @@ export function flakeEntries(ev: Evaluator, flakeFile: string): FlakeDiscovery {
       // The same machine as its nixosConfigurations entry, unless nixkit could not follow that one (an entry
       // that is no nixosSystem): the hive's node is what gets deployed, and is checked; the entry keeps its note.
       const same = entries.find((x) => x.entry.name === e.entry.name);
-      if (same && !(same.status === 'not-followed' && e.status !== 'not-followed')) continue;
+      if (same && !(same.status === 'not-followed' && e.status !== 'not-followed')) {
+        if (same.status === 'not-followed' || e.status === 'not-followed' || same.entry.kind === 'colmena')
+          continue;
+        e.sameNameAs = same;
+      }
       names.add(e.entry.name);
       entries.push(e);
     }
@@ -342,6 +352,15 @@ export function hiveEntries(
   const perNode = metaGet('nodeSpecialArgs');
   const perNodeV = perNode ? ev.force(perNode) : undefined;
   const defaults = hive.attrs.get('defaults');
+  // colmena builds each node with `meta.nodeNixpkgs.<node>`, else `meta.nixpkgs`: its `system` is the node's.
+  const nodeNixpkgs = metaGet('nodeNixpkgs');
+  const nodeNixpkgsV = nodeNixpkgs ? ev.force(nodeNixpkgs) : undefined;
+  const systemOfPkgs = (t: Thunk | undefined) => {
+    const pkgs = t ? ev.force(t) : undefined;
+    const sys = pkgs?.t === 'attrs' ? pkgs.attrs.get('system') : undefined;
+    const v = sys ? ev.force(sys) : undefined;
+    return v?.t === 'str' ? v : undefined;
+  };
   const out: DiscoveredEntry[] = [];
   for (const [name, node] of hive.attrs) {
     if (HIVE_META.has(name)) continue;
@@ -358,9 +377,11 @@ export function hiveEntries(
     const tool: Thunk[] = network
       ? [known({ t: 'external', name: NETWORK_TOOL_MODULES, src: sourceOf(node) })]
       : [];
+    const ownPkgs = nodeNixpkgsV?.t === 'attrs' ? nodeNixpkgsV.attrs.get(name) : undefined;
+    const system = network ? undefined : systemOfPkgs(ownPkgs ?? metaGet('nixpkgs'));
     out.push({
       // (`inherit web;`: the inherit has no key of its own; the node's value says where it is written)
-      entry: { name, file, kind: 'colmena', at: sourceOf(node, ev.force(node).src) },
+      entry: { name, file, kind: 'colmena', at: sourceOf(node, ev.force(node).src), system },
       roots: [...tool, ...(defaults ? [defaults, node] : [node])],
       specialArgs: { t: 'attrs', attrs: args, dynamic: false },
       status: 'read',

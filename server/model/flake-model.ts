@@ -79,7 +79,21 @@ const PACKAGE_SYSTEMS = [...DEFAULT_SYSTEMS, 'i686-linux', 'armv7l-linux', 'armv
  * A nixpkgs package set: its `lib` is nixpkgs' lib (without `nixosSystem`, which only the flake's `lib` has);
  * packages and everything else are unknown.
  */
-function packageSet(ev: Evaluator, missingPath: string[]): Value {
+/** `import nixpkgs { system = …; }` (or `localSystem = { system = …; }`, `localSystem = "…"`): the system. */
+function systemOf(ev: Evaluator, args: Thunk): Value | undefined {
+  const a = ev.force(args);
+  if (a.t !== 'attrs') return undefined;
+  const system = a.attrs.get('system');
+  if (system) return ev.force(system);
+  const local = a.attrs.get('localSystem');
+  const l = local ? ev.force(local) : undefined;
+  if (l?.t === 'str') return l;
+  const inner = l?.t === 'attrs' ? l.attrs.get('system') : undefined;
+  return inner ? ev.force(inner) : undefined;
+}
+
+/** A package set; `system` is `pkgs.system`, the platform it was imported for, where that is known. */
+function packageSet(ev: Evaluator, missingPath: string[], system?: Value): Value {
   const lib = ev.lazy(() => {
     const full = ev.lib();
     if (full.t !== 'attrs') return full;
@@ -92,6 +106,7 @@ function packageSet(ev: Evaluator, missingPath: string[]): Value {
     attrs: new Map([
       ['lib', lib],
       ['callPackage', known({ t: 'fn', name: CALL_PACKAGE, args: [] })],
+      ...(system?.t === 'str' ? [['system', known(system)] as [string, Thunk]] : []),
     ]),
     dynamic: true,
     missingPath,
@@ -132,7 +147,10 @@ function inputValue(ev: Evaluator, input: FlakeInput): Value {
       // nixpkgs' `lib` is the evaluator's model of it; packages and the rest are not known statically. A package
       // set (`import nixpkgs { … }`, `legacyPackages.<system>`) is known for its `lib` only.
       const imported = `nixpkgs.import:${input.name}`;
-      ev.natives.set(imported, { arity: 1, call: () => packageSet(ev, [input.name, IMPORTED]) });
+      ev.natives.set(imported, {
+        arity: 1,
+        call: ([args]) => packageSet(ev, [input.name, IMPORTED], systemOf(ev, args)),
+      });
       // This input's `lib.nixosSystem` says which input builds a machine: with several nixpkgs (a stable one for
       // the machines, unstable for a few packages), the machine's release is its own input's.
       const nixosSystem = `nixpkgs.nixosSystem:${input.name}`;

@@ -287,6 +287,7 @@ export class Project {
       if (e === undefined) errors.set(f, (e = !!this.sources.parsed(f)?.hasSyntaxErrors));
       return e;
     };
+    const collectedOf = new Map<DiscoveredEntry, NixosConfiguration>();
     for (const d of discovered) {
       const base = { name: d.entry.name, kind: d.entry.kind, file: d.entry.file, at: d.entry.at };
       if (d.status === 'not-followed') {
@@ -308,6 +309,9 @@ export class Project {
         collected.modules.some((m) => (m.kind === 'file' || m.kind === 'inline') && hasErrors(m.file)) ||
         [...own].some((f) => f.endsWith('.nix') && hasErrors(f));
       const config = new NixosConfiguration(d.entry, collected, own, broken);
+      collectedOf.set(d, config);
+      const twin = d.sameNameAs && collectedOf.get(d.sameNameAs);
+      if (twin && moduleFiles(config).every((f) => twin.files.has(f))) continue; // one machine, checked once
       const missing = d.entry.system?.t === 'unknown' ? d.entry.system.missingAttr : undefined;
       if (
         missing &&
@@ -1140,4 +1144,9 @@ function staticPaths(root: Expr | undefined, dir: string): string[] {
     for (const [k, v] of Object.entries(node)) if (k !== 'span' && v && typeof v === 'object') stack.push(v);
   }
   return out;
+}
+
+/** The files a configuration takes as modules. */
+function moduleFiles(config: NixosConfiguration): string[] {
+  return config.modules.flatMap((m) => (m.kind === 'file' || m.kind === 'missing' ? [m.file] : []));
 }

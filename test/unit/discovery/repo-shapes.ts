@@ -420,7 +420,7 @@ export const SHAPES: Shape[] = [
 `,
       'edge.nix': host('edge'),
     },
-    machines: [{ name: 'edge', status: 'read' }],
+    machines: [{ name: 'edge', status: 'read', platform: X86 }],
     findings: [],
   },
   {
@@ -2590,6 +2590,37 @@ sudo NIXOS_CONFIG=$(pwd)/$computed nixos-rebuild switch
     },
     machines: [{ name: 'web', status: 'partial', platform: X86, reason: /NixOps or morph adds modules/ }],
     findings: [],
+  },
+  {
+    name: 'a colmena node named as a nixosConfigurations entry: one machine when it reads the same modules, two when not; platforms from meta.nixpkgs / meta.nodeNixpkgs',
+    files: {
+      'flake.nix': `{
+  ${NIXPKGS}
+  outputs = { self, nixpkgs, ... }: {
+    nixosConfigurations.web = nixpkgs.lib.nixosSystem { system = "x86_64-linux"; modules = [ ./install.nix ]; };
+    nixosConfigurations.db = nixpkgs.lib.nixosSystem { system = "x86_64-linux"; modules = [ ./db.nix ]; };
+    colmena = {
+      meta.nixpkgs = import nixpkgs { system = "x86_64-linux"; };
+      meta.nodeNixpkgs.pi = import nixpkgs { localSystem.system = "aarch64-linux"; };
+      web = { imports = [ ./web.nix ]; deployment.targetHost = "web.example.org"; };
+      db = { imports = [ ./db.nix ]; deployment.targetHost = "db.example.org"; };
+      pi = { imports = [ ./pi.nix ]; deployment.targetHost = "pi.example.org"; };
+    };
+  };
+}
+`,
+      'install.nix': host('web'),
+      'web.nix': host('web', '\n  hardware.opengl.enable = true;'),
+      'db.nix': host('db'),
+      'pi.nix': host('pi'),
+    },
+    machines: [
+      { name: 'db', status: 'read', platform: X86 },
+      { name: 'pi', status: 'read', platform: 'aarch64-linux' },
+      { name: 'web', status: 'read', platform: X86 },
+      { name: 'web', status: 'read', platform: X86 },
+    ],
+    findings: ['removed-option web.nix:15'],
   },
   {
     name: 'a colmena hive.nix pinning nixpkgs 23.05 by tarball URL: options removed later are fine there',
