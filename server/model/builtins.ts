@@ -1049,8 +1049,10 @@ def('pathExists', 1, (ev, a, s) => {
   if (file === undefined) return bad(ev, v, s);
   ev.noteRead(file);
   if (ev.sources.exists(file)) return bool(true, s);
-  // A path git ignores (`org-config`, kept only on the machines) may well exist where the system is built.
-  return gitAbsence(file) ? unk(s) : bool(false, s);
+  // Nix on this checkout answers false; where git ignores the path (`org-config`, kept only on the machines)
+  // it may exist where the system is built: remembered, so that what the other branch imports is not an error.
+  if (gitAbsence(file)) ev.ignoredProbes.add(file);
+  return bool(false, s);
 });
 def('readFile', 1, (ev, a, s) => {
   const v = ev.force(a[0]);

@@ -105,6 +105,8 @@ export class Evaluator {
    * (nixos-raspberrypi's adds its board module): a machine whose modules are partly unknown.
    */
   readonly unknownInputs = new Set<string>();
+  /** Paths `builtins.pathExists` found missing that git ignores (or a submodule not checked out holds). */
+  readonly ignoredProbes = new Set<string>();
   private builtinsValue?: Attrs;
   /** The nixpkgs `lib` value, built on first use. */
   private libValue?: Value;

@@ -93,7 +93,7 @@ function systemOf(ev: Evaluator, args: Thunk): Value | undefined {
 }
 
 /** A package set; `system` is `pkgs.system`, the platform it was imported for, where that is known. */
-function packageSet(ev: Evaluator, missingPath: string[], system?: Value): Value {
+function packageSet(ev: Evaluator, missingPath: string[], system?: Thunk): Value {
   const lib = ev.lazy(() => {
     const full = ev.lib();
     if (full.t !== 'attrs') return full;
@@ -106,7 +106,7 @@ function packageSet(ev: Evaluator, missingPath: string[], system?: Value): Value
     attrs: new Map([
       ['lib', lib],
       ['callPackage', known({ t: 'fn', name: CALL_PACKAGE, args: [] })],
-      ...(system?.t === 'str' ? [['system', known(system)] as [string, Thunk]] : []),
+      ...(system ? [['system', system] as [string, Thunk]] : []),
     ]),
     dynamic: true,
     missingPath,
@@ -149,7 +149,13 @@ function inputValue(ev: Evaluator, input: FlakeInput): Value {
       const imported = `nixpkgs.import:${input.name}`;
       ev.natives.set(imported, {
         arity: 1,
-        call: ([args]) => packageSet(ev, [input.name, IMPORTED], systemOf(ev, args)),
+        // (the system is worked out only when asked: forcing the arguments early can loop through `self`)
+        call: ([args]) =>
+          packageSet(
+            ev,
+            [input.name, IMPORTED],
+            ev.lazy(() => systemOf(ev, args) ?? UNKNOWN),
+          ),
       });
       // This input's `lib.nixosSystem` says which input builds a machine: with several nixpkgs (a stable one for
       // the machines, unstable for a few packages), the machine's release is its own input's.

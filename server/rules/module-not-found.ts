@@ -72,6 +72,23 @@ export const moduleNotFound: Rule = {
         });
         continue;
       }
+      // `if pathExists ../org-config then ../org-config else ../ocb-config` with org-config ignored by git: where
+      // the machine is built the first is there, and this one is not imported.
+      // (any unit's evaluator: a module evaluated once is shared by the machines that import it)
+      const probed = ctx.project.analysisUnits
+        .flatMap((u) => [...u.evaluator.ignoredProbes])
+        .find((p) => path.dirname(p) === path.dirname(m.file));
+      if (probed) {
+        ctx.report({
+          at: m.src,
+          severity: 'information',
+          message:
+            `${clip(written ?? rel)} does not exist here; the configuration also looks for ` +
+            `${clip(relative(fromDir, probed))}, which is not in this checkout (${gitAbsence(probed) ?? 'git ignores it'}): ` +
+            'where that exists, this import may not be made',
+        });
+        continue;
+      }
       const folder = path.basename(m.file) === 'default.nix' && ctx.sources.isDirectory(path.dirname(m.file));
       const message = folder
         ? `${clip(written ?? rel)} is a folder without a default.nix (${clip(rel)} does not exist)`
