@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import type { ConfigurationEntry } from './configuration';
 import { IMPORTED, type Evaluator } from './evaluator';
 import type { InputKind } from './flake-inputs';
-import { evaluateFlake, type FlakeModel, type OpaqueCall } from './flake-model';
+import { evaluateFlake, MADE_BY_MAKE_HIVE, type FlakeModel, type OpaqueCall } from './flake-model';
 import { known, type Env, type Source, type Thunk, type Value } from './value';
 
 /** How much of a machine nixkit read: all of it, part of it (modules it cannot see), or nothing. */
@@ -363,7 +363,7 @@ export function hiveEntries(
   };
   const out: DiscoveredEntry[] = [];
   for (const [name, node] of hive.attrs) {
-    if (HIVE_META.has(name)) continue;
+    if (HIVE_META.has(name) || MADE_BY_MAKE_HIVE.has(node)) continue;
     const args = new Map<string, Thunk>();
     const sharedV = shared ? ev.force(shared) : undefined;
     if (sharedV?.t === 'attrs') for (const [k, t] of sharedV.attrs) args.set(k, t);

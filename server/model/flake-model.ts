@@ -259,6 +259,56 @@ function inputValue(ev: Evaluator, input: FlakeInput): Value {
 /** Input names that say nixpkgs: `nixpkgs`, `nixpkgs-unstable`, `nixos`, `nixos-24.11`, `unstable`. */
 const NIXPKGS_NAME = /nixpkgs|^(?:nixos|stable|unstable|master)$|^nixos[-_](?:unstable|stable|small|\d)/i;
 
+/** The `nodes` makeHive adds beside the hive's own attributes: no node of the hive. */
+export const MADE_BY_MAKE_HIVE = new WeakSet<Thunk>();
+
+/**
+ * A colmena hive's nodes as the systems colmena builds: `defaults` and the node's module, with `meta.specialArgs`
+ * and `meta.nodeSpecialArgs.<node>` (and `name`) as arguments.
+ */
+function hiveNodeSystems(ev: Evaluator, hive: Value & { t: 'attrs' }): Value {
+  const meta = hive.attrs.get('meta');
+  const metaV = meta ? ev.force(meta) : undefined;
+  const metaGet = (k: string) => (metaV?.t === 'attrs' ? metaV.attrs.get(k) : undefined);
+  const defaults = hive.attrs.get('defaults');
+  const nodes: [string, Thunk][] = [];
+  for (const [name, node] of hive.attrs) {
+    if (name === 'meta' || name === 'defaults') continue;
+    const specialArgs = ev.lazy(() => {
+      const args = new Map<string, Thunk>();
+      for (const t of [metaGet('specialArgs'), nodeArgs(ev, metaGet('nodeSpecialArgs'), name)]) {
+        const v = t ? ev.force(t) : undefined;
+        if (v?.t === 'attrs') for (const [k, a] of v.attrs) args.set(k, a);
+      }
+      args.set('name', known({ t: 'str', v: name }));
+      return { t: 'attrs', attrs: args, dynamic: false };
+    });
+    const modules = known({ t: 'list', items: defaults ? [defaults, node] : [node] });
+    // (the platform of the package set colmena builds it with: `import nixpkgs { system = …; }`'s `system`)
+    const system = ev.lazy(() => {
+      const pkgs = nodeArgs(ev, metaGet('nodeNixpkgs'), name) ?? metaGet('nixpkgs');
+      const p = pkgs ? ev.force(pkgs) : undefined;
+      const sys = p?.t === 'attrs' ? p.attrs.get('system') : undefined;
+      return sys ? ev.force(sys) : UNKNOWN;
+    });
+    const args = known(
+      attrs([
+        ['modules', modules],
+        ['specialArgs', specialArgs],
+        ['system', system],
+      ]),
+    );
+    nodes.push([name, known({ t: 'nixosSystem', args, src: ev.force(node).src })]);
+  }
+  return attrs(nodes);
+}
+
+/** `meta.nodeSpecialArgs.<node>`, when there is one. */
+function nodeArgs(ev: Evaluator, perNode: Thunk | undefined, name: string): Thunk | undefined {
+  const v = perNode ? ev.force(perNode) : undefined;
+  return v?.t === 'attrs' ? v.attrs.get(name) : undefined;
+}
+
 /** The names a function's `{ a, b, ... }` pattern asks for. */
 function formalNames(v: Value): string[] {
   return v.t === 'lambda' ? (v.expr.formals?.map((f) => f.name.name) ?? []) : [];
@@ -395,8 +445,18 @@ function registerNatives(
     arity: 1,
     call: (_args, src) => ({ t: 'external', name: 'home-manager.homeManagerConfiguration', src }),
   });
-  // colmena's makeHive takes the hive's description; nixkit reads the nodes from that description.
-  ev.natives.set('colmena.makeHive', { arity: 1, call: ([hive]) => force(hive) });
+  // colmena's makeHive takes the hive's description; nixkit reads the nodes from that description. Its `nodes`
+  // (`nixosConfigurations = self.colmenaHive.nodes`, as colmena's manual shows) are the nodes' systems.
+  ev.natives.set('colmena.makeHive', {
+    arity: 1,
+    call: ([hive]) => {
+      const h = force(hive);
+      if (h.t !== 'attrs' || h.attrs.has('nodes')) return h;
+      const nodes = ev.lazy(() => hiveNodeSystems(ev, h));
+      MADE_BY_MAKE_HIVE.add(nodes);
+      return { ...h, attrs: new Map([...h.attrs, ['nodes', nodes]]) };
+    },
+  });
   ev.natives.set('flake-parts.withSystem', {
     arity: 2,
     call: ([system, f], src) =>

@@ -2623,6 +2623,35 @@ sudo NIXOS_CONFIG=$(pwd)/$computed nixos-rebuild switch
     findings: ['removed-option web.nix:15'],
   },
   {
+    name: "nixosConfigurations = self.colmenaHive.nodes, as colmena's manual shows: each node once, with its platform",
+    files: {
+      'flake.nix': `{
+  ${NIXPKGS}
+  inputs.colmena.url = "github:zhaofengli/colmena";
+  outputs = { self, nixpkgs, colmena, ... }: {
+    colmenaHive = colmena.lib.makeHive self.colmena;
+    nixosConfigurations = self.colmenaHive.nodes;
+    colmena = {
+      meta.nixpkgs = import nixpkgs { system = "x86_64-linux"; };
+      meta.nodeNixpkgs.pi = import nixpkgs { system = "aarch64-linux"; };
+      meta.specialArgs.site = "home";
+      defaults = { site, ... }: { time.timeZone = if site == "home" then "Europe/Berlin" else "UTC"; };
+      web = { imports = [ ./web.nix ]; deployment.targetHost = "web.example.org"; };
+      pi = { imports = [ ./pi.nix ]; deployment.targetHost = "pi.example.org"; };
+    };
+  };
+}
+`,
+      'web.nix': host('web'),
+      'pi.nix': host('pi'),
+    },
+    machines: [
+      { name: 'pi', status: 'read', platform: 'aarch64-linux' },
+      { name: 'web', status: 'read', platform: X86 },
+    ],
+    findings: [],
+  },
+  {
     name: 'a colmena hive.nix pinning nixpkgs 23.05 by tarball URL: options removed later are fine there',
     files: {
       'hive.nix': `{
