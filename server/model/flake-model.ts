@@ -576,73 +576,107 @@ function mkFlake(
   const seen = new Set<string>();
   const queue: Thunk[] = [module];
   let steps = 0;
-  while (queue.length && steps++ < 2000) {
-    const v = ev.force(queue.shift()!);
-    switch (v.t) {
-      case 'path': {
-        const file = resolveImportPath(v.v, ev.sources);
-        if (seen.has(file)) break;
-        seen.add(file);
-        if (ev.sources.exists(file)) queue.push(ev.fileThunk(file));
-        else model.opaqueFlakeModules.push({ at: v.src, reason: `${v.v} does not exist` });
-        break;
-      }
-      case 'list':
-        queue.push(...v.items);
-        break;
-      case 'mk':
-        if (v.kind === 'if' && v.cond?.t === 'bool' && !v.cond.v) break;
-        queue.push(...v.content);
-        break;
-      case 'lambda': {
-        const body = ev.callLambda(
-          v.expr,
-          v.env,
-          v.file,
-          known(attrs([...moduleArgs])),
-          (name) => moduleArgs.get(name) ?? known({ t: 'unknown', path: [name] }),
-        );
-        queue.push(known(body));
-        break;
-      }
-      case 'attrs': {
-        const imports = v.attrs.get('imports');
-        if (imports) queue.push(imports);
-        // `_module.args.x = …`: a module argument every flake-parts module may take.
-        const mod = v.attrs.get('_module');
-        const modV = mod ? ev.force(mod) : undefined;
-        const extra = modV?.t === 'attrs' ? modV.attrs.get('args') : undefined;
-        const extraV = extra ? ev.force(extra) : undefined;
-        if (extraV?.t === 'attrs')
-          for (const [k, t] of extraV.attrs) if (!moduleArgs.has(k)) moduleArgs.set(k, t);
-        const explicit = v.attrs.get('config');
-        const holder = explicit ? ev.force(explicit) : v;
-        const flake = holder.t === 'attrs' ? holder.attrs.get('flake') : undefined;
-        if (flake) flakeDefs.push(flakeDefinition(ev, ev.force(flake), flakeOutputs));
-        if (holder.t === 'attrs') configDefs.push(holder);
-        break;
-      }
-      case 'external':
-        // flake-parts' own modules and those of libraries nixkit knows add per-system outputs, not machines.
-        if (!/^flake-parts\./.test(v.name))
-          model.opaqueFlakeModules.push({
-            at: v.src,
-            reason: `the flake-parts module \`${v.name}\` is not read by nixkit`,
-          });
-        break;
-      default: {
-        const p = v.t === 'unknown' ? v.path : undefined;
-        const input = p ? (p[0] === 'inputs' ? p[1] : p[0]) : undefined;
-        const unknownInput = input && kinds.has(input) && !kinds.get(input) ? input : undefined;
-        const reason = unknownInput
-          ? `the flake-parts module \`${p!.join('.')}\` comes from input \`${input}\`, which nixkit does not know`
-          : 'a flake-parts module nixkit cannot work out';
-        model.opaqueFlakeModules.push({ at: v.src, reason, input: unknownInput });
+  const partitionsRead = new Set<string>();
+  for (;;) {
+    while (queue.length && steps++ < 2000) {
+      const v = ev.force(queue.shift()!);
+      switch (v.t) {
+        case 'path': {
+          const file = resolveImportPath(v.v, ev.sources);
+          if (seen.has(file)) break;
+          seen.add(file);
+          if (ev.sources.exists(file)) queue.push(ev.fileThunk(file));
+          else model.opaqueFlakeModules.push({ at: v.src, reason: `${v.v} does not exist` });
+          break;
+        }
+        case 'list':
+          queue.push(...v.items);
+          break;
+        case 'mk':
+          if (v.kind === 'if' && v.cond?.t === 'bool' && !v.cond.v) break;
+          queue.push(...v.content);
+          break;
+        case 'lambda': {
+          const body = ev.callLambda(
+            v.expr,
+            v.env,
+            v.file,
+            known(attrs([...moduleArgs])),
+            (name) => moduleArgs.get(name) ?? known({ t: 'unknown', path: [name] }),
+          );
+          queue.push(known(body));
+          break;
+        }
+        case 'attrs': {
+          const imports = v.attrs.get('imports');
+          if (imports) queue.push(imports);
+          // `_module.args.x = …`: a module argument every flake-parts module may take.
+          const mod = v.attrs.get('_module');
+          const modV = mod ? ev.force(mod) : undefined;
+          const extra = modV?.t === 'attrs' ? modV.attrs.get('args') : undefined;
+          const extraV = extra ? ev.force(extra) : undefined;
+          if (extraV?.t === 'attrs')
+            for (const [k, t] of extraV.attrs) if (!moduleArgs.has(k)) moduleArgs.set(k, t);
+          const explicit = v.attrs.get('config');
+          const holder = explicit ? ev.force(explicit) : v;
+          const flake = holder.t === 'attrs' ? holder.attrs.get('flake') : undefined;
+          if (flake) flakeDefs.push(flakeDefinition(ev, ev.force(flake), flakeOutputs));
+          if (holder.t === 'attrs') configDefs.push(holder);
+          break;
+        }
+        case 'external':
+          // flake-parts' own modules and those of libraries nixkit knows add per-system outputs, not machines.
+          if (!/^flake-parts\./.test(v.name))
+            model.opaqueFlakeModules.push({
+              at: v.src,
+              reason: `the flake-parts module \`${v.name}\` is not read by nixkit`,
+            });
+          break;
+        default: {
+          const p = v.t === 'unknown' ? v.path : undefined;
+          const input = p ? (p[0] === 'inputs' ? p[1] : p[0]) : undefined;
+          const unknownInput = input && kinds.has(input) && !kinds.get(input) ? input : undefined;
+          const reason = unknownInput
+            ? `the flake-parts module \`${p!.join('.')}\` comes from input \`${input}\`, which nixkit does not know`
+            : 'a flake-parts module nixkit cannot work out';
+          model.opaqueFlakeModules.push({ at: v.src, reason, input: unknownInput });
+        }
       }
     }
+    // flake-parts' partitions (`partitionedAttrs.nixosConfigurations = "nixos"; partitions.nixos.module = …;`):
+    // those outputs come from the partition's own modules, read as the flake's (its extra inputs unknown).
+    const more = partitionModules(ev, configDefs, partitionsRead);
+    if (!more.length) break;
+    queue.push(...more);
   }
   merged ??= mergeFlake(ev, flakeDefs);
   return { ...merged, src };
+}
+
+/** Outputs that make machines, which a partition may hold. */
+const MACHINE_OUTPUTS = ['nixosConfigurations', 'colmena', 'colmenaHive', 'nixopsConfigurations'];
+
+/** The modules of the partitions `partitionedAttrs` sends machine outputs to, not read before. */
+function partitionModules(ev: Evaluator, configDefs: Value[], read: Set<string>): Thunk[] {
+  const config = mergeConfig(ev, configDefs);
+  const partitioned = config.get('partitionedAttrs');
+  const partitions = config.get('partitions');
+  if (!partitioned || !partitions) return [];
+  const byAttr = ev.force(partitioned);
+  const all = ev.force(partitions);
+  if (byAttr.t !== 'attrs' || all.t !== 'attrs') return [];
+  const out: Thunk[] = [];
+  for (const output of MACHINE_OUTPUTS) {
+    const name = byAttr.attrs.get(output);
+    const n = name ? ev.force(name) : undefined;
+    if (n?.t !== 'str' || read.has(n.v)) continue;
+    read.add(n.v);
+    const partition = all.attrs.get(n.v);
+    const p = partition ? ev.force(partition) : undefined;
+    const m = p?.t === 'attrs' ? p.attrs.get('module') : undefined;
+    if (m) out.push(m);
+  }
+  return out;
 }
 
 /**

@@ -2652,6 +2652,42 @@ sudo NIXOS_CONFIG=$(pwd)/$computed nixos-rebuild switch
     findings: [],
   },
   {
+    name: "flake-parts partitions: partitionedAttrs sends nixosConfigurations to a partition's own module",
+    files: {
+      'flake.nix': `{
+  ${NIXPKGS}
+  inputs.flake-parts.url = "github:hercules-ci/flake-parts";
+  outputs = inputs@{ flake-parts, ... }:
+    flake-parts.lib.mkFlake { inherit inputs; } {
+      imports = [ inputs.flake-parts.flakeModules.partitions ];
+      systems = [ "x86_64-linux" ];
+      partitions.machines = {
+        extraInputsFlake = ./machines;
+        module = ./machines/flake-module.nix;
+      };
+      partitionedAttrs.nixosConfigurations = "machines";
+    };
+}
+`,
+      'machines/flake.nix': `{
+  inputs.impermanence.url = "github:nix-community/impermanence";
+  outputs = { ... }: { };
+}
+`,
+      'machines/flake-module.nix': `{ inputs, ... }:
+{
+  flake.nixosConfigurations.box = inputs.nixpkgs.lib.nixosSystem {
+    system = "x86_64-linux";
+    modules = [ ./box.nix ];
+  };
+}
+`,
+      'machines/box.nix': host('box'),
+    },
+    machines: [{ name: 'box', status: 'read', platform: X86 }],
+    findings: [],
+  },
+  {
     name: 'a colmena hive.nix pinning nixpkgs 23.05 by tarball URL: options removed later are fine there',
     files: {
       'hive.nix': `{
