@@ -885,15 +885,6 @@ function networkBody(top: Expr): Expr {
   return e;
 }
 
-/**
- * A NixOps or morph network:
- * - a set with a `network` set (`network.description = …`) and at least one other attribute;
- * - a `network` set joined with the nodes (`{ network.description = …; } // nodes`);
- * - a set of machines without `network` (NixOps does not need it), told by a node that sets `deployment.*`
- *   beside what makes it a machine (imports, other options): a physical-only file (`web.deployment.targetEnv =
- *   "virtualbox"`, the other half of `nixops create logical.nix physical.nix`) is not taken alone.
- * `network` must be a set: NixOps' own evaluator has `network = zipAttrs networks;` beside helpers.
- */
 /** What NixOps and morph read from a network's `network` set. */
 const NETWORK_KEYS = new Set([
   'description',
@@ -921,6 +912,16 @@ function isModuleFunction(top: Expr): boolean {
   return e.kind === 'lambda' && !!e.formals?.some((f) => f.name.name === 'config');
 }
 
+/**
+ * A NixOps or morph network:
+ * - a set with a `network` set (`network.description = …`) and at least one other attribute;
+ * - a `network` set joined with the nodes (`{ network.description = …; } // nodes`);
+ * - a set of machines without `network` (NixOps does not need it), told by a node that sets `deployment.*`
+ *   beside what makes it a machine (imports, other options): a physical-only file (`web.deployment.targetEnv =
+ *   "virtualbox"`, the other half of `nixops create logical.nix physical.nix`) is not taken alone.
+ * `network` must be NixOps' or morph's own set (`description`, `enableRollback`, …): ESPHome's `network` is not, nor is
+ * NixOps' own evaluator's `network = zipAttrs networks;`. A module function (`{ config, … }:`) is never a network.
+ */
 function isNetworkShape(e: Expr): boolean {
   const unparen = (x: Expr) => (x.kind === 'paren' ? x.expr : x);
   const hasNetwork = (x: Expr) => x.kind === 'attrs' && x.bindings.some(isNetworkBinding);
