@@ -307,8 +307,8 @@ function flakeRelease(flakeFile: string, ev: Evaluator, builtBy?: string): Nixpk
  * shipped before the date it was locked, and possibly changes of the release then in development, no later one.
  */
 function unstableLockedAt(node: LockNode | undefined): NixpkgsRelease | undefined {
-  const when = node?.locked?.lastModified;
-  if (typeof when !== 'number' || !Number.isFinite(when)) return undefined;
+  const when = lockDate(node);
+  if (when === undefined) return undefined;
   const date = new Date(when * 1000);
   return {
     release: latestShippedRelease(date),
@@ -403,14 +403,24 @@ export function releaseOfLockNode(node: LockNode | undefined): NixpkgsRelease | 
   if (branch === UNSTABLE)
     return unstableLockedAt(node) ?? { release: branch, exact: true, from: 'flake.lock' };
   if (branch) return { release: branch, exact: true, from: 'flake.lock' };
-  const when = node.locked?.lastModified;
-  if (typeof when === 'number' && Number.isFinite(when))
+  const when = lockDate(node);
+  if (when !== undefined)
     return {
       release: maintainedReleaseAt(new Date(when * 1000)),
       exact: false,
       from: 'the date of flake.lock',
     };
   return undefined;
+}
+
+/**
+ * When a locked input was last changed (seconds), if the lock says. A `path:` input's lock carries
+ * `"lastModified": 1` (Nix writes that for paths): it says nothing of the date.
+ */
+function lockDate(node: LockNode | undefined): number | undefined {
+  const when = node?.locked?.lastModified;
+  // Nix started in 2003; nixpkgs' flake.lock dates are all after 2019.
+  return typeof when === 'number' && Number.isFinite(when) && when > 1_000_000_000 ? when : undefined;
 }
 
 /**

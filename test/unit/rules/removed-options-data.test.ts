@@ -87,6 +87,14 @@ test('a lock date maps to the oldest release still maintained then', () => {
     { release: '24.11', exact: false, from: 'the date of flake.lock' },
   );
   assert.equal(releaseOfLockNode({ original: { type: 'indirect', id: 'nixpkgs' } }), undefined);
+  // A `path:` input's lock says `"lastModified": 1`: no date at all.
+  assert.equal(
+    releaseOfLockNode({
+      original: { type: 'path', path: './modules/nixpkgs' },
+      locked: { lastModified: 1, path: './modules/nixpkgs', type: 'path' },
+    }),
+    undefined,
+  );
 });
 
 const CONFIG = `{ ... }:
