@@ -21,7 +21,7 @@ import type { InputKind } from './flake-inputs';
 import type { FlakeModel } from './flake-model';
 import { collectModules } from './modules';
 import { gitAbsence } from './git-absence';
-import { repositoryTop } from './repository-top';
+import { looksLikeRepositoryTop, repositoryTop } from './repository-top';
 import { scriptMachines, type ScriptMachine } from './script-machines';
 import { resolveImportPath, type SourceProvider } from './sources';
 import { known, type Source, type Value } from './value';
@@ -548,7 +548,13 @@ export class Project {
   }
 
   private scriptMachines(files: string[], top: string): ScriptMachine[] {
-    return (this.scriptMachinesRead ??= top ? scriptMachines(repositoryTop(top), files, this.sources) : []);
+    if (this.scriptMachinesRead) return this.scriptMachinesRead;
+    // Only a checkout's scripts, and its subfolders' only where the top is one (a loose file in /tmp or a home
+    // folder must not send nixkit through every folder beside it).
+    const repo = top ? repositoryTop(top) : undefined;
+    return (this.scriptMachinesRead = repo
+      ? scriptMachines(repo, files, this.sources, looksLikeRepositoryTop(repo))
+      : []);
   }
 
   /**

@@ -37,7 +37,7 @@ function findRepositoryTop(start: string): string {
 }
 
 /** A checkout's top folder: `.git`, or (an archive without it) `.gitignore`, a README or a LICENSE. */
-function looksLikeRepositoryTop(dir: string): boolean {
+export function looksLikeRepositoryTop(dir: string): boolean {
   try {
     return fs
       .readdirSync(dir)

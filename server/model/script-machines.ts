@@ -35,11 +35,13 @@ export function scriptMachines(
   top: string,
   nixFiles: readonly string[],
   sources: Pick<SourceProvider, 'list' | 'isDirectory' | 'readText'>,
+  /** Look one folder down too (`scripts/`, `bin/`): only at a checkout's top. */
+  subfolders = true,
 ): ScriptMachine[] {
   const nix = new Set(nixFiles);
   const out = new Map<string, ScriptMachine>();
   const unresolved: ScriptMachine[] = [];
-  for (const script of scriptsNear(top, sources)) {
+  for (const script of scriptsNear(top, sources, subfolders)) {
     const text = sources.readText?.(script);
     if (
       !text ||
@@ -61,10 +63,14 @@ export function scriptMachines(
 }
 
 /** The scripts at the top and one folder below it (`scripts/`, `bin/`), hidden folders left out. */
-function scriptsNear(top: string, sources: Pick<SourceProvider, 'list' | 'isDirectory'>): string[] {
+function scriptsNear(
+  top: string,
+  sources: Pick<SourceProvider, 'list' | 'isDirectory'>,
+  subfolders: boolean,
+): string[] {
   const out: string[] = [];
   const dirs = [top];
-  for (const name of sources.list(top) ?? []) {
+  for (const name of subfolders ? (sources.list(top) ?? []) : []) {
     const p = path.join(top, name);
     if (!name.startsWith('.') && name !== 'node_modules' && sources.isDirectory(p)) dirs.push(p);
   }

@@ -286,6 +286,11 @@ class Checker {
       const key = keys[i];
       if (key.name === undefined) return; // dynamic: only known at evaluation time
       const existing = level.get(key.name);
+      if (i === 0 && existing && frame.earlier?.has(key.name)) {
+        // Nix names only the key (`customize`), at the earlier definition.
+        this.reportDuplicate(undefined, keys, 0, key, existing, report, true);
+        return;
+      }
       if (i < keys.length - 1) {
         if (!existing) {
           const node: AttrNode = { span: key.span, children: new Map() };
@@ -311,9 +316,12 @@ class Checker {
           return { level: node.children, defs, next: 0, report: true, merged: false };
         }
       } else if (existing.children && attrs) {
-        // Merge into the earlier set; a key repeated inside is a duplicate.
+        // Merge into the earlier set, one level deep as Nix does: a name the earlier set already has is a
+        // duplicate even when both are sets (`a = { b = { x = 1; }; }; a = { b = { y = 2; }; };`); the later
+        // set's own paths (`b.c = 1; b.d = 2;`) still merge among themselves.
         const defs = dupDefs(attrs.bindings, attrs.inherits);
-        return { level: existing.children, defs, next: 0, prefix: inner, report, merged: true };
+        const earlier = new Set(existing.children.keys());
+        return { level: existing.children, defs, next: 0, prefix: inner, report, merged: true, earlier };
       } else this.reportDuplicate(prefix, keys, i, key, existing, report, merged);
     }
     return undefined;
@@ -390,6 +398,8 @@ interface DupFrame {
   prefix?: Prefix;
   report: boolean;
   merged: boolean;
+  /** Merging a later set into an earlier one: the names the earlier set had, each a duplicate if repeated. */
+  earlier?: Set<string>;
 }
 
 /** Definitions of a set in source order: its bindings, and each inherited name. */

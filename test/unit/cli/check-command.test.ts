@@ -301,6 +301,7 @@ test('systems built beside nixosConfigurations (an installer image, nixosGenerat
 
 test('a script passing a nixos-config nixkit cannot resolve (only variables) is named in a note', async () => {
   const dir = tempDir('check-script-config');
+  fs.mkdirSync(path.join(dir, '.git')); // a checkout: its scripts' folder is looked into
   fs.mkdirSync(path.join(dir, 'scripts'));
   fs.writeFileSync(
     path.join(dir, 'scripts/switch.sh'),

@@ -2500,6 +2500,7 @@ in
 nix-build '<nixpkgs/nixos>' -A config.system.build.isoImage -I nixos-config=iso.nix \\
   -I nixpkgs=https://github.com/NixOS/nixpkgs/archive/nixos-20.09.tar.gz
 `,
+      '.gitignore': 'result\n',
       'scripts/vm.sh': `#!/bin/sh
 nix-build '<nixpkgs/nixos>' --arg configuration ./vm.nix -A vm
 `,
