@@ -107,8 +107,14 @@ export const hardwareConfigNotImported: Rule = {
         .join('\n');
       return commented.includes(`${path.basename(path.dirname(file))}/hardware-configuration.nix`);
     };
+    // Folders whose modules some machine reads: a hardware-configuration.nix elsewhere belongs to no machine
+    // nixkit knows (a leftover copy beside a stub), and which build it would be missing from is not known.
+    const machineDirs = new Set<string>();
+    for (const c of configs)
+      for (const f of c.files) if (path.basename(f) !== 'flake.nix') machineDirs.add(path.dirname(f));
     for (const file of hw) {
       if (reached.has(file) || unchecked.has(path.dirname(file)) || commentedOut(file)) continue;
+      if (!machineDirs.has(path.dirname(file))) continue;
       if (links.some((dir) => file.startsWith(dir + path.sep))) continue;
       const fixes: RuleFix[] = [];
       const dir = path.dirname(file);
