@@ -13,7 +13,8 @@ export const hardwareConfigNotImported: Rule = {
     '(a flake whose `modules` forgot it, an import dropped while moving files around), the system is built ' +
     'without a root filesystem or the drivers to find it: evaluation fails, or the machine does not boot. Import ' +
     'it from the configuration of the machine it was generated on. nixkit stays quiet when a configuration has ' +
-    'modules it cannot read, which might import it.',
+    'modules it cannot read, which might import it, for a file in a folder no machine reads (a copy left behind), ' +
+    'and for one whose import is commented out beside another (an alternative switched off).',
   bad: {
     files: {
       'flake.nix': `{
