@@ -24,7 +24,7 @@ export const unstableDevicePath: Rule = {
     'device that is now another disk, or mounts the wrong one, and the machine drops to an emergency shell. ' +
     'Name filesystems, swap and LUKS devices by something stored on the disk itself: `/dev/disk/by-uuid/…`, ' +
     "`/dev/disk/by-label/…` or `/dev/disk/by-partlabel/…` (GRUB's `boot.loader.grub.device` is fine: it is used " +
-    'once, at install time, and is not reported).',
+    "once, at install time, and is not reported; nor are containers and WSL, whose disks are not NixOS's to mount).",
   bad: {
     files: {
       'configuration.nix': `{ config, pkgs, ... }:
@@ -71,6 +71,14 @@ export const unstableDevicePath: Rule = {
   },
   checkConfiguration(ctx) {
     const { config } = ctx;
+    // A container's `/` is the host's to give, and under WSL Windows mounts the disk before NixOS starts: no
+    // device name of these is looked up at boot.
+    if (
+      config.bool('boot.isContainer') === true ||
+      config.bool('boot.isNspawnContainer') === true ||
+      config.bool('wsl.enable') === true
+    )
+      return;
     // disko turns `disko.devices` into fileSystems at normal priority: a placeholder written with mkDefault
     // (`fileSystems."/" = lib.mkDefault { device = "/dev/sda2"; … }`) is not what the machine mounts.
     const usesDisko = config.modules.some((m) => m.kind === 'external' && /disko/.test(m.name));

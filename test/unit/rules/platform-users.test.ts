@@ -283,6 +283,11 @@ ${ROOT_KEY}  system.stateVersion = "24.11";
       'flake.nix:5',
       'other.nix:3',
     ]);
+    // Only other.nix's plain hostPlatform is read: the mkDefault one and the flake's `system` lose to it.
+    assert.deepEqual(
+      before.filter((f) => f.code === 'host-platform-unknown').map((f) => `${f.where} ${f.severity}`),
+      ['configuration.nix:3 information', 'flake.nix:5 information', 'other.nix:3 error'],
+    );
     const darwin = before.find((f) => f.code === 'host-platform-unknown' && f.where === 'other.nix:3')!;
     assert.match(darwin.message, /not a Linux system/);
     assert.equal(darwin.fixes![0].edits[0].newText, '"aarch64-linux"');
