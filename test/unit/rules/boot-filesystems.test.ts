@@ -630,3 +630,29 @@ test('GRUB off on a guest its launcher boots (root on tmpfs, the store over virt
     'bootloader-missing configuration.nix:3',
   ]);
 });
+
+test('unstable-device-path: quiet in a container and under WSL, whose disks NixOS does not mount', async () => {
+  const machine = (extra: string) => `{ ... }:
+{
+  ${extra}
+  fileSystems."/" = { device = "/dev/sdd"; fsType = "ext4"; };
+  system.stateVersion = "24.11";
+}
+`;
+  for (const quiet of ['boot.isContainer = true;', 'wsl.enable = true;'])
+    assert.deepEqual(
+      wheres(await checkFiles({ 'configuration.nix': machine(quiet) })).filter((w) =>
+        w.startsWith('unstable'),
+      ),
+      [],
+      quiet,
+    );
+  assert.deepEqual(
+    wheres(
+      await checkFiles({
+        'configuration.nix': machine('boot.loader.grub.device = "/dev/disk/by-id/ata-x";'),
+      }),
+    ).filter((w) => w.startsWith('unstable')),
+    ['unstable-device-path configuration.nix:4'],
+  );
+});
