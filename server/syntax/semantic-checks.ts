@@ -259,6 +259,9 @@ class Checker {
 
   /**
    * Nix merges `a.b = 1; a.c = 2;` and `a = { b = 1; }; a = { c = 2; };`, and refuses any other repeat.
+   * Sets merge recursively (`nix.settings.max-jobs = 4; nix = { settings.cores = 4; };`), as current Nix does
+   * (NixOS/nix#11294): Nix 2.8, the test oracle, merged one level only and refused that; reporting it would be
+   * false for the Nix people run today.
    * Iterative, depth-first (a nested set is filled before the next definition of its parent, as Nix does):
    * a frame per set being filled.
    */
@@ -286,11 +289,6 @@ class Checker {
       const key = keys[i];
       if (key.name === undefined) return; // dynamic: only known at evaluation time
       const existing = level.get(key.name);
-      if (i === 0 && existing && frame.earlier?.has(key.name)) {
-        // Nix names only the key (`customize`), at the earlier definition.
-        this.reportDuplicate(undefined, keys, 0, key, existing, report, true);
-        return;
-      }
       if (i < keys.length - 1) {
         if (!existing) {
           const node: AttrNode = { span: key.span, children: new Map() };
@@ -316,12 +314,9 @@ class Checker {
           return { level: node.children, defs, next: 0, report: true, merged: false };
         }
       } else if (existing.children && attrs) {
-        // Merge into the earlier set, one level deep as Nix does: a name the earlier set already has is a
-        // duplicate even when both are sets (`a = { b = { x = 1; }; }; a = { b = { y = 2; }; };`); the later
-        // set's own paths (`b.c = 1; b.d = 2;`) still merge among themselves.
+        // Merge into the earlier set; a key repeated inside is a duplicate.
         const defs = dupDefs(attrs.bindings, attrs.inherits);
-        const earlier = new Set(existing.children.keys());
-        return { level: existing.children, defs, next: 0, prefix: inner, report, merged: true, earlier };
+        return { level: existing.children, defs, next: 0, prefix: inner, report, merged: true };
       } else this.reportDuplicate(prefix, keys, i, key, existing, report, merged);
     }
     return undefined;
@@ -398,8 +393,6 @@ interface DupFrame {
   prefix?: Prefix;
   report: boolean;
   merged: boolean;
-  /** Merging a later set into an earlier one: the names the earlier set had, each a duplicate if repeated. */
-  earlier?: Set<string>;
 }
 
 /** Definitions of a set in source order: its bindings, and each inherited name. */

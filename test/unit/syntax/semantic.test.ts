@@ -29,6 +29,13 @@ test('sets that Nix merges are not duplicates', async () => {
   assert.deepEqual(await codes('{ a = { b = { x = 1; }; }; a.b.y = 2; }'), []);
   assert.deepEqual(await codes('{ boot.loader.grub.enable = true; boot.loader.grub.device = "nodev"; }'), []);
   assert.deepEqual(await codes('{ a = { b = 1; }; a = { b = 2; }; }'), ['duplicate-definition@0:7']);
+  // Recursively, as current Nix merges them (Nix 2.8 refused these; nixpkgs users build with a newer Nix).
+  assert.deepEqual(await codes('{ nix.settings.max-jobs = 4; nix = { settings.cores = 4; }; }'), []);
+  assert.deepEqual(await codes('{ a = { b = { x = 1; }; }; a = { b = { y = 2; }; }; }'), []);
+  assert.deepEqual(
+    await codes('{ a = { b = { x = 1; }; }; a = { b = { x = 2; }; }; }').then((c) => c.length),
+    1,
+  );
 });
 
 test('undefined variables are found; with, let, rec, formals and globals bind names', async () => {
