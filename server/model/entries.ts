@@ -7,7 +7,13 @@ import * as path from 'node:path';
 import type { ConfigurationEntry } from './configuration';
 import { IMPORTED, type Evaluator } from './evaluator';
 import type { InputKind } from './flake-inputs';
-import { evaluateFlake, MADE_BY_MAKE_HIVE, type FlakeModel, type OpaqueCall } from './flake-model';
+import {
+  evaluateFlake,
+  hiveNodeSystem,
+  MADE_BY_MAKE_HIVE,
+  type FlakeModel,
+  type OpaqueCall,
+} from './flake-model';
 import { known, type Env, type Source, type Thunk, type Value } from './value';
 
 /** How much of a machine nixkit read: all of it, part of it (modules it cannot see), or nothing. */
@@ -352,15 +358,6 @@ export function hiveEntries(
   const perNode = metaGet('nodeSpecialArgs');
   const perNodeV = perNode ? ev.force(perNode) : undefined;
   const defaults = hive.attrs.get('defaults');
-  // colmena builds each node with `meta.nodeNixpkgs.<node>`, else `meta.nixpkgs`: its `system` is the node's.
-  const nodeNixpkgs = metaGet('nodeNixpkgs');
-  const nodeNixpkgsV = nodeNixpkgs ? ev.force(nodeNixpkgs) : undefined;
-  const systemOfPkgs = (t: Thunk | undefined) => {
-    const pkgs = t ? ev.force(t) : undefined;
-    const sys = pkgs?.t === 'attrs' ? pkgs.attrs.get('system') : undefined;
-    const v = sys ? ev.force(sys) : undefined;
-    return v?.t === 'str' ? v : undefined;
-  };
   const out: DiscoveredEntry[] = [];
   for (const [name, node] of hive.attrs) {
     if (HIVE_META.has(name) || MADE_BY_MAKE_HIVE.has(node)) continue;
@@ -377,8 +374,8 @@ export function hiveEntries(
     const tool: Thunk[] = network
       ? [known({ t: 'external', name: NETWORK_TOOL_MODULES, src: sourceOf(node) })]
       : [];
-    const ownPkgs = nodeNixpkgsV?.t === 'attrs' ? nodeNixpkgsV.attrs.get(name) : undefined;
-    const system = network ? undefined : systemOfPkgs(ownPkgs ?? metaGet('nixpkgs'));
+    // colmena builds each node with `meta.nodeNixpkgs.<node>`, else `meta.nixpkgs`: its `system` is the node's.
+    const system = network ? undefined : hiveNodeSystem(ev, metaV, name);
     out.push({
       // (`inherit web;`: the inherit has no key of its own; the node's value says where it is written)
       entry: { name, file, kind: 'colmena', at: sourceOf(node, ev.force(node).src), system },

@@ -285,12 +285,7 @@ function hiveNodeSystems(ev: Evaluator, hive: Value & { t: 'attrs' }): Value {
     });
     const modules = known({ t: 'list', items: defaults ? [defaults, node] : [node] });
     // (the platform of the package set colmena builds it with: `import nixpkgs { system = …; }`'s `system`)
-    const system = ev.lazy(() => {
-      const pkgs = nodeArgs(ev, metaGet('nodeNixpkgs'), name) ?? metaGet('nixpkgs');
-      const p = pkgs ? ev.force(pkgs) : undefined;
-      const sys = p?.t === 'attrs' ? p.attrs.get('system') : undefined;
-      return sys ? ev.force(sys) : UNKNOWN;
-    });
+    const system = ev.lazy(() => hiveNodeSystem(ev, metaV, name) ?? UNKNOWN);
     const args = known(
       attrs([
         ['modules', modules],
@@ -301,6 +296,19 @@ function hiveNodeSystems(ev: Evaluator, hive: Value & { t: 'attrs' }): Value {
     nodes.push([name, known({ t: 'nixosSystem', args, src: ev.force(node).src })]);
   }
   return attrs(nodes);
+}
+
+/**
+ * The platform colmena builds a node for: the `system` of its package set, `meta.nodeNixpkgs.<node>` or else
+ * `meta.nixpkgs` (`import nixpkgs { system = …; }`), when it is a string.
+ */
+export function hiveNodeSystem(ev: Evaluator, meta: Value | undefined, name: string): Value | undefined {
+  const get = (k: string) => (meta?.t === 'attrs' ? meta.attrs.get(k) : undefined);
+  const pkgs = nodeArgs(ev, get('nodeNixpkgs'), name) ?? get('nixpkgs');
+  const p = pkgs ? ev.force(pkgs) : undefined;
+  const sys = p?.t === 'attrs' ? p.attrs.get('system') : undefined;
+  const v = sys ? ev.force(sys) : undefined;
+  return v?.t === 'str' ? v : undefined;
 }
 
 /** `meta.nodeSpecialArgs.<node>`, when there is one. */
