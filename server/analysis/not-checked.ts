@@ -59,7 +59,7 @@ export function notCheckedFiles(
     if (read.has(f)) continue;
     if (out.length >= MAX_MENTIONS) break;
     if (out.some((o) => o.file === f)) continue;
-    const text = sources.readText?.(f);
+    const text = sources.parsed(f)?.lines.text ?? sources.readText?.(f);
     if (text === undefined || !BUILDS_NIXOS.test(text)) continue;
     const at = mentionInCode(text, sources.parsed(f)?.ast);
     if (!at) continue;
@@ -100,7 +100,7 @@ function unfollowedSystemCalls(
   for (const f of [...files].sort()) {
     const units = unitsOf.get(f);
     if (!units || units.some((u) => u.coverage.some((c) => c.status === 'not-followed'))) continue;
-    const text = sources.readText?.(f);
+    const text = sources.parsed(f)?.lines.text ?? sources.readText?.(f);
     if (text === undefined || !/\bnixosSystem\b|\bnixosGenerate\b/.test(text)) continue;
     const ast = sources.parsed(f)?.ast;
     if (!ast?.expr) continue;
