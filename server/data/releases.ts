@@ -419,7 +419,7 @@ export function releaseOfLockNode(node: LockNode | undefined): NixpkgsRelease | 
  */
 function lockDate(node: LockNode | undefined): number | undefined {
   const when = node?.locked?.lastModified;
-  // Nix started in 2003; nixpkgs' flake.lock dates are all after 2019.
+  // A real lock date is long after 2001 (1,000,000,000 s); flakes came in 2019.
   return typeof when === 'number' && Number.isFinite(when) && when > 1_000_000_000 ? when : undefined;
 }
 

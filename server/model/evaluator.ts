@@ -550,11 +550,9 @@ export class Evaluator {
           if (arity === undefined) return { t: 'unknown', src: s };
           const args = fn.args.length ? [...fn.args, arg] : [arg];
           if (args.length < arity) return { t: 'fn', name: fn.name, args, src: fn.src };
-          const result =
-            native && primopArity(fn.name) === undefined
-              ? native.call(args, s)
-              : callPrimop(this, fn.name, args, s);
-          return result;
+          return native && primopArity(fn.name) === undefined
+            ? native.call(args, s)
+            : callPrimop(this, fn.name, args, s);
         }
         case 'attrs': {
           // A set with `__functor` is callable: `f x` is `f.__functor f x`.
