@@ -9,6 +9,7 @@ import { IMPORTED, type Evaluator } from './evaluator';
 import type { InputKind } from './flake-inputs';
 import {
   evaluateFlake,
+  hiveNodeArgs,
   hiveNodeSystem,
   MADE_BY_MAKE_HIVE,
   type FlakeModel,
@@ -353,22 +354,11 @@ export function hiveEntries(
     ];
   const meta = hive.attrs.get('meta');
   const metaV = meta ? ev.force(meta) : undefined;
-  const metaGet = (k: string) => (metaV?.t === 'attrs' ? metaV.attrs.get(k) : undefined);
-  const shared = metaGet('specialArgs');
-  const perNode = metaGet('nodeSpecialArgs');
-  const perNodeV = perNode ? ev.force(perNode) : undefined;
   const defaults = hive.attrs.get('defaults');
   const out: DiscoveredEntry[] = [];
   for (const [name, node] of hive.attrs) {
     if (HIVE_META.has(name) || MADE_BY_MAKE_HIVE.has(node)) continue;
-    const args = new Map<string, Thunk>();
-    const sharedV = shared ? ev.force(shared) : undefined;
-    if (sharedV?.t === 'attrs') for (const [k, t] of sharedV.attrs) args.set(k, t);
-    const own = perNodeV?.t === 'attrs' ? perNodeV.attrs.get(name) : undefined;
-    const ownV = own ? ev.force(own) : undefined;
-    if (ownV?.t === 'attrs') for (const [k, t] of ownV.attrs) args.set(k, t);
-    args.set('name', known({ t: 'str', v: name }));
-    args.set('nodes', known({ t: 'unknown', path: ['nodes'] }));
+    const args = hiveNodeArgs(ev, metaV, name);
     // NixOps and morph add modules of their own for the deployment target (disks, users, networking of a cloud
     // VM): rules about something missing must stay quiet, and the coverage says why.
     const tool: Thunk[] = network

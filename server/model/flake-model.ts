@@ -269,20 +269,11 @@ export const MADE_BY_MAKE_HIVE = new WeakSet<Thunk>();
 function hiveNodeSystems(ev: Evaluator, hive: Value & { t: 'attrs' }): Value {
   const meta = hive.attrs.get('meta');
   const metaV = meta ? ev.force(meta) : undefined;
-  const metaGet = (k: string) => (metaV?.t === 'attrs' ? metaV.attrs.get(k) : undefined);
   const defaults = hive.attrs.get('defaults');
   const nodes: [string, Thunk][] = [];
   for (const [name, node] of hive.attrs) {
     if (name === 'meta' || name === 'defaults') continue;
-    const specialArgs = ev.lazy(() => {
-      const args = new Map<string, Thunk>();
-      for (const t of [metaGet('specialArgs'), nodeArgs(ev, metaGet('nodeSpecialArgs'), name)]) {
-        const v = t ? ev.force(t) : undefined;
-        if (v?.t === 'attrs') for (const [k, a] of v.attrs) args.set(k, a);
-      }
-      args.set('name', known({ t: 'str', v: name }));
-      return { t: 'attrs', attrs: args, dynamic: false };
-    });
+    const specialArgs = ev.lazy(() => ({ t: 'attrs', attrs: hiveNodeArgs(ev, metaV, name), dynamic: false }));
     const modules = known({ t: 'list', items: defaults ? [defaults, node] : [node] });
     // (the platform of the package set colmena builds it with: `import nixpkgs { system = …; }`'s `system`)
     const system = ev.lazy(() => hiveNodeSystem(ev, metaV, name) ?? UNKNOWN);
@@ -296,6 +287,22 @@ function hiveNodeSystems(ev: Evaluator, hive: Value & { t: 'attrs' }): Value {
     nodes.push([name, known({ t: 'nixosSystem', args, src: ev.force(node).src })]);
   }
   return attrs(nodes);
+}
+
+/**
+ * The arguments colmena gives a node's modules: `meta.specialArgs`, then `meta.nodeSpecialArgs.<node>` over them,
+ * then `name` and `nodes` (the other nodes' configurations: unknown here).
+ */
+export function hiveNodeArgs(ev: Evaluator, meta: Value | undefined, name: string): Map<string, Thunk> {
+  const get = (k: string) => (meta?.t === 'attrs' ? meta.attrs.get(k) : undefined);
+  const args = new Map<string, Thunk>();
+  for (const t of [get('specialArgs'), nodeArgs(ev, get('nodeSpecialArgs'), name)]) {
+    const v = t ? ev.force(t) : undefined;
+    if (v?.t === 'attrs') for (const [k, a] of v.attrs) args.set(k, a);
+  }
+  args.set('name', known({ t: 'str', v: name }));
+  args.set('nodes', known({ t: 'unknown', path: ['nodes'] }));
+  return args;
 }
 
 /**
