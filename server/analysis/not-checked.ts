@@ -157,14 +157,24 @@ function mentionInCode(
   text: string,
   ast: SourceFile | undefined,
 ): { index: number; word: string } | undefined {
-  const skipped: Span[] = [...(ast?.comments.map((c) => c.span) ?? [])];
+  const comments: Span[] = ast?.comments.map((c) => c.span) ?? [];
+  // A string's text is no code (`"(import <nixpkgs/nixos> { }).options"` for an editor); what it interpolates is,
+  // and so is the string itself where it starts (`import "${nixpkgs}/nixos" { … }`).
+  const strings: { span: Span; holes: Span[] }[] = [];
   if (ast?.expr)
     walkExpr(ast.expr, (e) => {
-      if (e.kind === 'string' && e.indented) skipped.push(e.span);
+      if (e.kind === 'string')
+        strings.push({
+          span: e.span,
+          holes: e.parts.flatMap((p) => (typeof p === 'string' ? [] : [p.span])),
+        });
     });
+  const within = (i: number, s: Span) => i >= s.start && i < s.end;
+  const inText = (i: number) =>
+    strings.some((s) => within(i, s.span) && i !== s.span.start && !s.holes.some((h) => within(i, h)));
   const all = new RegExp(BUILDS_NIXOS.source, 'g');
   for (const m of text.matchAll(all))
-    if (!skipped.some((s) => m.index >= s.start && m.index < s.end)) return { index: m.index, word: m[0] };
+    if (!comments.some((c) => within(m.index, c)) && !inText(m.index)) return { index: m.index, word: m[0] };
   return undefined;
 }
 

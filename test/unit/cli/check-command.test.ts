@@ -238,8 +238,13 @@ test('where no machine is found, files that mention building NixOS systems are n
     path.join(dir, 'script.nix'),
     "{ pkgs }:\n# uses nixos/lib/eval-config.nix\npkgs.writeText \"x\" ''\n  import ${pkgs.path}/nixos/lib/eval-config.nix { }\n''\n",
   );
+  // an editor's setting: the text of a string (nixd's options expression), not a build
+  fs.writeFileSync(
+    path.join(dir, 'editor.nix'),
+    '{ ... }: {\n  lsp.nixd.options.nixos.expr = "(import <nixpkgs/nixos> { configuration = { }; }).options";\n}\n',
+  );
   const r = await run(['check', '.'], dir);
-  assert.doesNotMatch(r.stderr, /script\.nix/);
+  assert.doesNotMatch(r.stderr, /script\.nix|editor\.nix/);
   assert.equal(r.code, 0, r.stdout);
   assert.match(
     r.stderr,
@@ -256,8 +261,14 @@ test('beside machines nixkit found, a file no machine reads that builds NixOS sy
     'let pkgs = import <nixpkgs> { }; in {\n  edge = pkgs.nixos [ ./edge.nix ];\n}\n',
   );
   fs.writeFileSync(path.join(dir, 'edge.nix'), '{ ... }: { networking.hostName = "edge"; }\n');
+  // a string that is nixpkgs' NixOS entry point itself, interpolated: code, not text
+  fs.writeFileSync(
+    path.join(dir, 'lab.nix'),
+    '{ nixpkgs }:\n{\n  lab = import "${nixpkgs}/nixos" { configuration = ./edge.nix; };\n}\n',
+  );
   const r = await run(['check', '.'], dir);
   assert.match(r.stdout, /1 machine/);
+  assert.match(r.stderr, /note: \S*lab\.nix:3 is not checked: it mentions "\$\{nixpkgs\}\/nixos"/);
   assert.match(
     r.stderr,
     /note: \S*fleet\.nix:2 is not checked: it mentions pkgs\.nixos, but no machine nixkit found is built from it/,
