@@ -205,13 +205,30 @@ export function runProjectRules(
   return out;
 }
 
-/** The same finding from two configurations that share a file is one finding. */
+/**
+ * The same finding from two configurations that share a file is one finding. So is a hedged one ("… (when the
+ * mkIf around it applies)": a configuration that cannot decide) beside the same finding without the hedge (one
+ * that can): the sure one says it all.
+ */
 export function dedupeFindings(findings: Finding[]): Finding[] {
   const seen = new Set<string>();
+  const place = (f: Finding) => `${f.file}|${f.range.start.line}:${f.range.start.character}|${f.code}`;
+  const messages = new Map<string, string[]>();
+  for (const f of findings) {
+    const list = messages.get(place(f));
+    if (list) list.push(f.message);
+    else messages.set(place(f), [f.message]);
+  }
   return findings.filter((f) => {
-    const k = `${f.file}|${f.range.start.line}:${f.range.start.character}|${f.code}|${f.message}`;
+    const here = place(f);
+    const k = `${here}|${f.message}`;
     if (seen.has(k)) return false;
     seen.add(k);
-    return true;
+    const others = messages.get(here) ?? [];
+    return !(
+      others.length > 1 &&
+      f.message.endsWith(')') &&
+      others.some((m) => m !== f.message && f.message.startsWith(`${m} (`))
+    );
   });
 }

@@ -75,6 +75,36 @@ export class NixosConfiguration {
     this.definitions = collected.definitions;
     this.chunks = collected.chunks;
     this.dynamicPrefixes = collected.dynamicPrefixes;
+    this.offByDefault = new Set((collected.offByDefault ?? []).map(pathKey));
+  }
+
+  /** Options its modules declare with `default = false`. */
+  private readonly offByDefault: Set<string>;
+
+  /**
+   * Whether a conditional definition applies here: false when an `mkIf` around it reads an option this
+   * configuration leaves off, true when every `mkIf` around it reads an option it turns on, else undefined.
+   */
+  applies(d: Definition): boolean | undefined {
+    if (!d.conditional) return true;
+    const conds = d.conditions ?? [null];
+    if (conds.some((o) => o && this.isOff(o))) return false;
+    return conds.every((o) => o && this.bool([...o]) === true) ? true : undefined;
+  }
+
+  /**
+   * Whether a boolean option is certainly false: defined false, or declared by its own modules with
+   * `default = false` (`mkEnableOption`) and defined nowhere nixkit can see, with no module it cannot read.
+   */
+  isOff(p: readonly string[]): boolean {
+    const v = this.bool([...p]);
+    if (v === false) return true;
+    return (
+      v === 'unset' &&
+      this.offByDefault.has(pathKey(p)) &&
+      !this.hasSyntaxErrors &&
+      !this.modules.some((m) => m.kind === 'unknown')
+    );
   }
 
   /**

@@ -3,7 +3,7 @@
 // records every definition with the file and range it was written at.
 import * as path from 'node:path';
 import type { Span } from '../syntax/positions';
-import { Evaluator, isVirtualFile, PRIORITY } from './evaluator';
+import { Evaluator, IMPORTED, isVirtualFile, PRIORITY } from './evaluator';
 import { nixpkgsLib } from './nixpkgs-lib';
 import { resolveImportPath } from './sources';
 import { known, type Source, type Thunk, type Value } from './value';
@@ -17,6 +17,12 @@ export interface Definition {
   conditional: boolean;
   /** The innermost such `mkIf` (its call), for rules that can decide it themselves (a release guard). */
   condition?: Source;
+  /**
+   * The conditions of the undecided `mkIf`s around it, innermost last: the option each one reads
+   * (`mkIf config.my.i3.enable`, also through `cfg`), or null for any other condition. A configuration that
+   * knows such an option is false drops the definition; one that knows all are true keeps it for sure.
+   */
+  conditions?: (string[] | null)[];
   /** Where the option is set: the last key of the binding (`c` in `a.b.c = …`), or the binding. */
   at?: Source;
   /** Where the value expression is. */
@@ -63,11 +69,14 @@ export interface CollectedModules {
   dynamicPrefixes: string[][];
   /** Options forwarded to others by alias or rename modules: their definitions count for the target too. */
   forwards?: { from: string[]; to: string[] }[];
+  /** Options the modules declare with `default = false` (`mkEnableOption`). */
+  offByDefault?: string[][];
 }
 
 interface ModuleResult {
   definitions: Definition[];
   dynamicPrefixes: string[][];
+  offByDefault?: string[][];
   /** The module's value itself is unknown (`if args ? x then { … } else …` nixkit cannot decide): where. */
   unknownBody?: Source;
   forwards?: { from: string[]; to: string[] }[];
@@ -160,6 +169,7 @@ export function collectModules(
       out.chunks.push(closure.definitions);
       append(out.dynamicPrefixes, closure.dynamicPrefixes);
       if (closure.forwards) (out.forwards ??= []).push(...closure.forwards);
+      if (closure.offByDefault) append((out.offByDefault ??= []), closure.offByDefault);
       continue;
     }
     if (cached) {
@@ -169,6 +179,7 @@ export function collectModules(
       out.chunks.push(cached.definitions);
       append(out.dynamicPrefixes, cached.dynamicPrefixes);
       if (cached.forwards) (out.forwards ??= []).push(...cached.forwards);
+      if (cached.offByDefault) append((out.offByDefault ??= []), cached.offByDefault);
       if (cached.unknownBody) out.modules.push({ kind: 'unknown', src: cached.unknownBody });
       if (ref.kind === 'file') moduleResults(ev).set(ref.file, cached);
       for (const i of cached.imports) enqueue(i, moduleFile);
@@ -207,11 +218,13 @@ export function collectModules(
     out.chunks.push(local.definitions);
     append(out.dynamicPrefixes, local.dynamicPrefixes);
     if (local.forwards) (out.forwards ??= []).push(...local.forwards);
+    if (local.offByDefault) append((out.offByDefault ??= []), local.offByDefault);
     if (ref.kind === 'file' && !dependsOnArgs) {
       const result: ModuleResult = {
         definitions: local.definitions,
         dynamicPrefixes: local.dynamicPrefixes,
         forwards: local.forwards,
+        offByDefault: local.offByDefault,
         imports,
         unknownBody,
       };
@@ -282,6 +295,7 @@ interface ModuleClosure {
   definitions: Definition[];
   dynamicPrefixes: string[][];
   forwards?: { from: string[]; to: string[] }[];
+  offByDefault?: string[][];
 }
 
 const closuresByEvaluator = new WeakMap<Evaluator, Map<string, ModuleClosure | null>>();
@@ -307,6 +321,7 @@ function closureOf(ev: Evaluator, root: string): ModuleClosure | null {
     append(c.definitions, r.definitions);
     append(c.dynamicPrefixes, r.dynamicPrefixes);
     if (r.forwards) (c.forwards ??= []).push(...r.forwards);
+    if (r.offByDefault) append((c.offByDefault ??= []), r.offByDefault);
     if (r.unknownBody) c.modules.push({ kind: 'unknown', src: r.unknownBody });
     for (const i of r.imports)
       moduleItems(ev, i, file, (it) => {
@@ -346,6 +361,7 @@ function applyForwards(out: CollectedModules): void {
         priority: d.priority,
         conditional: d.conditional,
         condition: d.condition,
+        conditions: d.conditions,
         at: d.at,
         valueAt: d.valueAt,
         pathAt: [...to.map(() => undefined), ...d.pathAt.slice(from.length)],
@@ -376,6 +392,8 @@ function collectModuleBody(
   if (imports) addImport(imports);
   const explicit = body.attrs.has('config') || body.attrs.has('options');
   if (explicit) {
+    const options = body.attrs.get('options');
+    if (options) collectOffByDefault(ev, options, [], out, { left: MAX_OPTION_SETS });
     const config = body.attrs.get('config');
     if (config) collectValue(ev, ev.force(config), [], TOP, out);
     return;
@@ -388,10 +406,39 @@ function collectModuleBody(
   void moduleFile;
 }
 
+/** Sets of a module's `options` looked through for declarations, at most (options of options are rare). */
+const MAX_OPTION_SETS = 2_000;
+
+/**
+ * The options a module's `options` declares off by default: `mkEnableOption "…"`, or `mkOption` with
+ * `default = false`. What nixkit cannot see into is skipped: unknown is never "off".
+ */
+function collectOffByDefault(
+  ev: Evaluator,
+  t: Thunk,
+  p: string[],
+  out: CollectedModules,
+  budget: { left: number },
+): void {
+  if (--budget.left < 0 || p.length >= MAX_OPTION_DEPTH) return;
+  const v = ev.force(t);
+  if (v.t !== 'attrs') return;
+  const type = v.attrs.get('_type');
+  if (type) {
+    const tv = ev.force(type);
+    const d = tv.t === 'str' && tv.v === 'option' ? v.attrs.get('default') : undefined;
+    const dv = d ? ev.force(d) : undefined;
+    if (dv?.t === 'bool' && !dv.v && p.length) (out.offByDefault ??= []).push(p);
+    return;
+  }
+  for (const [key, c] of v.attrs) collectOffByDefault(ev, c, [...p, key], out, budget);
+}
+
 interface Ctx {
   priority: number;
   conditional: boolean;
   condition?: Source;
+  conditions?: (string[] | null)[];
   pathAt: (Source | undefined)[];
   binding?: Source;
   bindingKeys?: number;
@@ -457,6 +504,7 @@ function definition(p: string[], v: Value, ctx: Ctx, at?: Source, valueAt?: Sour
     priority: ctx.priority,
     conditional: ctx.conditional,
     condition: ctx.condition,
+    conditions: ctx.conditions,
     at,
     valueAt,
     pathAt: ctx.pathAt.slice(0, p.length),
@@ -486,7 +534,13 @@ function collectValue(
     if (v.kind === 'if') {
       const c = v.cond;
       if (c?.t === 'bool' && !c.v) return;
-      if (!(c?.t === 'bool' && c.v)) next = { ...next, conditional: true, condition: v.src };
+      if (!(c?.t === 'bool' && c.v)) {
+        next = { ...next, conditional: true, condition: v.src };
+        // `mkIf cfg.enable` with `cfg = config.my.i3`: a configuration may know that option (modules.ts' callers
+        // give `config` as an unknown that remembers what was selected from it).
+        const option = c?.t === 'unknown' ? configOption(c.path) : undefined;
+        next.conditions = [...(ctx.conditions ?? []), option ?? null];
+      }
     }
     for (const t of v.content) {
       const inner = ev.force(t);
@@ -529,6 +583,12 @@ function collectValue(
     return;
   }
   out.definitions.push(definition(p, v, ctx, at, valueAt));
+}
+
+/** The option a value selected from the module argument `config` is (`config.my.i3.enable` → my.i3.enable). */
+function configOption(p: readonly string[] | undefined): string[] | undefined {
+  if (!p || p.length < 2 || p[0] !== 'config' || p.includes(IMPORTED)) return undefined;
+  return p.slice(1);
 }
 
 /** `to.push(...from)` without spreading: a module can define 100,000 options, more than a call takes. */

@@ -169,8 +169,11 @@ export const removedOption: Rule = {
       // `mkIf (config.system.nixos.release < "24.11") { hardware.opengl… }` on a newer nixpkgs: NixOS drops it.
       if (def.conditional && def.condition && releaseGuardHolds(textAt(ctx, def.condition), known) === false)
         continue;
+      // `mkIf cfg.enable { … }` where this machine leaves `enable` off: NixOS drops the definition here.
+      const applies = config.applies(def);
+      if (applies === false) continue;
       reported.add(key);
-      if (m) report(ctx, def, m, at, find);
+      if (m) report(ctx, def, m, at, find, applies);
       else reportPossible(ctx, def, hit, at, known);
     }
   },
@@ -285,6 +288,8 @@ function report(
   m: Match,
   at: NonNullable<Definition['at']>,
   find: (d: Definition) => Match | undefined,
+  /** Whether the mkIfs around it hold here (Definition: conditions); true for a definition without any. */
+  applies: boolean | undefined,
 ): void {
   const { entry } = m;
   const old = def.path.slice(0, m.length).join('.');
@@ -327,7 +332,7 @@ function report(
       if (edit) fixes.push({ title: `Delete ${old}`, edits: [edit], preferred: true });
     }
   }
-  if (def.conditional) {
+  if (applies === undefined) {
     // Under an mkIf nixkit cannot decide: NixOS drops the definition when the condition is false, and with it
     // the failure or the warning. Still worth knowing (it breaks the day the condition holds), never an error.
     ctx.report({ at, message: `${message} (when the mkIf around it applies)`, fixes, severity: 'warning' });

@@ -280,10 +280,13 @@ test('under an mkIf nixkit cannot decide, a removed option is a warning that say
     'configuration.nix': `{ config, lib, ... }:
 {
   options.audio.legacy = lib.mkEnableOption "legacy audio";
-  config = lib.mkIf config.audio.legacy { sound.enable = true; };
+  config = lib.mkMerge [
+    { audio.legacy = builtins.getEnv "LEGACY_AUDIO" == "1"; }
+    (lib.mkIf config.audio.legacy { sound.enable = true; })
+  ];
 }
 `,
   });
   // NixOS drops a definition whose mkIf is false, and its "can no longer be used" check with it.
-  assert.deepEqual(found, ['4 warning sound.enable was removed in NixOS 24.11 and evaluation fails']);
+  assert.deepEqual(found, ['6 warning sound.enable was removed in NixOS 24.11 and evaluation fails']);
 });
