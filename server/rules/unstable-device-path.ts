@@ -93,7 +93,9 @@ export const unstableDevicePath: Rule = {
       const r = config.value(['fileSystems', mp, 'device']);
       if (r.state !== 'known') continue;
       if (disko.has(mountPointOf(ctx, mp)) && r.def.priority > PRIORITY.normal) continue;
-      checkDef(ctx, r.def, `the filesystem at ${mountPointOf(ctx, mp)}`);
+      // `autoFormat = true` makes the filesystem at boot: no UUID or label names it before that.
+      const formatted = config.bool(['fileSystems', mp, 'autoFormat']) === true;
+      checkDef(ctx, r.def, `the filesystem at ${mountPointOf(ctx, mp)}`, formatted);
     }
     for (const name of config.children('boot.initrd.luks.devices').names) {
       const r = config.value(['boot', 'initrd', 'luks', 'devices', name, 'device']);
@@ -120,19 +122,22 @@ function mountPointOf(ctx: ConfigurationContext, name: string): string {
   return typeof mp === 'object' ? mp.value : name;
 }
 
-function checkDef(ctx: ConfigurationContext, def: Definition, what: string): void {
+function checkDef(ctx: ConfigurationContext, def: Definition, what: string, formatted = false): void {
   if (def.conditional || def.value.t !== 'str') return;
   const at = def.value.src ?? def.valueAt;
-  if (at) check(ctx, def.value.v, at, what);
+  if (at) check(ctx, def.value.v, at, what, formatted);
 }
 
-function check(ctx: ConfigurationContext, device: string, at: Source, what: string): void {
+/** Names of the disk itself (its serial, its port), which exist before anything is written to it. */
+const DISK_NAME = /^\/dev\/disk\/by-(?:id|path)\//;
+
+function check(ctx: ConfigurationContext, device: string, at: Source, what: string, formatted = false): void {
   if (!isUnstableDevicePath(device)) return;
   // Only a plain string literal can be rewritten in place.
   const text = ctx.sources.parsed(at.file)?.lines.text.slice(at.span.start, at.span.end);
   const stable = stableNameFor(ctx.config, device, ctx.sources);
   const fixes: RuleFix[] = [];
-  if (stable && text === nixString(device))
+  if (stable && text === nixString(device) && (!formatted || DISK_NAME.test(stable.path)))
     fixes.push({
       title: `Use ${stable.path} (from ${stable.from})`,
       edits: [{ at, newText: nixString(stable.path) }],
@@ -142,7 +147,9 @@ function check(ctx: ConfigurationContext, device: string, at: Source, what: stri
     at,
     message:
       `${what} is named ${device}, a kernel name that can point at another disk after a reboot: ` +
-      `use /dev/disk/by-uuid/… or /dev/disk/by-label/…`,
+      (formatted
+        ? 'use /dev/disk/by-id/… or /dev/disk/by-path/… (autoFormat makes the filesystem at boot: no UUID or label names it before)'
+        : `use /dev/disk/by-uuid/… or /dev/disk/by-label/…`),
     fixes,
   });
 }

@@ -656,3 +656,27 @@ test('unstable-device-path: quiet in a container and under WSL, whose disks NixO
     ['unstable-device-path configuration.nix:4'],
   );
 });
+
+test('unstable-device-path on a filesystem made at boot (autoFormat): the disk by id or path, never a UUID', async () => {
+  const found = await checkFiles({
+    'configuration.nix': `{ ... }:
+{
+  # $ blkid
+  # /dev/nvme1n1: UUID="0b9c8d7e-6f5a-4b3c-9d2e-1f0a9b8c7d6e" TYPE="ext4"
+  boot.loader.systemd-boot.enable = true;
+${ROOT_AND_ESP}  fileSystems."/mnt/backup" = { device = "/dev/nvme1n1"; fsType = "ext4"; autoFormat = true; };
+  fileSystems."/mnt/data" = { device = "/dev/nvme1n1"; fsType = "ext4"; };
+  system.stateVersion = "24.11";
+}
+`,
+  });
+  const at = (line: number) =>
+    found.find((f) => f.where === `unstable-device-path configuration.nix:${line}`)!;
+  assert.match(
+    at(8).message,
+    /use \/dev\/disk\/by-id\/… or \/dev\/disk\/by-path\/… \(autoFormat makes the filesystem/,
+  );
+  assert.deepEqual(at(8).fixes, []);
+  assert.match(at(9).message, /use \/dev\/disk\/by-uuid\/… or \/dev\/disk\/by-label\/…$/);
+  assert.equal(at(9).fixes?.length, 1);
+});
