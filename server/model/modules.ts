@@ -40,7 +40,13 @@ export type ModuleRef =
   | { kind: 'file'; file: string; src?: Source }
   | { kind: 'inline'; file: string; src?: Source }
   | { kind: 'external'; name: string; src?: Source }
-  | { kind: 'missing'; file: string; src?: Source }
+  | {
+      kind: 'missing';
+      file: string;
+      src?: Source;
+      /** The item of `imports` or `modules` that names it, where that is not `src` (`(hostPath name "x.nix")`). */
+      listedAt?: Source;
+    }
   | { kind: 'unknown'; src?: Source };
 
 const SPECIAL_KEYS = new Set([
@@ -143,7 +149,7 @@ export function collectModules(
       if (seenFiles.has(it.file)) return;
       seenFiles.add(it.file);
       if (!ev.sources.exists(it.file)) {
-        out.modules.push({ kind: 'missing', file: it.file, src: it.src });
+        out.modules.push({ kind: 'missing', file: it.file, src: it.src, listedAt: it.listedAt });
         return;
       }
       const ref: ModuleRef = { kind: 'file', file: it.file, src: it.src };
@@ -239,7 +245,7 @@ export function collectModules(
 /** What one item of `modules` or `imports` is: a file to read, a module value, or something nixkit only names. */
 type ModuleItem =
   | { kind: 'ref'; ref: ModuleRef }
-  | { kind: 'path'; file: string; src?: Source }
+  | { kind: 'path'; file: string; src?: Source; listedAt?: Source }
   | { kind: 'inline'; ref: ModuleRef; thunk: Thunk };
 
 function moduleItems(
@@ -255,7 +261,8 @@ function moduleItems(
     case 'path':
       // `"${./hosts}/x.nix"` names the store copy of a local file: the same module.
       if (v.t === 'str' && !v.ctx) emit({ kind: 'ref', ref: { kind: 'unknown', src } });
-      else emit({ kind: 'path', file: resolveImportPath(v.v, ev.sources), src });
+      else
+        emit({ kind: 'path', file: resolveImportPath(v.v, ev.sources), src, listedAt: listedAt(item, src) });
       return;
     case 'attrs':
     case 'lambda': {
@@ -280,6 +287,15 @@ function moduleItems(
     default:
       emit({ kind: 'ref', ref: { kind: 'unknown', src } });
   }
+}
+
+/** Where a list item is written, when its value was made elsewhere (a helper that builds the path). */
+function listedAt(item: Thunk, src: Source | undefined): Source | undefined {
+  if (!item.expr || !item.file || isVirtualFile(item.file)) return undefined;
+  const at = { file: item.file, span: item.expr.span };
+  const inside =
+    src && src.file === at.file && src.span.start >= at.span.start && src.span.end <= at.span.end;
+  return inside ? undefined : at;
 }
 
 /**
@@ -330,7 +346,8 @@ function closureOf(ev: Evaluator, root: string): ModuleClosure | null {
         else if (!listed.has(it.file)) {
           listed.add(it.file);
           c.files.push(it.file);
-          if (!ev.sources.exists(it.file)) c.modules.push({ kind: 'missing', file: it.file, src: it.src });
+          if (!ev.sources.exists(it.file))
+            c.modules.push({ kind: 'missing', file: it.file, src: it.src, listedAt: it.listedAt });
           else {
             readable.add(it.file);
             c.modules.push({ kind: 'file', file: it.file, src: it.src });

@@ -104,7 +104,13 @@ export const moduleNotFound: Rule = {
           preferred: true,
         });
       }
-      ctx.report({ at: m.src, message: alt ? `${message}; did you mean ${alt}?` : message, fixes });
+      ctx.report({
+        at: m.src,
+        message: alt ? `${message}; did you mean ${alt}?` : message,
+        fixes,
+        // The path is made elsewhere (a helper): where the configuration names it is the other half of the story.
+        related: m.listedAt ? [{ at: m.listedAt, message: 'imported here' }] : undefined,
+      });
     }
   },
 };

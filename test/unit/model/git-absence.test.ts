@@ -110,3 +110,45 @@ test('`if pathExists ./org-config then … else ./ocb-config` with org-config ig
     ['error'],
   );
 });
+
+test('module-not-found: a path a helper builds is reported where it is built, with where it is imported', async () => {
+  const dir = tempDir('helper-path');
+  const write = (rel: string, text: string) => {
+    fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+    fs.writeFileSync(path.join(dir, rel), text);
+  };
+  write(
+    'flake.nix',
+    `{
+  inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-24.11";
+  outputs = { self, nixpkgs, ... }: {
+    nixosConfigurations.box = import ./lib/mkHost.nix { inherit self nixpkgs; } "box";
+  };
+}
+`,
+  );
+  write('lib/hosts.nix', '{ self }: {\n  hostPath = h: r: "${self}/hosts/${h}/${r}";\n}\n');
+  write(
+    'lib/mkHost.nix',
+    `{ self, nixpkgs }:
+let inherit (import ./hosts.nix { inherit self; }) hostPath; in
+name: nixpkgs.lib.nixosSystem {
+  system = "x86_64-linux";
+  modules = [
+    (hostPath name "default.nix")
+    (hostPath name "monitors.nix")
+  ];
+}
+`,
+  );
+  write('hosts/box/default.nix', '{ ... }: { boot.isContainer = true; system.stateVersion = "24.11"; }\n');
+  const r = await checkPaths([dir]);
+  const missing = r.findings.filter((f) => f.code === 'module-not-found');
+  assert.equal(missing.length, 1, JSON.stringify(r.findings, null, 1));
+  assert.equal(path.relative(dir, missing[0].file), 'lib/hosts.nix');
+  assert.match(missing[0].message, /monitors\.nix/);
+  assert.deepEqual(
+    missing[0].related?.map((x) => `${path.relative(dir, x.file)}:${x.range.start.line + 1} ${x.message}`),
+    ['lib/mkHost.nix:7 imported here'],
+  );
+});
