@@ -77,6 +77,12 @@ export function explainOpaque(calls: OpaqueCall[], kinds: Map<string, InputKind 
 const TOOLING_FLAKE_MODULES =
   /(treefmt-nix|git-hooks(\.nix)?|pre-commit-hooks(\.nix)?|devshell|devenv|flake-root|mission-control|process-compose-flake|services-flake|hercules-ci-effects|nix-unit|agenix-rekey|agenix-shell|make-shell|pkgs-by-name-for-flake-parts|nix-cargo-integration|haskell-flake|rust-flake|just-flake|flake-compat|nixago|nix-github-actions|actions\.nix|nix-topology|terranix|flake-file|nix-wrapper-modules|wrapper-manager|files)([/?#]|$)/i;
 
+/** A flake-parts module of a tooling library (TOOLING_FLAKE_MODULES): it adds checks and shells, no machine. */
+function isTooling(model: FlakeModel, m: FlakeModel['opaqueFlakeModules'][number]): boolean {
+  const url = m.input && model.inputs.find((i) => i.name === m.input)?.url;
+  return !!url && TOOLING_FLAKE_MODULES.test(url);
+}
+
 const sourceOf = (t: Thunk | undefined, fallback?: Source): Source | undefined =>
   t?.file && t.keySpan ? { file: t.file, span: t.keySpan } : fallback;
 
@@ -133,10 +139,7 @@ export function flakeEntries(ev: Evaluator, flakeFile: string): FlakeDiscovery {
         );
       // A flake-parts module of a library nixkit does not know (clan-core's `clan.machines.*`) may add machines
       // of its own beside those written out; tooling modules (formatters, git hooks, shells) add none.
-      const adders = model.opaqueFlakeModules.filter((m) => {
-        const url = m.input && model.inputs.find((i) => i.name === m.input)?.url;
-        return m.input && !(url && TOOLING_FLAKE_MODULES.test(url));
-      });
+      const adders = model.opaqueFlakeModules.filter((m) => m.input && !isTooling(model, m));
       if (adders.length) {
         const reasons = [...new Set(adders.map((m) => m.reason))];
         notFollowed(
@@ -154,12 +157,13 @@ export function flakeEntries(ev: Evaluator, flakeFile: string): FlakeDiscovery {
       model.outputsAt,
       `the flake's outputs are partly unknown (${explainOpaque(model.opaqueCalls, kinds)}); they may hold machines nixkit does not see`,
     );
-  } else if (model.opaqueFlakeModules.length) {
+  } else if (model.opaqueFlakeModules.some((m) => !isTooling(model, m))) {
     // Every module it cannot read is named: the one that makes the machines is often not the first.
-    const reasons = [...new Set(model.opaqueFlakeModules.map((m) => m.reason))];
+    const opaque = model.opaqueFlakeModules.filter((m) => !isTooling(model, m));
+    const reasons = [...new Set(opaque.map((m) => m.reason))];
     notFollowed(
       'nixosConfigurations',
-      model.opaqueFlakeModules[0].at,
+      opaque[0].at,
       `${reasons.join('; ')}; ${reasons.length === 1 ? 'it' : 'any of them'} may define machines nixkit does not see`,
     );
   }

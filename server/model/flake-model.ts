@@ -590,11 +590,20 @@ function mkFlake(
 
   const seen = new Set<string>();
   const queue: Thunk[] = [module];
-  let steps = 0;
+  let next = 0;
   const partitionsRead = new Set<string>();
   for (;;) {
-    while (queue.length && steps++ < 2000) {
-      const v = ev.force(queue.shift()!);
+    for (; next < queue.length; next++) {
+      if (next >= MAX_FLAKE_MODULE_ITEMS || ev.fuel < 0) {
+        // Out of budget: what is left may define machines; say so rather than "no machine found".
+        model.opaqueFlakeModules.push({
+          at: src,
+          reason: `nixkit stopped reading the flake-parts modules after ${next.toLocaleString('en')} of them (its limit)`,
+        });
+        queue.length = 0;
+        break;
+      }
+      const v = ev.force(queue[next]);
       switch (v.t) {
         case 'path': {
           const file = resolveImportPath(v.v, ev.sources);
@@ -605,11 +614,11 @@ function mkFlake(
           break;
         }
         case 'list':
-          queue.push(...v.items);
+          append(queue, v.items);
           break;
         case 'mk':
           if (v.kind === 'if' && v.cond?.t === 'bool' && !v.cond.v) break;
-          queue.push(...v.content);
+          append(queue, v.content);
           break;
         case 'lambda': {
           const body = ev.callLambda(
@@ -661,11 +670,22 @@ function mkFlake(
     // flake-parts' partitions (`partitionedAttrs.nixosConfigurations = "nixos"; partitions.nixos.module = …;`):
     // those outputs come from the partition's own modules, read as the flake's (its extra inputs unknown).
     const more = partitionModules(ev, configDefs, partitionsRead);
-    if (!more.length) break;
-    queue.push(...more);
+    if (!more.length || !queue.length) break;
+    append(queue, more);
   }
   merged ??= mergeFlake(ev, flakeDefs);
   return { ...merged, src };
+}
+
+/**
+ * Items of flake-parts' module tree (paths, lists, functions, sets: about four per module file) read at most.
+ * import-tree over a dendritic repository gives a thousand files and more; the evaluator's fuel bounds the work.
+ */
+const MAX_FLAKE_MODULE_ITEMS = 50_000;
+
+/** `to.push(...from)` without spreading (a list of 100,000 modules is more than a call takes). */
+function append<T>(to: T[], from: readonly T[]): void {
+  for (const x of from) to.push(x);
 }
 
 /** Outputs that make machines, which a partition may hold. */
@@ -735,7 +755,12 @@ function mergeConfig(ev: Evaluator, defs: Value[]): Map<string, Thunk> {
   const byName = new Map<string, Thunk[]>();
   for (const d of defs) {
     if (d.t !== 'attrs') continue;
-    for (const [k, t] of d.attrs) if (!NOT_CONFIG.has(k)) byName.set(k, [...(byName.get(k) ?? []), t]);
+    for (const [k, t] of d.attrs) {
+      if (NOT_CONFIG.has(k)) continue;
+      const list = byName.get(k);
+      if (list) list.push(t);
+      else byName.set(k, [t]);
+    }
   }
   const out = new Map<string, Thunk>();
   for (const [k, ts] of byName) out.set(k, mergeDefinitions(ev, ts, 0));

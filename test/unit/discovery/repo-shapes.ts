@@ -559,6 +559,92 @@ export const SHAPES: Shape[] = [
     findings: [],
   },
   {
+    name: 'dendritic at scale: 1,000 feature modules from import-tree, hosts from a configurations option',
+    files: {
+      'flake.nix': `{
+  ${NIXPKGS}
+  inputs.flake-parts.url = "github:hercules-ci/flake-parts";
+  inputs.import-tree.url = "github:vic/import-tree";
+  outputs = inputs: inputs.flake-parts.lib.mkFlake { inherit inputs; } {
+    imports = [ (inputs.import-tree ./modules) ];
+  };
+}
+`,
+      'modules/configurations.nix': `{ lib, config, inputs, ... }:
+{
+  options.configurations.nixos = lib.mkOption {
+    type = lib.types.lazyAttrsOf (lib.types.submodule {
+      options.module = lib.mkOption { type = lib.types.deferredModule; };
+    });
+  };
+  config.flake.nixosConfigurations = lib.flip lib.mapAttrs config.configurations.nixos (
+    name: { module }: inputs.nixpkgs.lib.nixosSystem { system = "x86_64-linux"; modules = [ module ]; }
+  );
+}
+`,
+      'modules/hosts/box.nix': `{
+  configurations.nixos.box.module = ${host('box').replace(/\n/g, '\n  ')};
+}
+`,
+      ...Object.fromEntries(
+        Array.from({ length: 1000 }, (_, i) => [
+          `modules/features/f${i}.nix`,
+          `{ config, ... }:\n{\n  flake.nixosModules.feature${i} = { pkgs, ... }: { environment.systemPackages = [ pkgs.hello ]; };\n}\n`,
+        ]),
+      ),
+    },
+    machines: [{ name: 'box', status: 'read', platform: X86 }],
+    findings: [],
+  },
+  {
+    name: 'flake-parts modules beyond what nixkit reads (120,000 generated): not followed, and says so',
+    files: {
+      'flake.nix': `{
+  ${NIXPKGS}
+  inputs.flake-parts.url = "github:hercules-ci/flake-parts";
+  outputs = inputs: inputs.flake-parts.lib.mkFlake { inherit inputs; } {
+    imports = builtins.genList (i: { imports = [ ]; }) 60000 ++ [ ./hosts.nix ];
+  };
+}
+`,
+      'hosts.nix': `{ inputs, ... }:
+{
+  flake.nixosConfigurations.box = inputs.nixpkgs.lib.nixosSystem { modules = [ ./box.nix ]; };
+}
+`,
+      'box.nix': host('box'),
+    },
+    machines: [
+      {
+        name: 'nixosConfigurations',
+        status: 'not-followed',
+        reason: /nixkit stopped reading the flake-parts modules after 50,000 of them \(its limit\)/,
+      },
+    ],
+    findings: ['configuration-not-followed flake.nix:4'],
+  },
+  {
+    name: 'flake-parts with only tooling modules (treefmt-nix, git-hooks) and a nix-darwin machine: no NixOS machine, nothing not followed',
+    files: {
+      'flake.nix': `{
+  ${NIXPKGS}
+  inputs.flake-parts.url = "github:hercules-ci/flake-parts";
+  inputs.darwin.url = "github:nix-darwin/nix-darwin";
+  inputs.treefmt-nix.url = "github:numtide/treefmt-nix";
+  inputs.git-hooks.url = "github:cachix/git-hooks.nix";
+  outputs = inputs: inputs.flake-parts.lib.mkFlake { inherit inputs; } {
+    systems = [ "aarch64-darwin" ];
+    imports = [ inputs.treefmt-nix.flakeModule inputs.git-hooks.flakeModule ];
+    flake.darwinConfigurations.mac = inputs.darwin.lib.darwinSystem { modules = [ ./darwin.nix ]; };
+  };
+}
+`,
+      'darwin.nix': DARWIN_HOST,
+    },
+    machines: [],
+    findings: [],
+  },
+  {
     name: 'flake-parts: `flake` written as a module function of { config, lib }, hosts from readDir',
     files: {
       'flake.nix': `{
