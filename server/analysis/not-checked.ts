@@ -19,10 +19,11 @@ export interface NotChecked {
 
 /**
  * Words that show a file builds NixOS systems: nixpkgs' entry points (also `import "${nixpkgs}/nixos" { … }`),
- * nilla's `systems.nixos`, nixos-generators' `nixosGenerate`.
+ * nilla's `systems.nixos`, nixos-generators' `nixosGenerate`. A name goes on with `-` and `'` in Nix
+ * (`pkgs.nixos-icons` is a package), and `"${homeDir}/nixos"` is a folder, not nixpkgs.
  */
 const BUILDS_NIXOS =
-  /\bnixosSystem\b|nixos\/lib\/eval-config\.nix|<nixpkgs\/nixos>|"\$\{[^}"]+\}\/nixos(?:\/default\.nix)?"|\bsystems\.nixos\b|\bpkgs\.nixos\b|\bnixosGenerate\b/;
+  /\bnixosSystem(?![\w'-])|nixos\/lib\/eval-config\.nix|<nixpkgs\/nixos>|"\$\{[^}"]*(?:nixpkgs|pkgs\.path|\bnixos\b)[^}"]*\}\/nixos(?:\/default\.nix)?"|\bsystems\.nixos(?![\w'-])|\bpkgs\.nixos(?![\w'-])|\bnixosGenerate(?![\w'-])/;
 
 /** At most this many files are named for mentioning NixOS builders. */
 const MAX_MENTIONS = 5;

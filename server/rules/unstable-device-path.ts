@@ -1,7 +1,7 @@
 import type { Definition } from '../model/modules';
 import { mountedFileSystems } from '../model/filesystems';
 import { PRIORITY } from '../model/evaluator';
-import type { Source } from '../model/value';
+import type { Source, Value } from '../model/value';
 import { nixString } from '../rule-api/edits';
 import type { ConfigurationContext, Rule, RuleFix } from '../rule-api/rule';
 import { stableNameFor } from '../facts/stable-names';
@@ -111,7 +111,7 @@ export const unstableDevicePath: Rule = {
         if (v.t !== 'attrs') continue;
         const dev = v.attrs.get('device');
         const dv = dev ? ctx.force(dev) : undefined;
-        if (dv?.t === 'str' && dv.src) check(ctx, dv.v, dv.src, 'the swap device');
+        if (dv?.t === 'str' && dv.src) check(ctx, dv.v, dv.src, 'the swap device', randomlyEncrypted(ctx, v));
       }
     }
   },
@@ -128,9 +128,26 @@ function checkDef(ctx: ConfigurationContext, def: Definition, what: string, form
   if (at) check(ctx, def.value.v, at, what, formatted);
 }
 
-/** Names of the disk itself (its serial, its port), which exist before anything is written to it. */
-const DISK_NAME = /^\/dev\/disk\/by-(?:id|path)\//;
+/**
+ * `randomEncryption = true` (or `.enable`): the swap partition is overwritten with a new key at every boot, so
+ * no UUID or label stays on it (NixOS' manual says so; older nixpkgs refuse them with an assertion).
+ */
+function randomlyEncrypted(ctx: ConfigurationContext, swap: Value & { t: 'attrs' }): boolean {
+  const r = swap.attrs.get('randomEncryption');
+  const v = r ? ctx.force(r) : undefined;
+  if (v?.t === 'bool') return v.v;
+  const enable = v?.t === 'attrs' ? v.attrs.get('enable') : undefined;
+  const e = enable ? ctx.force(enable) : undefined;
+  return e?.t === 'bool' && e.v;
+}
 
+/** Names of the disk or partition itself (serial, port, partition table), which nothing written to it changes. */
+const DISK_NAME = /^\/dev\/disk\/by-(?:id|path|partuuid)\//;
+
+/**
+ * `formatted`: the content is made at boot (autoFormat, a randomly encrypted swap): names from the filesystem
+ * (UUID, label) do not exist when it is looked for.
+ */
 function check(ctx: ConfigurationContext, device: string, at: Source, what: string, formatted = false): void {
   if (!isUnstableDevicePath(device)) return;
   // Only a plain string literal can be rewritten in place.
@@ -147,9 +164,11 @@ function check(ctx: ConfigurationContext, device: string, at: Source, what: stri
     at,
     message:
       `${what} is named ${device}, a kernel name that can point at another disk after a reboot: ` +
-      (formatted
-        ? 'use /dev/disk/by-id/… or /dev/disk/by-path/… (autoFormat makes the filesystem at boot: no UUID or label names it before)'
-        : `use /dev/disk/by-uuid/… or /dev/disk/by-label/…`),
+      (!formatted
+        ? `use /dev/disk/by-uuid/… or /dev/disk/by-label/…`
+        : what === 'the swap device'
+          ? 'use /dev/disk/by-partuuid/… or /dev/disk/by-id/… (randomEncryption overwrites it at every boot: no UUID or label stays on it)'
+          : 'use /dev/disk/by-id/… or /dev/disk/by-path/… (autoFormat makes the filesystem at boot: no UUID or label names it before)'),
     fixes,
   });
 }

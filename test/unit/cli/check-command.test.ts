@@ -238,13 +238,18 @@ test('where no machine is found, files that mention building NixOS systems are n
     path.join(dir, 'script.nix'),
     "{ pkgs }:\n# uses nixos/lib/eval-config.nix\npkgs.writeText \"x\" ''\n  import ${pkgs.path}/nixos/lib/eval-config.nix { }\n''\n",
   );
+  // a package named like a builder, and a folder named nixos: no build either
+  fs.writeFileSync(
+    path.join(dir, 'browser.nix'),
+    '{ pkgs, homeDir }: {\n  icon = "${pkgs.nixos-icons}/share/icons/nix.svg";\n  "${homeDir}/nixos" = "write";\n}\n',
+  );
   // an editor's setting: the text of a string (nixd's options expression), not a build
   fs.writeFileSync(
     path.join(dir, 'editor.nix'),
     '{ ... }: {\n  lsp.nixd.options.nixos.expr = "(import <nixpkgs/nixos> { configuration = { }; }).options";\n}\n',
   );
   const r = await run(['check', '.'], dir);
-  assert.doesNotMatch(r.stderr, /script\.nix|editor\.nix/);
+  assert.doesNotMatch(r.stderr, /script\.nix|editor\.nix|browser\.nix/);
   assert.equal(r.code, 0, r.stdout);
   assert.match(
     r.stderr,

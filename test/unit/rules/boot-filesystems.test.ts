@@ -680,3 +680,27 @@ ${ROOT_AND_ESP}  fileSystems."/mnt/backup" = { device = "/dev/nvme1n1"; fsType =
   assert.match(at(9).message, /use \/dev\/disk\/by-uuid\/… or \/dev\/disk\/by-label\/…$/);
   assert.equal(at(9).fixes?.length, 1);
 });
+
+test('unstable-device-path on a randomly encrypted swap: by partuuid or id, never a UUID that is overwritten', async () => {
+  const found = await checkFiles({
+    'configuration.nix': `{ ... }:
+{
+  boot.loader.systemd-boot.enable = true;
+${ROOT_AND_ESP}  swapDevices = [
+    { device = "/dev/nvme0n1p2"; randomEncryption.enable = true; }
+    { device = "/dev/nvme0n1p3"; randomEncryption = true; }
+    { device = "/dev/nvme0n1p4"; }
+  ];
+  system.stateVersion = "24.11";
+}
+`,
+  });
+  const at = (line: number) =>
+    found.find((f) => f.where === `unstable-device-path configuration.nix:${line}`)!;
+  for (const line of [7, 8])
+    assert.match(
+      at(line).message,
+      /use \/dev\/disk\/by-partuuid\/… or \/dev\/disk\/by-id\/… \(randomEncryption/,
+    );
+  assert.match(at(9).message, /use \/dev\/disk\/by-uuid\/… or \/dev\/disk\/by-label\/…$/);
+});
