@@ -222,7 +222,13 @@ export class Project {
     try {
       if (kind === 'flake') {
         const found = flakeEntries(ev, file);
-        discovered = found.entries;
+        // `outputs = args: (import ../flake.nix).outputs args;`: machines written in another flake of the
+        // workspace are that flake's, listed and checked there once.
+        const flakes = new Set(this.listFiles().filter((f) => path.basename(f) === 'flake.nix'));
+        discovered = found.entries.filter((d) => {
+          const at = d.entry.at?.file;
+          return !at || at === file || !flakes.has(at);
+        });
         flake = found.model;
       } else if (kind === 'system') {
         discovered = systemFileEntries(ev, file);

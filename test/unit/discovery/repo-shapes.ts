@@ -624,6 +624,26 @@ export const SHAPES: Shape[] = [
     findings: ['configuration-not-followed flake.nix:4'],
   },
   {
+    name: "a second flake that re-exports the first's outputs (another lock): each machine listed once",
+    files: {
+      'flake.nix': `{
+  ${NIXPKGS}
+  outputs = { self, nixpkgs, ... }: {
+    nixosConfigurations.box = nixpkgs.lib.nixosSystem { system = "x86_64-linux"; modules = [ ./box.nix ]; };
+  };
+}
+`,
+      'box.nix': host('box'),
+      'nolock/flake.nix': `{
+  inputs.nixpkgs.url = "nixpkgs";
+  outputs = args: (import ../flake.nix).outputs args;
+}
+`,
+    },
+    machines: [{ name: 'box', status: 'read', platform: X86 }],
+    findings: [],
+  },
+  {
     name: 'flake-parts with only tooling modules (treefmt-nix, git-hooks) and a nix-darwin machine: no NixOS machine, nothing not followed',
     files: {
       'flake.nix': `{
