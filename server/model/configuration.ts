@@ -3,7 +3,9 @@
 // nixkit cannot be sure.
 import { DefinitionIndex, indexOf, isOpaqueValue, pathKey } from './definition-index';
 import type { CollectedModules, Definition, ModuleRef } from './modules';
-import type { Source, Value } from './value';
+import type { Source, Thunk, Value } from './value';
+
+const UNKNOWN_VALUE: Value = { t: 'unknown' };
 
 export type Resolved =
   | { state: 'unset' }
@@ -75,20 +77,21 @@ export class NixosConfiguration {
     this.definitions = collected.definitions;
     this.chunks = collected.chunks;
     this.dynamicPrefixes = collected.dynamicPrefixes;
-    this.offByDefault = new Set((collected.offByDefault ?? []).map(pathKey));
+    this.declarations = collected.declarations ?? [];
   }
 
-  /** Options its modules declare with `default = false`. */
-  private readonly offByDefault: Set<string>;
+  /** Its modules' `options`, unforced. */
+  private readonly declarations: Thunk[];
 
   /**
    * Whether a conditional definition applies here: false when an `mkIf` around it reads an option this
    * configuration leaves off, true when every `mkIf` around it reads an option it turns on, else undefined.
+   * `force` evaluates (the unit's evaluator): declarations are read only for the options asked about.
    */
-  applies(d: Definition): boolean | undefined {
+  applies(d: Definition, force: (t: Thunk) => Value): boolean | undefined {
     if (!d.conditional) return true;
     const conds = d.conditions ?? [null];
-    if (conds.some((o) => o && this.isOff(o))) return false;
+    if (conds.some((o) => o && this.isOff(o, force))) return false;
     return conds.every((o) => o && this.bool([...o]) === true) ? true : undefined;
   }
 
@@ -96,15 +99,41 @@ export class NixosConfiguration {
    * Whether a boolean option is certainly false: defined false, or declared by its own modules with
    * `default = false` (`mkEnableOption`) and defined nowhere nixkit can see, with no module it cannot read.
    */
-  isOff(p: readonly string[]): boolean {
+  isOff(p: readonly string[], force: (t: Thunk) => Value): boolean {
     const v = this.bool([...p]);
     if (v === false) return true;
-    return (
-      v === 'unset' &&
-      this.offByDefault.has(pathKey(p)) &&
-      !this.hasSyntaxErrors &&
-      !this.modules.some((m) => m.kind === 'unknown')
-    );
+    if (v !== 'unset' || this.hasSyntaxErrors || this.modules.some((m) => m.kind === 'unknown')) return false;
+    const d = this.declaredDefault(p, force);
+    return d?.t === 'bool' && !d.v;
+  }
+
+  private readonly defaults = new Map<string, Value | undefined>();
+
+  /** The default of the one declaration of `p` in its modules' `options`, where nixkit can read it. */
+  private declaredDefault(p: readonly string[], force: (t: Thunk) => Value): Value | undefined {
+    const k = pathKey(p);
+    if (this.defaults.has(k)) return this.defaults.get(k);
+    let found: Value | undefined;
+    let count = 0;
+    for (const options of this.declarations) {
+      let v = force(options);
+      for (const key of p) {
+        // (a declaration above `p`, `options.my = mkOption { type = submodule … }`, is not read into)
+        const next = v.t === 'attrs' && !v.attrs.has('_type') ? v.attrs.get(key) : undefined;
+        v = next ? force(next) : UNKNOWN_VALUE;
+        if (v.t !== 'attrs') break;
+      }
+      const type = v.t === 'attrs' ? v.attrs.get('_type') : undefined;
+      const tv = type ? force(type) : undefined;
+      if (v.t !== 'attrs' || tv?.t !== 'str' || tv.v !== 'option') continue;
+      count++;
+      const d = v.attrs.get('default');
+      found = d ? force(d) : undefined;
+    }
+    // Declared twice is an error NixOS reports; declared elsewhere (nixpkgs), its default is not nixkit's to guess.
+    const result = count === 1 ? found : undefined;
+    this.defaults.set(k, result);
+    return result;
   }
 
   /**

@@ -75,14 +75,14 @@ export interface CollectedModules {
   dynamicPrefixes: string[][];
   /** Options forwarded to others by alias or rename modules: their definitions count for the target too. */
   forwards?: { from: string[]; to: string[] }[];
-  /** Options the modules declare with `default = false` (`mkEnableOption`). */
-  offByDefault?: string[][];
+  /** The modules' `options` (unforced: a rule that needs a declaration's default reads it). */
+  declarations?: Thunk[];
 }
 
 interface ModuleResult {
   definitions: Definition[];
   dynamicPrefixes: string[][];
-  offByDefault?: string[][];
+  declarations?: Thunk[];
   /** The module's value itself is unknown (`if args ? x then { … } else …` nixkit cannot decide): where. */
   unknownBody?: Source;
   forwards?: { from: string[]; to: string[] }[];
@@ -175,7 +175,7 @@ export function collectModules(
       out.chunks.push(closure.definitions);
       append(out.dynamicPrefixes, closure.dynamicPrefixes);
       if (closure.forwards) (out.forwards ??= []).push(...closure.forwards);
-      if (closure.offByDefault) append((out.offByDefault ??= []), closure.offByDefault);
+      if (closure.declarations) append((out.declarations ??= []), closure.declarations);
       continue;
     }
     if (cached) {
@@ -185,7 +185,7 @@ export function collectModules(
       out.chunks.push(cached.definitions);
       append(out.dynamicPrefixes, cached.dynamicPrefixes);
       if (cached.forwards) (out.forwards ??= []).push(...cached.forwards);
-      if (cached.offByDefault) append((out.offByDefault ??= []), cached.offByDefault);
+      if (cached.declarations) append((out.declarations ??= []), cached.declarations);
       if (cached.unknownBody) out.modules.push({ kind: 'unknown', src: cached.unknownBody });
       if (ref.kind === 'file') moduleResults(ev).set(ref.file, cached);
       for (const i of cached.imports) enqueue(i, moduleFile);
@@ -224,13 +224,13 @@ export function collectModules(
     out.chunks.push(local.definitions);
     append(out.dynamicPrefixes, local.dynamicPrefixes);
     if (local.forwards) (out.forwards ??= []).push(...local.forwards);
-    if (local.offByDefault) append((out.offByDefault ??= []), local.offByDefault);
+    if (local.declarations) append((out.declarations ??= []), local.declarations);
     if (ref.kind === 'file' && !dependsOnArgs) {
       const result: ModuleResult = {
         definitions: local.definitions,
         dynamicPrefixes: local.dynamicPrefixes,
         forwards: local.forwards,
-        offByDefault: local.offByDefault,
+        declarations: local.declarations,
         imports,
         unknownBody,
       };
@@ -311,7 +311,7 @@ interface ModuleClosure {
   definitions: Definition[];
   dynamicPrefixes: string[][];
   forwards?: { from: string[]; to: string[] }[];
-  offByDefault?: string[][];
+  declarations?: Thunk[];
 }
 
 const closuresByEvaluator = new WeakMap<Evaluator, Map<string, ModuleClosure | null>>();
@@ -337,7 +337,7 @@ function closureOf(ev: Evaluator, root: string): ModuleClosure | null {
     append(c.definitions, r.definitions);
     append(c.dynamicPrefixes, r.dynamicPrefixes);
     if (r.forwards) (c.forwards ??= []).push(...r.forwards);
-    if (r.offByDefault) append((c.offByDefault ??= []), r.offByDefault);
+    if (r.declarations) append((c.declarations ??= []), r.declarations);
     if (r.unknownBody) c.modules.push({ kind: 'unknown', src: r.unknownBody });
     for (const i of r.imports)
       moduleItems(ev, i, file, (it) => {
@@ -410,7 +410,7 @@ function collectModuleBody(
   const explicit = body.attrs.has('config') || body.attrs.has('options');
   if (explicit) {
     const options = body.attrs.get('options');
-    if (options) collectOffByDefault(ev, options, [], out, { left: MAX_OPTION_SETS });
+    if (options) (out.declarations ??= []).push(options);
     const config = body.attrs.get('config');
     if (config) collectValue(ev, ev.force(config), [], TOP, out);
     return;
@@ -421,34 +421,6 @@ function collectModuleBody(
   }
   if (body.dynamic) out.dynamicPrefixes.push([]);
   void moduleFile;
-}
-
-/** Sets of a module's `options` looked through for declarations, at most (options of options are rare). */
-const MAX_OPTION_SETS = 2_000;
-
-/**
- * The options a module's `options` declares off by default: `mkEnableOption "…"`, or `mkOption` with
- * `default = false`. What nixkit cannot see into is skipped: unknown is never "off".
- */
-function collectOffByDefault(
-  ev: Evaluator,
-  t: Thunk,
-  p: string[],
-  out: CollectedModules,
-  budget: { left: number },
-): void {
-  if (--budget.left < 0 || p.length >= MAX_OPTION_DEPTH) return;
-  const v = ev.force(t);
-  if (v.t !== 'attrs') return;
-  const type = v.attrs.get('_type');
-  if (type) {
-    const tv = ev.force(type);
-    const d = tv.t === 'str' && tv.v === 'option' ? v.attrs.get('default') : undefined;
-    const dv = d ? ev.force(d) : undefined;
-    if (dv?.t === 'bool' && !dv.v && p.length) (out.offByDefault ??= []).push(p);
-    return;
-  }
-  for (const [key, c] of v.attrs) collectOffByDefault(ev, c, [...p, key], out, budget);
 }
 
 interface Ctx {

@@ -170,7 +170,7 @@ export const removedOption: Rule = {
       if (def.conditional && def.condition && releaseGuardHolds(textAt(ctx, def.condition), known) === false)
         continue;
       // `mkIf cfg.enable { … }` where this machine leaves `enable` off: NixOS drops the definition here.
-      const applies = config.applies(def);
+      const applies = config.applies(def, (t) => ctx.unit.evaluator.force(t));
       if (applies === false) continue;
       reported.add(key);
       if (m) report(ctx, def, m, at, find, applies);
