@@ -56,6 +56,13 @@ export function notCheckedFiles(
   const read = new Set<string>();
   for (const u of project.analysisUnits) for (const f of u.files) read.add(f);
   out.push(...unfollowedSystemCalls(project, files, sources));
+  for (const f of project.unbuiltMachineFiles(files, read).slice(0, MAX_MENTIONS))
+    out.push({
+      file: f,
+      why:
+        'it sets a boot loader and filesystems like a whole machine, but no machine nixkit found reads it and no ' +
+        'file imports it (name it in nixkit.toml [machines] to check it)',
+    });
   for (const f of [...files].sort()) {
     if (read.has(f)) continue;
     if (out.length >= MAX_MENTIONS) break;

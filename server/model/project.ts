@@ -828,6 +828,26 @@ export class Project {
    * For every file some .nix file of the workspace names with a path literal, and for each of `targets` a computed
    * path can name: the files that name it.
    */
+  /**
+   * Files at the top of the repository that are whole machines by their content (a boot loader and a root
+   * filesystem: `archon.nix`, `forge.nix` of an old `/etc/nixos` checkout, each linked as configuration.nix on
+   * its machine) but that no machine nixkit found reads and no other file imports. They are named in notes,
+   * not made machines: what builds them is not in the repository.
+   */
+  unbuiltMachineFiles(files: string[], read: Set<string>): string[] {
+    const top = commonFolder(files);
+    const candidates = files.filter(
+      (f) =>
+        path.dirname(f) === top &&
+        !read.has(f) &&
+        !NOT_MACHINE_FILES.has(path.basename(f)) &&
+        this.perAst('whole-machine', f, (ast) => wholeMachineModule(ast.expr)) === true,
+    );
+    if (!candidates.length) return [];
+    const importers = this.importersOf(files, candidates);
+    return candidates.filter((c) => !this.importedFromOutside(c, importers)).sort();
+  }
+
   private importersOf(files: string[], targets: string[]): Map<string, string[]> {
     const out = new Map<string, string[]>();
     const add = (p: string, f: string) => out.set(p, [...(out.get(p) ?? []), f]);
@@ -975,6 +995,38 @@ function isDeployedMachine(value: Expr): boolean {
 }
 
 /** The deepest folder holding every file. */
+/** Names that are never a machine of their own at a repository's top (configuration.nix has its own rules). */
+const NOT_MACHINE_FILES = new Set([
+  'configuration.nix',
+  'hardware-configuration.nix',
+  'flake.nix',
+  'default.nix',
+  'shell.nix',
+  'hive.nix',
+]);
+
+/** A module (`{ config, … }: { … }` or a set) that sets both `boot.loader…` and `fileSystems…` at its top. */
+function wholeMachineModule(e: Expr | undefined): boolean {
+  let body = e;
+  while (
+    body &&
+    (body.kind === 'lambda' || body.kind === 'paren' || body.kind === 'with' || body.kind === 'let')
+  )
+    body = body.kind === 'paren' ? body.expr : body.body;
+  if (body?.kind !== 'attrs') return false;
+  const keys = (b: { path: { name?: string }[]; value: Expr }) => b.path.map((k) => k.name ?? '');
+  let loader = false;
+  let fileSystems = false;
+  for (const b of body.bindings) {
+    const p = keys(b);
+    if (p[0] === 'fileSystems') fileSystems = true;
+    if (p[0] === 'boot' && p[1] === 'loader') loader = true;
+    if (p[0] === 'boot' && p.length === 1 && b.value.kind === 'attrs')
+      loader ||= b.value.bindings.some((x) => x.path[0]?.name === 'loader');
+  }
+  return loader && fileSystems;
+}
+
 function commonFolder(files: string[]): string {
   if (!files.length) return '';
   let dir = path.dirname(files[0]);

@@ -280,6 +280,32 @@ test('beside machines nixkit found, a file no machine reads that builds NixOS sy
   );
 });
 
+test('whole machines at the top of an old checkout that nothing builds are named in notes, not made machines', async () => {
+  const dir = tempDir('check-unbuilt-machines');
+  const machine = (dev: string) =>
+    `{ config, pkgs, ... }:\n{\n  imports = [ ./common.nix ];\n  boot.loader.grub.device = "${dev}";\n  fileSystems."/" = { device = "${dev}1"; fsType = "ext4"; };\n}\n`;
+  fs.writeFileSync(path.join(dir, 'archon.nix'), machine('/dev/vda'));
+  fs.writeFileSync(path.join(dir, 'forge.nix'), machine('/dev/sda'));
+  // a machine file another file imports is a module there; a module without a boot loader is none
+  fs.writeFileSync(path.join(dir, 'prism.nix'), machine('/dev/sdb'));
+  fs.writeFileSync(
+    path.join(dir, 'network.nix'),
+    '{\n  network.description = "lab";\n  htpc = import ./prism.nix;\n}\n',
+  );
+  fs.writeFileSync(
+    path.join(dir, 'common.nix'),
+    '{ ... }: { boot = { kernelModules = [ "kvm-intel" ]; }; fileSystems."/tmp".fsType = "tmpfs"; }\n',
+  );
+  const r = await run(['check', '.'], dir);
+  assert.match(r.stdout, /1 machine/);
+  const notes = r.stderr.split('\n').filter((l) => l.includes('like a whole machine'));
+  assert.deepEqual(
+    notes.map((l) => /(\w+\.nix) is not checked/.exec(l)?.[1]),
+    ['archon.nix', 'forge.nix'],
+    r.stderr,
+  );
+});
+
 test('systems built beside nixosConfigurations (an installer image, nixosGenerate) are named in notes; machines are not', async () => {
   const dir = tempDir('check-unfollowed-calls');
   fs.writeFileSync(
