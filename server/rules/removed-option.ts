@@ -117,7 +117,10 @@ export const removedOption: Rule = {
     "development, so only older releases' changes are certain from it), and rewrites the name in place where the value keeps its " +
     'shape. Renamed options are warnings, removed ones errors; a removal in a release nixkit cannot rule out (the ' +
     'release is unknown, or only known to be at least an older one) is a warning that says from which release on ' +
-    'evaluation fails. Options that are still declared but do nothing (`boot.loader.grub.version`) are warnings.',
+    'evaluation fails. Options that are still declared but do nothing (`boot.loader.grub.version`) are warnings. ' +
+    "Under an `mkIf` NixOS drops the definition when the condition is false: a module's own switch " +
+    '(`mkIf config.my.kodi.enable`, `mkEnableOption`) that a machine leaves off reports nothing there, one it turns ' +
+    'on reports as usual, and a condition nixkit cannot decide gives a warning "when the mkIf around it applies".',
   bad: {
     files: {
       'configuration.nix': `{ pkgs, ... }:

@@ -24,7 +24,9 @@ export const unstableDevicePath: Rule = {
     'device that is now another disk, or mounts the wrong one, and the machine drops to an emergency shell. ' +
     'Name filesystems, swap and LUKS devices by something stored on the disk itself: `/dev/disk/by-uuid/…`, ' +
     "`/dev/disk/by-label/…` or `/dev/disk/by-partlabel/…` (GRUB's `boot.loader.grub.device` is fine: it is used " +
-    "once, at install time, and is not reported; nor are containers and WSL, whose disks are not NixOS's to mount).",
+    "once, at install time, and is not reported; nor are containers and WSL, whose disks are not NixOS's to mount). " +
+    'What is made at boot has no UUID or label before: a filesystem with `autoFormat` is named by the disk ' +
+    '(`/dev/disk/by-id/…`, `/dev/disk/by-path/…`), a swap with `randomEncryption` by `/dev/disk/by-partuuid/…`.',
   bad: {
     files: {
       'configuration.nix': `{ config, pkgs, ... }:
