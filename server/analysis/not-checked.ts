@@ -167,15 +167,15 @@ function mentionInCode(
 ): { index: number; word: string } | undefined {
   const comments: Span[] = ast?.comments.map((c) => c.span) ?? [];
   // A string's text is no code (`"(import <nixpkgs/nixos> { }).options"` for an editor); what it interpolates is,
-  // and so is the string itself where it starts (`import "${nixpkgs}/nixos" { … }`).
+  // and so is the string itself where it starts (`import "${nixpkgs}/nixos" { … }`), and a string that is only a
+  // path (`nixpkgs + "/nixos/lib/eval-config.nix"`).
   const strings: { span: Span; holes: Span[] }[] = [];
   if (ast?.expr)
     walkExpr(ast.expr, (e) => {
-      if (e.kind === 'string')
-        strings.push({
-          span: e.span,
-          holes: e.parts.flatMap((p) => (typeof p === 'string' ? [] : [p.span])),
-        });
+      if (e.kind !== 'string') return;
+      const literal = e.parts.filter((p) => typeof p === 'string').join('');
+      if (!e.indented && !/\s/.test(literal)) return;
+      strings.push({ span: e.span, holes: e.parts.flatMap((p) => (typeof p === 'string' ? [] : [p.span])) });
     });
   const within = (i: number, s: Span) => i >= s.start && i < s.end;
   const inText = (i: number) =>

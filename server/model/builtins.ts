@@ -265,12 +265,24 @@ def('typeOf', 1, (ev, a, s) => {
  */
 const EXTERNAL_TYPES = new Set(['lambda', 'set', 'path', 'string']);
 
+/** Outputs of a flake that hold modules: by the flake schema each entry is a module, never a list or a number. */
+const MODULE_OUTPUTS = new Set([
+  'nixosModules',
+  'nixosModule',
+  'darwinModules',
+  'homeManagerModules',
+  'homeModules',
+]);
+
+/** A module nixkit does not know: an `external`, or an unknown input's `nixosModules.<name>`. */
+const moduleLike = (v: Value) =>
+  v.t === 'external' || (v.t === 'unknown' && !v.error && !!v.path && MODULE_OUTPUTS.has(v.path[1]));
+
 const isType = (name: string, types: string[]) =>
   def(name, 1, (ev, a, s) => {
     const v = ev.force(a[0]);
     const n = typeName(v);
-    if (n === undefined && v.t === 'external' && !types.some((t) => EXTERNAL_TYPES.has(t)))
-      return bool(false, s);
+    if (n === undefined && moduleLike(v) && !types.some((t) => EXTERNAL_TYPES.has(t))) return bool(false, s);
     return n === undefined ? bad(ev, v, s) : bool(types.includes(n), s);
   });
 isType('isAttrs', ['set']);
@@ -598,32 +610,43 @@ def('genList', 2, (ev, a, s) => {
   }
   return list(items, s);
 });
+/**
+ * Lists joined. A part nixkit does not know (no failure) leaves the whole unknown, but with the items it surely
+ * holds (`atLeast`): `lib.flatten [ inputs.x.nixosModules.y ./hw.nix ]` still imports ./hw.nix.
+ */
+function joinParts(ev: Evaluator, parts: Value[], s?: Source): Value {
+  const out: Thunk[] = [];
+  let partial: Value | undefined;
+  for (const v of parts) {
+    const items = v.t === 'list' ? v.items : v.t === 'unknown' && !v.error ? (v.atLeast ?? []) : undefined;
+    if (!items) return bad(ev, v, s);
+    if (v.t === 'unknown') partial ??= v;
+    if (out.length + items.length > MAX_LIST || !ev.charge(items.length >> 4)) return unk(s);
+    for (const t of items) out.push(t);
+  }
+  if (!partial) return list(out, s);
+  const u = bad(ev, partial, s);
+  return u.t === 'unknown' && out.length ? { ...u, atLeast: out } : u;
+}
 def('concatLists', 1, (ev, a, s) => {
   const l = ev.force(a[0]);
   if (l.t !== 'list') return bad(ev, l, s);
   const items = forceAll(ev, l);
   if (!items) return unk(s);
-  let out: Thunk[] = [];
-  for (const v of items) {
-    if (v.t !== 'list') return bad(ev, v, s);
-    if (out.length + v.items.length > MAX_LIST || !ev.charge(v.items.length >> 4)) return unk(s);
-    out = out.length ? out.concat(v.items) : v.items.slice();
-  }
-  return list(out, s);
+  return joinParts(ev, items, s);
 });
 def('concatMap', 2, (ev, a, s) => {
   const l = ev.force(a[1]);
   if (l.t !== 'list') return bad(ev, l, s);
   if (!ev.charge(l.items.length)) return unk(s);
   const f = ev.force(a[0]);
-  let out: Thunk[] = [];
+  const parts: Value[] = [];
   for (const t of l.items) {
     const v = ev.apply(f, t, s);
-    if (v.t !== 'list') return bad(ev, v, s);
-    if (out.length + v.items.length > MAX_LIST) return unk(s);
-    out = out.concat(v.items);
+    if (v.t !== 'list' && !(v.t === 'unknown' && !v.error)) return bad(ev, v, s);
+    parts.push(v);
   }
-  return list(out, s);
+  return joinParts(ev, parts, s);
 });
 const anyAll = (name: string, wanted: boolean) =>
   def(name, 2, (ev, a, s) => {

@@ -140,6 +140,29 @@ function callPackage(ev: Evaluator, pkgs: Value, fnThunk: Thunk, argsThunk: Thun
   return result.t === 'attrs' ? { ...result, dynamic: true } : result;
 }
 
+/**
+ * What Nix adds to a flake's value from its source: the revision (`rev`, or `dirtyRev` for a tree with changes),
+ * dates and hash. Which of them a checkout has is not known here: each is there, its value unknown, so
+ * `self.rev or (throw "dirty")` is not a failure nixkit makes up.
+ */
+const SOURCE_METADATA = [
+  'rev',
+  'shortRev',
+  'dirtyRev',
+  'dirtyShortRev',
+  'lastModified',
+  'lastModifiedDate',
+  'narHash',
+  'revCount',
+];
+
+function withMetadata(v: Value, name: string): Value {
+  if (v.t !== 'attrs' || SOURCE_METADATA.every((k) => v.attrs.has(k))) return v;
+  const own = new Map(v.attrs);
+  for (const k of SOURCE_METADATA) if (!own.has(k)) own.set(k, known({ t: 'unknown', path: [name, k] }));
+  return { ...v, attrs: own };
+}
+
 /** The value standing for an input of a given kind (or, unknown, for one nixkit does not know). */
 function inputValue(ev: Evaluator, input: FlakeInput): Value {
   switch (input.kind) {
@@ -369,11 +392,14 @@ export function evaluateFlake(ev: Evaluator, file: string): FlakeModel {
       withSource.set('outputs', known(result));
       withSource.set('inputs', known(inputsValue));
       withSource.set('_type', known(str('flake')));
-      return { ...result, attrs: withSource };
+      return withMetadata({ ...result, attrs: withSource }, 'self');
     },
     () => result !== undefined,
   );
-  const inputEntries: [string, Thunk][] = model.inputs.map((i) => [i.name, known(inputValue(ev, i))]);
+  const inputEntries: [string, Thunk][] = model.inputs.map((i) => [
+    i.name,
+    known(withMetadata(inputValue(ev, i), i.name)),
+  ]);
   inputEntries.push(['self', selfThunk]);
   inputsValue = attrs(inputEntries);
   registerNatives(ev, model, kinds, inputsValue, selfThunk);

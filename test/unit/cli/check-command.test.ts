@@ -266,6 +266,11 @@ test('beside machines nixkit found, a file no machine reads that builds NixOS sy
     'let pkgs = import <nixpkgs> { }; in {\n  edge = pkgs.nixos [ ./edge.nix ];\n}\n',
   );
   fs.writeFileSync(path.join(dir, 'edge.nix'), '{ ... }: { networking.hostName = "edge"; }\n');
+  // a path written as a string: code, not text
+  fs.writeFileSync(
+    path.join(dir, 'fleet2.nix'),
+    '{ nixpkgs }:\nlet\n  mkHost = c: import (nixpkgs + "/nixos/lib/eval-config.nix") { modules = [ c ]; };\nin { alpha = mkHost ./edge.nix; }\n',
+  );
   // a string that is nixpkgs' NixOS entry point itself, interpolated: code, not text
   fs.writeFileSync(
     path.join(dir, 'lab.nix'),
@@ -274,6 +279,7 @@ test('beside machines nixkit found, a file no machine reads that builds NixOS sy
   const r = await run(['check', '.'], dir);
   assert.match(r.stdout, /1 machine/);
   assert.match(r.stderr, /note: \S*lab\.nix:3 is not checked: it mentions "\$\{nixpkgs\}\/nixos"/);
+  assert.match(r.stderr, /note: \S*fleet2\.nix:3 is not checked: it mentions nixos\/lib\/eval-config\.nix/);
   assert.match(
     r.stderr,
     /note: \S*fleet\.nix:2 is not checked: it mentions pkgs\.nixos, but no machine nixkit found is built from it/,

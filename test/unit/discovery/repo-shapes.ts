@@ -644,6 +644,38 @@ export const SHAPES: Shape[] = [
     findings: [],
   },
   {
+    name: "imports through lib.flatten with an unknown input's module; outputs behind a deepSeq of self.rev (evidence)",
+    files: {
+      'flake.nix': `{
+  ${NIXPKGS}
+  inputs.topology.url = "github:example/topology";
+  outputs = { self, nixpkgs, ... }@inputs:
+    let
+      evidence = { rev = self.rev or (throw "dirty tree"); nixpkgs = nixpkgs.rev or (throw "no rev"); };
+    in {
+      nixosConfigurations = builtins.deepSeq evidence {
+        box = nixpkgs.lib.nixosSystem { specialArgs = { inherit inputs; }; modules = [ ./box.nix ]; };
+      };
+    };
+}
+`,
+      'box.nix': `{ inputs, lib, ... }:
+{
+  imports = lib.flatten [ inputs.topology.nixosModules.default [ ./hardware-configuration.nix ] ];
+  fileSystems."/" = { device = "/dev/disk/by-label/nixos"; fsType = "ext4"; };
+}
+`,
+      'hardware-configuration.nix': `{ lib, ... }:
+{
+  nixpkgs.hostPlatform = lib.mkDefault "aarch64-linux";
+  fileSystems."/boot" = { device = "/dev/sda1"; fsType = "vfat"; };
+}
+`,
+    },
+    machines: [{ name: 'box', status: 'partial', platform: 'aarch64-linux', reason: /input `topology`/ }],
+    findings: ['unstable-device-path hardware-configuration.nix:4'],
+  },
+  {
     name: 'flake-parts with only tooling modules (treefmt-nix, git-hooks) and a nix-darwin machine: no NixOS machine, nothing not followed',
     files: {
       'flake.nix': `{
