@@ -116,7 +116,9 @@ export function flakeEntries(ev: Evaluator, flakeFile: string): FlakeDiscovery {
       notFollowed(
         'nixosConfigurations',
         model.outputsAt,
-        `the flake's outputs are unknown: ${explainOpaque(model.opaqueCalls, kinds)}`,
+        model.outputsCallFails
+          ? `evaluating the flake fails: ${model.outputsCallFails}, as Nix says (take \`self\`, or add \`...\`)`
+          : `the flake's outputs are unknown: ${explainOpaque(model.opaqueCalls, kinds)}`,
       );
     return { model, entries };
   }

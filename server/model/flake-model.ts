@@ -22,8 +22,9 @@ export interface FlakeModel {
   outputs: Value;
   /** Where `outputs` is written. */
   outputsAt?: Source;
+  /** Why Nix fails to call `outputs` (`{ nixpkgs }:` without `self` or `...`), when it does. */
+  outputsCallFails?: string;
   opaqueCalls: OpaqueCall[];
-  /** flake-parts modules nixkit could not read (they may define outputs it does not see), with why. */
   /** flake-parts modules nixkit cannot read, and the unknown input each comes from (when it does). */
   opaqueFlakeModules: { at?: Source; reason: string; input?: string }[];
   /** Folders named by `templates.<name>.path`: skeletons for new flakes, never machines. */
@@ -404,6 +405,15 @@ export function evaluateFlake(ev: Evaluator, file: string): FlakeModel {
   inputsValue = attrs(inputEntries);
   registerNatives(ev, model, kinds, inputsValue, selfThunk);
 
+  // Nix calls `outputs` with its inputs and `self`: a pattern without `self` or `...` fails the call (`{ nixpkgs }:`).
+  const formals = outputsFn.t === 'lambda' ? outputsFn.expr.formals : undefined;
+  if (
+    outputsFn.t === 'lambda' &&
+    formals &&
+    !outputsFn.expr.ellipsis &&
+    !formals.some((f) => f.name.name === 'self')
+  )
+    model.outputsCallFails = "'outputs' is called with unexpected argument 'self'";
   if (outputsFn.t === 'lambda')
     result = ev.callLambda(outputsFn.expr, outputsFn.env, outputsFn.file, known(inputsValue));
   else result = outputsFn;

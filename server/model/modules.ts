@@ -216,7 +216,7 @@ export function collectModules(
       // A module whose value nixkit cannot work out: nothing of it is known, and the coverage says so.
       if (v.t === 'unknown' && moduleFile)
         unknownBody = v.src ?? { file: moduleFile, span: { start: 0, end: 0 } };
-      collectModuleBody(ev, v, moduleFile, local, (item) => imports.push(item));
+      unknownBody ??= collectModuleBody(ev, v, moduleFile, local, (item) => imports.push(item));
     });
     if (unknownBody) out.modules.push({ kind: 'unknown', src: unknownBody });
     for (const i of imports) enqueue(i, moduleFile);
@@ -392,18 +392,30 @@ function applyForwards(out: CollectedModules): void {
         out.dynamicPrefixes.push([...to, ...p.slice(from.length)]);
 }
 
+/** The two branches of an `if` (inside parentheses too) that a thunk is, each to be evaluated in its scope. */
+function branches(t: Thunk): Thunk[] | undefined {
+  let e = t.expr;
+  while (e?.kind === 'paren') e = e.expr;
+  if (e?.kind !== 'if' || !t.env || !t.file) return undefined;
+  return [
+    { expr: e.then, env: t.env, file: t.file },
+    { expr: e.else, env: t.env, file: t.file },
+  ];
+}
+
+/** Collects a module's definitions; returns where its `config` is, when that is unknown. */
 function collectModuleBody(
   ev: Evaluator,
   body: Value,
   moduleFile: string | undefined,
   out: CollectedModules,
   addImport: (t: Thunk) => void,
-): void {
+): Source | undefined {
   if (body.t === 'attrs' && body.forwards) (out.forwards ??= []).push(body.forwards);
   if (body.t !== 'attrs') {
     // A module that is an mkIf/mkMerge of sets, or unknown: definitions only.
     collectValue(ev, body, [], TOP, out, undefined);
-    return;
+    return undefined;
   }
   const imports = body.attrs.get('imports');
   if (imports) addImport(imports);
@@ -412,8 +424,23 @@ function collectModuleBody(
     const options = body.attrs.get('options');
     if (options) (out.declarations ??= []).push(options);
     const config = body.attrs.get('config');
-    if (config) collectValue(ev, ev.force(config), [], TOP, out);
-    return;
+    const configV = config ? ev.force(config) : undefined;
+    // `config = if options ? sops then { … } else { }` with a condition nixkit cannot decide: both branches'
+    // definitions, each conditional (as under an mkIf nixkit cannot decide).
+    const either = configV?.t === 'unknown' && !configV.error && config ? branches(config) : undefined;
+    if (either) {
+      const ctx: Ctx = { ...TOP, conditional: true, condition: configV?.src, conditions: [null] };
+      for (const b of either) collectValue(ev, ev.force(b), [], ctx, out);
+      return undefined;
+    }
+    if (configV) collectValue(ev, configV, [], TOP, out);
+    // What it defines is unknown, and the coverage says where.
+    if (configV?.t === 'unknown' && moduleFile)
+      return (
+        configV.src ??
+        (config?.expr && config.file ? { file: config.file, span: config.expr.span } : undefined)
+      );
+    return undefined;
   }
   for (const [key, t] of body.attrs) {
     if (SPECIAL_KEYS.has(key)) continue;
@@ -421,6 +448,7 @@ function collectModuleBody(
   }
   if (body.dynamic) out.dynamicPrefixes.push([]);
   void moduleFile;
+  return undefined;
 }
 
 interface Ctx {

@@ -165,3 +165,34 @@ test('compared with what Nix lists: a missed machine is not-followed, an invente
   assert.equal(fewer.notes.length, 1);
   assert.match(fewer.notes[0], /nixkit found machine "box" but Nix does not list it/);
 });
+
+test(
+  '`outputs = { nixpkgs }:` without self: nixkit says the flake fails as Nix does, and no machine is made up',
+  { skip: !hasNix && 'nix is not installed' },
+  async () => {
+    const dir = tempDir('nixeval');
+    fakeInputs(dir);
+    write(dir, {
+      'app/flake.nix': `{
+  inputs.nixpkgs.url = "path:${dir}/fakepkgs";
+  outputs = { nixpkgs }: {
+    nixosConfigurations.a = nixpkgs.lib.nixosSystem { system = "x86_64-linux"; modules = [ ]; };
+  };
+}
+`,
+    });
+    const flake = path.join(dir, 'app', 'flake.nix');
+    const nix = await nixConfigurationNames(flake, { env: env(dir) });
+    assert.equal(nix.ok, false);
+    assert.match(!nix.ok ? nix.message : '', /unexpected argument 'self'/);
+    const ours = await checkPaths([path.join(dir, 'app')]);
+    assert.deepEqual(
+      ours.configurations.map((c) => [c.name, c.status]),
+      [['nixosConfigurations', 'not-followed']],
+    );
+    assert.match(
+      ours.configurations[0].reasons[0],
+      /evaluating the flake fails: 'outputs' is called with unexpected argument 'self'/,
+    );
+  },
+);

@@ -676,6 +676,43 @@ export const SHAPES: Shape[] = [
     findings: ['unstable-device-path hardware-configuration.nix:4'],
   },
   {
+    name: 'a module whose config is `if options ? sops then … else { }`: both branches read, each conditional',
+    files: {
+      'flake.nix': `{
+  ${NIXPKGS}
+  outputs = { self, nixpkgs, ... }: {
+    nixosConfigurations.pi = nixpkgs.lib.nixosSystem { system = "aarch64-linux"; modules = [ ./pi.nix ./sec.nix ]; };
+    nixosConfigurations.vm = nixpkgs.lib.nixosSystem { system = "x86_64-linux"; modules = [ ./vm.nix ./sec.nix ./opaque.nix ]; };
+  };
+}
+`,
+      'pi.nix': `{ ... }:
+{
+  boot.loader.systemd-boot.enable = true;
+  fileSystems."/" = { device = "/dev/disk/by-label/nixos"; fsType = "ext4"; };
+  users.users.root.openssh.authorizedKeys.keys = [ "${KEY}" ];
+  system.stateVersion = "24.11";
+}
+`,
+      'vm.nix': host('vm'),
+      'sec.nix': `{ options, ... }:
+{
+  config = if options ? sops then { sops.age.keyFile = "/var/lib/sops/key"; } else { };
+}
+`,
+      'opaque.nix': `{ options, ... }:
+{
+  config = builtins.getAttr (if options ? sops then "a" else "b") { a = { }; b = { }; };
+}
+`,
+    },
+    machines: [
+      { name: 'pi', status: 'read', platform: 'aarch64-linux' },
+      { name: 'vm', status: 'partial', reason: /a module nixkit cannot work out \(opaque\.nix:3\)/ },
+    ],
+    findings: ['esp-missing pi.nix:3'],
+  },
+  {
     name: 'flake-parts with only tooling modules (treefmt-nix, git-hooks) and a nix-darwin machine: no NixOS machine, nothing not followed',
     files: {
       'flake.nix': `{
