@@ -13,7 +13,8 @@ export interface WalkResult {
   notes: string[];
 }
 
-const SKIP_DIRS = new Set(['.git', 'node_modules', '.direnv', '.vscode-test']);
+// (.terraform: what `terraform init` downloaded, other people's modules)
+const SKIP_DIRS = new Set(['.git', 'node_modules', '.direnv', '.vscode-test', '.terraform']);
 const isResultLink = (name: string) => name === 'result' || name.startsWith('result-');
 
 export function walkNixFiles(roots: string[]): WalkResult {

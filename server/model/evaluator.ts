@@ -796,8 +796,19 @@ export class Evaluator {
       return u.error ? u : undefined;
     }
     if (depth > 200 || !this.charge(1)) return undefined;
-    if (a.t === 'external' || b.t === 'external' || a.t === 'mk' || b.t === 'mk') return undefined;
-    if (a.t === 'nixosSystem' || b.t === 'nixosSystem') return undefined;
+    // A system (`nixosSystem { … }`) and an `mkIf`/`mkMerge` are sets, whatever nixkit keeps of them; a module from
+    // outside is a set, a function, a path or a string: against anything of another type, not equal
+    // (`v != null` over a set of hosts).
+    const opaque = (v: Value) => v.t === 'external' || v.t === 'mk' || v.t === 'nixosSystem';
+    if (opaque(a) || opaque(b)) {
+      const [o, other] = opaque(a) ? [a, b] : [b, a];
+      const setLike = o.t !== 'external';
+      if (!opaque(other) && other.t !== 'attrs') {
+        const couldBe = setLike ? [] : ['lambda', 'fn', 'path', 'str'];
+        if (!couldBe.includes(other.t)) return false;
+      }
+      return undefined;
+    }
     if ((a.t === 'int' || a.t === 'float') && (b.t === 'int' || b.t === 'float')) return a.v === b.v;
     if (a.t !== b.t) return false;
     switch (a.t) {

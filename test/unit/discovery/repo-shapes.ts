@@ -713,6 +713,49 @@ export const SHAPES: Shape[] = [
     findings: ['esp-missing pi.nix:3'],
   },
   {
+    name: 'lib.extend with an own `my` lib; hosts from mapModules, which drops `null`s with `v != null`',
+    files: {
+      'flake.nix': `{
+  ${NIXPKGS}
+  outputs = inputs @ { self, nixpkgs, ... }:
+    let
+      system = "x86_64-linux";
+      lib = nixpkgs.lib.extend (final: prev: { my = import ./lib { lib = final; inherit inputs; }; });
+    in {
+      nixosConfigurations = lib.my.mapHosts ./hosts { inherit system; };
+    };
+}
+`,
+      'lib/default.nix': `{ lib, inputs }:
+let
+  inherit (lib) filterAttrs mapAttrs' nameValuePair removeSuffix hasSuffix;
+  mapModules = dir: fn:
+    filterAttrs (n: v: v != null) (mapAttrs' (n: v:
+      let path = "\${toString dir}/\${n}"; in
+      if v == "directory" then nameValuePair n (fn path)
+      else if v == "regular" && hasSuffix ".nix" n then nameValuePair (removeSuffix ".nix" n) (fn path)
+      else nameValuePair "" null) (builtins.readDir dir));
+  mkHost = path: attrs @ { system, ... }: lib.nixosSystem {
+    inherit system;
+    specialArgs = { inherit lib inputs; };
+    modules = [ (import path) ];
+  };
+in {
+  inherit mapModules mkHost;
+  mapHosts = dir: attrs: mapModules dir (p: mkHost p attrs);
+}
+`,
+      'hosts/alpha/default.nix': host('alpha'),
+      'hosts/beta.nix': host('beta'),
+      'hosts/README.md': 'hosts\n',
+    },
+    machines: [
+      { name: 'alpha', status: 'read', platform: X86 },
+      { name: 'beta', status: 'read', platform: X86 },
+    ],
+    findings: [],
+  },
+  {
     name: 'flake-parts with only tooling modules (treefmt-nix, git-hooks) and a nix-darwin machine: no NixOS machine, nothing not followed',
     files: {
       'flake.nix': `{
