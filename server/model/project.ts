@@ -1126,6 +1126,10 @@ export function externalModuleReason(
     return `the module \`${name}\` comes from input \`${input}\`, which nixkit does not know`;
   }
   if (KNOWN_MODULE_SOURCES.has(parts[0])) return undefined;
+  // `(lib.mkAliasOptionModule [ … ] [ "users" "users" config.owner ])`: a module a lib function makes from values
+  // nixkit does not know (here the configuration's own).
+  if (parts[0] === 'lib' && parts.length === 2 && /^mk\w*Module$/.test(parts[1]))
+    return `a module that \`${name}\` makes from values nixkit does not know (the configuration's own, often)`;
   return `the module \`${name}\` is not known to nixkit`;
 }
 

@@ -756,6 +756,34 @@ in {
     findings: [],
   },
   {
+    name: "an alias module whose target is the configuration's own option: partly read, and says what made the module",
+    files: {
+      'flake.nix': `{
+  ${NIXPKGS}
+  outputs = { self, nixpkgs, ... }: {
+    nixosConfigurations.box = nixpkgs.lib.nixosSystem { system = "x86_64-linux"; modules = [ ./box.nix ./users.nix ]; };
+  };
+}
+`,
+      'box.nix': host('box'),
+      'users.nix': `{ lib, config, ... }:
+{
+  imports = [ (lib.mkAliasOptionModule [ "me" ] [ "users" "users" config.owner ]) ];
+  options.owner = lib.mkOption { type = lib.types.str; default = "admin"; };
+}
+`,
+    },
+    machines: [
+      {
+        name: 'box',
+        status: 'partial',
+        platform: X86,
+        reason: /a module that `lib\.mkAliasOptionModule` makes from values nixkit does not know/,
+      },
+    ],
+    findings: [],
+  },
+  {
     name: 'flake-parts with only tooling modules (treefmt-nix, git-hooks) and a nix-darwin machine: no NixOS machine, nothing not followed',
     files: {
       'flake.nix': `{
