@@ -493,7 +493,8 @@ export class Evaluator {
       if (def) {
         if (v.t === 'unknown' || v.t === 'external') return this.unknownFrom(v, s);
         if (v.t === 'attrs') {
-          if (!v.attrs.has(name)) return v.dynamic ? { t: 'unknown', src: s } : this.eval(def, env, file);
+          if (!v.attrs.has(name))
+            return v.dynamic || v.openValues ? { t: 'unknown', src: s } : this.eval(def, env, file);
         } else if (v.t !== 'mk' && v.t !== 'nixosSystem') return this.eval(def, env, file);
       }
       v = this.selectValue(v, name, s);
@@ -507,7 +508,9 @@ export class Evaluator {
         const t = v.attrs.get(name);
         if (t) return this.force(t);
         if (v.missingPath) return { t: 'unknown', path: [...v.missingPath, name], src: s };
-        return v.dynamic ? { t: 'unknown', src: s } : { t: 'unknown', missingAttr: name, src: s };
+        return v.dynamic || v.openValues
+          ? { t: 'unknown', src: s }
+          : { t: 'unknown', missingAttr: name, src: s };
       }
       case 'unknown':
         if (v.error) return v;
@@ -528,7 +531,8 @@ export class Evaluator {
       if (v.t !== 'attrs') return { t: 'bool', v: false, src: s };
       if (typeof name !== 'string') return { t: 'unknown', src: s };
       const next = v.attrs.get(name);
-      if (!next) return v.dynamic ? { t: 'unknown', src: s } : { t: 'bool', v: false, src: s };
+      if (!next)
+        return v.dynamic || v.openValues ? { t: 'unknown', src: s } : { t: 'bool', v: false, src: s };
       v = this.force(next);
     }
     return { t: 'bool', v: true, src: s };

@@ -804,16 +804,46 @@ function mergeConfig(ev: Evaluator, defs: Value[]): Map<string, Thunk> {
 }
 
 function mergeDefinitions(ev: Evaluator, ts: Thunk[], depth: number): Thunk {
-  if (ts.length === 1) return ts[0];
+  if (ts.length === 1) return openConfig(ev, ts[0], depth);
   if (depth > 8) return known({ t: 'unknown' });
-  return mergeByName(ev, ts, (list) => mergeDefinitions(ev, list, depth + 1));
+  return mergeByName(ev, ts, (list) => mergeDefinitions(ev, list, depth + 1), true);
+}
+
+/**
+ * A flake-parts config value as the module system gives it: options nixkit does not see declared may add
+ * attributes by default (`managed = mkOption { default = true; }` in a node's submodule), so its sets are
+ * `openValues`: `node.managed or false` is unknown, not false. The thunk keeps where it was written.
+ */
+function openConfig(ev: Evaluator, t: Thunk, depth: number): Thunk {
+  if (depth > 8) return t;
+  return {
+    expr: t.expr,
+    env: t.env,
+    file: t.file,
+    keySpan: t.keySpan,
+    bindingSpan: t.bindingSpan,
+    bindingKeys: t.bindingKeys,
+    fn: () => {
+      const v = ev.force(t);
+      if (v.t !== 'attrs') return v;
+      const attrs = new Map<string, Thunk>();
+      for (const [k, c] of v.attrs) attrs.set(k, openConfig(ev, c, depth + 1));
+      return { ...v, attrs, openValues: true };
+    },
+  };
 }
 
 /**
  * Definitions that must all be sets, merged lazily: grouped by name, each name's definitions merged by `each`.
  * Anything but a set among them makes the whole unknown.
  */
-function mergeByName(ev: Evaluator, ts: Thunk[], each: (definitions: Thunk[]) => Thunk): Thunk {
+function mergeByName(
+  ev: Evaluator,
+  ts: Thunk[],
+  each: (definitions: Thunk[]) => Thunk,
+  /** The sets are option values (see openConfig). */
+  open = false,
+): Thunk {
   return lazyThunk(() => {
     const entries = new Map<string, Thunk[]>();
     let dyn = false;
@@ -821,11 +851,15 @@ function mergeByName(ev: Evaluator, ts: Thunk[], each: (definitions: Thunk[]) =>
       const v = ev.force(t);
       if (v.t !== 'attrs') return { t: 'unknown', src: v.src };
       dyn ||= v.dynamic;
-      for (const [name, e] of v.attrs) entries.set(name, [...(entries.get(name) ?? []), e]);
+      for (const [name, e] of v.attrs) {
+        const list = entries.get(name);
+        if (list) list.push(e);
+        else entries.set(name, [e]);
+      }
     }
     const merged = new Map<string, Thunk>();
     for (const [name, list] of entries) merged.set(name, each(list));
-    return { t: 'attrs', attrs: merged, dynamic: dyn };
+    return { t: 'attrs', attrs: merged, dynamic: dyn, ...(open ? { openValues: true } : {}) };
   });
 }
 

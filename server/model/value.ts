@@ -24,6 +24,11 @@ export type Value =
       t: 'attrs';
       attrs: Map<string, Thunk>;
       /** keys only known at evaluation time */ dynamic: boolean;
+      /**
+       * A value of options nixkit does not see declared (a flake-parts module's own `config.my.nodes.<name>`): its
+       * keys are those defined, but a declaration's default may add others, so a name it lacks is unknown.
+       */
+      openValues?: boolean;
       src?: Source;
       /** What `import` of this set gives, for an input nixkit models (`import nixpkgs { … }`). */
       imports?: () => Value;

@@ -784,6 +784,35 @@ in {
     findings: [],
   },
   {
+    name: 'flake-parts nodes filtered by an option with a default nixkit cannot see (`n.managed or false`): not followed, never "no machine"',
+    files: {
+      'flake.nix': `{
+  ${NIXPKGS}
+  inputs.flake-parts.url = "github:hercules-ci/flake-parts";
+  outputs = inputs: inputs.flake-parts.lib.mkFlake { inherit inputs; } { imports = [ ./nodes.nix ./machines.nix ]; };
+}
+`,
+      'nodes.nix': `{ lib, ... }:
+{
+  options.my.nodes = lib.mkOption {
+    type = lib.types.attrsOf (lib.types.submodule {
+      options.managed = lib.mkOption { type = lib.types.bool; default = true; };
+      options.roles = lib.mkOption { type = lib.types.listOf lib.types.deferredModule; };
+    });
+  };
+  config.my.nodes = { alpha.roles = [ ./alpha.nix ]; beta.roles = [ ./alpha.nix ]; };
+}
+`,
+      'machines.nix': `{ lib, config, inputs, ... }:
+let mk = name: n: inputs.nixpkgs.lib.nixosSystem { system = "x86_64-linux"; modules = n.roles; };
+in { flake.nixosConfigurations = lib.mapAttrs mk (lib.filterAttrs (_: n: n.managed or false) config.my.nodes); }
+`,
+      'alpha.nix': host('alpha'),
+    },
+    machines: [{ name: 'nixosConfigurations', status: 'not-followed' }],
+    findings: ['configuration-not-followed machines.nix:3'],
+  },
+  {
     name: 'flake-parts with only tooling modules (treefmt-nix, git-hooks) and a nix-darwin machine: no NixOS machine, nothing not followed',
     files: {
       'flake.nix': `{
