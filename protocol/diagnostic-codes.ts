@@ -24,6 +24,7 @@ export const RULE_CODES = [
   'initrd-module-missing',
   'interface-not-on-target',
   'lockout-risk',
+  'lookup-path-in-flake',
   'luks-not-in-initrd',
   'module-not-found',
   'network-unreachable-after-install',

@@ -1112,7 +1112,12 @@ export function externalModuleReason(
   name: string,
   kinds: Map<string, InputKind | undefined>,
 ): string | undefined {
-  if (name.startsWith('<')) return undefined; // nixpkgs' own modules (`modulesPath + …`), channel paths
+  // nixpkgs' own modules (`modulesPath + …`, `<nixpkgs/nixos/modules/…>`), known by name
+  if (/^<(?:nixpkgs|nixos)(?:[/>]|$)/.test(name)) return undefined;
+  // `<nixos-wsl/modules>`: another channel, or a NIX_PATH entry
+  const channel = /^<([^/>]+)(?:\/[^>]*)?>$/.exec(name)?.[1];
+  if (channel)
+    return `the module \`${name}\` comes from the channel or NIX_PATH entry \`${channel}\`, which nixkit does not read`;
   if (name === NETWORK_TOOL_MODULES)
     return 'NixOps or morph adds modules for its deployment target (disks, users, networking), which nixkit does not read';
   // `disko.nixosModules.disko`, `nixos-hardware/common/gpu/amd` (a file of the input's source)

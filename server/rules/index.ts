@@ -29,6 +29,7 @@ import { proxyCredentialsInStore } from './proxy-credentials-in-store';
 import { vboxsfWithoutNofail } from './vboxsf-without-nofail';
 import { vmGuestSupportMissing } from './vm-guest-support-missing';
 import { configurationNotFollowed } from './configuration-not-followed';
+import { lookupPathInFlake } from './lookup-path-in-flake';
 
 export const RULES: Rule[] = [
   espMountMismatch,
@@ -48,6 +49,7 @@ export const RULES: Rule[] = [
   stateVersionInvalid,
   removedOption,
   moduleNotFound,
+  lookupPathInFlake,
   hardwareConfigNotImported,
   hostnameInvalid,
   bootloaderFirmwareMismatch,

@@ -813,6 +813,49 @@ in { flake.nixosConfigurations = lib.mapAttrs mk (lib.filterAttrs (_: n: n.manag
     findings: ['configuration-not-followed machines.nix:3'],
   },
   {
+    name: 'a lookup path among the modules: in a flake a warning (pure evaluation refuses it), partly read',
+    files: {
+      'flake.nix': `{
+  ${NIXPKGS}
+  outputs = { self, nixpkgs, ... }: {
+    nixosConfigurations.wsl = nixpkgs.lib.nixosSystem { system = "x86_64-linux"; modules = [ ./wsl/configuration.nix ]; };
+  };
+}
+`,
+      'wsl/configuration.nix': `{ ... }:
+{
+  imports = [ <nixos-wsl/modules> ];
+  wsl.enable = true;
+  system.stateVersion = "24.11";
+}
+`,
+    },
+    machines: [
+      { name: 'wsl', status: 'partial', platform: X86, reason: /channel or NIX_PATH entry `nixos-wsl`/ },
+    ],
+    findings: ['lookup-path-in-flake wsl/configuration.nix:3'],
+  },
+  {
+    name: 'a lookup path among the modules of an /etc/nixos configuration.nix: NIX_PATH is how it is read; partly read',
+    files: {
+      'nixos/configuration.nix': `{ ... }:
+{
+  imports = [ <nixos-wsl/modules> ];
+  wsl.enable = true;
+  system.stateVersion = "24.11";
+}
+`,
+    },
+    machines: [
+      {
+        name: 'nixos',
+        status: 'partial',
+        reason: /`<nixos-wsl\/modules>` comes from the channel or NIX_PATH entry `nixos-wsl`/,
+      },
+    ],
+    findings: [],
+  },
+  {
     name: 'flake-parts with only tooling modules (treefmt-nix, git-hooks) and a nix-darwin machine: no NixOS machine, nothing not followed',
     files: {
       'flake.nix': `{
