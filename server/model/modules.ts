@@ -2,6 +2,7 @@
 // and `imports`, calls module functions with their arguments, unwraps mkIf/mkDefault/mkForce/mkMerge, and
 // records every definition with the file and range it was written at.
 import * as path from 'node:path';
+import type { Expr } from '../syntax/ast';
 import type { Span } from '../syntax/positions';
 import { Evaluator, IMPORTED, isVirtualFile, PRIORITY } from './evaluator';
 import { nixpkgsLib } from './nixpkgs-lib';
@@ -392,15 +393,27 @@ function applyForwards(out: CollectedModules): void {
         out.dynamicPrefixes.push([...to, ...p.slice(from.length)]);
 }
 
-/** The two branches of an `if` (inside parentheses too) that a thunk is, each to be evaluated in its scope. */
+/**
+ * The two branches of an `if` (inside parentheses too) that a thunk is, each to be evaluated in its scope; also
+ * through `//` (`{ … } // (if options ? sops then { … } else { })` is one of `{ … } // { … }` and `{ … } // { }`).
+ */
 function branches(t: Thunk): Thunk[] | undefined {
-  let e = t.expr;
-  while (e?.kind === 'paren') e = e.expr;
-  if (e?.kind !== 'if' || !t.env || !t.file) return undefined;
-  return [
-    { expr: e.then, env: t.env, file: t.file },
-    { expr: e.else, env: t.env, file: t.file },
-  ];
+  if (!t.env || !t.file) return undefined;
+  const unwrap = (x: Expr | undefined) => {
+    while (x?.kind === 'paren') x = x.expr;
+    return x;
+  };
+  const e = unwrap(t.expr);
+  let pair: [Expr, Expr] | undefined;
+  if (e?.kind === 'if') pair = [e.then, e.else];
+  else if (e?.kind === 'binary' && e.op === '//') {
+    const l = unwrap(e.left);
+    const r = unwrap(e.right);
+    const update = (left: Expr, right: Expr): Expr => ({ ...e, left, right });
+    if (r?.kind === 'if') pair = [update(e.left, r.then), update(e.left, r.else)];
+    else if (l?.kind === 'if') pair = [update(l.then, e.right), update(l.else, e.right)];
+  }
+  return pair?.map((expr) => ({ expr, env: t.env, file: t.file }));
 }
 
 /** Collects a module's definitions; returns where its `config` is, when that is unknown. */

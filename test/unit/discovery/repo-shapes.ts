@@ -856,6 +856,30 @@ in { flake.nixosConfigurations = lib.mapAttrs mk (lib.filterAttrs (_: n: n.manag
     findings: [],
   },
   {
+    name: 'a module whose config is `{ … } // (if options ? sops then { … } else { })`: read, its definitions kept (conditionally)',
+    files: {
+      'flake.nix': `{
+  ${NIXPKGS}
+  outputs = { self, nixpkgs, ... }: {
+    nixosConfigurations.guest = nixpkgs.lib.nixosSystem { system = "x86_64-linux"; modules = [ ./guest.nix ]; };
+  };
+}
+`,
+      'guest.nix': `{ options, lib, ... }:
+{
+  config = {
+    boot.loader.grub.device = "/dev/sda";
+    fileSystems."/" = { device = "/dev/sda1"; fsType = "ext4"; };
+    users.users.root.openssh.authorizedKeys.keys = [ "${KEY}" ];
+    system.stateVersion = "24.11";
+  } // (if builtins.hasAttr "sops" options then { sops.defaultSopsFile = ./secrets.yaml; } else { });
+}
+`,
+    },
+    machines: [{ name: 'guest', status: 'read', platform: X86 }],
+    findings: [],
+  },
+  {
     name: 'flake-parts with only tooling modules (treefmt-nix, git-hooks) and a nix-darwin machine: no NixOS machine, nothing not followed',
     files: {
       'flake.nix': `{
