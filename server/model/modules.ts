@@ -521,7 +521,20 @@ function collectThunk(ev: Evaluator, t: Thunk, p: string[], ctx: Ctx, out: Colle
     bindingKeys: t.bindingKeys ?? ctx.bindingKeys,
   };
   if (t.expr) next.bindingDepth = p.length;
-  collectValue(ev, ev.force(t), p, next, out, at, valueAt);
+  const v = ev.force(t);
+  // `services.x = if <undecidable> then { … } else { … }`: both ways, each conditional.
+  const either = v.t === 'unknown' && !v.error && p.length ? branches(t) : undefined;
+  if (either) {
+    const cond: Ctx = {
+      ...next,
+      conditional: true,
+      condition: v.src,
+      conditions: [...(next.conditions ?? []), null],
+    };
+    for (const b of either) collectValue(ev, ev.force(b), p, cond, out, at, valueAt);
+    return;
+  }
+  collectValue(ev, v, p, next, out, at, valueAt);
 }
 
 function definition(p: string[], v: Value, ctx: Ctx, at?: Source, valueAt?: Source): Definition {
@@ -574,15 +587,21 @@ function collectValue(
     }
     for (const t of v.content) {
       const inner = ev.force(t);
-      collectValue(
-        ev,
-        inner,
-        p,
-        next,
-        out,
-        at,
-        t.expr && t.file && !isVirtualFile(t.file) ? { file: t.file, span: t.expr.span } : valueAt,
-      );
+      const innerAt =
+        t.expr && t.file && !isVirtualFile(t.file) ? { file: t.file, span: t.expr.span } : valueAt;
+      // `mkIf cfg.enable (if lib.versionAtLeast … then { … } else { … })`: both ways, each conditional.
+      const either = inner.t === 'unknown' && !inner.error ? branches(t) : undefined;
+      if (either) {
+        const cond: Ctx = {
+          ...next,
+          conditional: true,
+          condition: inner.src ?? next.condition,
+          conditions: [...(next.conditions ?? []), null],
+        };
+        for (const b of either) collectValue(ev, ev.force(b), p, cond, out, at, innerAt);
+        continue;
+      }
+      collectValue(ev, inner, p, next, out, at, innerAt);
     }
     return;
   }

@@ -880,6 +880,43 @@ in { flake.nixosConfigurations = lib.mapAttrs mk (lib.filterAttrs (_: n: n.manag
     findings: [],
   },
   {
+    name: 'version-dependent branches inside an mkIf and under an option (`if lib.versionAtLeast lib.version …`): both read',
+    files: {
+      'flake.nix': `{
+  ${NIXPKGS}
+  outputs = { self, nixpkgs, ... }: {
+    nixosConfigurations.dns = nixpkgs.lib.nixosSystem {
+      system = "aarch64-linux";
+      modules = [ ./dns.nix ./resolver.nix ];
+    };
+  };
+}
+`,
+      'dns.nix': `{ ... }:
+{
+  boot.loader.systemd-boot.enable = true;
+  fileSystems."/" = { device = "/dev/disk/by-label/nixos"; fsType = "ext4"; };
+  users.users.root.openssh.authorizedKeys.keys = [ "${KEY}" ];
+  my.dns.enable = true;
+  system.stateVersion = "24.11";
+}
+`,
+      'resolver.nix': `{ config, lib, ... }:
+{
+  options.my.dns.enable = lib.mkEnableOption "dns";
+  config = lib.mkMerge [
+    (lib.mkIf config.my.dns.enable (if lib.versionAtLeast lib.version "25.05"
+      then { services.dnscrypt-proxy.enable = true; }
+      else { services.dnscrypt-proxy2.enable = true; }))
+    { networking.nameservers = if lib.versionAtLeast lib.version "25.05" then [ "::1" ] else [ "127.0.0.1" ]; }
+  ];
+}
+`,
+    },
+    machines: [{ name: 'dns', status: 'read', platform: 'aarch64-linux' }],
+    findings: ['esp-missing dns.nix:3'],
+  },
+  {
     name: 'flake-parts with only tooling modules (treefmt-nix, git-hooks) and a nix-darwin machine: no NixOS machine, nothing not followed',
     files: {
       'flake.nix': `{
