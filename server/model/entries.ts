@@ -272,6 +272,17 @@ function flakeEntry(
   return nixosSystemEntry(ev, entry, v);
 }
 
+/**
+ * `nixosSystem { pkgs = import nixpkgs { system = "aarch64-linux"; }; … }` without `system`: the package set's
+ * platform is the machine's (a string nixkit can read, else nothing is claimed).
+ */
+function pkgsSystem(ev: Evaluator, pkgs: Thunk | undefined): Value | undefined {
+  const p = pkgs ? ev.force(pkgs) : undefined;
+  const sys = p?.t === 'attrs' ? p.attrs.get('system') : undefined;
+  const v = sys ? ev.force(sys) : undefined;
+  return v?.t === 'str' ? v : undefined;
+}
+
 /** A machine from the arguments of `nixosSystem` (or eval-config.nix): its modules, platform and specialArgs. */
 function nixosSystemEntry(
   ev: Evaluator,
@@ -290,7 +301,7 @@ function nixosSystemEntry(
   const modules = get('modules');
   const system = get('system');
   const specialArgs = get('specialArgs');
-  entry.system = system ? ev.force(system) : undefined;
+  entry.system = system ? ev.force(system) : pkgsSystem(ev, get('pkgs'));
   entry.builtAt = systemCallKeys(v);
   // eval-config.nix evaluates `extraModules` together with `modules` (nixosSystem passes both on).
   const roots = [modules, get('extraModules')].filter((t): t is Thunk => t !== undefined);

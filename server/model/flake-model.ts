@@ -847,6 +847,10 @@ function mergeByName(
   return lazyThunk(() => {
     const entries = new Map<string, Thunk[]>();
     let dyn = false;
+    // An option's definitions where one is a module function or file (`nixos.modules.shared = { lib, ... }: …`
+    // in one file, a set in another: a deferredModule): one module importing them all, as the module system does.
+    if (open && ts.some((t) => ['lambda', 'path'].includes(ev.force(t).t)))
+      return attrs([['imports', known({ t: 'list', items: ts })]]);
     for (const t of ts) {
       const v = ev.force(t);
       if (v.t !== 'attrs') return { t: 'unknown', src: v.src };

@@ -917,6 +917,44 @@ in { flake.nixosConfigurations = lib.mapAttrs mk (lib.filterAttrs (_: n: n.manag
     findings: ['esp-missing dns.nix:3'],
   },
   {
+    name: "a flake's own deferredModule option spread over files (a function in one, a set in another); a platform from `pkgs`",
+    files: {
+      'flake.nix': `{
+  ${NIXPKGS}
+  inputs.flake-parts.url = "github:hercules-ci/flake-parts";
+  inputs.import-tree.url = "github:vic/import-tree";
+  outputs = inputs: inputs.flake-parts.lib.mkFlake { inherit inputs; } (inputs.import-tree ./modules);
+}
+`,
+      'modules/groups.nix': `{ lib, ... }:
+{
+  options.nixos.modules.shared = lib.mkOption { type = lib.types.deferredModule; default = { }; };
+  config.systems = [ "aarch64-linux" ];
+}
+`,
+      'modules/opts.nix': `{ ... }:
+{
+  nixos.modules.shared = { lib, ... }: { options.username = lib.mkOption { type = lib.types.str; default = "me"; }; };
+}
+`,
+      'modules/base.nix': `{ ... }:
+{
+  nixos.modules.shared = ${host('pi').replace(/\n/g, '\n  ').replace('/dev/disk/by-label/nixos', '/dev/mmcblk0p2')};
+}
+`,
+      'modules/host.nix': `{ inputs, config, ... }:
+{
+  flake.nixosConfigurations.pi = inputs.nixpkgs.lib.nixosSystem {
+    pkgs = import inputs.nixpkgs { system = "aarch64-linux"; };
+    modules = [ config.nixos.modules.shared ];
+  };
+}
+`,
+    },
+    machines: [{ name: 'pi', status: 'read', platform: 'aarch64-linux' }],
+    findings: ['unstable-device-path modules/base.nix:7'],
+  },
+  {
     name: 'flake-parts with only tooling modules (treefmt-nix, git-hooks) and a nix-darwin machine: no NixOS machine, nothing not followed',
     files: {
       'flake.nix': `{
