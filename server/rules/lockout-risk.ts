@@ -30,6 +30,33 @@ const OTHER_ACCESS = [
   'virtualisation.vmVariant',
 ];
 
+/**
+ * PAM services of screen lockers: they unlock a session someone already logged in to, and add no way in
+ * (`security.pam.services.swaylock = { };` is what their NixOS setup asks for).
+ */
+const SCREEN_LOCKERS = new Set([
+  'swaylock',
+  'hyprlock',
+  'i3lock',
+  'i3lock-color',
+  'gtklock',
+  'waylock',
+  'physlock',
+  'xlock',
+  'xscreensaver',
+  'kscreenlocker',
+  'betterlockscreen',
+  'slock',
+  'vlock',
+]);
+
+/** Definitions that may give a way in under an OTHER_ACCESS option. */
+function accessDefinitions(config: NixosConfiguration, option: string) {
+  const defs = config.defsUnder(option);
+  if (option !== 'security.pam.services') return defs;
+  return defs.filter((d) => !(d.path.length > 3 && SCREEN_LOCKERS.has(d.path[3])));
+}
+
 export const lockoutRisk: Rule = {
   code: 'lockout-risk',
   severity: 'information',
@@ -100,7 +127,11 @@ export const lockoutRisk: Rule = {
   checkConfiguration(ctx) {
     const { config } = ctx;
     if (config.hasOpaqueModules) return;
-    if (OTHER_ACCESS.some((p) => config.defsUnder(p).length > 0 || config.isOpaqueAt([...p.split('.'), '*'])))
+    if (
+      OTHER_ACCESS.some(
+        (p) => accessDefinitions(config, p).length > 0 || config.isOpaqueAt([...p.split('.'), '*']),
+      )
+    )
       return;
     const users = config.children('users.users');
     if (!users.complete || config.isOpaqueAt(['users', 'users', 'root', 'x'])) return;

@@ -432,6 +432,15 @@ describe('lockout-risk', () => {
     assert.equal(findings.find((x) => x.code === 'lockout-risk')!.severity, 'error');
   });
 
+  test("a screen locker's PAM service is no way in; another PAM service may be", async () => {
+    const body = (pam: string) =>
+      `{ ... }:\n{\n  users.users.alice = { isNormalUser = true; extraGroups = [ "wheel" ]; };\n  ${pam}\n  system.stateVersion = "24.11";\n}\n`;
+    const locker = write({ 'configuration.nix': body('security.pam.services.swaylock = { };') });
+    assert.deepEqual(where(await check(locker), 'lockout-risk'), ['configuration.nix:3']);
+    const u2f = write({ 'configuration.nix': body('security.pam.services.login.u2fAuth = true;') });
+    assert.deepEqual(where(await check(u2f), 'lockout-risk'), []);
+  });
+
   const quiet: Record<string, string> = {
     'root has a password': `users.users.root.initialPassword = "changeme";`,
     'a wheel user with a hashedPasswordFile': `users.users.a = { isNormalUser = true; extraGroups = [ "wheel" ]; hashedPasswordFile = "/run/secrets/a"; };`,
