@@ -316,6 +316,15 @@ export class Evaluator {
 
   // ---- scopes ----------------------------------------------------------------------------------------
 
+  /** A variable bound by `let`, a function argument or `rec` around here (not `with`, not a builtin). */
+  private lexical(name: string, env: Env): Thunk | undefined {
+    for (let sc: Env | undefined = env; sc; sc = sc.parent) {
+      const t = sc.vars.get(name);
+      if (t) return t;
+    }
+    return undefined;
+  }
+
   lookup(name: string, env: Env, s?: Source): Value {
     let hasWith = false;
     for (let sc: Env | undefined = env; sc; sc = sc.parent) {
@@ -1000,7 +1009,16 @@ export class Evaluator {
         text += v.v;
       }
     }
-    if (kind === 'search') return { t: 'external', name: `<${text}>`, src: s };
+    if (kind === 'search') {
+      // `<x>` is `__findFile __nixPath "x"` in Nix: a `__findFile` of the file's own (`let __findFile =
+      // prelude.__findFile; in`) answers it, not NIX_PATH.
+      const findFile = this.lexical('__findFile', env);
+      if (findFile) {
+        const nixPath = this.lexical('__nixPath', env) ?? known({ t: 'unknown', path: ['__nixPath'] });
+        return this.apply(this.apply(this.force(findFile), nixPath, s), known({ t: 'str', v: text }), s);
+      }
+      return { t: 'external', name: `<${text}>`, src: s };
+    }
     if (kind === 'home') return { t: 'unknown', src: s };
     if (isVirtualFile(file) && kind !== 'absolute') return { t: 'unknown', src: s };
     const resolved = kind === 'absolute' ? canonPath(text) : canonPath(path.dirname(file) + '/' + text);

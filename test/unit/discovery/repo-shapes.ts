@@ -955,6 +955,33 @@ in { flake.nixosConfigurations = lib.mapAttrs mk (lib.filterAttrs (_: n: n.manag
     findings: ['unstable-device-path modules/base.nix:7'],
   },
   {
+    name: "lookup paths answered by the repository's own __findFile (`let __findFile = prelude.__findFile; in <modules/x.nix>`)",
+    files: {
+      'flake.nix': `{
+  ${NIXPKGS}
+  outputs = { self, nixpkgs, ... }:
+    let prelude.__findFile = nixPath: name: ./. + "/\${name}";
+    in {
+      nixosConfigurations.box = nixpkgs.lib.nixosSystem {
+        system = "x86_64-linux";
+        specialArgs = { inherit prelude; };
+        modules = [ ./nodes/box.nix ];
+      };
+    };
+}
+`,
+      'nodes/box.nix': `{ prelude, ... }: let __findFile = prelude.__findFile; in
+{
+  imports = [ <modules/core.nix> ];
+  networking.hostName = "box";
+}
+`,
+      'modules/core.nix': host('box').replace('/dev/disk/by-label/nixos', '/dev/sda2'),
+    },
+    machines: [{ name: 'box', status: 'read', platform: X86 }],
+    findings: ['unstable-device-path modules/core.nix:5'],
+  },
+  {
     name: 'flake-parts with only tooling modules (treefmt-nix, git-hooks) and a nix-darwin machine: no NixOS machine, nothing not followed',
     files: {
       'flake.nix': `{

@@ -14,4 +14,7 @@
   curPosShadowed = let __curPos = 1; in __curPos;
   curPosFileName = baseNameOf __curPos.file;
   curPosAfterUnicode = { s = "äö"; p = __curPos; }.p;
+  # `<x>` is `__findFile __nixPath "x"`: a `__findFile` in scope answers it (no NIX_PATH needed)
+  findFile = let __findFile = nixPath: name: "found-" + name; in <modules/core.nix>;
+  findFileNixPath = let __nixPath = [ "p" ]; __findFile = nixPath: name: builtins.head nixPath + name; in <x>;
 }
