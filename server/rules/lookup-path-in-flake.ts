@@ -2,6 +2,18 @@
 // evaluation. One finding per import, at the import.
 import type { Rule } from '../rule-api/rule';
 
+/** The examples' flake: one machine from configuration.nix. */
+const FLAKE = `{
+  inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-24.11";
+  outputs = { self, nixpkgs, ... }: {
+    nixosConfigurations.box = nixpkgs.lib.nixosSystem {
+      system = "x86_64-linux";
+      modules = [ ./configuration.nix ];
+    };
+  };
+}
+`;
+
 export const lookupPathInFlake: Rule = {
   code: 'lookup-path-in-flake',
   severity: 'warning',
@@ -16,16 +28,7 @@ export const lookupPathInFlake: Rule = {
     'names, so the machine is partly read.',
   bad: {
     files: {
-      'flake.nix': `{
-  inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-24.11";
-  outputs = { self, nixpkgs, ... }: {
-    nixosConfigurations.box = nixpkgs.lib.nixosSystem {
-      system = "x86_64-linux";
-      modules = [ ./configuration.nix ];
-    };
-  };
-}
-`,
+      'flake.nix': FLAKE,
       'configuration.nix': `{ ... }:
 {
   imports = [ <nixpkgs/nixos/modules/profiles/minimal.nix> ];
@@ -38,16 +41,7 @@ export const lookupPathInFlake: Rule = {
   },
   good: {
     files: {
-      'flake.nix': `{
-  inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-24.11";
-  outputs = { self, nixpkgs, ... }: {
-    nixosConfigurations.box = nixpkgs.lib.nixosSystem {
-      system = "x86_64-linux";
-      modules = [ ./configuration.nix ];
-    };
-  };
-}
-`,
+      'flake.nix': FLAKE,
       'configuration.nix': `{ modulesPath, ... }:
 {
   imports = [ (modulesPath + "/profiles/minimal.nix") ];
