@@ -2,7 +2,7 @@
 // and `imports`, calls module functions with their arguments, unwraps mkIf/mkDefault/mkForce/mkMerge, and
 // records every definition with the file and range it was written at.
 import * as path from 'node:path';
-import type { Expr } from '../syntax/ast';
+import type { Expr, IfExpr } from '../syntax/ast';
 import type { Span } from '../syntax/positions';
 import { Evaluator, IMPORTED, isVirtualFile, PRIORITY } from './evaluator';
 import { nixpkgsLib } from './nixpkgs-lib';
@@ -397,23 +397,30 @@ function applyForwards(out: CollectedModules): void {
  * The two branches of an `if` (inside parentheses too) that a thunk is, each to be evaluated in its scope; also
  * through `//` (`{ … } // (if options ? sops then { … } else { })` is one of `{ … } // { … }` and `{ … } // { }`).
  */
-function branches(t: Thunk): Thunk[] | undefined {
-  if (!t.env || !t.file) return undefined;
+function branches(ev: Evaluator, t: Thunk): Thunk[] | undefined {
+  const { env, file } = t;
+  if (!env || !file) return undefined;
   const unwrap = (x: Expr | undefined) => {
     while (x?.kind === 'paren') x = x.expr;
     return x;
   };
+  // Only where the condition is what nixkit cannot decide: a known one picks its branch (and the unknown came
+  // from there); a failing one fails the module.
+  const undecided = (x: IfExpr) => {
+    const c = ev.force({ expr: x.cond, env, file });
+    return c.t === 'unknown' && !c.error;
+  };
   const e = unwrap(t.expr);
   let pair: [Expr, Expr] | undefined;
-  if (e?.kind === 'if') pair = [e.then, e.else];
+  if (e?.kind === 'if' && undecided(e)) pair = [e.then, e.else];
   else if (e?.kind === 'binary' && e.op === '//') {
     const l = unwrap(e.left);
     const r = unwrap(e.right);
     const update = (left: Expr, right: Expr): Expr => ({ ...e, left, right });
-    if (r?.kind === 'if') pair = [update(e.left, r.then), update(e.left, r.else)];
-    else if (l?.kind === 'if') pair = [update(l.then, e.right), update(l.else, e.right)];
+    if (r?.kind === 'if' && undecided(r)) pair = [update(e.left, r.then), update(e.left, r.else)];
+    else if (l?.kind === 'if' && undecided(l)) pair = [update(l.then, e.right), update(l.else, e.right)];
   }
-  return pair?.map((expr) => ({ expr, env: t.env, file: t.file }));
+  return pair?.map((expr) => ({ expr, env, file }));
 }
 
 /** Collects a module's definitions; returns where its `config` is, when that is unknown. */
@@ -440,7 +447,7 @@ function collectModuleBody(
     const configV = config ? ev.force(config) : undefined;
     // `config = if options ? sops then { … } else { }` with a condition nixkit cannot decide: both branches'
     // definitions, each conditional (as under an mkIf nixkit cannot decide).
-    const either = configV?.t === 'unknown' && !configV.error && config ? branches(config) : undefined;
+    const either = configV?.t === 'unknown' && !configV.error && config ? branches(ev, config) : undefined;
     if (either) {
       const ctx: Ctx = { ...TOP, conditional: true, condition: configV?.src, conditions: [null] };
       for (const b of either) collectValue(ev, ev.force(b), [], ctx, out);
@@ -523,7 +530,7 @@ function collectThunk(ev: Evaluator, t: Thunk, p: string[], ctx: Ctx, out: Colle
   if (t.expr) next.bindingDepth = p.length;
   const v = ev.force(t);
   // `services.x = if <undecidable> then { … } else { … }`: both ways, each conditional.
-  const either = v.t === 'unknown' && !v.error && p.length ? branches(t) : undefined;
+  const either = v.t === 'unknown' && !v.error && p.length ? branches(ev, t) : undefined;
   if (either) {
     const cond: Ctx = {
       ...next,
@@ -590,7 +597,7 @@ function collectValue(
       const innerAt =
         t.expr && t.file && !isVirtualFile(t.file) ? { file: t.file, span: t.expr.span } : valueAt;
       // `mkIf cfg.enable (if lib.versionAtLeast … then { … } else { … })`: both ways, each conditional.
-      const either = inner.t === 'unknown' && !inner.error ? branches(t) : undefined;
+      const either = inner.t === 'unknown' && !inner.error ? branches(ev, t) : undefined;
       if (either) {
         const cond: Ctx = {
           ...next,

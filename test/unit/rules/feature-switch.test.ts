@@ -133,3 +133,26 @@ test('a switch nixkit cannot decide, or a condition that is no option, keeps the
   assert.equal(nested.length, 1, nested.join('\n'));
   assert.match(nested[0], /sddm.*\(when the mkIf around it applies\)$/);
 });
+
+test('a branch Nix never takes (its condition is known) is not read; an undecidable one is, hedged', async () => {
+  const found = await removedOptions(
+    { desk: '' },
+    {
+      'known.nix': `{ options, lib, ... }:
+{
+  config = if true then builtins.getAttr "x" options else { services.xserver.displayManager.defaultSession = "x"; };
+}
+`,
+      'undecided.nix': `{ options, lib, ... }:
+{
+  config = { } // (if options ? sops then { } else { services.xserver.displayManager.sddm.enable = true; });
+}
+`,
+    },
+  );
+  assert.equal(found.length, 1, found.join('\n'));
+  assert.match(
+    found[0],
+    /^undecided\.nix:3 services\.xserver\.displayManager\.sddm .*\(when the mkIf around it applies\)$/,
+  );
+});
