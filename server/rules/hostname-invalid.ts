@@ -51,7 +51,7 @@ export const hostnameInvalid: Rule = {
       compareReleases(known.release, CHECKED_SINCE) >= 0 &&
       !(known.releaseItself === 'unsure' && compareReleases(known.release, CHECKED_SINCE) === 0);
     for (const def of ctx.config.defs('networking.hostName')) {
-      if (def.value.t !== 'str') continue;
+      if (def.value.t !== 'str' || ctx.config.applies(def, ctx.force) !== true) continue;
       const name = def.value.v;
       const at = def.value.src ?? def.valueAt;
       if (!at || VALID.test(name)) continue;

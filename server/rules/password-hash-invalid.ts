@@ -118,7 +118,7 @@ export const passwordHashInvalid: Rule = {
     ]) {
       for (const def of ctx.config.defsUnder(users)) {
         if (def.path.length !== 4 || !HASH_OPTIONS.includes(def.path[3])) continue;
-        if (def.value.t !== 'str') continue;
+        if (def.value.t !== 'str' || ctx.config.applies(def, ctx.force) !== true) continue;
         const at = def.value.src ?? def.valueAt;
         if (!at) continue;
         const verdict = checkPasswordHash(def.value.v);

@@ -52,6 +52,8 @@ export const proxyCredentialsInStore: Rule = {
     for (const option of PROXY_OPTIONS)
       for (const def of ctx.config.defs(option)) {
         if (def.value.t !== 'str' || !WITH_PASSWORD.test(def.value.v)) continue;
+        // (written in the repository either way; only a machine that leaves its switch off never copies it)
+        if (ctx.config.applies(def, ctx.force) === false) continue;
         const at = def.value.src ?? def.valueAt;
         if (!at) continue;
         const shown = def.value.v.replace(/(:\/\/[^/@:\s]*:)[^/@\s]+@/, '$1…@');

@@ -34,6 +34,9 @@ export const stateVersionInvalid: Rule = {
   },
   checkConfiguration(ctx) {
     for (const def of ctx.config.defs('system.stateVersion')) {
+      // Under a condition nixkit cannot decide (`if _class == "nixos" then … else 6` for nix-darwin): maybe never
+      // this machine's value.
+      if (ctx.config.applies(def, ctx.force) !== true) continue;
       const v = def.value;
       const at = v.src ?? def.valueAt;
       if (!at) continue;

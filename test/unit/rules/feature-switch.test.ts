@@ -156,3 +156,22 @@ test('a branch Nix never takes (its condition is known) is not read; an undecida
     /^undecided\.nix:3 services\.xserver\.displayManager\.sddm .*\(when the mkIf around it applies\)$/,
   );
 });
+
+test('a value in a branch this machine may never take (`if _class == "nixos" then … else 6`) is not judged', async () => {
+  const dir = tempDir('feature-switch-class');
+  fs.writeFileSync(
+    path.join(dir, 'configuration.nix'),
+    `{ _class, lib, ... }:
+{
+  boot.isContainer = true;
+  networking.hostName = if _class == "nixos" then "box" else "box.example.org";
+  system.stateVersion = if _class == "nixos" then "24.11" else 6;
+  users.users.root.hashedPassword = if _class == "nixos" then "!" else "not-a-hash";
+}
+`,
+  );
+  const r = await checkPaths([dir]);
+  const codes: string[] = r.findings.map((f) => f.code);
+  for (const code of ['state-version-invalid', 'hostname-invalid', 'password-hash-invalid'])
+    assert.ok(!codes.includes(code), `${code}: ${JSON.stringify(r.findings)}`);
+});
