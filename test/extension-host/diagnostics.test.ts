@@ -22,9 +22,19 @@ describe('diagnostics', () => {
   afterEach(async () => {
     // Revert rather than close dirty editors: closing would ask to save in a modal dialog, which hangs
     // desktop VS Code (code-server's smoke-test driver merely cancels it).
-    for (const doc of vscode.workspace.textDocuments.filter((d) => d.isDirty)) {
-      await vscode.window.showTextDocument(doc);
-      await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    // Only the test's own files: the editor may hold others (code-server's user settings.json) and open editors of
+    // its own at any moment, which makes showTextDocument fail with "another editor opened in the meantime".
+    const own = (d: vscode.TextDocument) => d.isDirty && !!vscode.workspace.getWorkspaceFolder(d.uri);
+    for (const doc of vscode.workspace.textDocuments.filter(own)) {
+      for (let attempt = 0; attempt < 3; attempt++) {
+        try {
+          await vscode.window.showTextDocument(doc);
+          await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+          break;
+        } catch {
+          await new Promise((r) => setTimeout(r, 200)); // another editor opened meanwhile: try again
+        }
+      }
     }
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
