@@ -29,6 +29,8 @@ export interface Finding {
   code: DiagnosticCode;
   message: string;
   related?: { file: string; range: Range; message: string }[];
+  /** Hedged by a condition one configuration could not decide (Report.hedged); not shown, only compared. */
+  hedged?: boolean;
   fixes?: Fix[];
 }
 

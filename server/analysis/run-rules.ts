@@ -37,6 +37,7 @@ function toFinding(
     severity: r.severity && !overridden ? r.severity : severity,
     code: rule.code,
     message: r.message,
+    ...(r.hedged ? { hedged: true } : {}),
     related: r.related
       ?.map((x) => ({ file: x.at.file, range: rangeIn(x.at.file, x.at.span), message: x.message }))
       .filter((x): x is { file: string; range: NonNullable<typeof x.range>; message: string } => !!x.range),
@@ -206,29 +207,19 @@ export function runProjectRules(
 }
 
 /**
- * The same finding from two configurations that share a file is one finding. So is a hedged one ("… (when the
- * mkIf around it applies)": a configuration that cannot decide) beside the same finding without the hedge (one
- * that can): the sure one says it all.
+ * The same finding from two configurations that share a file is one finding. So is a hedged one (Report.hedged:
+ * a configuration that cannot decide the condition around it) beside a sure one of the same rule at the same
+ * place (a configuration that can): the sure one says it all.
  */
 export function dedupeFindings(findings: Finding[]): Finding[] {
   const seen = new Set<string>();
   const place = (f: Finding) => `${f.file}|${f.range.start.line}:${f.range.start.character}|${f.code}`;
-  const messages = new Map<string, string[]>();
-  for (const f of findings) {
-    const list = messages.get(place(f));
-    if (list) list.push(f.message);
-    else messages.set(place(f), [f.message]);
-  }
+  const sure = new Set(findings.filter((f) => !f.hedged).map(place));
   return findings.filter((f) => {
     const here = place(f);
     const k = `${here}|${f.message}`;
-    if (seen.has(k)) return false;
+    if (seen.has(k) || (f.hedged && sure.has(here))) return false;
     seen.add(k);
-    const others = messages.get(here) ?? [];
-    return !(
-      others.length > 1 &&
-      f.message.endsWith(')') &&
-      others.some((m) => m !== f.message && f.message.startsWith(`${m} (`))
-    );
+    return true;
   });
 }

@@ -45,6 +45,11 @@ export interface Report {
   severity?: Severity;
   fixes?: RuleFix[];
   related?: { at: Source; message: string }[];
+  /**
+   * Said with a condition this configuration cannot decide ("when the mkIf around it applies"): where another
+   * configuration reports the same place without it, that sure finding stands alone.
+   */
+  hedged?: boolean;
 }
 
 export interface ConfigurationContext {

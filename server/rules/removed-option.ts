@@ -338,7 +338,13 @@ function report(
   if (applies === undefined) {
     // Under an mkIf nixkit cannot decide: NixOS drops the definition when the condition is false, and with it
     // the failure or the warning. Still worth knowing (it breaks the day the condition holds), never an error.
-    ctx.report({ at, message: `${message} (when the mkIf around it applies)`, fixes, severity: 'warning' });
+    ctx.report({
+      at,
+      message: `${message} (when the mkIf around it applies)`,
+      fixes,
+      severity: 'warning',
+      hedged: true,
+    });
     return;
   }
   ctx.report({ at, message, fixes, severity: entry.kind === 'removed' ? 'error' : 'warning' });
