@@ -198,6 +198,12 @@ export function loaderFacts(config: NixosConfiguration): LoaderFacts {
     if (s.state === 'unknown') unsure = true;
     if (s.state === 'on' && !other) other = { name: l.name, def: s.def };
   }
+  // Every NixOS bootloader module works by setting `system.build.installBootLoader`, the script the install runs;
+  // a configuration may set it itself (a Raspberry Pi firmware copier) with no boot.loader.*.enable at all.
+  const own = config.value('system.build.installBootLoader');
+  if (own.state === 'unknown') unsure = true;
+  else if (own.state === 'known' && !other)
+    other = { name: 'its own system.build.installBootLoader', def: own.def };
   const grubSettings = config
     .defsUnder('boot.loader.grub')
     .filter((d) => d.path.length > 3 && d.path[3] !== 'enable');

@@ -79,7 +79,7 @@ export const bootloaderMissing: Rule = {
         at: grub.def.at,
         message:
           'GRUB is disabled and no other bootloader is enabled: the install would leave the machine without a ' +
-          'bootloader (enable systemd-boot for UEFI, or GRUB with a device for BIOS)',
+          `bootloader (${choices(ctx.facts.platform.value)})`,
       });
       return;
     }
@@ -99,6 +99,13 @@ export const bootloaderMissing: Rule = {
     });
   },
 };
+
+/** What to enable instead: BIOS is an x86 thing; ARM and RISC-V boards mostly start through U-Boot's extlinux. */
+function choices(platform: string | undefined): string {
+  if (platform && /^(?:aarch64|armv\w+|riscv\d+)-linux$/.test(platform))
+    return 'enable systemd-boot for UEFI, or boot.loader.generic-extlinux-compatible for a board that starts with U-Boot';
+  return 'enable systemd-boot for UEFI, or GRUB with a device for BIOS';
+}
 
 /** Filesystems that live in memory or come over the network or from the host: none needs a bootloader. */
 const DISKLESS_TYPES = new Set([

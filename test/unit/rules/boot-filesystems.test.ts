@@ -704,3 +704,32 @@ ${ROOT_AND_ESP}  swapDevices = [
     );
   assert.match(at(9).message, /use \/dev\/disk\/by-uuid\/… or \/dev\/disk\/by-label\/…$/);
 });
+
+test('a configuration that installs its own bootloader (system.build.installBootLoader) draws no bootloader-missing', async () => {
+  const flake = `{
+  inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-24.11";
+  outputs = { nixpkgs, ... }: {
+    nixosConfigurations.pi = nixpkgs.lib.nixosSystem { system = "aarch64-linux"; modules = [ ./pi.nix ]; };
+  };
+}
+`;
+  const pi = (own: string) => `{ pkgs, ... }:
+{
+  boot.loader.grub.enable = false;
+${own}  fileSystems."/" = { device = "/dev/disk/by-label/NIXOS_SD"; fsType = "ext4"; };
+  system.stateVersion = "24.05";
+}
+`;
+  // A Raspberry Pi firmware copier set directly: NixOS runs it as the bootloader install.
+  const own = await checkFiles({
+    'flake.nix': flake,
+    'pi.nix': pi('  system.build.installBootLoader = "/run/current-system/sw/bin/copy-firmware";\n'),
+  });
+  assert.deepEqual(wheres(own), []);
+  // Without it the machine has none: the finding stays.
+  const none = await checkFiles({ 'flake.nix': flake, 'pi.nix': pi('') });
+  assert.deepEqual(wheres(none), ['bootloader-missing pi.nix:3']);
+  // An aarch64 board is not told about BIOS.
+  assert.match(none[0].message, /generic-extlinux-compatible/);
+  assert.doesNotMatch(none[0].message, /BIOS/);
+});
