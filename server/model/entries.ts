@@ -122,7 +122,8 @@ export function flakeEntries(ev: Evaluator, flakeFile: string): FlakeDiscovery {
       );
     return { model, entries };
   }
-  const configs = outputs.attrs.get('nixosConfigurations') ?? perSystemConfigurations(ev, outputs);
+  const configs =
+    outputs.attrs.get('nixosConfigurations') ?? perSystemOutput(ev, outputs, 'nixosConfigurations');
   const names = new Set<string>();
   if (configs) {
     const { v: set, why } = forceExplained(configs);
@@ -171,7 +172,9 @@ export function flakeEntries(ev: Evaluator, flakeFile: string): FlakeDiscovery {
   }
   // colmena: `colmena = { meta = …; defaults = …; <node> = …; }`, or `colmenaHive = colmena.lib.makeHive …`.
   const hives = ['colmenaHive', 'colmena'].flatMap((key) => {
-    const hive = outputs.attrs.get(key);
+    // colmena asks Nix for `.#colmenaHive`, an installable: found under `legacyPackages.<system>.` too.
+    const hive =
+      outputs.attrs.get(key) ?? (key === 'colmenaHive' ? perSystemOutput(ev, outputs, key) : undefined);
     return hive ? [{ key, hive, ...forceExplained(hive) }] : [];
   });
   for (const { key, hive, v, why } of hives) {
@@ -225,11 +228,12 @@ export function flakeEntries(ev: Evaluator, flakeFile: string): FlakeDiscovery {
 
 /**
  * `packages.<system>.nixosConfigurations` (a flake that builds everything under flake-utils'
- * `eachDefaultSystem`): `nixos-rebuild --flake .#desk` finds them there too, as Nix looks an installable up
- * under `packages.<system>.` and `legacyPackages.<system>.` as well. The machines of x86_64-linux (or of the
- * first system that has them) are read; the other systems' are the same machines built for another platform.
+ * `eachDefaultSystem`), `legacyPackages.<system>.colmenaHive`: `nixos-rebuild --flake .#desk` and colmena find
+ * them there too, as Nix looks an installable up under `packages.<system>.` and `legacyPackages.<system>.` as
+ * well. The machines of x86_64-linux (or of the first system that has them) are read; the other systems' are the
+ * same machines built for another platform.
  */
-function perSystemConfigurations(ev: Evaluator, outputs: Value & { t: 'attrs' }): Thunk | undefined {
+function perSystemOutput(ev: Evaluator, outputs: Value & { t: 'attrs' }, name: string): Thunk | undefined {
   for (const key of ['packages', 'legacyPackages']) {
     const t = outputs.attrs.get(key);
     const bySystem = t && ev.force(t);
@@ -239,8 +243,8 @@ function perSystemConfigurations(ev: Evaluator, outputs: Value & { t: 'attrs' })
     );
     for (const system of systems) {
       const set = ev.force(bySystem.attrs.get(system)!);
-      const configs = set.t === 'attrs' ? set.attrs.get('nixosConfigurations') : undefined;
-      if (configs) return configs;
+      const found = set.t === 'attrs' ? set.attrs.get(name) : undefined;
+      if (found) return found;
     }
   }
   return undefined;

@@ -424,6 +424,30 @@ export const SHAPES: Shape[] = [
     findings: [],
   },
   {
+    name: 'colmenaHive published under legacyPackages.<system> (colmena asks Nix for .#colmenaHive)',
+    files: {
+      'flake.nix': `{
+  ${NIXPKGS}
+  inputs.colmena.url = "github:zhaofengli/colmena";
+  outputs = { self, nixpkgs, colmena }: {
+    legacyPackages.x86_64-linux.colmenaHive = colmena.lib.makeHive {
+      meta.nixpkgs = import nixpkgs { system = "x86_64-linux"; };
+      gateway = { deployment.targetHost = "10.0.0.1"; imports = [ ./gateway.nix ]; };
+      media = { deployment.targetHost = "10.0.0.2"; imports = [ ./media.nix ]; };
+    };
+  };
+}
+`,
+      'gateway.nix': host('gateway'),
+      'media.nix': host('media'),
+    },
+    machines: [
+      { name: 'gateway', status: 'read', platform: X86 },
+      { name: 'media', status: 'read', platform: X86 },
+    ],
+    findings: [],
+  },
+  {
     name: 'deploy-rs nodes point at nixosConfigurations: no new machines',
     files: {
       'flake.nix': `{
