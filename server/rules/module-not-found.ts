@@ -18,7 +18,8 @@ export const moduleNotFound: Rule = {
     "(`/etc/nixos/hardware-configuration.nix`, read with `--impure`) is the building machine's own file: nixkit " +
     'does not report it missing and counts the configuration as partly read. A file that git ignores ' +
     '(`.gitignore`) or that lies in a git submodule not checked out is kept where the machine is built: that is ' +
-    'information, not an error.',
+    'information, not an error, as is a hardware-configuration.nix missing beside a standalone configuration.nix ' +
+    '(the /etc/nixos layout: each machine has its own).',
   bad: {
     files: {
       'configuration.nix': `{ ... }:
@@ -69,6 +70,22 @@ export const moduleNotFound: Rule = {
           at: m.src,
           severity: 'information',
           message: `${clip(written ?? rel)} is not in this checkout: ${absent}; nixkit does not know what it holds`,
+        });
+        continue;
+      }
+      // An /etc/nixos layout kept in git without the file nixos-generate-config writes on each machine (its
+      // install script runs that, or rsyncs the checkout into /etc/nixos around it): the machine has one.
+      if (
+        ctx.config.entry.kind === 'configuration.nix' &&
+        path.basename(m.file) === 'hardware-configuration.nix' &&
+        path.dirname(m.file) === path.dirname(ctx.config.entry.file)
+      ) {
+        ctx.report({
+          at: m.src,
+          severity: 'information',
+          message:
+            `${clip(written ?? rel)} is not in the repository: nixos-generate-config writes it on each machine, ` +
+            'beside /etc/nixos/configuration.nix; nixkit does not know what it holds',
         });
         continue;
       }

@@ -80,7 +80,8 @@ export const passwordHashInvalid: Rule = {
     'the wrong option), a hash cut short when pasting, or a format NixOS no longer supports (MD5 `$1$`, SHA-256 ' +
     "`$5$`: NixOS's libxcrypt verifies only yescrypt, scrypt, bcrypt and SHA-512) never matches, and the user " +
     'cannot log in after the install. Make a hash with `mkpasswd` (yescrypt by default); `"!"` locks an account on ' +
-    'purpose and `""` means no password.',
+    'purpose and `""` means no password. Text that is no hash at all is a warning, as NixOS makes it: an install ' +
+    'script may put the hash in its place.',
   bad: {
     files: {
       'configuration.nix': `{ ... }:
@@ -88,13 +89,14 @@ export const passwordHashInvalid: Rule = {
   users.users.alice = {
     isNormalUser = true;
     extraGroups = [ "wheel" ];
-    hashedPassword = "correct horse battery staple";
+    # a yescrypt hash cut short when pasting
+    hashedPassword = "$y$j9T$F5Jx5fExrKuJp1k8qoz0X.$pdytyw03jKhz5rTErqBRDGpNO6gzt4E";
   };
   system.stateVersion = "24.11";
 }
 `,
     },
-    expect: ['configuration.nix:6'],
+    expect: ['configuration.nix:7'],
   },
   good: {
     files: {
@@ -143,6 +145,9 @@ export const passwordHashInvalid: Rule = {
         }
         ctx.report({
           at,
+          // Text that is no hash at all is as often a placeholder an install script replaces (`sed` on
+          // "ROOT_HASH") as a password in the wrong option; NixOS itself only warns about it ("may be invalid").
+          ...(verdict.plaintext ? { severity: 'warning' as const } : {}),
           message: `${option} ${verdict.why}`,
           fixes: verdict.plaintext ? plaintextFix(def) : [],
         });

@@ -510,6 +510,9 @@ describe('password-hash-invalid', () => {
     assert.match(msgs[0], /plain password/);
     assert.match(msgs[1], /not shaped like one/);
     assert.match(msgs[2], /MD5/);
+    // Text that is no hash is NixOS's own "may be invalid" warning; a broken or unverifiable hash is an error.
+    const severities = before.filter((f) => f.code === 'password-hash-invalid').map((f) => f.severity);
+    assert.deepEqual(severities, ['warning', 'error', 'error']);
     apply(before.find((f) => f.where === 'configuration.nix:3' && f.code === 'password-hash-invalid')!);
     const after = await check(dir);
     assert.deepEqual(where(after, 'password-hash-invalid'), ['configuration.nix:6', 'configuration.nix:8']);
@@ -790,6 +793,40 @@ ${ROOT_KEY}  system.stateVersion = "24.11";
     assert.match(
       read(dir, 'hosts/box/default.nix'),
       /imports = \[ \.\/hardware-configuration\.nix \.\.\/\.\.\/profiles \];/,
+    );
+  });
+});
+
+describe('module-not-found in an /etc/nixos layout', () => {
+  test('hardware-configuration.nix missing beside a standalone configuration.nix is information; in a flake an error', async () => {
+    const configuration = `{ ... }:
+{
+  imports = [ ./hardware-configuration.nix ];
+${ROOT_KEY}  system.stateVersion = "24.11";
+}
+`;
+    const etc = await check(write({ 'configuration.nix': configuration }));
+    const info = etc.filter((f) => f.code === 'module-not-found');
+    assert.deepEqual(
+      info.map((f) => [f.where, f.severity]),
+      [['configuration.nix:3', 'information']],
+    );
+    assert.match(info[0].message, /nixos-generate-config writes it on each machine/);
+    // Another missing file beside it is still an error.
+    const other = await check(
+      write({ 'configuration.nix': configuration.replace('hardware-configuration.nix', 'networking.nix') }),
+    );
+    assert.deepEqual(
+      other.filter((f) => f.code === 'module-not-found').map((f) => f.severity),
+      ['error'],
+    );
+    // A flake evaluates only what git has: there the same import fails.
+    const inFlake = await check(
+      write({ 'flake.nix': flake('./hosts/box'), 'hosts/box/default.nix': configuration }),
+    );
+    assert.deepEqual(
+      inFlake.filter((f) => f.code === 'module-not-found').map((f) => [f.where, f.severity]),
+      [['hosts/box/default.nix:3', 'error']],
     );
   });
 });
