@@ -6,7 +6,7 @@
 // unknown means for them (a rule stays quiet, the install takes the NixOS default).
 import * as path from 'node:path';
 import type { NixosConfiguration, Resolved } from '../model/configuration';
-import { mountedFileSystems, type MountedFs } from '../model/filesystems';
+import { mountedFileSystems, samePlace, type MountedFs } from '../model/filesystems';
 import type { Definition } from '../model/modules';
 import type { Source, Thunk, Value } from '../model/value';
 import type { BootloaderSummary, LoginMethod } from '../../protocol/lsp-ext';
@@ -145,7 +145,9 @@ export class ConfigFacts {
     const mp = this.efiSysMountPoint;
     const at = mp.state === 'unset' ? '/boot' : mp.state === 'known' ? valueText(mp.value) : undefined;
     return (
-      vfat.find((f) => f.mountPoint === at) ?? vfat.find((f) => /^\/(boot|efi)/.test(f.mountPoint)) ?? vfat[0]
+      vfat.find((f) => at !== undefined && samePlace(f.mountPoint, at)) ??
+      vfat.find((f) => /^\/(boot|efi)/.test(f.mountPoint)) ??
+      vfat[0]
     );
   });
 

@@ -36,6 +36,12 @@ function field(defs: readonly Definition[]): FsField {
   return { unknown: true, at: d.valueAt };
 }
 
+/** A mount point as the kernel sees it: `/boot/` and `/boot//` are `/boot` (systemd and bootctl agree). */
+export function samePlace(a: string, b: string): boolean {
+  const norm = (p: string) => p.replace(/\/{2,}/g, '/').replace(/(.)\/+$/, '$1');
+  return a === b || norm(a) === norm(b);
+}
+
 export function mountedFileSystems(config: NixosConfiguration, force: (t: Thunk) => Value): MountedFs[] {
   const out: MountedFs[] = [];
   const { names } = config.children('fileSystems');

@@ -1,4 +1,5 @@
 import type { NixosConfiguration } from '../model/configuration';
+import { samePlace } from '../model/filesystems';
 import type { Definition } from '../model/modules';
 import type { Thunk, Value } from '../model/value';
 import { attrName, insertSibling, nixString, replaceValue } from '../rule-api/edits';
@@ -48,10 +49,10 @@ export const espMountMismatch: Rule = {
     const fss = ctx.facts.mountedFileSystems;
     if (fss.some((f) => f.fsType.unknown && !f.conditional)) return; // an unknown filesystem could be the ESP
     const vfat = fss.filter((f) => f.fsType.value === 'vfat' && !f.conditional);
-    if (!vfat.length || vfat.some((f) => f.mountPoint === espMount)) return;
+    if (!vfat.length || vfat.some((f) => samePlace(f.mountPoint, espMount))) return;
     // GRUB's mirrored boots each install to their own ESP (`efiSysMountPoint`, else the mirror's `path`).
     const mirrors = loader.name === 'GRUB' ? mirroredEspPaths(config, ctx.force) : [];
-    if (mirrors === undefined || vfat.some((f) => mirrors.includes(f.mountPoint))) return;
+    if (mirrors === undefined || vfat.some((f) => mirrors.some((m) => samePlace(m, f.mountPoint)))) return;
     // The ESP is the vfat filesystem in /boot-ish places; with several, the one under /boot.
     const esp = vfat.find((f) => /^\/boot|^\/efi/.test(f.mountPoint)) ?? vfat[0];
     if (!esp.at) return;
@@ -75,7 +76,7 @@ export const espMountMismatch: Rule = {
       esp.origin === 'fileSystems'
         ? mountPointKey(config.defsUnder(['fileSystems', esp.mountPoint]))
         : undefined;
-    const taken = fss.some((f) => f.mountPoint === espMount);
+    const taken = fss.some((f) => samePlace(f.mountPoint, espMount));
     if (mountKey && !taken)
       fixes.push({
         title: `Mount the ESP at ${espMount}`,

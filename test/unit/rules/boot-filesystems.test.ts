@@ -733,3 +733,17 @@ ${own}  fileSystems."/" = { device = "/dev/disk/by-label/NIXOS_SD"; fsType = "ex
   assert.match(none[0].message, /generic-extlinux-compatible/);
   assert.doesNotMatch(none[0].message, /BIOS/);
 });
+
+test('efiSysMountPoint "/boot/" is the ESP mounted at /boot: no esp-mount-mismatch; "/boot/efi" still is one', async () => {
+  const files = (point: string) => ({
+    'configuration.nix': `{ ... }:
+{
+  boot.loader.systemd-boot.enable = true;
+  boot.loader.efi.efiSysMountPoint = "${point}";
+${ROOT_AND_ESP}  system.stateVersion = "24.05";
+}
+`,
+  });
+  assert.deepEqual(wheres(await checkFiles(files('/boot/'))), []);
+  assert.deepEqual(wheres(await checkFiles(files('/boot/efi'))), ['esp-mount-mismatch configuration.nix:6']);
+});
