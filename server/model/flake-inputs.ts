@@ -22,7 +22,8 @@ export type InputKind =
   | 'colmena'
   | 'deploy-rs'
   | 'systems'
-  | 'import-tree';
+  | 'import-tree'
+  | 'haumea';
 
 export interface FlakeInput {
   name: string;
@@ -58,6 +59,7 @@ const BY_REPO: Record<string, InputKind> = {
   'nix-systems/x86_64-linux': 'systems',
   'vic/import-tree': 'import-tree',
   'denful/import-tree': 'import-tree',
+  'nix-community/haumea': 'haumea',
 };
 
 /** Names in Nix's global flake registry (`flake:nixpkgs`, or an input used without being declared). */

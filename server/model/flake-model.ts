@@ -6,6 +6,7 @@
 import * as path from 'node:path';
 import { IMPORTED, type Evaluator } from './evaluator';
 import { flakeInputs, type FlakeInput, type InputKind } from './flake-inputs';
+import { haumeaInput } from './haumea';
 import { resolveImportPath } from './sources';
 import { known, UNKNOWN, type Source, type Thunk, type Value } from './value';
 
@@ -266,6 +267,8 @@ function inputValue(ev: Evaluator, input: FlakeInput): Value {
         ['lib', known(attrs([['makeHive', fn('colmena.makeHive')]]))],
         ['nixosModules', known({ t: 'external', name: 'colmena.nixosModules' })],
       ]);
+    case 'haumea':
+      return haumeaInput(ev);
     case 'import-tree':
       // Called directly (`inputs.import-tree ./modules`); its builder methods (`.filter`, …) stay unknown.
       return { t: 'fn', name: 'import-tree', args: [] };

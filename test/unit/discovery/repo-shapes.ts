@@ -448,6 +448,110 @@ export const SHAPES: Shape[] = [
     findings: [],
   },
   {
+    name: 'haumea: one file per host loaded with the default loader (`inputs = args`), outputs merged from them',
+    files: {
+      'flake.nix': `{
+  ${NIXPKGS}
+  inputs.haumea = { url = "github:nix-community/haumea/v0.2.2"; inputs.nixpkgs.follows = "nixpkgs"; };
+  outputs = inputs: import ./outputs inputs;
+}
+`,
+      'outputs/default.nix': `{ self, nixpkgs, haumea, ... }@inputs:
+let
+  inherit (nixpkgs) lib;
+  args = { inherit inputs lib; system = "x86_64-linux"; };
+  data = haumea.lib.load { src = ./src; inputs = args; };
+in
+{
+  nixosConfigurations = lib.attrsets.mergeAttrsList (map (it: it.nixosConfigurations or { }) (builtins.attrValues data));
+}
+`,
+      // the file's function is called with what it names, from `inputs`
+      'outputs/src/idols-ai.nix': `{ inputs, lib, system, ... }:
+{
+  nixosConfigurations.ai = inputs.nixpkgs.lib.nixosSystem { inherit system; modules = [ ../../hosts/ai.nix ]; };
+}
+`,
+      'outputs/src/idols-ruby.nix': `{ inputs, system, ... }:
+{
+  nixosConfigurations.ruby = inputs.nixpkgs.lib.nixosSystem { inherit system; modules = [ ../../hosts/ruby.nix ]; };
+}
+`,
+      // private to haumea (a leading underscore): never loaded as a host file
+      'outputs/src/_template.nix': `{ inputs, ... }:
+{
+  nixosConfigurations.template = inputs.nixpkgs.lib.nixosSystem { modules = [ ../../hosts/template.nix ]; };
+}
+`,
+      'hosts/ai.nix': host('ai'),
+      'hosts/ruby.nix': host('ruby'),
+      'hosts/template.nix': BARE('template'),
+    },
+    machines: [
+      { name: 'ai', status: 'read', platform: X86 },
+      { name: 'ruby', status: 'read', platform: X86 },
+    ],
+    findings: [],
+  },
+  {
+    name: 'haumea: profiles loaded as paths (loaders.path), suites of them, a folder lifted with liftDefault',
+    files: {
+      'flake.nix': `{
+  ${NIXPKGS}
+  inputs.haumea.url = "github:nix-community/haumea";
+  outputs = { self, nixpkgs, haumea, ... }:
+    let
+      profiles = haumea.lib.load { src = ./profiles; loader = haumea.lib.loaders.path; };
+      roles = haumea.lib.load {
+        src = ./roles;
+        loader = haumea.lib.loaders.verbatim;
+        transformer = haumea.lib.transformers.liftDefault;
+      };
+      suites = import ./suites.nix { inherit profiles; };
+    in {
+      nixosConfigurations.builder = nixpkgs.lib.nixosSystem {
+        system = "aarch64-linux";
+        modules = suites.core ++ [ roles.server ./hosts/builder.nix ];
+      };
+    };
+}
+`,
+      'suites.nix': `{ profiles }: {
+  core = [ profiles.core.ssh profiles.core.nix-config profiles.networking.resolved ];
+}
+`,
+      'profiles/core/ssh.nix': `{ ... }: { services.openssh.enable = true; }\n`,
+      'profiles/core/nix-config.nix': `{ ... }: { nix.settings.experimental-features = [ "nix-command" "flakes" ]; }\n`,
+      'profiles/networking/resolved.nix': `{ ... }: { services.resolved.enable = true; }\n`,
+      // lifted: roles.server is the `server` of roles/default.nix
+      'roles/default.nix': `{ server = { ... }: { networking.firewall.enable = true; }; }\n`,
+      'hosts/builder.nix': host('builder'),
+    },
+    machines: [{ name: 'builder', status: 'read', platform: 'aarch64-linux' }],
+    findings: [],
+  },
+  {
+    name: 'haumea with a transformer nixkit does not follow: said so, nothing made up',
+    files: {
+      'flake.nix': `{
+  ${NIXPKGS}
+  inputs.haumea.url = "github:nix-community/haumea";
+  outputs = { self, nixpkgs, haumea, ... }: {
+    nixosConfigurations = haumea.lib.load {
+      src = ./hosts;
+      inputs = { inherit nixpkgs; };
+      transformer = haumea.lib.transformers.hoistAttrs "_" "";
+    };
+  };
+}
+`,
+      'hosts/web.nix': `{ nixpkgs }: nixpkgs.lib.nixosSystem { system = "x86_64-linux"; modules = [ ../web.nix ]; }\n`,
+      'web.nix': host('web'),
+    },
+    machines: [{ name: 'nixosConfigurations', status: 'not-followed', reason: /haumea\.lib\.transformers/ }],
+    findings: ['configuration-not-followed flake.nix:5'],
+  },
+  {
     name: 'deploy-rs nodes point at nixosConfigurations: no new machines',
     files: {
       'flake.nix': `{
@@ -502,7 +606,7 @@ export const SHAPES: Shape[] = [
     findings: [],
   },
   {
-    name: 'haumea-style outputs loaded by an unknown input and merged: not followed, no host file invented',
+    name: 'haumea outputs whose files are plain modules: as in Nix, no machine, and no host file invented',
     files: {
       'flake.nix': `{
   ${NIXPKGS}
@@ -519,10 +623,9 @@ export const SHAPES: Shape[] = [
       'outputs/src/idols-ai.nix': BARE('ai'),
       'outputs/src/configuration.nix': BARE('x'),
     },
-    machines: [
-      { name: 'nixosConfigurations', status: 'not-followed', reason: /`load` comes from input `haumea`/ },
-    ],
-    findings: ['configuration-not-followed flake.nix:8'],
+    // each file is loaded and called (with none of the inputs: it names none); none has nixosConfigurations
+    machines: [],
+    findings: [],
   },
   {
     name: "a builder from an overlay on nixpkgs' packages (pkgs.builders.mkNixos): not followed, and says why",
