@@ -6,7 +6,7 @@
 import * as path from 'node:path';
 import type { ConfigurationEntry } from './configuration';
 import { IMPORTED, type Evaluator } from './evaluator';
-import type { InputKind } from './flake-inputs';
+import { InputKinds, unknownInputPhrase, type InputKind } from './flake-inputs';
 import {
   evaluateFlake,
   hiveNodeArgs,
@@ -62,7 +62,7 @@ export function explainOpaque(calls: OpaqueCall[], kinds: Map<string, InputKind 
             : `it comes from \`import ${input}\`, and input \`${input}\` is not one nixkit knows`;
       return kind
         ? `\`${p.join('.')}\` of input \`${input}\` (${kind}) is not modelled by nixkit`
-        : `\`${name}\` comes from input \`${input}\`, which nixkit does not know`;
+        : `\`${name}\` comes from input \`${input}\`, ${unknownInputPhrase(input, kinds)}`;
     }
     if (p[0] === 'builtins') return `\`${p.join('.')}\` is not evaluated by nixkit`;
     return `\`${p.join('.')}\` is not known to nixkit`;
@@ -93,7 +93,7 @@ export interface FlakeDiscovery {
 
 export function flakeEntries(ev: Evaluator, flakeFile: string): FlakeDiscovery {
   const model = evaluateFlake(ev, flakeFile);
-  const kinds = new Map(model.inputs.map((i) => [i.name, i.kind]));
+  const kinds = new InputKinds(model.inputs);
   const entries: DiscoveredEntry[] = [];
   const notFollowed = (name: string, at: Source | undefined, reason: string) =>
     entries.push({

@@ -209,3 +209,23 @@ export function flakeInputs(ev: Evaluator, flakeFile: string, top: Value, argNam
     }
   return [...declared.values()];
 }
+
+/** Each input's kind by name (undefined: an input nixkit does not know), with what is needed to describe it. */
+export class InputKinds extends Map<string, InputKind | undefined> {
+  /** Inputs that are flakes in the same checkout (`path:../template`), by name: their reference. */
+  readonly local = new Map<string, string>();
+
+  constructor(inputs: readonly FlakeInput[] = []) {
+    super(inputs.map((i) => [i.name, i.kind]));
+    for (const i of inputs)
+      if (!i.kind && i.url && /^(?:path|git\+file):(?!\/)/.test(i.url)) this.local.set(i.name, i.url);
+  }
+}
+
+/** "which nixkit does not know", or, for a flake in the same checkout, that nixkit does not follow it there. */
+export function unknownInputPhrase(input: string, kinds: Map<string, InputKind | undefined>): string {
+  const local = kinds instanceof InputKinds ? kinds.local.get(input) : undefined;
+  return local
+    ? `a flake in this repository (\`${local}\`) that nixkit does not follow as an input`
+    : 'which nixkit does not know';
+}

@@ -5,7 +5,7 @@
 // and every call of a function it does not know is remembered, to say why a result could not be followed.
 import * as path from 'node:path';
 import { IMPORTED, type Evaluator } from './evaluator';
-import { flakeInputs, type FlakeInput, type InputKind } from './flake-inputs';
+import { flakeInputs, InputKinds, unknownInputPhrase, type FlakeInput, type InputKind } from './flake-inputs';
 import { haumeaInput } from './haumea';
 import { resolveImportPath } from './sources';
 import { known, UNKNOWN, type Source, type Thunk, type Value } from './value';
@@ -378,7 +378,7 @@ export function evaluateFlake(ev: Evaluator, file: string): FlakeModel {
     model.outputsAt = { file: outputsThunk.file, span: outputsThunk.keySpan };
   const outputsFn = ev.force(outputsThunk);
   model.inputs = flakeInputs(ev, file, top, formalNames(outputsFn));
-  const kinds = new Map(model.inputs.map((i) => [i.name, i.kind]));
+  const kinds = new InputKinds(model.inputs);
 
   let result: Value | undefined;
   let inputsValue: Value = UNKNOWN;
@@ -700,7 +700,7 @@ function mkFlake(
           const input = p ? (p[0] === 'inputs' ? p[1] : p[0]) : undefined;
           const unknownInput = input && kinds.has(input) && !kinds.get(input) ? input : undefined;
           const reason = unknownInput
-            ? `the flake-parts module \`${p!.join('.')}\` comes from input \`${input}\`, which nixkit does not know`
+            ? `the flake-parts module \`${p!.join('.')}\` comes from input \`${input}\`, ${unknownInputPhrase(unknownInput, kinds)}`
             : 'a flake-parts module nixkit cannot work out';
           model.opaqueFlakeModules.push({ at: v.src, reason, input: unknownInput });
         }

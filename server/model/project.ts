@@ -17,7 +17,7 @@ import {
 } from './entries';
 import { DEFAULT_FUEL, Evaluator } from './evaluator';
 import { VIRTUAL_PREFIX } from './virtual-files';
-import type { InputKind } from './flake-inputs';
+import { InputKinds, unknownInputPhrase, type InputKind } from './flake-inputs';
 import type { FlakeModel } from './flake-model';
 import { collectModules } from './modules';
 import { gitAbsence } from './git-absence';
@@ -285,7 +285,7 @@ export class Project {
     const configurations: NixosConfiguration[] = [];
     const coverage: CoverageEntry[] = [];
     const files = new Set<string>([file]);
-    const kinds = new Map<string, InputKind | undefined>(flake?.inputs.map((i) => [i.name, i.kind]) ?? []);
+    const kinds = new InputKinds(flake?.inputs);
     // A fleet's machines share most files: each file's syntax state is looked up once.
     const errors = new Map<string, boolean>();
     const hasErrors = (f: string) => {
@@ -1128,7 +1128,7 @@ export function externalModuleReason(
     // the stand-in for what an unknown input's own nixosSystem adds (entries.ts: nixosSystemEntry)
     if (name === `${input}.lib.nixosSystem`)
       return `it is built with \`${name}\`, not nixpkgs' own: input \`${input}\` is not one nixkit knows, so the modules it adds are not read`;
-    return `the module \`${name}\` comes from input \`${input}\`, which nixkit does not know`;
+    return `the module \`${name}\` comes from input \`${input}\`, ${unknownInputPhrase(input, kinds)}`;
   }
   if (KNOWN_MODULE_SOURCES.has(parts[0])) return undefined;
   // `(lib.mkAliasOptionModule [ … ] [ "users" "users" config.owner ])`: a module a lib function makes from values

@@ -552,6 +552,33 @@ in
     findings: ['configuration-not-followed flake.nix:5'],
   },
   {
+    name: 'a builder from a flake in the same checkout (path:../template): not followed, and said to be local',
+    files: {
+      'template/flake.nix': `{
+  ${NIXPKGS}
+  outputs = { self, nixpkgs }: {
+    lib.makePi = name: nixpkgs.lib.nixosSystem { system = "aarch64-linux"; modules = [ { networking.hostName = name; } ]; };
+  };
+}
+`,
+      'rpi-a/flake.nix': `{
+  inputs.template.url = "path:../template";
+  outputs = { self, template }: {
+    nixosConfigurations.rpi-a = template.lib.makePi "rpi-a";
+  };
+}
+`,
+    },
+    machines: [
+      {
+        name: 'rpi-a',
+        status: 'not-followed',
+        reason: /`makePi` comes from input `template`, a flake in this repository \(`path:\.\.\/template`\)/,
+      },
+    ],
+    findings: ['configuration-not-followed rpi-a/flake.nix:4'],
+  },
+  {
     name: 'deploy-rs nodes point at nixosConfigurations: no new machines',
     files: {
       'flake.nix': `{
