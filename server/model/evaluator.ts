@@ -354,15 +354,22 @@ export class Evaluator {
     }
     // Lexical bindings win over `with`; the innermost `with` wins among them.
     if (hasWith) {
-      for (let sc: Env | undefined = env; sc; sc = sc.parent) {
-        for (const w of sc.withs) {
-          const v = this.force(w);
-          if (v.t === 'attrs') {
-            const t = v.attrs.get(name);
-            if (t) return this.force(t);
-            if (v.dynamic) return { t: 'unknown', path: [name], src: s };
-          } else return { t: 'unknown', path: [name], src: s };
+      const withs: Thunk[] = [];
+      for (let sc: Env | undefined = env; sc; sc = sc.parent) withs.push(...sc.withs);
+      for (let i = 0; i < withs.length; i++) {
+        const v = this.force(withs[i]);
+        if (v.t === 'attrs') {
+          const t = v.attrs.get(name);
+          if (t) return this.force(t);
+          if (v.dynamic) return { t: 'unknown', path: [name], src: s };
+          continue;
         }
+        // `with inputs.fleet.nixosModules; [ gnome ]`: with no `with` around it, a name that exists at all is
+        // this set's, and is named for it (the coverage then says which input it comes from).
+        const last = i === withs.length - 1;
+        if (last && v.t === 'external') return { t: 'external', name: `${v.name}.${name}`, src: s };
+        const inner = last && v.t === 'unknown' && !v.error && v.path ? [...v.path, name] : [name];
+        return { t: 'unknown', path: inner, src: s };
       }
     }
     return { t: 'unknown', path: [name], src: s };

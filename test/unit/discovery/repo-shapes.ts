@@ -579,6 +579,33 @@ in
     findings: ['configuration-not-followed rpi-a/flake.nix:4'],
   },
   {
+    name: "modules picked with `with` from an unknown input's nixosModules: the coverage names the input",
+    files: {
+      'flake.nix': `{
+  ${NIXPKGS}
+  inputs.shared.url = "github:example-org/nix-infra";
+  outputs = { self, nixpkgs, shared }: {
+    nixosConfigurations.sigmund = nixpkgs.lib.nixosSystem {
+      system = "x86_64-linux";
+      modules = [ ./sigmund.nix ({ ... }: { imports = with shared.nixosModules; [ gnome grub ]; }) ];
+    };
+  };
+}
+`,
+      'sigmund.nix': host('sigmund'),
+    },
+    machines: [
+      {
+        name: 'sigmund',
+        status: 'partial',
+        platform: X86,
+        reason:
+          /the module `shared\.nixosModules\.gnome` comes from input `shared`, which nixkit does not know/,
+      },
+    ],
+    findings: [],
+  },
+  {
     name: 'deploy-rs nodes point at nixosConfigurations: no new machines',
     files: {
       'flake.nix': `{
