@@ -57,7 +57,7 @@ export const BUILTIN_CODES = {
   'file-encrypted':
     'The file is encrypted (git-crypt or age, in a clone without the key); nixkit cannot read it and treats what it holds as unknown.',
   'syntax-unsupported':
-    'The file uses syntax its repository runs Nix with as an experimental feature (the pipe operators: a flake above it enables them, or its machines list them in experimental-features) and nixkit does not read; its contents are unknown.',
+    'The file uses syntax its repository runs Nix with as an experimental feature (the pipe operators: a flake above it enables them, or its machines list them in experimental-features), and nixkit could not read it even with that feature (Nix 2.24 grammar); its contents are unknown.',
   'parse-limit':
     "The file has a shape nixkit's tree parser cannot read within its time bound; only Nix's syntax verdict was checked.",
   'file-unreadable':

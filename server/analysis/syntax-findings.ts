@@ -26,8 +26,9 @@ export function syntaxFindings(doc: SyntaxDocument, file: string): Finding[] {
   const lines = doc.lineIndex;
   const syntax = syntaxOnlyFindings(doc, file);
   if (syntax[0]?.message === PIPE_MESSAGE && pipeOperatorsEnabled(file)) {
-    // Valid for the Nix this flake asks for; nixkit (like Nix before 2.24) cannot read it. One note, and the
-    // errors of tree-sitter's recovery after the first pipe are not the user's.
+    // The repository asks for the pipe operators, and nixkit (which reads them, SyntaxDocument) still could not
+    // read this file with them. One note, and the errors of tree-sitter's recovery after the first pipe are not
+    // the user's.
     return [
       {
         file,
@@ -35,7 +36,7 @@ export function syntaxFindings(doc: SyntaxDocument, file: string): Finding[] {
         severity: 'information',
         code: 'syntax-unsupported',
         message:
-          "this file uses the pipe operators ('|>', '<|'), which its repository runs Nix with (nixConfig or experimental-features: pipe-operators); nixkit cannot read them yet, so what the file holds is unknown",
+          "this file uses the pipe operators ('|>', '<|'), which its repository runs Nix with (nixConfig or experimental-features: pipe-operators); nixkit could not read this file with them (Nix 2.24's grammar), so what it holds is unknown",
       },
     ];
   }

@@ -14,7 +14,7 @@ import {
 import { SyntaxDocument } from '../syntax/document';
 import { LineIndex } from '../syntax/positions';
 import { decodeSource, DEFAULT_MAX_FILE_BYTES, tooLarge } from './source-text';
-import { syntaxFindings } from './syntax-findings';
+import { pipeOperatorsEnabled, syntaxFindings } from './syntax-findings';
 
 interface CacheEntry {
   parsed: ParsedFile | undefined;
@@ -155,7 +155,9 @@ export class WorkspaceSources implements SourceProvider {
           code: 'invalid-utf8',
           message: source.warning,
         });
-      const d = new SyntaxDocument(this.parser, source.text, undefined, 'read');
+      const d = new SyntaxDocument(this.parser, source.text, undefined, 'read', () =>
+        pipeOperatorsEnabled(file),
+      );
       try {
         entry.parsed = {
           ast: d.sourceFile(),

@@ -14,6 +14,7 @@ import {
 import type { Parser } from 'web-tree-sitter';
 import { DEFAULT_MAX_FILE_BYTES, formatSize } from '../analysis/source-text';
 import { applySuppressions } from '../analysis/suppressions';
+import { pipeOperatorsEnabled } from '../analysis/syntax-findings';
 import { withScopedImports } from '../analysis/scoped-imports';
 import { syntaxFindings, syntaxOnlyFindings } from '../analysis/syntax-findings';
 import { walkNixFiles } from '../analysis/walk';
@@ -151,7 +152,12 @@ export function startServer(connection: Connection): void {
     if (!parser) throw new Error('nixkit: document opened before initialize');
     const file = filePath(uri);
     if (text.length > maxChars) return { uri, file, version, text };
-    return { uri, file, version, syntax: new SyntaxDocument(parser, text) };
+    return {
+      uri,
+      file,
+      version,
+      syntax: new SyntaxDocument(parser, text, undefined, 'edit', () => pipeOperatorsEnabled(file)),
+    };
   }
 
   function uriOf(file: string): string {

@@ -16,6 +16,7 @@ import {
   type OpaqueCall,
 } from './flake-model';
 import { known, type Env, type Source, type Thunk, type Value } from './value';
+import { isVirtualFile } from './virtual-files';
 
 /** How much of a machine nixkit read: all of it, part of it (modules it cannot see), or nothing. */
 export type CoverageStatus = 'read' | 'partial' | 'not-followed';
@@ -46,7 +47,11 @@ export const NETWORK_TOOL_MODULES = "NixOps' or morph's deployment modules";
 export const HIVE_META = new Set(['meta', 'defaults', 'network', 'resources', 'require', 'nixpkgs']);
 
 /** Says why something could not be followed, from the calls of unknown functions made while computing it. */
-export function explainOpaque(calls: OpaqueCall[], kinds: Map<string, InputKind | undefined>): string {
+export function explainOpaque(
+  calls: OpaqueCall[],
+  kinds: Map<string, InputKind | undefined>,
+  unreadable?: string,
+): string {
   for (const c of calls) {
     const p = c.path;
     if (!p?.length) continue;
@@ -67,7 +72,15 @@ export function explainOpaque(calls: OpaqueCall[], kinds: Map<string, InputKind 
     if (p[0] === 'builtins') return `\`${p.join('.')}\` is not evaluated by nixkit`;
     return `\`${p.join('.')}\` is not known to nixkit`;
   }
+  if (unreadable) return `${unreadable} has syntax nixkit cannot read (its syntax finding says which)`;
   return 'nixkit could not work out its value statically';
+}
+
+/** The file an unknown value was made in, when that file has syntax nixkit cannot read (relative to the flake). */
+function unreadableAt(ev: Evaluator, v: Value, flakeFile: string): string | undefined {
+  const file = v.t === 'unknown' && !v.error ? v.src?.file : undefined;
+  if (!file || isVirtualFile(file) || !ev.sources.parsed(file)?.hasSyntaxErrors) return undefined;
+  return path.relative(path.dirname(flakeFile), file);
 }
 
 /**
@@ -107,7 +120,7 @@ export function flakeEntries(ev: Evaluator, flakeFile: string): FlakeDiscovery {
     const before = model.opaqueCalls.length;
     const v = ev.force(t);
     const calls = model.opaqueCalls.slice(before);
-    return { v, why: () => explainOpaque(calls, kinds) };
+    return { v, why: () => explainOpaque(calls, kinds, unreadableAt(ev, v, flakeFile)) };
   };
 
   const outputs = model.outputs;

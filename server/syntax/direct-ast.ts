@@ -58,13 +58,13 @@ const L_NEG = 12;
  * The AST of `text`, which Nix's grammar accepts (the caller asked the recogniser), or undefined when this
  * builder does not take it (see the header): the caller then uses tree-sitter.
  */
-export function directAst(text: string): SourceFile | undefined {
+export function directAst(text: string, options: { pipes?: boolean } = {}): SourceFile | undefined {
   if (text.includes('\r') || text.includes('\0')) return undefined;
   const comments: Comment[] = [];
-  const tokens = tokenize(text, comments);
+  const tokens = tokenize(text, comments, !!options.pipes);
   if (!tokens) return undefined;
   try {
-    const parser = new DirectParser(text, tokens);
+    const parser = new DirectParser(text, tokens, !!options.pipes);
     const expr = parser.top();
     return { expr, comments };
   } catch (e) {
@@ -80,9 +80,11 @@ interface Tokens {
 }
 
 /** Every token of the text (the last is EOF), or undefined on a lexer error. */
-function tokenize(text: string, comments: Comment[]): Tokens | undefined {
-  const lexer = new Lexer(text, (start, end) =>
-    comments.push({ span: { start, end }, text: text.slice(start, end) }),
+function tokenize(text: string, comments: Comment[], pipes: boolean): Tokens | undefined {
+  const lexer = new Lexer(
+    text,
+    (start, end) => comments.push({ span: { start, end }, text: text.slice(start, end) }),
+    pipes,
   );
   // Tokens are never shorter than one character, except the zero-width end of a path and EOF.
   let capacity = 16 + (text.length >> 2);
@@ -125,6 +127,8 @@ class DirectParser {
   constructor(
     private readonly text: string,
     tokens: Tokens,
+    /** Nix 2.24's pipe operators (`pipe-operators`), which Nix 2.8 and the recogniser do not know. */
+    private readonly pipes = false,
   ) {
     this.kind = tokens.kind;
     this.start = tokens.start;
@@ -228,7 +232,32 @@ class DirectParser {
         return { kind: 'if', span: { start, end: otherwise.span.end }, cond, then, else: otherwise };
       }
     }
-    return this.op(1);
+    return this.pipes ? this.pipeline() : this.op(1);
+  }
+
+  /**
+   * expr_pipe_into / expr_pipe_from of Nix 2.24's grammar, at the level of `if`: `x |> f |> g` is `g (f x)`
+   * (left-associative), `g <| f <| x` is `g (f x)` (right-associative); operands are operator expressions, and
+   * the two may not be mixed without parentheses.
+   */
+  private pipeline(): Expr {
+    const first = this.op(1);
+    const k = this.k();
+    if (k !== K.PIPE_INTO && k !== K.PIPE_FROM) return first;
+    const operands = [first];
+    while (this.k() === k) {
+      this.i++;
+      operands.push(this.op(1));
+    }
+    if (this.k() === K.PIPE_INTO || this.k() === K.PIPE_FROM) throw GIVE_UP;
+    const call = (fn: Expr, arg: Expr): Expr => ({
+      kind: 'apply',
+      span: { start: Math.min(fn.span.start, arg.span.start), end: Math.max(fn.span.end, arg.span.end) },
+      fn,
+      arg,
+    });
+    if (k === K.PIPE_INTO) return operands.slice(1).reduce((arg, fn) => call(fn, arg), first);
+    return operands.slice(0, -1).reduceRight((arg, fn) => call(fn, arg), operands[operands.length - 1]);
   }
 
   /** `{ a, b ? d, ... } (@ x)? : body` from the `{`; `param` when it came first (`x @ { … }: body`). */

@@ -6,7 +6,7 @@ import type { Edit, Parser, Tree } from 'web-tree-sitter';
 import type { SourceFile } from './ast';
 import { buildAst } from './build-ast';
 import { directAst } from './direct-ast';
-import { syntaxErrors, type FirstError, type SyntaxProblem } from './errors';
+import { PIPE_MESSAGE, syntaxErrors, type FirstError, type SyntaxProblem } from './errors';
 import { parseBudgetMs, pathologicalShape, treeSitterText } from './parse-bounds';
 import { LineIndex, type Position, type Range } from './positions';
 import { recognize } from './recognizer';
@@ -18,6 +18,8 @@ export interface TextChange {
   text: string;
 }
 
+const PIPE_TOKEN = /\|>|<\|/;
+
 export class SyntaxDocument {
   /** undefined when tree-sitter was not used or gave up (see parse-bounds.ts): Nix's verdict only. */
   private tree: Tree | undefined;
@@ -28,6 +30,8 @@ export class SyntaxDocument {
   private errors?: SyntaxProblem[];
   private quickErrors?: SyntaxProblem[];
   private semantic?: SemanticProblem[];
+  /** The AST read with the pipe operators (null: not such a text, or not allowed); undefined until asked. */
+  private piped?: SourceFile | null;
 
   constructor(
     private readonly parser: Parser,
@@ -36,6 +40,11 @@ export class SyntaxDocument {
     private firstError: ((text: string) => FirstError | null) | undefined = recognize,
     /** 'read': the text will not be edited (see the header); 'edit' (the default) keeps a tree to reparse. */
     mode: 'edit' | 'read' = 'edit',
+    /**
+     * Whether the repository runs Nix with the experimental pipe operators (asked only when the text uses them):
+     * then a text that is valid with them is read with them, and has no syntax error.
+     */
+    private readonly pipesAllowed?: () => boolean,
   ) {
     this.lines = new LineIndex(textValue);
     if (mode === 'read' && this.readDirectly(textValue)) return;
@@ -111,6 +120,7 @@ export class SyntaxDocument {
     this.errors = undefined;
     this.quickErrors = undefined;
     this.semantic = undefined;
+    this.piped = undefined;
   }
 
   /**
@@ -126,6 +136,22 @@ export class SyntaxDocument {
    * language server skips that on keystrokes in large files and catches up when typing pauses.
    */
   syntaxProblems(thorough = true): SyntaxProblem[] {
+    const problems = this.nixProblems(thorough);
+    return problems.length && this.withPipes(problems) ? [] : problems;
+  }
+
+  /** The AST of a text that is valid with the pipe operators, when the repository uses them. */
+  private withPipes(problems: SyntaxProblem[]): SourceFile | undefined {
+    if (!this.pipesAllowed) return undefined;
+    if (this.piped === undefined)
+      this.piped =
+        problems[0].message === PIPE_MESSAGE && this.pipesAllowed()
+          ? (directAst(this.textValue, { pipes: true }) ?? null)
+          : null;
+    return this.piped ?? undefined;
+  }
+
+  private nixProblems(thorough: boolean): SyntaxProblem[] {
     const tree = this.tree;
     if (!tree) {
       // No tree: Nix's own grammar (linear, any nesting) gives the verdict.
@@ -148,6 +174,10 @@ export class SyntaxDocument {
   }
 
   sourceFile(): SourceFile {
+    // (a text without `|>` or `<|` is never asked about: keystrokes in large files stay cheap)
+    if (this.pipesAllowed && this.piped === undefined && PIPE_TOKEN.test(this.textValue))
+      this.syntaxProblems();
+    if (this.piped) return this.piped;
     // Without a tree the whole file is one expression nixkit does not know (`error` is read as unknown).
     this.ast ??= this.tree
       ? buildAst(this.tree.rootNode, this.textValue)

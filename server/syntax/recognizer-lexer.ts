@@ -64,6 +64,9 @@ export const enum K {
   INVALID,
   /** A lexer error (invalid integer/float, trailing slash): reported as soon as the parser asks for it. */
   LEXERR,
+  /** `<|` and `|>`: Nix 2.24's experimental pipe operators, lexed only when asked for (never for Nix 2.8). */
+  PIPE_FROM,
+  PIPE_INTO,
 }
 
 /** Whether a token starts an `expr_simple` (an operand, a list element, a function's argument). */
@@ -220,6 +223,8 @@ export class Lexer {
     private readonly text: string,
     /** Told where each comment is (the direct AST builder keeps them; the recogniser does not ask). */
     private readonly onComment?: (start: number, end: number) => void,
+    /** Lex `<|` and `|>` (the repository runs Nix with `pipe-operators`): direct-ast.ts only. */
+    private readonly pipes = false,
   ) {
     this.len = text.length;
   }
@@ -482,6 +487,7 @@ export class Lexer {
       if (this.code(p + 1) === 0x3d) return this.tok(K.NEQ, p, p + 2);
     } else if (c === 0x3c) {
       if (this.code(p + 1) === 0x3d) return this.tok(K.LEQ, p, p + 2);
+      if (this.pipes && this.code(p + 1) === 0x7c) return this.tok(K.PIPE_FROM, p, p + 2);
       const sp = this.spathLen(p);
       if (sp) return this.tok(K.SPATH, p, p + sp);
     } else if (c === 0x3e) {
@@ -490,6 +496,7 @@ export class Lexer {
       if (this.code(p + 1) === 0x26) return this.tok(K.AND, p, p + 2);
     } else if (c === 0x7c) {
       if (this.code(p + 1) === 0x7c) return this.tok(K.OR, p, p + 2);
+      if (this.pipes && this.code(p + 1) === 0x3e) return this.tok(K.PIPE_INTO, p, p + 2);
     } else if (c === 0x2d) {
       if (this.code(p + 1) === 0x3e) {
         k = K.IMPL;

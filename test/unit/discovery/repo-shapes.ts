@@ -2633,7 +2633,7 @@ in
     ],
   },
   {
-    name: 'a flake-parts module nixkit cannot read (pipe operators turned on) that holds a NixOS module: partly read',
+    name: 'a flake-parts module written with the pipe operators (turned on in nixConfig): read as Nix 2.24 reads it',
     files: {
       'flake.nix': `{
   nixConfig.extra-experimental-features = [ "pipe-operators" ];
@@ -2645,10 +2645,12 @@ in
   };
 }
 `,
+      // the root filesystem and the ESP come through `|>`, the bootloader through `<|`
       'parts/base.nix': `{ lib, ... }:
 {
   flake.modules.nixos.base = { ... }: {
-    fileSystems = [ "/" ] |> map (m: { name = m; value = { device = "/dev/disk/by-label/root"; fsType = "ext4"; }; }) |> lib.listToAttrs;
+    fileSystems = [ "/" "/boot" ] |> map (m: { name = m; value = if m == "/" then { device = "/dev/disk/by-label/root"; fsType = "ext4"; } else { device = "/dev/disk/by-label/BOOT"; fsType = "vfat"; }; }) |> lib.listToAttrs;
+    boot.loader = lib.mkMerge <| [ { systemd-boot.enable = true; } ];
   };
 }
 `,
@@ -2656,13 +2658,33 @@ in
 {
   flake.nixosConfigurations.box = inputs.nixpkgs.lib.nixosSystem {
     system = "x86_64-linux";
-    modules = [ config.flake.modules.nixos.base { system.stateVersion = "24.11"; } ];
+    modules = [ config.flake.modules.nixos.base ./box.nix ];
   };
 }
 `,
+      'parts/box.nix': host('box').replace(
+        / {2}boot\.loader\.systemd-boot\.enable = true;\n| {2}fileSystems\."\/(boot)?".*\n/g,
+        '',
+      ),
     },
-    machines: [{ name: 'box', status: 'partial', platform: X86, reason: /syntax nixkit cannot read/ }],
-    findings: ['syntax-unsupported parts/base.nix:4'],
+    machines: [{ name: 'box', status: 'read', platform: X86 }],
+    findings: [],
+  },
+  {
+    name: 'without the pipe operators turned on, the same module is a syntax error (Nix 2.8-2.23 and default Nix refuse it)',
+    files: {
+      'flake.nix': `{
+  ${NIXPKGS}
+  outputs = { nixpkgs, ... }: {
+    nixosConfigurations.box = nixpkgs.lib.nixosSystem { system = "x86_64-linux"; modules = [ ./box.nix ./fs.nix ]; };
+  };
+}
+`,
+      'fs.nix': `{ lib, ... }: { fileSystems = [ "/" ] |> map (m: { name = m; value = { device = "/dev/vda1"; fsType = "ext4"; }; }) |> lib.listToAttrs; }\n`,
+      'box.nix': host('box'),
+    },
+    machines: [{ name: 'box', status: 'partial', platform: X86, reason: /syntax errors/ }],
+    findings: ['syntax-error fs.nix:1'],
   },
   {
     name: 'a krops deployment: the configuration.nix its sources ship as nixos-config is a machine',

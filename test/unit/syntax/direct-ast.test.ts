@@ -162,3 +162,31 @@ test('strings, indented strings and paths hold the values Nix gives them', () =>
   const search = exprOf('<nixpkgs/lib>');
   assert.equal(search.kind === 'path' ? search.value : undefined, 'nixpkgs/lib');
 });
+
+test('with the pipe operators on (Nix 2.24 grammar), `|>` and `<|` are calls; off, the text is refused', () => {
+  /** The expression as calls: `f(x)`; anything else by its source text. */
+  const show = (text: string, e: Expr): string =>
+    e.kind === 'apply' ? `${show(text, e.fn)}(${show(text, e.arg)})` : text.slice(e.span.start, e.span.end);
+  const read = (text: string) => {
+    const ast = directAst(text, { pipes: true });
+    return ast?.expr ? show(text, ast.expr) : undefined;
+  };
+  assert.equal(read('x |> f |> g'), 'g(f(x))');
+  assert.equal(read('g <| f <| x'), 'g(f(x))');
+  // operands are operator expressions: `a + 1 |> f` pipes the sum; an application binds tighter
+  assert.equal(read('a + 1 |> map f'), 'map(f)(a + 1)');
+  assert.equal(read("builtins.foldl' add 0 <| xs ++ ys"), "builtins.foldl'(add)(0)(xs ++ ys)");
+  // at the level of `if`: a lambda's or a branch's body may be a pipeline
+  assert.match(read('xs: xs |> map f') ?? '', /^xs: xs \|> map f$/);
+  assert.equal(directAst('x: x |> f', { pipes: true })?.expr?.kind, 'lambda');
+  // mixing them without parentheses is an error for Nix 2.24 too
+  assert.equal(directAst('x |> f <| y', { pipes: true }), undefined);
+  assert.equal(directAst('f <| x |> g', { pipes: true }), undefined);
+  assert.equal(read('(x |> f) |> g'), 'g((x |> f))');
+  // off (Nix 2.8, and Nix without the feature): refused
+  assert.equal(directAst('x |> f'), undefined);
+  assert.equal(directAst('f <| x'), undefined);
+  // `||` and `<=` are still themselves
+  assert.equal(directAst('a || b |> f', { pipes: true })?.expr?.kind, 'apply');
+  assert.equal(directAst('a <= b', { pipes: true })?.expr?.kind, 'binary');
+});
