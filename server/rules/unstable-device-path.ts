@@ -97,7 +97,16 @@ export const unstableDevicePath: Rule = {
       if (disko.has(mountPointOf(ctx, mp)) && r.def.priority > PRIORITY.normal) continue;
       // `autoFormat = true` makes the filesystem at boot: no UUID or label names it before that.
       const formatted = config.bool(['fileSystems', mp, 'autoFormat']) === true;
-      checkDef(ctx, r.def, `the filesystem at ${mountPointOf(ctx, mp)}`, formatted);
+      // udev names a bcachefs filesystem by its UUID only with util-linux 2.39 (NixOS 23.11): advise names of
+      // the disk or partition, which exist whatever is on it.
+      const fsType = config.string(['fileSystems', mp, 'fsType']);
+      const bcachefs = typeof fsType === 'object' && fsType.value === 'bcachefs';
+      checkDef(
+        ctx,
+        r.def,
+        `the filesystem at ${mountPointOf(ctx, mp)}`,
+        formatted ? 'formatted' : bcachefs ? 'bcachefs' : undefined,
+      );
     }
     for (const name of config.children('boot.initrd.luks.devices').names) {
       const r = config.value(['boot', 'initrd', 'luks', 'devices', name, 'device']);
@@ -113,7 +122,8 @@ export const unstableDevicePath: Rule = {
         if (v.t !== 'attrs') continue;
         const dev = v.attrs.get('device');
         const dv = dev ? ctx.force(dev) : undefined;
-        if (dv?.t === 'str' && dv.src) check(ctx, dv.v, dv.src, 'the swap device', randomlyEncrypted(ctx, v));
+        if (dv?.t === 'str' && dv.src)
+          check(ctx, dv.v, dv.src, 'the swap device', randomlyEncrypted(ctx, v) ? 'random' : undefined);
       }
     }
   },
@@ -124,10 +134,13 @@ function mountPointOf(ctx: ConfigurationContext, name: string): string {
   return typeof mp === 'object' ? mp.value : name;
 }
 
-function checkDef(ctx: ConfigurationContext, def: Definition, what: string, formatted = false): void {
+/** Why names from the filesystem (UUID, label) would not do: it is made at boot, or udev may not read it. */
+type NoFsNames = 'formatted' | 'random' | 'bcachefs' | undefined;
+
+function checkDef(ctx: ConfigurationContext, def: Definition, what: string, why?: NoFsNames): void {
   if (def.conditional || def.value.t !== 'str') return;
   const at = def.value.src ?? def.valueAt;
-  if (at) check(ctx, def.value.v, at, what, formatted);
+  if (at) check(ctx, def.value.v, at, what, why);
 }
 
 /**
@@ -147,10 +160,11 @@ function randomlyEncrypted(ctx: ConfigurationContext, swap: Value & { t: 'attrs'
 const DISK_NAME = /^\/dev\/disk\/by-(?:id|path|partuuid)\//;
 
 /**
- * `formatted`: the content is made at boot (autoFormat, a randomly encrypted swap): names from the filesystem
- * (UUID, label) do not exist when it is looked for.
+ * `why`: names from the filesystem (UUID, label) would not do (made at boot, or not read by udev): then only
+ * names of the disk or partition are offered.
  */
-function check(ctx: ConfigurationContext, device: string, at: Source, what: string, formatted = false): void {
+function check(ctx: ConfigurationContext, device: string, at: Source, what: string, why?: NoFsNames): void {
+  const formatted = why !== undefined;
   if (!isUnstableDevicePath(device)) return;
   // Only a plain string literal can be rewritten in place.
   const text = ctx.sources.parsed(at.file)?.lines.text.slice(at.span.start, at.span.end);
@@ -166,11 +180,13 @@ function check(ctx: ConfigurationContext, device: string, at: Source, what: stri
     at,
     message:
       `${what} is named ${device}, a kernel name that can point at another disk after a reboot: ` +
-      (!formatted
+      (why === undefined
         ? `use /dev/disk/by-uuid/… or /dev/disk/by-label/…`
-        : what === 'the swap device'
+        : why === 'random'
           ? 'use /dev/disk/by-partuuid/… or /dev/disk/by-id/… (randomEncryption overwrites it at every boot: no UUID or label stays on it)'
-          : 'use /dev/disk/by-id/… or /dev/disk/by-path/… (autoFormat makes the filesystem at boot: no UUID or label names it before)'),
+          : why === 'bcachefs'
+            ? "use /dev/disk/by-partuuid/… or /dev/disk/by-id/… (udev names bcachefs by UUID only from NixOS 23.11's util-linux on)"
+            : 'use /dev/disk/by-id/… or /dev/disk/by-path/… (autoFormat makes the filesystem at boot: no UUID or label names it before)'),
     fixes,
   });
 }

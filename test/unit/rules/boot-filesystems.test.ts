@@ -747,3 +747,19 @@ ${ROOT_AND_ESP}  system.stateVersion = "24.05";
   assert.deepEqual(wheres(await checkFiles(files('/boot/'))), []);
   assert.deepEqual(wheres(await checkFiles(files('/boot/efi'))), ['esp-mount-mismatch configuration.nix:6']);
 });
+
+test('unstable-device-path on bcachefs advises names of the partition, not its UUID (udev may not read it)', async () => {
+  const found = await checkFiles({
+    'configuration.nix': `{ ... }:
+{
+  boot.loader.systemd-boot.enable = true;
+  fileSystems."/" = { device = "/dev/nvme0n1p3"; fsType = "bcachefs"; };
+  fileSystems."/boot" = { device = "/dev/disk/by-label/boot"; fsType = "vfat"; };
+  system.stateVersion = "24.05";
+}
+`,
+  });
+  assert.deepEqual(wheres(found), ['unstable-device-path configuration.nix:4']);
+  assert.match(found[0].message, /by-partuuid.*bcachefs/);
+  assert.doesNotMatch(found[0].message, /by-uuid/);
+});
