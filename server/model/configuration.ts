@@ -192,10 +192,12 @@ export class NixosConfiguration {
   get hasOpaqueModules(): boolean {
     // A file with syntax errors is partly unknown: what its broken part defines cannot be seen.
     if (this.hasSyntaxErrors) return true;
-    return (this.opaqueModules ??= this.modules.some(
-      (m) =>
-        m.kind === 'unknown' || (m.kind === 'external' && !HARMLESS_EXTERNAL.some((re) => re.test(m.name))),
-    ));
+    return (this.opaqueModules ??= this.modules.some((m) => m.kind === 'unknown' || this.isOpaqueModule(m)));
+  }
+
+  /** An external module nixkit does not know to be harmless for install-relevant options. */
+  isOpaqueModule(m: ModuleRef): boolean {
+    return m.kind === 'external' && !HARMLESS_EXTERNAL.some((re) => re.test(m.name));
   }
 
   private opaqueModules?: boolean;

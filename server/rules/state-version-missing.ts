@@ -1,7 +1,8 @@
 import { nixString } from '../rule-api/edits';
 import { flakeReleaseInfo, latestShippedRelease, UNSTABLE } from '../data/releases';
 import { insertIntoModule } from '../rule-api/rewrite';
-import type { Rule, RuleFix } from '../rule-api/rule';
+import type { ConfigurationContext, Rule, RuleFix } from '../rule-api/rule';
+import type { InputKind } from '../model/flake-inputs';
 
 export const stateVersionMissing: Rule = {
   code: 'state-version-missing',
@@ -36,7 +37,7 @@ export const stateVersionMissing: Rule = {
   },
   checkConfiguration(ctx) {
     const { config } = ctx;
-    if (config.hasOpaqueModules || config.modules.some((m) => m.kind === 'missing')) return;
+    if (mayHideStateVersion(ctx) || config.modules.some((m) => m.kind === 'missing')) return;
     const r = config.value('system.stateVersion');
     if (r.state !== 'unset' || config.defsUnder('system.stateVersion').length) return;
     const at = config.entry.at;
@@ -68,3 +69,35 @@ export const stateVersionMissing: Rule = {
     });
   },
 };
+
+/**
+ * Libraries whose NixOS modules never set system.stateVersion (they partition disks, keep secrets, persist state,
+ * sign boot files, tune hardware, configure home directories): a machine that imports them still says nothing
+ * about its release. nixpkgs' own modules are not among them (the installer images set it with mkDefault).
+ */
+const NEVER_SET_STATE_VERSION = new Set<InputKind>([
+  'disko',
+  'sops-nix',
+  'agenix',
+  'impermanence',
+  'lanzaboote',
+  'nixos-hardware',
+  'home-manager',
+]);
+
+/** Something nixkit cannot read takes part in the configuration, and it could set system.stateVersion. */
+function mayHideStateVersion(ctx: ConfigurationContext): boolean {
+  const { config } = ctx;
+  if (!config.hasOpaqueModules) return false;
+  if (config.hasSyntaxErrors) return true;
+  const inputs = new Map(ctx.unit.flake?.inputs.map((i) => [i.name, i.kind]) ?? []);
+  return config.modules.some((m) => {
+    if (m.kind === 'unknown') return true;
+    if (m.kind !== 'external' || !config.isOpaqueModule(m)) return false;
+    // `disko.nixosModules.disko`: named for the input, or (module-only libraries, flake-model.ts) for its kind
+    const parts = m.name.split('.');
+    const first = parts[0] === 'inputs' ? parts[1] : parts[0];
+    const kind = inputs.has(first) ? inputs.get(first) : (first as InputKind);
+    return !kind || !NEVER_SET_STATE_VERSION.has(kind);
+  });
+}

@@ -6,8 +6,11 @@ import { nixString } from '../rule-api/edits';
 import type { ConfigurationContext, Rule, RuleFix } from '../rule-api/rule';
 import { stableNameFor } from '../facts/stable-names';
 
-/** Kernel names given in the order disks are found: they can change between boots. */
-const UNSTABLE = /^\/dev\/(?:(?:sd|vd|xvd|hd)[a-z]{1,3}\d*|nvme\d+n\d+(?:p\d+)?|mmcblk\d+(?:p\d+)?)$/;
+/**
+ * Kernel names given in the order disks are found: they can change between boots. Xen's `/dev/xvdX` are not among
+ * them: the guest's disk numbers in the domain's configuration name them.
+ */
+const UNSTABLE = /^\/dev\/(?:(?:sd|vd|hd)[a-z]{1,3}\d*|nvme\d+n\d+(?:p\d+)?|mmcblk\d+(?:p\d+)?)$/;
 
 export function isUnstableDevicePath(device: string): boolean {
   return UNSTABLE.test(device);
@@ -24,7 +27,8 @@ export const unstableDevicePath: Rule = {
     'device that is now another disk, or mounts the wrong one, and the machine drops to an emergency shell. ' +
     'Name filesystems, swap and LUKS devices by something stored on the disk itself: `/dev/disk/by-uuid/…`, ' +
     "`/dev/disk/by-label/…` or `/dev/disk/by-partlabel/…` (GRUB's `boot.loader.grub.device` is fine: it is used " +
-    "once, at install time, and is not reported; nor are containers and WSL, whose disks are not NixOS's to mount). " +
+    "once, at install time, and is not reported; nor are containers and WSL, whose disks are not NixOS's to mount, " +
+    "nor Xen's `/dev/xvdX`, which the domain's configuration numbers). " +
     'What is made at boot has no UUID or label before: a filesystem with `autoFormat` is named by the disk ' +
     '(`/dev/disk/by-id/…`, `/dev/disk/by-path/…`), a swap with `randomEncryption` by `/dev/disk/by-partuuid/…`.',
   bad: {

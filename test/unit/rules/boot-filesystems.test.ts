@@ -763,3 +763,19 @@ test('unstable-device-path on bcachefs advises names of the partition, not its U
   assert.match(found[0].message, /by-partuuid.*bcachefs/);
   assert.doesNotMatch(found[0].message, /by-uuid/);
 });
+
+test("Xen's /dev/xvdX names are fixed by the domain's configuration: no unstable-device-path; /dev/vdX still is one", async () => {
+  const files = (dev: string) => ({
+    'configuration.nix': `{ ... }:
+{
+  boot.loader.grub.device = "/dev/xvda";
+  fileSystems."/" = { device = "${dev}"; fsType = "ext4"; };
+  system.stateVersion = "24.05";
+}
+`,
+  });
+  assert.deepEqual(wheres(await checkFiles(files('/dev/xvda3'))), []);
+  assert.deepEqual(wheres(await checkFiles(files('/dev/vda3'))), [
+    'unstable-device-path configuration.nix:4',
+  ]);
+});
