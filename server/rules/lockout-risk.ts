@@ -28,6 +28,8 @@ const OTHER_ACCESS = [
   'boot.isContainer',
   'wsl',
   'virtualisation.vmVariant',
+  // modules of image variants (`nixos-rebuild build-image`): a cloud image's agent takes keys from its metadata
+  'image.modules',
 ];
 
 /**

@@ -432,6 +432,18 @@ describe('lockout-risk', () => {
     assert.equal(findings.find((x) => x.code === 'lockout-risk')!.severity, 'error');
   });
 
+  test('a machine built as a cloud image variant (image.modules) may get its keys from the image: quiet', async () => {
+    const body = (extra: string) =>
+      `{ ... }:\n{\n  users.users.alice = { isNormalUser = true; extraGroups = [ "wheel" ]; };\n${extra}  system.stateVersion = "24.11";\n}\n`;
+    assert.deepEqual(where(await check(write({ 'configuration.nix': body('') })), 'lockout-risk'), [
+      'configuration.nix:3',
+    ]);
+    const image = write({
+      'configuration.nix': body('  image.modules.google-compute = { image.baseName = "img"; };\n'),
+    });
+    assert.deepEqual(where(await check(image), 'lockout-risk'), []);
+  });
+
   test("a screen locker's PAM service is no way in; another PAM service may be", async () => {
     const body = (pam: string) =>
       `{ ... }:\n{\n  users.users.alice = { isNormalUser = true; extraGroups = [ "wheel" ]; };\n  ${pam}\n  system.stateVersion = "24.11";\n}\n`;
