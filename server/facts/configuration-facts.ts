@@ -254,7 +254,21 @@ function platformOf(config: NixosConfiguration, force: (t: Thunk) => Value): Pla
     const { option, value, valueAt, def } = host.setting;
     return { state: 'known', value, from: option, at: valueAt, def };
   }
-  if (host.state === 'unknown') return { state: 'unknown', from: host.option };
+  if (host.state === 'unknown') {
+    // `config = mkIf cfg.fast { nixpkgs.hostPlatform.system = "x86_64-linux"; }` on a machine built for
+    // x86_64-linux: whether or not the condition holds, the platform is the same.
+    const sys = config.entry.system;
+    const defs = ['nixpkgs.hostPlatform', 'nixpkgs.system', 'nixpkgs.localSystem'].flatMap((o) =>
+      config.defsUnder(o),
+    );
+    const agrees = (d: Definition) =>
+      d.value.t === 'str' &&
+      d.value.v === (sys?.t === 'str' ? sys.v : undefined) &&
+      (d.path.length === 2 || (d.path.length === 3 && d.path[2] === 'system'));
+    if (sys?.t === 'str' && defs.length && defs.every(agrees))
+      return { state: 'known', value: sys.v, from: 'system', at: sys.src };
+    return { state: 'unknown', from: host.option };
+  }
   const legacy = config.value('nixpkgs.system');
   if (legacy.state !== 'unset') return fromResolved(legacy, 'nixpkgs.system');
   const sys = config.entry.system;

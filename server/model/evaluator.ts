@@ -6,8 +6,9 @@
 //
 // It never fails and never runs away. The bounds, chosen so that no file takes more than a few hundred
 // milliseconds and no input exhausts the JavaScript stack:
-// - fuel: DEFAULT_FUEL (250,000) steps per Evaluator, i.e. per analysis unit (a flake with all its
-//   configurations, or one configuration.nix). A step is one `eval` or function application; builtins charge
+// - fuel: DEFAULT_FUEL (250,000) steps to find a unit's machines, and again for each machine's modules, up to
+//   8 × DEFAULT_FUEL per analysis unit (a flake with all its configurations, or one configuration.nix; see
+//   project.ts). A step is one `eval` or function application; builtins charge
 //   for the work they do (a list of n elements costs about n). Out of fuel, everything left is unknown. A step
 //   takes 1-2 microseconds at worst (hostile input), so an evaluator stops within about half a second.
 // - depth: MAX_DEPTH (900) nested evaluations (eval, force, application). Tail positions (parentheses, `let`,

@@ -16,6 +16,9 @@ import {
   type DiscoveredEntry,
 } from './entries';
 import { DEFAULT_FUEL, Evaluator } from './evaluator';
+
+/** Evaluation steps one analysis unit may take in all, machine by machine (each gets up to DEFAULT_FUEL). */
+const UNIT_FUEL = 8 * DEFAULT_FUEL;
 import { VIRTUAL_PREFIX } from './virtual-files';
 import { InputKinds, unknownInputPhrase, type InputKind } from './flake-inputs';
 import type { FlakeModel } from './flake-model';
@@ -294,6 +297,11 @@ export class Project {
       return e;
     };
     const collectedOf = new Map<DiscoveredEntry, NixosConfiguration>();
+    // Each machine gets the evaluator's bound again (up to UNIT_FUEL in all): a fleet's first machines must not
+    // use up what the last ones need. Once it ran out, cached values may be unknown for that reason alone, and
+    // every machine after says so.
+    let granted = 0;
+    let exhausted = ev.fuel < 0;
     for (const d of discovered) {
       const base = { name: d.entry.name, kind: d.entry.kind, file: d.entry.file, at: d.entry.at };
       if (d.status === 'not-followed') {
@@ -303,7 +311,13 @@ export class Project {
       // Files read first by this configuration come after the others in the (insertion-ordered) set; a fleet's
       // shared modules were read by an earlier one and join through `collected.modules`.
       const readBefore = ev.filesRead.size;
+      const topUp = Math.min(DEFAULT_FUEL - Math.max(ev.fuel, 0), UNIT_FUEL - granted);
+      if (topUp > 0) {
+        ev.fuel = Math.max(ev.fuel, 0) + topUp;
+        granted += topUp;
+      }
       const collected = collectModules(ev, d.roots, d.specialArgs);
+      if (ev.fuel < 0) exhausted = true;
       const own = new Set<string>([file]);
       let i = 0;
       for (const f of ev.filesRead) if (i++ >= readBefore) own.add(f);
@@ -340,7 +354,7 @@ export class Project {
       const top = kind === 'flake' ? path.dirname(file) : commonFolder(this.listFiles());
       config.reasons = [
         ...d.reasons,
-        ...this.unreadParts(config, kinds, top || path.dirname(file), ev.fuel < 0),
+        ...this.unreadParts(config, kinds, top || path.dirname(file), exhausted),
       ];
       config.status = d.status === 'partial' || config.reasons.length ? 'partial' : 'read';
       configurations.push(config);
@@ -362,7 +376,7 @@ export class Project {
     if (outOfFuel)
       out.add(
         `nixkit stopped evaluating: it follows at most ${DEFAULT_FUEL.toLocaleString('en')} steps of evaluation ` +
-          'per flake or file, and this one needs more; what it had not reached is unknown',
+          `per machine (${UNIT_FUEL.toLocaleString('en')} per flake or file), and this one or one before it needed more; what it had not reached is unknown`,
       );
     const where = (src: Source | undefined) => {
       // Something nixkit's own lib model made has no place in the user's files worth naming.

@@ -606,6 +606,57 @@ in
     findings: [],
   },
   {
+    name: 'hostPlatform set only inside an mkIf of the repository, agreeing with the system the machine is built for',
+    files: {
+      'flake.nix': `{
+  ${NIXPKGS}
+  outputs = { nixpkgs, ... }: {
+    nixosConfigurations.odin = nixpkgs.lib.nixosSystem {
+      system = "x86_64-linux";
+      modules = [ ./odin.nix ./optimization.nix ];
+    };
+  };
+}
+`,
+      'optimization.nix': `{ lib, config, ... }:
+{
+  options.features.optimization.enable = lib.mkEnableOption "optimizations";
+  config = lib.mkIf config.features.optimization.enable {
+    nixpkgs.hostPlatform.system = "x86_64-linux";
+  };
+}
+`,
+      'odin.nix': host('odin', '\n  features.optimization.enable = builtins.pathExists ./fast;'),
+    },
+    machines: [{ name: 'odin', status: 'read', platform: X86 }],
+    findings: [],
+  },
+  {
+    name: "a fleet whose machines each take much evaluation: each gets the bound, the first do not use up the others'",
+    files: {
+      'flake.nix': `{
+  ${NIXPKGS}
+  outputs = { nixpkgs, ... }:
+    let
+      mk = name: nixpkgs.lib.nixosSystem { system = "x86_64-linux"; modules = [ (./hosts + "/\${name}.nix") ]; };
+    in { nixosConfigurations = nixpkgs.lib.genAttrs [ "a" "b" "c" "d" ] mk; };
+}
+`,
+      ...Object.fromEntries(
+        ['a', 'b', 'c', 'd'].map((h) => [
+          `hosts/${h}.nix`,
+          // an inventory computed at length before the module's value is known (about 200,000 steps)
+          host(h).replace(
+            '{ config, lib, pkgs, ... }:\n{',
+            "{ config, lib, pkgs, ... }:\nbuiltins.seq (builtins.foldl' (x: y: x + y) 0 (builtins.genList (i: i) 20000)) {",
+          ),
+        ]),
+      ),
+    },
+    machines: ['a', 'b', 'c', 'd'].map((name) => ({ name, status: 'read' as const, platform: X86 })),
+    findings: [],
+  },
+  {
     name: 'deploy-rs nodes point at nixosConfigurations: no new machines',
     files: {
       'flake.nix': `{
