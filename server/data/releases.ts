@@ -81,6 +81,12 @@ export function releaseOfNixpkgsRef(ref: string): string | undefined {
   const numbered =
     /(?:nixos|nixpkgs|release)-(\d\d\.\d\d)(?:-small|-darwin)?(?:\.tar\.[gx]z|\.zip)?(?:$|[/?&#])/.exec(ref);
   if (numbered) return numbered[1];
+  // A release tag (`github:NixOS/nixpkgs/22.05`, `?ref=refs/tags/22.05`): the commit the release was made from.
+  const tag =
+    /(?:^(?:github|gitlab|sourcehut):[^/]+\/[^/]+\/|[?&]ref=)(?:refs\/tags\/)?(\d\d\.\d\d)(?:$|[?&#])/i.exec(
+      ref,
+    ) ?? /\/archive\/(?:refs\/tags\/)?(\d\d\.\d\d)\.(?:tar\.gz|zip)(?:$|[?#])/.exec(ref);
+  if (tag) return tag[1];
   const flakehub = /flakehub\.com\/f\/NixOS\/nixpkgs\/0\.(\d\d)(\d\d)\b/i.exec(ref);
   if (flakehub) return `${flakehub[1]}.${flakehub[2]}`;
   if (/flakehub\.com\/f\/NixOS\/nixpkgs\/0\.1\b/i.test(ref)) return UNSTABLE;
@@ -91,7 +97,27 @@ export function releaseOfNixpkgsRef(ref: string): string | undefined {
 }
 
 function isNixpkgsRef(ref: string): boolean {
-  return /(?:^|[:/])nixpkgs(?:$|[/?#.])|NixOS\/nixpkgs/i.test(ref) && !/home-manager|nix-darwin/i.test(ref);
+  // (a channel's tarball, `https://channels.nixos.org/nixos-21.11/nixexprs.tar.xz`, is nixpkgs too)
+  return (
+    (/(?:^|[:/])nixpkgs(?:$|[/?#.])|NixOS\/nixpkgs/i.test(ref) ||
+      /^https?:\/\/(?:channels\.nixos\.org|nixos\.org\/channels|releases\.nixos\.org)\//i.test(ref)) &&
+    !/home-manager|nix-darwin/i.test(ref)
+  );
+}
+
+/**
+ * A tag made while a release was in development (`22.05-pre` when it began, `22.05-beta` at branch-off): newer
+ * than the release before it, and holding at most that release's changes.
+ */
+function developmentTag(ref: string): NixpkgsRelease | undefined {
+  const m =
+    /(?:^(?:github|gitlab|sourcehut):[^/]+\/[^/]+\/|[?&]ref=)(?:refs\/tags\/)?(\d\d)\.(05|11)-(?:pre|beta)(?:$|[?&#])/i.exec(
+      ref,
+    );
+  if (!m) return undefined;
+  const y = Number(m[1]);
+  const before = m[2] === '05' ? `${pad(y - 1)}.11` : `${pad(y)}.05`;
+  return { release: before, exact: false, atMost: `${m[1]}.${m[2]}`, from: 'flake.nix' };
 }
 
 /** What nixkit knows of the nixpkgs release a configuration is built with. */
@@ -287,7 +313,7 @@ function flakeRelease(flakeFile: string, ev: Evaluator, builtBy?: string): Nixpk
         ? (unstableLockedAt(node) ?? { release: UNSTABLE, exact: true, from: 'flake.nix' })
         : fromUrl
           ? { release: fromUrl, exact: true, from: 'flake.nix' }
-          : releaseOfLockNode(node);
+          : ((ref !== undefined ? developmentTag(ref) : undefined) ?? releaseOfLockNode(node));
     if (!r) return undefined;
     found.push(r);
   }
@@ -404,12 +430,16 @@ export function releaseOfLockNode(node: LockNode | undefined): NixpkgsRelease | 
     return unstableLockedAt(node) ?? { release: branch, exact: true, from: 'flake.lock' };
   if (branch) return { release: branch, exact: true, from: 'flake.lock' };
   const when = lockDate(node);
-  if (when !== undefined)
+  if (when !== undefined) {
+    const date = new Date(when * 1000);
+    // A commit of that date holds no change made after it: at most the release then in development.
     return {
-      release: maintainedReleaseAt(new Date(when * 1000)),
+      release: maintainedReleaseAt(date),
       exact: false,
+      atMost: developmentRelease(date),
       from: 'the date of flake.lock',
     };
+  }
   return undefined;
 }
 

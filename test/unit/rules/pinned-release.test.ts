@@ -104,3 +104,44 @@ import "\${sources.nixos}/nixos/lib/eval-config.nix" { system = "x86_64-linux"; 
   assert.deepEqual(await soundFindings(pivot('nixos-21.05')), []);
   assert.deepEqual(await soundFindings(pivot('nixos-24.11')), ['error']);
 });
+
+test('a flake pinned to a release tag, a development tag, a channel tarball or a dated lock is judged by it', async () => {
+  const flake = (url: string) => `{
+  inputs.nixpkgs.url = "${url}";
+  outputs = { nixpkgs, ... }: {
+    nixosConfigurations.web = nixpkgs.lib.nixosSystem { system = "x86_64-linux"; modules = [ ./web.nix ]; };
+  };
+}
+`;
+  const web = NODE.replace('"21.05"', '"22.05"') + '\n';
+  const files = (url: string, lock?: object) => ({
+    'flake.nix': flake(url),
+    'web.nix': web,
+    ...(lock ? { 'flake.lock': JSON.stringify(lock) } : {}),
+  });
+  // sound.enable went away in 24.11: none of these can hold that change
+  for (const url of [
+    'github:nixos/nixpkgs/22.05',
+    'github:nixos/nixpkgs/22.05-pre',
+    'github:nixos/nixpkgs/22.05-beta',
+    'git+https://github.com/NixOS/nixpkgs?ref=refs/tags/22.05',
+    'https://channels.nixos.org/nixos-21.11/nixexprs.tar.xz',
+  ])
+    assert.deepEqual(await soundFindings(files(url)), [], url);
+  // a commit (no branch) locked in May 2022: a commit of that date holds no change of 2024
+  const locked = (lastModified: number) => ({
+    nodes: {
+      nixpkgs: {
+        locked: { type: 'github', owner: 'NixOS', repo: 'nixpkgs', rev: 'a'.repeat(40), lastModified },
+        original: { type: 'github', owner: 'NixOS', repo: 'nixpkgs', rev: 'a'.repeat(40) },
+      },
+      root: { inputs: { nixpkgs: 'nixpkgs' } },
+    },
+    root: 'root',
+    version: 7,
+  });
+  const rev = `github:NixOS/nixpkgs/${'a'.repeat(40)}`;
+  assert.deepEqual(await soundFindings(files(rev, locked(Date.UTC(2022, 4, 20) / 1000))), []);
+  // locked in May 2025: every release maintained then (24.11 and newer) has the change
+  assert.deepEqual(await soundFindings(files(rev, locked(Date.UTC(2025, 4, 20) / 1000))), ['error']);
+});
