@@ -97,3 +97,19 @@ export function gitAbsence(file: string): string | undefined {
   }
   return undefined;
 }
+
+/**
+ * The absolute target of a committed symlink that points out of the repository (`hardware-configuration.nix ->
+ * /etc/nixos/hardware-configuration.nix`, built with `--impure` on the machine): that machine's own file, which
+ * is not here. Undefined for anything else.
+ */
+export function linkOutside(file: string, top: string): string | undefined {
+  try {
+    if (!fs.lstatSync(file).isSymbolicLink()) return undefined;
+    const target = path.resolve(path.dirname(file), fs.readlinkSync(file));
+    const rel = path.relative(top, target);
+    return rel.startsWith('..') || path.isAbsolute(rel) ? target : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -23,7 +23,7 @@ import { VIRTUAL_PREFIX } from './virtual-files';
 import { InputKinds, unknownInputPhrase, type InputKind } from './flake-inputs';
 import type { FlakeModel } from './flake-model';
 import { collectModules } from './modules';
-import { gitAbsence } from './git-absence';
+import { gitAbsence, linkOutside } from './git-absence';
 import { looksLikeRepositoryTop, repositoryTop } from './repository-top';
 import { scriptMachines, type ScriptMachine } from './script-machines';
 import { resolveImportPath, type SourceProvider } from './sources';
@@ -392,12 +392,15 @@ export class Project {
       } else if (m.kind === 'missing') {
         const rel = path.relative(dir, m.file);
         const absent = rel.startsWith('..') ? undefined : gitAbsence(m.file);
+        const link = rel.startsWith('..') ? undefined : linkOutside(m.file, dir);
         out.add(
           rel.startsWith('..')
             ? `${m.file}, outside the repository, is not on this machine`
-            : absent
-              ? `${rel} is not in this checkout (${absent})`
-              : `${rel} does not exist`,
+            : link
+              ? `${rel} links to ${link}, outside the repository, which is not on this machine`
+              : absent
+                ? `${rel} is not in this checkout (${absent})`
+                : `${rel} does not exist`,
         );
       } else if (m.kind === 'external') {
         const why = externalModuleReason(m.name, kinds);

@@ -1,7 +1,7 @@
 import { clip } from '../findings';
 import * as path from 'node:path';
 import { editDistance } from '../data/systems';
-import { gitAbsence } from '../model/git-absence';
+import { gitAbsence, linkOutside } from '../model/git-absence';
 import { repositoryTop } from '../model/repository-top';
 import type { Rule, RuleFix } from '../rule-api/rule';
 
@@ -61,6 +61,8 @@ export const moduleNotFound: Rule = {
       // `../hardware-configuration.nix` from a checkout cloned into /etc/nixos (the machine's configuration.nix a
       // symlink into it): above the checkout's top, the file is the machine's own, as for an absolute path.
       if (isOutside(repositoryTop(path.dirname(ctx.config.entry.file)), m.file)) continue;
+      // A committed symlink to `/etc/nixos/hardware-configuration.nix`: the same, one step away.
+      if (linkOutside(m.file, repositoryTop(path.dirname(ctx.config.entry.file)))) continue;
       const fromDir = path.dirname(m.src.file);
       const rel = relative(fromDir, m.file);
       // Ignored by git or in a submodule not checked out: there where the machine is built, only not here.

@@ -867,6 +867,30 @@ ${ROOT_KEY}  system.stateVersion = "24.11";
   });
 });
 
+describe('module-not-found: a committed symlink out of the repository', () => {
+  test("hardware-configuration.nix -> /etc/nixos/…: the machine's own file, not an error; a link inside still is", async () => {
+    const dir = write({
+      'flake.nix': flake('./hardware-configuration.nix ./common.nix'),
+      'common.nix': `{ ... }:\n{\n${ROOT_KEY}  system.stateVersion = "24.11";\n}\n`,
+    });
+    fs.symlinkSync(
+      '/nonexistent-nixkit-test/etc/nixos/hardware-configuration.nix',
+      path.join(dir, 'hardware-configuration.nix'),
+    );
+    const found = await check(dir);
+    assert.deepEqual(where(found, 'module-not-found'), []);
+    const r = await checkPaths([dir]);
+    assert.match(
+      r.configurations[0].reasons.join('; '),
+      /hardware-configuration\.nix links to \/nonexistent-nixkit-test\/etc\/nixos\/hardware-configuration\.nix, outside the repository/,
+    );
+    // a link to a file of the repository that is gone is still a missing module
+    fs.rmSync(path.join(dir, 'hardware-configuration.nix'));
+    fs.symlinkSync('hw/gone.nix', path.join(dir, 'hardware-configuration.nix'));
+    assert.deepEqual(where(await check(dir), 'module-not-found'), ['flake.nix:5']);
+  });
+});
+
 describe('hardware-config-not-imported', () => {
   test('reported and fixed by importing it from the configuration beside it', async () => {
     const dir = write({
