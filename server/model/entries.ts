@@ -130,7 +130,7 @@ export function flakeEntries(ev: Evaluator, flakeFile: string): FlakeDiscovery {
         'nixosConfigurations',
         model.outputsAt,
         model.outputsCallFails
-          ? `evaluating the flake fails: ${model.outputsCallFails}, as Nix says (take \`self\`, or add \`...\`)`
+          ? `evaluating the flake fails: ${model.outputsCallFails}${model.outputsCallFails.includes('self') ? ', as Nix says (take `self`, or add `...`)' : ''}`
           : `the flake's outputs are unknown: ${explainOpaque(model.opaqueCalls, kinds)}`,
       );
     return { model, entries };

@@ -373,7 +373,14 @@ export function evaluateFlake(ev: Evaluator, file: string): FlakeModel {
   const top = ev.force(ev.fileThunk(file));
   if (top.t !== 'attrs') return model;
   const outputsThunk = top.attrs.get('outputs');
-  if (!outputsThunk) return model;
+  if (!outputsThunk) {
+    // `ous = …` for `outputs = …`: Nix refuses the flake as a whole, so nothing in it is built.
+    if (!top.dynamic) {
+      model.outputsAt = top.src ?? { file, span: { start: 0, end: 0 } };
+      model.outputsCallFails = "the flake has no 'outputs' attribute";
+    }
+    return model;
+  }
   if (outputsThunk.file && outputsThunk.keySpan)
     model.outputsAt = { file: outputsThunk.file, span: outputsThunk.keySpan };
   const outputsFn = ev.force(outputsThunk);

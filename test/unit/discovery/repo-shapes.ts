@@ -657,6 +657,23 @@ in
     findings: [],
   },
   {
+    name: 'a flake without `outputs` (a typo): Nix refuses it, and its modules are not made machines by their names',
+    files: {
+      'flake.nix': `{
+  ${NIXPKGS}
+  ous = { nixpkgs, ... }: {
+    nixosConfigurations.ifrit = nixpkgs.lib.nixosSystem { modules = [ ./system/configuration.nix ]; };
+  };
+}
+`,
+      'system/configuration.nix': BARE('ifrit'),
+    },
+    machines: [
+      { name: 'nixosConfigurations', status: 'not-followed', reason: /the flake has no 'outputs' attribute/ },
+    ],
+    findings: ['configuration-not-followed flake.nix:1'],
+  },
+  {
     name: 'deploy-rs nodes point at nixosConfigurations: no new machines',
     files: {
       'flake.nix': `{
