@@ -14,9 +14,8 @@ import {
 import type { Parser } from 'web-tree-sitter';
 import { DEFAULT_MAX_FILE_BYTES, formatSize } from '../analysis/source-text';
 import { applySuppressions } from '../analysis/suppressions';
-import { pipeOperatorsEnabled } from '../analysis/syntax-findings';
 import { withScopedImports } from '../analysis/scoped-imports';
-import { syntaxFindings, syntaxOnlyFindings } from '../analysis/syntax-findings';
+import { pipeOperatorsEnabled, syntaxFindings, syntaxOnlyFindings } from '../analysis/syntax-findings';
 import { walkNixFiles } from '../analysis/walk';
 import { ANALYSIS_FAILED_CODE, WorkspaceAnalysis } from '../analysis/workspace-analysis';
 import { WorkspaceSources } from '../analysis/workspace-sources';
