@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { SyntaxDocument } from '../../../server/syntax/document';
 import { LineIndex } from '../../../server/syntax/positions';
-import { parse } from '../../helpers';
+import { parse, parser } from '../../helpers';
 
 /** Deterministic PRNG so a failure can be replayed. */
 function prng(seed: number) {
@@ -72,4 +73,27 @@ test('several changes in one notification apply in order', async () => {
   assert.equal(doc.text, '{ a = 2; b = 3; }');
   assert.deepEqual(doc.syntaxProblems(), []);
   doc.dispose();
+});
+
+test('pipe operators: read when the repository turns them on, in edited documents too; otherwise a syntax error', async () => {
+  const p = await parser();
+  const text =
+    '{ lib, ... }: { fileSystems = [ "/" ] |> map (m: { name = m; value = { }; }) |> lib.listToAttrs; }\n';
+  const on = new SyntaxDocument(p, text, undefined, 'edit', () => true);
+  assert.deepEqual(on.syntaxProblems(), []);
+  const body = on.sourceFile().expr;
+  assert.equal(body?.kind, 'lambda');
+  // an edit that mixes the two operators without parentheses: refused, as Nix 2.24 refuses it
+  const at = text.indexOf('|> lib');
+  on.applyChanges([
+    {
+      range: { start: on.lineIndex.positionAt(at), end: on.lineIndex.positionAt(at + 2) },
+      text: '<|',
+    },
+  ]);
+  assert.equal(on.syntaxProblems().length > 0, true);
+  on.dispose();
+  const off = new SyntaxDocument(p, text, undefined, 'edit', () => false);
+  assert.match(off.syntaxProblems()[0].message, /pipe operators/);
+  off.dispose();
 });
