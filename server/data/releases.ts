@@ -154,7 +154,14 @@ export function nixpkgsRelease(config: NixosConfiguration, evaluator: Evaluator)
       : undefined;
   // A build script's literal `-I nixpkgs=…/nixos-20.09.tar.gz` is the release it builds with.
   const scripted = config.entry.scriptNixpkgs && releaseOfNixpkgsRef(config.entry.scriptNixpkgs);
-  if (scripted) return { release: scripted, exact: true, from: 'the nixpkgs its build script names' };
+  if (scripted)
+    return {
+      release: scripted,
+      exact: true,
+      from: /nix-channel|\/channels\//.test(config.entry.scriptNixpkgs ?? '')
+        ? 'the channel its install script adds'
+        : 'the nixpkgs its build script names',
+    };
   const inFlake = config.entry.kind === 'flake' || path.basename(config.entry.file) === 'flake.nix';
   const fromFlake = inFlake
     ? flakeRelease(config.entry.file, evaluator, config.entry.nixpkgsInput)

@@ -25,7 +25,7 @@ import type { FlakeModel } from './flake-model';
 import { collectModules } from './modules';
 import { gitAbsence, linkOutside } from './git-absence';
 import { looksLikeRepositoryTop, repositoryTop } from './repository-top';
-import { scriptMachines, type ScriptMachine } from './script-machines';
+import { scriptMachines, systemChannel, type ScriptMachine } from './script-machines';
 import { resolveImportPath, type SourceProvider } from './sources';
 import { known, type Source, type Value } from './value';
 
@@ -149,6 +149,7 @@ export class Project {
   analyzeAll(): void {
     this.units.clear();
     this.scriptMachinesRead = undefined;
+    this.channelRead = undefined;
     const files = this.listFiles();
     for (const f of files.filter((f) => path.basename(f) === 'flake.nix'))
       this.units.set(f, this.evaluate(f, 'flake'));
@@ -252,7 +253,8 @@ export class Project {
             ? path.basename(path.dirname(file)) || 'configuration'
             : base.replace(/\.nix$/, '');
         discovered = [configurationNixEntry(file, name)];
-        discovered[0].entry.scriptNixpkgs = this.scriptMachinesRead?.find((m) => m.file === file)?.nixpkgs;
+        discovered[0].entry.scriptNixpkgs =
+          this.scriptMachinesRead?.find((m) => m.file === file)?.nixpkgs ?? this.installChannel();
         const script = this.builtWithEvalConfig.get(file);
         if (script) {
           // What else the script's eval-config.nix call adds is not read: rules about something missing stay quiet.
@@ -568,6 +570,20 @@ export class Project {
   /** Scripts that pass a `nixos-config` nixkit cannot resolve to a file (where no flake defines machines). */
   get unresolvedScriptMachines(): ScriptMachine[] {
     return (this.scriptMachinesRead ?? []).filter((m) => !m.file);
+  }
+
+  /** The system channel the repository's install scripts add, read once per full analysis. */
+  private channelRead?: { url: string | undefined };
+
+  private installChannel(): string | undefined {
+    if (!this.channelRead) {
+      const files = this.listFiles();
+      const top = files.length ? repositoryTop(commonFolder(files) || path.dirname(files[0])) : undefined;
+      this.channelRead = {
+        url: top ? systemChannel(top, this.sources, looksLikeRepositoryTop(top)) : undefined,
+      };
+    }
+    return this.channelRead.url;
   }
 
   private scriptMachines(files: string[], top: string): ScriptMachine[] {

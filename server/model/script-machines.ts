@@ -112,3 +112,32 @@ function namedFiles(value: string, from: string[], nix: ReadonlySet<string>): st
   }
   return [];
 }
+
+/** `nix-channel --add URL [name]`: the URL and the name (nix-channel's default: the URL's last part). */
+const CHANNEL_ADD =
+  /\bnix-channel\s+--add\s+["']?(https?:\/\/[^\s"';|&)(`]+)["']?(?:[ \t]+["']?([A-Za-z0-9_.-]+)["']?)?/g;
+
+/**
+ * The system's channel as the repository's install scripts set it (`nix-channel --add
+ * https://nixos.org/channels/nixos-22.05 nixos`): the nixpkgs a standalone configuration.nix of this repository
+ * is built with. Undefined when no script names one, or they name different ones.
+ */
+export function systemChannel(
+  top: string,
+  sources: Pick<SourceProvider, 'list' | 'isDirectory' | 'readText'>,
+  subfolders = true,
+): string | undefined {
+  const found = new Set<string>();
+  for (const script of scriptsNear(top, sources, subfolders)) {
+    const text = sources.readText?.(script);
+    if (!text || text.length > MAX_SCRIPT_BYTES || !text.includes('nix-channel')) continue;
+    for (const m of text.matchAll(CHANNEL_ADD)) {
+      const url = m[1].replace(/\/+$/, '');
+      // nix-channel names a channel after its URL without the release (`nixos-22.05` is `nixos`)
+      const name = m[2] ?? path.basename(url).replace(/-(?:\d\d\.\d\d|unstable|stable)(?:-small)?$/, '');
+      // (a numbered release only: an unstable channel added years ago says nothing of what it holds today)
+      if (name === 'nixos' && !url.includes('$') && /-\d\d\.\d\d(?:-small)?$/.test(url)) found.add(url);
+    }
+  }
+  return found.size === 1 ? [...found][0] : undefined;
+}

@@ -145,3 +145,16 @@ test('a flake pinned to a release tag, a development tag, a channel tarball or a
   // locked in May 2025: every release maintained then (24.11 and newer) has the change
   assert.deepEqual(await soundFindings(files(rev, locked(Date.UTC(2025, 4, 20) / 1000))), ['error']);
 });
+
+test('a standalone configuration.nix whose install script adds the nixos channel of a release is judged by it', async () => {
+  const files = (channel: string) => ({
+    '.git/HEAD': 'ref: refs/heads/main\n',
+    'configuration.nix': NODE.replace('"21.05"', '"22.05"') + '\n',
+    'install.sh': `#!/bin/sh\nnix-channel --add ${channel} nixos\nnix-channel --update\nnixos-install\n`,
+  });
+  // sound.enable is fine on 22.05, gone on 24.11
+  assert.deepEqual(await soundFindings(files('https://nixos.org/channels/nixos-22.05')), []);
+  assert.deepEqual(await soundFindings(files('https://nixos.org/channels/nixos-24.11')), ['error']);
+  // an unstable channel says nothing of what it holds today: stateVersion's lower bound, hedged
+  assert.deepEqual(await soundFindings(files('https://nixos.org/channels/nixos-unstable')), ['warning']);
+});
