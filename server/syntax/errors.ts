@@ -82,8 +82,17 @@ export function syntaxErrors(
   let unclosed = findUnclosed(leaves, text);
   let cutoff = Infinity; // tree-sitter sites after an unclosed bracket are its cascade
 
-  // At a NUL byte Nix's input ends (parse-bounds.ts): that, not a bracket left open before it, is the news.
-  if (unclosed && (!precise || (unclosed.start <= precise.start && text[precise.start] !== '\0'))) {
+  // At a NUL byte Nix's input ends (parse-bounds.ts): that, not a bracket left open before it, is the news. A
+  // `${` where Nix takes none (`''${${x}}''`, zsh's `${${(M)…}}` pasted into a string) throws tree-sitter's
+  // brackets off for the rest of the file: Nix's own place is the one to give.
+  const strayInterpolation = !!precise && /^unexpected '\$\{'/.test(precise.message);
+  // (and tree-sitter's recovery after it is no guide to further mistakes)
+  if (strayInterpolation) cutoff = Math.max(precise.end, precise.start + 1);
+  if (
+    unclosed &&
+    !strayInterpolation &&
+    (!precise || (unclosed.start <= precise.start && text[precise.start] !== '\0'))
+  ) {
     // Bracket matching finds *an* unclosed bracket; indentation often shows which one was left open.
     const inner = unclosedByIndentation(text, root, unclosed.start, precise ? precise.start : text.length);
     if (inner && inner.start > unclosed.start) unclosed = inner;

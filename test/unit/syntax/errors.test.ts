@@ -157,3 +157,25 @@ test('several independent mistakes give one finding each, not a cascade', async 
   const lines = f.map((x) => x.range.start.line);
   assert.equal(new Set(lines).size, lines.length, 'one finding per line');
 });
+
+test("a `${` where Nix takes none (zsh's `${${…}}` pasted into a string) is reported where Nix reports it", async () => {
+  // Nix 2.8: "syntax error, unexpected DOLLAR_CURLY" at the inner `${`, not an unclosed bracket before it
+  const zsh = `{ config, ... }:
+{
+  home.file.".p10k.zsh".text = ''
+    typeset -g PROMPT=" \${\${(M)$((i%6)):#3}:+x}"
+  '';
+  programs.zsh.enable = true;
+}
+`;
+  const f = await findings(zsh);
+  assert.equal(f.length, 1);
+  assert.equal(f[0].range.start.line, 3);
+  assert.equal(zsh.split('\n')[3].slice(f[0].range.start.character, f[0].range.start.character + 4), '${(M');
+  assert.match(f[0].message, /unexpected '\$\{'/);
+  const quoted = await findings('{\n  a = 1;\n  x = "${ ${b} }";\n  y = 2;\n}\n');
+  assert.deepEqual(
+    quoted.map((x) => [x.range.start.line, x.range.start.character]),
+    [[2, 10]],
+  );
+});
