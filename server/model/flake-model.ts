@@ -374,8 +374,9 @@ export function evaluateFlake(ev: Evaluator, file: string): FlakeModel {
   if (top.t !== 'attrs') return model;
   const outputsThunk = top.attrs.get('outputs');
   if (!outputsThunk) {
-    // `ous = …` for `outputs = …`: Nix refuses the flake as a whole, so nothing in it is built.
-    if (!top.dynamic) {
+    // `ous = …` for `outputs = …`: Nix refuses the flake as a whole, so nothing in it is built. (A set with no
+    // flake attribute at all is some other file called flake.nix, a library's `rec { … }`: not a flake.)
+    if (!top.dynamic && ['inputs', 'description', 'nixConfig'].some((k) => top.attrs.has(k))) {
       model.outputsAt = top.src ?? { file, span: { start: 0, end: 0 } };
       model.outputsCallFails = "the flake has no 'outputs' attribute";
     }

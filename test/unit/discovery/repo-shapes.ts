@@ -667,6 +667,8 @@ in
 }
 `,
       'system/configuration.nix': BARE('ifrit'),
+      // a library file that happens to be called flake.nix: no flake attribute at all, so no flake
+      'lib/flake.nix': 'rec {\n  importLock = f: builtins.fromJSON (builtins.readFile f);\n}\n',
     },
     machines: [
       { name: 'nixosConfigurations', status: 'not-followed', reason: /the flake has no 'outputs' attribute/ },
