@@ -103,7 +103,7 @@ export function coverageText(
     if (c.status === 'read') continue;
     const own = c.reasons.filter((r) => !(c.status === 'partial' && shared.includes(r)));
     if (!own.length) {
-      alone.push(c.name);
+      alone.push(named(c));
       continue;
     }
     const state =

@@ -41,3 +41,17 @@ test('two partly read machines, or reasons that differ, are listed machine by ma
     '  x (flake.nix:1): not followed: why',
   ]);
 });
+
+test('machines of one name in several networks are told apart by where they are written', () => {
+  const at = (name: string, file: string) => ({ ...machine(name, 'partial', [SOPS]), file });
+  const lines = coverageText(
+    [at('darcs', 'deploy/ec2.nix'), at('darcs', 'deploy/vbox.nix'), at('hackage', 'deploy/ec2.nix')],
+    5,
+    where,
+  );
+  assert.deepEqual(lines, [
+    '3 machines: 3 partly read',
+    `  all 3 partly read: ${SOPS}`,
+    '  for that alone: darcs (deploy/ec2.nix:1), darcs (deploy/vbox.nix:1), hackage',
+  ]);
+});
