@@ -530,8 +530,7 @@ export class Evaluator {
           : { t: 'unknown', missingAttr: name, src: s };
       }
       case 'unknown':
-        // A failure stays one: `inputs.undeclared.nixosModules.x` fails where `undeclared` is missing.
-        if (v.error || v.missingAttr) return v;
+        if (v.error) return v;
         return { t: 'unknown', path: v.path ? [...v.path, name] : undefined, src: s };
       case 'external':
         return { t: 'external', name: `${v.name}.${name}`, src: s };

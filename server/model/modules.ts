@@ -48,12 +48,7 @@ export type ModuleRef =
       /** The item of `imports` or `modules` that names it, where that is not `src` (`(hostPath name "x.nix")`). */
       listedAt?: Source;
     }
-  | {
-      kind: 'unknown';
-      src?: Source;
-      /** Selected from a set nixkit knows whole that lacks it (`inputs.undeclared.nixosModules.x`): Nix fails. */
-      missingAttr?: string;
-    };
+  | { kind: 'unknown'; src?: Source };
 
 const SPECIAL_KEYS = new Set([
   'imports',
@@ -284,9 +279,7 @@ function moduleItems(
       if (v.atLeast) for (const t of v.atLeast) moduleItems(ev, t, importer, emit);
       emit({
         kind: 'ref',
-        ref: v.path
-          ? { kind: 'external', name: v.path.join('.'), src }
-          : { kind: 'unknown', src, missingAttr: v.missingAttr },
+        ref: v.path ? { kind: 'external', name: v.path.join('.'), src } : { kind: 'unknown', src },
       });
       return;
     case 'list':

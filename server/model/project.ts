@@ -390,11 +390,7 @@ export class Project {
       if (m.kind === 'unknown') {
         // (the stand-in for what a script's eval-config.nix call adds: said by its own reason)
         const script = m.src?.span.end === 0 && [...this.builtWithEvalConfig.values()].includes(m.src.file);
-        if (m.missingAttr)
-          out.add(
-            `evaluating it fails: attribute '${m.missingAttr}' missing${where(m.src)}, as Nix would say`,
-          );
-        else if (!outOfFuel && !script) out.add(`a module nixkit cannot work out${where(m.src)}`);
+        if (!outOfFuel && !script) out.add(`a module nixkit cannot work out${where(m.src)}`);
       } else if (m.kind === 'missing') {
         const rel = path.relative(dir, m.file);
         const absent = rel.startsWith('..') ? undefined : gitAbsence(m.file);

@@ -676,31 +676,6 @@ in
     findings: ['configuration-not-followed flake.nix:1'],
   },
   {
-    name: 'a module from an input the flake never declares: evaluating it fails, and the coverage says so',
-    files: {
-      'flake.nix': `{
-  ${NIXPKGS}
-  outputs = { self, nixpkgs, ... }@inputs: {
-    nixosConfigurations.nixossd = nixpkgs.lib.nixosSystem {
-      system = "x86_64-linux";
-      modules = [ ./nixossd.nix inputs.catppuccin.nixosModules.catppuccin ];
-    };
-  };
-}
-`,
-      'nixossd.nix': host('nixossd'),
-    },
-    machines: [
-      {
-        name: 'nixossd',
-        status: 'partial',
-        platform: X86,
-        reason: /evaluating it fails: attribute 'catppuccin' missing \(flake\.nix:6\)/,
-      },
-    ],
-    findings: [],
-  },
-  {
     name: 'deploy-rs nodes point at nixosConfigurations: no new machines',
     files: {
       'flake.nix': `{
