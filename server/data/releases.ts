@@ -75,6 +75,13 @@ export function compareReleases(a: string, b: string): number {
 /** Stands for unstable/master: newer than any numbered release. */
 export const UNSTABLE = '99.99';
 
+/** Where a flake reference names a tag: after `github:owner/repo/` (or gitlab, sourcehut), or in `?ref=`. */
+const TAG_REF = String.raw`(?:^(?:github|gitlab|sourcehut):[^/]+\/[^/]+\/|[?&]ref=)(?:refs\/tags\/)?`;
+/** `22.05`: the commit a release was made from. */
+const RELEASE_TAG = new RegExp(String.raw`${TAG_REF}(\d\d\.\d\d)(?:$|[?&#])`, 'i');
+/** `22.05-pre` (22.05's development began), `22.05-beta` (its branch-off). */
+const DEVELOPMENT_TAG = new RegExp(String.raw`${TAG_REF}(\d\d)\.(05|11)-(?:pre|beta)(?:$|[?&#])`, 'i');
+
 /** The release a nixpkgs flake reference follows, UNSTABLE for unstable/master, undefined when unknown. */
 export function releaseOfNixpkgsRef(ref: string): string | undefined {
   // `…/archive/nixos-23.05.tar.gz` names the branch's tarball.
@@ -83,9 +90,7 @@ export function releaseOfNixpkgsRef(ref: string): string | undefined {
   if (numbered) return numbered[1];
   // A release tag (`github:NixOS/nixpkgs/22.05`, `?ref=refs/tags/22.05`): the commit the release was made from.
   const tag =
-    /(?:^(?:github|gitlab|sourcehut):[^/]+\/[^/]+\/|[?&]ref=)(?:refs\/tags\/)?(\d\d\.\d\d)(?:$|[?&#])/i.exec(
-      ref,
-    ) ?? /\/archive\/(?:refs\/tags\/)?(\d\d\.\d\d)\.(?:tar\.gz|zip)(?:$|[?#])/.exec(ref);
+    RELEASE_TAG.exec(ref) ?? /\/archive\/(?:refs\/tags\/)?(\d\d\.\d\d)\.(?:tar\.gz|zip)(?:$|[?#])/.exec(ref);
   if (tag) return tag[1];
   const flakehub = /flakehub\.com\/f\/NixOS\/nixpkgs\/0\.(\d\d)(\d\d)\b/i.exec(ref);
   if (flakehub) return `${flakehub[1]}.${flakehub[2]}`;
@@ -110,10 +115,7 @@ function isNixpkgsRef(ref: string): boolean {
  * than the release before it, and holding at most that release's changes.
  */
 function developmentTag(ref: string): NixpkgsRelease | undefined {
-  const m =
-    /(?:^(?:github|gitlab|sourcehut):[^/]+\/[^/]+\/|[?&]ref=)(?:refs\/tags\/)?(\d\d)\.(05|11)-(?:pre|beta)(?:$|[?&#])/i.exec(
-      ref,
-    );
+  const m = DEVELOPMENT_TAG.exec(ref);
   if (!m) return undefined;
   const y = Number(m[1]);
   const before = m[2] === '05' ? `${pad(y - 1)}.11` : `${pad(y)}.05`;
