@@ -117,7 +117,7 @@ function notRegularFile(st: fs.Stats | undefined): string {
 
 function safeRealpath(p: string): string | undefined {
   try {
-    return fs.realpathSync(p);
+    return fs.realpathSync.native(p); // one realpath(3) call, not an lstat per path component
   } catch {
     return undefined;
   }
