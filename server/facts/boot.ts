@@ -255,13 +255,22 @@ export function rootFileSystem(fss: MountedFs[]): MountedFs | undefined {
 
 /**
  * A hardware-configuration.nix beside one of the configuration's files that it does not import: the
- * hardware-config-not-imported rule reports that, and what follows from it (no root filesystem) waits.
+ * hardware-config-not-imported rule reports that, and what follows from it (no root filesystem) waits. Only
+ * files that exist count (a `pathExists ./${name}/init.nix` that is false reads nothing from that folder), and a
+ * hardware-configuration.nix another machine imports is that machine's: the other rule says nothing of it, so
+ * this one must.
  */
-export function hasUnimportedHardwareConfig(config: NixosConfiguration, sources: SourceProvider): boolean {
-  const dirs = new Set([...config.files].map((f) => path.dirname(f)));
+export function hasUnimportedHardwareConfig(
+  config: NixosConfiguration,
+  sources: SourceProvider,
+  project?: Project,
+): boolean {
+  const dirs = new Set([...config.files].filter((f) => sources.exists(f)).map((f) => path.dirname(f)));
   for (const dir of dirs) {
     const hw = path.join(dir, 'hardware-configuration.nix');
-    if (!config.files.has(hw) && sources.exists(hw)) return true;
+    if (config.files.has(hw) || !sources.exists(hw)) continue;
+    if (project?.configurations.some((c) => c !== config && c.files.has(hw))) continue;
+    return true;
   }
   return false;
 }

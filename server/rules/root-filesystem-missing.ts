@@ -89,7 +89,7 @@ export const rootFilesystemMissing: Rule = {
     if (isImageOrContainer(config) !== false) return;
     const fss = ctx.facts.completeFileSystems;
     if (!fss || rootFileSystem(fss)) return;
-    if (hasUnimportedHardwareConfig(config, ctx.sources)) return;
+    if (hasUnimportedHardwareConfig(config, ctx.sources, ctx.project)) return;
     ctx.report({
       at: config.entry.at,
       message:
