@@ -72,10 +72,13 @@ export function notCheckedFiles(
     const at = mentionInCode(text, sources.parsed(f)?.ast);
     if (!at) continue;
     const { index, word } = at;
+    const template = [...project.templateDirs].find((d) => f.startsWith(d + path.sep));
     out.push({
       file: f,
       line: text.slice(0, index).split('\n').length,
-      why: `it mentions ${word}, but no machine nixkit found is built from it: nixkit does not follow how it builds NixOS machines`,
+      why: template
+        ? `it lies in a template's folder (${path.basename(template)}): a skeleton to copy, not a machine`
+        : `it mentions ${word}, but no machine nixkit found is built from it: nixkit does not follow how it builds NixOS machines`,
     });
   }
   return out;

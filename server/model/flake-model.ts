@@ -639,6 +639,14 @@ function mkFlake(
   const queue: Thunk[] = [module];
   let next = 0;
   const partitionsRead = new Set<string>();
+  /**
+   * Items from here on belong to partitions read only for the templates they publish: what they say of other
+   * outputs, and what nixkit cannot read in them, has nothing to do with the flake's machines.
+   */
+  let templatesFrom = Infinity;
+  const opaque = (o: (typeof model.opaqueFlakeModules)[number]) => {
+    if (next < templatesFrom) model.opaqueFlakeModules.push(o);
+  };
   for (;;) {
     for (; next < queue.length; next++) {
       if (next >= MAX_FLAKE_MODULE_ITEMS || ev.fuel < 0) {
@@ -657,7 +665,7 @@ function mkFlake(
           if (seen.has(file)) break;
           seen.add(file);
           if (ev.sources.exists(file)) queue.push(ev.fileThunk(file));
-          else model.opaqueFlakeModules.push({ at: v.src, reason: `${v.v} does not exist` });
+          else opaque({ at: v.src, reason: `${v.v} does not exist` });
           break;
         }
         case 'list':
@@ -691,6 +699,10 @@ function mkFlake(
           const explicit = v.attrs.get('config');
           const holder = explicit ? ev.force(explicit) : v;
           const flake = holder.t === 'attrs' ? holder.attrs.get('flake') : undefined;
+          if (next >= templatesFrom) {
+            if (flake) flakeDefs.push(onlyTemplates(flakeDefinition(ev, ev.force(flake), flakeOutputs)));
+            break;
+          }
           if (flake) flakeDefs.push(flakeDefinition(ev, ev.force(flake), flakeOutputs));
           if (holder.t === 'attrs') configDefs.push(holder);
           break;
@@ -698,7 +710,7 @@ function mkFlake(
         case 'external':
           // flake-parts' own modules and those of libraries nixkit knows add per-system outputs, not machines.
           if (!/^flake-parts\./.test(v.name))
-            model.opaqueFlakeModules.push({
+            opaque({
               at: v.src,
               reason: `the flake-parts module \`${v.name}\` is not read by nixkit`,
             });
@@ -710,15 +722,25 @@ function mkFlake(
           const reason = unknownInput
             ? `the flake-parts module \`${p!.join('.')}\` comes from input \`${input}\`, ${unknownInputPhrase(unknownInput, kinds)}`
             : 'a flake-parts module nixkit cannot work out';
-          model.opaqueFlakeModules.push({ at: v.src, reason, input: unknownInput });
+          opaque({ at: v.src, reason, input: unknownInput });
         }
       }
     }
     // flake-parts' partitions (`partitionedAttrs.nixosConfigurations = "nixos"; partitions.nixos.module = …;`):
     // those outputs come from the partition's own modules, read as the flake's (its extra inputs unknown).
-    const more = partitionModules(ev, configDefs, partitionsRead);
-    if (!more.length || !queue.length) break;
-    append(queue, more);
+    if (!queue.length) break; // out of budget
+    const more = partitionModules(ev, configDefs, partitionsRead, MACHINE_OUTPUTS);
+    if (more.length) {
+      append(queue, more);
+      continue;
+    }
+    // Then, once, the partitions that publish templates (`partitionedAttrs.templates = "dev"`): a flake in a
+    // template's folder is a skeleton to copy, not a machine, wherever the template is declared.
+    if (templatesFrom !== Infinity) break;
+    const templates = partitionModules(ev, configDefs, partitionsRead, TEMPLATE_OUTPUTS);
+    if (!templates.length) break;
+    templatesFrom = queue.length;
+    append(queue, templates);
   }
   merged ??= mergeFlake(ev, flakeDefs);
   return { ...merged, src };
@@ -737,9 +759,17 @@ function append<T>(to: T[], from: readonly T[]): void {
 
 /** Outputs that make machines, which a partition may hold. */
 const MACHINE_OUTPUTS = ['nixosConfigurations', 'colmena', 'colmenaHive', 'nixopsConfigurations'];
+/** Outputs that name template folders. */
+const TEMPLATE_OUTPUTS = ['templates', 'defaultTemplate'];
 
-/** The modules of the partitions `partitionedAttrs` sends machine outputs to, not read before. */
-function partitionModules(ev: Evaluator, configDefs: Value[], read: Set<string>): Thunk[] {
+/** A partition's `flake` definition reduced to the templates it publishes. */
+function onlyTemplates(v: Value): Value {
+  if (v.t !== 'attrs') return attrs([]);
+  return attrs([...v.attrs].filter(([k]) => TEMPLATE_OUTPUTS.includes(k)));
+}
+
+/** The modules of the partitions `partitionedAttrs` sends any of `outputs` to, not read before. */
+function partitionModules(ev: Evaluator, configDefs: Value[], read: Set<string>, outputs: string[]): Thunk[] {
   const config = mergeConfig(ev, configDefs);
   const partitioned = config.get('partitionedAttrs');
   const partitions = config.get('partitions');
@@ -748,7 +778,7 @@ function partitionModules(ev: Evaluator, configDefs: Value[], read: Set<string>)
   const all = ev.force(partitions);
   if (byAttr.t !== 'attrs' || all.t !== 'attrs') return [];
   const out: Thunk[] = [];
-  for (const output of MACHINE_OUTPUTS) {
+  for (const output of outputs) {
     const name = byAttr.attrs.get(output);
     const n = name ? ev.force(name) : undefined;
     if (n?.t !== 'str' || read.has(n.v)) continue;

@@ -225,6 +225,25 @@ test('a nix-darwin configuration.nix and a template are named in notes, not chec
   assert.match(r.stdout, /no NixOS machine found/);
 });
 
+test("a template flake's nixosConfigurations is named in a note as a template, not as a builder not followed", async () => {
+  const dir = tempDir('check-template-flake');
+  fs.mkdirSync(path.join(dir, 'skel/server'), { recursive: true });
+  fs.writeFileSync(
+    path.join(dir, 'flake.nix'),
+    '{\n  outputs = { self }: {\n    templates.server = { path = ./skel/server; description = "a server"; };\n  };\n}\n',
+  );
+  fs.writeFileSync(
+    path.join(dir, 'skel/server/flake.nix'),
+    '{\n  outputs = { nixpkgs, ... }: {\n    nixosConfigurations.server = nixpkgs.lib.nixosSystem { modules = [ ]; };\n  };\n}\n',
+  );
+  const r = await run(['check', '.'], dir);
+  assert.equal(r.code, 0, r.stdout);
+  assert.match(
+    r.stderr,
+    /note: \S*skel\/server\/flake\.nix:3 is not checked: it lies in a template's folder \(server\): a skeleton to copy, not a machine/,
+  );
+});
+
 test('where no machine is found, files that mention building NixOS systems are named in a note', async () => {
   const dir = tempDir('check-unknown-builder');
   fs.mkdirSync(path.join(dir, 'hosts/box'), { recursive: true });

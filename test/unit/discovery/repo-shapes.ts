@@ -3506,4 +3506,89 @@ map builder [ ./nuc/configuration.nix ./xps/configuration.nix ]
     ],
     findings: ['configuration-not-followed flake.nix:11'],
   },
+  {
+    name: "a bootstrap flake builds each host folder from an optional init.nix only: its machine lacks / even though the root flake imports the folder's hardware-configuration.nix",
+    files: {
+      'flake.nix': `{
+  ${NIXPKGS}
+  outputs = { nixpkgs, ... }: {
+    nixosConfigurations.beta = nixpkgs.lib.nixosSystem {
+      system = "x86_64-linux";
+      modules = [ ./hosts/beta ./hosts/beta/hardware-configuration.nix ];
+    };
+  };
+}
+`,
+      'hosts/beta/default.nix': host('beta').replace(/ {2}fileSystems."\/" = .*\n/, ''),
+      'hosts/beta/hardware-configuration.nix':
+        '{ ... }: { fileSystems."/" = { device = "/dev/disk/by-label/nixos"; fsType = "ext4"; }; }\n',
+      'hosts/flake.nix': `{
+  ${NIXPKGS}
+  outputs = { nixpkgs, ... }: let
+    lib = nixpkgs.lib;
+    names = builtins.attrNames (lib.filterAttrs (_: t: t == "directory") (builtins.readDir ./.));
+  in {
+    nixosConfigurations = lib.genAttrs names (name: lib.nixosSystem {
+      system = "x86_64-linux";
+      modules = lib.flatten [
+        { system.stateVersion = "24.11"; boot.loader.grub.device = "nodev"; }
+        (lib.optional (builtins.pathExists ./\${name}/init.nix) ./\${name}/init.nix)
+      ];
+    });
+  };
+}
+`,
+    },
+    machines: [
+      { name: 'beta', status: 'read', platform: X86 },
+      { name: 'beta', status: 'read', platform: X86 },
+    ],
+    findings: ['lockout-risk hosts/flake.nix:7', 'root-filesystem-missing hosts/flake.nix:7'],
+  },
+  {
+    name: 'flake-parts partitions: the templates output lives in a `dev` partition that publishes every folder under templates/; a template flake there is no machine',
+    files: {
+      'flake.nix': `{
+  ${NIXPKGS}
+  inputs.flake-parts.url = "github:hercules-ci/flake-parts";
+  outputs = inputs@{ flake-parts, nixpkgs, ... }:
+    flake-parts.lib.mkFlake { inherit inputs; } {
+      systems = [ "x86_64-linux" ];
+      imports = [ inputs.flake-parts.flakeModules.partitions ];
+      partitions.dev.module = ./dev;
+      partitions.dev.extraInputsFlake = ./dev;
+      partitionedAttrs = nixpkgs.lib.genAttrs [ "checks" "devShells" "templates" ] (_: "dev");
+      flake.nixosConfigurations.box = nixpkgs.lib.nixosSystem {
+        system = "x86_64-linux";
+        modules = [ ./hosts/box.nix ];
+      };
+    };
+}
+`,
+      'dev/flake.nix': `{
+  inputs.git-hooks.url = "github:cachix/git-hooks.nix";
+  outputs = _: { };
+}
+`,
+      'dev/default.nix': `{ lib, inputs, ... }: {
+  imports = [ inputs.git-hooks.flakeModule ];
+  flake.templates = lib.mapAttrs (name: _: { path = ../templates + "/\${name}"; description = name; })
+    (lib.filterAttrs (_: t: t == "directory") (builtins.readDir ../templates));
+}
+`,
+      'hosts/box.nix': host('box'),
+      'templates/container/flake.nix': `{
+  ${NIXPKGS}
+  outputs = { self, nixpkgs }: {
+    nixosConfigurations.container = nixpkgs.lib.nixosSystem {
+      system = "x86_64-linux";
+      modules = [ { boot.isContainer = true; } ];
+    };
+  };
+}
+`,
+    },
+    machines: [{ name: 'box', status: 'read', platform: X86 }],
+    findings: [],
+  },
 ];
