@@ -30,6 +30,7 @@ const NOT_BOOT_RELATED = [
   /spicetify/,
   /plasma-manager/,
   /nix-ld/,
+  /^snowfall-lib\.modules$/,
   /profiles\/qemu-guest\.nix$/,
   /installer\/scan\/not-detected\.nix$/,
   /profiles\/headless\.nix$/,

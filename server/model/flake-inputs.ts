@@ -23,7 +23,8 @@ export type InputKind =
   | 'deploy-rs'
   | 'systems'
   | 'import-tree'
-  | 'haumea';
+  | 'haumea'
+  | 'snowfall-lib';
 
 export interface FlakeInput {
   name: string;
@@ -60,6 +61,7 @@ const BY_REPO: Record<string, InputKind> = {
   'vic/import-tree': 'import-tree',
   'denful/import-tree': 'import-tree',
   'nix-community/haumea': 'haumea',
+  'snowfallorg/lib': 'snowfall-lib',
 };
 
 /** Names in Nix's global flake registry (`flake:nixpkgs`, or an input used without being declared). */

@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { IMPORTED, type Evaluator } from './evaluator';
 import { flakeInputs, InputKinds, unknownInputPhrase, type FlakeInput, type InputKind } from './flake-inputs';
 import { haumeaInput } from './haumea';
+import { snowfallInput } from './snowfall';
 import { resolveImportPath } from './sources';
 import { known, UNKNOWN, type Source, type Thunk, type Value } from './value';
 
@@ -269,6 +270,8 @@ function inputValue(ev: Evaluator, input: FlakeInput): Value {
       ]);
     case 'haumea':
       return haumeaInput(ev);
+    case 'snowfall-lib':
+      return snowfallInput(ev);
     case 'import-tree':
       // Called directly (`inputs.import-tree ./modules`); its builder methods (`.filter`, …) stay unknown.
       return { t: 'fn', name: 'import-tree', args: [] };

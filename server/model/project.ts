@@ -27,6 +27,7 @@ import { gitAbsence, linkOutside } from './git-absence';
 import { looksLikeRepositoryTop, repositoryTop } from './repository-top';
 import { scriptMachines, systemChannel, type ScriptMachine } from './script-machines';
 import { resolveImportPath, type SourceProvider } from './sources';
+import { SNOWFALL_MODULES } from './snowfall';
 import { known, type Source, type Value } from './value';
 
 export type UnitKind = 'flake' | 'configuration.nix' | 'hive' | 'system' | 'nixkit.toml';
@@ -1151,6 +1152,8 @@ export function externalModuleReason(
   const channel = /^<([^/>]+)(?:\/[^>]*)?>$/.exec(name)?.[1];
   if (channel)
     return `the module \`${name}\` comes from the channel or NIX_PATH entry \`${channel}\`, which nixkit does not read`;
+  if (name === SNOWFALL_MODULES)
+    return 'Snowfall Lib adds modules of its own (its users module, flake-utils-plus), which nixkit does not read';
   if (name === NETWORK_TOOL_MODULES)
     return 'NixOps or morph adds modules for its deployment target (disks, users, networking), which nixkit does not read';
   // `disko.nixosModules.disko`, `nixos-hardware/common/gpu/amd` (a file of the input's source)

@@ -14,9 +14,9 @@ export const configurationNotFollowed: Rule = {
   title: 'nixkit could not follow how a machine is built, so it is not checked',
   explanation:
     "nixkit finds machines the way Nix does: it evaluates the flake's `outputs` with its inputs, and reads each " +
-    '`nixosConfigurations` entry built with `nixosSystem` (also through flake-parts, flake-utils, colmena and ' +
+    '`nixosConfigurations` entry built with `nixosSystem` (also through flake-parts, flake-utils, colmena, haumea, Snowfall Lib and ' +
     "your own helper functions). When machines come from a library it does not know (a company's fleet " +
-    'builder, clan-core, snowfall) or from an expression it cannot evaluate without Nix, it says so here, once, ' +
+    'builder, clan-core, den) or from an expression it cannot evaluate without Nix, it says so here, once, ' +
     'at that expression, with what stopped it, instead of guessing: no rule checks a machine it could not ' +
     'follow, and rules about something missing stay silent for machines it read only in part. With ' +
     '`nixkit.evaluate` (or `nixkit check --eval`) nixkit also asks Nix for the machine names and names those it ' +

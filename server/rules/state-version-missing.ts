@@ -83,6 +83,7 @@ const NEVER_SET_STATE_VERSION = new Set<InputKind>([
   'lanzaboote',
   'nixos-hardware',
   'home-manager',
+  'snowfall-lib',
 ]);
 
 /** Something nixkit cannot read takes part in the configuration, and it could set system.stateVersion. */

@@ -1453,7 +1453,7 @@ in
     findings: ['configuration-not-followed flake.nix:5'],
   },
   {
-    name: 'snowfall-like: the whole outputs come from an unknown library',
+    name: "Snowfall Lib with a bare host: partly read, and quiet about what snowfall's own modules may add",
     files: {
       'flake.nix': `{
   ${NIXPKGS}
@@ -1467,8 +1467,8 @@ in
       'systems/x86_64-linux/box/default.nix': BARE('box'),
       'modules/nixos/base/default.nix': '{ lib, ... }: { services.openssh.enable = lib.mkDefault true; }\n',
     },
-    machines: [{ name: 'nixosConfigurations', status: 'not-followed' }],
-    findings: ['configuration-not-followed flake.nix:4'],
+    machines: [{ name: 'box', status: 'partial', platform: X86, reason: /Snowfall Lib adds modules/ }],
+    findings: [],
   },
   {
     name: 'clan-like flake-parts module from an unknown input: machines nixkit does not see are said',
@@ -3589,6 +3589,95 @@ map builder [ ./nuc/configuration.nix ./xps/configuration.nix ]
 `,
     },
     machines: [{ name: 'box', status: 'read', platform: X86 }],
+    findings: [],
+  },
+  {
+    name: 'Snowfall Lib mkFlake: each systems/<platform>/<host> folder a machine with every modules/nixos module; iso and darwin targets are none',
+    files: {
+      'flake.nix': `{
+  inputs = {
+    ${NIXPKGS.replace('inputs.', '')}
+    snowfall-lib = { url = "github:snowfallorg/lib"; inputs.nixpkgs.follows = "nixpkgs"; };
+    home-manager.url = "github:nix-community/home-manager/release-24.11";
+  };
+  outputs = inputs:
+    inputs.snowfall-lib.mkFlake {
+      inherit inputs;
+      src = ./.;
+      snowfall.namespace = "acme";
+      systems.modules.nixos = [ ./shared.nix ];
+    };
+}
+`,
+      'shared.nix': '{ ... }: { time.timeZone = "UTC"; }\n',
+      'systems/x86_64-linux/alpha/default.nix': host('alpha', '\n  acme.base.enable = true;'),
+      'systems/aarch64-linux/pi/default.nix': `{ host, ... }:
+{
+  networking.hostName = host;
+  boot.loader.efi.efiSysMountPoint = "/boot/efi";
+  boot.loader.systemd-boot.enable = true;
+  fileSystems."/boot" = { device = "/dev/disk/by-label/BOOT"; fsType = "vfat"; };
+}
+`,
+      'systems/x86_64-iso/installer/default.nix': '{ ... }: { }\n',
+      'systems/aarch64-darwin/mac/default.nix': DARWIN_HOST,
+      'modules/nixos/base/default.nix': `{ config, lib, namespace, ... }:
+let cfg = config.\${namespace}.base; in
+{
+  options.\${namespace}.base.enable = lib.mkEnableOption "base";
+  config = lib.mkIf cfg.enable { sound.enable = true; };
+}
+`,
+      'modules/nixos/services/web/default.nix': `{ config, lib, namespace, ... }:
+with lib; with lib.\${namespace};
+{
+  options.\${namespace}.services.web.enable = mkBoolOpt false "web";
+  config = mkIf config.\${namespace}.services.web.enable { services.nginx.enable = true; };
+}
+`,
+    },
+    machines: [
+      { name: 'alpha', status: 'partial', platform: X86, reason: /Snowfall Lib adds modules of its own/ },
+      {
+        name: 'pi',
+        status: 'partial',
+        platform: 'aarch64-linux',
+        reason: /Snowfall Lib adds modules of its own/,
+      },
+    ],
+    findings: [
+      'esp-mount-mismatch systems/aarch64-linux/pi/default.nix:6',
+      'removed-option modules/nixos/base/default.nix:5',
+    ],
+  },
+  {
+    name: "Snowfall Lib through mkLib, with a host override and its own root: the override's modules are the machine's",
+    files: {
+      'flake.nix': `{
+  inputs = {
+    ${NIXPKGS.replace('inputs.', '')}
+    snowfall-lib = { url = "github:snowfallorg/lib"; inputs.nixpkgs.follows = "nixpkgs"; };
+  };
+  outputs = inputs:
+    let
+      lib = inputs.snowfall-lib.mkLib {
+        inherit inputs;
+        src = ./.;
+        snowfall = { namespace = "acme"; root = ./nix; };
+      };
+    in
+    lib.mkFlake {
+      channels-config.allowUnfree = true;
+      systems.hosts.web.modules = [ ./nix/hardware/web.nix ];
+    };
+}
+`,
+      'nix/systems/x86_64-linux/web/default.nix': host('web').replace(/ {2}fileSystems."\/" = .*\n/, ''),
+      'nix/hardware/web.nix':
+        '{ ... }: { fileSystems."/" = { device = "/dev/disk/by-label/nixos"; fsType = "ext4"; }; }\n',
+      'systems/x86_64-linux/stale/default.nix': BARE('stale'),
+    },
+    machines: [{ name: 'web', status: 'partial', platform: X86 }],
     findings: [],
   },
 ];
