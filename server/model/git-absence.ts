@@ -78,7 +78,7 @@ export function gitAbsence(file: string): string | undefined {
     if (modules)
       for (const m of modules.matchAll(/^\s*path\s*=\s*(.+?)\s*$/gm)) {
         const sub = path.join(dir, m[1]);
-        if (file.startsWith(sub + path.sep))
+        if (file === sub || file.startsWith(sub + path.sep))
           return `it lies in the git submodule ${m[1]}, which this checkout does not have (git submodule update --init)`;
       }
     const ignore = readSmall(path.join(dir, '.gitignore'));

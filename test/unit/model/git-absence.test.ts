@@ -48,6 +48,9 @@ test('a file in a submodule that is not checked out', () => {
     /git submodule modules\/home-manager/,
   );
   assert.equal(gitAbsence(path.join(dir, 'modules/other.nix')), undefined);
+  // `imports = [ ./modules/home-manager ]`: the submodule's own folder, absent from a tarball of the repository
+  assert.match(gitAbsence(path.join(dir, 'modules/home-manager'))!, /git submodule modules\/home-manager/);
+  assert.equal(gitAbsence(path.join(dir, 'modules/home-manager-extra')), undefined);
 });
 
 test('module-not-found: information for an ignored file, an error for a typo', async () => {
