@@ -93,46 +93,53 @@ function mkFlake(ev: Evaluator, given: Thunk[], src?: Source): Value {
 
   const root = rootV.v;
   const userModules = defaultNixBelow(ev, path.join(root, 'modules', 'nixos'));
-  const machines: [string, Thunk][] = [];
+  // Hosts are keyed by folder name alone: going through the targets in readDir's order, a later target's host of
+  // the same name replaces an earlier one, and the last decides its output (`systems/x86_64-iso/foo` after
+  // `systems/aarch64-linux/foo` leaves only `isoConfigurations.foo`).
+  const hostsByName = new Map<string, { target: string; file: string; nixos: boolean }>();
   const systemsDir = path.join(root, 'systems');
   for (const target of [...(ev.sources.list(systemsDir) ?? [])].sort()) {
     const targetDir = path.join(systemsDir, target);
     if (!ev.sources.isDirectory(targetDir)) continue;
-    if (VIRTUAL.some((v) => target.includes(v)) || target.includes('darwin')) continue;
     ev.noteRead(targetDir);
+    const nixos = !VIRTUAL.some((v) => target.includes(v)) && !target.includes('darwin');
     for (const name of [...(ev.sources.list(targetDir) ?? [])].sort()) {
-      const hostFile = path.join(targetDir, name, 'default.nix');
-      if (!ev.sources.exists(hostFile)) continue;
-      const override = get(hosts, name);
-      const own = get(override, 'modules');
-      const moduleItems: Thunk[] = [known({ t: 'path', v: hostFile }), ...userModules];
-      if (own) moduleItems.push(known(own));
-      if (shared) moduleItems.push(known(shared));
-      moduleItems.push(known({ t: 'external', name: SNOWFALL_MODULES }));
-      if (withHomeManager)
-        moduleItems.push(known({ t: 'external', name: 'home-manager.nixosModules.home-manager' }));
-      const special = new Map<string, Thunk>();
-      const extra = get(override, 'specialArgs');
-      if (extra?.t === 'attrs') for (const [k, a] of extra.attrs) special.set(k, a);
-      const lib = ev.lib();
-      special.set('target', str(target));
-      special.set('system', str(target));
-      special.set('host', str(name));
-      special.set('virtual', known({ t: 'bool', v: false }));
-      special.set('format', str('linux'));
-      special.set('inputs', inputs);
-      special.set('namespace', namespace === undefined ? unknownAt('namespace') : str(namespace));
-      special.set('systems', unknownAt('systems'));
-      special.set('lib', known(lib.t === 'attrs' ? { ...lib, dynamic: true } : lib));
-      const sysArgs = known(
-        attrsOf([
-          ['system', str(target)],
-          ['modules', known({ t: 'list', items: moduleItems })],
-          ['specialArgs', known(attrsOf([...special]))],
-        ]),
-      );
-      machines.push([name, known({ t: 'nixosSystem', args: sysArgs, src })]);
+      const file = path.join(targetDir, name, 'default.nix');
+      if (ev.sources.exists(file)) hostsByName.set(name, { target, file, nixos });
     }
+  }
+  const machines: [string, Thunk][] = [];
+  for (const [name, { target, file: hostFile, nixos }] of hostsByName) {
+    if (!nixos) continue;
+    const override = get(hosts, name);
+    const own = get(override, 'modules');
+    const moduleItems: Thunk[] = [known({ t: 'path', v: hostFile }), ...userModules];
+    if (own) moduleItems.push(known(own));
+    if (shared) moduleItems.push(known(shared));
+    moduleItems.push(known({ t: 'external', name: SNOWFALL_MODULES }));
+    if (withHomeManager)
+      moduleItems.push(known({ t: 'external', name: 'home-manager.nixosModules.home-manager' }));
+    const special = new Map<string, Thunk>();
+    const extra = get(override, 'specialArgs');
+    if (extra?.t === 'attrs') for (const [k, a] of extra.attrs) special.set(k, a);
+    const lib = ev.lib();
+    special.set('target', str(target));
+    special.set('system', str(target));
+    special.set('host', str(name));
+    special.set('virtual', known({ t: 'bool', v: false }));
+    special.set('format', str('linux'));
+    special.set('inputs', inputs);
+    special.set('namespace', namespace === undefined ? unknownAt('namespace') : str(namespace));
+    special.set('systems', unknownAt('systems'));
+    special.set('lib', known(lib.t === 'attrs' ? { ...lib, dynamic: true } : lib));
+    const sysArgs = known(
+      attrsOf([
+        ['system', str(target)],
+        ['modules', known({ t: 'list', items: moduleItems })],
+        ['specialArgs', known(attrsOf([...special]))],
+      ]),
+    );
+    machines.push([name, known({ t: 'nixosSystem', args: sysArgs, src })]);
   }
   return attrsOf([['nixosConfigurations', known(attrsOf(machines, false, src))]], true, src);
 }

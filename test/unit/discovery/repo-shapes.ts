@@ -3651,7 +3651,7 @@ with lib; with lib.\${namespace};
     ],
   },
   {
-    name: "Snowfall Lib through mkLib, with a host override and its own root: the override's modules are the machine's",
+    name: "Snowfall Lib through mkLib, with a host override and its own root: the override's modules are the machine's; a name under two targets is the later one's",
     files: {
       'flake.nix': `{
   inputs = {
@@ -3676,6 +3676,9 @@ with lib; with lib.\${namespace};
       'nix/hardware/web.nix':
         '{ ... }: { fileSystems."/" = { device = "/dev/disk/by-label/nixos"; fsType = "ext4"; }; }\n',
       'systems/x86_64-linux/stale/default.nix': BARE('stale'),
+      // one name under two targets: the later target (readDir's order) wins, here an ISO image
+      'nix/systems/aarch64-linux/dup/default.nix': BARE('dup'),
+      'nix/systems/x86_64-iso/dup/default.nix': '{ ... }: { }\n',
     },
     machines: [{ name: 'web', status: 'partial', platform: X86 }],
     findings: [],
