@@ -255,7 +255,9 @@ export class Project {
             : base.replace(/\.nix$/, '');
         discovered = [configurationNixEntry(file, name)];
         discovered[0].entry.scriptNixpkgs =
-          this.scriptMachinesRead?.find((m) => m.file === file)?.nixpkgs ?? this.installChannel();
+          this.scriptMachinesRead?.find((m) => m.file === file)?.nixpkgs ??
+          this.kropsNixpkgs.get(file) ??
+          this.installChannel();
         const script = this.builtWithEvalConfig.get(file);
         if (script) {
           // What else the script's eval-config.nix call adds is not read: rules about something missing stay quiet.
@@ -610,6 +612,7 @@ export class Project {
   private builtByImporters(): string[] {
     const out = new Set<string>();
     this.builtWithEvalConfig.clear();
+    this.kropsNixpkgs.clear();
     for (const c of this.unfollowedConfigurations)
       for (const imp of c.importers) {
         const parsed = this.sources.parsed(imp);
@@ -626,8 +629,11 @@ export class Project {
         // add files (a hardware-configuration.nix) that a machine of configuration.nix alone would lack.
         // krops ships the file to the target as its `nixos-config` (`krops.lib.evalSource [{ nixos-config… }]`);
         // a release.nix builds each host's configuration.nix with eval-config.nix (`modules = [ conf ]`).
-        if (/\bevalSource\b/.test(text) && /nixos-config/.test(text)) out.add(c.file);
-        else if (/nixos\/lib\/eval-config\.nix/.test(text)) {
+        if (/\bevalSource\b/.test(text) && /nixos-config/.test(text)) {
+          out.add(c.file);
+          const pin = kropsNixpkgsRef(text);
+          if (pin) this.kropsNixpkgs.set(c.file, pin);
+        } else if (/nixos\/lib\/eval-config\.nix/.test(text)) {
           out.add(c.file);
           this.builtWithEvalConfig.set(c.file, imp);
         } else if (isModule) {
@@ -636,6 +642,9 @@ export class Project {
       }
     return [...out];
   }
+
+  /** configuration.nix files a krops source ships as `nixos-config`: the nixpkgs branch that source pins. */
+  private readonly kropsNixpkgs = new Map<string, string>();
 
   /**
    * configuration.nix files a script builds with eval-config.nix, by the script: its `modules` may add others
@@ -1259,4 +1268,21 @@ function staticPaths(root: Expr | undefined, dir: string): string[] {
 /** The files a configuration takes as modules. */
 function moduleFiles(config: NixosConfiguration): string[] {
   return config.modules.flatMap((m) => (m.kind === 'file' || m.kind === 'missing' ? [m.file] : []));
+}
+
+/**
+ * The nixpkgs a krops source puts on the target (`nixpkgs.git = { url = "https://github.com/NixOS/nixpkgs"; ref =
+ * "nixos-20.09"; }`, or `nixpkgs.git.ref = …`): krops copies it to /var/src and builds with `-I /var/src`, so its
+ * branch is the machine's release. Only a literal branch of NixOS/nixpkgs counts (a commit says no release).
+ */
+export function kropsNixpkgsRef(text: string): string | undefined {
+  const block = /\bnixpkgs\.git\s*=\s*\{([^{}]*)\}/.exec(text)?.[1];
+  const ref = block
+    ? /\bref\s*=\s*"([^"$]+)"/.exec(block)?.[1]
+    : /\bnixpkgs\.git\.ref\s*=\s*"([^"$]+)"/.exec(text)?.[1];
+  const url = block
+    ? /\burl\s*=\s*"?([^";\s]+)/.exec(block)?.[1]
+    : /\bnixpkgs\.git\.url\s*=\s*"?([^";\s]+)/.exec(text)?.[1];
+  if (!ref || !url || !/github\.com[/:]NixOS\/nixpkgs(?:\.git)?\/?$/i.test(url)) return undefined;
+  return `github:NixOS/nixpkgs/${ref}`;
 }

@@ -3683,4 +3683,47 @@ with lib; with lib.\${namespace};
     machines: [{ name: 'web', status: 'partial', platform: X86 }],
     findings: [],
   },
+  {
+    name: 'krops sources pin nixpkgs by branch: each machine is judged against the release its source puts on the target',
+    files: {
+      'old/deploy.nix': `let
+  krops = builtins.fetchGit { url = "https://cgit.krebsco.de/krops/"; };
+  lib = import "\${krops}/lib";
+  pkgs = import "\${krops}/pkgs" { };
+  source = lib.evalSource [{
+    nixpkgs.git = { ref = "nixos-20.09"; url = "https://github.com/NixOS/nixpkgs"; };
+    nixos-config.file = toString ./configuration.nix;
+  }];
+in
+pkgs.krops.writeDeploy "deploy-old" { inherit source; target = "root@old"; }
+`,
+      'old/configuration.nix': host(
+        'old',
+        '\n  sound.enable = true;\n  nixpkgs.hostPlatform = "x86_64-linux";',
+      ),
+      'new/deploy.nix': `let
+  krops = builtins.fetchGit { url = "https://cgit.krebsco.de/krops/"; };
+  lib = import "\${krops}/lib";
+  pkgs = import "\${krops}/pkgs" { };
+in
+pkgs.krops.writeDeploy "deploy-new" {
+  source = lib.evalSource [{
+    nixpkgs.git.url = "https://github.com/NixOS/nixpkgs";
+    nixpkgs.git.ref = "nixos-24.11";
+    nixos-config.file = toString ./configuration.nix;
+  }];
+  target = "root@new";
+}
+`,
+      'new/configuration.nix': host(
+        'new',
+        '\n  sound.enable = true;\n  nixpkgs.hostPlatform = "x86_64-linux";',
+      ),
+    },
+    machines: [
+      { name: 'new', status: 'read', platform: X86 },
+      { name: 'old', status: 'read', platform: X86 },
+    ],
+    findings: ['removed-option new/configuration.nix:15'],
+  },
 ];
