@@ -205,6 +205,12 @@ export function loaderFacts(config: NixosConfiguration): LoaderFacts {
   if (own.state === 'unknown') unsure = true;
   else if (own.state === 'known' && !other)
     other = { name: 'its own system.build.installBootLoader', def: own.def };
+  // `boot.loader.initScript` (hosting services, user-mode Linux: a /sbin/init script) sets installBootLoader in
+  // nixpkgs' init-script.nix; unlike the loaders above it leaves GRUB's default alone.
+  const init = enableState(config, 'boot.loader.initScript.enable');
+  if (init.state === 'unknown') unsure = true;
+  else if (init.state === 'on' && !other)
+    other = { name: 'the /sbin/init script (boot.loader.initScript)', def: init.def };
   const grubSettings = config
     .defsUnder('boot.loader.grub')
     .filter((d) => d.path.length > 3 && d.path[3] !== 'enable');

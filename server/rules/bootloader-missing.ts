@@ -15,7 +15,7 @@ export const bootloaderMissing: Rule = {
   title: 'No bootloader is configured',
   explanation:
     'An installed NixOS machine boots through a bootloader that the install writes: systemd-boot, GRUB, ' +
-    'extlinux, Limine, rEFInd or an external one. NixOS enables GRUB when no other loader is chosen, but GRUB ' +
+    'extlinux, Limine, rEFInd, an external one, or a /sbin/init script (`boot.loader.initScript`, `system.build.installBootLoader`). NixOS enables GRUB when no other loader is chosen, but GRUB ' +
     'then has no disk to install to and the build stops; and when GRUB is switched off with nothing in its ' +
     'place, `nixos-install` completes without installing any bootloader, and the machine does not start. ' +
     'Choose one: systemd-boot for UEFI machines, GRUB with `boot.loader.grub.device` for BIOS ones. ' +

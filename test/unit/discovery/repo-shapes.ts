@@ -3726,4 +3726,21 @@ pkgs.krops.writeDeploy "deploy-new" {
     ],
     findings: ['removed-option new/configuration.nix:15'],
   },
+  {
+    name: 'a hosting service booting /sbin/init: boot.loader.initScript is its boot loader',
+    files: {
+      'vps/configuration.nix': `{ ... }:
+{
+  boot.loader.grub.enable = false;
+  boot.loader.initScript.enable = true;
+  fileSystems."/" = { device = "/dev/disk/by-label/nixos"; fsType = "ext4"; };
+  users.users.root.openssh.authorizedKeys.keys = [ "${KEY}" ];
+  nixpkgs.hostPlatform = "x86_64-linux";
+  system.stateVersion = "24.11";
+}
+`,
+    },
+    machines: [{ name: 'vps', status: 'read', platform: X86 }],
+    findings: [],
+  },
 ];
