@@ -504,11 +504,20 @@ export class Evaluator {
     s?: Source,
   ): Value {
     let v = this.eval(target, env, file);
-    for (const k of keys) {
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i];
       const name = k.name ?? this.keyName(k.dynamic, env, file);
       if (typeof name !== 'string') return this.unknownFrom(v, s);
       if (def) {
-        if (v.t === 'unknown' || v.t === 'external') return this.unknownFrom(v, s);
+        if (v.t === 'unknown' || v.t === 'external') {
+          const rest = keys.slice(i).map((x) => x.name);
+          if (rest.some((x) => x === undefined)) return this.unknownFrom(v, s);
+          // A known library's module with a fallback (`inputs.disko.nixosModules.disko or { }`) is that module;
+          // where the name is missing, the fallback is an empty module or null, which change nothing.
+          if (v.t === 'external') return { t: 'external', name: [v.name, ...rest].join('.'), src: s };
+          if (!v.error && v.path) return { t: 'unknown', orPath: [...v.path, ...(rest as string[])], src: s };
+          return this.unknownFrom(v, s);
+        }
         if (v.t === 'attrs') {
           if (!v.attrs.has(name))
             return v.dynamic || v.openValues ? { t: 'unknown', src: s } : this.eval(def, env, file);

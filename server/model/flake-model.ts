@@ -719,7 +719,7 @@ function mkFlake(
             });
           break;
         default: {
-          const p = v.t === 'unknown' ? v.path : undefined;
+          const p = v.t === 'unknown' ? (v.path ?? v.orPath) : undefined;
           const input = p ? (p[0] === 'inputs' ? p[1] : p[0]) : undefined;
           const unknownInput = input && kinds.has(input) && !kinds.get(input) ? input : undefined;
           const reason = unknownInput

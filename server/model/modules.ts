@@ -279,7 +279,11 @@ function moduleItems(
       if (v.atLeast) for (const t of v.atLeast) moduleItems(ev, t, importer, emit);
       emit({
         kind: 'ref',
-        ref: v.path ? { kind: 'external', name: v.path.join('.'), src } : { kind: 'unknown', src },
+        // (`inputs.x.nixosModules.y or { }` from an input nixkit does not know: named the same, for its reason)
+        ref:
+          (v.path ?? v.orPath)
+            ? { kind: 'external', name: (v.path ?? v.orPath)!.join('.'), src }
+            : { kind: 'unknown', src },
       });
       return;
     case 'list':

@@ -79,6 +79,11 @@ export type Value =
        * `imports` still follows them. Everything else treats the value as unknown.
        */
       atLeast?: Thunk[];
+      /**
+       * `inputs.den.flakeModules.x or { }` on an input nixkit does not know: the selection it would be, unless
+       * the name is missing. Only messages read it (to name the input); `path` it is not.
+       */
+      orPath?: string[];
     };
 
 export interface Env {

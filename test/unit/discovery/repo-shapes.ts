@@ -3743,4 +3743,34 @@ pkgs.krops.writeDeploy "deploy-new" {
     machines: [{ name: 'vps', status: 'read', platform: X86 }],
     findings: [],
   },
+  {
+    name: "flake-parts modules and NixOS modules taken with a fallback (`x or { }`): a known library's is that module, an unknown input is named",
+    files: {
+      'flake.nix': `{
+  ${NIXPKGS}
+  inputs.flake-parts.url = "github:hercules-ci/flake-parts";
+  inputs.sops-nix.url = "github:Mic92/sops-nix";
+  inputs.den.url = "github:denful/den";
+  outputs = inputs: inputs.flake-parts.lib.mkFlake { inherit inputs; } {
+    systems = [ "x86_64-linux" ];
+    imports = [ (inputs.den.flakeModules.dendritic or { }) ];
+    flake.nixosConfigurations.box = inputs.nixpkgs.lib.nixosSystem {
+      system = "x86_64-linux";
+      modules = [ ./box.nix (inputs.sops-nix.nixosModules.sops or { }) ];
+    };
+  };
+}
+`,
+      'box.nix': host('box'),
+    },
+    machines: [
+      { name: 'box', status: 'read', platform: X86 },
+      {
+        name: 'nixosConfigurations',
+        status: 'not-followed',
+        reason: /the flake-parts module `den\.flakeModules\.dendritic` comes from input `den`/,
+      },
+    ],
+    findings: ['configuration-not-followed flake.nix:8'],
+  },
 ];
