@@ -115,9 +115,13 @@ function deviceOf(config: NixosConfiguration, mp: string): { value: string; at: 
   return { value: r.value.v, at };
 }
 
-/** LVM names its volumes `VG-LV` in /dev/mapper (a dash inside a name is doubled). */
+/**
+ * LVM names its volumes `VG-LV` in /dev/mapper (a dash inside a name is doubled): any name with a single dash
+ * may be one (`cryptvg-root`, root in the volume group cryptvg inside a LUKS container). Only the name
+ * nixos-generate-config gives a LUKS device, `luks-<uuid>`, is surely not.
+ */
 function looksLikeLvm(name: string): boolean {
-  if (/^(luks|crypt)/i.test(name)) return false;
+  if (/^luks-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(name)) return false;
   return name.replace(/--/g, '').includes('-');
 }
 

@@ -146,6 +146,32 @@ test('luks-not-in-initrd offers the one LUKS name the initrd opens', async () =>
   assert.match(applyFix(f), /device = "\/dev\/mapper\/cryptroot";/);
 });
 
+test('luks-not-in-initrd: LVM on LUKS (`cryptvg-root` in the container "crypt") is no unopened LUKS name', async () => {
+  const files = (root: string) => ({
+    'configuration.nix': `{ ... }:
+{
+  boot.loader.systemd-boot.enable = true;
+  boot.initrd.luks.devices."crypt" = { device = "/dev/disk/by-uuid/82a1c3d4-5e6f-4a7b-8c9d-0e1f2a3b4c5d"; preLVM = true; };
+  fileSystems."/" = { device = "${root}"; fsType = "ext4"; };
+  fileSystems."/boot" = { device = "/dev/disk/by-label/boot"; fsType = "vfat"; };
+  users.users.root.hashedPassword = "!";
+  system.stateVersion = "24.11";
+}
+`,
+  });
+  assert.deepEqual(
+    wheres(await checkFiles(files('/dev/mapper/cryptvg-root'))).filter((w) => w.startsWith('luks')),
+    [],
+  );
+  // the name nixos-generate-config gives a LUKS device is no volume group's
+  assert.deepEqual(
+    wheres(await checkFiles(files('/dev/mapper/luks-0b1c2d3e-4f5a-4b6c-8d7e-9f0a1b2c3d4e'))).filter((w) =>
+      w.startsWith('luks'),
+    ),
+    ['luks-not-in-initrd configuration.nix:5'],
+  );
+});
+
 test('efi-only-disko-grub: a BIOS device on a GPT disk without BIOS boot partition, fixed to "nodev"', async () => {
   const found = await check(path.join(FIXTURES, 'efi-only-disko-grub'));
   assert.deepEqual(wheres(found), ['grub-device-missing configuration.nix:8']);
