@@ -307,6 +307,9 @@ export class Project {
     // every machine after says so.
     let granted = 0;
     let exhausted = ev.fuel < 0;
+    // Files read to find the machines (a `base.nix` giving nixosSystem its `system` and `modules`): one with
+    // syntax errors is refused by Nix, so what nixkit recovered from it builds nothing certain.
+    const brokenHelpers = [...ev.filesRead].filter((f) => f !== file && f.endsWith('.nix') && hasErrors(f));
     for (const d of discovered) {
       const base = { name: d.entry.name, kind: d.entry.kind, file: d.entry.file, at: d.entry.at };
       if (d.status === 'not-followed') {
@@ -329,10 +332,11 @@ export class Project {
       for (const m of collected.modules) if (m.kind === 'file' || m.kind === 'missing') own.add(m.file);
       for (const f of own) files.add(f);
       // Files read as data (`readFile ./key.pub`) are not Nix: only modules and .nix files can be broken Nix.
-      const broken =
+      const ownBroken =
         // (an inline module written in a file nixkit cannot read whole: a flake-parts `flake.modules.nixos.x`)
         collected.modules.some((m) => (m.kind === 'file' || m.kind === 'inline') && hasErrors(m.file)) ||
         [...own].some((f) => f.endsWith('.nix') && hasErrors(f));
+      const broken = ownBroken || brokenHelpers.length > 0;
       const config = new NixosConfiguration(d.entry, collected, own, broken);
       collectedOf.set(d, config);
       const twin = d.sameNameAs && collectedOf.get(d.sameNameAs);
@@ -359,7 +363,13 @@ export class Project {
       const top = kind === 'flake' ? path.dirname(file) : commonFolder(this.listFiles());
       config.reasons = [
         ...d.reasons,
-        ...this.unreadParts(config, kinds, top || path.dirname(file), exhausted),
+        ...brokenHelpers.map(
+          (f) =>
+            `${path.relative(top || path.dirname(file), f)}, which ${path.basename(file)} reads to build its machines, has syntax errors (Nix refuses it)`,
+        ),
+        ...this.unreadParts(config, kinds, top || path.dirname(file), exhausted).filter(
+          (r) => ownBroken || r !== SOME_FILES_BROKEN,
+        ),
       ];
       config.status = d.status === 'partial' || config.reasons.length ? 'partial' : 'read';
       configurations.push(config);
@@ -413,7 +423,7 @@ export class Project {
       }
     }
     // (a syntax error, or syntax this Nix does not know that the repository turns on: the pipe operators)
-    if (config.hasSyntaxErrors) out.add('some of its files have syntax errors or syntax nixkit cannot read');
+    if (config.hasSyntaxErrors) out.add(SOME_FILES_BROKEN);
     return [...out];
   }
 
@@ -1151,6 +1161,8 @@ function isTrace(e: Expr): boolean {
 }
 
 /** Why an external module makes a configuration partly read, or undefined when nixkit knows what it is. */
+
+const SOME_FILES_BROKEN = 'some of its files have syntax errors or syntax nixkit cannot read';
 export function externalModuleReason(
   name: string,
   kinds: Map<string, InputKind | undefined>,

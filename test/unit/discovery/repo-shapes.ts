@@ -3773,4 +3773,32 @@ pkgs.krops.writeDeploy "deploy-new" {
     ],
     findings: ['configuration-not-followed flake.nix:8'],
   },
+  {
+    name: 'a helper file the flake imports for `system` and `modules` has a syntax error: the machine is partly read, and says why',
+    files: {
+      'flake.nix': `{
+  ${NIXPKGS}
+  outputs = { nixpkgs, ... }: let
+    base = import ./base.nix { };
+  in {
+    nixosConfigurations.arm = nixpkgs.lib.nixosSystem {
+      inherit (base) system;
+      modules = base.modules ++ [ ./host.nix ];
+    };
+  };
+}
+`,
+      'base.nix': '{ ... }: {\n  system = "aarch64-linux";\n  modules = [ ];\n};\n',
+      'host.nix': '{ ... }: { networking.hostName = "arm"; }\n',
+    },
+    machines: [
+      {
+        name: 'arm',
+        status: 'partial',
+        platform: 'aarch64-linux',
+        reason: /base\.nix, which flake\.nix reads to build its machines, has syntax errors/,
+      },
+    ],
+    findings: ['syntax-error base.nix:4'],
+  },
 ];
