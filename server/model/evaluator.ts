@@ -89,6 +89,9 @@ type Attrs = Extract<Value, { t: 'attrs' }>;
 import { isVirtualFile } from './virtual-files';
 export { isVirtualFile, VIRTUAL_PREFIX } from './virtual-files';
 
+/** What `nixosSystem` returns that a set joined to it with `//` would replace (eval-config.nix's result). */
+const SYSTEM_ATTRS = new Set(['config', 'options', 'extendModules', 'type', '_module', 'class', 'pkgs']);
+
 export class Evaluator {
   fuel: number;
   depth = 0;
@@ -787,6 +790,11 @@ export class Evaluator {
     // `unknown // { … }`: the right side's names are known to win.
     if (a.t === 'unknown' && !a.error && b.t === 'attrs')
       return { t: 'attrs', attrs: b.attrs, dynamic: true, src: s };
+    // A system with attributes of the repository's own beside it (`sys // { tag = name; }`, also through
+    // recursiveUpdate) is still that system: `config`, `options` and the rest are its own.
+    if (b.t === 'nixosSystem' && (a.t === 'attrs' || a.t === 'nixosSystem')) return b;
+    if (a.t === 'nixosSystem' && b.t === 'attrs' && ![...b.attrs.keys()].some((k) => SYSTEM_ATTRS.has(k)))
+      return a;
     if (a.t === 'attrs' && b.t === 'attrs') {
       if (!this.charge(1 + (b.attrs.size >> 4))) return UNKNOWN;
       // An empty side adds nothing, unless it may hold names nixkit cannot see (`{ ${unknown} = …; }`).

@@ -3801,4 +3801,32 @@ pkgs.krops.writeDeploy "deploy-new" {
     ],
     findings: ['syntax-error base.nix:4'],
   },
+  {
+    name: "a builder that adds attributes of its own to the system (foldl' recursiveUpdate, //): still that machine",
+    files: {
+      'flake.nix': `{
+  ${NIXPKGS}
+  outputs = { self, nixpkgs, ... }: let
+    lib = nixpkgs.lib;
+    mkHost = name: let
+      configuration = lib.nixosSystem {
+        system = "x86_64-linux";
+        modules = [ (./hosts + "/\${name}.nix") ];
+      };
+    in builtins.foldl' lib.recursiveUpdate { } [ configuration { tag = name; } ];
+  in {
+    nixosConfigurations.one = mkHost "one";
+    nixosConfigurations.two = (lib.nixosSystem { system = "x86_64-linux"; modules = [ ./hosts/two.nix ]; }) // { deploy = "two.lan"; };
+  };
+}
+`,
+      'hosts/one.nix': host('one'),
+      'hosts/two.nix': host('two', '\n  sound.enable = true;'),
+    },
+    machines: [
+      { name: 'one', status: 'read', platform: X86 },
+      { name: 'two', status: 'read', platform: X86 },
+    ],
+    findings: ['removed-option hosts/two.nix:15'],
+  },
 ];
