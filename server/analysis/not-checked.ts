@@ -102,9 +102,13 @@ function unfollowedSystemCalls(
   sources: Pick<SourceProvider, 'readText' | 'parsed'>,
 ): NotChecked[] {
   const machines = new Set<string>();
+  /** Module files some machine nixkit found reads. */
+  const machineFiles = new Set<string>();
   const unitsOf = new Map<string, AnalysisUnitLike[]>();
   for (const u of project.analysisUnits) {
     for (const c of u.configurations) for (const k of c.entry.builtAt ?? []) machines.add(k);
+    for (const c of u.configurations)
+      for (const m of c.modules) if (m.kind === 'file' && m.file !== c.entry.file) machineFiles.add(m.file);
     for (const f of u.files) unitsOf.set(f, [...(unitsOf.get(f) ?? []), u]);
   }
   const out: NotChecked[] = [];
@@ -124,7 +128,13 @@ function unfollowedSystemCalls(
         !word ||
         !writesModules(e.arg) ||
         machines.has(`${f}:${e.span.start}`) ||
-        machines.has(`${f}:${e.arg.span.start}`)
+        machines.has(`${f}:${e.arg.span.start}`) ||
+        // the repository's own `nixosSystem` wrapper, called with a module a machine nixkit found reads: that
+        // machine's builder (the call nixkit followed is the wrapper's inner one)
+        writtenModuleFiles(e.arg, f).some((m) => machineFiles.has(m)) ||
+        // a builder function of the repository (`mkVm = { modules, … }: nixosSystem { modules = … ++ modules; }`):
+        // what it builds is whatever its callers give it, machines nixkit found among them
+        (machineFiles.size > 0 && modulesFromParameter(e.arg, lambdaParamsAround(ast.expr!, e.span.start)))
       )
         return;
       out.push({
@@ -146,6 +156,56 @@ type AnalysisUnitLike = Project['analysisUnits'][number];
 function writesModules(arg: Expr): boolean {
   while (arg.kind === 'paren') arg = arg.expr;
   return arg.kind === 'attrs' && arg.bindings.some((b) => b.path[0]?.name === 'modules');
+}
+
+/** The files of the relative paths written in a call's `modules` (a folder as its default.nix). */
+function writtenModuleFiles(arg: Expr, file: string): string[] {
+  while (arg.kind === 'paren') arg = arg.expr;
+  if (arg.kind !== 'attrs') return [];
+  const out: string[] = [];
+  for (const b of arg.bindings) {
+    if (b.path.length !== 1 || b.path[0]?.name !== 'modules') continue;
+    walkExpr(b.value, (e) => {
+      if (e.kind !== 'path' || e.pathKind !== 'relative' || e.value === undefined) return;
+      const p = path.resolve(path.dirname(file), e.value);
+      out.push(p.endsWith('.nix') ? p : path.join(p, 'default.nix'));
+    });
+  }
+  return out;
+}
+
+/** The names the functions around an offset bind (`x: …`, `{ a, b }: …`, `args @ { … }: …`). */
+function lambdaParamsAround(root: Expr, offset: number): Set<string> {
+  const names = new Set<string>();
+  walkExpr(root, (e) => {
+    if (e.span.start > offset || e.span.end < offset) return false;
+    if (e.kind === 'lambda') {
+      if (e.param) names.add(e.param.name);
+      for (const f of e.formals ?? []) names.add(f.name.name);
+    }
+    return true;
+  });
+  return names;
+}
+
+/** A call's `modules` uses one of these parameters (`modules = [ base ] ++ modules;`). */
+function modulesFromParameter(arg: Expr, params: Set<string>): boolean {
+  while (arg.kind === 'paren') arg = arg.expr;
+  if (arg.kind !== 'attrs' || !params.size) return false;
+  let found = false;
+  for (const b of arg.bindings) {
+    if (b.path.length !== 1 || b.path[0]?.name !== 'modules') continue;
+    // (the parameter that carries modules: `self` or `inputs` used for one module of its own say nothing)
+    let v = b.value;
+    while (v.kind === 'paren') v = v.expr;
+    if (v.kind === 'var' && params.has(v.name)) found = true;
+    walkExpr(b.value, (e) => {
+      if (e.kind === 'var' && params.has(e.name) && /modules/i.test(e.name)) found = true;
+    });
+  }
+  for (const i of arg.inherits)
+    if (!i.from && i.names.some((n) => n.name === 'modules' && params.has('modules'))) found = true;
+  return found;
 }
 
 /** `nixosSystem`, `lib.nixosSystem`, `inputs.nixos-generators.nixosGenerate`: the builder's name. */

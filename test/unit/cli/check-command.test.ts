@@ -331,6 +331,53 @@ test('whole machines at the top of an old checkout that nothing builds are named
   );
 });
 
+test("the repository's own builder called `nixosSystem` (and one wrapping it) is no system left unchecked", async () => {
+  const dir = tempDir('check-own-nixossystem');
+  const write = (rel: string, text: string) => {
+    fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+    fs.writeFileSync(path.join(dir, rel), text);
+  };
+  write(
+    'flake.nix',
+    `{
+  inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-24.11";
+  outputs = { self, nixpkgs, ... }: {
+    nixosConfigurations = import ./hosts { myLib = import ./lib { inherit nixpkgs; }; };
+  };
+}
+`,
+  );
+  write(
+    'lib/nixosSystem.nix',
+    '{ nixpkgs }:\n{ system, modules }:\nnixpkgs.lib.nixosSystem { inherit system modules; }\n',
+  );
+  write(
+    'lib/default.nix',
+    `{ nixpkgs }:
+rec {
+  nixosSystem = import ./nixosSystem.nix { inherit nixpkgs; };
+  mkVm = { system, modules }: nixosSystem { inherit system; modules = [ { boot.isContainer = true; } ] ++ modules; };
+}
+`,
+  );
+  write(
+    'hosts/default.nix',
+    `{ myLib }:
+{
+  alpha = myLib.nixosSystem { system = "x86_64-linux"; modules = [ ./alpha ]; };
+  beta = myLib.mkVm { system = "x86_64-linux"; modules = [ ./beta ]; };
+}
+`,
+  );
+  const machine =
+    '{ ... }: { networking.hostName = "x"; boot.isContainer = true; system.stateVersion = "24.11"; }\n';
+  write('hosts/alpha/default.nix', machine);
+  write('hosts/beta/default.nix', machine);
+  const r = await run(['check', '.'], dir);
+  assert.match(r.stdout, /2 machines: 2 read/);
+  assert.doesNotMatch(r.stderr, /is not checked/);
+});
+
 test('systems built beside nixosConfigurations (an installer image, nixosGenerate) are named in notes; machines are not', async () => {
   const dir = tempDir('check-unfollowed-calls');
   fs.writeFileSync(
