@@ -125,7 +125,7 @@ export function flakeEntries(ev: Evaluator, flakeFile: string): FlakeDiscovery {
 
   const outputs = model.outputs;
   if (outputs.t !== 'attrs') {
-    if (model.outputsAt)
+    if (model.outputsAt && !model.outputsHoldNoMachines)
       notFollowed(
         'nixosConfigurations',
         model.outputsAt,

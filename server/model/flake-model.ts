@@ -26,6 +26,8 @@ export interface FlakeModel {
   outputsAt?: Source;
   /** Why Nix fails to call `outputs` (`{ nixpkgs }:` without `self` or `...`), when it does. */
   outputsCallFails?: string;
+  /** The failing `outputs` function returns a set written out without any output that makes machines. */
+  outputsHoldNoMachines?: boolean;
   opaqueCalls: OpaqueCall[];
   /** flake-parts modules nixkit cannot read, and the unknown input each comes from (when it does). */
   opaqueFlakeModules: { at?: Source; reason: string; input?: string }[];
@@ -426,8 +428,16 @@ export function evaluateFlake(ev: Evaluator, file: string): FlakeModel {
     formals &&
     !outputsFn.expr.ellipsis &&
     !formals.some((f) => f.name.name === 'self')
-  )
+  ) {
     model.outputsCallFails = "'outputs' is called with unexpected argument 'self'";
+    // `outputs = { }: { nixosModules.x = …; }`: broken, but it would hold no machine had it worked.
+    let body = outputsFn.expr.body;
+    while (body.kind === 'paren') body = body.expr;
+    model.outputsHoldNoMachines =
+      body.kind === 'attrs' &&
+      !body.inherits.length &&
+      body.bindings.every((b) => b.path[0]?.name !== undefined && !MACHINE_OUTPUTS.includes(b.path[0].name));
+  }
   if (outputsFn.t === 'lambda')
     result = ev.callLambda(outputsFn.expr, outputsFn.env, outputsFn.file, known(inputsValue));
   else result = outputsFn;

@@ -3829,4 +3829,25 @@ pkgs.krops.writeDeploy "deploy-new" {
     ],
     findings: ['removed-option hosts/two.nix:15'],
   },
+  {
+    name: 'a module-only sub-flake whose `outputs = { }:` Nix cannot call: no machine said to be missing',
+    files: {
+      'flake.nix': `{
+  ${NIXPKGS}
+  outputs = { self, nixpkgs }: {
+    nixosConfigurations.box = nixpkgs.lib.nixosSystem { system = "x86_64-linux"; modules = [ ./box.nix ]; };
+  };
+}
+`,
+      'box.nix': host('box'),
+      'metrics/flake.nix': `{
+  outputs = { }: {
+    nixosModules.metrics = { services.prometheus.enable = true; };
+  };
+}
+`,
+    },
+    machines: [{ name: 'box', status: 'read', platform: X86 }],
+    findings: [],
+  },
 ];
