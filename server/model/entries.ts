@@ -35,6 +35,12 @@ export interface DiscoveredEntry {
    * with disko, `colmena.web` to deploy).
    */
   sameNameAs?: DiscoveredEntry;
+  /**
+   * Another flake of this checkout builds it: an input `path:./hosts/x` whose machine this one re-exports
+   * (`x = inputs.x.nixosConfigurations.x`), or `(import ./hosts/x/flake.nix).outputs …`. That flake.nix: the
+   * machine is listed and checked there, once.
+   */
+  fromFlake?: string;
 }
 
 /** What stands for the modules NixOps or morph add to each machine of a network file. */
@@ -145,7 +151,7 @@ export function flakeEntries(ev: Evaluator, flakeFile: string): FlakeDiscovery {
     else {
       for (const [name, thunk] of set.attrs) {
         names.add(name);
-        entries.push(flakeEntry(ev, flakeFile, name, thunk, at, forceExplained));
+        entries.push(flakeEntry(ev, flakeFile, name, thunk, at, forceExplained, kinds));
       }
       if (set.dynamic)
         notFollowed(
@@ -270,10 +276,25 @@ function flakeEntry(
   thunk: Thunk,
   setAt: Source | undefined,
   forceExplained: (t: Thunk) => { v: Value; why: () => string },
+  kinds: InputKinds,
 ): DiscoveredEntry {
   const { v, why } = forceExplained(thunk);
   const at = sourceOf(thunk, v.src ?? setAt);
   const entry: ConfigurationEntry = { name, file: flakeFile, kind: 'flake', at };
+  // `inputs.x.nixosConfigurations.y` for an input `path:./hosts/x`: that flake's own machine
+  const p = v.t === 'unknown' && !v.error ? v.path : undefined;
+  const input = p && (p[0] === 'inputs' ? p[1] : p[0]);
+  const local = input ? kinds.local.get(input) : undefined;
+  if (local && p![p!.indexOf(input!) + 1] === 'nixosConfigurations') {
+    const dir = local.replace(/^(?:path|git\+file):/, '').replace(/[?#].*$/, '');
+    return {
+      entry,
+      roots: [],
+      status: 'not-followed',
+      reasons: [`it is a machine of input \`${input}\`, ${unknownInputPhrase(input!, kinds)}`],
+      fromFlake: path.join(path.resolve(path.dirname(flakeFile), dir), 'flake.nix'),
+    };
+  }
   if (v.t === 'nixosSystem' && v.input) entry.nixpkgsInput = v.input;
   if (v.t !== 'nixosSystem') {
     const reason =

@@ -230,8 +230,24 @@ export class Project {
         // `outputs = args: (import ../flake.nix).outputs args;`: machines written in another flake of the
         // workspace are that flake's, listed and checked there once.
         const flakes = new Set(this.listFiles().filter((f) => path.basename(f) === 'flake.nix'));
+        // So are machines this flake only re-exports from another flake of the workspace: a `path:` input's
+        // (`x = inputs.x.nixosConfigurations.x`), or one whose nixosSystem call is written in that flake.nix.
+        const elsewhere = (f: string | undefined) => !!f && f !== file && flakes.has(f);
         discovered = found.entries.filter((d) => {
           const at = d.entry.at?.file;
+          if (elsewhere(d.fromFlake)) return false;
+          const call = d.entry.builtAt?.[0];
+          const callFile = call?.slice(0, call.lastIndexOf(':'));
+          // (only a call that makes one of that flake's own machines: a builder function it exports is not one)
+          if (
+            call &&
+            elsewhere(callFile) &&
+            inMachineOutput(
+              this.sources.parsed(callFile!)?.ast.expr,
+              Number(call.slice(call.lastIndexOf(':') + 1)),
+            )
+          )
+            return false;
           return !at || at === file || !flakes.has(at);
         });
         flake = found.model;
@@ -1162,6 +1178,24 @@ function isTrace(e: Expr): boolean {
 
 /** Why an external module makes a configuration partly read, or undefined when nixkit knows what it is. */
 
+/** Whether an offset of a flake.nix lies in the value of a `nixosConfigurations` (or colmena) binding. */
+function inMachineOutput(root: Expr | undefined, offset: number): boolean {
+  let found = false;
+  if (root)
+    walkExpr(root, (e) => {
+      if (found || e.span.start > offset || e.span.end < offset) return false;
+      if (e.kind === 'attrs')
+        for (const b of e.bindings)
+          if (
+            b.path.some((k) => k.name === 'nixosConfigurations' || k.name === 'colmena') &&
+            b.value.span.start <= offset &&
+            offset < b.value.span.end
+          )
+            found = true;
+      return !found;
+    });
+  return found;
+}
 const SOME_FILES_BROKEN = 'some of its files have syntax errors or syntax nixkit cannot read';
 export function externalModuleReason(
   name: string,

@@ -3850,4 +3850,75 @@ pkgs.krops.writeDeploy "deploy-new" {
     machines: [{ name: 'box', status: 'read', platform: X86 }],
     findings: [],
   },
+  {
+    name: 'a root flake re-exporting the machine of a `path:` sub-flake: one machine, checked in its own flake',
+    files: {
+      'flake.nix': `{
+  ${NIXPKGS}
+  inputs.alpha.url = "path:./hosts/alpha";
+  outputs = inputs: {
+    nixosConfigurations.alpha = inputs.alpha.nixosConfigurations.alpha;
+  };
+}
+`,
+      'hosts/alpha/flake.nix': `{
+  ${NIXPKGS}
+  outputs = { self, nixpkgs }: {
+    nixosConfigurations.alpha = nixpkgs.lib.nixosSystem { system = "x86_64-linux"; modules = [ ./configuration.nix ]; };
+  };
+}
+`,
+      'hosts/alpha/configuration.nix': host('alpha'),
+    },
+    machines: [{ name: 'alpha', status: 'read', platform: X86 }],
+    findings: [],
+  },
+  {
+    name: "a root flake importing a sub-flake's outputs and picking its machine: one machine",
+    files: {
+      'flake.nix': `{
+  ${NIXPKGS}
+  outputs = { self, nixpkgs }: let
+    alpha = (import ./hosts/alpha/flake.nix).outputs { self = alpha; inherit nixpkgs; };
+  in {
+    nixosConfigurations.alpha = alpha.nixosConfigurations.alpha;
+  };
+}
+`,
+      'hosts/alpha/flake.nix': `{
+  ${NIXPKGS}
+  outputs = { self, nixpkgs }: {
+    nixosConfigurations.alpha = nixpkgs.lib.nixosSystem { system = "x86_64-linux"; modules = [ ./configuration.nix ]; };
+  };
+}
+`,
+      'hosts/alpha/configuration.nix': host('alpha'),
+    },
+    machines: [{ name: 'alpha', status: 'read', platform: X86 }],
+    findings: [],
+  },
+  {
+    name: "a root flake building its machine with a builder another flake.nix exports: the root's machine",
+    files: {
+      'flake.nix': `{
+  ${NIXPKGS}
+  outputs = { self, nixpkgs }: let
+    lib = (import ./lib/flake.nix).outputs { self = lib; inherit nixpkgs; };
+  in {
+    nixosConfigurations.beta = lib.lib.mkHost "beta";
+  };
+}
+`,
+      'lib/flake.nix': `{
+  ${NIXPKGS}
+  outputs = { self, nixpkgs }: {
+    lib.mkHost = name: nixpkgs.lib.nixosSystem { system = "x86_64-linux"; modules = [ (../hosts + "/\${name}.nix") ]; };
+  };
+}
+`,
+      'hosts/beta.nix': host('beta'),
+    },
+    machines: [{ name: 'beta', status: 'read', platform: X86 }],
+    findings: [],
+  },
 ];
