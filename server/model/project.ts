@@ -1176,8 +1176,6 @@ function isTrace(e: Expr): boolean {
   );
 }
 
-/** Why an external module makes a configuration partly read, or undefined when nixkit knows what it is. */
-
 /** Whether an offset of a flake.nix lies in the value of a `nixosConfigurations` (or colmena) binding. */
 function inMachineOutput(root: Expr | undefined, offset: number): boolean {
   let found = false;
@@ -1197,6 +1195,8 @@ function inMachineOutput(root: Expr | undefined, offset: number): boolean {
   return found;
 }
 const SOME_FILES_BROKEN = 'some of its files have syntax errors or syntax nixkit cannot read';
+
+/** Why an external module makes a configuration partly read, or undefined when nixkit knows what it is. */
 export function externalModuleReason(
   name: string,
   kinds: Map<string, InputKind | undefined>,
