@@ -98,6 +98,7 @@ function mkFlake(ev: Evaluator, given: Thunk[], src?: Source): Value {
   // `systems/aarch64-linux/foo` leaves only `isoConfigurations.foo`).
   const hostsByName = new Map<string, { target: string; file: string; nixos: boolean }>();
   const systemsDir = path.join(root, 'systems');
+  ev.noteRead(systemsDir); // a new target folder changes the machines
   for (const target of [...(ev.sources.list(systemsDir) ?? [])].sort()) {
     const targetDir = path.join(systemsDir, target);
     if (!ev.sources.isDirectory(targetDir)) continue;
