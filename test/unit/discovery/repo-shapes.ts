@@ -48,6 +48,18 @@ const BARE = (name: string) => `{ ... }:
 
 const NIXPKGS = 'inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-24.11";';
 
+/** A flake of its own in hosts/alpha that builds the machine alpha (for roots that re-export it). */
+const ALPHA_SUBFLAKE: Record<string, string> = {
+  'hosts/alpha/flake.nix': `{
+  ${NIXPKGS}
+  outputs = { self, nixpkgs }: {
+    nixosConfigurations.alpha = nixpkgs.lib.nixosSystem { system = "x86_64-linux"; modules = [ ./configuration.nix ]; };
+  };
+}
+`,
+  'hosts/alpha/configuration.nix': host('alpha'),
+};
+
 const DARWIN_HOST = `{ pkgs, ... }:
 {
   homebrew.enable = true;
@@ -3861,14 +3873,7 @@ pkgs.krops.writeDeploy "deploy-new" {
   };
 }
 `,
-      'hosts/alpha/flake.nix': `{
-  ${NIXPKGS}
-  outputs = { self, nixpkgs }: {
-    nixosConfigurations.alpha = nixpkgs.lib.nixosSystem { system = "x86_64-linux"; modules = [ ./configuration.nix ]; };
-  };
-}
-`,
-      'hosts/alpha/configuration.nix': host('alpha'),
+      ...ALPHA_SUBFLAKE,
     },
     machines: [{ name: 'alpha', status: 'read', platform: X86 }],
     findings: [],
@@ -3885,14 +3890,7 @@ pkgs.krops.writeDeploy "deploy-new" {
   };
 }
 `,
-      'hosts/alpha/flake.nix': `{
-  ${NIXPKGS}
-  outputs = { self, nixpkgs }: {
-    nixosConfigurations.alpha = nixpkgs.lib.nixosSystem { system = "x86_64-linux"; modules = [ ./configuration.nix ]; };
-  };
-}
-`,
-      'hosts/alpha/configuration.nix': host('alpha'),
+      ...ALPHA_SUBFLAKE,
     },
     machines: [{ name: 'alpha', status: 'read', platform: X86 }],
     findings: [],
