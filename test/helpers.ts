@@ -46,3 +46,13 @@ export function tempDir(prefix: string): string {
   }
   return dir;
 }
+
+/** A fresh temporary folder holding `files` (paths relative to it, folders made as needed). */
+export function tempTree(prefix: string, files: Record<string, string>): string {
+  const dir = tempDir(prefix);
+  for (const [rel, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+    fs.writeFileSync(path.join(dir, rel), text);
+  }
+  return dir;
+}

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { main } from '../../../cli/main';
-import { CLI, tempDir } from '../../helpers';
+import { CLI, tempDir, tempTree } from '../../helpers';
 
 async function run(args: string[], cwd: string) {
   let stdout = '';
@@ -226,16 +226,12 @@ test('a nix-darwin configuration.nix and a template are named in notes, not chec
 });
 
 test("a template flake's nixosConfigurations is named in a note as a template, not as a builder not followed", async () => {
-  const dir = tempDir('check-template-flake');
-  fs.mkdirSync(path.join(dir, 'skel/server'), { recursive: true });
-  fs.writeFileSync(
-    path.join(dir, 'flake.nix'),
-    '{\n  outputs = { self }: {\n    templates.server = { path = ./skel/server; description = "a server"; };\n  };\n}\n',
-  );
-  fs.writeFileSync(
-    path.join(dir, 'skel/server/flake.nix'),
-    '{\n  outputs = { nixpkgs, ... }: {\n    nixosConfigurations.server = nixpkgs.lib.nixosSystem { modules = [ ]; };\n  };\n}\n',
-  );
+  const dir = tempTree('check-template-flake', {
+    'flake.nix':
+      '{\n  outputs = { self }: {\n    templates.server = { path = ./skel/server; description = "a server"; };\n  };\n}\n',
+    'skel/server/flake.nix':
+      '{\n  outputs = { nixpkgs, ... }: {\n    nixosConfigurations.server = nixpkgs.lib.nixosSystem { modules = [ ]; };\n  };\n}\n',
+  });
   const r = await run(['check', '.'], dir);
   assert.equal(r.code, 0, r.stdout);
   assert.match(
@@ -332,47 +328,33 @@ test('whole machines at the top of an old checkout that nothing builds are named
 });
 
 test("the repository's own builder called `nixosSystem` (and one wrapping it) is no system left unchecked", async () => {
-  const dir = tempDir('check-own-nixossystem');
-  const write = (rel: string, text: string) => {
-    fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
-    fs.writeFileSync(path.join(dir, rel), text);
-  };
-  write(
-    'flake.nix',
-    `{
+  const machine =
+    '{ ... }: { networking.hostName = "x"; boot.isContainer = true; system.stateVersion = "24.11"; }\n';
+  const dir = tempTree('check-own-nixossystem', {
+    'flake.nix': `{
   inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-24.11";
   outputs = { self, nixpkgs, ... }: {
     nixosConfigurations = import ./hosts { myLib = import ./lib { inherit nixpkgs; }; };
   };
 }
 `,
-  );
-  write(
-    'lib/nixosSystem.nix',
-    '{ nixpkgs }:\n{ system, modules }:\nnixpkgs.lib.nixosSystem { inherit system modules; }\n',
-  );
-  write(
-    'lib/default.nix',
-    `{ nixpkgs }:
+    'lib/nixosSystem.nix':
+      '{ nixpkgs }:\n{ system, modules }:\nnixpkgs.lib.nixosSystem { inherit system modules; }\n',
+    'lib/default.nix': `{ nixpkgs }:
 rec {
   nixosSystem = import ./nixosSystem.nix { inherit nixpkgs; };
   mkVm = { system, modules }: nixosSystem { inherit system; modules = [ { boot.isContainer = true; } ] ++ modules; };
 }
 `,
-  );
-  write(
-    'hosts/default.nix',
-    `{ myLib }:
+    'hosts/default.nix': `{ myLib }:
 {
   alpha = myLib.nixosSystem { system = "x86_64-linux"; modules = [ ./alpha ]; };
   beta = myLib.mkVm { system = "x86_64-linux"; modules = [ ./beta ]; };
 }
 `,
-  );
-  const machine =
-    '{ ... }: { networking.hostName = "x"; boot.isContainer = true; system.stateVersion = "24.11"; }\n';
-  write('hosts/alpha/default.nix', machine);
-  write('hosts/beta/default.nix', machine);
+    'hosts/alpha/default.nix': machine,
+    'hosts/beta/default.nix': machine,
+  });
   const r = await run(['check', '.'], dir);
   assert.match(r.stdout, /2 machines: 2 read/);
   assert.doesNotMatch(r.stderr, /is not checked/);

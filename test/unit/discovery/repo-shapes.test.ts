@@ -6,16 +6,11 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { checkPaths } from '../../../server/analysis/check-files';
 import { loadProjectConfig } from '../../../server/analysis/project-config';
-import { tempDir } from '../../helpers';
+import { tempTree } from '../../helpers';
 import { SHAPES, type Shape } from './repo-shapes';
 
 export function writeShape(shape: Shape): string {
-  const dir = tempDir('shape');
-  for (const [rel, text] of Object.entries(shape.files)) {
-    fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
-    fs.writeFileSync(path.join(dir, rel), text);
-  }
-  return dir;
+  return tempTree('shape', shape.files);
 }
 
 test('the corpus has at least 25 shapes', () => {
